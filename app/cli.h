@@ -1,0 +1,25 @@
+#pragma once
+/// Command-line wiring of `temper`: each file registers a group of subcommands on the CLI11 app
+/// and returns the action to run once parsing succeeded. Parsing stays here; the work is in
+/// core/engine.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+
+namespace temper::cli {
+
+/// Options every command understands.
+struct GlobalOptions {
+  std::string workspace;
+  bool events = false;
+};
+
+/// The action of the chosen subcommand; returns the exit code.
+using Action = std::function<int()>;
+
+void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action);
+void addTrainCommand(CLI::App& app, GlobalOptions& global, Action& action);
+void addModelCommands(CLI::App& app, GlobalOptions& global, Action& action);
+
+}  // namespace temper::cli

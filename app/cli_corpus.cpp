@@ -1,0 +1,115 @@
+// `temper tokenizer ...` and `temper data ...`.
+#include "app/cli.h"
+#include "core/common/json_io.h"
+#include "core/common/text_utils.h"
+#include "core/engine/console.h"
+#include "core/engine/corpus_commands.h"
+
+namespace temper::cli {
+namespace {
+
+std::vector<std::string> extensionList(const std::string& text) {
+  std::vector<std::string> out;
+  for (auto& part : splitString(text, ',')) {
+    std::string ext = trim(part);
+    if (ext.empty()) continue;
+    out.push_back(ext.front() == '.' ? ext : "." + ext);
+  }
+  return out;
+}
+
+}  // namespace
+
+void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action) {
+  auto* tokenizer = app.add_subcommand("tokenizer", "train and use SentencePiece tokenizers");
+  tokenizer->require_subcommand(1);
+
+  {
+    auto* train = tokenizer->add_subcommand("train", "train a tokenizer on files or folders");
+    auto options = std::make_shared<TokenizerTrainOptions>();
+    auto inputs = std::make_shared<std::vector<std::string>>();
+    auto extensions = std::make_shared<std::string>();
+    auto out = std::make_shared<std::string>();
+    train->add_option("--input", *inputs, "a file or a folder (recursive); repeatable")->required();
+    train->add_option("--ext", *extensions, "extensions to take from folders, e.g. .ts,.tsx,.js,.jsx,.md,.txt");
+    train->add_option("--vocab-size", options->vocab_size, "pieces in the vocabulary (an upper bound for char)")
+        ->required()->check(CLI::Range(4, 1 << 20));
+    train->add_option("--model-type", options->model_type, "bpe, unigram or char")
+        ->check(CLI::IsMember({"bpe", "unigram", "char"}));
+    train->add_option("--out", *out, "where to write the .model file")->required();
+    train->callback([&global, &action, options, inputs, extensions, out] {
+      action = [&global, options, inputs, extensions, out] {
+        for (const auto& input : *inputs) options->inputs.emplace_back(input);
+        if (!extensions->empty()) options->extensions = extensionList(*extensions);
+        options->out = *out;
+        Console console(global.events);
+        trainTokenizerCommand(*options, console);
+        return 0;
+      };
+    });
+  }
+  {
+    auto* encode = tokenizer->add_subcommand("encode", "print the ids of a text (no bos/eos added)");
+    auto path = std::make_shared<std::string>();
+    auto text = std::make_shared<std::string>();
+    auto file = std::make_shared<std::string>();
+    auto json = std::make_shared<bool>(false);
+    encode->add_option("--tokenizer", *path, "a SentencePiece .model (or a model folder)")->required();
+    auto* text_option = encode->add_option("--text", *text, "the text");
+    auto* file_option = encode->add_option("--file", *file, "a file whose contents are encoded");
+    text_option->excludes(file_option);
+    encode->add_flag("--json", *json, "print {\"ids\": [...]}");
+    encode->callback([&action, path, text, file, json, text_option, file_option] {
+      if (text_option->count() == 0 && file_option->count() == 0) {
+        throw CLI::RequiredError("--text or --file");
+      }
+      action = [path, text, file, json] {
+        encodeCommand(*path, file->empty() ? *text : readTextFile(*file), *json);
+        return 0;
+      };
+    });
+  }
+  {
+    auto* decode = tokenizer->add_subcommand("decode", "print the text of ids");
+    auto path = std::make_shared<std::string>();
+    auto ids = std::make_shared<std::string>();
+    decode->add_option("--tokenizer", *path, "a SentencePiece .model (or a model folder)")->required();
+    decode->add_option("--ids", *ids, "ids: \"5 17 42\", \"5,17,42\" or a JSON array")->required();
+    decode->callback([&action, path, ids] {
+      action = [path, ids] {
+        decodeCommand(*path, *ids);
+        return 0;
+      };
+    });
+  }
+
+  auto* data = app.add_subcommand("data", "prepare datasets");
+  data->require_subcommand(1);
+  {
+    auto* prepare = data->add_subcommand("prepare", "tokenize a corpus into packed train/validation files");
+    auto options = std::make_shared<PrepareOptions>();
+    auto tokenizer_path = std::make_shared<std::string>();
+    auto inputs = std::make_shared<std::vector<std::string>>();
+    auto extensions = std::make_shared<std::string>();
+    auto out = std::make_shared<std::string>();
+    prepare->add_option("--tokenizer", *tokenizer_path, "the tokenizer .model")->required();
+    prepare->add_option("--input", *inputs, "a file, a JSONL file with `text`, or a folder; repeatable")->required();
+    prepare->add_option("--out", *out, "output folder")->required();
+    prepare->add_option("--val-fraction", options->val_fraction, "share of documents for validation (0 to 0.5)");
+    prepare->add_option("--ext", *extensions, "extensions to take from folders");
+    prepare->add_option("--seed", options->seed, "seed of the document split");
+    prepare->callback([&global, &action, options, tokenizer_path, inputs, extensions, out] {
+      action = [&global, options, tokenizer_path, inputs, extensions, out] {
+        options->tokenizer = *tokenizer_path;
+        for (const auto& input : *inputs) options->inputs.emplace_back(input);
+        if (!extensions->empty()) options->extensions = extensionList(*extensions);
+        options->out_dir = *out;
+        Console console(global.events);
+        prepareDataCommand(*options, console);
+        return 0;
+      };
+    });
+  }
+}
+
+}  // namespace temper::cli

@@ -1,0 +1,35 @@
+// `temper train`: every key of the train config is also a `--KEY VALUE` flag, generated from the
+// same table (core/train/train_config_keys.cpp) that validates config files.
+#include "app/cli.h"
+#include "core/engine/train_command.h"
+#include "core/train/train_config.h"
+
+namespace temper::cli {
+
+void addTrainCommand(CLI::App& app, GlobalOptions& global, Action& action) {
+  auto* train = app.add_subcommand("train", "train a model (or resume a run)");
+  auto request = std::make_shared<TrainRequest>();
+  auto config_file = std::make_shared<std::string>();
+  auto values = std::make_shared<std::map<std::string, std::string>>();
+  train->add_option("config", *config_file, "a JSON file of train keys (flags override it)");
+  train->add_option("--resume", request->resume_run, "continue a run from its last checkpoint (flags may extend it, e.g. --max-steps)");
+  for (const auto& spec : trainKeySpecs()) {
+    std::string help = spec.help;
+    if (!spec.default_value.is_null()) help += " [default: " + spec.default_value.dump() + "]";
+    // Values are kept as text: validation (ranges, choices, relations) happens once, together with
+    // the config file, in resolveTrainConfig.
+    train->add_option_function<std::string>(
+        "--" + spec.key, [values, key = spec.key](const std::string& v) { (*values)[key] = v; }, help);
+  }
+  train->callback([&global, &action, request, config_file, values] {
+    action = [&global, request, config_file, values] {
+      request->flags = *values;
+      if (!config_file->empty()) request->config_file = std::filesystem::path(*config_file);
+      request->workspace = global.workspace;
+      request->events = global.events;
+      return runTrain(*request);
+    };
+  });
+}
+
+}  // namespace temper::cli

@@ -1,0 +1,34 @@
+# Compiler warnings and sanitizers, applied per target through temper_configure_target().
+add_library(temper_warnings INTERFACE)
+target_compile_options(temper_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local
+                       -Wnon-virtual-dtor -Wno-unused-parameter)
+if(TEMPER_WARNINGS_AS_ERRORS)
+  target_compile_options(temper_warnings INTERFACE -Werror)
+endif()
+
+add_library(temper_sanitizers INTERFACE)
+if(TEMPER_SANITIZE)
+  target_compile_options(temper_sanitizers INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
+  target_link_options(temper_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()
+
+# Every Temper target: warnings, sanitizers, and the source root on the include path so headers
+# are included as "core/common/error.h".
+function(temper_configure_target target)
+  target_link_libraries(${target} PRIVATE temper_warnings temper_sanitizers)
+  target_include_directories(${target} PUBLIC "${PROJECT_SOURCE_DIR}")
+endfunction()
+
+# Torch targets: precompiled <torch/torch.h> (about 30 s per translation unit otherwise).
+# LibTorch headers are noisy under our warnings; they come in as SYSTEM includes.
+function(temper_use_torch target)
+  target_link_libraries(${target} PUBLIC ${TORCH_LIBRARIES})
+  target_include_directories(${target} SYSTEM PUBLIC ${TORCH_INCLUDE_DIRS})
+  if(TEMPER_PCH)
+    if(TARGET temper_torch_pch)
+      target_precompile_headers(${target} REUSE_FROM temper_torch_pch)
+    else()
+      target_precompile_headers(${target} PRIVATE <torch/torch.h>)
+    endif()
+  endif()
+endfunction()

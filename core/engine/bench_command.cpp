@@ -1,0 +1,67 @@
+#include "core/engine/bench_command.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/engine/runtime.h"
+#include "core/model/gpt.h"
+#include "core/train/flat_adamw.h"
+
+namespace temper {
+
+Json benchTrain(const BenchTrainRequest& r) {
+  RuntimeInfo runtime = configureRuntime(r.threads, r.device);
+  torch::Device device = runtime.device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  GptConfig config;
+  config.vocab_size = r.vocab;
+  config.context = r.ctx;
+  config.dim = r.dim;
+  config.layers = r.layers;
+  config.heads = r.heads;
+  config.validate();
+  torch::manual_seed(static_cast<uint64_t>(r.seed));
+  Gpt model(config);
+  model->to(device);
+  model->train();
+  std::vector<std::pair<std::string, torch::Tensor>> params;
+  for (const auto& item : model->named_parameters()) params.emplace_back(item.key(), item.value());
+  FlatAdamW optimizer(params, AdamWOptions{0.9, 0.95, 1e-8, 0.1});
+
+  std::vector<double> times;
+  double loss_value = 0;
+  for (int64_t step = 0; step < r.warmup + r.steps; ++step) {
+    auto x = torch::randint(0, r.vocab, {r.batch, r.ctx}, torch::kLong).to(device);
+    auto y = torch::randint(0, r.vocab, {r.batch, r.ctx}, torch::kLong).to(device);
+    auto started = std::chrono::steady_clock::now();
+    auto loss = model->loss(x, y);
+    optimizer.zeroGrad();
+    loss.backward();
+    optimizer.clipGradNorm(1.0);
+    optimizer.step(3e-4);
+    loss_value = loss.item<double>();  // synchronises, as the peer's timing does at the next step
+    if (step >= r.warmup) {
+      times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+  }
+  std::sort(times.begin(), times.end());
+  double median = times[times.size() / 2];
+  int64_t params_count = optimizer.parameterCount();
+  int64_t tokens = r.batch * r.ctx;
+  double flops_per_token = 6.0 * static_cast<double>(params_count) + 12.0 * static_cast<double>(r.layers * r.dim * r.ctx);
+  return Json{{"impl", "temper-cpp"},
+              {"torch", runtime.torch_version},
+              {"threads", runtime.torch_threads},
+              {"blas_threads", runtime.blas_threads},
+              {"blas", runtime.blas},
+              {"thread_policy", runtime.thread_policy},
+              {"device", runtime.device},
+              {"precision", "fp32"},
+              {"params", params_count},
+              {"tokens_per_step", tokens},
+              {"median_step_s", median},
+              {"tokens_per_s", static_cast<double>(tokens) / median},
+              {"gflops_per_s", flops_per_token * static_cast<double>(tokens) / median / 1e9},
+              {"final_loss", loss_value}};
+}
+
+}  // namespace temper

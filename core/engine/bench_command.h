@@ -1,0 +1,21 @@
+#pragma once
+/// `temper bench train`: training throughput of the architecture and optimizer of
+/// ../shared/bench/reference_gpt.py (GPT-2 with biases, tied head, AdamW lr 3e-4, betas
+/// 0.9/0.95, wd 0.1, clip 1.0) on random ids, measured like the peer: 3 warmup steps, then the
+/// median step time. FLOPs per token as the peer counts them: 6N + 12·L·d·T.
+#include <string>
+
+#include "core/common/json_io.h"
+
+namespace temper {
+
+struct BenchTrainRequest {
+  int64_t layers = 4, dim = 256, heads = 4, ctx = 256, vocab = 4096, batch = 8, steps = 20, warmup = 3;
+  int64_t threads = 0;
+  uint64_t seed = 0;
+  std::string device = "cpu";
+};
+
+Json benchTrain(const BenchTrainRequest& request);
+
+}  // namespace temper

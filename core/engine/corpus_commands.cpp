@@ -1,0 +1,87 @@
+#include "core/engine/corpus_commands.h"
+
+#include <cstdio>
+
+#include "core/common/error.h"
+#include "core/common/text_utils.h"
+#include "core/engine/console.h"
+#include "core/protocol/events.h"
+#include "core/tokenizer/tokenizer.h"
+
+namespace temper {
+
+void trainTokenizerCommand(const TokenizerTrainOptions& options, Console& console) {
+  TokenizerTrainReport report = trainTokenizer(options);
+  Json payload = {{"model", report.model_path.string()}, {"vocab_size", report.vocab_size},
+                  {"files_used", report.files_used}, {"bytes", report.bytes},
+                  {"files_skipped_binary", report.files_skipped_binary},
+                  {"files_skipped_not_utf8", report.files_skipped_not_utf8},
+                  {"files_skipped_extension", report.files_skipped_extension}};
+  console.emit(events::result("tokenizer train", payload));
+  console.say("tokenizer " + report.model_path.string() + ": " + options.model_type + ", " +
+              std::to_string(report.vocab_size) + " pieces from " + std::to_string(report.files_used) +
+              " file(s), " + humanBytes(static_cast<uint64_t>(report.bytes)) + "; skipped " +
+              std::to_string(report.files_skipped_binary) + " binary, " +
+              std::to_string(report.files_skipped_not_utf8) + " not UTF-8, " +
+              std::to_string(report.files_skipped_extension) + " by extension");
+}
+
+void encodeCommand(const std::filesystem::path& tokenizer_path, const std::string& text, bool json) {
+  auto tokenizer = loadTokenizer(tokenizer_path);
+  std::vector<int> ids = tokenizer->encode(text);
+  if (json) {
+    std::printf("%s\n", Json{{"ids", ids}}.dump().c_str());
+    return;
+  }
+  std::string line;
+  for (size_t i = 0; i < ids.size(); ++i) line += (i ? " " : "") + std::to_string(ids[i]);
+  std::printf("%s\n", line.c_str());
+}
+
+void decodeCommand(const std::filesystem::path& tokenizer_path, const std::string& ids_text) {
+  auto tokenizer = loadTokenizer(tokenizer_path);
+  std::vector<int> ids;
+  std::string trimmed = trim(ids_text);
+  if (!trimmed.empty() && (trimmed.front() == '[' || trimmed.front() == '{')) {
+    Json parsed = Json::parse(trimmed, nullptr, false);
+    if (parsed.is_object() && parsed.contains("ids")) parsed = parsed["ids"];
+    if (!parsed.is_array()) throwConfigError("`--ids`: expected a JSON array of ids or {\"ids\": [...]}");
+    for (const auto& v : parsed) {
+      if (!v.is_number_integer()) throwConfigError("`--ids`: " + v.dump() + " is not an integer id");
+      ids.push_back(v.get<int>());
+    }
+  } else {
+    for (char& c : trimmed) {
+      if (c == ',') c = ' ';
+    }
+    for (const auto& part : splitString(trimmed, ' ')) {
+      if (part.empty()) continue;
+      char* end = nullptr;
+      long id = std::strtol(part.c_str(), &end, 10);
+      if (*end != '\0') throwConfigError("`--ids`: \"" + part + "\" is not an integer id");
+      ids.push_back(static_cast<int>(id));
+    }
+  }
+  for (int id : ids) {
+    if (id < 0 || id >= tokenizer->vocabSize()) {
+      throwConfigError("`--ids`: id " + std::to_string(id) + " is outside the vocabulary (0 to " +
+                       std::to_string(tokenizer->vocabSize() - 1) + ")");
+    }
+  }
+  std::printf("%s\n", tokenizer->decode(ids).c_str());
+}
+
+void prepareDataCommand(const PrepareOptions& options, Console& console) {
+  DatasetMeta meta = prepareDataset(options);
+  Json payload = {{"out", options.out_dir.string()}, {"train_documents", meta.train_documents},
+                  {"val_documents", meta.val_documents}, {"train_tokens", meta.train_tokens},
+                  {"val_tokens", meta.val_tokens}, {"bytes", meta.bytes}, {"dtype", meta.dtype},
+                  {"vocab_size", meta.vocab_size}};
+  console.emit(events::result("data prepare", payload));
+  console.say("dataset " + options.out_dir.string() + ": " + std::to_string(meta.train_tokens) + " train tokens (" +
+              std::to_string(meta.train_documents) + " documents), " + std::to_string(meta.val_tokens) +
+              " validation tokens (" + std::to_string(meta.val_documents) + " documents), " + meta.dtype +
+              ", from " + humanBytes(static_cast<uint64_t>(meta.bytes)));
+}
+
+}  // namespace temper

@@ -1,0 +1,43 @@
+#pragma once
+/// `temper eval` and `temper generate`: a trained model folder (HF layout + tokenizer.model).
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "core/common/json_io.h"
+#include "core/model/generation.h"
+
+namespace temper {
+
+struct EvalRequest {
+  std::filesystem::path model_dir;
+  std::filesystem::path data_file;
+  int64_t ctx = 0;  ///< 0: the model's context
+  int64_t threads = 0;
+  std::string device = "auto";
+};
+
+struct EvalResult {
+  int64_t tokens = 0;            ///< tokens in the encoded file
+  int64_t predicted_tokens = 0;  ///< tokens scored: every token but the first of each window
+  double mean_nll = 0;
+  double perplexity = 0;
+  Json toJson() const;
+};
+
+/// Encodes the whole file in one piece (no bos/eos), cuts it into consecutive windows of at most
+/// `ctx` tokens, and scores tokens 2..n of each window from the ones before it.
+EvalResult evaluateModel(const EvalRequest& request);
+
+struct GenerateRequest {
+  std::filesystem::path model_dir;
+  std::string prompt;
+  SamplingOptions sampling;
+  int64_t threads = 0;
+  std::string device = "auto";
+};
+
+/// Streams the prompt and the generated text to stdout as it is produced; returns the full text.
+std::string generateText(const GenerateRequest& request, bool stream_to_stdout);
+
+}  // namespace temper

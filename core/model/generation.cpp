@@ -1,0 +1,86 @@
+#include "core/model/generation.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "core/common/error.h"
+
+namespace temper {
+
+void validateSampling(const SamplingOptions& o) {
+  if (o.max_new_tokens < 0 || o.max_new_tokens > 1'000'000) {
+    throwConfigError("`max-new-tokens` is " + std::to_string(o.max_new_tokens) + "; allowed: 0 to 1000000");
+  }
+  if (!(o.temperature >= 0.0 && o.temperature <= 100.0)) {
+    throwConfigError("`temperature` is " + std::to_string(o.temperature) + "; allowed: 0 (greedy) to 100");
+  }
+  if (o.top_k < 0) throwConfigError("`top-k` is " + std::to_string(o.top_k) + "; allowed: 0 (off) or more");
+  if (!(o.top_p > 0.0 && o.top_p <= 1.0)) {
+    throwConfigError("`top-p` is " + std::to_string(o.top_p) + "; allowed: above 0 up to 1");
+  }
+}
+
+int64_t sampleToken(const torch::Tensor& logits_in, const SamplingOptions& o, torch::Generator& generator) {
+  auto logits = logits_in.to(torch::kFloat32);
+  if (o.temperature == 0.0) return logits.argmax().item<int64_t>();
+  logits = logits / o.temperature;
+  const float neg_inf = -std::numeric_limits<float>::infinity();
+  if (o.top_k > 0 && o.top_k < logits.size(0)) {
+    auto kth = std::get<0>(logits.topk(o.top_k)).index({-1});
+    logits = logits.masked_fill(logits < kth, neg_inf);
+  }
+  if (o.top_p < 1.0) {
+    auto [sorted, order] = logits.sort(/*dim=*/-1, /*descending=*/true);
+    auto probs = torch::softmax(sorted, -1);
+    // Drop a token when the mass before it already reaches top_p; the most likely token always stays.
+    auto drop = (probs.cumsum(-1) - probs) >= o.top_p;
+    logits = logits.scatter(0, order, sorted.masked_fill(drop, neg_inf));
+  }
+  auto probs = torch::softmax(logits, -1);
+  return torch::multinomial(probs, 1, false, generator).item<int64_t>();
+}
+
+std::vector<int64_t> generate(Gpt& model, const std::vector<int64_t>& prompt, const SamplingOptions& o,
+                              const std::function<bool(int64_t)>& on_token) {
+  validateSampling(o);
+  if (prompt.empty()) throwConfigError("the prompt is empty after tokenization; give at least one token");
+  torch::NoGradGuard no_grad;
+  bool was_training = model->is_training();
+  model->eval();
+  auto device = model->wte->weight.device();
+  torch::Generator generator = at::make_generator<at::CPUGeneratorImpl>(o.seed);
+  const int64_t context = model->config().context;
+
+  std::vector<int64_t> sequence = prompt;
+  std::vector<int64_t> generated;
+  KvCache cache = model->makeCache(1);
+  auto tensorOf = [&](size_t from) {
+    std::vector<int64_t> slice(sequence.begin() + static_cast<long>(from), sequence.end());
+    return torch::tensor(slice, torch::kLong).view({1, -1}).to(device);
+  };
+  size_t fed = 0;  // tokens of `sequence` already in the cache
+  for (int64_t i = 0; i < o.max_new_tokens; ++i) {
+    torch::Tensor logits;
+    if (o.use_cache) {
+      if (static_cast<int64_t>(sequence.size()) > context) {
+        // Window slides: refill the cache from the last `context - 1` tokens.
+        sequence.erase(sequence.begin(), sequence.end() - (context - 1));
+        cache.reset();
+        fed = 0;
+      }
+      logits = model->forward(tensorOf(fed), &cache);
+      fed = sequence.size();
+    } else {
+      size_t start = sequence.size() > static_cast<size_t>(context) ? sequence.size() - context : 0;
+      logits = model->forward(tensorOf(start));
+    }
+    int64_t next = sampleToken(logits[0][-1].to(torch::kCPU), o, generator);
+    generated.push_back(next);
+    sequence.push_back(next);
+    if (on_token && !on_token(next)) break;
+    if (o.eos_id >= 0 && next == o.eos_id) break;
+  }
+  if (was_training) model->train();
+  return generated;
+}
+
+}  // namespace temper

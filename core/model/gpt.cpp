@@ -1,0 +1,152 @@
+#include "core/model/gpt.h"
+
+#include <torch/version.h>
+
+#include <cmath>
+#include <limits>
+
+namespace temper {
+namespace {
+
+torch::nn::Linear makeLinear(int64_t in, int64_t out, bool bias) {
+  return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias));
+}
+
+torch::nn::LayerNorm makeLayerNorm(const GptConfig& c) {
+  return torch::nn::LayerNorm(
+      torch::nn::LayerNormOptions({c.dim}).eps(c.layer_norm_eps).elementwise_affine(true));
+}
+
+}  // namespace
+
+CausalSelfAttentionImpl::CausalSelfAttentionImpl(const GptConfig& config)
+    : heads_(config.heads), dropout_(config.dropout) {
+  c_attn = register_module("c_attn", makeLinear(config.dim, 3 * config.dim, config.bias));
+  c_proj = register_module("c_proj", makeLinear(config.dim, config.dim, config.bias));
+  auto upper = torch::triu(torch::ones({config.context, config.context}), 1).to(torch::kBool);
+  causal_bias_ = register_buffer(
+      "causal_bias", torch::zeros({config.context, config.context})
+                         .masked_fill(upper, -std::numeric_limits<float>::infinity()));
+}
+
+torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, KvCache* cache, int64_t layer) {
+  const int64_t batch = x.size(0), steps = x.size(1), channels = x.size(2);
+  const int64_t head_dim = channels / heads_;
+  auto qkv = c_attn(x).split(channels, 2);
+  auto toHeads = [&](const torch::Tensor& t) { return t.view({batch, steps, heads_, head_dim}).transpose(1, 2); };
+  torch::Tensor q = toHeads(qkv[0]), k = toHeads(qkv[1]), v = toHeads(qkv[2]);
+  int64_t past = 0;
+  if (cache != nullptr) {
+    past = cache->length();
+    std::tie(k, v) = cache->append(layer, k, v);
+  }
+  const int64_t keys = past + steps;
+  const double attn_dropout = is_training() ? dropout_ : 0.0;
+  torch::Tensor y;
+#if TORCH_VERSION_MAJOR >= 2
+  if (past == 0) {
+    y = at::scaled_dot_product_attention(q, k, v, {}, attn_dropout, /*is_causal=*/true);
+  } else {
+    auto mask = causal_bias_.narrow(0, past, steps).narrow(1, 0, keys).to(q.dtype());
+    y = at::scaled_dot_product_attention(q, k, v, mask, attn_dropout, /*is_causal=*/false);
+  }
+#else
+  // LibTorch 1.13 has no fused attention. One batched GEMM adds the scaled scores to the additive
+  // causal mask (baddbmm), which saves the separate scale, mask and fill passes of the textbook form.
+  const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
+  auto q3 = q.reshape({batch * heads_, steps, head_dim});
+  auto k3 = k.reshape({batch * heads_, keys, head_dim});
+  auto v3 = v.reshape({batch * heads_, keys, head_dim});
+  auto bias = causal_bias_.narrow(0, past, steps).narrow(1, 0, keys).to(q.dtype());
+  auto scores = torch::baddbmm(bias, q3, k3.transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
+  auto probs = torch::softmax(scores, -1);
+  if (attn_dropout > 0.0) probs = torch::dropout(probs, attn_dropout, true);
+  y = torch::bmm(probs, v3).view({batch, heads_, steps, head_dim});
+#endif
+  y = y.transpose(1, 2).reshape({batch, steps, channels});
+  y = c_proj(y);
+  return dropout_ > 0.0 ? torch::dropout(y, dropout_, is_training()) : y;
+}
+
+MlpImpl::MlpImpl(const GptConfig& config) : dropout_(config.dropout) {
+  c_fc = register_module("c_fc", makeLinear(config.dim, config.mlpHidden(), config.bias));
+  c_proj = register_module("c_proj", makeLinear(config.mlpHidden(), config.dim, config.bias));
+}
+
+torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
+  auto y = c_proj(torch::gelu(c_fc(x), "tanh"));
+  return dropout_ > 0.0 ? torch::dropout(y, dropout_, is_training()) : y;
+}
+
+BlockImpl::BlockImpl(const GptConfig& config) {
+  ln_1 = register_module("ln_1", makeLayerNorm(config));
+  attn = register_module("attn", CausalSelfAttention(config));
+  ln_2 = register_module("ln_2", makeLayerNorm(config));
+  mlp = register_module("mlp", Mlp(config));
+}
+
+torch::Tensor BlockImpl::forward(const torch::Tensor& x, KvCache* cache, int64_t layer) {
+  auto h1 = x + attn->forward(ln_1(x), cache, layer);
+  return h1 + mlp->forward(ln_2(h1));
+}
+
+GptImpl::GptImpl(const GptConfig& config) : config_(config) {
+  config_.validate();
+  wte = register_module("wte", torch::nn::Embedding(config.vocab_size, config.dim));
+  wpe = register_module("wpe", torch::nn::Embedding(config.context, config.dim));
+  h = register_module("h", torch::nn::ModuleList());
+  for (int64_t i = 0; i < config.layers; ++i) {
+    blocks_.push_back(Block(config));
+    h->push_back(blocks_.back());
+  }
+  ln_f = register_module("ln_f", makeLayerNorm(config));
+  initWeights();
+}
+
+void GptImpl::initWeights() {
+  torch::NoGradGuard no_grad;
+  const double residual_std = 0.02 / std::sqrt(2.0 * static_cast<double>(config_.layers));
+  for (auto& item : named_parameters()) {
+    const std::string& name = item.key();
+    torch::Tensor& p = item.value();
+    if (p.dim() == 2) {
+      bool residual = name.ends_with("attn.c_proj.weight") || name.ends_with("mlp.c_proj.weight");
+      p.normal_(0.0, residual ? residual_std : 0.02);
+    } else if (name.ends_with("bias")) {
+      p.zero_();
+    } else {
+      p.fill_(1.0);  // LayerNorm weights
+    }
+  }
+}
+
+KvCache GptImpl::makeCache(int64_t batch) const {
+  return KvCache(config_.layers, batch, config_.heads, config_.context, config_.headDim(),
+                 wte->weight.options().requires_grad(false));
+}
+
+torch::Tensor GptImpl::hidden(const torch::Tensor& ids, KvCache* cache) {
+  const int64_t steps = ids.size(1);
+  const int64_t past = cache != nullptr ? cache->length() : 0;
+  TORCH_CHECK(past + steps <= config_.context, "sequence of ", past + steps,
+              " positions exceeds the model's context of ", config_.context);
+  auto positions = torch::arange(past, past + steps, ids.options().dtype(torch::kLong));
+  auto x = wte(ids) + wpe(positions);
+  if (config_.dropout > 0.0) x = torch::dropout(x, config_.dropout, is_training());
+  for (int64_t i = 0; i < config_.layers; ++i) x = blocks_[i]->forward(x, cache, i);
+  if (cache != nullptr) cache->advance(steps);
+  return ln_f(x);
+}
+
+torch::Tensor GptImpl::forward(const torch::Tensor& ids, KvCache* cache) {
+  return torch::linear(hidden(ids, cache), wte->weight);
+}
+
+torch::Tensor GptImpl::loss(const torch::Tensor& ids, const torch::Tensor& targets) {
+  auto logits = forward(ids);
+  return torch::nn::functional::cross_entropy(
+      logits.view({-1, logits.size(-1)}), targets.reshape({-1}),
+      torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
+}
+
+}  // namespace temper

@@ -1,0 +1,83 @@
+#pragma once
+/// GPT-2 in LibTorch: learned positions, pre-LayerNorm blocks, fused qkv, causal attention,
+/// GELU(tanh) MLP, final LayerNorm, head tied to the token embedding. Module and parameter names
+/// follow Hugging Face's GPT2LMHeadModel (wte, wpe, h.N.attn.c_attn, ...), so saving and loading is
+/// a rename-free mapping (plus the Conv1D transpose, see hf_gpt2.cpp).
+#include <torch/torch.h>
+
+#include "core/model/gpt_config.h"
+#include "core/model/kv_cache.h"
+
+namespace temper {
+
+class CausalSelfAttentionImpl : public torch::nn::Module {
+ public:
+  explicit CausalSelfAttentionImpl(const GptConfig& config);
+  /// x: (B, T, C). With a cache, T new positions are appended after the cached ones.
+  torch::Tensor forward(const torch::Tensor& x, KvCache* cache, int64_t layer);
+
+  torch::nn::Linear c_attn{nullptr};
+  torch::nn::Linear c_proj{nullptr};
+
+ private:
+  int64_t heads_;
+  double dropout_;
+  torch::Tensor causal_bias_;  ///< (ctx, ctx) additive mask: 0 on and below the diagonal, -inf above
+};
+TORCH_MODULE(CausalSelfAttention);
+
+class MlpImpl : public torch::nn::Module {
+ public:
+  explicit MlpImpl(const GptConfig& config);
+  torch::Tensor forward(const torch::Tensor& x);
+
+  torch::nn::Linear c_fc{nullptr};
+  torch::nn::Linear c_proj{nullptr};
+
+ private:
+  double dropout_;
+};
+TORCH_MODULE(Mlp);
+
+class BlockImpl : public torch::nn::Module {
+ public:
+  explicit BlockImpl(const GptConfig& config);
+  torch::Tensor forward(const torch::Tensor& x, KvCache* cache, int64_t layer);
+
+  torch::nn::LayerNorm ln_1{nullptr};
+  CausalSelfAttention attn{nullptr};
+  torch::nn::LayerNorm ln_2{nullptr};
+  Mlp mlp{nullptr};
+};
+TORCH_MODULE(Block);
+
+class GptImpl : public torch::nn::Module {
+ public:
+  /// Builds the modules and applies GPT-2 initialisation (torch's global RNG; seed it first).
+  explicit GptImpl(const GptConfig& config);
+
+  /// ids: (B, T) int64 -> logits (B, T, V). With a cache, positions continue after the cached ones.
+  torch::Tensor forward(const torch::Tensor& ids, KvCache* cache = nullptr);
+  /// Final hidden states (B, T, C) before the head; the loss uses them to avoid a second pass.
+  torch::Tensor hidden(const torch::Tensor& ids, KvCache* cache = nullptr);
+  /// Mean next-token cross-entropy of (B, T) inputs against (B, T) targets; targets equal to -100 are ignored (the
+  /// Hugging Face convention for unlabelled positions).
+  torch::Tensor loss(const torch::Tensor& ids, const torch::Tensor& targets);
+
+  const GptConfig& config() const { return config_; }
+  KvCache makeCache(int64_t batch) const;
+  /// GPT-2 initialisation: N(0, 0.02) for weights, residual projections N(0, 0.02/sqrt(2L)), zero biases.
+  void initWeights();
+
+  torch::nn::Embedding wte{nullptr};
+  torch::nn::Embedding wpe{nullptr};
+  torch::nn::ModuleList h{nullptr};
+  torch::nn::LayerNorm ln_f{nullptr};
+
+ private:
+  GptConfig config_;
+  std::vector<Block> blocks_;
+};
+TORCH_MODULE(Gpt);
+
+}  // namespace temper

@@ -1,0 +1,84 @@
+#include "core/model/hf_gpt2.h"
+
+#include <set>
+
+#include "core/common/error.h"
+#include "core/tensor_io/torch_safetensors.h"
+
+namespace temper {
+namespace {
+
+constexpr const char* kWeightsFile = "model.safetensors";
+
+// Our Linear weights are (out, in); GPT-2's Conv1D stores (in, out).
+bool isConv1dWeight(const std::string& name) {
+  return name.ends_with(".weight") && (name.find(".attn.c_") != std::string::npos ||
+                                       name.find(".mlp.c_") != std::string::npos);
+}
+
+std::string shapeText(c10::IntArrayRef shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+bool isIgnoredName(const std::string& name) {
+  return name.ends_with(".attn.bias") || name.ends_with(".attn.masked_bias") || name == "lm_head.weight";
+}
+
+}  // namespace
+
+GptConfig readGptHfConfig(const std::filesystem::path& dir) {
+  auto config_path = dir / "config.json";
+  return fromHfConfig(readJsonFile(config_path), config_path.string());
+}
+
+void saveGptHf(Gpt& model, const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  torch::NoGradGuard no_grad;
+  std::vector<std::pair<std::string, torch::Tensor>> tensors;
+  for (const auto& item : model->named_parameters()) {
+    torch::Tensor t = item.value().detach().to(torch::kCPU, torch::kFloat32);
+    if (isConv1dWeight(item.key())) t = t.t();
+    tensors.emplace_back(item.key(), t.contiguous());
+  }
+  saveTensors(dir / kWeightsFile, tensors, {{"format", "pt"}, {"producer", "temper"}});
+  writeJsonFileAtomic(dir / "config.json", toHfConfig(model->config()));
+}
+
+Gpt loadGptHf(const std::filesystem::path& dir) {
+  GptConfig config = readGptHfConfig(dir);
+  auto weights_path = dir / kWeightsFile;
+  auto file = SafetensorsFile::open(weights_path);
+  Gpt model(config);
+  torch::NoGradGuard no_grad;
+  auto params = model->named_parameters();
+
+  std::set<std::string> loaded;
+  for (const auto& info : file->tensors()) {
+    std::string name = info.name.starts_with("transformer.") ? info.name.substr(12) : info.name;
+    if (isIgnoredName(name)) continue;
+    torch::Tensor* target = params.find(name);
+    if (target == nullptr) {
+      throwInputError(weights_path.string() + ": unexpected tensor `" + info.name +
+                      "` (not part of a GPT-2 with this config.json)");
+    }
+    torch::Tensor value = tensorFromSafetensors(file, info).to(torch::kFloat32);
+    if (isConv1dWeight(name)) value = value.t();
+    if (value.sizes() != target->sizes()) {
+      throwInputError(weights_path.string() + ": tensor `" + info.name + "` has shape " + shapeText(value.sizes()) +
+                      ", expected " + shapeText(isConv1dWeight(name) ? target->t().sizes() : target->sizes()) +
+                      " from config.json");
+    }
+    target->copy_(value);
+    loaded.insert(name);
+  }
+  for (const auto& item : params) {
+    if (!loaded.count(item.key())) {
+      throwInputError(weights_path.string() + ": tensor `" + item.key() + "` is missing");
+    }
+  }
+  return model;
+}
+
+}  // namespace temper

@@ -1,0 +1,24 @@
+#pragma once
+/// GPT-2 models on disk in the Hugging Face layout: `config.json` + `model.safetensors` (+ the
+/// tokenizer file beside them). Tensor names as GPT2LMHeadModel's hub files (`wte.weight`,
+/// `h.0.attn.c_attn.weight`, ...); Conv1D weights stored (in, out).
+#include <filesystem>
+
+#include "core/model/gpt.h"
+
+namespace temper {
+
+/// Writes config.json and model.safetensors into `dir` (created if missing). Not atomic by itself:
+/// callers write into a temporary folder and rename it (see train/checkpoint.cpp).
+void saveGptHf(Gpt& model, const std::filesystem::path& dir);
+
+/// Loads a GPT-2 folder. Accepts names with or without the `transformer.` prefix, ignores the
+/// `attn.bias`/`attn.masked_bias` buffers and a tied `lm_head.weight`; F32/F16/BF16 weights are
+/// converted to fp32. A missing tensor, a wrong shape or an unexpected tensor is an
+/// Error(InvalidInput) naming the tensor, its file and what was expected.
+Gpt loadGptHf(const std::filesystem::path& dir);
+
+/// Just the config of a model folder (for `runs show`, `eval` defaults).
+GptConfig readGptHfConfig(const std::filesystem::path& dir);
+
+}  // namespace temper

@@ -1,0 +1,130 @@
+// The ordered list of schema migrations, one function per version. Append; never edit a shipped one.
+#include <array>
+
+#include "core/store/schema.h"
+#include "core/store/sqlite_error.h"
+
+namespace temper {
+namespace {
+
+// Version 1: the first schema.
+// - No CHECK on runs.status: SQLite cannot alter a CHECK without rebuilding the table, and a new
+//   status would then need a migration; the store validates statuses in code instead.
+// - runs.parent_id has no foreign key: a child keeps the id of the run it came from even after that
+//   run is deleted, so lineage is not silently lost.
+// - metrics is keyed by (run_id, name, step) and written with an upsert: a run resumed from a
+//   checkpoint logs the replayed steps again and they replace the old points instead of doubling the
+//   curve. WITHOUT ROWID makes that key the table itself (metrics is by far the largest table).
+// - Times are REAL unix seconds; NULL means "not yet". metrics.value NULL means NaN.
+// - datasets, models, preferences, prompts are created now with their core columns, so later
+//   features add columns (ALTER TABLE ADD COLUMN) rather than tables.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE runs (
+  id            TEXT PRIMARY KEY NOT NULL,
+  name          TEXT NOT NULL DEFAULT '',
+  parent_id     TEXT,
+  method        TEXT NOT NULL DEFAULT '',
+  base_model    TEXT NOT NULL DEFAULT '',
+  dataset       TEXT NOT NULL DEFAULT '',
+  config_json   TEXT NOT NULL DEFAULT '{}',
+  status        TEXT NOT NULL DEFAULT 'created',
+  pid           INTEGER,
+  device        TEXT NOT NULL DEFAULT '',
+  threads       INTEGER NOT NULL DEFAULT 0,
+  versions_json TEXT NOT NULL DEFAULT '{}',
+  run_dir       TEXT NOT NULL DEFAULT '',
+  created_at    REAL NOT NULL,
+  started_at    REAL,
+  finished_at   REAL,
+  heartbeat_at  REAL,
+  notes         TEXT NOT NULL DEFAULT '',
+  tags          TEXT NOT NULL DEFAULT '',
+  error_message TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX runs_by_created ON runs(created_at);
+CREATE INDEX runs_by_status ON runs(status);
+CREATE INDEX runs_by_parent ON runs(parent_id);
+
+CREATE TABLE metrics (
+  run_id      TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  name        TEXT NOT NULL,
+  step        INTEGER NOT NULL,
+  tokens_seen INTEGER NOT NULL DEFAULT 0,
+  wall_time_s REAL NOT NULL DEFAULT 0,
+  value       REAL,
+  PRIMARY KEY (run_id, name, step)
+) WITHOUT ROWID;
+
+CREATE TABLE checkpoints (
+  id          INTEGER PRIMARY KEY,
+  run_id      TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step        INTEGER NOT NULL,
+  tokens_seen INTEGER NOT NULL DEFAULT 0,
+  path        TEXT NOT NULL,
+  val_loss    REAL,
+  created_at  REAL NOT NULL,
+  UNIQUE (run_id, step)
+);
+
+CREATE TABLE samples (
+  id         INTEGER PRIMARY KEY,
+  run_id     TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step       INTEGER NOT NULL,
+  prompt     TEXT NOT NULL DEFAULT '',
+  text       TEXT NOT NULL DEFAULT '',
+  created_at REAL NOT NULL
+);
+CREATE INDEX samples_by_run_step ON samples(run_id, step);
+
+CREATE TABLE datasets (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL DEFAULT '',
+  path       TEXT NOT NULL DEFAULT '',
+  format     TEXT NOT NULL DEFAULT '',
+  sha256     TEXT NOT NULL DEFAULT '',
+  created_at REAL NOT NULL DEFAULT 0
+);
+
+CREATE TABLE models (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL DEFAULT '',
+  path          TEXT NOT NULL DEFAULT '',
+  architecture  TEXT NOT NULL DEFAULT '',
+  source_run_id TEXT,
+  created_at    REAL NOT NULL DEFAULT 0
+);
+
+CREATE TABLE preferences (
+  id           INTEGER PRIMARY KEY,
+  prompt       TEXT NOT NULL DEFAULT '',
+  completion_a TEXT NOT NULL DEFAULT '',
+  completion_b TEXT NOT NULL DEFAULT '',
+  source_a     TEXT NOT NULL DEFAULT '',
+  source_b     TEXT NOT NULL DEFAULT '',
+  choice       TEXT NOT NULL DEFAULT '',
+  note         TEXT NOT NULL DEFAULT '',
+  created_at   REAL NOT NULL DEFAULT 0
+);
+
+CREATE TABLE prompts (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL DEFAULT '',
+  base_model    TEXT NOT NULL DEFAULT '',
+  path          TEXT NOT NULL DEFAULT '',
+  source_run_id TEXT,
+  created_at    REAL NOT NULL DEFAULT 0
+);
+)sql";
+
+void createSchemaV1(sqlite3* db) { execSql(db, kSchemaV1, "creating the schema (version 1)"); }
+
+constexpr std::array kMigrations{
+    Migration{1, "create runs, metrics, checkpoints, samples, datasets, models, preferences, prompts",
+              &createSchemaV1},
+};
+
+}  // namespace
+
+std::span<const Migration> builtinMigrations() { return kMigrations; }
+
+}  // namespace temper

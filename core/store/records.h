@@ -1,0 +1,66 @@
+#pragma once
+/// Plain records the experiment store reads and writes. No behaviour, no ownership beyond their
+/// own strings; safe to copy between threads. Times are unix seconds (UTC) as doubles; 0 means
+/// "not yet" (a run that has not started has started_at == 0).
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+
+namespace temper {
+
+/// Run lifecycle: created -> running -> finished | failed | cancelled. A run may also go from
+/// created straight to failed/cancelled (it failed before the first step).
+inline constexpr std::string_view kRunCreated = "created";
+inline constexpr std::string_view kRunRunning = "running";
+inline constexpr std::string_view kRunFinished = "finished";
+inline constexpr std::string_view kRunFailed = "failed";
+inline constexpr std::string_view kRunCancelled = "cancelled";
+
+/// True for the three statuses finishRun() accepts.
+bool isFinalRunStatus(std::string_view status);
+
+/// What the engine knows when it starts a run. An empty run_dir means "the workspace default",
+/// `<folder of temper.db>/runs/<new id>` (WorkspacePaths::runDir), because the id is only known
+/// once the store has made it.
+struct NewRun {
+  // `{}` on every member: callers may write NewRun{.name = "x", .method = "sft"} without
+  // -Wmissing-field-initializers noise.
+  std::string name{}, method{}, base_model{}, dataset{}, config_json{}, device{}, versions_json{}, run_dir{}, tags{},
+      parent_id{};
+  int threads = 0;
+};
+
+struct RunRecord {
+  std::string id{}, name{}, parent_id{}, method{}, base_model{}, dataset{}, config_json{}, status{}, device{},
+      versions_json{}, run_dir{}, tags{}, notes{}, error_message{};
+  int threads = 0;
+  int64_t pid = 0;  ///< 0 when no process owns the run (not started, or finished)
+  double created_at = 0, started_at = 0, finished_at = 0, heartbeat_at = 0;
+};
+
+/// One scalar of one step. value may be NaN or +-Inf (a diverged loss is worth recording); the
+/// store keeps NaN as SQL NULL and gives it back as NaN.
+struct MetricPoint {
+  int64_t step = 0;
+  int64_t tokens_seen = 0;
+  double wall_time_s = 0;
+  std::string name{};
+  double value = 0;
+};
+
+struct CheckpointRecord {
+  int64_t step = 0;
+  int64_t tokens_seen = 0;
+  std::string path{};
+  double val_loss = std::numeric_limits<double>::quiet_NaN();  ///< NaN when there was no eval
+  double created_at = 0;                                       ///< 0 on write means "now"
+};
+
+struct SampleRecord {
+  int64_t step = 0;
+  std::string prompt{}, text{};
+  double created_at = 0;  ///< 0 on write means "now"
+};
+
+}  // namespace temper

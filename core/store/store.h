@@ -1,0 +1,101 @@
+#pragma once
+/// The experiment store: runs, their metrics, checkpoints and samples in one SQLite file
+/// (`<workspace>/temper.db`, WAL mode). The engine writes it in batched transactions while the studio
+/// and other processes read it.
+///
+/// Ownership and threads: a Store owns one SQLite connection and is move-only. It is NOT thread-safe:
+/// use one Store per thread. Several Stores, in one process or several, may open the same file at
+/// once; writers wait for each other up to 5 s (then Error(Busy)), readers never wait for writers.
+///
+/// Errors: every method throws temper::Error. Io when the file cannot be opened/written (the message
+/// names the file), InvalidInput when the file is damaged, not a store, or from a newer Temper,
+/// InvalidConfig for an unknown or ambiguous run id or a bad status, Busy when another process held
+/// the write lock past the timeout, Internal when a read-only Store is asked to write.
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/store/records.h"
+
+struct sqlite3;
+
+namespace temper {
+
+class Store {
+ public:
+  /// Opens `db_path` for reading and writing, creating the file if missing (its folder must exist).
+  /// Sets WAL, a 5000 ms busy timeout and foreign keys, then runs pending schema migrations in one
+  /// transaction.
+  static Store open(const std::filesystem::path& db_path);
+  /// Opens an existing store read-only. In WAL mode a reader sees the last committed state and never
+  /// blocks the writer. Throws Io if the file is missing, InvalidInput if its schema is not the one
+  /// this Temper knows (a reader cannot migrate).
+  static Store openReadOnly(const std::filesystem::path& db_path);
+
+  Store(Store&& other) noexcept;
+  Store& operator=(Store&& other) noexcept;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  ~Store();
+
+  const std::filesystem::path& path() const { return path_; }
+  bool isReadOnly() const { return read_only_; }
+  int schemaVersion() const;
+
+  // --- runs (store_runs.cpp) ---------------------------------------------------------------
+  /// Inserts a run with status "created" and created_at = now; returns its new id
+  /// ("20261127-084512-a3f9"). An empty NewRun::run_dir is stored as `<db folder>/runs/<id>`.
+  std::string createRun(const NewRun& run);
+  /// status "running", pid, started_at = heartbeat_at = now.
+  void markRunning(const std::string& id, int64_t pid);
+  /// heartbeat_at = now: lets a reader tell a live run from one whose process died.
+  void heartbeat(const std::string& id);
+  /// `status` must be "finished", "failed" or "cancelled"; finished_at = now, pid cleared.
+  void finishRun(const std::string& id, const std::string& status, const std::string& error_message);
+  void updateRunConfig(const std::string& id, const std::string& config_json);
+  void setNotes(const std::string& id, const std::string& notes);
+  void setTags(const std::string& id, const std::string& tags);
+  void renameRun(const std::string& id, const std::string& name);
+  /// Deletes the run with its metrics, checkpoints and samples (rows only: the run folder on disk
+  /// is the caller's to remove). Does not check whether the run is still live.
+  void deleteRun(const std::string& id);
+
+  /// Newest first.
+  std::vector<RunRecord> listRuns() const;
+  /// Exact id, else the one run whose id starts with `id_or_unique_prefix`; nullopt when none.
+  /// Throws InvalidConfig when the prefix is empty or matches several runs (the message lists them).
+  std::optional<RunRecord> findRun(const std::string& id_or_unique_prefix) const;
+
+  // --- series (store_series.cpp) ----------------------------------------------------------
+  /// Appends the whole batch in ONE transaction. A point with the same (run, name, step) as an
+  /// existing one replaces it (a resumed run re-logs the steps after its checkpoint).
+  void appendMetrics(const std::string& run_id, const std::vector<MetricPoint>& points);
+  /// A checkpoint at a step that already has one replaces it. created_at 0 means now.
+  void addCheckpoint(const std::string& run_id, const CheckpointRecord& checkpoint);
+  /// created_at 0 means now.
+  void addSample(const std::string& run_id, const SampleRecord& sample);
+
+  /// Ordered by step (then name); `name` empty means every metric.
+  std::vector<MetricPoint> metrics(const std::string& run_id, const std::string& name = "") const;
+  /// The point with the highest step for each metric name.
+  std::map<std::string, MetricPoint> lastMetrics(const std::string& run_id) const;
+  /// Ordered by step.
+  std::vector<CheckpointRecord> checkpoints(const std::string& run_id) const;
+  /// Ordered by step, then insertion.
+  std::vector<SampleRecord> samples(const std::string& run_id) const;
+
+ private:
+  Store(sqlite3* db, std::filesystem::path path, bool read_only);
+  sqlite3* connection() const;  ///< throws Internal on a moved-from Store
+  sqlite3* writableConnection(const char* operation) const;
+  void requireRun(const std::string& id, const char* operation) const;
+  void updateRunText(const std::string& id, const char* column, const std::string& value);
+
+  sqlite3* db_ = nullptr;
+  std::filesystem::path path_;
+  bool read_only_ = false;
+};
+
+}  // namespace temper

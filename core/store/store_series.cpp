@@ -1,0 +1,132 @@
+// Store: per-run series (metrics, checkpoints, samples), written in batches and read back in step order.
+#include <string>
+
+#include "core/common/error.h"
+#include "core/store/run_id.h"
+#include "core/store/sqlite_statement.h"
+#include "core/store/store.h"
+#include "core/store/transaction.h"
+
+namespace temper {
+
+void Store::appendMetrics(const std::string& run_id, const std::vector<MetricPoint>& points) {
+  sqlite3* db = writableConnection("appendMetrics");
+  if (points.empty()) return;
+  for (const MetricPoint& point : points) {
+    if (point.name.empty()) {
+      throw Error(ErrorKind::InvalidConfig, "appendMetrics: the metric at step " + std::to_string(point.step) +
+                                                " of run " + run_id + " has an empty name");
+    }
+  }
+  // One transaction per batch: one WAL commit instead of one per point, and readers see a batch
+  // all at once or not at all.
+  Transaction transaction(db);
+  requireRun(run_id, "appendMetrics");
+  Statement insert(db,
+                   "INSERT INTO metrics (run_id, name, step, tokens_seen, wall_time_s, value) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (run_id, name, step) DO UPDATE SET "
+                   "tokens_seen = excluded.tokens_seen, wall_time_s = excluded.wall_time_s, value = excluded.value");
+  for (const MetricPoint& point : points) {
+    insert.reset();
+    insert.bind(1, run_id).bind(2, point.name).bind(3, point.step).bind(4, point.tokens_seen);
+    insert.bind(5, point.wall_time_s).bind(6, point.value);
+    insert.run();
+  }
+  transaction.commit();
+}
+
+void Store::addCheckpoint(const std::string& run_id, const CheckpointRecord& checkpoint) {
+  sqlite3* db = writableConnection("addCheckpoint");
+  Transaction transaction(db);
+  requireRun(run_id, "addCheckpoint");
+  Statement insert(db,
+                   "INSERT INTO checkpoints (run_id, step, tokens_seen, path, val_loss, created_at) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (run_id, step) DO UPDATE SET "
+                   "tokens_seen = excluded.tokens_seen, path = excluded.path, val_loss = excluded.val_loss, "
+                   "created_at = excluded.created_at");
+  insert.bind(1, run_id).bind(2, checkpoint.step).bind(3, checkpoint.tokens_seen).bind(4, checkpoint.path);
+  insert.bind(5, checkpoint.val_loss);  // NaN ("no eval") becomes NULL
+  insert.bind(6, checkpoint.created_at == 0 ? nowUnixSeconds() : checkpoint.created_at);
+  insert.run();
+  transaction.commit();
+}
+
+void Store::addSample(const std::string& run_id, const SampleRecord& sample) {
+  sqlite3* db = writableConnection("addSample");
+  Transaction transaction(db);
+  requireRun(run_id, "addSample");
+  Statement insert(db, "INSERT INTO samples (run_id, step, prompt, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  insert.bind(1, run_id).bind(2, sample.step).bind(3, sample.prompt).bind(4, sample.text);
+  insert.bind(5, sample.created_at == 0 ? nowUnixSeconds() : sample.created_at);
+  insert.run();
+  transaction.commit();
+}
+
+namespace {
+
+MetricPoint readMetric(const Statement& row) {
+  MetricPoint point;
+  point.step = row.columnInt64(0);
+  point.tokens_seen = row.columnInt64(1);
+  point.wall_time_s = row.columnDouble(2);
+  point.name = row.columnText(3);
+  point.value = row.columnDouble(4);  // NULL -> NaN
+  return point;
+}
+
+}  // namespace
+
+std::vector<MetricPoint> Store::metrics(const std::string& run_id, const std::string& name) const {
+  Statement query(connection(), name.empty()
+                                    ? "SELECT step, tokens_seen, wall_time_s, name, value FROM metrics "
+                                      "WHERE run_id = ?1 ORDER BY step, name"
+                                    : "SELECT step, tokens_seen, wall_time_s, name, value FROM metrics "
+                                      "WHERE run_id = ?1 AND name = ?2 ORDER BY step");
+  query.bind(1, run_id);
+  if (!name.empty()) query.bind(2, name);
+  std::vector<MetricPoint> points;
+  while (query.step()) points.push_back(readMetric(query));
+  return points;
+}
+
+std::map<std::string, MetricPoint> Store::lastMetrics(const std::string& run_id) const {
+  // SQLite guarantees that with a lone max() aggregate the bare columns come from the row that
+  // holds the maximum, so this is one pass over the (run_id, name, step) key.
+  Statement query(connection(),
+                  "SELECT max(step), tokens_seen, wall_time_s, name, value FROM metrics WHERE run_id = ?1 "
+                  "GROUP BY name");
+  query.bind(1, run_id);
+  std::map<std::string, MetricPoint> last;
+  while (query.step()) {
+    MetricPoint point = readMetric(query);
+    last.emplace(point.name, std::move(point));
+  }
+  return last;
+}
+
+std::vector<CheckpointRecord> Store::checkpoints(const std::string& run_id) const {
+  Statement query(connection(),
+                  "SELECT step, tokens_seen, path, val_loss, created_at FROM checkpoints WHERE run_id = ?1 "
+                  "ORDER BY step");
+  query.bind(1, run_id);
+  std::vector<CheckpointRecord> result;
+  while (query.step()) {
+    result.push_back(CheckpointRecord{query.columnInt64(0), query.columnInt64(1), query.columnText(2),
+                                      query.columnDouble(3), query.columnDouble(4)});
+  }
+  return result;
+}
+
+std::vector<SampleRecord> Store::samples(const std::string& run_id) const {
+  Statement query(connection(),
+                  "SELECT step, prompt, text, created_at FROM samples WHERE run_id = ?1 ORDER BY step, id");
+  query.bind(1, run_id);
+  std::vector<SampleRecord> result;
+  while (query.step()) {
+    result.push_back(
+        SampleRecord{query.columnInt64(0), query.columnText(1), query.columnText(2), query.columnDouble(3)});
+  }
+  return result;
+}
+
+}  // namespace temper

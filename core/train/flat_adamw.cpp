@@ -1,0 +1,120 @@
+#include "core/train/flat_adamw.h"
+
+#include <cmath>
+
+#include "core/common/error.h"
+
+namespace temper {
+
+FlatAdamW::FlatAdamW(const std::vector<std::pair<std::string, torch::Tensor>>& named_parameters,
+                     AdamWOptions options)
+    : options_(options) {
+  std::vector<torch::Tensor> decayed, undecayed;
+  for (const auto& [name, p] : named_parameters) {
+    if (!p.requires_grad()) continue;
+    (p.dim() >= 2 ? decayed : undecayed).push_back(p);
+  }
+  groups_.push_back(makeGroup(decayed, options.weight_decay));
+  groups_.push_back(makeGroup(undecayed, 0.0));
+}
+
+FlatAdamW::Group FlatAdamW::makeGroup(const std::vector<torch::Tensor>& members, double weight_decay) {
+  int64_t total = 0;
+  for (const auto& p : members) total += p.numel();
+  auto options = members.empty() ? torch::TensorOptions().dtype(torch::kFloat32) : members.front().options();
+  Group group;
+  group.weight_decay = weight_decay;
+  group.params = torch::empty({total}, options.requires_grad(false));
+  group.grads = torch::zeros({total}, options.requires_grad(false));
+  group.exp_avg = torch::zeros({total}, options.requires_grad(false));
+  group.exp_avg_sq = torch::zeros({total}, options.requires_grad(false));
+  torch::NoGradGuard no_grad;
+  int64_t offset = 0;
+  for (auto p : members) {
+    auto slot = group.params.narrow(0, offset, p.numel()).view(p.sizes());
+    slot.copy_(p);
+    p.set_data(slot);
+    // A defined gradient makes autograd accumulate into it in place, i.e. into our flat buffer.
+    p.mutable_grad() = group.grads.narrow(0, offset, p.numel()).view(p.sizes());
+    offset += p.numel();
+  }
+  return group;
+}
+
+int64_t FlatAdamW::parameterCount() const {
+  int64_t total = 0;
+  for (const auto& g : groups_) total += g.params.numel();
+  return total;
+}
+
+void FlatAdamW::zeroGrad() {
+  for (auto& g : groups_) g.grads.zero_();
+}
+
+double FlatAdamW::clipGradNorm(double max_norm) {
+  torch::NoGradGuard no_grad;
+  double sum_squares = 0;
+  for (auto& g : groups_) {
+    if (g.grads.numel() == 0) continue;
+    double norm = g.grads.norm().item<double>();
+    sum_squares += norm * norm;
+  }
+  double total = std::sqrt(sum_squares);
+  if (max_norm > 0 && std::isfinite(total)) {
+    double coefficient = max_norm / (total + 1e-6);  // torch.nn.utils.clip_grad_norm_'s formula
+    if (coefficient < 1.0) {
+      for (auto& g : groups_) g.grads.mul_(coefficient);
+    }
+  }
+  return total;
+}
+
+void FlatAdamW::step(double lr) {
+  torch::NoGradGuard no_grad;
+  ++step_count_;
+  const double bias_correction1 = 1.0 - std::pow(options_.beta1, static_cast<double>(step_count_));
+  const double bias_correction2 = 1.0 - std::pow(options_.beta2, static_cast<double>(step_count_));
+  const double step_size = lr / bias_correction1;
+  const double sqrt_bc2 = std::sqrt(bias_correction2);
+  for (auto& g : groups_) {
+    if (g.params.numel() == 0) continue;
+    if (g.weight_decay != 0.0) g.params.mul_(1.0 - lr * g.weight_decay);
+    g.exp_avg.lerp_(g.grads, 1.0 - options_.beta1);
+    g.exp_avg_sq.mul_(options_.beta2).addcmul_(g.grads, g.grads, 1.0 - options_.beta2);
+    auto denom = (g.exp_avg_sq.sqrt() / sqrt_bc2).add_(options_.eps);
+    g.params.addcdiv_(g.exp_avg, denom, -step_size);
+  }
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> FlatAdamW::stateTensors() const {
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  for (size_t i = 0; i < groups_.size(); ++i) {
+    out.emplace_back("group" + std::to_string(i) + ".exp_avg", groups_[i].exp_avg);
+    out.emplace_back("group" + std::to_string(i) + ".exp_avg_sq", groups_[i].exp_avg_sq);
+  }
+  return out;
+}
+
+void FlatAdamW::loadStateTensors(const std::vector<std::pair<std::string, torch::Tensor>>& tensors, int64_t step_count) {
+  torch::NoGradGuard no_grad;
+  for (const auto& [name, value] : tensors) {
+    bool matched = false;
+    for (size_t i = 0; i < groups_.size(); ++i) {
+      std::string prefix = "group" + std::to_string(i) + ".";
+      torch::Tensor* target = nullptr;
+      if (name == prefix + "exp_avg") target = &groups_[i].exp_avg;
+      if (name == prefix + "exp_avg_sq") target = &groups_[i].exp_avg_sq;
+      if (target == nullptr) continue;
+      if (target->numel() != value.numel()) {
+        throwInputError("optimizer state `" + name + "` has " + std::to_string(value.numel()) +
+                        " values, the model has " + std::to_string(target->numel()));
+      }
+      target->copy_(value.view_as(*target));
+      matched = true;
+    }
+    if (!matched) throwInputError("optimizer state has an unexpected tensor `" + name + "`");
+  }
+  step_count_ = step_count;
+}
+
+}  // namespace temper

@@ -1,0 +1,193 @@
+#include "core/train/train_config.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "core/common/error.h"
+#include "core/common/text_utils.h"
+
+namespace temper {
+namespace {
+
+std::string canonicalKey(std::string key) {
+  std::replace(key.begin(), key.end(), '_', '-');
+  return key;
+}
+
+const KeySpec* findSpec(const std::string& key) {
+  for (const auto& spec : trainKeySpecs()) {
+    if (spec.key == key) return &spec;
+  }
+  return nullptr;
+}
+
+std::string rangeText(const KeySpec& spec) {
+  if (spec.kind == KeyKind::Choice) {
+    std::string text;
+    for (const auto& choice : spec.choices) text += (text.empty() ? "" : ", ") + choice;
+    return "one of " + text;
+  }
+  std::ostringstream out;
+  out << spec.min << " to " << spec.max;
+  return out.str();
+}
+
+[[noreturn]] void badValue(const KeySpec& spec, const std::string& shown, const std::string& origin) {
+  throwConfigError("`" + spec.key + "` (" + origin + ") is " + shown + "; allowed: " + rangeText(spec));
+}
+
+// Converts flag text or a JSON value of the config file into the JSON value of the key's kind.
+Json coerce(const KeySpec& spec, const Json& raw, const std::string& origin) {
+  std::string shown = raw.is_string() ? "\"" + raw.get<std::string>() + "\"" : raw.dump();
+  switch (spec.kind) {
+    case KeyKind::Integer:
+    case KeyKind::Number: {
+      double value;
+      if (raw.is_number()) {
+        value = raw.get<double>();
+      } else if (raw.is_string()) {
+        const std::string& text = raw.get_ref<const std::string&>();
+        char* end = nullptr;
+        value = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size()) badValue(spec, shown, origin);
+      } else {
+        badValue(spec, shown, origin);
+      }
+      if (!std::isfinite(value) || value < spec.min || value > spec.max) badValue(spec, shown, origin);
+      if (spec.kind == KeyKind::Integer) {
+        if (value != std::floor(value)) badValue(spec, shown + " (not a whole number)", origin);
+        return Json(static_cast<int64_t>(value));
+      }
+      return Json(value);
+    }
+    case KeyKind::Choice: {
+      if (!raw.is_string()) badValue(spec, shown, origin);
+      const std::string& text = raw.get_ref<const std::string&>();
+      if (std::find(spec.choices.begin(), spec.choices.end(), text) == spec.choices.end()) {
+        badValue(spec, shown, origin);
+      }
+      return raw;
+    }
+    case KeyKind::Text:
+      if (raw.is_array() && spec.key == "sample-prompts") {
+        std::string joined;
+        for (const auto& item : raw) joined += (joined.empty() ? "" : "|") + item.get<std::string>();
+        return Json(joined);
+      }
+      if (!raw.is_string()) badValue(spec, shown, origin);
+      return raw;
+  }
+  return raw;
+}
+
+void mergeValue(Json& merged, const std::string& raw_key, const Json& raw, const std::string& origin) {
+  std::string key = canonicalKey(raw_key);
+  const KeySpec* spec = findSpec(key);
+  if (spec == nullptr) {
+    std::string known;
+    for (const auto& s : trainKeySpecs()) known += (known.empty() ? "" : ", ") + s.key;
+    throwConfigError("unknown key `" + raw_key + "` (" + origin + "); known keys: " + known);
+  }
+  merged[key] = coerce(*spec, raw, origin);
+}
+
+TrainConfig fromMerged(const Json& m) {
+  auto integer = [&](const char* key) { return m.contains(key) ? m[key].get<int64_t>() : 0; };
+  auto number = [&](const char* key) { return m[key].get<double>(); };
+  auto text = [&](const char* key) { return m.contains(key) ? m[key].get<std::string>() : std::string(); };
+  TrainConfig c;
+  c.method = text("method");
+  c.data = text("data");
+  c.name = text("name");
+  c.preset = text("preset");
+  c.layers = integer("layers");
+  c.dim = integer("dim");
+  c.heads = integer("heads");
+  c.ctx = integer("ctx");
+  c.batch_size = integer("batch-size");
+  c.grad_accum = integer("grad-accum");
+  c.max_steps = integer("max-steps");
+  c.warmup_steps = integer("warmup-steps");
+  c.lr = number("lr");
+  c.min_lr = number("min-lr");
+  c.weight_decay = number("weight-decay");
+  c.beta1 = number("beta1");
+  c.beta2 = number("beta2");
+  c.grad_clip = number("grad-clip");
+  c.dropout = number("dropout");
+  c.eval_every = integer("eval-every");
+  c.eval_batches = integer("eval-batches");
+  c.checkpoint_every = integer("checkpoint-every");
+  c.seed = integer("seed");
+  c.threads = integer("threads");
+  c.device = text("device");
+  c.sample_tokens = integer("sample-tokens");
+  std::string prompts = text("sample-prompts");
+  c.sample_prompts = prompts.empty() ? std::vector<std::string>{"\n"} : splitString(prompts, '|');
+
+  // Relations between keys, checked together so one run reports the first real conflict.
+  if (c.data.empty()) throwConfigError("`data` is required: a folder made by `temper data prepare`");
+  if (c.preset.empty() && (c.layers == 0 || c.dim == 0 || c.heads == 0 || c.ctx == 0)) {
+    throwConfigError("give `preset` (tiny, small, gpt2-124m) or all of `layers`, `dim`, `heads`, `ctx`");
+  }
+  if (c.min_lr > c.lr) {
+    throwConfigError("`min-lr` (" + std::to_string(c.min_lr) + ") must not exceed `lr` (" + std::to_string(c.lr) + ")");
+  }
+  if (c.warmup_steps > c.max_steps) {
+    throwConfigError("`warmup-steps` (" + std::to_string(c.warmup_steps) + ") must not exceed `max-steps` (" +
+                     std::to_string(c.max_steps) + ")");
+  }
+  return c;
+}
+
+Json defaults() {
+  Json merged = Json::object();
+  for (const auto& spec : trainKeySpecs()) {
+    if (!spec.default_value.is_null()) merged[spec.key] = spec.default_value;
+  }
+  return merged;
+}
+
+}  // namespace
+
+Json TrainConfig::toJson() const {
+  Json j = {{"method", method}, {"data", data}, {"name", name},
+            {"batch-size", batch_size}, {"grad-accum", grad_accum}, {"max-steps", max_steps},
+            {"lr", lr}, {"min-lr", min_lr}, {"warmup-steps", warmup_steps}, {"weight-decay", weight_decay},
+            {"beta1", beta1}, {"beta2", beta2}, {"grad-clip", grad_clip}, {"dropout", dropout},
+            {"eval-every", eval_every}, {"eval-batches", eval_batches}, {"checkpoint-every", checkpoint_every},
+            {"seed", seed}, {"threads", threads}, {"device", device}, {"sample-tokens", sample_tokens}};
+  std::string prompts;
+  for (const auto& p : sample_prompts) prompts += (prompts.empty() ? "" : "|") + p;
+  j["sample-prompts"] = prompts == "\n" ? "" : prompts;
+  if (!preset.empty()) j["preset"] = preset;
+  if (layers) j["layers"] = layers;
+  if (dim) j["dim"] = dim;
+  if (heads) j["heads"] = heads;
+  if (ctx) j["ctx"] = ctx;
+  return j;
+}
+
+TrainConfig resolveTrainConfig(const std::optional<std::filesystem::path>& config_file,
+                               const std::map<std::string, std::string>& flags) {
+  Json merged = defaults();
+  if (config_file) {
+    Json file = readJsonFile(*config_file);
+    if (!file.is_object()) throwConfigError(config_file->string() + ": expected a JSON object of keys");
+    for (auto it = file.begin(); it != file.end(); ++it) {
+      mergeValue(merged, it.key(), it.value(), "in " + config_file->string());
+    }
+  }
+  for (const auto& [key, text] : flags) mergeValue(merged, key, Json(text), "flag --" + canonicalKey(key));
+  return fromMerged(merged);
+}
+
+TrainConfig trainConfigFromJson(const Json& stored, const std::map<std::string, std::string>& overrides) {
+  Json merged = defaults();
+  for (auto it = stored.begin(); it != stored.end(); ++it) mergeValue(merged, it.key(), it.value(), "stored config");
+  for (const auto& [key, text] : overrides) mergeValue(merged, key, Json(text), "flag --" + canonicalKey(key));
+  return fromMerged(merged);
+}
+
+}  // namespace temper

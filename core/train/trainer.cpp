@@ -1,0 +1,112 @@
+#include "core/train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "core/common/error.h"
+
+namespace temper {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+Trainer::Trainer(TrainingTask& task, LoopOptions options, TrainerCallbacks callbacks,
+                 std::filesystem::path checkpoints_dir)
+    : task_(task),
+      options_(options),
+      callbacks_(std::move(callbacks)),
+      checkpoints_dir_(std::move(checkpoints_dir)),
+      optimizer_(task.trainableParameters(), options.adamw) {}
+
+void Trainer::resumeFrom(const std::filesystem::path& checkpoint_dir) {
+  state_ = loadCheckpoint(checkpoint_dir, task_, optimizer_);
+  last_checkpoint_step_ = state_.step;
+}
+
+EvalReport Trainer::evaluate() {
+  EvalReport report;
+  report.step = state_.step;
+  report.tokens_seen = state_.tokens_seen;
+  report.wall_time_s = state_.wall_time_s;
+  task_.setTraining(false);
+  report.val_loss = task_.validationLoss(options_.eval_batches);
+  report.samples = task_.samples();
+  task_.setTraining(true);
+  state_.last_val_loss = report.val_loss;
+  return report;
+}
+
+void Trainer::checkpoint() {
+  if (last_checkpoint_step_ == state_.step) return;
+  auto path = saveCheckpoint(checkpoints_dir_, task_, optimizer_, state_);
+  last_checkpoint_step_ = state_.step;
+  if (callbacks_.on_checkpoint) callbacks_.on_checkpoint(state_.step, path);
+}
+
+LoopResult Trainer::run() {
+  LoopResult result;
+  task_.setTraining(true);
+  const double wall_offset = state_.wall_time_s;
+  const auto started = Clock::now();
+  const int64_t tokens_per_step = task_.tokensPerMicroBatch() * options_.grad_accum;
+
+  while (state_.step < options_.max_steps) {
+    const auto step_started = Clock::now();
+    const double lr = options_.schedule.at(state_.step);
+    optimizer_.zeroGrad();
+    double loss_sum = 0;
+    for (int64_t micro = 0; micro < options_.grad_accum; ++micro) {
+      torch::Tensor loss = task_.nextMicroBatchLoss();
+      (loss / static_cast<double>(options_.grad_accum)).backward();
+      loss_sum += loss.detach().item<double>();
+    }
+    const double loss = loss_sum / static_cast<double>(options_.grad_accum);
+    if (!std::isfinite(loss)) {
+      result.outcome = RunOutcome::Failed;
+      result.reason = "the training loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
+                      " at step " + std::to_string(state_.step + 1) +
+                      (last_checkpoint_step_ >= 0
+                           ? "; the last good checkpoint is step-" + std::to_string(last_checkpoint_step_)
+                           : "; no checkpoint was written before it") +
+                      ". Try a lower `lr` or a `grad-clip`.";
+      result.step = state_.step;
+      return result;
+    }
+    const double grad_norm = optimizer_.clipGradNorm(options_.grad_clip);
+    optimizer_.step(lr);
+    ++state_.step;
+    state_.tokens_seen += tokens_per_step;
+    state_.wall_time_s = wall_offset + secondsSince(started);
+    state_.data_state = task_.dataState();
+
+    if (callbacks_.on_step) {
+      StepReport report{state_.step, state_.tokens_seen, state_.wall_time_s, loss, lr, grad_norm,
+                        static_cast<double>(tokens_per_step) / secondsSince(step_started)};
+      callbacks_.on_step(report);
+    }
+    const bool last = state_.step == options_.max_steps;
+    if (state_.step % options_.eval_every == 0 || last) {
+      EvalReport report = evaluate();
+      if (callbacks_.on_eval) callbacks_.on_eval(report);
+    }
+    if (state_.step % options_.checkpoint_every == 0 || last) checkpoint();
+    if (!last && callbacks_.should_stop && callbacks_.should_stop()) {
+      checkpoint();
+      result.outcome = RunOutcome::Cancelled;
+      result.reason = "stopped on request at step " + std::to_string(state_.step) +
+                      "; resume with `temper train --resume <run id>`";
+      break;
+    }
+  }
+  result.step = state_.step;
+  result.last_val_loss = state_.last_val_loss;
+  return result;
+}
+
+}  // namespace temper

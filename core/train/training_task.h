@@ -1,0 +1,45 @@
+#pragma once
+/// What a method trains, seen from the loop. The loop (trainer.h) owns optimisation, schedule,
+/// accumulation, clipping, evaluation cadence, checkpoints, cancel and the NaN guard; a method
+/// (core/methods) says how a batch becomes a loss and how its model is saved. New methods plug in
+/// here without touching the loop.
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/common/json_io.h"
+
+namespace temper {
+
+struct SampleText {
+  std::string prompt;
+  std::string text;
+};
+
+class TrainingTask {
+ public:
+  virtual ~TrainingTask() = default;
+
+  /// Parameters the optimizer updates (frozen ones are left out by the method).
+  virtual std::vector<std::pair<std::string, torch::Tensor>> trainableParameters() = 0;
+  virtual void setTraining(bool training) = 0;
+  /// Loss of the next micro-batch (drawn from the method's own data stream).
+  virtual torch::Tensor nextMicroBatchLoss() = 0;
+  virtual int64_t tokensPerMicroBatch() const = 0;
+  /// Mean validation loss over `batches` batches, the same ones at every call.
+  virtual double validationLoss(int64_t batches) = 0;
+  /// Generations for the method's fixed prompts (eval mode, no gradients).
+  virtual std::vector<SampleText> samples() = 0;
+
+  /// Data position and anything else the method needs to resume exactly.
+  virtual Json dataState() const = 0;
+  virtual void restoreDataState(const Json& state) = 0;
+  /// Writes the model in its Hugging Face layout (config, weights, tokenizer) into `dir`.
+  virtual void saveModel(const std::filesystem::path& dir) = 0;
+  /// Loads weights written by saveModel into the live model (resume).
+  virtual void loadModelWeights(const std::filesystem::path& dir) = 0;
+};
+
+}  // namespace temper
