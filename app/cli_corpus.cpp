@@ -95,11 +95,14 @@ void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action) {
     prepare->add_option("--tokenizer", *tokenizer_path, "the tokenizer .model")->required();
     prepare->add_option("--input", *inputs, "a file, a JSONL file with `text`, or a folder; repeatable")->required();
     prepare->add_option("--out", *out, "output folder")->required();
+    auto val_inputs = std::make_shared<std::vector<std::string>>();
     prepare->add_option("--val-fraction", options->val_fraction, "share of documents for validation (0 to 0.5)");
+    prepare->add_option("--val-input", *val_inputs, "validation files or folders (then --val-fraction is not used)");
     prepare->add_option("--ext", *extensions, "extensions to take from folders");
     prepare->add_option("--seed", options->seed, "seed of the document split");
-    prepare->callback([&global, &action, options, tokenizer_path, inputs, extensions, out] {
-      action = [&global, options, tokenizer_path, inputs, extensions, out] {
+    prepare->callback([&global, &action, options, tokenizer_path, inputs, val_inputs, extensions, out] {
+      action = [&global, options, tokenizer_path, inputs, val_inputs, extensions, out] {
+        for (const auto& input : *val_inputs) options->val_inputs.emplace_back(input);
         options->tokenizer = *tokenizer_path;
         for (const auto& input : *inputs) options->inputs.emplace_back(input);
         if (!extensions->empty()) options->extensions = extensionList(*extensions);

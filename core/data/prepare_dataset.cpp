@@ -105,7 +105,9 @@ DatasetMeta prepareDataset(const PrepareOptions& options) {
   const int width = bytesPerToken(meta.dtype);
   TokenWriter train(options.out_dir / "train.bin", width);
   TokenWriter val(options.out_dir / "val.bin", width);
-  const std::vector<bool> is_val = chooseValDocuments(documents, options.val_fraction, options.seed);
+  const bool explicit_val = !options.val_inputs.empty();
+  const std::vector<bool> is_val =
+      chooseValDocuments(documents, explicit_val ? 0.0 : options.val_fraction, options.seed);
 
   int64_t index = 0;
   for (const auto& file : corpus.files) {
@@ -113,7 +115,7 @@ DatasetMeta prepareDataset(const PrepareOptions& options) {
       if (index >= documents) throwIoError("the corpus grew while it was being prepared; run again");
       std::vector<int> ids = tokenizer->encode(text);
       meta.bytes += static_cast<int64_t>(text.size());
-      if (documents == 1) {
+      if (documents == 1 && !explicit_val) {
         splitSingleDocument(ids, meta.eos_id, options.val_fraction, train, val, meta);
       } else {
         TokenWriter& target = is_val[static_cast<size_t>(index)] ? val : train;
@@ -128,6 +130,18 @@ DatasetMeta prepareDataset(const PrepareOptions& options) {
   if (index != documents) {
     throwIoError("the corpus shrank while it was being prepared (" + std::to_string(documents) + " documents, then " +
                  std::to_string(index) + "); run again");
+  }
+  if (explicit_val) {
+    CorpusFiles val_corpus = collectCorpusFiles(options.val_inputs, options.extensions);
+    for (const auto& file : val_corpus.files) {
+      forEachDocument(file, [&](std::string_view text) {
+        val.append(tokenizer->encode(text));
+        val.append(meta.eos_id);
+        meta.bytes += static_cast<int64_t>(text.size());
+        ++meta.val_documents;
+      });
+    }
+    if (meta.val_documents == 0) throwInputError("the validation inputs hold no documents");
   }
   meta.train_tokens = train.tokens();
   meta.val_tokens = val.tokens();

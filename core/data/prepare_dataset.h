@@ -21,7 +21,10 @@ struct PrepareOptions {
   /// Share of documents held out for validation, 0 to 0.5. With two or more documents val gets
   /// round(n * val_fraction) of them, at least 1 (when > 0) and at most n - 1; a single document is
   /// split instead at its token tail (its last val_fraction of tokens go to val).
-  double val_fraction = 0.1;
+  double val_fraction = 0.1;  ///< ignored when val_inputs is given
+  /// Explicit validation files or folders: every document of `inputs` trains, every document of
+  /// these validates (e.g. the last 10% of a corpus, cut beforehand, as nanoGPT does).
+  std::vector<std::filesystem::path> val_inputs;
   uint64_t seed = 1337;  ///< which documents go to val: the same seed and corpus give the same split
   /// Called after each document with (documents done, documents total); may be empty.
   std::function<void(int64_t, int64_t)> on_progress;

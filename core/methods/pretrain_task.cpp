@@ -24,9 +24,10 @@ void requireWindow(const TokenFile& tokens, int64_t context, const std::string& 
 
 PretrainTask::PretrainTask(PretrainSetup setup)
     : setup_(std::move(setup)),
-      train_tokens_(TokenFile::open(setup_.data_dir / "train.bin", readDatasetMeta(setup_.data_dir).dtype)),
-      val_tokens_(TokenFile::open(setup_.data_dir / "val.bin", readDatasetMeta(setup_.data_dir).dtype)) {
-  DatasetMeta meta = readDatasetMeta(setup_.data_dir);
+      meta_(readDatasetMeta(setup_.data_dir)),
+      train_tokens_(openDatasetSplit(setup_.data_dir, meta_, "train")),
+      val_tokens_(openDatasetSplit(setup_.data_dir, meta_, "val")) {
+  const DatasetMeta& meta = meta_;
   if (setup_.model.vocab_size == 0) setup_.model.vocab_size = meta.vocab_size;
   if (meta.vocab_size > setup_.model.vocab_size) {
     throwConfigError("the dataset's tokenizer has " + std::to_string(meta.vocab_size) +

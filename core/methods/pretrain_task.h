@@ -4,8 +4,9 @@
 /// are siblings implementing the same TrainingTask.
 #include <memory>
 
-#include "core/data/token_file.h"
 #include "core/data/batch_sampler.h"
+#include "core/data/dataset_meta.h"
+#include "core/data/token_file.h"
 #include "core/model/gpt.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/train/training_task.h"
@@ -46,6 +47,7 @@ class PretrainTask : public TrainingTask {
   torch::Tensor toDevice(const std::vector<int64_t>& values) const;
 
   PretrainSetup setup_;
+  DatasetMeta meta_;
   TokenFile train_tokens_;
   TokenFile val_tokens_;
   std::unique_ptr<BatchSampler> train_sampler_;
