@@ -18,8 +18,10 @@ void addTrainCommand(CLI::App& app, GlobalOptions& global, Action& action) {
     if (!spec.default_value.is_null()) help += " [default: " + spec.default_value.dump() + "]";
     // Values are kept as text: validation (ranges, choices, relations) happens once, together with
     // the config file, in resolveTrainConfig.
+    // A flag given twice takes its last value, so scripts can append overrides.
     train->add_option_function<std::string>(
-        "--" + spec.key, [values, key = spec.key](const std::string& v) { (*values)[key] = v; }, help);
+             "--" + spec.key, [values, key = spec.key](const std::string& v) { (*values)[key] = v; }, help)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   }
   train->callback([&global, &action, request, config_file, values] {
     action = [&global, request, config_file, values] {

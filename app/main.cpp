@@ -3,7 +3,11 @@
 // 6 training diverged, 130 cancelled, 1 anything unexpected.
 #include <c10/util/Exception.h>
 
+#include <csignal>
+#include <unistd.h>
+
 #include <cstdio>
+#include <string_view>
 
 #include "app/cli.h"
 #include "core/common/error.h"
@@ -25,6 +29,9 @@ int fail(const std::string& kind, const std::string& message, int code) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Over a file-size limit, write() then fails with EFBIG and the engine reports it like a full
+  // disk (clean error, nothing half-written) instead of being killed mid-write.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"Temper engine: train, evaluate and sample language models on your own machine"};
   app.require_subcommand(1);
   app.fallthrough();  // --workspace and --events may follow the subcommand
@@ -37,6 +44,10 @@ int main(int argc, char** argv) {
   temper::cli::addTrainCommand(app, global, action);
   temper::cli::addModelCommands(app, global, action);
 
+  // Same rule as the engine's Console: events when asked for or when stdout is not a terminal.
+  // Decided before parsing so that a parse error is an event too.
+  g_events = !::isatty(STDOUT_FILENO);
+  for (int i = 1; i < argc; ++i) g_events = g_events || std::string_view(argv[i]) == "--events";
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -48,7 +59,6 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return fail("invalid_config", e.what() + std::string("; see `temper --help`"), 2);
   }
-  g_events = global.events;
   try {
     return action ? action() : 0;
   } catch (const temper::Error& e) {

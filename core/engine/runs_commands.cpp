@@ -55,6 +55,11 @@ std::string metricText(const std::map<std::string, MetricPoint>& last, const cha
 
 void listRuns(const std::string& workspace_arg, bool json) {
   WorkspacePaths workspace = resolveWorkspace(workspace_arg);
+  if (!std::filesystem::exists(workspace.database())) {
+    // No store yet simply means no runs yet.
+    std::printf(json ? "[]\n" : "(no runs in %s)\n", workspace.root.string().c_str());
+    return;
+  }
   Store store = openExisting(workspace);
   auto runs = store.listRuns();
   if (json) {

@@ -92,6 +92,12 @@ int runTrain(const TrainRequest& request) {
     auto checkpoint = latestCheckpoint(plan.run_dir / "checkpoints");
     if (!checkpoint) throwInputError("run " + plan.run_id + " has no checkpoint to resume from");
     plan.checkpoint = *checkpoint;
+    // Refused before anything is written: the run stays exactly as it was.
+    const int64_t checkpoint_step = readJsonFile(plan.checkpoint / "trainer_state.json").at("step").get<int64_t>();
+    if (checkpoint_step >= plan.config.max_steps) {
+      throwConfigError("run " + plan.run_id + " is already at step " + std::to_string(checkpoint_step) +
+                       "; give a larger `--max-steps` to extend it");
+    }
   }
   const TrainConfig& config = plan.config;
   RuntimeInfo runtime = configureRuntime(config.threads, config.device);
@@ -163,14 +169,9 @@ int runTrain(const TrainRequest& request) {
   callbacks.should_stop = [] { return stopRequested(); };
   Trainer trainer(task, loopOptions(config), callbacks, plan.run_dir / "checkpoints");
   if (!plan.checkpoint.empty()) {
-    trainer.resumeFrom(plan.checkpoint);
     // Points the interrupted run logged after this checkpoint are replaced as the steps are
     // re-run (the store keys metrics by run, name and step).
-    if (trainer.step() >= config.max_steps) {
-      store->finishRun(plan.run_id, "finished", "");
-      throwConfigError("run " + plan.run_id + " is already at step " + std::to_string(trainer.step()) +
-                       "; give a larger `--max-steps` to extend it");
-    }
+    trainer.resumeFrom(plan.checkpoint);
   }
   store->markRunning(plan.run_id, ::getpid());
   console.say("run " + plan.run_id + ": " + std::to_string(setup.model.parameterCount()) + " parameters, " +

@@ -62,8 +62,9 @@ std::vector<int64_t> generate(Gpt& model, const std::vector<int64_t>& prompt, co
     torch::Tensor logits;
     if (o.use_cache) {
       if (static_cast<int64_t>(sequence.size()) > context) {
-        // Window slides: refill the cache from the last `context - 1` tokens.
-        sequence.erase(sequence.begin(), sequence.end() - (context - 1));
+        // Window slides: refill the cache from the last `context` tokens, the same window as
+        // use_cache = false (learned positions shift, so every step past the context recomputes).
+        sequence.erase(sequence.begin(), sequence.end() - context);
         cache.reset();
         fed = 0;
       }

@@ -63,14 +63,16 @@ Gpt loadGptHf(const std::filesystem::path& dir) {
       throwInputError(weights_path.string() + ": unexpected tensor `" + info.name +
                       "` (not part of a GPT-2 with this config.json)");
     }
-    torch::Tensor value = tensorFromSafetensors(file, info).to(torch::kFloat32);
-    if (isConv1dWeight(name)) value = value.t();
-    if (value.sizes() != target->sizes()) {
-      throwInputError(weights_path.string() + ": tensor `" + info.name + "` has shape " + shapeText(value.sizes()) +
-                      ", expected " + shapeText(isConv1dWeight(name) ? target->t().sizes() : target->sizes()) +
-                      " from config.json");
+    // Compare in the file's layout (before the Conv1D transpose) so the message shows the shapes
+    // as stored, and so a tensor of the wrong rank is reported rather than failing in t().
+    const std::vector<int64_t> expected =
+        isConv1dWeight(name) ? std::vector<int64_t>{target->size(1), target->size(0)} : target->sizes().vec();
+    if (info.shape != expected) {
+      throwInputError(weights_path.string() + ": tensor `" + info.name + "` has shape " + shapeText(info.shape) +
+                      ", expected " + shapeText(expected) + " from config.json");
     }
-    target->copy_(value);
+    torch::Tensor value = tensorFromSafetensors(file, info).to(torch::kFloat32);
+    target->copy_(isConv1dWeight(name) ? value.t() : value);
     loaded.insert(name);
   }
   for (const auto& item : params) {

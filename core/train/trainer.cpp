@@ -67,9 +67,11 @@ LoopResult Trainer::run() {
       loss_sum += loss.detach().item<double>();
     }
     const double loss = loss_sum / static_cast<double>(options_.grad_accum);
-    if (!std::isfinite(loss)) {
+    const double grad_norm = optimizer_.clipGradNorm(options_.grad_clip);
+    if (!std::isfinite(loss) || !std::isfinite(grad_norm)) {
       result.outcome = RunOutcome::Failed;
-      result.reason = "the training loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
+      result.reason = std::string(std::isfinite(loss) ? "the gradient norm" : "the training loss") + " became " +
+                      (std::isnan(loss) || std::isnan(grad_norm) ? "NaN" : "infinite") +
                       " at step " + std::to_string(state_.step + 1) +
                       (last_checkpoint_step_ >= 0
                            ? "; the last good checkpoint is step-" + std::to_string(last_checkpoint_step_)
@@ -78,7 +80,6 @@ LoopResult Trainer::run() {
       result.step = state_.step;
       return result;
     }
-    const double grad_norm = optimizer_.clipGradNorm(options_.grad_clip);
     optimizer_.step(lr);
     ++state_.step;
     state_.tokens_seen += tokens_per_step;
