@@ -3,10 +3,12 @@
 
 Runs the engine and ../shared/bench/reference_gpt.py one after the other, `--rounds` times, with
 the same shapes, and prints each measurement, the medians and the median of the per-round ratios
-(engine / peer). The peer runs at every thread setting given by --peer-threads and is compared at
-its best median, as the project's benchmark rule asks. Standard library only.
+(engine / peer). The peer runs at every setting given by --peer-settings (BLAS build : torch
+threads; `system` is Debian's libblas.so.3 alternative, `openmp` OpenBLAS's OpenMP build through
+LD_LIBRARY_PATH) and is compared at its best median, as the project's benchmark rule asks.
+Standard library only.
 
-Usage: bench/train_vs_peer.py --temper build/bin/temper [--rounds 5] [--peer-threads 1,2]
+Usage: bench/train_vs_peer.py --temper build/bin/temper [--rounds 5] [--peer-settings system:1,system:2,openmp:2]
        [--engine-threads 0] [--layers 4 --dim 256 --heads 4 --ctx 256 --vocab 4096 --batch 8 --steps 20]
 """
 import argparse
@@ -31,7 +33,8 @@ def main():
     p.add_argument("--peer", default=DEFAULT_PEER)
     p.add_argument("--python", default="/usr/bin/python3")
     p.add_argument("--rounds", type=int, default=5)
-    p.add_argument("--peer-threads", default="1,2")
+    p.add_argument("--peer-settings", default="system:1,system:2,openmp:2")
+    p.add_argument("--openmp-blas-dir", default="/usr/lib/x86_64-linux-gnu/openblas-openmp")
     p.add_argument("--engine-threads", default="0")
     for name, default in [("layers", 4), ("dim", 256), ("heads", 4), ("ctx", 256), ("vocab", 4096),
                           ("batch", 8), ("steps", 20)]:
@@ -43,7 +46,7 @@ def main():
     for name in ("layers", "dim", "heads", "ctx", "vocab", "batch", "steps"):
         shape += ["--" + name, str(getattr(a, name))]
 
-    peer_settings = [int(t) for t in a.peer_threads.split(",")]
+    peer_settings = a.peer_settings.split(",")
     engine_settings = [int(t) for t in a.engine_threads.split(",")]
     results = {("temper", t): [] for t in engine_settings}
     results.update({("peer", t): [] for t in peer_settings})
@@ -53,10 +56,14 @@ def main():
             results[("temper", t)].append(r["tokens_per_s"])
             print(f"round {round_index + 1} temper threads={t} (torch {r['threads']}, blas {r['blas_threads']}): "
                   f"{r['tokens_per_s']:.0f} tok/s, {r['gflops_per_s']:.1f} GFLOP/s", flush=True)
-        for t in peer_settings:
-            r = run_json([a.python, a.peer, *shape, "--threads", str(t)])
-            results[("peer", t)].append(r["tokens_per_s"])
-            print(f"round {round_index + 1} peer threads={t}: {r['tokens_per_s']:.0f} tok/s, "
+        for setting in peer_settings:
+            blas, threads = setting.split(":")
+            env = dict(os.environ)
+            if blas == "openmp":
+                env["LD_LIBRARY_PATH"] = a.openmp_blas_dir
+            r = run_json([a.python, a.peer, *shape, "--threads", threads], env=env)
+            results[("peer", setting)].append(r["tokens_per_s"])
+            print(f"round {round_index + 1} peer {setting}: {r['tokens_per_s']:.0f} tok/s, "
                   f"{r['gflops_per_s']:.1f} GFLOP/s", flush=True)
 
     medians = {k: statistics.median(v) for k, v in results.items()}
@@ -66,8 +73,8 @@ def main():
     summary = {
         "shape": dict(zip(shape[0::2], shape[1::2])),
         "rounds": a.rounds,
-        "medians_tokens_per_s": {f"{k[0]}-threads{k[1]}": round(v, 1) for k, v in medians.items()},
-        "best_peer_threads": best_peer,
+        "medians_tokens_per_s": {f"{k[0]} {k[1]}": round(v, 1) for k, v in medians.items()},
+        "best_peer_setting": best_peer,
         "engine_threads": best_engine,
         "median_ratio_engine_over_best_peer": round(statistics.median(ratios), 3),
         "ratios": [round(r, 3) for r in ratios],

@@ -65,22 +65,27 @@ RuntimeInfo configureRuntime(int64_t requested_threads, const std::string& devic
     info.blas = get_config();
     info.blas_is_fast = true;
   } else {
-    std::string path = loadedBlasPath();
-    info.blas = "reference BLAS" + (path.empty() ? std::string() : " (" + path + ")") +
-                " - about 30x slower; install libopenblas0-pthread";
+    info.blas = "reference BLAS - about 30x slower; install libopenblas0-openmp or libopenblas0-pthread";
   }
 
+  const std::string blas_path = loadedBlasPath();
+  const bool blas_uses_openmp = blas_path.find("openblas-openmp") != std::string::npos;
+  if (!blas_path.empty()) info.blas += " [" + blas_path + "]";
   if (requested_threads > 0) {
     info.torch_threads = static_cast<int>(requested_threads);
     info.thread_policy = "threads set by the user";
     if (set_threads) set_threads(static_cast<int>(requested_threads));
+  } else if (blas_uses_openmp || !info.blas_is_fast) {
+    // One OpenMP pool serves LibTorch and BLAS: every core for both, no oversubscription.
+    info.torch_threads = info.cores;
+    info.thread_policy = blas_uses_openmp ? "default: OpenBLAS (OpenMP build) and LibTorch share all cores"
+                                          : "default: LibTorch on all cores";
+    if (set_threads) set_threads(info.cores);
   } else {
-    // Measured on 2-core machines (docs/threads.md): OpenBLAS's pthreads use every core for the
-    // matrix products; LibTorch's pool also taking every core makes the two spin against each
-    // other, so by default the element-wise pool gets every core only when BLAS is not OpenBLAS.
-    info.torch_threads = info.blas_is_fast ? 1 : info.cores;
-    info.thread_policy = info.blas_is_fast ? "default: OpenBLAS on all cores, LibTorch element-wise on 1"
-                                           : "default: LibTorch on all cores";
+    // OpenBLAS's pthread build keeps its own spinning threads: measured on 2 cores (docs/threads.md),
+    // LibTorch's pool on every core as well runs ~25% slower than LibTorch on one thread.
+    info.torch_threads = 1;
+    info.thread_policy = "default: OpenBLAS (pthread build) on all cores, LibTorch element-wise on 1";
     if (set_threads) set_threads(info.cores);
   }
   torch::set_num_threads(info.torch_threads);

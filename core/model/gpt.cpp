@@ -2,6 +2,10 @@
 
 #include <torch/version.h>
 
+#include "core/model/cpu_attention.h"
+#include "core/model/kernels/cross_entropy.h"
+#include "core/model/kernels/gelu.h"
+
 #include <cmath>
 #include <limits>
 
@@ -32,7 +36,21 @@ CausalSelfAttentionImpl::CausalSelfAttentionImpl(const GptConfig& config)
 torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, KvCache* cache, int64_t layer) {
   const int64_t batch = x.size(0), steps = x.size(1), channels = x.size(2);
   const int64_t head_dim = channels / heads_;
-  auto qkv = c_attn(x).split(channels, 2);
+  const double attn_dropout = is_training() ? dropout_ : 0.0;
+  auto fused = c_attn(x);
+  auto project = [&](const torch::Tensor& heads_side_by_side) {
+    auto out = c_proj(heads_side_by_side);
+    return dropout_ > 0.0 ? torch::dropout(out, dropout_, is_training()) : out;
+  };
+#if TORCH_VERSION_MAJOR < 2
+  // CPU without a cache or attention dropout (training and full-sequence evaluation): one kernel with
+  // its own backward reads q, k, v straight out of c_attn's output and skips the masked key blocks,
+  // ~3x faster than the eager composition below on 2 cores (core/model/cpu_attention.h).
+  if (cache == nullptr && attn_dropout == 0.0 && causalAttentionCpuSupports(fused)) {
+    return project(causalAttentionCpu(fused, heads_));
+  }
+#endif
+  auto qkv = fused.split(channels, 2);
   auto toHeads = [&](const torch::Tensor& t) { return t.view({batch, steps, heads_, head_dim}).transpose(1, 2); };
   torch::Tensor q = toHeads(qkv[0]), k = toHeads(qkv[1]), v = toHeads(qkv[2]);
   int64_t past = 0;
@@ -41,7 +59,6 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, KvCache* 
     std::tie(k, v) = cache->append(layer, k, v);
   }
   const int64_t keys = past + steps;
-  const double attn_dropout = is_training() ? dropout_ : 0.0;
   torch::Tensor y;
 #if TORCH_VERSION_MAJOR >= 2
   if (past == 0) {
@@ -63,9 +80,7 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, KvCache* 
   if (attn_dropout > 0.0) probs = torch::dropout(probs, attn_dropout, true);
   y = torch::bmm(probs, v3).view({batch, heads_, steps, head_dim});
 #endif
-  y = y.transpose(1, 2).reshape({batch, steps, channels});
-  y = c_proj(y);
-  return dropout_ > 0.0 ? torch::dropout(y, dropout_, is_training()) : y;
+  return project(y.transpose(1, 2).reshape({batch, steps, channels}));
 }
 
 MlpImpl::MlpImpl(const GptConfig& config) : dropout_(config.dropout) {
@@ -74,7 +89,7 @@ MlpImpl::MlpImpl(const GptConfig& config) : dropout_(config.dropout) {
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
-  auto y = c_proj(torch::gelu(c_fc(x), "tanh"));
+  auto y = c_proj(kernels::geluTanh(c_fc(x)));
   return dropout_ > 0.0 ? torch::dropout(y, dropout_, is_training()) : y;
 }
 
@@ -144,9 +159,7 @@ torch::Tensor GptImpl::forward(const torch::Tensor& ids, KvCache* cache) {
 
 torch::Tensor GptImpl::loss(const torch::Tensor& ids, const torch::Tensor& targets) {
   auto logits = forward(ids);
-  return torch::nn::functional::cross_entropy(
-      logits.view({-1, logits.size(-1)}), targets.reshape({-1}),
-      torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
+  return kernels::crossEntropy(logits.view({-1, logits.size(-1)}), targets.reshape({-1}));
 }
 
 }  // namespace temper
