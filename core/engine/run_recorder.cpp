@@ -43,13 +43,12 @@ void RunRecorder::onStep(const StepReport& r) {
     pending_.push_back({r.step, r.tokens_seen, r.wall_time_s, name, value});
   }
   if (start_step_ < 0) {
+    // The ETA averages over the steps of this process (a resumed run starts late), evals included.
     start_step_ = r.step - 1;
-    start_wall_s_ = r.wall_time_s;
+    const double first_step_s = r.tokens_per_s > 0 ? static_cast<double>(r.tokens_seen) / r.step / r.tokens_per_s : 0;
+    start_wall_s_ = r.wall_time_s - first_step_s;
   }
-  last_step_ = r.step;
-  last_wall_time_s_ = r.wall_time_s;
-  double per_step = (r.wall_time_s - start_wall_s_) / std::max<int64_t>(1, r.step - start_step_ - 1);
-  if (r.step - start_step_ <= 1) per_step = r.wall_time_s - start_wall_s_;
+  const double per_step = (r.wall_time_s - start_wall_s_) / static_cast<double>(r.step - start_step_);
   console_.progress(static_cast<double>(r.step) / static_cast<double>(max_steps_),
                     "step " + std::to_string(r.step) + "/" + std::to_string(max_steps_) + " loss " +
                         fixed(r.loss, 4) + " " + fixed(r.tokens_per_s, 0) + " tok/s elapsed " +

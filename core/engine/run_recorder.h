@@ -35,8 +35,6 @@ class RunRecorder {
   std::ofstream samples_file_;
   std::vector<MetricPoint> pending_;
   std::chrono::steady_clock::time_point last_flush_;
-  int64_t last_step_ = 0;
-  double last_wall_time_s_ = 0;
   int64_t start_step_ = -1;
   double start_wall_s_ = 0;
 };

@@ -27,6 +27,7 @@ GptConfig modelShape(const TrainConfig& c, int64_t vocab_size) {
   if (c.heads) shape.heads = c.heads;
   if (c.ctx) shape.context = c.ctx;
   shape.dropout = c.dropout;
+  shape.bias = c.bias;
   shape.vocab_size = vocab_size;
   shape.validate();
   return shape;

@@ -1,6 +1,7 @@
 #include "core/train/flat_adamw.h"
 
 #include <cmath>
+#include <map>
 
 #include "core/common/error.h"
 
@@ -97,22 +98,27 @@ std::vector<std::pair<std::string, torch::Tensor>> FlatAdamW::stateTensors() con
 
 void FlatAdamW::loadStateTensors(const std::vector<std::pair<std::string, torch::Tensor>>& tensors, int64_t step_count) {
   torch::NoGradGuard no_grad;
+  // Everything is checked before anything is copied, and every moment must be there: resuming
+  // with zeroed moments would silently change the run.
+  std::map<std::string, torch::Tensor> targets;
+  for (size_t i = 0; i < groups_.size(); ++i) {
+    targets["group" + std::to_string(i) + ".exp_avg"] = groups_[i].exp_avg;
+    targets["group" + std::to_string(i) + ".exp_avg_sq"] = groups_[i].exp_avg_sq;
+  }
+  std::map<std::string, torch::Tensor> values;
   for (const auto& [name, value] : tensors) {
-    bool matched = false;
-    for (size_t i = 0; i < groups_.size(); ++i) {
-      std::string prefix = "group" + std::to_string(i) + ".";
-      torch::Tensor* target = nullptr;
-      if (name == prefix + "exp_avg") target = &groups_[i].exp_avg;
-      if (name == prefix + "exp_avg_sq") target = &groups_[i].exp_avg_sq;
-      if (target == nullptr) continue;
-      if (target->numel() != value.numel()) {
-        throwInputError("optimizer state `" + name + "` has " + std::to_string(value.numel()) +
-                        " values, the model has " + std::to_string(target->numel()));
-      }
-      target->copy_(value.view_as(*target));
-      matched = true;
+    auto it = targets.find(name);
+    if (it == targets.end()) throwInputError("optimizer state has an unexpected tensor `" + name + "`");
+    if (it->second.numel() != value.numel()) {
+      throwInputError("optimizer state `" + name + "` has " + std::to_string(value.numel()) +
+                      " values, the model has " + std::to_string(it->second.numel()));
     }
-    if (!matched) throwInputError("optimizer state has an unexpected tensor `" + name + "`");
+    values[name] = value;
+  }
+  for (auto& [name, target] : targets) {
+    auto it = values.find(name);
+    if (it == values.end()) throwInputError("optimizer state is missing `" + name + "`");
+    target.copy_(it->second.view_as(target));
   }
   step_count_ = step_count;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
 #include <sstream>
 
 #include "core/common/error.h"
@@ -22,15 +23,27 @@ const KeySpec* findSpec(const std::string& key) {
   return nullptr;
 }
 
+// Shortest text that reads back as the same double ("1e-09", "0.0003", "10").
+std::string numberText(double value) {
+  std::ostringstream out;
+  out << std::setprecision(15) << value;
+  return out.str();
+}
+
 std::string rangeText(const KeySpec& spec) {
+  if (spec.kind == KeyKind::Boolean) return "true or false";
   if (spec.kind == KeyKind::Choice) {
     std::string text;
     for (const auto& choice : spec.choices) text += (text.empty() ? "" : ", ") + choice;
     return "one of " + text;
   }
-  std::ostringstream out;
-  out << spec.min << " to " << spec.max;
-  return out.str();
+  if (spec.kind == KeyKind::Text) {
+    return spec.key == "sample-prompts" ? "a string, or an array of strings" : "a string";
+  }
+  if (spec.kind == KeyKind::Integer) {
+    return std::to_string(static_cast<int64_t>(spec.min)) + " to " + std::to_string(static_cast<int64_t>(spec.max));
+  }
+  return numberText(spec.min) + " to " + numberText(spec.max);
 }
 
 [[noreturn]] void badValue(const KeySpec& spec, const std::string& shown, const std::string& origin) {
@@ -69,10 +82,19 @@ Json coerce(const KeySpec& spec, const Json& raw, const std::string& origin) {
       }
       return raw;
     }
+    case KeyKind::Boolean: {
+      if (raw.is_boolean()) return raw;
+      if (raw.is_string() && (raw == "true" || raw == "1")) return Json(true);
+      if (raw.is_string() && (raw == "false" || raw == "0")) return Json(false);
+      badValue(spec, shown, origin);
+    }
     case KeyKind::Text:
       if (raw.is_array() && spec.key == "sample-prompts") {
         std::string joined;
-        for (const auto& item : raw) joined += (joined.empty() ? "" : "|") + item.get<std::string>();
+        for (const auto& item : raw) {
+          if (!item.is_string()) badValue(spec, shown, origin);
+          joined += (joined.empty() ? "" : "|") + item.get<std::string>();
+        }
         return Json(joined);
       }
       if (!raw.is_string()) badValue(spec, shown, origin);
@@ -116,6 +138,7 @@ TrainConfig fromMerged(const Json& m) {
   c.beta2 = number("beta2");
   c.grad_clip = number("grad-clip");
   c.dropout = number("dropout");
+  c.bias = m["bias"].get<bool>();
   c.eval_every = integer("eval-every");
   c.eval_batches = integer("eval-batches");
   c.checkpoint_every = integer("checkpoint-every");
@@ -132,7 +155,7 @@ TrainConfig fromMerged(const Json& m) {
     throwConfigError("give `preset` (tiny, small, gpt2-124m) or all of `layers`, `dim`, `heads`, `ctx`");
   }
   if (c.min_lr > c.lr) {
-    throwConfigError("`min-lr` (" + std::to_string(c.min_lr) + ") must not exceed `lr` (" + std::to_string(c.lr) + ")");
+    throwConfigError("`min-lr` (" + numberText(c.min_lr) + ") must not exceed `lr` (" + numberText(c.lr) + ")");
   }
   if (c.warmup_steps > c.max_steps) {
     throwConfigError("`warmup-steps` (" + std::to_string(c.warmup_steps) + ") must not exceed `max-steps` (" +
@@ -156,6 +179,7 @@ Json TrainConfig::toJson() const {
             {"batch-size", batch_size}, {"grad-accum", grad_accum}, {"max-steps", max_steps},
             {"lr", lr}, {"min-lr", min_lr}, {"warmup-steps", warmup_steps}, {"weight-decay", weight_decay},
             {"beta1", beta1}, {"beta2", beta2}, {"grad-clip", grad_clip}, {"dropout", dropout},
+            {"bias", bias},
             {"eval-every", eval_every}, {"eval-batches", eval_batches}, {"checkpoint-every", checkpoint_every},
             {"seed", seed}, {"threads", threads}, {"device", device}, {"sample-tokens", sample_tokens}};
   std::string prompts;

@@ -10,7 +10,7 @@
 
 namespace temper {
 
-enum class KeyKind { Integer, Number, Text, Choice };
+enum class KeyKind { Integer, Number, Text, Choice, Boolean };
 
 struct KeySpec {
   std::string key;  ///< kebab-case, as on the command line
@@ -32,6 +32,7 @@ struct TrainConfig {
   int64_t layers = 0, dim = 0, heads = 0, ctx = 0;
   int64_t batch_size = 0, grad_accum = 0, max_steps = 0, warmup_steps = 0;
   double lr = 0, min_lr = 0, weight_decay = 0, beta1 = 0, beta2 = 0, grad_clip = 0, dropout = 0;
+  bool bias = true;
   int64_t eval_every = 0, eval_batches = 0, checkpoint_every = 0;
   int64_t seed = 0, threads = 0;
   std::string device;

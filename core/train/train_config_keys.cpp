@@ -24,6 +24,7 @@ const std::vector<KeySpec>& trainKeySpecs() {
       {"beta2", K::Number, 0.99, 0, 0.999999, {}, "AdamW beta2"},
       {"grad-clip", K::Number, 1.0, 0, 1e6, {}, "clip the global gradient norm (0: off)"},
       {"dropout", K::Number, 0.0, 0, 0.95, {}, "dropout probability"},
+      {"bias", K::Boolean, true, 0, 0, {}, "biases in the Linear layers (GPT-2: true; false is nanoGPT's variant, which transformers cannot load as GPT-2)"},
       {"eval-every", K::Integer, 250, 1, 100000000, {}, "steps between validation passes"},
       {"eval-batches", K::Integer, 20, 1, 100000, {}, "validation batches per pass"},
       {"checkpoint-every", K::Integer, 500, 1, 100000000, {}, "steps between checkpoints"},

@@ -70,8 +70,9 @@ LoopResult Trainer::run() {
     const double grad_norm = optimizer_.clipGradNorm(options_.grad_clip);
     if (!std::isfinite(loss) || !std::isfinite(grad_norm)) {
       result.outcome = RunOutcome::Failed;
+      const double bad_value = std::isfinite(loss) ? grad_norm : loss;  // the value the message names
       result.reason = std::string(std::isfinite(loss) ? "the gradient norm" : "the training loss") + " became " +
-                      (std::isnan(loss) || std::isnan(grad_norm) ? "NaN" : "infinite") +
+                      (std::isnan(bad_value) ? "NaN" : "infinite") +
                       " at step " + std::to_string(state_.step + 1) +
                       (last_checkpoint_step_ >= 0
                            ? "; the last good checkpoint is step-" + std::to_string(last_checkpoint_step_)

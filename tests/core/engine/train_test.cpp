@@ -2,6 +2,7 @@
 // cancelling with SIGINT/SIGTERM, and one run per workspace. Tiny models on a corpus written by the
 // tests, one thread, so every run takes about a second and its losses are reproducible bit for bit.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -268,6 +269,42 @@ TEST_F(TrainRun, RefusedResumeLeavesTheRunAsItWas) {
   EXPECT_EQ(shown["config"]["train"]["max-steps"], 1000000);
   Json on_disk = Json::parse(readFile(fs::path(shown["run_dir"].get<std::string>()) / "config.json"));
   EXPECT_EQ(on_disk["train"]["max-steps"], 1000000);
+}
+
+// A full disk at checkpoint time, simulated with a file-size limit (the engine ignores SIGXFSZ, so
+// write() fails with EFBIG as it would with ENOSPC): the run fails with an I/O error naming the
+// file, no half-written checkpoint folder is left, and the store still opens and says why.
+TEST_F(TrainRun, FullDiskAtCheckpointFailsCleanlyAndLeavesNothingHalfWritten) {
+  const fs::path workspace = dir_ / "ws";
+  // ~100k parameters: model.safetensors (~400 KB) cannot be written under a 256 KB limit, while the
+  // store, the config and the event log stay far below it.
+  Args args = tinyTrainArgs(workspace, preparedCorpus().data,
+                            {{"layers", "2"}, {"dim", "64"}, {"max-steps", "10"}, {"checkpoint-every", "5"}});
+  rlimit original{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &original), 0);
+  rlimit limited = original;
+  limited.rlim_cur = 256 * 1024;
+  std::signal(SIGXFSZ, SIG_IGN);  // the limit applies to this process too while the child starts
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &limited), 0);
+  ProcessResult run = runTemper(args);
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &original), 0);
+
+  EXPECT_EQ(run.exit_code, 4) << run.all();
+  EXPECT_NE(run.err.find("cannot write"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("checkpoints/step-5"), std::string::npos) << run.err;
+  Json runs = listRuns(workspace);
+  ASSERT_EQ(runs.size(), 1u) << runs;
+  EXPECT_EQ(runs[0]["status"], "failed");
+  EXPECT_NE(runs[0]["error"].get<std::string>().find("cannot write"), std::string::npos) << runs[0];
+  const fs::path checkpoints = fs::path(runs[0]["run_dir"].get<std::string>()) / "checkpoints";
+  for (const auto& entry : fs::directory_iterator(checkpoints)) {
+    ADD_FAILURE() << "left behind: " << entry.path();
+  }
+  auto events = run.events();
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_EQ(events[events.size() - 2]["type"], "run_failed") << events[events.size() - 2];
+  EXPECT_EQ(events.back()["type"], "error") << events.back();
+  EXPECT_EQ(events.back()["kind"], "io") << events.back();
 }
 
 }  // namespace
