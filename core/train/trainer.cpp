@@ -71,13 +71,16 @@ LoopResult Trainer::run() {
     if (!std::isfinite(loss) || !std::isfinite(grad_norm)) {
       result.outcome = RunOutcome::Failed;
       const double bad_value = std::isfinite(loss) ? grad_norm : loss;  // the value the message names
-      result.reason = std::string(std::isfinite(loss) ? "the gradient norm" : "the training loss") + " became " +
-                      (std::isnan(bad_value) ? "NaN" : "infinite") +
-                      " at step " + std::to_string(state_.step + 1) +
-                      (last_checkpoint_step_ >= 0
-                           ? "; the last good checkpoint is step-" + std::to_string(last_checkpoint_step_)
-                           : "; no checkpoint was written before it") +
-                      ". Try a lower `lr` or a `grad-clip`.";
+      std::string reason = std::isfinite(loss) ? "the gradient norm" : "the training loss";
+      reason += std::isnan(bad_value) ? " became NaN" : " became infinite";
+      reason += " at step " + std::to_string(state_.step + 1);
+      if (last_checkpoint_step_ >= 0) {
+        reason += "; the last good checkpoint is step-" + std::to_string(last_checkpoint_step_);
+      } else {
+        reason += "; no checkpoint was written before it";
+      }
+      reason += ". Try a lower `lr` or a `grad-clip`.";
+      result.reason = reason;
       result.step = state_.step;
       return result;
     }

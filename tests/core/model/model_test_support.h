@@ -13,6 +13,7 @@
 
 #include "core/common/error.h"
 #include "core/model/gpt.h"
+#include "tests/support/temp_dir.h"
 
 namespace temper::test {
 
@@ -57,27 +58,7 @@ inline torch::Tensor randomIds(int64_t batch, int64_t steps, int64_t vocab, uint
   return torch::randint(vocab, {batch, steps}, torch::kLong);
 }
 
-/// A fresh folder under the system temp dir, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("temper-model-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using test_support::TempDir;
 
 /// Runs `body`, expects an Error of `kind` whose message contains every one of `words`.
 inline void expectError(ErrorKind kind, std::initializer_list<std::string> words, const std::function<void()>& body) {

@@ -11,32 +11,11 @@
 #include <string>
 
 #include "core/common/error.h"
+#include "tests/support/temp_dir.h"
 
 namespace temper::store_test {
 
-/// A fresh folder, removed at the end of the test. Canonical, so it reads the same as the paths
-/// SQLite reports (which resolves symlinks such as /tmp -> /private/tmp).
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::canonical(std::filesystem::temp_directory_path()) /
-            ("temper-store-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using test_support::TempDir;
 
 /// A raw connection for setting up or inspecting a database without the store.
 class RawDb {

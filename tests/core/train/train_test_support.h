@@ -20,30 +20,11 @@
 #include "core/common/error.h"
 #include "core/tensor_io/torch_safetensors.h"
 #include "core/train/training_task.h"
+#include "tests/support/temp_dir.h"
 
 namespace temper::test {
 
-/// A fresh folder under the system temp dir, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("temper-train-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using test_support::TempDir;
 
 /// Runs `body`; expects an Error of `kind` and returns its message ("" after a failure).
 inline std::string errorMessage(ErrorKind kind, const std::function<void()>& body) {
