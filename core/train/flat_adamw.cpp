@@ -4,6 +4,7 @@
 #include <map>
 
 #include "core/common/error.h"
+#include "core/train/adamw_kernel.h"
 
 namespace temper {
 
@@ -79,6 +80,20 @@ void FlatAdamW::step(double lr) {
   const double sqrt_bc2 = std::sqrt(bias_correction2);
   for (auto& g : groups_) {
     if (g.params.numel() == 0) continue;
+    if (g.params.device().is_cpu() && g.params.scalar_type() == torch::kFloat32) {
+      AdamWStep s;
+      s.lr = static_cast<float>(lr);
+      s.beta1 = static_cast<float>(options_.beta1);
+      s.beta2 = static_cast<float>(options_.beta2);
+      s.eps = static_cast<float>(options_.eps);
+      s.weight_decay = static_cast<float>(g.weight_decay);
+      s.step_size = static_cast<float>(step_size);
+      s.inv_sqrt_bc2 = static_cast<float>(1.0 / sqrt_bc2);
+      adamwUpdate(g.params.data_ptr<float>(), g.grads.data_ptr<float>(), g.exp_avg.data_ptr<float>(),
+                  g.exp_avg_sq.data_ptr<float>(), g.params.numel(), s);
+      continue;
+    }
+    // Other devices and dtypes: the same update, op by op.
     if (g.weight_decay != 0.0) g.params.mul_(1.0 - lr * g.weight_decay);
     g.exp_avg.lerp_(g.grads, 1.0 - options_.beta1);
     g.exp_avg_sq.mul_(options_.beta2).addcmul_(g.grads, g.grads, 1.0 - options_.beta2);

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "core/model/kernels/fast_math.h"
+#include "core/common/fast_math.h"
 
 namespace temper::kernels {
 namespace {

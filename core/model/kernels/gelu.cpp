@@ -2,7 +2,7 @@
 
 #include <ATen/Parallel.h>
 
-#include "core/model/kernels/fast_math.h"
+#include "core/common/fast_math.h"
 
 namespace temper::kernels {
 namespace {

@@ -3,7 +3,7 @@
 #include <torch/torch.h>
 
 #include "core/model/kernels/cross_entropy.h"
-#include "core/model/kernels/fast_math.h"
+#include "core/common/fast_math.h"
 #include "core/model/kernels/gelu.h"
 
 namespace temper::kernels {
