@@ -118,7 +118,8 @@ int runTrain(const TrainRequest& request) {
 
   // 2. One run per workspace at a time; then the run record and folder.
   ensureWorkspace(workspace);
-  WorkspaceLock lock = WorkspaceLock::acquire(workspace.root, "train " + (config.name.empty() ? data_dir.filename().string() : config.name));
+  const std::string lock_owner = "train " + (config.name.empty() ? data_dir.filename().string() : config.name);
+  WorkspaceLock lock = WorkspaceLock::acquire(workspace.root, lock_owner);
   if (!store) store.emplace(Store::open(workspace.database()));
   Json train_json = config.toJson();
   train_json["data"] = data_dir.string();
