@@ -1,5 +1,7 @@
 #include "core/model/cpu_attention.h"
 
+#include "core/common/fast_math.h"
+
 #include <ATen/Parallel.h>
 #include <dlfcn.h>
 
@@ -133,23 +135,8 @@ TEMPER_INLINE V8 expNonPositive8(V8 x) {
   return p * (V8)bits;  // GCC vector cast: reinterprets the bits
 }
 
-TEMPER_INLINE float expNonPositive(float x) {
-  x = x < kExpMin ? kExpMin : x;
-  const int32_t n = static_cast<int32_t>(x * kLog2e - 0.5f);
-  const float nf = static_cast<float>(n);
-  const float r = (x - nf * kLn2Hi) - nf * kLn2Lo;
-  float p = kP0;
-  p = p * r + kP1;
-  p = p * r + kP2;
-  p = p * r + kP3;
-  p = p * r + kP4;
-  p = p * r + kP5;
-  p = p * (r * r) + r + 1.0f;
-  const int32_t bits = (n + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, sizeof(scale));
-  return p * scale;
-}
+// The scalar tail uses the project's shared exp (same expansion, rounding to nearest).
+TEMPER_INLINE float expNonPositive(float x) { return kernels::fastExp(x); }
 
 TEMPER_INLINE float horizontalSum(V8 v) {
   float s = 0.0f;
