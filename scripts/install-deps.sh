@@ -6,12 +6,12 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config make
   libtorch-dev libgloo-dev libopenblas0-pthread libopenblas0-openmp
-  libsentencepiece-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev
+  libsentencepiece-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev libpcre2-dev
   libgtest-dev libgmock-dev
   qt6-base-dev libqt6sql6-sqlite qt6-tools-dev qt6-l10n-tools qt6-tools-dev-tools linguist-qt6
   libqcustomplot-dev libqcustomplot2.1-qt6
   xvfb xauth
-  python3-torch python3-sentencepiece
+  python3-torch python3-sentencepiece python3-regex
 )
 
 missing=()
