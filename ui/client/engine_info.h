@@ -1,0 +1,53 @@
+#pragma once
+/// What `temper info --json` reports (versions, device, methods): the status bar, the About box and
+/// the wizard read it. The engine may not have the command (older engines): then `available` is
+/// false and `error` says why, and the studio shows "engine info unavailable".
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QObject>
+#include <QProcess>
+#include <QStringList>
+#include <QTimer>
+
+namespace temper::studio {
+
+struct EngineInfo {
+  bool available = false;
+  QString error;  ///< why not, when !available
+  QString temper_version, libtorch_version, sentencepiece_version, sqlite_version, blas;
+  int cpu_threads = 0;
+  bool cuda_available = false;
+  QStringList cuda_devices;
+  QJsonObject raw;  ///< the whole answer (methods, train_keys, presets)
+
+  /// Parses the JSON answer; `available` false with `error` set when it is not the expected object.
+  static EngineInfo fromJson(const QByteArray& json);
+  /// "CUDA: NVIDIA H100" or "CPU, 8 threads".
+  QString deviceSummary() const;
+};
+
+/// Runs `temper info --json` once, asynchronously.
+class EngineInfoProbe : public QObject {
+  Q_OBJECT
+ public:
+  static constexpr int kTimeoutMs = 15'000;
+
+  explicit EngineInfoProbe(QObject* parent = nullptr);
+  /// `engine_path` empty: reports "engine not found" (queued, like every answer).
+  void start(const QString& engine_path);
+  bool isRunning() const { return process_.state() != QProcess::NotRunning; }
+
+ signals:
+  void finished(const temper::studio::EngineInfo& info);
+
+ private:
+  void report(EngineInfo info);
+
+  QProcess process_;
+  QTimer timeout_;
+  bool reported_ = true;
+};
+
+}  // namespace temper::studio
+
+Q_DECLARE_METATYPE(temper::studio::EngineInfo)

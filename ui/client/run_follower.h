@@ -1,0 +1,54 @@
+#pragma once
+/// Follows a run that some other process is training (one started before the studio opened, or
+/// from a terminal) by polling the store: new metrics, samples and checkpoints since the last poll
+/// become the same events the engine prints, so a run page cannot tell the difference.
+#include <QHash>
+#include <QTimer>
+#include <optional>
+
+#include "core/store/store.h"
+#include "ui/client/run_channel.h"
+
+namespace temper::studio {
+
+class RunFollower : public RunChannel {
+  Q_OBJECT
+ public:
+  static constexpr int kDefaultPollMs = 1000;
+
+  RunFollower(QString database_path, QString workspace, QString run_id, QObject* parent = nullptr);
+
+  /// First poll at once (the run's history so far arrives as one batch), then every `poll_ms`.
+  void start(int poll_ms = kDefaultPollMs);
+  /// One poll now; public for tests.
+  void poll();
+
+  QString runId() const override { return run_id_; }
+  bool isActive() const override { return active_; }
+  /// SIGTERM to the engine's pid from the store (its clean stop); the store then says cancelled.
+  void cancel() override;
+  qint64 pid() const { return pid_; }
+
+ private:
+  void appendNewMetrics(EventBatch& batch, const RunRecord& run);
+  void appendNewSamples(EventBatch& batch);
+  void appendNewCheckpoints(EventBatch& batch);
+  EngineEvent makeEvent(const QString& type) const;
+  void finish(const RunRecord& run, EventBatch& batch, const QString& status, const QString& reason);
+
+  QString database_path_;
+  QString workspace_;
+  QString run_id_;
+  std::optional<Store> store_;
+  QTimer timer_;
+  bool active_ = false;
+  bool started_sent_ = false;
+  qint64 pid_ = 0;
+  qint64 max_steps_ = 0;
+  qint64 last_step_ = 0;  ///< highest step seen in any metric
+  QHash<QString, qint64> last_step_by_metric_;
+  size_t samples_seen_ = 0;
+  qint64 last_checkpoint_step_ = -1;
+};
+
+}  // namespace temper::studio
