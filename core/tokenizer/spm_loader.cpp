@@ -76,6 +76,8 @@ SpmApi loadApi() {
   bind(handle, found, "temper_spm_unk_id", api.unk_id);
   bind(handle, found, "temper_spm_piece", api.piece);
   bind(handle, found, "temper_spm_encode", api.encode);
+  bind(handle, found, "temper_spm_encode_offsets", api.encode_offsets);
+  bind(handle, found, "temper_spm_piece_to_id", api.piece_to_id);
   bind(handle, found, "temper_spm_decode", api.decode);
   bind(handle, found, "temper_spm_train", api.train);
   bind(handle, found, "temper_spm_free_buffer", api.free_buffer);

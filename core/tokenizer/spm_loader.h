@@ -28,6 +28,8 @@ struct SpmApi {
   decltype(&temper_spm_unk_id) unk_id = nullptr;
   decltype(&temper_spm_piece) piece = nullptr;
   decltype(&temper_spm_encode) encode = nullptr;
+  decltype(&temper_spm_encode_offsets) encode_offsets = nullptr;
+  decltype(&temper_spm_piece_to_id) piece_to_id = nullptr;
   decltype(&temper_spm_decode) decode = nullptr;
   decltype(&temper_spm_train) train = nullptr;
   decltype(&temper_spm_free_buffer) free_buffer = nullptr;

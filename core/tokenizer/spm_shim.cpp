@@ -145,6 +145,50 @@ TEMPER_SPM_EXPORT int temper_spm_encode(const TemperSpmModel* model, const char*
   return 1;
 }
 
+TEMPER_SPM_EXPORT int temper_spm_encode_offsets(const TemperSpmModel* model, const char* text, size_t len,
+                                                int** ids_out, size_t** begins_out, size_t** ends_out,
+                                                size_t* count_out, char* err, size_t err_len) {
+  try {
+    sentencepiece::ImmutableSentencePieceText spt;
+    auto status = model->processor.Encode(std::string_view(text, len), spt.mutable_proto());
+    if (!status.ok()) {
+      setError(err, err_len, status.ToString());
+      return 1;
+    }
+    const size_t count = spt.pieces_size();
+    std::vector<int> ids(count);
+    std::vector<size_t> begins(count), ends(count);
+    for (size_t i = 0; i < count; ++i) {
+      auto piece = spt.pieces(static_cast<int>(i));
+      ids[i] = static_cast<int>(piece.id());
+      begins[i] = piece.begin();
+      ends[i] = piece.end();
+    }
+    *ids_out = count == 0 ? nullptr : mallocCopy(ids.data(), count);
+    *begins_out = count == 0 ? nullptr : mallocCopy(begins.data(), count);
+    *ends_out = count == 0 ? nullptr : mallocCopy(ends.data(), count);
+    *count_out = count;
+    return 0;
+  } catch (const std::exception& e) {
+    setError(err, err_len, e.what());
+  } catch (...) {
+    setError(err, err_len, "unknown failure while encoding");
+  }
+  return 1;
+}
+
+TEMPER_SPM_EXPORT int temper_spm_piece_to_id(const TemperSpmModel* model, const char* piece, size_t len) {
+  try {
+    const std::string_view wanted(piece, len);
+    const int id = model->processor.PieceToId(wanted);
+    // PieceToId answers unk_id for unknown pieces; only the unk piece itself really has that id.
+    if (id < 0 || id >= model->processor.GetPieceSize() || model->processor.IdToPiece(id) != wanted) return -1;
+    return id;
+  } catch (...) {
+    return -1;
+  }
+}
+
 TEMPER_SPM_EXPORT int temper_spm_decode(const TemperSpmModel* model, const int* ids, size_t count, char** text_out,
                                         size_t* len_out, char* err, size_t err_len) {
   try {

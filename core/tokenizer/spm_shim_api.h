@@ -21,7 +21,7 @@ extern "C" {
 #endif
 
 /// Bumped whenever a signature below changes; the loader refuses a shim with another version.
-#define TEMPER_SPM_ABI_VERSION 1
+#define TEMPER_SPM_ABI_VERSION 2
 
 typedef struct TemperSpmModel TemperSpmModel;
 
@@ -52,6 +52,13 @@ const char* temper_spm_piece(const TemperSpmModel* model, int id, size_t* len);
 /// `*ids_out` (NULL when `*count_out` is 0).
 int temper_spm_encode(const TemperSpmModel* model, const char* text, size_t len, int** ids_out,
                       size_t* count_out, char* err, size_t err_len);
+/// encode with, for each id, the byte range [begins[i], ends[i]) of `text` it stands for (as
+/// SentencePiece tracks it through its normalizer). The three malloc'd arrays are NULL when
+/// `*count_out` is 0.
+int temper_spm_encode_offsets(const TemperSpmModel* model, const char* text, size_t len, int** ids_out,
+                              size_t** begins_out, size_t** ends_out, size_t* count_out, char* err, size_t err_len);
+/// The id of piece `piece` (exact text, e.g. "</s>" or "\xE2\x96\x81the"), or -1 when the model has none.
+int temper_spm_piece_to_id(const TemperSpmModel* model, const char* piece, size_t len);
 /// Decodes ids (all must be in [0, vocab_size)) to text; returns 0 and a malloc'd, NUL-terminated
 /// buffer in `*text_out` with its length (without the NUL) in `*len_out`.
 int temper_spm_decode(const TemperSpmModel* model, const int* ids, size_t count, char** text_out,

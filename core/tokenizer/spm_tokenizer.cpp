@@ -60,6 +60,26 @@ std::vector<int> SpmTokenizer::encode(std::string_view text) const {
   return std::vector<int>(ids.data, ids.data + count);
 }
 
+EncodedText SpmTokenizer::encodeWithOffsets(std::string_view text) const {
+  char err[kErrorBufferSize] = {};
+  ShimBuffer<int> ids;
+  ShimBuffer<size_t> begins, ends;
+  size_t count = 0;
+  if (spmApi().encode_offsets(model_, text.data(), text.size(), &ids.data, &begins.data, &ends.data, &count, err,
+                              sizeof err) != 0) {
+    throwInputError(std::string("cannot encode text: ") + err);
+  }
+  EncodedText out;
+  out.ids.assign(ids.data, ids.data + count);
+  out.offsets.reserve(count);
+  for (size_t i = 0; i < count; ++i) out.offsets.emplace_back(begins.data[i], ends.data[i]);
+  return out;
+}
+
+int SpmTokenizer::tokenId(std::string_view token) const {
+  return spmApi().piece_to_id(model_, token.data(), token.size());
+}
+
 std::string SpmTokenizer::decode(const std::vector<int>& ids) const {
   char err[kErrorBufferSize] = {};
   ShimBuffer<char> text;

@@ -23,6 +23,7 @@ class SpmTokenizer final : public Tokenizer {
   SpmTokenizer& operator=(const SpmTokenizer&) = delete;
 
   std::vector<int> encode(std::string_view text) const override;
+  EncodedText encodeWithOffsets(std::string_view text) const override;
   std::string decode(const std::vector<int>& ids) const override;
   int vocabSize() const override { return vocab_size_; }
   int bosId() const override { return bos_id_; }
@@ -30,6 +31,8 @@ class SpmTokenizer final : public Tokenizer {
   int padId() const override { return pad_id_; }
   int unkId() const override { return unk_id_; }
   std::string pieceFor(int id) const override;
+  int tokenId(std::string_view token) const override;
+  std::string kind() const override { return "sentencepiece"; }
 
  private:
   explicit SpmTokenizer(TemperSpmModel* model);

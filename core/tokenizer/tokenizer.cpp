@@ -9,6 +9,20 @@ namespace temper {
 
 Tokenizer::~Tokenizer() = default;
 
+std::vector<int> Tokenizer::stopIds() const {
+  if (eosId() < 0) return {};
+  return {eosId()};
+}
+
+std::vector<int> Tokenizer::encodeWithSpecialTokens(std::string_view text) const {
+  std::vector<int> ids = prefixIds();
+  std::vector<int> body = encode(text);
+  ids.insert(ids.end(), body.begin(), body.end());
+  std::vector<int> suffix = suffixIds();
+  ids.insert(ids.end(), suffix.begin(), suffix.end());
+  return ids;
+}
+
 std::filesystem::path resolveTokenizerModelPath(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
