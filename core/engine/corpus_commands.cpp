@@ -6,7 +6,7 @@
 #include "core/common/text_utils.h"
 #include "core/engine/console.h"
 #include "core/protocol/events.h"
-#include "core/tokenizer/tokenizer.h"
+#include "core/tokenizer/tokenizer_open.h"
 
 namespace temper {
 
@@ -26,8 +26,9 @@ void trainTokenizerCommand(const TokenizerTrainOptions& options, Console& consol
               std::to_string(report.files_skipped_extension) + " by extension");
 }
 
+// --tokenizer accepts a SentencePiece .model, a tokenizer.json or a model folder (openTokenizer).
 void encodeCommand(const std::filesystem::path& tokenizer_path, const std::string& text, bool json) {
-  auto tokenizer = loadTokenizer(tokenizer_path);
+  auto tokenizer = openTokenizer(tokenizer_path);
   std::vector<int> ids = tokenizer->encode(text);
   if (json) {
     std::printf("%s\n", Json{{"ids", ids}}.dump().c_str());
@@ -39,7 +40,7 @@ void encodeCommand(const std::filesystem::path& tokenizer_path, const std::strin
 }
 
 void decodeCommand(const std::filesystem::path& tokenizer_path, const std::string& ids_text) {
-  auto tokenizer = loadTokenizer(tokenizer_path);
+  auto tokenizer = openTokenizer(tokenizer_path);
   std::vector<int> ids;
   std::string trimmed = trim(ids_text);
   if (!trimmed.empty() && (trimmed.front() == '[' || trimmed.front() == '{')) {
