@@ -1,0 +1,61 @@
+#pragma once
+/// EngineQueries for tests: answers from tables the test fills, either at once (inside the call)
+/// or on the next turn of the event loop, and remembers what it was asked.
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QMap>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include "ui/wizard/engine_queries.h"
+
+namespace temper::studio {
+
+class FakeEngineQueries : public EngineQueries {
+ public:
+  /// The engine of the contract (docs/wizard.md) with the keys the tests use.
+  FakeEngineQueries();
+
+  EngineReply info_reply;
+  QMap<QString, EngineReply> models;  ///< by folder; an unknown folder is an error
+  QMap<QString, EngineReply> data;    ///< by the paths joined with '|'; unknown paths are an error
+  EngineReply dry_run_reply;
+  bool deferred = false;
+
+  QStringList data_tokenizers;  ///< the tokenizer of every data inspection, in order
+  QVector<QJsonObject> dry_run_configs;
+  int info_calls = 0;
+
+  static EngineReply ok(const QJsonObject& json) { return {true, json, {}, false}; }
+  static EngineReply failed(const QString& error, bool missing = false) { return {false, {}, error, missing}; }
+
+  void info(QObject* context, EngineCallback done) override {
+    ++info_calls;
+    answer(context, std::move(done), info_reply);
+  }
+  void inspectModel(const QString& dir, QObject* context, EngineCallback done) override {
+    answer(context, std::move(done),
+           models.value(dir, failed(QStringLiteral("%1: no config.json (not a Hugging Face model folder)").arg(dir))));
+  }
+  void inspectData(const QStringList& paths, const QString& tokenizer, QObject* context, EngineCallback done) override {
+    data_tokenizers << tokenizer;
+    const QString key = paths.join(QLatin1Char('|'));
+    answer(context, std::move(done), data.value(key, failed(QStringLiteral("%1: no such file").arg(key))));
+  }
+  void dryRun(const QJsonObject& config, QObject* context, EngineCallback done) override {
+    dry_run_configs << config;
+    answer(context, std::move(done), dry_run_reply);
+  }
+
+ private:
+  void answer(QObject* context, EngineCallback done, const EngineReply& reply) {
+    if (!deferred) {
+      done(reply);
+      return;
+    }
+    QTimer::singleShot(0, context, [done = std::move(done), reply] { done(reply); });
+  }
+};
+
+}  // namespace temper::studio

@@ -1,0 +1,88 @@
+#pragma once
+/// The engine's answers as plain structs (the JSON of docs/cli.md / the engine contract), parsed
+/// once so that pages never dig in JSON.
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+#include <optional>
+
+namespace temper::studio {
+
+/// One `temper train` key as `info` describes it.
+struct TrainKey {
+  enum class Kind { Integer, Number, Text, Choice, Boolean };
+  QString key;  ///< kebab-case
+  Kind kind = Kind::Text;
+  QJsonValue default_value;  ///< Null: no default (the key is optional or required)
+  double min = 0, max = 0;   ///< inclusive; meaningful for Integer and Number when min < max
+  QStringList choices;
+  QString help;
+  QStringList methods;  ///< empty: every method uses the key
+
+  bool hasRange() const { return max > min; }
+  bool appliesTo(const QString& method) const { return methods.isEmpty() || methods.contains(method); }
+};
+
+struct MethodInfo {
+  QString name, title, summary;
+  bool available = false;
+  QString reason;  ///< why not, when !available
+};
+
+struct PresetInfo {
+  QString name;
+  qint64 layers = 0, dim = 0, heads = 0, ctx = 0, parameters = 0;
+};
+
+struct EngineInfo {
+  QString temper, libtorch, sentencepiece, sqlite;
+  bool cuda_available = false;
+  QStringList cuda_devices;
+  int cpu_threads = 0;
+  QString blas;
+  QVector<MethodInfo> methods;
+  QVector<TrainKey> train_keys;
+  QVector<PresetInfo> presets;
+
+  const TrainKey* key(const QString& name) const;
+  const MethodInfo* method(const QString& name) const;
+  const PresetInfo* preset(const QString& name) const;
+};
+
+struct ModelInspection {
+  QString family, architecture, model_type, dtype, tokenizer, chat_template;
+  qint64 parameters = 0, layers = 0, hidden = 0, heads = 0, kv_heads = 0, ctx = 0, vocab = 0, bytes = 0;
+  QStringList files;
+};
+
+struct DataInspection {
+  int files = 0, skipped_files = 0;
+  QString format;
+  QStringList fields;
+  qint64 records = 0, documents = 0, bytes = 0;
+  std::optional<qint64> tokens;  ///< only when a tokenizer was given
+  QVector<QJsonObject> preview;
+  QVector<QPair<QString, qint64>> labels;  ///< text-label data only
+};
+
+struct MemoryEstimate {
+  qint64 parameters = 0, trainable_parameters = 0;
+  qint64 weights = 0, gradients = 0, optimizer = 0, activations = 0, total = 0;
+  QString device;
+};
+
+/// Each parser fills `out` and returns an empty string, or returns what is wrong with the JSON
+/// (naming the field), so a malformed answer is reported rather than half-shown.
+QString parseEngineInfo(const QJsonObject& json, EngineInfo& out);
+QString parseModelInspection(const QJsonObject& json, ModelInspection& out);
+QString parseDataInspection(const QJsonObject& json, DataInspection& out);
+QString parseMemoryEstimate(const QJsonObject& json, MemoryEstimate& out);
+
+/// "1.2 M", "124 M", "1.1 B": parameter counts as people say them.
+QString formatCount(qint64 n);
+/// "512 KiB", "1.4 GiB".
+QString formatBytes(qint64 n);
+
+}  // namespace temper::studio

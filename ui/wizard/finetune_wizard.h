@@ -1,0 +1,76 @@
+#pragma once
+/// The new-run wizard: base model, data, method, hyperparameters, review. It asks the engine
+/// through EngineQueries only, and its result is a `temper train` config (QJsonObject) plus tags:
+/// "Launch" emits launchRequested(); the caller starts the run. Templates and the last used values
+/// live in the QSettings the caller passes.
+#include <QJsonObject>
+#include <QStringList>
+#include <QVector>
+#include <QWizard>
+#include <memory>
+
+#include "ui/wizard/engine_queries.h"
+#include "ui/wizard/wizard_context.h"
+
+class QSettings;
+
+namespace temper::studio {
+
+class BaseModelPage;
+class DataPage;
+class HyperparametersPage;
+class MethodPage;
+class ReviewPage;
+class TemplateStore;
+
+class FinetuneWizard : public QWizard {
+  Q_OBJECT
+
+ public:
+  enum PageId { kBaseModelPage = 0, kDataPage, kMethodPage, kHyperparametersPage, kReviewPage };
+
+  /// `engine` and `settings` are not owned and must outlive the wizard.
+  FinetuneWizard(EngineQueries* engine, QSettings* settings, QWidget* parent = nullptr);
+  /// The same, owning its engine (e.g. a ProcessEngineQueries made for this wizard).
+  FinetuneWizard(std::unique_ptr<EngineQueries> engine, QSettings* settings, QWidget* parent = nullptr);
+  ~FinetuneWizard() override;
+
+  /// The models of earlier runs offered on the first page (the caller reads them from the store).
+  void setPreviousRuns(const QVector<PreviousRunModel>& runs);
+  /// Starts every page from `config` (a run's stored config: "duplicate into wizard").
+  void setInitialConfig(const QJsonObject& config);
+
+  /// The `temper train` config as the pages stand now: exactly what the review page shows.
+  QJsonObject config() const;
+  /// The run's tags (stored with the run by the caller; not a train key).
+  QStringList tags() const;
+  /// Whether `temper info` has answered (the wizard can do nothing before).
+  bool engineReady() const;
+
+  BaseModelPage* baseModelPage() const { return base_page_; }
+  DataPage* dataPage() const { return data_page_; }
+  MethodPage* methodPage() const { return method_page_; }
+  HyperparametersPage* hyperparametersPage() const { return hyper_page_; }
+  ReviewPage* reviewPage() const { return review_page_; }
+
+ Q_SIGNALS:
+  /// "Launch" was pressed: start a run with `config` and then tag it.
+  void launchRequested(const QJsonObject& config, const QStringList& tags);
+
+ public Q_SLOTS:
+  void accept() override;
+
+ private:
+  void askInfo();
+
+  std::unique_ptr<EngineQueries> owned_engine_;
+  std::unique_ptr<TemplateStore> templates_;
+  WizardContext* context_;
+  BaseModelPage* base_page_;
+  DataPage* data_page_;
+  MethodPage* method_page_;
+  HyperparametersPage* hyper_page_;
+  ReviewPage* review_page_;
+};
+
+}  // namespace temper::studio

@@ -1,0 +1,36 @@
+#pragma once
+/// Starting values for the hyperparameters page, per method and model size, on top of the engine's
+/// own defaults (which are tuned for pretraining small models from scratch).
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include "ui/wizard/engine_info.h"
+
+namespace temper::studio {
+
+/// What the wizard knows about the model being trained when it picks defaults.
+struct ModelSize {
+  bool from_scratch = true;
+  qint64 parameters = 0;  ///< 0: unknown
+  qint64 ctx = 0;         ///< the base model's context length; 0: unknown or from the preset
+};
+
+/// The values to start from for `method`: the engine's default of every key that applies, replaced
+/// by the wizard's suggestion where it has one. Only keys that `info` lists and that apply to the
+/// method appear; suggestions are clamped into the key's range.
+QJsonObject suggestedValues(const QString& method, const ModelSize& model, const EngineInfo& info);
+
+/// The suggested peak learning rate alone (documented in docs/wizard.md), 0 when the method trains
+/// nothing (few-shot).
+double suggestedLearningRate(const QString& method, const ModelSize& model);
+
+/// Keys shown above the fold on the hyperparameters page, in this order; the rest go under
+/// "Advanced".
+const QStringList& commonKeys();
+
+/// Keys the other pages set (method, data, base model, validation split, name): never shown as
+/// hyperparameters.
+const QStringList& structuralKeys();
+
+}  // namespace temper::studio

@@ -1,0 +1,245 @@
+#include "ui/wizard/hyperparameters_page.h"
+
+#include <QFormLayout>
+#include <QLabel>
+#include <QScrollArea>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "ui/wizard/hyperparameter_defaults.h"
+#include "ui/wizard/key_field.h"
+#include "ui/wizard/method_catalog.h"
+#include "ui/wizard/status_line.h"
+
+namespace temper::studio {
+
+namespace {
+
+constexpr int kDryRunDelayMs = 400;  // estimate once editing pauses
+const QStringList kShapeKeys{QStringLiteral("layers"), QStringLiteral("dim"), QStringLiteral("heads"),
+                             QStringLiteral("ctx")};
+
+ModelSize modelSize(const WizardContext& context) {
+  ModelSize size;
+  size.from_scratch = context.from_scratch;
+  if (context.from_scratch) {
+    if (const PresetInfo* preset = context.info().preset(context.preset)) size.parameters = preset->parameters;
+  } else if (context.model_ok) {
+    size.parameters = context.model.parameters;
+    size.ctx = context.model.ctx;
+  }
+  return size;
+}
+
+qint64 presetShape(const PresetInfo& preset, const QString& key) {
+  if (key == QLatin1String("layers")) return preset.layers;
+  if (key == QLatin1String("dim")) return preset.dim;
+  if (key == QLatin1String("heads")) return preset.heads;
+  return preset.ctx;
+}
+
+QString deviceText(const EngineInfo& info) {
+  QString cuda = info.cuda_available
+                     ? HyperparametersPage::tr("CUDA: %1").arg(info.cuda_devices.join(QStringLiteral(", ")))
+                     : HyperparametersPage::tr("no CUDA device");
+  return HyperparametersPage::tr("This machine: %n CPU thread(s) (%1), %2.", nullptr, info.cpu_threads)
+      .arg(info.blas.isEmpty() ? HyperparametersPage::tr("BLAS unknown") : info.blas, cuda);
+}
+
+}  // namespace
+
+HyperparametersPage::HyperparametersPage(WizardContext* context, QWidget* parent) : ConfigPage(context, parent) {
+  setTitle(tr("Hyperparameters"));
+  setSubTitle(tr("Defaults chosen for the method and the model's size; hover a field for what it does."));
+  auto* layout = new QVBoxLayout(this);
+  header_ = new QLabel(this);
+  header_->setWordWrap(true);
+  layout->addWidget(header_);
+  scroll_ = new QScrollArea(this);
+  scroll_->setWidgetResizable(true);
+  scroll_->setFrameShape(QFrame::NoFrame);
+  layout->addWidget(scroll_, 1);
+  problems_ = new QLabel(this);
+  problems_->setObjectName(QStringLiteral("problems"));
+  problems_->setStyleSheet(QStringLiteral("color: #c0392b;"));
+  problems_->hide();
+  layout->addWidget(problems_);
+  device_label_ = new QLabel(this);
+  device_label_->setObjectName(QStringLiteral("deviceInfo"));
+  device_label_->setWordWrap(true);
+  layout->addWidget(device_label_);
+  memory_ = new StatusLine(this);
+  memory_->setObjectName(QStringLiteral("memory"));
+  layout->addWidget(memory_);
+
+  dry_run_timer_.setSingleShot(true);
+  dry_run_timer_.setInterval(kDryRunDelayMs);
+  connect(&dry_run_timer_, &QTimer::timeout, this, &HyperparametersPage::runDryRun);
+}
+
+QString HyperparametersPage::signature() const {
+  const ModelSize size = modelSize(*context_);
+  return QStringLiteral("%1|%2|%3|%4|%5")
+      .arg(context_->method)
+      .arg(size.from_scratch)
+      .arg(context_->from_scratch ? context_->preset : context_->base_dir)
+      .arg(size.parameters)
+      .arg(size.ctx);
+}
+
+void HyperparametersPage::initializePage() {
+  applySeedIfNew();
+  // Rebuild only when what the defaults depend on changed: coming back from the review page
+  // keeps what was typed.
+  if (signature() != built_signature_) rebuild();
+  device_label_->setText(deviceText(context_->info()));
+  fieldChanged();
+}
+
+void HyperparametersPage::applySeed(const QJsonObject& seed) {
+  seed_values_ = seed;
+  built_signature_.clear();
+}
+
+void HyperparametersPage::rebuild() {
+  built_signature_ = signature();
+  fields_.clear();
+  const EngineInfo& info = context_->info();
+  const QString method = context_->method;
+  const ModelSize size = modelSize(*context_);
+  QJsonObject values = suggestedValues(method, size, info);
+  if (seed_values_.value(QStringLiteral("method")).toString() == method) {
+    for (auto it = seed_values_.begin(); it != seed_values_.end(); ++it) {
+      if (!structuralKeys().contains(it.key())) values[it.key()] = it.value();
+    }
+    seed_values_ = {};
+  }
+
+  const MethodSpec* spec = findMethod(method);
+  const QString title = spec ? spec->title : method;
+  if (size.from_scratch) {
+    header_->setText(tr("<b>%1</b> of a new model, preset <b>%2</b> (%3 parameters).")
+                         .arg(title, context_->preset, formatCount(size.parameters)));
+  } else {
+    header_->setText(tr("<b>%1</b> of a %2 model with %3 parameters.")
+                         .arg(title, context_->model.family, formatCount(size.parameters)));
+  }
+
+  auto* content = new QWidget(scroll_);
+  auto* content_layout = new QVBoxLayout(content);
+  auto* common_form = new QFormLayout();
+  common_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+  content_layout->addLayout(common_form);
+  advanced_toggle_ = new QToolButton(content);
+  advanced_toggle_->setObjectName(QStringLiteral("advancedToggle"));
+  advanced_toggle_->setText(tr("Advanced"));
+  advanced_toggle_->setCheckable(true);
+  advanced_toggle_->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+  advanced_toggle_->setArrowType(Qt::RightArrow);
+  advanced_toggle_->setAutoRaise(true);
+  content_layout->addWidget(advanced_toggle_);
+  advanced_box_ = new QWidget(content);
+  auto* advanced_form = new QFormLayout(advanced_box_);
+  advanced_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+  advanced_box_->hide();
+  content_layout->addWidget(advanced_box_);
+  content_layout->addStretch(1);
+  connect(advanced_toggle_, &QToolButton::toggled, this, [this](bool shown) {
+    advanced_box_->setVisible(shown);
+    advanced_toggle_->setArrowType(shown ? Qt::DownArrow : Qt::RightArrow);
+  });
+
+  const PresetInfo* preset = size.from_scratch ? info.preset(context_->preset) : nullptr;
+  auto add = [&](const TrainKey& key, QFormLayout* form) {
+    auto* field = new KeyField(key, info.cuda_available, content);
+    field->setValue(values.value(key.key));
+    if (preset && kShapeKeys.contains(key.key)) {
+      field->setPlaceholder(tr("from the preset: %1").arg(presetShape(*preset, key.key)));
+    }
+    auto* label = new QLabel(key.key, content);
+    label->setToolTip(key.help);
+    label->setBuddy(field->editor());
+    form->addRow(label, field);
+    fields_.insert(key.key, field);
+    connect(field, &KeyField::changed, this, &HyperparametersPage::fieldChanged);
+  };
+  for (const QString& name : commonKeys()) {
+    if (const TrainKey* key = info.key(name); key && key->appliesTo(method)) add(*key, common_form);
+  }
+  for (const TrainKey& key : info.train_keys) {
+    if (!key.appliesTo(method) || structuralKeys().contains(key.key) || commonKeys().contains(key.key)) continue;
+    add(key, advanced_form);
+  }
+  advanced_toggle_->setVisible(advanced_form->rowCount() > 0);
+  scroll_->setWidget(content);  // deletes the previous fields
+  dry_run_missing_ = false;
+}
+
+bool HyperparametersPage::advancedShown() const { return advanced_toggle_ && advanced_toggle_->isChecked(); }
+
+void HyperparametersPage::setAdvancedShown(bool shown) {
+  if (advanced_toggle_) advanced_toggle_->setChecked(shown);
+}
+
+void HyperparametersPage::fieldChanged() {
+  int invalid = 0;
+  bool invalid_advanced = false;
+  for (KeyField* field : std::as_const(fields_)) {
+    if (field->isValid()) continue;
+    ++invalid;
+    if (!commonKeys().contains(field->key().key)) invalid_advanced = true;
+  }
+  // A bad value hidden under "Advanced" would leave Next disabled for no visible reason.
+  if (invalid_advanced) setAdvancedShown(true);
+  problems_->setVisible(invalid > 0);
+  problems_->setText(tr("%n value(s) to fix before going on.", nullptr, invalid));
+  Q_EMIT completeChanged();
+  if (invalid == 0 && !dry_run_missing_) {
+    memory_->showBusy(tr("Estimating memory…"));
+    dry_run_timer_.start();
+  } else {
+    dry_run_timer_.stop();
+    ++serial_;
+    if (invalid > 0) memory_->showMessage(tr("The memory estimate waits for valid values."));
+  }
+}
+
+void HyperparametersPage::runDryRun() {
+  if (!context_->assembleConfig) return;
+  const int serial = ++serial_;
+  context_->engine()->dryRun(context_->assembleConfig(), this, [this, serial](const EngineReply& reply) {
+    if (serial != serial_) return;
+    MemoryEstimate m;
+    const QString error = reply.ok ? parseMemoryEstimate(reply.json, m) : reply.error;
+    if (!error.isEmpty()) {
+      dry_run_missing_ = reply.missing;
+      if (reply.missing) {
+        memory_->showMessage(tr("No memory estimate: %1").arg(error));
+      } else {
+        memory_->showError(tr("The engine refuses this config: %1").arg(error));
+      }
+      return;
+    }
+    memory_->showMessage(tr("Memory on %1: %2 in all — weights %3, gradients %4, optimizer %5, activations %6. "
+                            "%7 parameters, %8 trained.")
+                             .arg(m.device, formatBytes(m.total), formatBytes(m.weights), formatBytes(m.gradients),
+                                  formatBytes(m.optimizer), formatBytes(m.activations), formatCount(m.parameters),
+                                  formatCount(m.trainable_parameters)));
+  });
+}
+
+bool HyperparametersPage::isComplete() const {
+  for (const KeyField* field : fields_) {
+    if (!field->isValid()) return false;
+  }
+  return !fields_.isEmpty() || context_->infoReady();
+}
+
+void HyperparametersPage::contribute(QJsonObject& config) const {
+  for (auto it = fields_.begin(); it != fields_.end(); ++it) {
+    const QJsonValue value = it.value()->value();
+    if (!value.isNull()) config[it.key()] = value;
+  }
+}
+
+}  // namespace temper::studio

@@ -1,0 +1,127 @@
+#include "ui/wizard/method_page.h"
+
+#include <QButtonGroup>
+#include <QGridLayout>
+#include <QLabel>
+#include <QRadioButton>
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+#include "ui/wizard/method_catalog.h"
+
+namespace temper::studio {
+
+MethodPage::MethodPage(WizardContext* context, QWidget* parent) : ConfigPage(context, parent) {
+  setTitle(tr("Method"));
+  setSubTitle(tr("How the model learns from your data."));
+  auto* outer = new QVBoxLayout(this);
+  outer->setContentsMargins(0, 0, 0, 0);
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  auto* inner = new QWidget(scroll);
+  auto* grid = new QGridLayout(inner);
+  grid->setVerticalSpacing(1);
+  grid->setColumnStretch(1, 1);
+  group_ = new QButtonGroup(this);
+  int row = 0;
+  for (const MethodSpec& spec : methodCatalog()) {
+    auto* radio = new QRadioButton(spec.title, inner);
+    radio->setObjectName(spec.name);
+    QFont bold = radio->font();
+    bold.setBold(true);
+    radio->setFont(bold);
+    auto* when = new QLabel(spec.when, inner);
+    when->setWordWrap(true);
+    auto* reason = new QLabel(inner);
+    reason->setObjectName(spec.name + QStringLiteral("-reason"));
+    reason->setWordWrap(true);
+    reason->setStyleSheet(QStringLiteral("color: #a04000;"));
+    grid->addWidget(radio, row, 0, 1, 2);
+    grid->addWidget(when, row + 1, 1);
+    grid->addWidget(reason, row + 2, 1);
+    grid->setRowMinimumHeight(row + 3, 6);
+    row += 4;
+    group_->addButton(radio);
+    buttons_.insert(spec.name, radio);
+    reasons_.insert(spec.name, reason);
+    connect(radio, &QRadioButton::toggled, this, [this, name = spec.name](bool checked) {
+      if (checked) context_->method = name;
+      Q_EMIT completeChanged();
+    });
+  }
+  grid->setRowStretch(row, 1);
+  scroll->setWidget(inner);
+  outer->addWidget(scroll);
+  connect(context_, &WizardContext::infoChanged, this, &MethodPage::refresh);
+}
+
+QString MethodPage::disabledReason(const QString& method) const {
+  const MethodSpec* spec = findMethod(method);
+  if (!spec) return tr("Unknown method.");
+  if (!context_->infoReady()) return tr("Waiting for the engine.");
+  const MethodInfo* info = context_->info().method(method);
+  if (!info) return tr("This engine does not know this method.");
+  if (!info->available) return info->reason.isEmpty() ? tr("Not in this engine yet.") : info->reason;
+  return methodMismatch(*spec, context_->from_scratch, context_->data_ok ? context_->data.format : QString());
+}
+
+void MethodPage::refresh() {
+  for (auto it = buttons_.begin(); it != buttons_.end(); ++it) {
+    const QString reason = disabledReason(it.key());
+    it.value()->setEnabled(reason.isEmpty());
+    reasons_[it.key()]->setText(reason);
+    reasons_[it.key()]->setVisible(!reason.isEmpty());
+  }
+  // A choice that no longer fits (the base model or data changed) is dropped; then the seed's
+  // method, else the first that fits, is chosen so that Next is one click away.
+  QRadioButton* checked = qobject_cast<QRadioButton*>(group_->checkedButton());
+  if (checked && !checked->isEnabled()) {
+    group_->setExclusive(false);
+    checked->setChecked(false);
+    group_->setExclusive(true);
+    context_->method.clear();
+    checked = nullptr;
+  }
+  if (!checked) {
+    QRadioButton* pick = buttons_.value(seeded_method_);
+    if (!pick || !pick->isEnabled()) {
+      pick = nullptr;
+      for (const MethodSpec& spec : methodCatalog()) {
+        if (buttons_[spec.name]->isEnabled()) {
+          pick = buttons_[spec.name];
+          break;
+        }
+      }
+    }
+    if (pick) pick->setChecked(true);
+  }
+  Q_EMIT completeChanged();
+}
+
+void MethodPage::initializePage() {
+  applySeedIfNew();
+  refresh();
+}
+
+void MethodPage::applySeed(const QJsonObject& seed) {
+  // Clear the choice so that refresh() picks the seed's method when it fits.
+  seeded_method_ = seed.value(QStringLiteral("method")).toString();
+  if (QAbstractButton* checked = group_->checkedButton()) {
+    group_->setExclusive(false);
+    checked->setChecked(false);
+    group_->setExclusive(true);
+  }
+  context_->method.clear();
+}
+
+bool MethodPage::isComplete() const {
+  const QAbstractButton* checked = group_->checkedButton();
+  return checked && checked->isEnabled();
+}
+
+void MethodPage::contribute(QJsonObject& config) const {
+  if (!context_->method.isEmpty()) config[QStringLiteral("method")] = context_->method;
+}
+
+}  // namespace temper::studio

@@ -1,0 +1,79 @@
+#pragma once
+/// What the wizard's pages share: the engine, its `info`, and each page's choices so far. Pages
+/// write their own part and read the parts of the pages before them.
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+#include <functional>
+
+#include "ui/wizard/engine_info.h"
+#include "ui/wizard/engine_queries.h"
+
+namespace temper::studio {
+
+/// A model a previous run produced, offered on the first page (the caller fills the list).
+struct PreviousRunModel {
+  QString run_id;
+  QString name;
+  QString model_dir;  ///< a Hugging Face folder (the run's final/ or a checkpoint)
+};
+
+class WizardContext : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit WizardContext(EngineQueries* engine, QObject* parent = nullptr) : QObject(parent), engine_(engine) {}
+
+  EngineQueries* engine() const { return engine_; }
+
+  // --- `temper info` (asked once when the wizard opens)
+  bool infoReady() const { return info_ready_; }
+  const EngineInfo& info() const { return info_; }
+  QString infoError() const { return info_error_; }
+  void setInfo(const EngineInfo& info);
+  void setInfoError(const QString& error);
+  /// Whether the engine takes `key` in a train config (the wizard never writes a key it does not).
+  bool engineHasKey(const QString& key) const { return info_.key(key) != nullptr; }
+
+  // --- page 1
+  bool from_scratch = true;
+  QString preset;
+  QString base_dir;       ///< the base model folder when !from_scratch
+  ModelInspection model;  ///< valid when model_ok
+  bool model_ok = false;
+  QVector<PreviousRunModel> previous_runs;
+
+  // --- page 2
+  QStringList data_paths;
+  QString tokenizer;    ///< the tokenizer used to count tokens (scratch) — the base model's otherwise
+  DataInspection data;  ///< valid when data_ok
+  bool data_ok = false;
+
+  // --- page 3
+  QString method;
+
+  /// Values to start from (a template, the last used values, a run being duplicated). Each page
+  /// applies its part once per generation, when it is first shown after the seed changed.
+  QJsonObject seed() const { return seed_; }
+  int seedGeneration() const { return seed_generation_; }
+  void setSeed(const QJsonObject& seed);
+
+  /// Builds the whole config from every page (set by the wizard).
+  std::function<QJsonObject()> assembleConfig;
+
+ Q_SIGNALS:
+  void infoChanged();
+  void seedChanged();
+
+ private:
+  EngineQueries* engine_;
+  bool info_ready_ = false;
+  EngineInfo info_;
+  QString info_error_;
+  QJsonObject seed_;
+  int seed_generation_ = 0;
+};
+
+}  // namespace temper::studio
