@@ -33,6 +33,52 @@ struct ThreadJitStack {
   }
 };
 
+// Oniguruma's \s (what Hugging Face runs) is U+0009-000D, U+0085 and the Z categories. PCRE2's \s
+// with UCP is \p{Z}, \h and \v, and its \h also holds U+180E (Mongolian vowel separator, a space
+// before Unicode 6.3), so spell the class out instead. Python's `regex` agrees with Oniguruma.
+constexpr const char* kOnigSpaces = "\\t-\\r\\x{85}\\p{Z}";
+
+std::string withOnigWhitespace(const std::string& pattern, const std::string& what) {
+  std::string out;
+  bool in_class = false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size()) {
+      const char next = pattern[++i];
+      if (next == 'Q') throwInputError(what + ": \\Q...\\E quoting in a pre-tokenizer regex is not supported");
+      if (next == 's') {
+        out += in_class ? std::string(kOnigSpaces) : "[" + std::string(kOnigSpaces) + "]";
+      } else if (next == 'S') {
+        if (in_class) throwInputError(what + ": \\S inside a character class is not supported");
+        out += "[^" + std::string(kOnigSpaces) + "]";
+      } else {
+        out += c;
+        out += next;
+      }
+      continue;
+    }
+    if (!in_class && c == '[') {
+      in_class = true;
+      out += c;
+      // A ']' right after '[' or '[^' is a literal member, not the end.
+      if (i + 1 < pattern.size() && pattern[i + 1] == '^') out += pattern[++i];
+      if (i + 1 < pattern.size() && pattern[i + 1] == ']') out += pattern[++i];
+      continue;
+    }
+    if (in_class && c == '[' && i + 1 < pattern.size() && pattern[i + 1] == ':') {
+      const size_t end = pattern.find(":]", i + 2);  // a POSIX class such as [:alpha:]
+      if (end != std::string::npos) {
+        out.append(pattern, i, end + 2 - i);
+        i = end + 1;
+        continue;
+      }
+    }
+    if (in_class && c == ']') in_class = false;
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 struct RegexSplitter::Impl {
@@ -46,10 +92,11 @@ RegexSplitter::RegexSplitter(const std::string& pattern, bool literal, const std
   PCRE2_SIZE offset = 0;
   // UTF: the pattern and subject are UTF-8 code points, not bytes. UCP: \s, \d, \w and POSIX
   // classes follow Unicode properties, as the Oniguruma engine used by Hugging Face does.
-  uint32_t options = PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK;
+  uint32_t options = PCRE2_UTF | PCRE2_UCP;
   if (literal) options |= PCRE2_LITERAL;
-  impl_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), options & ~PCRE2_NO_UTF_CHECK,
-                              &error, &offset, nullptr);
+  const std::string compiled = literal ? pattern : withOnigWhitespace(pattern, what);
+  impl_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(compiled.data()), compiled.size(), options, &error, &offset,
+                              nullptr);
   if (impl_->code == nullptr) {
     throwInputError(what + ": cannot compile the regex /" + pattern + "/: " + pcreMessage(error) + " at offset " +
                     std::to_string(offset));

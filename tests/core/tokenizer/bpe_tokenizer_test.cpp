@@ -272,3 +272,19 @@ TEST(BpeTokenizer, SpeedOnTinyShakespeare) {
     EXPECT_GT(mb_per_s, 1.0) << "byte-level BPE should encode megabytes per second";
   }
 }
+
+TEST(BpeTokenizer, WhitespaceIsOnigurumasNotPcre2s) {
+  // PCRE2 counts U+180E as \s, Oniguruma (Hugging Face) and Python's regex do not.
+  RegexSplitter re(R"(\s+|\S+)", false, "t");
+  std::vector<std::pair<size_t, size_t>> ranges;
+  const std::string text = "a\u180E b";
+  re.split(text, ranges);
+  EXPECT_EQ(ranges, (std::vector<std::pair<size_t, size_t>>{{0, 4}, {4, 5}, {5, 6}}));
+  ranges.clear();
+  RegexSplitter in_class(R"([^\s\p{L}]+|[\s]+|\p{L}+)", false, "t");
+  const std::string mixed = "\u180E\u180E \t";
+  in_class.split(mixed, ranges);
+  EXPECT_EQ(ranges, (std::vector<std::pair<size_t, size_t>>{{0, 6}, {6, 8}}));
+  Error e = test::catchError([] { RegexSplitter("[\\S]", false, "file: field"); });
+  EXPECT_TRUE(contains(e.what(), "file: field: \\S inside a character class is not supported")) << e.what();
+}
