@@ -286,6 +286,7 @@ def tricky_texts():
         "nbsp\u00a0and\u2003em space\u3000ideographic",
         "zero\u200bwidth joiner\u200d and BOM\ufeff",
         "line\u2028separator\u2029paragraph",
+        "case folding: it'\u017fa it'\u017f, I'\u212aLL, WE'RE, 'D 'M 'T \u0130'S",
         "mongolian\u180evowel \u180e separator\u180e\u180e  end\x1c\x1f",
     ]
     # Deterministic random mixtures of all of the above classes.
