@@ -35,7 +35,9 @@ RunFollower::RunFollower(QString database_path, QString workspace, QString run_i
 void RunFollower::start(int poll_ms) {
   active_ = true;
   timer_.start(poll_ms);
-  poll();
+  // Queued, not now: whoever gets this follower from RunManager connects first, then the run's
+  // history so far arrives as one batch.
+  QTimer::singleShot(0, this, &RunFollower::poll);
 }
 
 EngineEvent RunFollower::makeEvent(const QString& type) const {

@@ -18,7 +18,8 @@ class RunFollower : public RunChannel {
 
   RunFollower(QString database_path, QString workspace, QString run_id, QObject* parent = nullptr);
 
-  /// First poll at once (the run's history so far arrives as one batch), then every `poll_ms`.
+  /// First poll on the next event-loop turn (the run's history so far arrives as one batch), then
+  /// every `poll_ms`.
   void start(int poll_ms = kDefaultPollMs);
   /// One poll now; public for tests.
   void poll();
