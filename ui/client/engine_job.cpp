@@ -84,7 +84,7 @@ void EngineJob::deliver(const EventBatch& batch) {
   for (const EngineEvent& event : batch.events) {
     if (run_id_.isEmpty() && !event.run_id.isEmpty()) {
       run_id_ = event.run_id;
-      emit runIdKnown(run_id_);
+      Q_EMIT runIdKnown(run_id_);
     }
     if (event.isRunEnd()) {
       saw_run_end_ = true;
@@ -167,7 +167,7 @@ void EngineJob::onFinished(int exit_code, QProcess::ExitStatus status) {
 void EngineJob::end(JobOutcome outcome) {
   if (!active_) return;
   active_ = false;
-  emit ended(outcome);
+  Q_EMIT ended(outcome);
 }
 
 }  // namespace temper::studio

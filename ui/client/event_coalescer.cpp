@@ -21,7 +21,7 @@ void EventCoalescer::flush() {
   if (pending_.isEmpty()) return;
   EventBatch ready;
   std::swap(ready, pending_);
-  emit batchReady(ready);
+  Q_EMIT batchReady(ready);
 }
 
 }  // namespace temper::studio

@@ -22,7 +22,7 @@ class EventCoalescer : public QObject {
   int intervalMs() const { return timer_.interval(); }
   bool hasPending() const { return !pending_.isEmpty(); }
 
- signals:
+ Q_SIGNALS:
   void batchReady(const temper::studio::EventBatch& batch);
 
  private:

@@ -21,7 +21,7 @@ class RunChannel : public QObject {
   /// Asks the engine to stop cleanly (it saves a checkpoint); ended() follows.
   virtual void cancel() = 0;
 
- signals:
+ Q_SIGNALS:
   void eventsReady(const temper::studio::EventBatch& batch);
   void runIdKnown(const QString& run_id);
   void ended(const temper::studio::JobOutcome& outcome);

@@ -129,10 +129,10 @@ void RunFollower::finish(const RunRecord& run, EventBatch& batch, const QString&
   end.fields.insert(QStringLiteral("reason"), reason);
   end.fields.insert(QStringLiteral("step"), last_step_);
   batch.events.push_back(end);
-  emit eventsReady(batch);
+  Q_EMIT eventsReady(batch);
   timer_.stop();
   active_ = false;
-  emit ended({status, reason, run_id_, 0, false, {}});
+  Q_EMIT ended({status, reason, run_id_, 0, false, {}});
 }
 
 void RunFollower::poll() {
@@ -174,7 +174,7 @@ void RunFollower::poll() {
     // The store may be briefly unreadable (being created, migrated): say so and try again.
     batch.malformed_lines.push_back(tr("store: %1").arg(QString::fromUtf8(e.what())));
   }
-  if (!batch.isEmpty()) emit eventsReady(batch);
+  if (!batch.isEmpty()) Q_EMIT eventsReady(batch);
 }
 
 void RunFollower::cancel() {

@@ -94,7 +94,7 @@ bool RunHistoryModel::refreshRun(const QString& run_id, QString* error) {
     RunSummary summary = loadRunSummary(*store_, std::move(*record));
     if (row >= 0) {
       rows_[static_cast<size_t>(row)] = std::move(summary);
-      emit dataChanged(index(row, 0), index(row, kColumnCount - 1));
+      Q_EMIT dataChanged(index(row, 0), index(row, kColumnCount - 1));
     } else {
       beginInsertRows({}, 0, 0);  // a new run is the newest
       rows_.insert(rows_.begin(), std::move(summary));
@@ -217,7 +217,7 @@ bool RunHistoryModel::writeText(int row, int column, const QString& value, QStri
   QString message;
   if (!ensureStore(&message)) {
     if (error) *error = message;
-    emit storeError(message);
+    Q_EMIT storeError(message);
     return false;
   }
   try {
@@ -236,10 +236,10 @@ bool RunHistoryModel::writeText(int row, int column, const QString& value, QStri
   } catch (const Error& e) {
     message = QString::fromUtf8(e.what());
     if (error) *error = message;
-    emit storeError(message);
+    Q_EMIT storeError(message);
     return false;
   }
-  emit dataChanged(index(row, column), index(row, column));
+  Q_EMIT dataChanged(index(row, column), index(row, column));
   return true;
 }
 

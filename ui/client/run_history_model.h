@@ -65,7 +65,7 @@ class RunHistoryModel : public QAbstractTableModel {
   /// Milliseconds the last reload() took (the history must open in <= 300 ms for 10,000 runs).
   qint64 lastReloadMs() const { return last_reload_ms_; }
 
- signals:
+ Q_SIGNALS:
   /// A write to the store failed (an edit in place cannot return an error message).
   void storeError(const QString& message);
 

@@ -67,8 +67,8 @@ EngineJob* RunManager::resume(const QString& run_id, qint64 max_steps) {
 void RunManager::track(RunChannel* channel) {
   channels_.push_back(channel);
   connect(channel, &RunChannel::ended, this, [this, channel](const JobOutcome& outcome) { onEnded(channel, outcome); });
-  emit channelAdded(channel);
-  emit liveCountChanged(liveCount());
+  Q_EMIT channelAdded(channel);
+  Q_EMIT liveCountChanged(liveCount());
 }
 
 void RunManager::onEnded(RunChannel* channel, const JobOutcome& outcome) {
@@ -81,8 +81,8 @@ void RunManager::onEnded(RunChannel* channel, const JobOutcome& outcome) {
     markFailedIfRunning(run_id, reason);
   }
   channels_.removeAll(channel);
-  emit liveCountChanged(liveCount());
-  emit runEnded(run_id, outcome);
+  Q_EMIT liveCountChanged(liveCount());
+  Q_EMIT runEnded(run_id, outcome);
   // Pages may still hold the channel while they show the end: delete it later, not now.
   channel->deleteLater();
 }

@@ -54,7 +54,7 @@ class RunManager : public QObject {
   /// Forgets every live run without stopping it (the studio closes, the runs go on).
   void detachAll();
 
- signals:
+ Q_SIGNALS:
   /// A run began to be tracked (started here, or re-attached).
   void channelAdded(temper::studio::RunChannel* channel);
   void liveCountChanged(int count);

@@ -52,7 +52,7 @@ class EngineJobTest : public QObject {
 
   QString fake(const QString& name, const QByteArray& body) { return writeScript(QDir(dir_.path()), name, body); }
 
- private slots:
+ private Q_SLOTS:
   void initTestCase() { QVERIFY(dir_.isValid()); }
 
   void crashingChildIsAFailedRunWithItsStderr() {

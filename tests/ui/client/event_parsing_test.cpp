@@ -21,7 +21,7 @@ const QByteArray kEnd =
 
 class EventParsingTest : public QObject {
   Q_OBJECT
- private slots:
+ private Q_SLOTS:
   void parsesOneLineWithEveryField() {
     auto event = EventLineParser::parseLine(kStep);
     QVERIFY(event);

@@ -36,7 +36,7 @@ class ReattachTest : public QObject {
  private:
   QTemporaryDir dir_;
 
- private slots:
+ private Q_SLOTS:
   void deadRunIsMarkedFailed() {
     const QString workspace = dir_.filePath("dead");
     QDir().mkpath(workspace);

@@ -19,7 +19,7 @@ class RunHistoryModelTest : public QObject {
   QString db_;
   std::string a_, b_, c_;
 
- private slots:
+ private Q_SLOTS:
   void init() {
     QVERIFY(dir_.isValid());
     QDir(dir_.path()).removeRecursively();

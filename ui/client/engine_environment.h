@@ -11,7 +11,7 @@
 
 namespace temper::studio {
 
-struct EngineInfo {
+struct EngineEnvironment {
   bool available = false;
   QString error;  ///< why not, when !available
   QString temper_version, libtorch_version, sentencepiece_version, sqlite_version, blas;
@@ -21,27 +21,27 @@ struct EngineInfo {
   QJsonObject raw;  ///< the whole answer (methods, train_keys, presets)
 
   /// Parses the JSON answer; `available` false with `error` set when it is not the expected object.
-  static EngineInfo fromJson(const QByteArray& json);
+  static EngineEnvironment fromJson(const QByteArray& json);
   /// "CUDA: NVIDIA H100" or "CPU, 8 threads".
   QString deviceSummary() const;
 };
 
 /// Runs `temper info --json` once, asynchronously.
-class EngineInfoProbe : public QObject {
+class EngineEnvironmentProbe : public QObject {
   Q_OBJECT
  public:
   static constexpr int kTimeoutMs = 15'000;
 
-  explicit EngineInfoProbe(QObject* parent = nullptr);
+  explicit EngineEnvironmentProbe(QObject* parent = nullptr);
   /// `engine_path` empty: reports "engine not found" (queued, like every answer).
   void start(const QString& engine_path);
   bool isRunning() const { return process_.state() != QProcess::NotRunning; }
 
- signals:
-  void finished(const temper::studio::EngineInfo& info);
+ Q_SIGNALS:
+  void finished(const temper::studio::EngineEnvironment& info);
 
  private:
-  void report(EngineInfo info);
+  void report(EngineEnvironment info);
 
   QProcess process_;
   QTimer timeout_;
@@ -50,4 +50,4 @@ class EngineInfoProbe : public QObject {
 
 }  // namespace temper::studio
 
-Q_DECLARE_METATYPE(temper::studio::EngineInfo)
+Q_DECLARE_METATYPE(temper::studio::EngineEnvironment)

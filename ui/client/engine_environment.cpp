@@ -1,11 +1,11 @@
-#include "ui/client/engine_info.h"
+#include "ui/client/engine_environment.h"
 
 #include <QJsonDocument>
 
 namespace temper::studio {
 
-EngineInfo EngineInfo::fromJson(const QByteArray& json) {
-  EngineInfo info;
+EngineEnvironment EngineEnvironment::fromJson(const QByteArray& json) {
+  EngineEnvironment info;
   QJsonParseError error{};
   const QJsonDocument doc = QJsonDocument::fromJson(json.trimmed(), &error);
   if (error.error != QJsonParseError::NoError || !doc.isObject()) {
@@ -29,47 +29,47 @@ EngineInfo EngineInfo::fromJson(const QByteArray& json) {
   return info;
 }
 
-QString EngineInfo::deviceSummary() const {
+QString EngineEnvironment::deviceSummary() const {
   if (!available) return QObject::tr("engine info unavailable");
   if (cuda_available && !cuda_devices.isEmpty()) return QObject::tr("CUDA: %1").arg(cuda_devices.join(QStringLiteral(", ")));
   return QObject::tr("CPU, %n thread(s)", nullptr, cpu_threads);
 }
 
-EngineInfoProbe::EngineInfoProbe(QObject* parent) : QObject(parent) {
+EngineEnvironmentProbe::EngineEnvironmentProbe(QObject* parent) : QObject(parent) {
   timeout_.setSingleShot(true);
   connect(&timeout_, &QTimer::timeout, this, [this] {
     process_.kill();
-    EngineInfo info;
+    EngineEnvironment info;
     info.error = tr("`temper info` did not answer within %1 s").arg(kTimeoutMs / 1000);
     report(info);
   });
   connect(&process_, &QProcess::finished, this, [this](int exit_code, QProcess::ExitStatus status) {
     timeout_.stop();
     if (status != QProcess::NormalExit || exit_code != 0) {
-      EngineInfo info;
+      EngineEnvironment info;
       const QString said = QString::fromUtf8(process_.readAllStandardError()).trimmed().section(QLatin1Char('\n'), 0, 0);
       info.error = tr("`temper info --json` failed (exit %1): %2").arg(exit_code).arg(said);
       report(info);
       return;
     }
-    report(EngineInfo::fromJson(process_.readAllStandardOutput()));
+    report(EngineEnvironment::fromJson(process_.readAllStandardOutput()));
   });
   connect(&process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
     if (error != QProcess::FailedToStart) return;
     timeout_.stop();
-    EngineInfo info;
+    EngineEnvironment info;
     info.error = tr("could not start %1: %2").arg(process_.program(), process_.errorString());
     report(info);
   });
 }
 
-void EngineInfoProbe::start(const QString& engine_path) {
+void EngineEnvironmentProbe::start(const QString& engine_path) {
   reported_ = false;
   if (engine_path.isEmpty()) {
     QMetaObject::invokeMethod(
         this,
         [this] {
-          EngineInfo info;
+          EngineEnvironment info;
           info.error = tr("the engine `temper` was not found");
           report(info);
         },
@@ -80,10 +80,10 @@ void EngineInfoProbe::start(const QString& engine_path) {
   process_.start(engine_path, {QStringLiteral("info"), QStringLiteral("--json")}, QIODevice::ReadOnly);
 }
 
-void EngineInfoProbe::report(EngineInfo info) {
+void EngineEnvironmentProbe::report(EngineEnvironment info) {
   if (reported_) return;
   reported_ = true;
-  emit finished(info);
+  Q_EMIT finished(info);
 }
 
 }  // namespace temper::studio

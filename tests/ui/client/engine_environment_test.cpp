@@ -1,0 +1,65 @@
+// `temper info --json` as the status bar and About box read it: the contract's answer, a fake
+// engine that answers it, and engines that cannot (missing command, not found, garbage).
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "client_test_support.h"
+#include "ui/client/engine_environment.h"
+
+using namespace temper::studio;
+using namespace temper::studio::testing;
+
+namespace {
+// The example of /work/briefs/engine-contract.md, with one CUDA device added.
+const QByteArray kInfo =
+    "{\"temper\":\"0.1.0\",\"libtorch\":\"1.13.0\",\"sentencepiece\":\"0.1.97\",\"sqlite\":\"3.40.1\","
+    "\"device\":{\"cuda_available\":true,\"cuda_devices\":[\"NVIDIA H100 80GB HBM3\"],\"cpu_threads\":2,"
+    "\"blas\":\"openblas-openmp\"},\"methods\":[{\"name\":\"pretrain\",\"available\":true}],\"train_keys\":[],"
+    "\"presets\":[]}";
+}  // namespace
+
+class EngineEnvironmentTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void parsesTheContract() {
+    EngineEnvironment env = EngineEnvironment::fromJson(kInfo);
+    QVERIFY(env.available);
+    QCOMPARE(env.temper_version, QStringLiteral("0.1.0"));
+    QCOMPARE(env.libtorch_version, QStringLiteral("1.13.0"));
+    QCOMPARE(env.sentencepiece_version, QStringLiteral("0.1.97"));
+    QCOMPARE(env.cpu_threads, 2);
+    QCOMPARE(env.deviceSummary(), QStringLiteral("CUDA: NVIDIA H100 80GB HBM3"));
+    env.cuda_available = false;
+    QCOMPARE(env.deviceSummary(), QStringLiteral("CPU, 2 thread(s)"));
+    QVERIFY(!EngineEnvironment::fromJson("[1]").available);
+    QCOMPARE(EngineEnvironment().deviceSummary(), QStringLiteral("engine info unavailable"));
+  }
+
+  void probeAsksTheEngine() {
+    QTemporaryDir dir;
+    const QString good = writeScript(QDir(dir.path()), "info.sh",
+                                     "[ \"$1 $2\" = \"info --json\" ] || exit 9\necho '" + kInfo + "'\n");
+    EngineEnvironmentProbe probe;
+    QSignalSpy spy(&probe, &EngineEnvironmentProbe::finished);
+    probe.start(good);
+    QVERIFY(spy.wait(10000));
+    QVERIFY(spy.at(0).at(0).value<EngineEnvironment>().available);
+
+    // An engine without the command: the CLI's error on stderr, a non-zero exit.
+    const QString old = writeScript(QDir(dir.path()), "old.sh",
+                                    "echo 'error: The following argument was not expected: info' >&2\nexit 2\n");
+    probe.start(old);
+    QVERIFY(spy.wait(10000));
+    const auto failed = spy.at(1).at(0).value<EngineEnvironment>();
+    QVERIFY(!failed.available);
+    QVERIFY2(failed.error.contains(QStringLiteral("not expected: info")), qPrintable(failed.error));
+
+    probe.start(QString());
+    QVERIFY(spy.wait(10000));
+    QVERIFY(spy.at(2).at(0).value<EngineEnvironment>().error.contains(QStringLiteral("not found")));
+  }
+};
+
+QTEST_GUILESS_MAIN(EngineEnvironmentTest)
+#include "engine_environment_test.moc"
