@@ -31,6 +31,17 @@ QString modelSummary(const ModelInspection& m) {
       .arg(m.tokenizer, m.chat_template);
 }
 
+/// A status line indented under an option, so that it reads as that option's.
+StatusLine* addStatus(QVBoxLayout* layout, const QString& name) {
+  auto* row = new QHBoxLayout();
+  row->setContentsMargins(24, 0, 0, 8);
+  auto* status = new StatusLine(layout->parentWidget());
+  status->setObjectName(name);
+  row->addWidget(status);
+  layout->addLayout(row);
+  return status;
+}
+
 }  // namespace
 
 BaseModelPage::BaseModelPage(WizardContext* context, TemplateStore* templates, QWidget* parent)
@@ -71,7 +82,7 @@ BaseModelPage::BaseModelPage(WizardContext* context, TemplateStore* templates, Q
 
   layout->addWidget(folder_radio_);
   auto* dir_row = new QHBoxLayout();
-  dir_row->setContentsMargins(24, 0, 0, 8);
+  dir_row->setContentsMargins(24, 0, 0, 0);
   dir_edit_ = new QLineEdit(this);
   dir_edit_->setObjectName(QStringLiteral("modelDir"));
   dir_edit_->setPlaceholderText(tr("A folder with config.json, *.safetensors and tokenizer files"));
@@ -79,14 +90,17 @@ BaseModelPage::BaseModelPage(WizardContext* context, TemplateStore* templates, Q
   dir_row->addWidget(dir_edit_, 1);
   dir_row->addWidget(browse_button_);
   layout->addLayout(dir_row);
+  folder_status_ = addStatus(layout, QStringLiteral("folderStatus"));
 
   layout->addWidget(previous_radio_);
   previous_combo_ = new QComboBox(this);
   previous_combo_->setObjectName(QStringLiteral("previousRun"));
   auto* previous_form = new QFormLayout();
-  previous_form->setContentsMargins(24, 0, 0, 8);
+  previous_form->setContentsMargins(24, 0, 0, 0);
   previous_form->addRow(tr("Run:"), previous_combo_);
   layout->addLayout(previous_form);
+  previous_status_ = addStatus(layout, QStringLiteral("previousStatus"));
+  model_status_ = folder_status_;
 
   base_reason_ = new QLabel(this);
   base_reason_->setObjectName(QStringLiteral("baseReason"));
@@ -94,9 +108,6 @@ BaseModelPage::BaseModelPage(WizardContext* context, TemplateStore* templates, Q
   base_reason_->setStyleSheet(QStringLiteral("color: palette(mid);"));
   base_reason_->hide();
   layout->addWidget(base_reason_);
-  model_status_ = new StatusLine(this);
-  model_status_->setObjectName(QStringLiteral("modelStatus"));
-  layout->addWidget(model_status_);
   layout->addStretch(1);
 
   inspect_timer_.setSingleShot(true);
@@ -163,7 +174,8 @@ void BaseModelPage::refreshTemplates() {
   for (const QString& name : templates_->names()) {
     template_combo_->addItem(tr("Template: %1").arg(name), templates_->load(name));
   }
-  const int index = template_combo_->findText(current);
+  // At first the last used values are shown as chosen: the wizard starts from them.
+  int index = template_combo_->findText(current.isEmpty() ? tr("Last used values") : current);
   template_combo_->setCurrentIndex(index >= 0 ? index : 0);
 }
 
@@ -271,7 +283,10 @@ void BaseModelPage::onChoiceChanged() {
   ++serial_;  // an inspection of the other choice's folder no longer matters
   inspecting_ = false;
   inspect_timer_.stop();
-  model_status_->clear();
+  folder_status_->clear();
+  previous_status_->clear();
+  // The inspection is shown under the choice it belongs to.
+  model_status_ = id == kPrevious ? previous_status_ : folder_status_;
   if (id != kScratch && !currentDir().isEmpty()) inspect(currentDir());
   Q_EMIT completeChanged();
 }

@@ -35,6 +35,8 @@ class BaseModelPage : public ConfigPage {
   void offerDuplicate(const QJsonObject& config);
   /// Re-reads the context's list of previous runs.
   void refreshPreviousRuns();
+  /// The line under the current choice that shows the model's inspection (or its error).
+  StatusLine* modelStatus() const { return model_status_; }
 
  protected:
   void applySeed(const QJsonObject& seed) override;
@@ -59,7 +61,9 @@ class BaseModelPage : public ConfigPage {
   QPushButton* browse_button_;
   QComboBox* previous_combo_;
   QLabel* base_reason_;
-  StatusLine* model_status_;
+  StatusLine* folder_status_;
+  StatusLine* previous_status_;
+  StatusLine* model_status_;  ///< the one of the current choice
   QTimer inspect_timer_;
   QJsonObject duplicate_;
   QString pending_preset_;

@@ -40,8 +40,8 @@ QString summaryText(const DataInspection& d) {
   parts << DataPage::tr("%1 documents").arg(locale.toString(d.documents));
   parts << (d.tokens ? DataPage::tr("%1 tokens").arg(locale.toString(*d.tokens))
                      : DataPage::tr("tokens: choose a tokenizer to count them"));
-  QString files = DataPage::tr("%n file(s)", nullptr, d.files);
-  if (d.skipped_files > 0) files += DataPage::tr(" (%n skipped: binary or not UTF-8)", nullptr, d.skipped_files);
+  QString files = DataPage::tr("files: %1").arg(d.files);
+  if (d.skipped_files > 0) files += DataPage::tr(" (%1 skipped: binary or not UTF-8)").arg(d.skipped_files);
   parts << files;
   parts << formatBytes(d.bytes);
   QString text = parts.join(QStringLiteral(" · "));
@@ -98,6 +98,8 @@ DataPage::DataPage(WizardContext* context, QWidget* parent) : ConfigPage(context
   summary_->setTextFormat(Qt::RichText);
   layout->addWidget(summary_);
 
+  auto* preview_caption = new QLabel(tr("First records (the fields used for training in bold):"), this);
+  layout->addWidget(preview_caption);
   preview_ = new DataPreviewModel(this);
   preview_view_ = new QTableView(this);
   preview_view_->setObjectName(QStringLiteral("preview"));

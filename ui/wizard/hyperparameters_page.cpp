@@ -42,7 +42,8 @@ QString deviceText(const EngineInfo& info) {
   QString cuda = info.cuda_available
                      ? HyperparametersPage::tr("CUDA: %1").arg(info.cuda_devices.join(QStringLiteral(", ")))
                      : HyperparametersPage::tr("no CUDA device");
-  return HyperparametersPage::tr("This machine: %n CPU thread(s) (%1), %2.", nullptr, info.cpu_threads)
+  return HyperparametersPage::tr("This machine: CPU threads: %1 (%2); %3.")
+      .arg(info.cpu_threads)
       .arg(info.blas.isEmpty() ? HyperparametersPage::tr("BLAS unknown") : info.blas, cuda);
 }
 
@@ -50,7 +51,8 @@ QString deviceText(const EngineInfo& info) {
 
 HyperparametersPage::HyperparametersPage(WizardContext* context, QWidget* parent) : ConfigPage(context, parent) {
   setTitle(tr("Hyperparameters"));
-  setSubTitle(tr("Defaults chosen for the method and the model's size; hover a field for what it does."));
+  setSubTitle(
+      tr("Defaults chosen for the method and the model's size. An empty field leaves the choice to the engine."));
   auto* layout = new QVBoxLayout(this);
   header_ = new QLabel(this);
   header_->setWordWrap(true);
@@ -192,7 +194,7 @@ void HyperparametersPage::fieldChanged() {
   // A bad value hidden under "Advanced" would leave Next disabled for no visible reason.
   if (invalid_advanced) setAdvancedShown(true);
   problems_->setVisible(invalid > 0);
-  problems_->setText(tr("%n value(s) to fix before going on.", nullptr, invalid));
+  problems_->setText(tr("Values to fix before going on: %1.").arg(invalid));
   Q_EMIT completeChanged();
   if (invalid == 0 && !dry_run_missing_) {
     memory_->showBusy(tr("Estimating memory…"));

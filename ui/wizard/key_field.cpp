@@ -2,6 +2,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QStandardItemModel>
@@ -9,6 +10,10 @@
 #include <cmath>
 
 namespace temper::studio {
+
+namespace {
+constexpr int kEditorWidth = 200;
+}  // namespace
 
 QString numberText(double value) {
   if (std::abs(value) <= 9007199254740992.0 && value == std::floor(value))
@@ -37,6 +42,9 @@ KeyField::KeyField(TrainKey key, bool cuda_available, QWidget* parent) : QWidget
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->setSpacing(2);
+  auto* row = new QHBoxLayout();
+  row->setSpacing(10);
+  layout->addLayout(row);
   switch (key_.kind) {
     case TrainKey::Kind::Choice: {
       combo_ = new QComboBox(this);
@@ -51,20 +59,28 @@ KeyField::KeyField(TrainKey key, bool cuda_available, QWidget* parent) : QWidget
         }
       }
       connect(combo_, &QComboBox::currentIndexChanged, this, [this] { validate(); });
-      layout->addWidget(combo_);
+      row->addWidget(combo_);
       break;
     }
     case TrainKey::Kind::Boolean:
       check_ = new QCheckBox(this);
       connect(check_, &QCheckBox::toggled, this, [this] { validate(); });
-      layout->addWidget(check_);
+      row->addWidget(check_);
       break;
     default:
       line_ = new QLineEdit(this);
       connect(line_, &QLineEdit::textChanged, this, [this] { validate(); });
-      layout->addWidget(line_);
+      row->addWidget(line_);
       break;
   }
+  // Numbers and choices are short: a narrow editor, the key's help beside it.
+  const bool text = key_.kind == TrainKey::Kind::Text;
+  if (!text) editor()->setFixedWidth(kEditorWidth);
+  auto* help = new QLabel(key_.help, this);
+  help->setWordWrap(true);
+  help->setEnabled(false);  // the palette's disabled text: quieter than the values
+  row->addWidget(help, 1);
+  if (text) row->setStretch(0, 2);
   error_ = new QLabel(this);
   error_->setObjectName(QStringLiteral("error"));
   error_->setStyleSheet(QStringLiteral("color: #c0392b;"));

@@ -23,6 +23,7 @@ MethodPage::MethodPage(WizardContext* context, QWidget* parent) : ConfigPage(con
   auto* grid = new QGridLayout(inner);
   grid->setVerticalSpacing(1);
   grid->setColumnStretch(1, 1);
+  grid->setHorizontalSpacing(12);
   group_ = new QButtonGroup(this);
   int row = 0;
   for (const MethodSpec& spec : methodCatalog()) {
@@ -33,15 +34,17 @@ MethodPage::MethodPage(WizardContext* context, QWidget* parent) : ConfigPage(con
     radio->setFont(bold);
     auto* when = new QLabel(spec.when, inner);
     when->setWordWrap(true);
+    when->setContentsMargins(24, 0, 0, 0);
     auto* reason = new QLabel(inner);
     reason->setObjectName(spec.name + QStringLiteral("-reason"));
     reason->setWordWrap(true);
     reason->setStyleSheet(QStringLiteral("color: #a04000;"));
-    grid->addWidget(radio, row, 0, 1, 2);
-    grid->addWidget(when, row + 1, 1);
-    grid->addWidget(reason, row + 2, 1);
-    grid->setRowMinimumHeight(row + 3, 6);
-    row += 4;
+    // The reason sits beside the title, so that eleven methods fit without scrolling.
+    grid->addWidget(radio, row, 0);
+    grid->addWidget(reason, row, 1);
+    grid->addWidget(when, row + 1, 0, 1, 2);
+    grid->setRowMinimumHeight(row + 2, 4);
+    row += 3;
     group_->addButton(radio);
     buttons_.insert(spec.name, radio);
     reasons_.insert(spec.name, reason);

@@ -6,16 +6,35 @@ namespace temper::studio {
 
 namespace {
 
+/// The engine's own help texts (core/train/train_config_keys.cpp), so screenshots read true.
+QString help(const char* name) {
+  static const QMap<QString, QString> texts{{"batch-size", "sequences per micro-batch"},
+                                            {"grad-accum", "micro-batches per optimizer step"},
+                                            {"max-steps", "optimizer steps"},
+                                            {"lr", "peak learning rate"},
+                                            {"min-lr", "learning rate at the end of the cosine decay"},
+                                            {"warmup-steps", "linear warmup steps"},
+                                            {"weight-decay", "AdamW decoupled weight decay (2-D weights only)"},
+                                            {"eval-every", "steps between validation passes"},
+                                            {"checkpoint-every", "steps between checkpoints"},
+                                            {"ctx", "context length in tokens"},
+                                            {"layers", "transformer blocks (overrides the preset)"},
+                                            {"dim", "embedding width (overrides the preset)"},
+                                            {"heads", "attention heads; must divide dim"},
+                                            {"bias", "biases in the Linear layers"},
+                                            {"seed", "seed for initialisation, data order and dropout"},
+                                            {"device", "where to train"},
+                                            {"train-last-blocks", "blocks trained besides the head (0: all)"},
+                                            {"lora-rank", "rank of the LoRA matrices"}};
+  return texts.value(QLatin1String(name), QStringLiteral("help of %1").arg(QLatin1String(name)));
+}
+
 QJsonObject key(const char* name, const char* kind, QJsonValue def, double min, double max, QStringList choices,
                 QStringList methods = {}) {
-  return QJsonObject{{"key", name},
-                     {"kind", kind},
-                     {"default", def},
-                     {"min", min},
-                     {"max", max},
-                     {"choices", QJsonArray::fromStringList(choices)},
-                     {"help", QStringLiteral("help of %1").arg(name)},
-                     {"methods", QJsonArray::fromStringList(methods)}};
+  return QJsonObject{{"key", name},        {"kind", kind},
+                     {"default", def},     {"min", min},
+                     {"max", max},         {"choices", QJsonArray::fromStringList(choices)},
+                     {"help", help(name)}, {"methods", QJsonArray::fromStringList(methods)}};
 }
 
 QJsonObject method(const char* name, bool available, const char* reason = "") {

@@ -243,7 +243,7 @@ void WizardPagesTest::invalidAdvancedValueOpensAdvanced() {
   page->field("weight-decay")->setText("11");
   QVERIFY(page->advancedShown());  // else Next would be disabled with no visible reason
   QVERIFY(!nextEnabled(w));
-  QCOMPARE(page->findChild<QLabel*>("problems")->text(), QStringLiteral("1 value(s) to fix before going on."));
+  QCOMPARE(page->findChild<QLabel*>("problems")->text(), QStringLiteral("Values to fix before going on: 1."));
 }
 
 void WizardPagesTest::disabledMethodsCannotBeChosen() {
@@ -308,7 +308,7 @@ void WizardPagesTest::badModelFolderShowsTheEngineError() {
   FinetuneWizard w(&engine, &s.settings);
   w.restart();
   chooseFolder(w, "/models/broken");
-  auto* status = w.baseModelPage()->findChild<StatusLine*>("modelStatus");
+  StatusLine* status = w.baseModelPage()->modelStatus();
   QTRY_COMPARE(status->state(), StatusLine::State::Error);
   QCOMPARE(status->text(), QStringLiteral("/models/broken: no config.json (not a Hugging Face model folder)"));
   QVERIFY(!nextEnabled(w));
@@ -332,7 +332,7 @@ void WizardPagesTest::previousRunModel() {
   QCOMPARE(combo->count(), 2);
   QCOMPARE(combo->itemText(1), QStringLiteral("shakespeare (r1)"));
   // The fake knows no model in /runs/r0/final: the engine's error, and no Next.
-  QTRY_COMPARE(w.findChild<StatusLine*>("modelStatus")->state(), StatusLine::State::Error);
+  QTRY_COMPARE(w.baseModelPage()->modelStatus()->state(), StatusLine::State::Error);
   QVERIFY(!nextEnabled(w));
   combo->setCurrentIndex(1);
   pressNext(w);

@@ -1,6 +1,7 @@
 #pragma once
 /// Drives the wizard as a person would, for the tests: choose on each page, then Next.
 #include <QAbstractButton>
+#include <QComboBox>
 #include <QLineEdit>
 #include <QRadioButton>
 #include <QSettings>

@@ -1,0 +1,67 @@
+// Writes what a person sees on each page to ${TEMPER_BUILD_DIR}/screenshots/wizard-*.png, with the
+// fake engine's answers, for a look before calling the wizard done.
+#include <QDir>
+#include <QImage>
+#include <QPixmap>
+#include <QTest>
+
+#include "ui/wizard/key_field.h"
+#include "ui/wizard/status_line.h"
+#include "wizard_test_support.h"
+
+using namespace temper::studio;
+using namespace temper::studio::test;
+
+class WizardScreenshotsTest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void eachPage();
+
+ private:
+  void shoot(QWidget& w, const QString& name);
+  QDir dir_{QStringLiteral(TEMPER_BUILD_DIR "/screenshots")};
+};
+
+void WizardScreenshotsTest::shoot(QWidget& w, const QString& name) {
+  QTest::qWait(50);  // let layouts settle
+  const QString path = dir_.filePath(QStringLiteral("wizard-%1.png").arg(name));
+  QVERIFY(w.grab().save(path));
+  const QImage image(path);
+  QCOMPARE(image.size(), w.size());
+}
+
+void WizardScreenshotsTest::eachPage() {
+  QVERIFY(dir_.mkpath(QStringLiteral(".")));
+  TestSettings s;
+  FakeEngineQueries engine;
+  FinetuneWizard w(&engine, &s.settings);
+  w.setPreviousRuns({{"7f3a2c", "shakespeare tiny", "/runs/r1/final"}});
+  w.resize(900, 700);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  shoot(w, "1-base-model-scratch");
+  chooseFolder(w, "/models/gpt2-small");
+  QTRY_VERIFY(nextEnabled(w));
+  shoot(w, "1-base-model-folder");
+  pressNext(w);
+  w.dataPage()->setPaths({"/data/sft.jsonl"});
+  chooseValidationFile(w, "/data/sft-val.jsonl");
+  QTRY_VERIFY(nextEnabled(w));
+  shoot(w, "2-data");
+  pressNext(w);
+  shoot(w, "3-method");
+  pressNext(w);
+  QTRY_VERIFY(w.hyperparametersPage()->memoryStatus()->text().startsWith("Memory"));
+  shoot(w, "4-hyperparameters");
+  w.hyperparametersPage()->field("lr")->setText("20");
+  w.hyperparametersPage()->setAdvancedShown(true);
+  shoot(w, "4-hyperparameters-invalid-advanced");
+  w.hyperparametersPage()->field("lr")->setText("5e-5");
+  pressNext(w);
+  w.reviewPage()->findChild<QLineEdit*>("tags")->setText("baseline, wikisql");
+  shoot(w, "5-review");
+}
+
+QTEST_MAIN(WizardScreenshotsTest)
+#include "wizard_screenshots_test.moc"
