@@ -46,12 +46,14 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::fromJson(const Json& json, const std
 
 void BpeTokenizer::load(const Json& json) {
   if (!json.is_object()) throwInputError(file_ + ": expected a JSON object (a Hugging Face tokenizer.json)");
-  static const std::set<std::string> kKnown = {"version",      "truncation", "padding", "added_tokens",
-                                               "normalizer",   "pre_tokenizer", "model", "post_processor",
-                                               "decoder"};
+  static const std::set<std::string> kKnown = {"version",      "truncation",     "padding",
+                                               "added_tokens", "normalizer",     "pre_tokenizer",
+                                               "model",        "post_processor", "decoder"};
   for (const auto& [key, value] : json.items()) {
-    if (!kKnown.count(key)) refuse(key, "unknown field; Temper reproduces tokenizer.json exactly and refuses what it "
-                                        "does not know");
+    if (!kKnown.count(key))
+      refuse(key,
+             "unknown field; Temper reproduces tokenizer.json exactly and refuses what it "
+             "does not know");
   }
   // truncation and padding are what transformers switches off unless a call asks for them; Temper
   // truncates and pads itself, so they do not change what encode() means.
@@ -60,8 +62,9 @@ void BpeTokenizer::load(const Json& json) {
   loadAddedTokens(json.value("added_tokens", Json::array()));
   loadNormalizer(json.value("normalizer", Json()), "normalizer");
   if (!json.contains("pre_tokenizer") || json["pre_tokenizer"].is_null()) {
-    refuse("pre_tokenizer", "null: byte-level BPE needs a ByteLevel pre-tokenizer (Temper reads no other kind of "
-                            "tokenizer.json; SentencePiece models are read from tokenizer.model)");
+    refuse("pre_tokenizer",
+           "null: byte-level BPE needs a ByteLevel pre-tokenizer (Temper reads no other kind of "
+           "tokenizer.json; SentencePiece models are read from tokenizer.model)");
   }
   loadPreTokenizer(json["pre_tokenizer"], "pre_tokenizer");
   loadPostProcessor(json.value("post_processor", Json()), "post_processor");
@@ -72,12 +75,20 @@ void BpeTokenizer::loadModel(const Json& model) {
   if (!model.is_object()) refuse("model", "expected an object");
   const std::string type = model.value("type", std::string());
   if (type != "BPE") {
-    refuse("model.type", "\"" + type + "\" is not supported; Temper reads byte-level BPE (\"BPE\") from tokenizer.json "
-                         "(WordPiece, WordLevel and Unigram are refused rather than approximated)");
+    refuse("model.type", "\"" + type +
+                             "\" is not supported; Temper reads byte-level BPE (\"BPE\") from tokenizer.json "
+                             "(WordPiece, WordLevel and Unigram are refused rather than approximated)");
   }
-  static const std::set<std::string> kKnown = {"type",     "dropout",   "unk_token",     "continuing_subword_prefix",
-                                               "end_of_word_suffix", "fuse_unk", "byte_fallback", "ignore_merges",
-                                               "vocab",    "merges"};
+  static const std::set<std::string> kKnown = {"type",
+                                               "dropout",
+                                               "unk_token",
+                                               "continuing_subword_prefix",
+                                               "end_of_word_suffix",
+                                               "fuse_unk",
+                                               "byte_fallback",
+                                               "ignore_merges",
+                                               "vocab",
+                                               "merges"};
   for (const auto& [key, value] : model.items()) {
     if (!kKnown.count(key)) refuse("model." + key, "unknown BPE option");
   }
@@ -92,8 +103,9 @@ void BpeTokenizer::loadModel(const Json& model) {
     }
   }
   if (model.value("byte_fallback", false)) {
-    refuse("model.byte_fallback", "true is not supported (byte fallback belongs to SentencePiece-style BPE; "
-                                  "byte-level BPE has every byte in its vocab)");
+    refuse("model.byte_fallback",
+           "true is not supported (byte fallback belongs to SentencePiece-style BPE; "
+           "byte-level BPE has every byte in its vocab)");
   }
   fuse_unk_ = model.value("fuse_unk", false);
   ignore_merges_ = model.value("ignore_merges", false);
@@ -169,7 +181,8 @@ void BpeTokenizer::loadAddedTokens(const Json& added) {
     const Json& item = added[i];
     const std::string field = "added_tokens[" + std::to_string(i) + "]";
     if (!item.is_object() || !item.contains("content") || !item["content"].is_string() || !item.contains("id") ||
-        !item["id"].is_number_integer() || item["id"].get<long long>() < 0 || item["id"].get<long long>() > INT_MAX / 2) {
+        !item["id"].is_number_integer() || item["id"].get<long long>() < 0 ||
+        item["id"].get<long long>() > INT_MAX / 2) {
       refuse(field, "expected {\"id\": non-negative integer, \"content\": string, ...}");
     }
     for (const char* flag : {"single_word", "lstrip", "rstrip"}) {
@@ -241,8 +254,9 @@ void BpeTokenizer::loadNormalizer(const Json& normalizer, const std::string& fie
     for (size_t i = 0; i < list.size(); ++i) loadNormalizer(list[i], field + ".normalizers[" + std::to_string(i) + "]");
     return;
   }
-  refuse(field + ".type", "\"" + type + "\" is not supported (Temper reproduces null, NFC, NFD, NFKC and NFKD; "
-                                        "others are refused rather than approximated)");
+  refuse(field + ".type", "\"" + type +
+                              "\" is not supported (Temper reproduces null, NFC, NFD, NFKC and NFKD; "
+                              "others are refused rather than approximated)");
 }
 
 void BpeTokenizer::loadPreTokenizer(const Json& pre, const std::string& field) {
@@ -254,25 +268,30 @@ void BpeTokenizer::loadPreTokenizer(const Json& pre, const std::string& field) {
   if (type == "Sequence") {
     const Json& list = pre.contains("pretokenizers") ? pre["pretokenizers"] : Json();
     if (!list.is_array()) refuse(field + ".pretokenizers", "expected an array");
-    for (size_t i = 0; i < list.size(); ++i) loadPreTokenizer(list[i], field + ".pretokenizers[" + std::to_string(i) + "]");
+    for (size_t i = 0; i < list.size(); ++i)
+      loadPreTokenizer(list[i], field + ".pretokenizers[" + std::to_string(i) + "]");
   } else if (type == "ByteLevel") {
     PreStep step;
     step.byte_level = true;
     step.add_prefix_space = pre.value("add_prefix_space", true);
-    if (pre.value("use_regex", true)) step.regex = std::make_unique<RegexSplitter>(kGpt2SplitPattern, false, file_ + ": " + field);
+    if (pre.value("use_regex", true))
+      step.regex = std::make_unique<RegexSplitter>(kGpt2SplitPattern, false, file_ + ": " + field);
     pre_steps_.push_back(std::move(step));
   } else if (type == "Split") {
     const std::string behavior = pre.value("behavior", std::string());
     if (behavior != "Isolated") {
-      refuse(field + ".behavior", "\"" + behavior + "\" is not supported (only \"Isolated\", which byte-level models use)");
+      refuse(field + ".behavior",
+             "\"" + behavior + "\" is not supported (only \"Isolated\", which byte-level models use)");
     }
     if (pre.value("invert", false)) refuse(field + ".invert", "true is not supported");
     const Json& pattern = pre.contains("pattern") ? pre["pattern"] : Json();
     PreStep step;
     if (pattern.is_object() && pattern.contains("Regex") && pattern["Regex"].is_string()) {
-      step.regex = std::make_unique<RegexSplitter>(pattern["Regex"].get<std::string>(), false, file_ + ": " + field + ".pattern");
+      step.regex = std::make_unique<RegexSplitter>(pattern["Regex"].get<std::string>(), false,
+                                                   file_ + ": " + field + ".pattern");
     } else if (pattern.is_object() && pattern.contains("String") && pattern["String"].is_string()) {
-      step.regex = std::make_unique<RegexSplitter>(pattern["String"].get<std::string>(), true, file_ + ": " + field + ".pattern");
+      step.regex = std::make_unique<RegexSplitter>(pattern["String"].get<std::string>(), true,
+                                                   file_ + ": " + field + ".pattern");
     } else {
       refuse(field + ".pattern", "expected {\"Regex\": string} or {\"String\": string}");
     }
@@ -284,8 +303,9 @@ void BpeTokenizer::loadPreTokenizer(const Json& pre, const std::string& field) {
                                                  file_ + ": " + field);
     pre_steps_.push_back(std::move(step));
   } else {
-    refuse(field + ".type", "\"" + type + "\" is not supported (Temper reproduces Sequence, Split, Digits and "
-                                          "ByteLevel, the pre-tokenizers of byte-level BPE models)");
+    refuse(field + ".type", "\"" + type +
+                                "\" is not supported (Temper reproduces Sequence, Split, Digits and "
+                                "ByteLevel, the pre-tokenizers of byte-level BPE models)");
   }
   if (field == "pre_tokenizer" && (pre_steps_.empty() || !pre_steps_.back().byte_level)) {
     refuse(field, "no ByteLevel step: Temper reads byte-level BPE only (ByteLevel must be the last pre-tokenizer)");
@@ -299,12 +319,14 @@ void BpeTokenizer::loadPostProcessor(const Json& post, const std::string& field)
   if (type == "Sequence") {
     const Json& list = post.contains("processors") ? post["processors"] : Json();
     if (!list.is_array()) refuse(field + ".processors", "expected an array");
-    for (size_t i = 0; i < list.size(); ++i) loadPostProcessor(list[i], field + ".processors[" + std::to_string(i) + "]");
+    for (size_t i = 0; i < list.size(); ++i)
+      loadPostProcessor(list[i], field + ".processors[" + std::to_string(i) + "]");
     return;
   }
   if (type != "TemplateProcessing") {
-    refuse(field + ".type", "\"" + type + "\" is not supported (Temper reproduces TemplateProcessing, ByteLevel and "
-                                          "Sequence of those)");
+    refuse(field + ".type", "\"" + type +
+                                "\" is not supported (Temper reproduces TemplateProcessing, ByteLevel and "
+                                "Sequence of those)");
   }
   if (!prefix_ids_.empty() || !suffix_ids_.empty()) refuse(field, "two TemplateProcessing steps are not supported");
   const Json& single = post.contains("single") ? post["single"] : Json();
@@ -616,8 +638,9 @@ std::string BpeTokenizer::decode(const std::vector<int>& ids) const {
     const int id = ids[i];
     if (id < 0 || id >= vocabSize() || !assigned_[id]) {
       throwInputError("id " + std::to_string(id) + " at position " + std::to_string(i) +
-                      (id < 0 || id >= vocabSize() ? " is outside the vocabulary [0, " + std::to_string(vocabSize()) + ")"
-                                                   : " has no token in " + file_));
+                      (id < 0 || id >= vocabSize()
+                           ? " is outside the vocabulary [0, " + std::to_string(vocabSize()) + ")"
+                           : " has no token in " + file_));
     }
     if (special_[id]) continue;
     bytes += decoded_[id];
@@ -627,8 +650,8 @@ std::string BpeTokenizer::decode(const std::vector<int>& ids) const {
 
 std::string BpeTokenizer::pieceFor(int id) const {
   if (id < 0 || id >= vocabSize() || !assigned_[id]) {
-    throwInputError("token id " + std::to_string(id) + " is outside the vocabulary [0, " +
-                    std::to_string(vocabSize()) + ")" + (id >= 0 && id < vocabSize() ? " (no token has it)" : ""));
+    throwInputError("token id " + std::to_string(id) + " is outside the vocabulary [0, " + std::to_string(vocabSize()) +
+                    ")" + (id >= 0 && id < vocabSize() ? " (no token has it)" : ""));
   }
   return tokens_[id];
 }

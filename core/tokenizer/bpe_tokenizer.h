@@ -105,13 +105,13 @@ class BpeTokenizer final : public Tokenizer {
   [[noreturn]] void refuse(const std::string& field, const std::string& why) const;
 
   std::string file_;
-  std::vector<std::string> tokens_;          // id -> token as stored (vocab string or added content)
-  std::vector<std::string> decoded_;         // id -> bytes the ByteLevel decoder writes for it
-  std::vector<char> assigned_;               // id -> has a token (ids may have gaps)
-  std::vector<char> special_;                // id -> special added token
-  std::unordered_map<std::string, int> vocab_;      // vocab string -> id
-  std::unordered_map<std::string, int> raw_vocab_;  // raw bytes -> id, for ignore_merges
-  std::array<int, 256> byte_ids_{};                 // id of each single byte, -1 when absent
+  std::vector<std::string> tokens_;                           // id -> token as stored (vocab string or added content)
+  std::vector<std::string> decoded_;                          // id -> bytes the ByteLevel decoder writes for it
+  std::vector<char> assigned_;                                // id -> has a token (ids may have gaps)
+  std::vector<char> special_;                                 // id -> special added token
+  std::unordered_map<std::string, int> vocab_;                // vocab string -> id
+  std::unordered_map<std::string, int> raw_vocab_;            // raw bytes -> id, for ignore_merges
+  std::array<int, 256> byte_ids_{};                           // id of each single byte, -1 when absent
   std::unordered_map<uint64_t, std::pair<int, int>> merges_;  // (left, right) -> (rank, merged id)
   std::vector<AddedToken> added_;
   std::unordered_map<std::string, int> added_ids_;  // content -> id

@@ -98,10 +98,18 @@ std::optional<char32_t> nextCodePoint(std::string_view text, size_t& pos) {
   const auto b = [&](size_t i) { return static_cast<char32_t>(static_cast<unsigned char>(text[pos + i])); };
   char32_t c = 0;
   switch (len) {
-    case 1: c = b(0); break;
-    case 2: c = ((b(0) & 0x1F) << 6) | (b(1) & 0x3F); break;
-    case 3: c = ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F); break;
-    default: c = ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F); break;
+    case 1:
+      c = b(0);
+      break;
+    case 2:
+      c = ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
+      break;
+    case 3:
+      c = ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+      break;
+    default:
+      c = ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
+      break;
   }
   pos += len;
   return c;

@@ -89,11 +89,16 @@ std::string tokenText(const Json& config, const char* field) {
 
 const char* chatFamilyName(ChatFamily family) {
   switch (family) {
-    case ChatFamily::Llama2: return "llama2";
-    case ChatFamily::ChatMl: return "chatml";
-    case ChatFamily::Llama3: return "llama3";
-    case ChatFamily::Zephyr: return "zephyr";
-    case ChatFamily::Plain: return "plain";
+    case ChatFamily::Llama2:
+      return "llama2";
+    case ChatFamily::ChatMl:
+      return "chatml";
+    case ChatFamily::Llama3:
+      return "llama3";
+    case ChatFamily::Zephyr:
+      return "zephyr";
+    case ChatFamily::Plain:
+      return "plain";
   }
   return "?";
 }
@@ -103,8 +108,8 @@ ChatTemplate chatTemplateByName(const std::string& name, const std::string& bos,
   chat.bos_token = bos;
   chat.eos_token = eos;
   chat.source = "--chat-template " + name;
-  for (ChatFamily family : {ChatFamily::Llama2, ChatFamily::ChatMl, ChatFamily::Llama3, ChatFamily::Zephyr,
-                            ChatFamily::Plain}) {
+  for (ChatFamily family :
+       {ChatFamily::Llama2, ChatFamily::ChatMl, ChatFamily::Llama3, ChatFamily::Zephyr, ChatFamily::Plain}) {
     if (name == chatFamilyName(family)) {
       chat.family = family;
       if (family == ChatFamily::Llama3 && chat.bos_token.empty()) chat.bos_token = "<|begin_of_text|>";
@@ -148,8 +153,9 @@ ChatTemplate classifyChatTemplate(const std::string& jinja, const std::string& b
       chat.family = ChatFamily::Llama2;
       return chat;
     }
-    refuseTemplate(where, "an [INST] template other than Llama 2 chat's (e.g. Mistral's, which differs in spaces, "
-                          "bos and system handling)");
+    refuseTemplate(where,
+                   "an [INST] template other than Llama 2 chat's (e.g. Mistral's, which differs in spaces, "
+                   "bos and system handling)");
   }
   if (contains(jinja, "<|user|>") && contains(jinja, "<|assistant|>")) {
     if (!contains(tight, "'<|user|>\\n'+message['content']+eos_token") &&
@@ -188,8 +194,10 @@ ChatTemplate loadChatTemplate(const std::filesystem::path& model_folder, const s
   if (std::filesystem::is_regular_file(jinja_path, ec)) {
     return classifyChatTemplate(readTextFile(jinja_path), bos, eos, jinja_path.string());
   }
-  throwInputError(model_folder.string() + ": no chat template (neither `chat_template` in tokenizer_config.json nor "
-                                          "chat_template.jinja); " + kSuggest);
+  throwInputError(model_folder.string() +
+                  ": no chat template (neither `chat_template` in tokenizer_config.json nor "
+                  "chat_template.jinja); " +
+                  kSuggest);
 }
 
 std::vector<ChatMessage> parseChatMessages(const Json& messages, const std::string& where) {
@@ -211,7 +219,8 @@ std::vector<ChatMessage> parseChatMessages(const Json& messages, const std::stri
   return out;
 }
 
-RenderedChat renderChat(const ChatTemplate& chat, const std::vector<ChatMessage>& messages, bool add_generation_prompt) {
+RenderedChat renderChat(const ChatTemplate& chat, const std::vector<ChatMessage>& messages,
+                        bool add_generation_prompt) {
   RenderedChat out;
   std::string& text = out.text;
   auto assistant = [&](const std::string& before, const std::string& content, const std::string& marker,

@@ -95,8 +95,8 @@ RegexSplitter::RegexSplitter(const std::string& pattern, bool literal, const std
   uint32_t options = PCRE2_UTF | PCRE2_UCP;
   if (literal) options |= PCRE2_LITERAL;
   const std::string compiled = literal ? pattern : withOnigWhitespace(pattern, what);
-  impl_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(compiled.data()), compiled.size(), options, &error, &offset,
-                              nullptr);
+  impl_->code =
+      pcre2_compile(reinterpret_cast<PCRE2_SPTR>(compiled.data()), compiled.size(), options, &error, &offset, nullptr);
   if (impl_->code == nullptr) {
     throwInputError(what + ": cannot compile the regex /" + pattern + "/: " + pcreMessage(error) + " at offset " +
                     std::to_string(offset));

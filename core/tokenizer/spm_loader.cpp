@@ -50,8 +50,8 @@ SpmApi loadApi() {
     tried += "\n  " + candidate.string();
   }
   if (found.empty()) {
-    throwIoError(std::string("cannot find the SentencePiece shim ") + kShimFileName +
-                 "; looked in:" + tried + "\nset TEMPER_SPM_SHIM to its path");
+    throwIoError(std::string("cannot find the SentencePiece shim ") + kShimFileName + "; looked in:" + tried +
+                 "\nset TEMPER_SPM_SHIM to its path");
   }
   void* handle = ::dlopen(found.c_str(), kDlopenFlags);
   if (handle == nullptr) {

@@ -64,8 +64,8 @@ class CallbackSentenceIterator : public sentencepiece::SentenceIterator {
     }
     done_ = true;
     if (result < 0) {
-      status_ = sentencepiece::util::Status(sentencepiece::util::StatusCode::kAborted,
-                                            "reading the training corpus failed");
+      status_ =
+          sentencepiece::util::Status(sentencepiece::util::StatusCode::kAborted, "reading the training corpus failed");
     }
   }
   const std::string& value() const override { return value_; }
@@ -195,8 +195,9 @@ TEMPER_SPM_EXPORT int temper_spm_decode(const TemperSpmModel* model, const int* 
     const int vocab = model->processor.GetPieceSize();
     for (size_t i = 0; i < count; ++i) {
       if (ids[i] < 0 || ids[i] >= vocab) {
-        setError(err, err_len, "id " + std::to_string(ids[i]) + " at position " + std::to_string(i) +
-                                   " is outside the vocabulary [0, " + std::to_string(vocab) + ")");
+        setError(err, err_len,
+                 "id " + std::to_string(ids[i]) + " at position " + std::to_string(i) +
+                     " is outside the vocabulary [0, " + std::to_string(vocab) + ")");
         return 1;
       }
     }

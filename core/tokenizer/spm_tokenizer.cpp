@@ -36,8 +36,8 @@ std::unique_ptr<SpmTokenizer> SpmTokenizer::fromFile(const std::filesystem::path
   char err[kErrorBufferSize] = {};
   TemperSpmModel* model = api.load_file(path.c_str(), err, sizeof err);
   if (model == nullptr) {
-    throwInputError(path.string() + ": not a usable SentencePiece model (corrupt, truncated or another format): " +
-                    err);
+    throwInputError(path.string() +
+                    ": not a usable SentencePiece model (corrupt, truncated or another format): " + err);
   }
   return std::unique_ptr<SpmTokenizer>(new SpmTokenizer(model));
 }
@@ -94,8 +94,8 @@ std::string SpmTokenizer::pieceFor(int id) const {
   size_t length = 0;
   const char* piece = spmApi().piece(model_, id, &length);
   if (piece == nullptr) {
-    throwInputError("token id " + std::to_string(id) + " is outside the vocabulary [0, " +
-                    std::to_string(vocab_size_) + ")");
+    throwInputError("token id " + std::to_string(id) + " is outside the vocabulary [0, " + std::to_string(vocab_size_) +
+                    ")");
   }
   return std::string(piece, length);
 }

@@ -28,8 +28,9 @@ std::filesystem::path resolveTokenizerModelPath(const std::filesystem::path& pat
   if (std::filesystem::is_directory(path, ec)) {
     auto model = path / "tokenizer.model";
     if (!std::filesystem::is_regular_file(model, ec)) {
-      throwIoError(path.string() + ": folder has no tokenizer.model (expected a SentencePiece .model file or a "
-                                   "folder containing tokenizer.model)");
+      throwIoError(path.string() +
+                   ": folder has no tokenizer.model (expected a SentencePiece .model file or a "
+                   "folder containing tokenizer.model)");
     }
     return model;
   }

@@ -139,8 +139,7 @@ void applyFolderConfig(FolderTokenizer& tok, const std::filesystem::path& dir) {
     if (!text) return std::nullopt;
     const int id = tok.inner_->tokenId(*text);
     if (id < 0) {
-      throwInputError(tc_path.string() + ": field `" + field + "`: \"" + *text +
-                      "\" is not a token of the tokenizer");
+      throwInputError(tc_path.string() + ": field `" + field + "`: \"" + *text + "\" is not a token of the tokenizer");
     }
     return id;
   };
@@ -183,7 +182,8 @@ void applyFolderConfig(FolderTokenizer& tok, const std::filesystem::path& dir) {
   // transformers' LlamaTokenizer: bos before every text unless add_bos_token is false.
   auto flag = [&](const char* field, bool fallback) {
     if (!tc->contains(field) || (*tc)[field].is_null()) return fallback;
-    if (!(*tc)[field].is_boolean()) throwInputError(tc_path.string() + ": field `" + field + "`: expected true or false");
+    if (!(*tc)[field].is_boolean())
+      throwInputError(tc_path.string() + ": field `" + field + "`: expected true or false");
     return (*tc)[field].get<bool>();
   };
   tok.prefix_.clear();
@@ -199,7 +199,8 @@ void applyFolderConfig(FolderTokenizer& tok, const std::filesystem::path& dir) {
     if (!added.is_object()) throwInputError(tc_path.string() + ": field `added_tokens_decoder`: expected an object");
     for (const auto& [id, entry] : added.items()) {
       if (!entry.is_object() || !entry.contains("content") || !entry["content"].is_string()) {
-        throwInputError(tc_path.string() + ": field `added_tokens_decoder[\"" + id + "\"]`: expected {\"content\": ...}");
+        throwInputError(tc_path.string() + ": field `added_tokens_decoder[\"" + id +
+                        "\"]`: expected {\"content\": ...}");
       }
       texts.push_back(entry["content"].get<std::string>());
     }
@@ -207,7 +208,8 @@ void applyFolderConfig(FolderTokenizer& tok, const std::filesystem::path& dir) {
   for (const std::string& text : texts) {
     const int id = tok.inner_->tokenId(text);
     if (text.empty() || id < 0) continue;  // a token SentencePiece does not have cannot be cut out
-    if (std::none_of(tok.split_tokens_.begin(), tok.split_tokens_.end(), [&](const auto& t) { return t.first == text; })) {
+    if (std::none_of(tok.split_tokens_.begin(), tok.split_tokens_.end(),
+                     [&](const auto& t) { return t.first == text; })) {
       tok.split_tokens_.emplace_back(text, id);
     }
   }
@@ -223,8 +225,9 @@ std::filesystem::path resolveTokenizerFile(const std::filesystem::path& path) {
     for (const char* name : {"tokenizer.model", "tokenizer.json"}) {
       if (std::filesystem::is_regular_file(path / name, ec)) return path / name;
     }
-    throwIoError(path.string() + ": folder has neither tokenizer.model nor tokenizer.json (expected a SentencePiece "
-                                 ".model, a Hugging Face tokenizer.json, or a model folder holding one)");
+    throwIoError(path.string() +
+                 ": folder has neither tokenizer.model nor tokenizer.json (expected a SentencePiece "
+                 ".model, a Hugging Face tokenizer.json, or a model folder holding one)");
   }
   if (!std::filesystem::exists(path, ec)) throwIoError(path.string() + ": no such tokenizer file or folder");
   return path;

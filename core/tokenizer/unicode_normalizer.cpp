@@ -11,10 +11,14 @@ namespace {
 
 const icu::Normalizer2* instanceFor(UnicodeForm form, UErrorCode& status) {
   switch (form) {
-    case UnicodeForm::Nfc: return icu::Normalizer2::getNFCInstance(status);
-    case UnicodeForm::Nfd: return icu::Normalizer2::getNFDInstance(status);
-    case UnicodeForm::Nfkc: return icu::Normalizer2::getNFKCInstance(status);
-    case UnicodeForm::Nfkd: return icu::Normalizer2::getNFKDInstance(status);
+    case UnicodeForm::Nfc:
+      return icu::Normalizer2::getNFCInstance(status);
+    case UnicodeForm::Nfd:
+      return icu::Normalizer2::getNFDInstance(status);
+    case UnicodeForm::Nfkc:
+      return icu::Normalizer2::getNFKCInstance(status);
+    case UnicodeForm::Nfkd:
+      return icu::Normalizer2::getNFKDInstance(status);
   }
   return nullptr;
 }
@@ -38,7 +42,8 @@ UnicodeNormalizer::UnicodeNormalizer(UnicodeForm form) : form_(form) {
 bool UnicodeNormalizer::isNormalized(std::string_view text) const {
   UErrorCode status = U_ZERO_ERROR;
   const bool yes = get(normalizer_).isNormalizedUTF8(piece(text), status);
-  if (U_FAILURE(status)) throw Error(ErrorKind::Internal, std::string("ICU normalization check: ") + u_errorName(status));
+  if (U_FAILURE(status))
+    throw Error(ErrorKind::Internal, std::string("ICU normalization check: ") + u_errorName(status));
   return yes;
 }
 

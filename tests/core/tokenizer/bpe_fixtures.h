@@ -31,8 +31,8 @@ inline const std::filesystem::path& bpeFixtures() {
     char pattern[] = "/tmp/temper-bpe-ref-XXXXXX";
     const char* made = ::mkdtemp(pattern);
     if (made == nullptr) return committedBpeFixtures();
-    const std::string command = "/usr/bin/python3 " TEMPER_SOURCE_DIR "/tests/core/tokenizer/reference_bpe.py make " +
-                                std::string(made);
+    const std::string command =
+        "/usr/bin/python3 " TEMPER_SOURCE_DIR "/tests/core/tokenizer/reference_bpe.py make " + std::string(made);
     if (std::system(command.c_str()) != 0) {
       ADD_FAILURE() << "reference_bpe.py failed: " << command;
       return committedBpeFixtures();

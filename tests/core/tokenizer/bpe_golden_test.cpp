@@ -96,7 +96,8 @@ TEST(BpeGoldenFiles, CommittedCopiesMatchWhatTheReferenceWritesNow) {
   if (!test::pythonReferenceAvailable()) GTEST_SKIP() << "/usr/bin/python3 with `regex` not found";
   for (const char* style : test::kBpeStyles) {
     for (const char* file : {"tokenizer.json", "cases.json"}) {
-      EXPECT_EQ(readJsonFile(test::bpeFixtures() / style / file), readJsonFile(test::committedBpeFixtures() / style / file))
+      EXPECT_EQ(readJsonFile(test::bpeFixtures() / style / file),
+                readJsonFile(test::committedBpeFixtures() / style / file))
           << "golden/bpe/" << style << "/" << file
           << " is stale: regenerate with /usr/bin/python3 tests/core/tokenizer/reference_bpe.py make "
              "tests/core/tokenizer/golden/bpe";

@@ -30,17 +30,28 @@ Json minimalSpec() {
   return Json{{"version", "1.0"},
               {"truncation", nullptr},
               {"padding", nullptr},
-              {"added_tokens", Json::array({{{"id", 259}, {"content", "<|endoftext|>"}, {"single_word", false},
-                                              {"lstrip", false}, {"rstrip", false}, {"normalized", false},
-                                              {"special", true}}})},
+              {"added_tokens", Json::array({{{"id", 259},
+                                             {"content", "<|endoftext|>"},
+                                             {"single_word", false},
+                                             {"lstrip", false},
+                                             {"rstrip", false},
+                                             {"normalized", false},
+                                             {"special", true}}})},
               {"normalizer", nullptr},
               {"pre_tokenizer", byte_level},
               {"post_processor", byte_level},
               {"decoder", byte_level},
-              {"model", {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr},
-                         {"continuing_subword_prefix", nullptr}, {"end_of_word_suffix", nullptr}, {"fuse_unk", false},
-                         {"byte_fallback", false}, {"ignore_merges", false}, {"vocab", vocab},
-                         {"merges", Json::array({"\xC4\xA0 t", Json::array({"h", "e"}), "\xC4\xA0t he"})}}}};
+              {"model",
+               {{"type", "BPE"},
+                {"dropout", nullptr},
+                {"unk_token", nullptr},
+                {"continuing_subword_prefix", nullptr},
+                {"end_of_word_suffix", nullptr},
+                {"fuse_unk", false},
+                {"byte_fallback", false},
+                {"ignore_merges", false},
+                {"vocab", vocab},
+                {"merges", Json::array({"\xC4\xA0 t", Json::array({"h", "e"}), "\xC4\xA0t he"})}}}};
 }
 
 // Loads `spec` from a file and returns the error it must raise.
@@ -104,14 +115,16 @@ TEST(BpeTokenizer, TheModelsPreTokenizerRegexesCompileAndSplitAsDocumented) {
 
 TEST(BpeTokenizer, ABadRegexNamesTheFileAndField) {
   Json spec = minimalSpec();
-  spec["pre_tokenizer"] = {{"type", "Sequence"},
-                           {"pretokenizers", Json::array({{{"type", "Split"}, {"pattern", {{"Regex", "(unclosed"}}},
-                                                           {"behavior", "Isolated"}, {"invert", false}},
-                                                          {{"type", "ByteLevel"}, {"add_prefix_space", false},
-                                                           {"use_regex", false}}})}};
+  spec["pre_tokenizer"] = {
+      {"type", "Sequence"},
+      {"pretokenizers",
+       Json::array(
+           {{{"type", "Split"}, {"pattern", {{"Regex", "(unclosed"}}}, {"behavior", "Isolated"}, {"invert", false}},
+            {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", false}}})}};
   std::string file;
   Error e = refusal(spec, &file);
-  EXPECT_TRUE(contains(e.what(), file + ": pre_tokenizer.pretokenizers[0].pattern: cannot compile the regex /(unclosed/"))
+  EXPECT_TRUE(
+      contains(e.what(), file + ": pre_tokenizer.pretokenizers[0].pattern: cannot compile the regex /(unclosed/"))
       << e.what();
 }
 
@@ -138,11 +151,12 @@ TEST(BpeTokenizer, RefusesWhatItCannotReproduce) {
   expectRefused(with("/model/vocab/a", -4), "model.vocab[\"a\"]", "not a valid id");
   expectRefused(with("/shiny", true), "shiny", "unknown field");
   expectRefused(with("/normalizer", {{"type", "Lowercase"}}), "normalizer.type", "\"Lowercase\" is not supported");
-  expectRefused(with("/normalizer", {{"type", "Sequence"}, {"normalizers", Json::array({{{"type", "NFC"}},
-                                                                                         {{"type", "Strip"}}})}}),
+  expectRefused(with("/normalizer",
+                     {{"type", "Sequence"}, {"normalizers", Json::array({{{"type", "NFC"}}, {{"type", "Strip"}}})}}),
                 "normalizer.normalizers[1].type", "\"Strip\" is not supported");
   expectRefused(with("/pre_tokenizer", nullptr), "pre_tokenizer", "byte-level BPE needs a ByteLevel pre-tokenizer");
-  expectRefused(with("/pre_tokenizer", {{"type", "Metaspace"}}), "pre_tokenizer.type", "\"Metaspace\" is not supported");
+  expectRefused(with("/pre_tokenizer", {{"type", "Metaspace"}}), "pre_tokenizer.type",
+                "\"Metaspace\" is not supported");
   expectRefused(with("/pre_tokenizer", {{"type", "Digits"}, {"individual_digits", true}}), "pre_tokenizer",
                 "no ByteLevel step");
   const Json split = {{"type", "Split"}, {"pattern", {{"Regex", "\\s+"}}}, {"behavior", "Removed"}, {"invert", false}};
@@ -210,7 +224,9 @@ TEST(BpeTokenizer, IdsWithoutATokenAreRefusedOnDecode) {
 TEST(BpeTokenizer, DecodingIsLossyLikeHuggingFace) {
   auto tok = BpeTokenizer::fromJson(minimalSpec(), "mem");
   // The first two bytes of "€" alone, then "a": one U+FFFD for the truncated sequence.
-  EXPECT_EQ(tok->decode({0xE2, 0x82, 'a'}), "\xEF\xBF\xBD" "a");
+  EXPECT_EQ(tok->decode({0xE2, 0x82, 'a'}),
+            "\xEF\xBF\xBD"
+            "a");
   EXPECT_EQ(byte_level::utf8Lossy("\xE0\x80x"), "\xEF\xBF\xBD\xEF\xBF\xBDx");  // E0 80 is two maximal subparts
   EXPECT_EQ(byte_level::utf8Lossy("\xF0\x9F\x98"), "\xEF\xBF\xBD");
 }

@@ -24,14 +24,16 @@ const std::string kLlama3 =
 const std::string kQwen2 =
     "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\\nYou "
     "are a helpful assistant.<|im_end|>\\n' }}{% endif %}{{'<|im_start|>' + message['role'] + '\\n' + "
-    "message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' "
+    "message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ "
+    "'<|im_start|>assistant\\n' "
     "}}{% endif %}";
 const std::string kSmolLm =
     "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + "
     "'\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 const std::string kLlama2 =
     "{% if messages[0]['role'] == 'system' %}{% set loop_messages = messages[1:] %}{% set system_message = "
-    "messages[0]['content'] %}{% else %}{% set loop_messages = messages %}{% set system_message = false %}{% endif %}{% "
+    "messages[0]['content'] %}{% else %}{% set loop_messages = messages %}{% set system_message = false %}{% endif "
+    "%}{% "
     "for message in loop_messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ "
     "raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}{% if "
     "loop.index0 == 0 and system_message != false %}{% set content = '<<SYS>>\\\\n' + system_message + "
@@ -41,7 +43,8 @@ const std::string kLlama2 =
 const std::string kTinyLlama =
     "{% for message in messages %}\n{% if message['role'] == 'user' %}\n{{ '<|user|>\n' + message['content'] + "
     "eos_token }}\n{% elif message['role'] == 'system' %}\n{{ '<|system|>\n' + message['content'] + eos_token }}\n{% "
-    "elif message['role'] == 'assistant' %}\n{{ '<|assistant|>\n'  + message['content'] + eos_token }}\n{% endif %}\n{% "
+    "elif message['role'] == 'assistant' %}\n{{ '<|assistant|>\n'  + message['content'] + eos_token }}\n{% endif "
+    "%}\n{% "
     "if loop.last and add_generation_prompt %}\n{{ '<|assistant|>' }}\n{% endif %}\n{% endfor %}";
 const std::string kMistral =
     "{{ bos_token }}{% for message in messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ "
@@ -96,7 +99,8 @@ TEST(ChatTemplate, RefusesTemplatesItWouldRenderDifferently) {
   }
   Error name = test::catchError([] { chatTemplateByName("vicuna", "", ""); });
   EXPECT_EQ(name.kind(), ErrorKind::InvalidConfig);
-  EXPECT_TRUE(contains(name.what(), "\"vicuna\" is not a chat template Temper knows; supported: llama2")) << name.what();
+  EXPECT_TRUE(contains(name.what(), "\"vicuna\" is not a chat template Temper knows; supported: llama2"))
+      << name.what();
 }
 
 TEST(ChatTemplate, Llama3RendersLikeItsTemplate) {
@@ -135,11 +139,11 @@ TEST(ChatTemplate, ChatMlRendersQwen2sDefaultSystemPromptAndSmolLmWithout) {
 TEST(ChatTemplate, Llama2FoldsTheSystemPromptAndPutsBosBeforeEveryTurn) {
   ChatTemplate chat = classifyChatTemplate(kLlama2, "<s>", "</s>", "t");
   RenderedChat r = renderChat(chat, conversation(true), true);
-  EXPECT_EQ(r.text,
-            "<s>[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\n Hi there [/INST] Hello! </s><s>[INST] Bye [/INST]")
+  EXPECT_EQ(r.text, "<s>[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\n Hi there [/INST] Hello! </s><s>[INST] Bye [/INST]")
       << "strip() applies to the system block + content as a whole, so the user's leading space stays";
   EXPECT_EQ(spanTexts(r), Strings{"Hello! </s>"});
-  EXPECT_EQ(renderChat(chat, conversation(false), false).text, "<s>[INST] Hi there [/INST] Hello! </s><s>[INST] Bye [/INST]");
+  EXPECT_EQ(renderChat(chat, conversation(false), false).text,
+            "<s>[INST] Hi there [/INST] Hello! </s><s>[INST] Bye [/INST]");
   Error twice = test::catchError([&] { renderChat(chat, {{"user", "a"}, {"user", "b"}}, false); });
   EXPECT_TRUE(contains(twice.what(), "chat message 1: Conversation roles must alternate")) << twice.what();
   Error first = test::catchError([&] { renderChat(chat, {{"system", "s"}, {"assistant", "a"}}, false); });
@@ -183,10 +187,10 @@ TEST(ChatTemplate, MessagesAreCheckedWithTheirIndex) {
 
 TEST(ChatTemplate, LoadsFromAModelFolder) {
   test::TempDir dir;
-  test::writeFile(dir / "tokenizer_config.json",
-                  Json{{"bos_token", {{"content", "<|begin_of_text|>"}}}, {"eos_token", "<|eot_id|>"},
-                       {"chat_template", kLlama3}}
-                      .dump());
+  test::writeFile(
+      dir / "tokenizer_config.json",
+      Json{{"bos_token", {{"content", "<|begin_of_text|>"}}}, {"eos_token", "<|eot_id|>"}, {"chat_template", kLlama3}}
+          .dump());
   ChatTemplate chat = loadChatTemplate(dir.path());
   EXPECT_EQ(chat.family, ChatFamily::Llama3);
   EXPECT_EQ(chat.bos_token, "<|begin_of_text|>");
@@ -212,16 +216,16 @@ TEST(ChatTemplate, EncodeChatMasksExactlyTheAssistantTurns) {
   for (const char* style : {"llama3", "qwen2"}) {
     auto tok = openTokenizer(test::bpeFixtures() / style / "tokenizer.json");
     ChatTemplate chat = chatTemplateByName(std::string(style) == "llama3" ? "llama3" : "chatml", "", "");
-    RenderedChat r = renderChat(chat, {{"user", "Say hi"}, {"assistant", "Hi there, friend"}, {"user", "Again"},
-                                       {"assistant", "Hi 123"}},
-                                false);
+    RenderedChat r = renderChat(
+        chat, {{"user", "Say hi"}, {"assistant", "Hi there, friend"}, {"user", "Again"}, {"assistant", "Hi 123"}},
+        false);
     ChatEncoding enc = encodeChat(*tok, r);
     EXPECT_EQ(enc.ids, tok->encode(r.text)) << "the text is encoded as a whole, nothing added";
     EncodedText offsets = tok->encodeWithOffsets(r.text);
     std::string masked;
     for (size_t i = 0; i < enc.ids.size(); ++i) {
-      if (enc.assistant_mask[i]) masked += r.text.substr(offsets.offsets[i].first,
-                                                         offsets.offsets[i].second - offsets.offsets[i].first);
+      if (enc.assistant_mask[i])
+        masked += r.text.substr(offsets.offsets[i].first, offsets.offsets[i].second - offsets.offsets[i].first);
     }
     const std::string end = std::string(style) == "llama3" ? "<|eot_id|>" : "<|im_end|>";
     EXPECT_EQ(masked, "Hi there, friend" + end + "Hi 123" + end) << style;
@@ -237,8 +241,8 @@ TEST(ChatTemplate, EncodeChatWithSentencePieceIncludesTheTokenThatStraddlesTheSp
   const std::string bos = plain->pieceFor(plain->bosId()), eos = plain->pieceFor(plain->eosId());
   test::writeFile(dir / "tokenizer_config.json", Json{{"bos_token", bos}, {"eos_token", eos}}.dump());
   auto tok = openTokenizer(dir.path());
-  RenderedChat r = renderChat(chatTemplateByName("llama2", bos, eos), {{"user", "hello"}, {"assistant", "good day"}},
-                              false);
+  RenderedChat r =
+      renderChat(chatTemplateByName("llama2", bos, eos), {{"user", "hello"}, {"assistant", "good day"}}, false);
   ChatEncoding enc = encodeChat(*tok, r);
   ASSERT_EQ(enc.ids.front(), plain->bosId());
   ASSERT_EQ(enc.ids.back(), plain->eosId());

@@ -50,8 +50,8 @@ TEST(OpenTokenizer, Llama3FolderTakesIdsFromTokenizerConfigAndGenerationConfig) 
   folder.write("tokenizer_config.json", {{"bos_token", "<|begin_of_text|>"},
                                          {"eos_token", {{"content", "<|eot_id|>"}, {"special", true}}},
                                          {"pad_token", nullptr}});
-  folder.write("generation_config.json", {{"bos_token_id", folder.bot},
-                                          {"eos_token_id", Json::array({folder.eos_text, folder.eot})}});
+  folder.write("generation_config.json",
+               {{"bos_token_id", folder.bot}, {"eos_token_id", Json::array({folder.eos_text, folder.eot})}});
   for (const auto& path : {folder.dir.path(), folder.dir / "tokenizer.json"}) {
     auto tok = openTokenizer(path);
     EXPECT_EQ(tok->bosId(), folder.bot);
@@ -67,8 +67,8 @@ TEST(OpenTokenizer, Llama3FolderTakesIdsFromTokenizerConfigAndGenerationConfig) 
 
 TEST(OpenTokenizer, ConfigJsonIsTheLastFallbackAndPadComesFromIds) {
   Llama3Folder folder;
-  folder.write("config.json", {{"bos_token_id", folder.bot}, {"eos_token_id", folder.eos_text},
-                               {"pad_token_id", folder.eot}});
+  folder.write("config.json",
+               {{"bos_token_id", folder.bot}, {"eos_token_id", folder.eos_text}, {"pad_token_id", folder.eot}});
   auto tok = openTokenizer(folder.dir.path());
   EXPECT_EQ(tok->bosId(), folder.bot);
   EXPECT_EQ(tok->eosId(), folder.eos_text);
@@ -178,7 +178,8 @@ TEST(OpenTokenizer, SentencePieceOffsetsPointAtTheText) {
   ASSERT_EQ(encoded.offsets.size(), encoded.ids.size());
   EXPECT_EQ(encoded.offsets.front().first, 0u);
   EXPECT_EQ(encoded.offsets.back().second, text.size());
-  for (size_t i = 1; i < encoded.offsets.size(); ++i) EXPECT_EQ(encoded.offsets[i].first, encoded.offsets[i - 1].second);
+  for (size_t i = 1; i < encoded.offsets.size(); ++i)
+    EXPECT_EQ(encoded.offsets[i].first, encoded.offsets[i - 1].second);
   EXPECT_EQ(tok->tokenId("no such piece at all"), -1);
   EXPECT_EQ(tok->tokenId(tok->pieceFor(151)), 151);
 }
