@@ -42,6 +42,6 @@ inline const std::filesystem::path& bpeFixtures() {
   return dir;
 }
 
-inline const char* const kBpeStyles[] = {"gpt2", "gpt2p", "llama3", "qwen2", "smollm"};
+inline const char* const kBpeStyles[] = {"gpt2", "gpt2p", "llama3", "qwen2", "smollm", "nfkc"};
 
 }  // namespace temper::test

@@ -304,3 +304,24 @@ TEST(BpeTokenizer, WhitespaceIsOnigurumasNotPcre2s) {
   Error e = test::catchError([] { RegexSplitter("[\\S]", false, "file: field"); });
   EXPECT_TRUE(contains(e.what(), "file: field: \\S inside a character class is not supported")) << e.what();
 }
+
+TEST(BpeTokenizer, BytesMissingFromTheVocabBecomeUnkOrVanishLikeHuggingFace) {
+  Json spec = minimalSpec();
+  Json& vocab = spec["model"]["vocab"];
+  vocab.erase(byte_level::utf8ForBytes()[0xE2]);  // the lead byte of "€" (E2 82 AC)
+  vocab.erase(byte_level::utf8ForBytes()[0x82]);
+  // Without an unk token the tokenizers library drops such bytes; decode then misses them.
+  auto dropping = BpeTokenizer::fromJson(spec, "mem");
+  EXPECT_EQ(dropping->encode("a\xE2\x82\xAC"), (std::vector<int>{'a', 0xAC}));
+  vocab["<unk>"] = 0xE2;  // reuse the freed id
+  spec["model"]["unk_token"] = "<unk>";
+  auto separate = BpeTokenizer::fromJson(spec, "mem");
+  EXPECT_EQ(separate->unkId(), 0xE2);
+  EXPECT_EQ(separate->encode("a\xE2\x82\xAC"), (std::vector<int>{'a', 0xE2, 0xE2, 0xAC}));
+  spec["model"]["fuse_unk"] = true;
+  auto fused = BpeTokenizer::fromJson(spec, "mem");
+  EXPECT_EQ(fused->encode("a\xE2\x82\xAC"), (std::vector<int>{'a', 0xE2, 0xAC}));
+  // Offsets stay inside the pre-token when an unk hides how many bytes a token stands for.
+  EncodedText enc = fused->encodeWithOffsets("a\xE2\x82\xAC");
+  EXPECT_EQ(enc.offsets.back().second, 4u);
+}

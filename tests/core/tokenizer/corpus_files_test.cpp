@@ -35,7 +35,7 @@ TEST(CorpusFiles, FolderWalkFiltersByExtensionAndCountsSkips) {
   CorpusFiles files = collectCorpusFiles({dir.path()}, {});
   ASSERT_EQ(files.files.size(), 3u);
   EXPECT_EQ(files.files[0].path, dir / "a.ts");  // sorted by path
-  EXPECT_EQ(files.files[1].path, dir / "b.MD");   // extension match ignores case
+  EXPECT_EQ(files.files[1].path, dir / "b.MD");  // extension match ignores case
   EXPECT_EQ(files.files[2].path, dir.path() / "nested" / "deeper" / "c.js");
   EXPECT_EQ(files.skipped_binary, 1);
   EXPECT_EQ(files.skipped_not_utf8, 1);
@@ -82,7 +82,7 @@ TEST(CorpusFiles, ErrorsNameThePathAndWhatWasSearched) {
   Error nothing = test::catchError([&] { collectCorpusFiles({dir / "only"}, {}); });
   EXPECT_EQ(nothing.kind(), ErrorKind::InvalidInput);
   EXPECT_TRUE(contains(nothing, (dir / "only").string() + ": no usable text files with extensions "
-                                                           ".ts,.tsx,.js,.jsx,.md,.txt,.jsonl"))
+                                                          ".ts,.tsx,.js,.jsx,.md,.txt,.jsonl"))
       << nothing.what();
   EXPECT_TRUE(contains(nothing, "1 with other extensions")) << nothing.what();
 

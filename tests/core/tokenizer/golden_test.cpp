@@ -20,8 +20,8 @@ std::unique_ptr<Tokenizer> loadBotchanOrSkip() {
   return loadTokenizer(kBotchan);
 }
 
-#define SKIP_WITHOUT_BOTCHAN(tok)                                                  \
-  auto tok = loadBotchanOrSkip();                                                  \
+#define SKIP_WITHOUT_BOTCHAN(tok) \
+  auto tok = loadBotchanOrSkip(); \
   if (!tok) GTEST_SKIP() << "shared test data absent: " << kBotchan
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Loading failures must be errors a person can act on, never a crash inside SentencePiece.
-#include <gtest/gtest.h>
 #include <dlfcn.h>
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <cstdio>

@@ -14,6 +14,7 @@ It does two things:
         qwen2  NFC normalizer, Sequence[Split(Qwen2 regex), ByteLevel(use_regex=false)],
                ChatML special tokens (normalized=false)
         smollm Sequence[Digits(individual), ByteLevel(use_regex=true)]
+        nfkc   as gpt2 with normalizer Sequence[NFKC] and <|endoftext|> matched after normalization
   * `encode TOKENIZER_JSON` reads texts (JSON list) on stdin, writes their ids.
 
 Run with Debian's interpreter (python3-regex): /usr/bin/python3 tests/core/tokenizer/reference_bpe.py make DIR
@@ -112,7 +113,11 @@ class Reference:
             self.id_to_token[tok["id"]] = tok["content"]
         self.special_ids = {t["id"] for t in self.added if t["special"]}
         norm = spec.get("normalizer")
-        self.nfc = norm is not None and norm["type"] == "NFC"
+        if norm is not None and norm["type"] == "Sequence":
+            assert len(norm["normalizers"]) == 1
+            norm = norm["normalizers"][0]
+        self.form = None if norm is None else norm["type"]
+        assert self.form in (None, "NFC", "NFD", "NFKC", "NFKD")
         self.steps = []
         self._collect(spec["pre_tokenizer"])
         self.prefix, self.suffix = [], []
@@ -222,8 +227,8 @@ class Reference:
             if tid is not None:
                 ids.append(tid)
                 continue
-            if self.nfc:
-                chunk = unicodedata.normalize("NFC", chunk)
+            if self.form:
+                chunk = unicodedata.normalize(self.form, chunk)
             for part, pid in self._cut_added(chunk, norm_tokens):
                 if pid is not None:
                     ids.append(pid)
@@ -293,7 +298,8 @@ def tricky_texts():
     rng = random.Random(1234)
     fragments = ["the", "The", " ", "  ", "\n", "\t", "\r\n", "'s", "'LL", "'ve", "42", "1234", "3.5", "é", "e\u0301",
                  "東京", "😀", "👍🏽", "—", "!!", "...", "<|endoftext|>", "<|eot_id|>", "<|im_start|>", "a", "Z", "_",
-                 "x_1", "über", "ß", "İ", "ſ", "\u00a0", "ﬁ", "Ｆｕｌｌ", "١٢", "$", "€", "#", "//", "    "]
+                 "x_1", "über", "ß", "İ", "ſ", "\u00a0", "ﬁ", "Ｆｕｌｌ", "１２", "١٢", "$", "€", "#", "//", "    ",
+                 "＜|endoftext|＞", "²"]
     for _ in range(12):
         texts.append("".join(rng.choice(fragments) for _ in range(rng.randint(5, 60))))
     return texts
@@ -309,8 +315,10 @@ def make_spec(style, vocab, merges):
                                      "lstrip": False, "rstrip": False, "normalized": normalized, "special": special})
 
     byte_level = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True}
-    if style in ("gpt2", "gpt2p"):
+    if style in ("gpt2", "gpt2p", "nfkc"):
         added("<|endoftext|>", True, normalized=True)
+        if style == "nfkc":
+            spec["normalizer"] = {"type": "Sequence", "normalizers": [{"type": "NFKC"}]}
         if style == "gpt2p":
             byte_level["add_prefix_space"] = True
             added("<|im_start|>", False, normalized=False)
@@ -364,7 +372,7 @@ def make_spec(style, vocab, merges):
 
 
 STYLES = {"gpt2": GPT2_PATTERN, "gpt2p": GPT2_PATTERN, "llama3": LLAMA3_PATTERN, "qwen2": QWEN2_PATTERN,
-          "smollm": GPT2_PATTERN}
+          "smollm": GPT2_PATTERN, "nfkc": GPT2_PATTERN}
 
 
 def make(outdir):

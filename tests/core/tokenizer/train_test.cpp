@@ -78,12 +78,18 @@ TEST(TrainTokenizer, CharVocabularyIsDecidedByTheCorpus) {
   for (size_t i = 0; i < corpus.size();) {
     size_t length = 1;
     auto lead = static_cast<unsigned char>(corpus[i]);
-    if (lead >= 0xF0) length = 4; else if (lead >= 0xE0) length = 3; else if (lead >= 0xC0) length = 2;
+    if (lead >= 0xF0)
+      length = 4;
+    else if (lead >= 0xE0)
+      length = 3;
+    else if (lead >= 0xC0)
+      length = 2;
     characters.insert(corpus.substr(i, length));
     i += length;
   }
   TokenizerTrainReport report = trainOnSample(dir, "char", 5000);
-  EXPECT_EQ(report.vocab_size, static_cast<int>(characters.size()) + 4) << "distinct characters (tab included) + 4 specials";
+  EXPECT_EQ(report.vocab_size, static_cast<int>(characters.size()) + 4)
+      << "distinct characters (tab included) + 4 specials";
   auto tokenizer = loadTokenizer(report.model_path);
   EXPECT_EQ(tokenizer->vocabSize(), report.vocab_size);
   EXPECT_EQ(tokenizer->pieceFor(4), "\t");
