@@ -155,10 +155,10 @@ bool BaseModelPage::isComplete() const {
 
 void BaseModelPage::contribute(QJsonObject& config) const {
   if (context_->from_scratch) {
-    if (context_->engineHasKey(QStringLiteral("preset")) && !context_->preset.isEmpty()) {
+    if (context_->writesKey(QStringLiteral("preset")) && !context_->preset.isEmpty()) {
       config[QStringLiteral("preset")] = context_->preset;
     }
-  } else if (context_->engineHasKey(QStringLiteral("base"))) {
+  } else if (context_->writesKey(QStringLiteral("base"))) {
     config[QStringLiteral("base")] = context_->base_dir;
   }
 }
@@ -192,7 +192,8 @@ void BaseModelPage::refreshPreviousRuns() {
   for (const PreviousRunModel& run : context_->previous_runs) {
     previous_combo_->addItem(tr("%1 (%2)").arg(run.name, run.run_id), run.model_dir);
   }
-  previous_radio_->setEnabled(!context_->previous_runs.isEmpty() && context_->engineHasKey(QStringLiteral("base")));
+  previous_radio_->setEnabled(!context_->previous_runs.isEmpty() &&
+                              context_->keyAppliesToStart(QStringLiteral("base"), false));
   // With a placeholder text a combo box starts at no item, even when it has some.
   previous_combo_->setPlaceholderText(context_->previous_runs.isEmpty() ? tr("No finished runs yet") : QString());
   if (!context_->previous_runs.isEmpty()) previous_combo_->setCurrentIndex(0);
@@ -263,7 +264,7 @@ void BaseModelPage::onInfoChanged() {
   if (!pending_preset_.isEmpty()) selectPreset(pending_preset_);
   context_->preset = preset_combo_->currentData().toString();
   // A base model is written as the `base` key: an engine without it cannot finetune yet.
-  const bool has_base = context_->engineHasKey(QStringLiteral("base"));
+  const bool has_base = context_->keyAppliesToStart(QStringLiteral("base"), false);
   folder_radio_->setEnabled(has_base);
   previous_radio_->setEnabled(has_base && !context_->previous_runs.isEmpty());
   base_reason_->setVisible(!has_base);

@@ -77,6 +77,11 @@ DataPage::DataPage(WizardContext* context, QWidget* parent) : ConfigPage(context
   paths_row->addWidget(path_list_, 1);
   paths_row->addLayout(buttons);
   layout->addLayout(paths_row);
+  data_hint_ = new QLabel(this);
+  data_hint_->setObjectName(QStringLiteral("dataHint"));
+  data_hint_->setWordWrap(true);
+  data_hint_->setEnabled(false);  // quiet text: the engine's own words on what `data` may be
+  layout->addWidget(data_hint_);
 
   auto* tokenizer_row = new QHBoxLayout();
   tokenizer_label_ = new QLabel(tr("Tokenizer:"), this);
@@ -181,6 +186,7 @@ DataPage::DataPage(WizardContext* context, QWidget* parent) : ConfigPage(context
 
 void DataPage::initializePage() {
   applySeedIfNew();
+  if (const TrainKey* data = context_->info().key(QStringLiteral("data"))) data_hint_->setText(data->help);
   const bool scratch = context_->from_scratch;
   tokenizer_label_->setVisible(scratch);
   tokenizer_edit_->setVisible(scratch);
@@ -218,6 +224,18 @@ void DataPage::pathsChanged() {
 
 void DataPage::inspect() {
   inspect_timer_.stop();
+  if (context_->data_paths.size() > 1) {
+    // The engine's `data` is one path; inspecting several would suggest otherwise.
+    ++serial_;
+    inspecting_ = false;
+    context_->data_ok = false;
+    inspected_key_.clear();
+    preview_->clear();
+    summary_->clear();
+    data_status_->showError(tr("The engine trains on one file or folder: put the files in one folder."));
+    Q_EMIT completeChanged();
+    return;
+  }
   const int serial = ++serial_;
   context_->data_ok = false;
   missing_command_ = false;
@@ -257,13 +275,17 @@ void DataPage::inspect() {
 }
 
 void DataPage::updateSplitControls() {
-  const bool has_fraction = context_->engineHasKey(kValFraction);
-  const bool has_file = context_->engineHasKey(kValData);
+  // The engine scopes these keys by method; pretraining, for one, splits in `data prepare`.
+  const bool has_fraction = context_->keyAppliesToStart(kValFraction, context_->from_scratch);
+  const bool has_file = context_->keyAppliesToStart(kValData, context_->from_scratch);
   fraction_radio_->setEnabled(has_fraction);
   file_radio_->setEnabled(has_file);
   if (const TrainKey* key = context_->info().key(kValFraction); key && key->hasRange()) {
     // A fraction of 0 would leave nothing to validate on; the spin box never goes there.
     fraction_spin_->setRange(std::max(key->min, 0.001), std::min(key->max, 0.9));
+    if (!fraction_default_applied_ && key->default_value.isDouble())
+      fraction_spin_->setValue(key->default_value.toDouble());
+    fraction_default_applied_ = true;
   }
   if (!has_fraction && has_file) file_radio_->setChecked(true);
   if (has_fraction && !has_file) fraction_radio_->setChecked(true);
@@ -273,29 +295,24 @@ void DataPage::updateSplitControls() {
   const bool none = !has_fraction && !has_file;
   split_reason_->setVisible(none);
   split_reason_->setText(
-      tr("This engine takes the validation split from the prepared dataset (temper data prepare --val-fraction)."));
+      tr("Validation comes from the prepared dataset here (temper data prepare --val-fraction or --val-input)."));
 }
 
 bool DataPage::isComplete() const {
-  if (context_->data_paths.isEmpty() || inspecting_ || inspect_timer_.isActive()) return false;
+  if (context_->data_paths.size() != 1 || inspecting_ || inspect_timer_.isActive()) return false;
   if (!context_->data_ok && !missing_command_) return false;
   if (file_radio_->isChecked() && file_radio_->isEnabled() && val_edit_->text().trimmed().isEmpty()) return false;
   return true;
 }
 
 void DataPage::contribute(QJsonObject& config) const {
-  const QStringList& paths = context_->data_paths;
-  if (paths.size() == 1) {
-    config[QStringLiteral("data")] = paths.first();
-  } else if (!paths.isEmpty()) {
-    config[QStringLiteral("data")] = QJsonArray::fromStringList(paths);
-  }
-  if (context_->from_scratch && context_->engineHasKey(kTokenizer) && !context_->tokenizer.isEmpty()) {
+  if (!context_->data_paths.isEmpty()) config[QStringLiteral("data")] = context_->data_paths.first();
+  if (context_->from_scratch && context_->writesKey(kTokenizer) && !context_->tokenizer.isEmpty()) {
     config[kTokenizer] = context_->tokenizer;
   }
-  if (fraction_radio_->isChecked() && context_->engineHasKey(kValFraction)) {
+  if (fraction_radio_->isChecked() && context_->writesKey(kValFraction)) {
     config[kValFraction] = fraction_spin_->value();
-  } else if (file_radio_->isChecked() && context_->engineHasKey(kValData)) {
+  } else if (file_radio_->isChecked() && context_->writesKey(kValData)) {
     config[kValData] = val_edit_->text().trimmed();
   }
 }
@@ -315,6 +332,7 @@ void DataPage::applySeed(const QJsonObject& seed) {
   } else if (seed.contains(kValFraction)) {
     fraction_radio_->setChecked(true);
     fraction_spin_->setValue(seed.value(kValFraction).toDouble());
+    fraction_default_applied_ = true;
   }
   setPaths(paths);
 }

@@ -44,6 +44,7 @@ class DataPage : public ConfigPage {
   QString tokenizerForCounting() const;
 
   QListWidget* path_list_;
+  QLabel* data_hint_;
   QPushButton* remove_button_;
   QLabel* tokenizer_label_;
   QLineEdit* tokenizer_edit_;
@@ -65,6 +66,7 @@ class DataPage : public ConfigPage {
   int serial_ = 0;
   bool inspecting_ = false;
   bool missing_command_ = false;
+  bool fraction_default_applied_ = false;  ///< the engine's default fraction is shown once, then the user's
 };
 
 }  // namespace temper::studio

@@ -75,8 +75,12 @@ QString parseEngineInfo(const QJsonObject& json, EngineInfo& out) {
   const QJsonObject device = json.value(QLatin1String("device")).toObject();
   out.cuda_available = device.value(QLatin1String("cuda_available")).toBool();
   for (const QJsonValue& d : device.value(QLatin1String("cuda_devices")).toArray()) {
-    // Either names or objects with a name: show whichever the engine gives.
-    out.cuda_devices << (d.isObject() ? d.toObject().value(QLatin1String("name")).toString() : d.toString());
+    // Indices, names or objects with a name: show whichever the engine gives.
+    if (d.isDouble()) {
+      out.cuda_devices << QStringLiteral("cuda:%1").arg(d.toInt());
+    } else {
+      out.cuda_devices << (d.isObject() ? d.toObject().value(QLatin1String("name")).toString() : d.toString());
+    }
   }
   out.cpu_threads = device.value(QLatin1String("cpu_threads")).toInt();
   out.blas = device.value(QLatin1String("blas")).toString();
@@ -110,6 +114,7 @@ QString parseEngineInfo(const QJsonObject& json, EngineInfo& out) {
     key.choices = stringList(k.value(QLatin1String("choices")));
     key.help = str(k, "help");
     key.methods = stringList(k.value(QLatin1String("methods")));
+    key.method_defaults = k.value(QLatin1String("method_defaults")).toObject();
     out.train_keys << key;
   }
   const QJsonArray presets = json.value(QLatin1String("presets")).toArray();
@@ -164,7 +169,11 @@ QString parseDataInspection(const QJsonObject& json, DataInspection& out) {
   return {};
 }
 
-QString parseMemoryEstimate(const QJsonObject& json, MemoryEstimate& out) {
+QString parseMemoryEstimate(const QJsonObject& reply, MemoryEstimate& out) {
+  // The engine nests the estimate beside what it resolved (method, seq_len…); the contract has it
+  // at the top. Both are read.
+  const QJsonObject json =
+      reply.value(QLatin1String("estimate")).isObject() ? reply.value(QLatin1String("estimate")).toObject() : reply;
   const QJsonObject bytes = json.value(QLatin1String("bytes")).toObject();
   if (!bytes.contains(QLatin1String("total")))
     return Text::tr("`temper train --dry-run`: the field `bytes.total` is missing");

@@ -19,7 +19,8 @@ struct TrainKey {
   double min = 0, max = 0;   ///< inclusive; meaningful for Integer and Number when min < max
   QStringList choices;
   QString help;
-  QStringList methods;  ///< empty: every method uses the key
+  QStringList methods;          ///< empty: every method uses the key
+  QJsonObject method_defaults;  ///< the engine's default for some methods, by method name (optional)
 
   bool hasRange() const { return max > min; }
   bool appliesTo(const QString& method) const { return methods.isEmpty() || methods.contains(method); }

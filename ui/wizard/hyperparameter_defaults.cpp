@@ -60,10 +60,20 @@ QJsonObject suggestedValues(const QString& method, const ModelSize& model, const
     suggestions[QStringLiteral("weight-decay")] = 0.01;
     if (model.ctx > 0) suggestions[QStringLiteral("ctx")] = static_cast<qint64>(std::min<qint64>(model.ctx, 1024));
   }
+  // Who wins: the wizard's size-dependent values (the engine's defaults know the method, not the
+  // model), then the engine's default for the method, then the wizard's method-only values, then
+  // the key's plain default.
+  static const QStringList size_dependent{QStringLiteral("lr"), QStringLiteral("min-lr"), QStringLiteral("ctx")};
   QJsonObject values;
   for (const TrainKey& key : info.train_keys) {
     if (!key.appliesTo(method) || structuralKeys().contains(key.key)) continue;
-    if (suggestions.contains(key.key) && (key.kind == TrainKey::Kind::Integer || key.kind == TrainKey::Kind::Number)) {
+    const bool numeric = key.kind == TrainKey::Kind::Integer || key.kind == TrainKey::Kind::Number;
+    const bool suggested = numeric && suggestions.contains(key.key);
+    if (suggested && size_dependent.contains(key.key)) {
+      values[key.key] = clampInto(key, suggestions.value(key.key).toDouble());
+    } else if (key.method_defaults.contains(method)) {
+      values[key.key] = key.method_defaults.value(method);
+    } else if (suggested) {
       values[key.key] = clampInto(key, suggestions.value(key.key).toDouble());
     } else if (!key.default_value.isNull()) {
       values[key.key] = key.default_value;

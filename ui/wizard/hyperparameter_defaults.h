@@ -16,9 +16,10 @@ struct ModelSize {
   qint64 ctx = 0;         ///< the base model's context length; 0: unknown or from the preset
 };
 
-/// The values to start from for `method`: the engine's default of every key that applies, replaced
-/// by the wizard's suggestion where it has one. Only keys that `info` lists and that apply to the
-/// method appear; suggestions are clamped into the key's range.
+/// The values to start from for `method`. Per key, the first that exists: the wizard's
+/// size-dependent suggestion (lr, min-lr, ctx), the engine's `method_defaults[method]`, the
+/// wizard's method-only suggestion, the key's default. Only keys that `info` lists and that apply
+/// to the method appear; the wizard's suggestions are clamped into the key's range.
 QJsonObject suggestedValues(const QString& method, const ModelSize& model, const EngineInfo& info);
 
 /// The suggested peak learning rate alone (documented in docs/wizard.md), 0 when the method trains

@@ -87,7 +87,7 @@ QString ReviewPage::configText() const {
 }
 
 void ReviewPage::contribute(QJsonObject& config) const {
-  if (context_->engineHasKey(QStringLiteral("name"))) config[QStringLiteral("name")] = name_edit_->text().trimmed();
+  if (context_->writesKey(QStringLiteral("name"))) config[QStringLiteral("name")] = name_edit_->text().trimmed();
 }
 
 QStringList ReviewPage::tags() const {

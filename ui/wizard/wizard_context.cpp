@@ -1,5 +1,7 @@
 #include "ui/wizard/wizard_context.h"
 
+#include "ui/wizard/method_catalog.h"
+
 namespace temper::studio {
 
 void WizardContext::setInfo(const EngineInfo& info) {
@@ -13,6 +15,21 @@ void WizardContext::setInfoError(const QString& error) {
   info_ready_ = false;
   info_error_ = error;
   Q_EMIT infoChanged();
+}
+
+bool WizardContext::keyAppliesToStart(const QString& key, bool from_scratch) const {
+  const TrainKey* spec = info_.key(key);
+  if (!spec) return false;
+  for (const MethodSpec& method : methodCatalog()) {
+    if (method.needs_base == !from_scratch && spec->appliesTo(method.name)) return true;
+  }
+  return false;
+}
+
+bool WizardContext::writesKey(const QString& key) const {
+  const TrainKey* spec = info_.key(key);
+  if (!spec) return false;
+  return method.isEmpty() ? keyAppliesToStart(key, from_scratch) : spec->appliesTo(method);
 }
 
 void WizardContext::setSeed(const QJsonObject& seed) {

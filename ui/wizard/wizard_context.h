@@ -34,8 +34,14 @@ class WizardContext : public QObject {
   QString infoError() const { return info_error_; }
   void setInfo(const EngineInfo& info);
   void setInfoError(const QString& error);
-  /// Whether the engine takes `key` in a train config (the wizard never writes a key it does not).
+  /// Whether the engine takes `key` in a train config at all.
   bool engineHasKey(const QString& key) const { return info_.key(key) != nullptr; }
+  /// Whether the engine takes `key` for some method that starts this way (from scratch, or from a
+  /// base model): what pages 1 and 2 ask before the method is chosen.
+  bool keyAppliesToStart(const QString& key, bool from_scratch) const;
+  /// Whether the config should carry `key`: the engine takes it for the chosen method (or, before
+  /// one is chosen, for the current start). The wizard never writes a key the engine would refuse.
+  bool writesKey(const QString& key) const;
 
   // --- page 1
   bool from_scratch = true;

@@ -37,6 +37,14 @@ QJsonObject key(const char* name, const char* kind, QJsonValue def, double min, 
                      {"help", help(name)}, {"methods", QJsonArray::fromStringList(methods)}};
 }
 
+/// The engine's per-method defaults (`method_defaults`), as the real engine sends them.
+QJsonObject withMethodDefaults(QJsonObject key, const QJsonObject& defaults) {
+  key["method_defaults"] = defaults;
+  return key;
+}
+
+const QStringList kFinetuning{"continued-pretrain", "sft", "classify", "lora"};
+
 QJsonObject method(const char* name, bool available, const char* reason = "") {
   return QJsonObject{{"name", name},
                      {"title", QStringLiteral("Title of %1").arg(name)},
@@ -56,18 +64,18 @@ FakeEngineQueries::FakeEngineQueries() {
       key("preset", "choice", null, 0, 0, {"tiny", "small"}, {"pretrain"}),
       key("base", "text", null, 0, 0, {}),
       key("tokenizer", "text", null, 0, 0, {}, {"pretrain"}),
-      key("val-fraction", "number", null, 0, 0.5, {}),
-      key("val-data", "text", null, 0, 0, {}),
+      key("val-fraction", "number", 0.1, 0.001, 0.5, {}, kFinetuning),
+      key("val-data", "text", "", 0, 0, {}, kFinetuning),
       key("layers", "integer", null, 1, 256, {}, {"pretrain"}),
       key("dim", "integer", null, 8, 32768, {}, {"pretrain"}),
       key("heads", "integer", null, 1, 256, {}, {"pretrain"}),
       key("ctx", "integer", null, 2, 65536, {}),
       key("batch-size", "integer", 12, 1, 65536, {}),
       key("grad-accum", "integer", 1, 1, 4096, {}),
-      key("max-steps", "integer", 2000, 1, 100000000, {}),
-      key("lr", "number", 1e-3, 1e-9, 10, {}),
+      withMethodDefaults(key("max-steps", "integer", 2000, 1, 100000000, {}), {{"sft", 500}}),
+      withMethodDefaults(key("lr", "number", 1e-3, 1e-9, 10, {}), {{"classify", 3e-5}}),
       key("min-lr", "number", 1e-4, 0, 10, {}),
-      key("warmup-steps", "integer", 100, 0, 100000000, {}),
+      withMethodDefaults(key("warmup-steps", "integer", 100, 0, 100000000, {}), {{"sft", 10}, {"classify", 10}}),
       key("weight-decay", "number", 0.1, 0, 10, {}),
       key("eval-every", "integer", 250, 1, 100000000, {}),
       key("checkpoint-every", "integer", 500, 1, 100000000, {}),

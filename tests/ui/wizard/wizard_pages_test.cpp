@@ -1,6 +1,7 @@
 // The wizard end to end against the fake engine: each enabled method gives the config written out
 // by hand below; invalid values block Next; disabled methods cannot be chosen.
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -30,6 +31,7 @@ class WizardPagesTest : public QObject {
   void previousRunModel();
   void missingInfoCommandIsOneLine();
   void dataInspectionErrorBlocksNext();
+  void pretrainingTakesNoSplit();
   void dataPreviewShowsFirstRecords();
   void dryRunShowsMemory();
   void launchEmitsConfigAndTags();
@@ -42,7 +44,8 @@ void WizardPagesTest::eachMethodGivesItsConfig_data() {
   QTest::addColumn<QString>("valFile");  // empty: the fraction (0.1)
   QTest::addColumn<QJsonObject>("expected");
 
-  // Pretraining a tiny model: engine defaults, lr 1e-3 for a model under 50 M parameters.
+  // Pretraining a tiny model: engine defaults, lr 1e-3 for a model under 50 M parameters; no
+  // validation keys (the engine scopes them to finetuning: pretraining splits in `data prepare`).
   QTest::newRow("pretrain") << "pretrain"
                             << ""
                             << "/data/corpus"
@@ -51,7 +54,6 @@ void WizardPagesTest::eachMethodGivesItsConfig_data() {
                                            {"preset", "tiny"},
                                            {"data", "/data/corpus"},
                                            {"tokenizer", "/tok/tok.model"},
-                                           {"val-fraction", 0.1},
                                            {"name", "pretrain tiny corpus"},
                                            {"batch-size", 12},
                                            {"grad-accum", 1},
@@ -96,10 +98,14 @@ void WizardPagesTest::eachMethodGivesItsConfig_data() {
                        << "/models/gpt2-small"
                        << "/data/sft.jsonl"
                        << "/data/sft-val.jsonl"
+                       // The engine's defaults for sft (method_defaults) win over the wizard's
+                       // method-only ones: 500 steps, 10 warmup steps.
                        << with({{"method", "sft"},
                                 {"data", "/data/sft.jsonl"},
                                 {"val-data", "/data/sft-val.jsonl"},
-                                {"name", "sft gpt2-small sft"}});
+                                {"name", "sft gpt2-small sft"},
+                                {"max-steps", 500},
+                                {"warmup-steps", 10}});
   QTest::newRow("classify") << "classify"
                             << "/models/gpt2-small"
                             << "/data/labels.jsonl"
@@ -108,6 +114,9 @@ void WizardPagesTest::eachMethodGivesItsConfig_data() {
                                      {"data", "/data/labels.jsonl"},
                                      {"val-fraction", 0.1},
                                      {"name", "classify gpt2-small labels"},
+                                     // The engine's 3e-5 for classify loses to the size rule (5e-5
+                                     // at 124 M); its 10 warmup steps win over the wizard's 30.
+                                     {"warmup-steps", 10},
                                      {"train-last-blocks", 0}});
   // LoRA: lr 2e-4 (only the low-rank matrices train), and its own key.
   QTest::newRow("lora") << "lora"
@@ -356,7 +365,7 @@ void WizardPagesTest::dataInspectionErrorBlocksNext() {
   FakeEngineQueries engine;
   FinetuneWizard w(&engine, &s.settings);
   w.restart();
-  chooseScratch(w, "tiny");
+  chooseFolder(w, "/models/gpt2-small");
   pressNext(w);
   w.dataPage()->setPaths({"/data/missing.jsonl"});
   auto* status = w.dataPage()->findChild<StatusLine*>("dataStatus");
@@ -370,6 +379,35 @@ void WizardPagesTest::dataInspectionErrorBlocksNext() {
   // A held-out file must be named.
   chooseValidationFile(w, "");
   QVERIFY(!w.dataPage()->isComplete());
+  chooseValidationFile(w, "/data/val.jsonl");
+  QVERIFY(w.dataPage()->isComplete());
+  // The engine's `data` is one path.
+  w.dataPage()->setPaths({"/data/corpus", "/data/sft.jsonl"});
+  QTRY_COMPARE(status->text(), QStringLiteral("The engine trains on one file or folder: put the files in one folder."));
+  QVERIFY(!w.dataPage()->isComplete());
+}
+
+void WizardPagesTest::pretrainingTakesNoSplit() {
+  TestSettings s;
+  FakeEngineQueries engine;
+  FinetuneWizard w(&engine, &s.settings);
+  w.restart();
+  chooseScratch(w, "tiny");
+  pressNext(w);
+  // The engine scopes val-fraction and val-data to the finetuning methods.
+  QVERIFY(!w.dataPage()->findChild<QRadioButton*>("valFractionChoice")->isEnabled());
+  QVERIFY(!w.dataPage()->findChild<QRadioButton*>("valFileChoice")->isEnabled());
+  QVERIFY(w.dataPage()->findChild<QLabel*>("splitReason")->isVisibleTo(w.dataPage()));
+  // The engine's own words on what `data` is.
+  QCOMPARE(w.dataPage()->findChild<QLabel*>("dataHint")->text(), QStringLiteral("help of data"));
+  // From a base model, the engine's default fraction is offered.
+  w.back();
+  chooseFolder(w, "/models/gpt2-small");
+  pressNext(w);
+  auto* fraction = w.dataPage()->findChild<QRadioButton*>("valFractionChoice");
+  QVERIFY(fraction->isEnabled());
+  QVERIFY(fraction->isChecked());
+  QCOMPARE(w.dataPage()->findChild<QDoubleSpinBox*>("valFraction")->value(), 0.1);
 }
 
 void WizardPagesTest::dataPreviewShowsFirstRecords() {

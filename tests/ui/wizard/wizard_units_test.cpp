@@ -38,6 +38,7 @@ class WizardUnitsTest : public QObject {
   void processQueriesTimeout();
   void processQueriesMissingEngine();
   void formats();
+  void engineShapesBesideTheContract();
 
  private:
   QString writeScript(const QTemporaryDir& dir, const QString& body);
@@ -182,27 +183,27 @@ void WizardUnitsTest::previewModel() {
 }
 
 void WizardUnitsTest::keyFieldKinds() {
-  TrainKey device{"device", TrainKey::Kind::Choice, QJsonValue("auto"), 0, 0, {"auto", "cpu", "cuda"}, "where", {}};
+  TrainKey device{"device", TrainKey::Kind::Choice, QJsonValue("auto"), 0, 0, {"auto", "cpu", "cuda"}, "where", {}, {}};
   KeyField d(device, false);
   QCOMPARE(d.value(), QJsonValue("auto"));
   d.setValue(QJsonValue("cpu"));
   QCOMPARE(d.value(), QJsonValue("cpu"));
-  TrainKey preset{"preset", TrainKey::Kind::Choice, QJsonValue(QJsonValue::Null), 0, 0, {"tiny"}, "", {}};
+  TrainKey preset{"preset", TrainKey::Kind::Choice, QJsonValue(QJsonValue::Null), 0, 0, {"tiny"}, "", {}, {}};
   KeyField p(preset, false);
   QCOMPARE(p.value(), QJsonValue(QJsonValue::Null));  // "(not set)"
-  TrainKey bias{"bias", TrainKey::Kind::Boolean, QJsonValue(true), 0, 0, {}, "", {}};
+  TrainKey bias{"bias", TrainKey::Kind::Boolean, QJsonValue(true), 0, 0, {}, "", {}, {}};
   KeyField b(bias, false);
   QCOMPARE(b.value(), QJsonValue(true));
   b.setValue(false);
   QCOMPARE(b.value(), QJsonValue(false));
-  TrainKey seed{"seed", TrainKey::Kind::Integer, QJsonValue(1337), 0, 9007199254740991.0, {}, "", {}};
+  TrainKey seed{"seed", TrainKey::Kind::Integer, QJsonValue(1337), 0, 9007199254740991.0, {}, "", {}, {}};
   KeyField s(seed, false);
   QSignalSpy changed(&s, &KeyField::changed);
   s.setText("9007199254740991");
   QVERIFY(s.isValid());
   QCOMPARE(s.value().toInteger(), 9007199254740991LL);
   QCOMPARE(changed.count(), 1);
-  TrainKey text{"sample-prompts", TrainKey::Kind::Text, QJsonValue(""), 0, 0, {}, "", {}};
+  TrainKey text{"sample-prompts", TrainKey::Kind::Text, QJsonValue(""), 0, 0, {}, "", {}, {}};
   KeyField t(text, false);
   QCOMPARE(t.value(), QJsonValue(""));
   QCOMPARE(allowedText(seed), QStringLiteral("0 to 9007199254740991"));
@@ -355,6 +356,32 @@ void WizardUnitsTest::formats() {
   QCOMPARE(formatBytes(2293026816), QStringLiteral("2.14 GiB"));
   QCOMPARE(formatBytes(512), QStringLiteral("512 B"));
   QCOMPARE(formatBytes(1536), QStringLiteral("1.50 KiB"));
+}
+
+void WizardUnitsTest::engineShapesBesideTheContract() {
+  // `temper train --dry-run --json` nests the estimate under "estimate" beside what it resolved.
+  MemoryEstimate m;
+  const QJsonObject nested{{"method", "sft"},
+                           {"seq_len", 256},
+                           {"estimate", QJsonObject{{"parameters", 10},
+                                                    {"trainable_parameters", 4},
+                                                    {"bytes", QJsonObject{{"weights", 40}, {"total", 100}}},
+                                                    {"device", "cpu"}}}};
+  QCOMPARE(parseMemoryEstimate(nested, m), QString());
+  QCOMPARE(m.total, 100);
+  QCOMPARE(m.trainable_parameters, 4);
+  QCOMPARE(m.device, QStringLiteral("cpu"));
+  // CUDA devices as indices (the engine) or names.
+  FakeEngineQueries fake;
+  QJsonObject json = fake.info_reply.json;
+  json["device"] = QJsonObject{{"cuda_available", true}, {"cuda_devices", QJsonArray{0, "A100"}}, {"cpu_threads", 8}};
+  EngineInfo info;
+  QCOMPARE(parseEngineInfo(json, info), QString());
+  QCOMPARE(info.cuda_devices, (QStringList{"cuda:0", "A100"}));
+  QVERIFY(info.cuda_available);
+  // method_defaults are read per key.
+  QCOMPARE(info.key("warmup-steps")->method_defaults.value("sft").toInt(), 10);
+  QVERIFY(info.key("seed")->method_defaults.isEmpty());
 }
 
 QTEST_MAIN(WizardUnitsTest)
