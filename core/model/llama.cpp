@@ -1,0 +1,193 @@
+#include "core/model/llama.h"
+
+#include <torch/version.h>
+
+#include <cmath>
+#include <limits>
+
+#include "core/model/cpu_attention.h"
+
+namespace temper {
+namespace {
+
+torch::nn::Linear makeLinear(int64_t in, int64_t out, bool bias) {
+  return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias));
+}
+
+/// (B, T, KV, D) or (B, KV, T, D) key/value heads repeated so that query head h reads kv head
+/// h / group (transformers' repeat_kv), giving `heads` heads along `dim`.
+torch::Tensor repeatKv(const torch::Tensor& t, int64_t dim, int64_t group) {
+  if (group == 1) return t;
+  auto sizes = t.sizes().vec();
+  auto expanded = sizes;
+  expanded.insert(expanded.begin() + dim + 1, group);
+  sizes[dim] *= group;
+  return t.unsqueeze(dim + 1).expand(expanded).reshape(sizes);
+}
+
+/// (T, past + T) additive mask: query t (at position past + t) sees keys 0..past + t.
+torch::Tensor causalBias(int64_t steps, int64_t past, const torch::TensorOptions& options) {
+  const int64_t keys = past + steps;
+  auto future = torch::ones({steps, keys}, options.dtype(torch::kBool)).triu(past + 1);
+  return torch::zeros({steps, keys}, options).masked_fill(future, -std::numeric_limits<float>::infinity());
+}
+
+}  // namespace
+
+RmsNormImpl::RmsNormImpl(int64_t dim, double eps) : eps_(eps) {
+  weight = register_parameter("weight", torch::ones({dim}));
+}
+
+torch::Tensor RmsNormImpl::forward(const torch::Tensor& x) {
+  // Half-precision inputs are normalised in fp32 (LlamaRMSNorm); fp32 and fp64 stay as they are.
+  const bool half = x.scalar_type() == torch::kHalf || x.scalar_type() == torch::kBFloat16;
+  auto xf = half ? x.to(torch::kFloat32) : x;
+  auto normalised = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps_);
+  return weight * normalised.to(x.scalar_type());
+}
+
+LlamaAttentionImpl::LlamaAttentionImpl(const LlamaConfig& c)
+    : heads_(c.heads), kv_heads_(c.kv_heads), head_dim_(c.head_dim), dropout_(c.attention_dropout) {
+  q_proj = register_module("q_proj", makeLinear(c.hidden_size, c.heads * c.head_dim, c.qkv_bias));
+  k_proj = register_module("k_proj", makeLinear(c.hidden_size, c.kv_heads * c.head_dim, c.qkv_bias));
+  v_proj = register_module("v_proj", makeLinear(c.hidden_size, c.kv_heads * c.head_dim, c.qkv_bias));
+  o_proj = register_module("o_proj", makeLinear(c.heads * c.head_dim, c.hidden_size, c.o_bias));
+}
+
+torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                                          KvCache* cache, int64_t layer) {
+  const int64_t batch = x.size(0), steps = x.size(1);
+  const int64_t group = heads_ / kv_heads_, width = heads_ * head_dim_;
+  const double attn_dropout = is_training() ? dropout_ : 0.0;
+  // Rotate in the (B, T, heads, D) layout the projections produce: the (T, D) tables broadcast
+  // over batch and heads without a transpose.
+  auto q = q_proj(x).view({batch, steps, heads_, head_dim_});
+  auto k = k_proj(x).view({batch, steps, kv_heads_, head_dim_});
+  auto v = v_proj(x).view({batch, steps, kv_heads_, head_dim_});
+  // Tables in the projections' dtype (bf16 under autocast), as transformers casts them.
+  auto c = cos.to(q.scalar_type()).view({steps, 1, head_dim_});
+  auto s = sin.to(q.scalar_type()).view({steps, 1, head_dim_});
+  q = applyRope(q, c, s);
+  k = applyRope(k, c, s);
+#if TORCH_VERSION_MAJOR < 2
+  // CPU training and full-sequence evaluation: the fused causal kernel of cpu_attention.h (one
+  // autograd node, masked key blocks skipped) reads q | k | v side by side, the layout GPT-2's
+  // c_attn produces; the kv heads are repeated into it.
+  if (cache == nullptr && attn_dropout == 0.0 && causalAttentionCpuSupports(q.view({batch, steps, width}))) {
+    auto fused = torch::cat({q.reshape({batch, steps, width}), repeatKv(k, 2, group).reshape({batch, steps, width}),
+                             repeatKv(v, 2, group).reshape({batch, steps, width})},
+                            2);
+    return o_proj(causalAttentionCpu(fused, heads_));
+  }
+#endif
+  q = q.transpose(1, 2);  // (B, H, T, D)
+  k = k.transpose(1, 2);  // (B, KV, T, D)
+  v = v.transpose(1, 2);
+  int64_t past = 0;
+  if (cache != nullptr) {
+    past = cache->length();
+    std::tie(k, v) = cache->append(layer, k, v);  // the cache holds kv heads only
+  }
+  const int64_t keys = past + steps;
+  k = repeatKv(k, 1, group);
+  v = repeatKv(v, 1, group);
+  torch::Tensor y;
+#if TORCH_VERSION_MAJOR >= 2
+  if (past == 0) {
+    y = at::scaled_dot_product_attention(q, k, v, {}, attn_dropout, /*is_causal=*/true);
+  } else if (steps == 1) {
+    y = at::scaled_dot_product_attention(q, k, v, {}, attn_dropout, /*is_causal=*/false);
+  } else {
+    y = at::scaled_dot_product_attention(q, k, v, causalBias(steps, past, q.options()), attn_dropout,
+                                         /*is_causal=*/false);
+  }
+#else
+  // One batched GEMM adds the scaled scores to the additive causal mask (as gpt.cpp's eager path).
+  const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim_));
+  auto q3 = q.reshape({batch * heads_, steps, head_dim_});
+  auto k3 = k.reshape({batch * heads_, keys, head_dim_});
+  auto v3 = v.reshape({batch * heads_, keys, head_dim_});
+  auto scores = torch::baddbmm(causalBias(steps, past, q.options()), q3, k3.transpose(1, 2), /*beta=*/1.0,
+                               /*alpha=*/scale);
+  auto probs = torch::softmax(scores, -1);
+  if (attn_dropout > 0.0) probs = torch::dropout(probs, attn_dropout, true);
+  y = torch::bmm(probs, v3).view({batch, heads_, steps, head_dim_});
+#endif
+  return o_proj(y.transpose(1, 2).reshape({batch, steps, width}));
+}
+
+LlamaMlpImpl::LlamaMlpImpl(const LlamaConfig& c) {
+  gate_proj = register_module("gate_proj", makeLinear(c.hidden_size, c.intermediate_size, c.mlp_bias));
+  up_proj = register_module("up_proj", makeLinear(c.hidden_size, c.intermediate_size, c.mlp_bias));
+  down_proj = register_module("down_proj", makeLinear(c.intermediate_size, c.hidden_size, c.mlp_bias));
+}
+
+torch::Tensor LlamaMlpImpl::forward(const torch::Tensor& x) {
+  return down_proj(torch::silu(gate_proj(x)) * up_proj(x));
+}
+
+LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const LlamaConfig& c) {
+  input_layernorm = register_module("input_layernorm", RmsNorm(c.hidden_size, c.rms_norm_eps));
+  self_attn = register_module("self_attn", LlamaAttention(c));
+  post_attention_layernorm = register_module("post_attention_layernorm", RmsNorm(c.hidden_size, c.rms_norm_eps));
+  mlp = register_module("mlp", LlamaMlp(c));
+}
+
+torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos,
+                                             const torch::Tensor& sin, KvCache* cache, int64_t layer) {
+  auto h = x + self_attn->forward(input_layernorm(x), cos, sin, cache, layer);
+  return h + mlp->forward(post_attention_layernorm(h));
+}
+
+LlamaBackboneImpl::LlamaBackboneImpl(const LlamaConfig& c) {
+  embed_tokens = register_module("embed_tokens", torch::nn::Embedding(c.vocab_size, c.hidden_size));
+  layers = register_module("layers", torch::nn::ModuleList());
+  for (int64_t i = 0; i < c.layers; ++i) {
+    blocks.push_back(LlamaDecoderLayer(c));
+    layers->push_back(blocks.back());
+  }
+  norm = register_module("norm", RmsNorm(c.hidden_size, c.rms_norm_eps));
+}
+
+LlamaImpl::LlamaImpl(const LlamaConfig& config, bool initialize) : config_(config) {
+  config_.validate();
+  model = register_module("model", LlamaBackbone(config_));
+  if (!config_.tie_word_embeddings) {
+    lm_head = register_module("lm_head", makeLinear(config_.hidden_size, config_.vocab_size, false));
+  }
+  rope_ = std::make_shared<RotaryTables>(config_.head_dim, config_.rope_theta, config_.rope_scaling);
+  if (initialize) initWeights();
+}
+
+void LlamaImpl::initWeights() {
+  torch::NoGradGuard no_grad;
+  for (auto& item : named_parameters()) {
+    torch::Tensor& p = item.value();
+    if (p.dim() == 2) {
+      p.normal_(0.0, config_.initializer_range);
+    } else if (item.key().ends_with(".bias")) {
+      p.zero_();
+    } else {
+      p.fill_(1.0);  // RMSNorm weights
+    }
+  }
+}
+
+KvCache LlamaImpl::makeCache(int64_t batch) const {
+  return KvCache(config_.layers, batch, config_.kv_heads, config_.context(), config_.head_dim,
+                 model->embed_tokens->weight.options().requires_grad(false));
+}
+
+torch::Tensor LlamaImpl::hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache) {
+  const int64_t steps = embeddings.size(1);
+  const int64_t past = cache != nullptr ? cache->length() : 0;
+  TORCH_CHECK(past + steps <= config_.context(), "sequence of ", past + steps, " positions exceeds the model's context of ",
+              config_.context());
+  auto [cos, sin] = rope_->get(past, steps, embeddings.device(), embeddings.scalar_type());
+  auto x = embeddings;
+  for (int64_t i = 0; i < config_.layers; ++i) x = model->blocks[i]->forward(x, cos, sin, cache, i);
+  if (cache != nullptr) cache->advance(steps);
+  return model->norm(x);
+}
+
+}  // namespace temper
