@@ -1,12 +1,14 @@
 // The wizard against the real engine: `temper info --json` parsed as the wizard needs it. Skips
 // (saying why) while the engine has no `info` command. TEMPER_ENGINE overrides the engine's path.
 #include <QComboBox>
+#include <QDir>
 #include <QFileInfo>
 #include <QTest>
 
 #include "ui/wizard/engine_info.h"
 #include "ui/wizard/method_catalog.h"
 #include "ui/wizard/process_engine_queries.h"
+#include "ui/wizard/status_line.h"
 #include "wizard_test_support.h"
 
 using namespace temper::studio;
@@ -31,6 +33,7 @@ class WizardEngineTest : public QObject {
 
  private Q_SLOTS:
   void realEngineInfo();
+  void realEngineWalk();
 };
 
 void WizardEngineTest::realEngineInfo() {
@@ -76,6 +79,48 @@ void WizardEngineTest::realEngineInfo() {
   auto* presets = w.baseModelPage()->findChild<QComboBox*>("preset");
   QCOMPARE(presets->count(), info.presets.size());
   QVERIFY(nextEnabled(w));
+}
+
+// Through every page with the real engine (a shared corpus as data), writing what is seen to
+// ${build}/screenshots/wizard-real-*.png: the engine's presets, methods, keys and its verdict on
+// the config (a dry run, or its refusal in its own words).
+void WizardEngineTest::realEngineWalk() {
+  const QString engine_path = enginePath();
+  if (engine_path.isEmpty()) QSKIP("no temper engine built (set TEMPER_ENGINE)");
+  const QString corpus = QStringLiteral(TEMPER_SHARED_DATA "/corpora/tinyshakespeare.txt");
+  if (!QFileInfo::exists(corpus)) QSKIP("../shared/data/corpora/tinyshakespeare.txt is absent");
+  QTemporaryDir workspace;
+  ProcessEngineQueries engine(engine_path, workspace.path(), 60000);
+  TestSettings s;
+  FinetuneWizard w(&engine, &s.settings);
+  w.resize(900, 700);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QTRY_VERIFY_WITH_TIMEOUT(
+      w.engineReady() || !w.baseModelPage()->findChild<StatusLine*>("engineStatus")->text().startsWith("Asking"),
+      60000);
+  if (!w.engineReady()) QSKIP("the engine has no `info` yet");
+  const QDir shots(QStringLiteral(TEMPER_BUILD_DIR "/screenshots"));
+  QVERIFY(shots.mkpath(QStringLiteral(".")));
+  auto shoot = [&](const char* name) {
+    QVERIFY(w.grab().save(shots.filePath(QStringLiteral("wizard-real-%1.png").arg(name))));
+  };
+  shoot("1-base-model");
+  pressNext(w);
+  w.dataPage()->setPaths({corpus});
+  auto* data_status = w.dataPage()->findChild<StatusLine*>("dataStatus");
+  QTRY_VERIFY_WITH_TIMEOUT(data_status->state() != StatusLine::State::Busy && nextEnabled(w), 60000);
+  shoot("2-data");
+  pressNext(w);
+  shoot("3-method");
+  QCOMPARE(w.config().value("method").toString(), QStringLiteral("pretrain"));
+  pressNext(w);
+  StatusLine* memory = w.hyperparametersPage()->memoryStatus();
+  QTRY_VERIFY_WITH_TIMEOUT(memory->state() != StatusLine::State::Busy, 60000);
+  qInfo().noquote() << "dry run:" << memory->text();
+  shoot("4-hyperparameters");
+  pressNext(w);
+  shoot("5-review");
 }
 
 QTEST_MAIN(WizardEngineTest)
