@@ -40,6 +40,15 @@ QString formatDuration(double seconds) {
 RunHistoryModel::RunHistoryModel(QString database_path, QObject* parent)
     : QAbstractTableModel(parent), database_path_(std::move(database_path)) {}
 
+void RunHistoryModel::setDatabasePath(const QString& database_path) {
+  beginResetModel();
+  store_.reset();
+  rows_.clear();
+  row_by_id_.clear();
+  database_path_ = database_path;
+  endResetModel();
+}
+
 bool RunHistoryModel::ensureStore(QString* error) {
   if (store_) return true;
   try {

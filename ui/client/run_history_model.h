@@ -40,6 +40,8 @@ class RunHistoryModel : public QAbstractTableModel {
   /// `database_path`: `<workspace>/temper.db`; created (with its folder) on the first reload.
   explicit RunHistoryModel(QString database_path, QObject* parent = nullptr);
 
+  /// Points the model at another store (another workspace); empty until the next reload().
+  void setDatabasePath(const QString& database_path);
   /// Reads every run again. On failure the model keeps its rows and `error` says why.
   bool reload(QString* error = nullptr);
   /// Re-reads one run (a live run's figures, or a run that appeared since the last reload).

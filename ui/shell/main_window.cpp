@@ -1,0 +1,457 @@
+#include "ui/shell/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include "core/common/error.h"
+#include "core/store/store.h"
+#include "ui/client/engine_locator.h"
+#include "ui/client/run_history_model.h"
+#include "ui/client/run_manager.h"
+#include "ui/shell/notice_page.h"
+#include "ui/shell/run_view.h"
+#include "ui/shell/runs_page.h"
+#include "ui/shell/settings_page.h"
+
+#ifdef TEMPER_STUDIO_HAVE_WIZARD
+#include "ui/wizard/finetune_wizard.h"
+#include "ui/wizard/process_engine_queries.h"
+#endif
+
+namespace temper::studio {
+namespace {
+constexpr int kLiveRefreshMs = 2000;
+constexpr int kStopTimeoutMs = 120'000;
+}  // namespace
+
+MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
+    : QMainWindow(parent),
+      workspace_(QDir(workspace).absolutePath()),
+      settings_(settings),
+      model_(new RunHistoryModel(QDir(workspace_).filePath(QStringLiteral("temper.db")), this)),
+      probe_(new EngineEnvironmentProbe(this)) {
+  setWindowTitle(tr("Temper Studio"));
+  QDir().mkpath(QDir(workspace_).filePath(QStringLiteral("runs")));
+
+  nav_ = new QListWidget(this);
+  nav_->setObjectName(QStringLiteral("navigation"));
+  const QString names[] = {tr("Runs"),       tr("New run"),  tr("Compare"), tr("Label"),
+                           tr("Playground"), tr("Datasets"), tr("Models"),  tr("Settings")};
+  for (const QString& name : names) nav_->addItem(name);
+  nav_->setFixedWidth(nav_->sizeHintForColumn(0) + 48);
+  nav_->setFrameShape(QFrame::NoFrame);
+  QFont nav_font = nav_->font();
+  nav_font.setPointSizeF(nav_font.pointSizeF() * 1.1);
+  nav_->setFont(nav_font);
+  nav_->setSpacing(3);
+
+  stack_ = new QStackedWidget(this);
+  // Runs: the history, and one closable tab per opened run.
+  runs_page_ = new RunsPage(model_, this);
+  run_tabs_ = new QTabWidget(this);
+  run_tabs_->setObjectName(QStringLiteral("runTabs"));
+  run_tabs_->setTabsClosable(true);
+  run_tabs_->setDocumentMode(true);
+  run_tabs_->addTab(runs_page_, tr("History"));
+  run_tabs_->tabBar()->setTabButton(0, QTabBar::RightSide, nullptr);  // the history stays
+  connect(run_tabs_, &QTabWidget::tabCloseRequested, this, [this](int index) {
+    if (index == 0) return;
+    QWidget* page = run_tabs_->widget(index);
+    run_tabs_->removeTab(index);
+    page->deleteLater();
+  });
+  stack_->addWidget(run_tabs_);
+  stack_->addWidget(buildNewRunPage());
+  stack_->addWidget(new NoticePage(tr("Compare"), tr("Comparing runs side by side is not in the engine yet."), this));
+  stack_->addWidget(new NoticePage(tr("Label"), tr("Preference labelling needs `temper serve`, which is not in the engine yet."), this));
+  stack_->addWidget(new NoticePage(tr("Playground"), tr("The playground needs `temper serve`, which is not in the engine yet."), this));
+  stack_->addWidget(new NoticePage(tr("Datasets"), tr("A dataset library is not in the engine yet; the New run wizard inspects data files directly."), this));
+  stack_->addWidget(new NoticePage(tr("Models"), tr("A model library is not in the engine yet; the New run wizard reads Hugging Face folders directly."), this));
+  settings_page_ = new SettingsPage(settings_, workspace_, this);
+  stack_->addWidget(settings_page_);
+
+  auto* splitter = new QSplitter(this);
+  splitter->addWidget(nav_);
+  splitter->addWidget(stack_);
+  splitter->setStretchFactor(1, 1);
+  splitter->setChildrenCollapsible(false);
+  setCentralWidget(splitter);
+  connect(nav_, &QListWidget::currentRowChanged, stack_, &QStackedWidget::setCurrentIndex);
+  nav_->setCurrentRow(kRunsPage);
+
+  workspace_label_ = new QLabel(this);
+  device_label_ = new QLabel(tr("asking the engine…"), this);
+  live_label_ = new QLabel(this);
+  statusBar()->addWidget(workspace_label_, 1);
+  statusBar()->addPermanentWidget(device_label_);
+  statusBar()->addPermanentWidget(live_label_);
+
+  buildMenus();
+
+  connect(runs_page_, &RunsPage::openRequested, this, [this](const QString& id) { openRun(id); });
+  connect(runs_page_, &RunsPage::duplicateRequested, this, &MainWindow::duplicateRun);
+  connect(runs_page_, &RunsPage::resumeRequested, this, &MainWindow::resumeRun);
+  connect(runs_page_, &RunsPage::deleteRequested, this, &MainWindow::deleteRun);
+  connect(runs_page_, &RunsPage::refreshRequested, this, &MainWindow::reloadHistory);
+  connect(model_, &RunHistoryModel::storeError, this,
+          [this](const QString& message) { QMessageBox::warning(this, tr("Could not save"), message); });
+  connect(settings_page_, &SettingsPage::themeChanged, this, &MainWindow::themeChanged);
+  connect(settings_page_, &SettingsPage::languageChanged, this, &MainWindow::languageChanged);
+  connect(settings_page_, &SettingsPage::workspaceChosen, this, &MainWindow::openWorkspace);
+  connect(settings_page_, &SettingsPage::enginePathChanged, this, [this] {
+    if (manager_) manager_->setEnginePath(enginePath());
+    askEngine();
+  });
+  connect(probe_, &EngineEnvironmentProbe::finished, this, [this](const EngineEnvironment& env) {
+    environment_ = env;
+    device_label_->setText(env.deviceSummary());
+    device_label_->setToolTip(env.available ? tr("BLAS: %1").arg(env.blas) : env.error);
+  });
+  live_refresh_.setInterval(kLiveRefreshMs);
+  connect(&live_refresh_, &QTimer::timeout, this, &MainWindow::refreshLiveRows);
+
+  openWorkspace(workspace_);
+  askEngine();
+  resize(1280, 800);
+}
+
+MainWindow::~MainWindow() = default;
+
+QString MainWindow::enginePath() const { return resolveEnginePath(settings_.enginePath()); }
+
+void MainWindow::askEngine() {
+  if (!probe_->isRunning()) probe_->start(enginePath());
+}
+
+void MainWindow::openWorkspace(const QString& workspace) {
+  const QString path = QDir(workspace).absolutePath();
+  if (manager_ && path == workspace_) return;
+  // Runs of the previous workspace keep training; their tabs go.
+  while (run_tabs_->count() > 1) {
+    QWidget* page = run_tabs_->widget(1);
+    run_tabs_->removeTab(1);
+    page->deleteLater();
+  }
+  run_views_.clear();
+  delete manager_;
+  workspace_ = path;
+  QDir().mkpath(QDir(workspace_).filePath(QStringLiteral("runs")));
+  manager_ = new RunManager(workspace_, enginePath(), this);
+  connectManager();
+  if (model_->databasePath() != QDir(workspace_).filePath(QStringLiteral("temper.db"))) {
+    model_->setDatabasePath(QDir(workspace_).filePath(QStringLiteral("temper.db")));
+  }
+  workspace_label_->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(workspace_)));
+  settings_page_->setCurrentWorkspace(workspace_);
+  reloadHistory();
+}
+
+void MainWindow::connectManager() {
+  connect(manager_, &RunManager::liveCountChanged, this, &MainWindow::updateLiveCount);
+  connect(manager_, &RunManager::runEnded, this, [this](const QString& run_id) {
+    if (!run_id.isEmpty()) model_->refreshRun(run_id);
+  });
+  updateLiveCount();
+}
+
+void MainWindow::reloadHistory() {
+  QString error;
+  if (!model_->reload(&error)) {
+    statusBar()->showMessage(tr("Could not read the run history: %1").arg(error), 10000);
+  }
+  const RunManager::ReattachReport report = manager_->reattach();
+  if (!report.marked_failed.isEmpty() || !report.followed.isEmpty()) {
+    for (const QString& id : report.marked_failed + report.followed) model_->refreshRun(id);
+    statusBar()->showMessage(tr("Re-attached to %n live run(s)", nullptr, static_cast<int>(report.followed.size())) +
+                                 (report.marked_failed.isEmpty()
+                                      ? QString()
+                                      : tr("; %n run(s) whose engine had stopped marked failed", nullptr,
+                                           static_cast<int>(report.marked_failed.size()))),
+                             10000);
+  }
+  updateLiveCount();
+}
+
+void MainWindow::updateLiveCount() {
+  const int live = manager_ ? manager_->liveCount() : 0;
+  live_label_->setText(tr("%n live run(s)", nullptr, live));
+  if (live > 0 && !live_refresh_.isActive()) live_refresh_.start();
+  if (live == 0) live_refresh_.stop();
+}
+
+void MainWindow::refreshLiveRows() {
+  // Only the live rows: re-reading 10,000 runs every two seconds would be wasteful.
+  for (RunChannel* channel : manager_->liveChannels()) {
+    if (!channel->runId().isEmpty()) model_->refreshRun(channel->runId());
+  }
+}
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* new_run = file->addAction(tr("&New run…"));
+  new_run->setShortcut(QKeySequence::New);
+  connect(new_run, &QAction::triggered, this, [this] {
+    showPage(kNewRunPage);
+    openWizard({});
+  });
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"));
+  quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+  quit->setMenuRole(QAction::QuitRole);
+  connect(quit, &QAction::triggered, this, &QWidget::close);
+
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* find = edit->addAction(tr("&Find run"));
+  find->setShortcut(QKeySequence::Find);
+  connect(find, &QAction::triggered, this, [this] {
+    showPage(kRunsPage);
+    run_tabs_->setCurrentIndex(0);
+    runs_page_->focusFilter();
+  });
+  QAction* preferences = edit->addAction(tr("&Preferences…"));
+  preferences->setShortcut(QKeySequence::Preferences);
+  preferences->setMenuRole(QAction::PreferencesRole);
+  connect(preferences, &QAction::triggered, this, [this] { showPage(kSettingsPage); });
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  QAction* about = help->addAction(tr("&About Temper Studio"));
+  about->setMenuRole(QAction::AboutRole);
+  connect(about, &QAction::triggered, this, &MainWindow::showAbout);
+  help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+QWidget* MainWindow::buildNewRunPage() {
+#ifdef TEMPER_STUDIO_HAVE_WIZARD
+  auto* page = new QWidget(this);
+  auto* layout = new QVBoxLayout(page);
+  auto* heading = new QLabel(tr("New run"), page);
+  QFont font = heading->font();
+  font.setPointSizeF(font.pointSizeF() * 1.5);
+  font.setBold(true);
+  heading->setFont(font);
+  auto* line = new QLabel(tr("The wizard walks through base model, data, method, hyperparameters and review."), page);
+  line->setWordWrap(true);
+  auto* start = new QPushButton(tr("Start the wizard…"), page);
+  start->setObjectName(QStringLiteral("startWizard"));
+  start->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
+  connect(start, &QPushButton::clicked, this, [this] { openWizard({}); });
+  layout->addWidget(heading);
+  layout->addWidget(line);
+  layout->addWidget(start);
+  layout->addStretch(1);
+  return page;
+#else
+  return new NoticePage(tr("New run"), tr("This build has no new-run wizard; start runs with `temper train`."), this);
+#endif
+}
+
+void MainWindow::openWizard(const QJsonObject& initial_config) {
+#ifdef TEMPER_STUDIO_HAVE_WIZARD
+  auto* wizard = new FinetuneWizard(std::make_unique<ProcessEngineQueries>(enginePath(), workspace_),
+                                    settings_.raw(), this);
+  wizard->setAttribute(Qt::WA_DeleteOnClose);
+  QVector<PreviousRunModel> previous;
+  for (int row = 0; row < model_->rowCount() && previous.size() < 200; ++row) {
+    const RunRecord& run = model_->summaryAt(row).run;
+    const QString final_dir = QDir(QString::fromStdString(run.run_dir)).filePath(QStringLiteral("final"));
+    if (run.status == kRunFinished && QFileInfo::exists(final_dir)) {
+      previous.push_back({QString::fromStdString(run.id), QString::fromStdString(run.name), final_dir});
+    }
+  }
+  wizard->setPreviousRuns(previous);
+  if (!initial_config.isEmpty()) wizard->setInitialConfig(initial_config);
+  connect(wizard, &FinetuneWizard::launchRequested, this, &MainWindow::launch);
+  wizard->open();
+#else
+  Q_UNUSED(initial_config);
+  QMessageBox::information(this, tr("New run"), tr("This build has no new-run wizard; start runs with `temper train`."));
+#endif
+}
+
+void MainWindow::launch(const QJsonObject& config, const QStringList& tags) {
+  // The config goes to the engine as a file (exactly what the review page showed); the studio's
+  // thread and device defaults only fill keys the wizard left out.
+  QJsonObject train = config;
+  if (!train.contains(QStringLiteral("threads")) && settings_.threads() > 0) {
+    train.insert(QStringLiteral("threads"), settings_.threads());
+  }
+  if (!train.contains(QStringLiteral("device")) && settings_.device() != QLatin1String("auto")) {
+    train.insert(QStringLiteral("device"), settings_.device());
+  }
+  const QDir launches(QDir(workspace_).filePath(QStringLiteral("studio/launches")));
+  QDir().mkpath(launches.path());
+  const QString file = launches.filePath(
+      QStringLiteral("train-%1.json").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz"))));
+  QFile out(file);
+  if (!out.open(QIODevice::WriteOnly) || out.write(QJsonDocument(train).toJson()) < 0) {
+    QMessageBox::warning(this, tr("New run"), tr("Could not write %1: %2").arg(file, out.errorString()));
+    return;
+  }
+  out.close();
+  attachJob(manager_->startJob(EngineJob::trainArgs(file)), tags);
+}
+
+void MainWindow::attachJob(RunChannel* channel, const QStringList& tags) {
+  showPage(kRunsPage);
+  auto* view = new RunView(model_->databasePath(), workspace_, this);
+  view->attach(channel);
+  const int index = run_tabs_->addTab(view, tr("Starting…"));
+  run_tabs_->setCurrentIndex(index);
+  connect(view, &RunView::titleChanged, this, [this, view](const QString& title) {
+    const int i = run_tabs_->indexOf(view);
+    if (i > 0) run_tabs_->setTabText(i, title.left(40));
+  });
+  connect(channel, &RunChannel::runIdKnown, this, [this, view, tags](const QString& id) {
+    run_views_.insert(id, view);
+    if (!tags.isEmpty()) {
+      try {
+        Store::open(model_->databasePath().toStdString()).setTags(id.toStdString(), tags.join(QStringLiteral(", ")).toStdString());
+      } catch (const Error& e) {
+        statusBar()->showMessage(tr("Could not tag run %1: %2").arg(id, QString::fromUtf8(e.what())), 10000);
+      }
+    }
+    model_->refreshRun(id);
+  });
+  connect(channel, &RunChannel::ended, this, [this](const JobOutcome& outcome) {
+    if (outcome.status == QLatin1String("failed") && outcome.run_id.isEmpty()) {
+      // Refused before a run existed (bad config, busy workspace): the engine's words, at once.
+      QMessageBox::warning(this, tr("The run did not start"), outcome.reason);
+    }
+  });
+}
+
+RunView* MainWindow::openRun(const QString& run_id) {
+  showPage(kRunsPage);
+  if (RunView* view = run_views_.value(run_id)) {
+    run_tabs_->setCurrentWidget(view);
+    return view;
+  }
+  auto* view = new RunView(model_->databasePath(), workspace_, this);
+  if (RunChannel* live = manager_->channel(run_id)) {
+    view->attach(live);
+  } else {
+    view->showStoredRun(run_id);
+  }
+  const int row = model_->rowOf(run_id);
+  const QString title = row >= 0 ? model_->index(row, RunHistoryModel::kName).data().toString() : run_id;
+  const int index = run_tabs_->addTab(view, title.left(40));
+  run_tabs_->setCurrentIndex(index);
+  run_views_.insert(run_id, view);
+  return view;
+}
+
+void MainWindow::duplicateRun(const QString& run_id) {
+  QJsonObject train;
+  try {
+    auto run = Store::openReadOnly(model_->databasePath().toStdString()).findRun(run_id.toStdString());
+    if (run) {
+      train = QJsonDocument::fromJson(QByteArray::fromStdString(run->config_json)).object().value(QStringLiteral("train")).toObject();
+    }
+  } catch (const Error& e) {
+    QMessageBox::warning(this, tr("Duplicate run"), QString::fromUtf8(e.what()));
+    return;
+  }
+  showPage(kNewRunPage);
+  openWizard(train);
+}
+
+void MainWindow::resumeRun(const QString& run_id, qint64 max_steps) {
+  if (manager_->channel(run_id)) {
+    openRun(run_id);
+    return;
+  }
+  delete run_views_.value(run_id);  // its tab showed the stopped run; the live one replaces it
+  run_views_.remove(run_id);
+  attachJob(manager_->resume(run_id, max_steps), {});
+}
+
+void MainWindow::deleteRun(const QString& run_id) {
+  const int row = model_->rowOf(run_id);
+  if (row < 0) return;
+  const QString name = model_->index(row, RunHistoryModel::kName).data().toString();
+  const QString folder = QString::fromStdString(model_->summaryAt(row).run.run_dir);
+  const auto answer = QMessageBox::question(
+      this, tr("Delete run"),
+      tr("Delete run “%1” (%2) from the history, with its folder %3 (checkpoints, samples, model)? This cannot be undone.")
+          .arg(name, run_id, QDir::toNativeSeparators(folder)),
+      QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+  if (answer != QMessageBox::Yes) return;
+  if (RunView* view = run_views_.take(run_id)) delete view;
+  QString error;
+  if (!model_->deleteRun(run_id, &error)) QMessageBox::warning(this, tr("Delete run"), error);
+  runs_page_->refreshMethods();
+}
+
+QString MainWindow::aboutText() const {
+  auto or_unknown = [this](const QString& v) { return v.isEmpty() ? tr("unknown") : v; };
+  QString engine;
+  if (environment_.available) {
+    engine = tr("Engine: temper %1<br>LibTorch %2<br>SentencePiece %3<br>SQLite %4<br>Device: %5")
+                 .arg(or_unknown(environment_.temper_version), or_unknown(environment_.libtorch_version),
+                      or_unknown(environment_.sentencepiece_version), or_unknown(environment_.sqlite_version),
+                      environment_.deviceSummary());
+  } else {
+    engine = tr("Engine info unavailable: %1").arg(environment_.error.isEmpty() ? tr("still asking") : environment_.error.toHtmlEscaped());
+  }
+  return tr("<h3>Temper Studio %1</h3><p>Train language models on your own machine.</p><p>Qt %2 (built with %3)<br>%4</p>")
+      .arg(QCoreApplication::applicationVersion(), QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR), engine);
+}
+
+void MainWindow::showAbout() { QMessageBox::about(this, tr("About Temper Studio"), aboutText()); }
+
+void MainWindow::showPage(Page page) { nav_->setCurrentRow(page); }
+
+MainWindow::Page MainWindow::currentPage() const { return static_cast<Page>(stack_->currentIndex()); }
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  const int live = manager_->liveCount();
+  CloseChoice choice = close_choice_;
+  if (live > 0 && choice == CloseChoice::Ask) {
+    QMessageBox box(QMessageBox::Question, tr("Runs are still training"),
+                    tr("%n run(s) are still training. Keep them running after the studio closes? You can follow them "
+                       "again when you reopen it.",
+                       nullptr, live),
+                    QMessageBox::NoButton, this);
+    QPushButton* keep = box.addButton(tr("Keep running"), QMessageBox::AcceptRole);
+    QPushButton* stop = box.addButton(tr("Stop them"), QMessageBox::DestructiveRole);
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(keep);
+    box.exec();
+    if (box.clickedButton() == keep) {
+      choice = CloseChoice::KeepRunning;
+    } else if (box.clickedButton() == stop) {
+      choice = CloseChoice::StopRuns;
+    } else {
+      event->ignore();
+      return;
+    }
+  }
+  if (live > 0 && choice == CloseChoice::StopRuns) {
+    statusBar()->showMessage(tr("Stopping runs (each saves a checkpoint)…"));
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    manager_->stopAll(kStopTimeoutMs);
+    QApplication::restoreOverrideCursor();
+  }
+  manager_->detachAll();  // whatever still runs outlives us
+  event->accept();
+}
+
+}  // namespace temper::studio

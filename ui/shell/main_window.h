@@ -1,0 +1,105 @@
+#pragma once
+/// The studio's main window: navigation on the left (Runs, New run, Compare, Label, Playground,
+/// Datasets, Models, Settings), pages on the right, a status bar with the workspace, the device and
+/// the number of live runs. It owns the run history model and the RunManager of its workspace.
+#include <QHash>
+#include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
+
+#include "ui/client/engine_environment.h"
+#include "ui/shell/app_settings.h"
+
+class QLabel;
+class QListWidget;
+class QStackedWidget;
+class QTabWidget;
+
+namespace temper::studio {
+
+class FinetuneWizard;
+class RunChannel;
+class RunHistoryModel;
+class RunManager;
+class RunView;
+class RunsPage;
+class SettingsPage;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  enum Page { kRunsPage, kNewRunPage, kComparePage, kLabelPage, kPlaygroundPage, kDatasetsPage, kModelsPage,
+              kSettingsPage, kPageCount };
+
+  /// Opens `workspace` (created if missing), reads its history and re-attaches to live runs.
+  MainWindow(QString workspace, AppSettings settings, QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  void showPage(Page page);
+  Page currentPage() const;
+  /// Opens (or brings forward) the tab of a run.
+  RunView* openRun(const QString& run_id);
+  /// Switches to another workspace; live runs of the old one keep running.
+  void openWorkspace(const QString& workspace);
+
+  QString workspace() const { return workspace_; }
+  RunHistoryModel* historyModel() const { return model_; }
+  RunManager* runManager() const { return manager_; }
+  RunsPage* runsPage() const { return runs_page_; }
+  SettingsPage* settingsPage() const { return settings_page_; }
+  QTabWidget* runTabs() const { return run_tabs_; }
+  QListWidget* navigation() const { return nav_; }
+  QLabel* workspaceLabel() const { return workspace_label_; }
+  QLabel* deviceLabel() const { return device_label_; }
+  QLabel* liveLabel() const { return live_label_; }
+  const EngineEnvironment& engineEnvironment() const { return environment_; }
+  /// The text of Help > About (versions of Qt, LibTorch, SentencePiece as the engine reports them).
+  QString aboutText() const;
+  /// What closing does with live runs: ask (default), or a fixed answer (tests, --keep-runs).
+  enum class CloseChoice { Ask, KeepRunning, StopRuns };
+  void setCloseChoice(CloseChoice choice) { close_choice_ = choice; }
+
+ Q_SIGNALS:
+  void themeChanged(temper::studio::Theme theme);
+  void languageChanged(const QString& language);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void buildMenus();
+  QWidget* buildNewRunPage();
+  void connectManager();
+  void updateLiveCount();
+  void refreshLiveRows();
+  void reloadHistory();
+  void askEngine();
+  void openWizard(const QJsonObject& initial_config);
+  void launch(const QJsonObject& config, const QStringList& tags);
+  void attachJob(RunChannel* channel, const QStringList& tags);
+  void duplicateRun(const QString& run_id);
+  void resumeRun(const QString& run_id, qint64 max_steps);
+  void deleteRun(const QString& run_id);
+  void showAbout();
+  QString enginePath() const;
+
+  QString workspace_;
+  AppSettings settings_;
+  RunHistoryModel* model_;
+  RunManager* manager_ = nullptr;
+  QListWidget* nav_;
+  QStackedWidget* stack_;
+  QTabWidget* run_tabs_;
+  RunsPage* runs_page_;
+  SettingsPage* settings_page_;
+  QLabel* workspace_label_;
+  QLabel* device_label_;
+  QLabel* live_label_;
+  QHash<QString, QPointer<RunView>> run_views_;
+  EngineEnvironment environment_;
+  EngineEnvironmentProbe* probe_;
+  QTimer live_refresh_;
+  CloseChoice close_choice_ = CloseChoice::Ask;
+};
+
+}  // namespace temper::studio

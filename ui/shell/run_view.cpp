@@ -1,0 +1,266 @@
+#include "ui/shell/run_view.h"
+
+#include <QDateTime>
+#include <QFont>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include "ui/client/run_channel.h"
+#include "ui/client/run_follower.h"
+#include "ui/client/run_history_model.h"
+
+#ifdef TEMPER_STUDIO_HAVE_PLOT
+#include "ui/plot/live_run_plot.h"
+#endif
+
+namespace temper::studio {
+
+RunView::RunView(QString database_path, QString workspace, QWidget* parent)
+    : QWidget(parent), database_path_(std::move(database_path)), workspace_(std::move(workspace)) {
+  title_ = new QLabel(tr("No run"), this);
+  QFont heading = title_->font();
+  heading.setPointSizeF(heading.pointSizeF() * 1.4);
+  heading.setBold(true);
+  title_->setFont(heading);
+  title_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  status_ = new QLabel(this);
+  cancel_ = new QPushButton(tr("Stop (keeps a checkpoint)"), this);
+  cancel_->setEnabled(false);
+  auto* header = new QHBoxLayout;
+  header->addWidget(title_, 1);
+  header->addWidget(status_);
+  header->addWidget(cancel_);
+
+  progress_ = new QProgressBar(this);
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+  progress_->setFormat(tr("step %v of %m"));
+  eta_ = new QLabel(this);
+  throughput_ = new QLabel(this);
+  elapsed_ = new QLabel(this);
+  loss_ = new QLabel(this);
+  auto* figures = new QHBoxLayout;
+  for (QLabel* l : {loss_, throughput_, elapsed_, eta_}) {
+    l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    figures->addWidget(l);
+  }
+  figures->addStretch(1);
+
+  const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+  samples_ = new QPlainTextEdit(this);
+  samples_->setReadOnly(true);
+  samples_->setPlaceholderText(tr("Samples appear after each evaluation."));
+  samples_->setFont(mono);
+  log_ = new QPlainTextEdit(this);
+  log_->setReadOnly(true);
+  log_->setMaximumBlockCount(5000);
+  log_->setFont(mono);
+  log_->setPlaceholderText(tr("The run's log."));
+
+  auto* side = new QSplitter(Qt::Vertical, this);
+  side->addWidget(samples_);
+  side->addWidget(log_);
+  auto* body = new QSplitter(Qt::Horizontal, this);
+#ifdef TEMPER_STUDIO_HAVE_PLOT
+  plot_ = new LiveRunPlot(this);
+  plot_widget_ = plot_;
+  body->addWidget(plot_);
+  body->addWidget(side);
+  body->setStretchFactor(0, 3);
+  body->setStretchFactor(1, 2);
+#else
+  body->addWidget(side);
+#endif
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(header);
+  layout->addWidget(progress_);
+  layout->addLayout(figures);
+  layout->addWidget(body, 1);
+
+  connect(cancel_, &QPushButton::clicked, this, [this] {
+    if (channel_) {
+      channel_->cancel();
+      cancel_->setEnabled(false);
+      appendLog(tr("Stop requested: the engine finishes its step and saves a checkpoint."));
+    }
+  });
+}
+
+
+void RunView::reset(const QString& run_id) {
+  run_id_ = run_id;
+  max_steps_ = 0;
+  first_step_ = -1;
+  last_step_ = 0;
+  last_wall_s_ = first_wall_s_ = tokens_per_s_ = 0;
+  batches_applied_ = 0;
+  samples_->clear();
+  log_->clear();
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+  for (QLabel* l : {eta_, throughput_, elapsed_, loss_}) l->clear();
+#ifdef TEMPER_STUDIO_HAVE_PLOT
+  plot_->clear();
+#endif
+  title_->setText(run_id.isEmpty() ? tr("Starting run…") : run_id);
+  Q_EMIT titleChanged(title_->text());
+}
+
+void RunView::attach(RunChannel* channel) {
+  if (channel_) disconnect(channel_, nullptr, this, nullptr);
+  reset(channel->runId());
+  channel_ = channel;
+  setStatus(QStringLiteral("running"));
+  cancel_->setEnabled(true);
+  connect(channel, &RunChannel::eventsReady, this, &RunView::applyBatch);
+  connect(channel, &RunChannel::ended, this, &RunView::applyOutcome);
+  connect(channel, &RunChannel::runIdKnown, this, [this](const QString& id) {
+    run_id_ = id;
+    title_->setText(id);
+    Q_EMIT titleChanged(id);
+  });
+}
+
+void RunView::showStoredRun(const QString& run_id) {
+  auto* follower = new RunFollower(database_path_, workspace_, run_id, this);
+  attach(follower);
+  cancel_->setEnabled(false);  // enabled again below only if the run turns out to be live
+  setStatus(QString());
+  connect(follower, &RunChannel::ended, follower, &QObject::deleteLater);
+  connect(follower, &RunChannel::eventsReady, this, [this, follower] {
+    if (follower->isActive() && follower->pid() > 0) {
+      cancel_->setEnabled(true);
+      setStatus(QStringLiteral("running"));
+    }
+  });
+  follower->start();
+}
+
+void RunView::setStatus(const QString& status) {
+  status_->setText(status.isEmpty() ? QString() : QStringLiteral("<b>%1</b>").arg(tr(qPrintable(status))));
+}
+
+void RunView::appendLog(const QString& line) {
+  log_->appendPlainText(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss ")) + line);
+}
+
+QString RunView::etaText() const { return eta_->text(); }
+QString RunView::throughputText() const { return throughput_->text(); }
+QString RunView::elapsedText() const { return elapsed_->text(); }
+
+void RunView::applyBatch(const EventBatch& batch) {
+  ++batches_applied_;
+  const EngineEvent* last_step = nullptr;
+  for (const EngineEvent& e : batch.events) {
+    if (e.type == QLatin1String("run_started")) {
+      const QJsonObject config = e.fields.value(QStringLiteral("config")).toObject();
+      max_steps_ = config.value(QStringLiteral("max-steps")).toInteger(max_steps_);
+      if (!e.run_id.isEmpty()) run_id_ = e.run_id;
+      const QString name = config.value(QStringLiteral("name")).toString();
+      title_->setText(name.isEmpty() ? run_id_ : QStringLiteral("%1  (%2)").arg(name, run_id_));
+      Q_EMIT titleChanged(title_->text());
+      appendLog(e.fields.value(QStringLiteral("resumed")).toBool()
+                    ? tr("Resumed at step %1.").arg(e.integer("start_step"))
+                    : (e.fields.value(QStringLiteral("followed_from_store")).toBool()
+                           ? tr("Following run %1 from the store.").arg(run_id_)
+                           : tr("Run %1 started.").arg(run_id_)));
+    } else if (e.type == QLatin1String("step")) {
+      last_step = &e;
+      if (e.integer("max_steps") > 0) max_steps_ = e.integer("max_steps");
+      const qint64 step = e.integer("step");
+      const double wall = e.number("wall_time_s");
+      if (first_step_ < 0) {
+        first_step_ = step;
+        first_wall_s_ = wall;
+      }
+      last_step_ = step;
+      last_wall_s_ = wall;
+      tokens_per_s_ = e.number("tokens_per_s");
+    } else if (e.type == QLatin1String("eval")) {
+      appendLog(tr("step %1: validation loss %2").arg(e.integer("step")).arg(e.number("val_loss"), 0, 'f', 4));
+    } else if (e.type == QLatin1String("sample")) {
+      samples_->appendPlainText(tr("— step %1 — %2").arg(e.integer("step")).arg(e.text("prompt").trimmed()));
+      samples_->appendPlainText(e.text("text") + QLatin1Char('\n'));
+    } else if (e.type == QLatin1String("checkpoint_saved")) {
+      appendLog(tr("checkpoint at step %1: %2").arg(e.integer("step")).arg(e.text("path")));
+    } else if (e.isRunEnd()) {
+      const QString reason = e.text("reason");
+      appendLog(tr("Run %1 at step %2%3").arg(e.text("status")).arg(e.integer("step"))
+                    .arg(reason.isEmpty() ? QString() : QStringLiteral(": ") + reason));
+    } else if (e.type == QLatin1String("error") || e.type == QLatin1String("log")) {
+      appendLog(e.text("message"));
+    }
+  }
+  for (const QString& line : batch.malformed_lines) appendLog(line);
+  if (last_step) {
+    // One log line per batch, not per step: a fast run prints hundreds of steps a second.
+    appendLog(tr("step %1/%2  loss %3  lr %4")
+                  .arg(last_step_)
+                  .arg(max_steps_)
+                  .arg(last_step->number("loss"), 0, 'f', 4)
+                  .arg(last_step->number("lr"), 0, 'g', 3));
+    loss_->setText(tr("loss %1").arg(last_step->number("loss"), 0, 'f', 4));
+  }
+  if (max_steps_ > 0) {
+    progress_->setRange(0, static_cast<int>(qMin<qint64>(max_steps_, INT_MAX)));
+    progress_->setValue(static_cast<int>(qMin(last_step_, max_steps_)));
+  }
+  if (last_step_ > 0) {
+    throughput_->setText(tr("%1 tokens/s").arg(QLocale().toString(tokens_per_s_, 'f', 0)));
+    elapsed_->setText(tr("elapsed %1").arg(formatDuration(last_wall_s_)));
+    // ETA from this session's own pace (a resumed run's earlier steps ran at another speed).
+    const double steps_done = static_cast<double>(last_step_ - first_step_);
+    if (steps_done > 0 && last_wall_s_ > first_wall_s_ && max_steps_ > last_step_) {
+      const double per_step = (last_wall_s_ - first_wall_s_) / steps_done;
+      eta_->setText(tr("ETA %1").arg(formatDuration(per_step * static_cast<double>(max_steps_ - last_step_))));
+    } else {
+      eta_->setText(max_steps_ > 0 && last_step_ >= max_steps_ ? tr("done") : QString());
+    }
+  }
+  feedPlot(batch);
+}
+
+void RunView::feedPlot(const EventBatch& batch) {
+#ifdef TEMPER_STUDIO_HAVE_PLOT
+  QVector<MetricSample> samples;
+  for (const EngineEvent& e : batch.events) {
+    if (e.type == QLatin1String("step")) {
+      for (const char* key : {metric::kLoss, metric::kLr, metric::kGradNorm, metric::kTokensPerS}) {
+        if (!e.fields.contains(QLatin1String(key))) continue;
+        samples.push_back({e.run_id, QLatin1String(key), e.integer("step"), e.integer("tokens_seen"),
+                           e.number("wall_time_s"), e.number(key)});
+      }
+    } else if (e.type == QLatin1String("eval")) {
+      samples.push_back({e.run_id, QLatin1String(metric::kValLoss), e.integer("step"), e.integer("tokens_seen"),
+                         last_wall_s_, e.number("val_loss")});
+    } else if (e.type == QLatin1String("checkpoint_saved")) {
+      CheckpointMark mark;
+      mark.run = e.run_id;
+      mark.step = e.integer("step");
+      plot_->addCheckpoint(mark);
+    }
+  }
+  if (!samples.isEmpty()) plot_->appendSamples(samples);
+#else
+  Q_UNUSED(batch);
+#endif
+}
+
+void RunView::applyOutcome(const JobOutcome& outcome) {
+  cancel_->setEnabled(false);
+  setStatus(outcome.status);
+  if (outcome.status == QLatin1String("failed")) {
+    appendLog(tr("Failed: %1").arg(outcome.reason));
+    for (const QString& line : outcome.stderr_tail) log_->appendPlainText(QStringLiteral("  | ") + line);
+  }
+  if (outcome.status == QLatin1String("finished") && max_steps_ > 0) eta_->setText(tr("done"));
+}
+
+}  // namespace temper::studio

@@ -1,0 +1,54 @@
+#pragma once
+/// The run history page: a filter line (Ctrl+F), status and method filters, the sortable table with
+/// name, tags and notes editable in place, and a context menu (open, rename, delete, duplicate
+/// into the wizard, resume / extend).
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QTableView;
+
+namespace temper::studio {
+
+class RunFilterProxy;
+class RunHistoryModel;
+
+class RunsPage : public QWidget {
+  Q_OBJECT
+ public:
+  RunsPage(RunHistoryModel* model, QWidget* parent = nullptr);
+
+  QLineEdit* filterEdit() const { return filter_; }
+  QTableView* table() const { return table_; }
+  RunFilterProxy* proxy() const { return proxy_; }
+  /// Puts the cursor in the filter box (Edit > Find).
+  void focusFilter();
+  /// Re-reads the method list of the filter combo (after a reload).
+  void refreshMethods();
+  /// The run under the current row, or empty.
+  QString currentRunId() const;
+
+ Q_SIGNALS:
+  void openRequested(const QString& run_id);
+  void duplicateRequested(const QString& run_id);
+  /// `max_steps` 0: continue to the run's own max-steps.
+  void resumeRequested(const QString& run_id, qint64 max_steps);
+  /// Asks the window to delete (it confirms first and stops nothing).
+  void deleteRequested(const QString& run_id);
+  void refreshRequested();
+
+ private:
+  void showContextMenu(const QPoint& pos);
+  void updateCount();
+
+  RunHistoryModel* model_;
+  RunFilterProxy* proxy_;
+  QLineEdit* filter_;
+  QComboBox* status_;
+  QComboBox* method_;
+  QLabel* count_;
+  QTableView* table_;
+};
+
+}  // namespace temper::studio
