@@ -16,8 +16,9 @@
 namespace temper {
 
 /// Ids of a text with, for each id, the byte range [first, second) of the text it stands for.
-/// Ranges never overlap and follow the text's order; a token that stands for no input byte (a
-/// space the tokenizer inserted) has an empty range at the place it was inserted.
+/// Ranges follow the text's order and do not overlap, except that every token of a piece the
+/// tokenizer's normalizer changed (e.g. NFC) gets the whole piece; a token that stands for no input
+/// byte (a space the tokenizer inserted) has an empty range where it was inserted.
 struct EncodedText {
   std::vector<int> ids;
   std::vector<std::pair<size_t, size_t>> offsets;
@@ -30,13 +31,16 @@ class Tokenizer {
 
   /// Ids of `text` (UTF-8), without bos/eos: callers add those where their format needs them
   /// (prefixIds/suffixIds say what the model's own files add). Special tokens written in the text
-  /// (e.g. "<|im_start|>" for a tokenizer.json that declares it) become their ids, as in Hugging
-  /// Face. Throws Error(InvalidInput) when `text` is not valid UTF-8 (byte-level BPE).
+  /// become their ids, as in Hugging Face, for a tokenizer.json ("<|im_start|>") and for a
+  /// SentencePiece model opened from a folder with tokenizer_config.json ("<s>"); a bare .model
+  /// encodes them as text. Throws Error(InvalidInput) when `text` is not valid UTF-8 (byte-level BPE).
   virtual std::vector<int> encode(std::string_view text) const = 0;
   /// encode() with the byte range of `text` behind each id (for loss masks on parts of a text).
   virtual EncodedText encodeWithOffsets(std::string_view text) const = 0;
-  /// Text of `ids`. Control ids (pad/bos/eos) decode to nothing. Throws Error(InvalidInput)
-  /// naming the position of an id outside [0, vocabSize()).
+  /// Text of `ids`. Control ids (pad/bos/eos, a tokenizer.json's special added tokens) decode to
+  /// nothing. Byte-level BPE ids may end inside a UTF-8 character: such bytes become U+FFFD, as in
+  /// Hugging Face (decode whole sequences, not ids one by one, when streaming). Throws
+  /// Error(InvalidInput) naming the position of an id outside [0, vocabSize()).
   virtual std::string decode(const std::vector<int>& ids) const = 0;
 
   virtual int vocabSize() const = 0;
