@@ -63,6 +63,13 @@ EngineEnvironmentProbe::EngineEnvironmentProbe(QObject* parent) : QObject(parent
   });
 }
 
+EngineEnvironmentProbe::~EngineEnvironmentProbe() {
+  if (process_.state() == QProcess::NotRunning) return;
+  process_.disconnect(this);
+  process_.kill();
+  process_.waitForFinished(1000);
+}
+
 void EngineEnvironmentProbe::start(const QString& engine_path) {
   reported_ = false;
   if (engine_path.isEmpty()) {

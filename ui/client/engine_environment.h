@@ -33,6 +33,8 @@ class EngineEnvironmentProbe : public QObject {
   static constexpr int kTimeoutMs = 15'000;
 
   explicit EngineEnvironmentProbe(QObject* parent = nullptr);
+  /// Kills a child still running (the window closed before the engine answered).
+  ~EngineEnvironmentProbe() override;
   /// `engine_path` empty: reports "engine not found" (queued, like every answer).
   void start(const QString& engine_path);
   bool isRunning() const { return process_.state() != QProcess::NotRunning; }

@@ -156,6 +156,7 @@ void RunFollower::poll() {
       started.fields.insert(QStringLiteral("resumed"), false);
       started.fields.insert(QStringLiteral("start_step"), 0);
       started.fields.insert(QStringLiteral("followed_from_store"), true);
+      started.fields.insert(QStringLiteral("name"), q(run->name));  // the store's name (renames included)
       batch.events.push_back(started);
       started_sent_ = true;
     }

@@ -50,6 +50,7 @@ RunManager::ReattachReport RunManager::reattach(int poll_ms) {
       report.undecided << id;
     }
   }
+  if (!report.followed.isEmpty()) Q_EMIT liveCountChanged(liveCount());
   return report;
 }
 
@@ -57,6 +58,7 @@ EngineJob* RunManager::startJob(const QStringList& args) {
   auto* job = new EngineJob(engine_path_, workspace_, this);
   track(job);
   job->start(args);
+  Q_EMIT liveCountChanged(liveCount());  // active only once started
   return job;
 }
 

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -88,12 +89,13 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
   settings_page_ = new SettingsPage(settings_, workspace_, this);
   stack_->addWidget(settings_page_);
 
-  auto* splitter = new QSplitter(this);
-  splitter->addWidget(nav_);
-  splitter->addWidget(stack_);
-  splitter->setStretchFactor(1, 1);
-  splitter->setChildrenCollapsible(false);
-  setCentralWidget(splitter);
+  auto* central = new QWidget(this);
+  auto* row = new QHBoxLayout(central);
+  row->setContentsMargins(0, 0, 0, 0);
+  row->setSpacing(0);
+  row->addWidget(nav_);
+  row->addWidget(stack_, 1);
+  setCentralWidget(central);
   connect(nav_, &QListWidget::currentRowChanged, stack_, &QStackedWidget::setCurrentIndex);
   nav_->setCurrentRow(kRunsPage);
 

@@ -62,8 +62,10 @@ RunView::RunView(QString database_path, QString workspace, QWidget* parent)
   log_->setMaximumBlockCount(5000);
   log_->setFont(mono);
   log_->setPlaceholderText(tr("The run's log."));
+  log_->setLineWrapMode(QPlainTextEdit::NoWrap);
 
   auto* side = new QSplitter(Qt::Vertical, this);
+  side->setMinimumWidth(side_min_width_hint_);
   side->addWidget(samples_);
   side->addWidget(log_);
   auto* body = new QSplitter(Qt::Horizontal, this);
@@ -148,7 +150,7 @@ void RunView::setStatus(const QString& status) {
 }
 
 void RunView::appendLog(const QString& line) {
-  log_->appendPlainText(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss ")) + line);
+  log_->appendPlainText(line);
 }
 
 QString RunView::etaText() const { return eta_->text(); }
@@ -163,7 +165,8 @@ void RunView::applyBatch(const EventBatch& batch) {
       const QJsonObject config = e.fields.value(QStringLiteral("config")).toObject();
       max_steps_ = config.value(QStringLiteral("max-steps")).toInteger(max_steps_);
       if (!e.run_id.isEmpty()) run_id_ = e.run_id;
-      const QString name = config.value(QStringLiteral("name")).toString();
+      QString name = e.text("name");  // the store's name, when followed from the store
+      if (name.isEmpty()) name = config.value(QStringLiteral("name")).toString();
       title_->setText(name.isEmpty() ? run_id_ : QStringLiteral("%1  (%2)").arg(name, run_id_));
       Q_EMIT titleChanged(title_->text());
       appendLog(e.fields.value(QStringLiteral("resumed")).toBool()
@@ -182,7 +185,7 @@ void RunView::applyBatch(const EventBatch& batch) {
       }
       last_step_ = step;
       last_wall_s_ = wall;
-      tokens_per_s_ = e.number("tokens_per_s");
+      tokens_per_s_ = e.number("tokens_per_s", -1);
     } else if (e.type == QLatin1String("eval")) {
       appendLog(tr("step %1: validation loss %2").arg(e.integer("step")).arg(e.number("val_loss"), 0, 'f', 4));
     } else if (e.type == QLatin1String("sample")) {
@@ -209,11 +212,18 @@ void RunView::applyBatch(const EventBatch& batch) {
     loss_->setText(tr("loss %1").arg(last_step->number("loss"), 0, 'f', 4));
   }
   if (max_steps_ > 0) {
+    progress_->setFormat(tr("step %v of %m"));
     progress_->setRange(0, static_cast<int>(qMin<qint64>(max_steps_, INT_MAX)));
     progress_->setValue(static_cast<int>(qMin(last_step_, max_steps_)));
+  } else if (last_step_ > 0) {
+    // The run's max-steps is unknown (an older store record): show the step, not a fraction.
+    progress_->setFormat(tr("step %v"));
+    progress_->setRange(0, static_cast<int>(qMin<qint64>(last_step_, INT_MAX)));
+    progress_->setValue(progress_->maximum());
   }
   if (last_step_ > 0) {
-    throughput_->setText(tr("%1 tokens/s").arg(QLocale().toString(tokens_per_s_, 'f', 0)));
+    throughput_->setText(tokens_per_s_ >= 0 ? tr("%1 tokens/s").arg(QLocale().toString(tokens_per_s_, 'f', 0))
+                                            : QString());
     elapsed_->setText(tr("elapsed %1").arg(formatDuration(last_wall_s_)));
     // ETA from this session's own pace (a resumed run's earlier steps ran at another speed).
     const double steps_done = static_cast<double>(last_step_ - first_step_);

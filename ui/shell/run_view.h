@@ -77,6 +77,7 @@ class RunView : public QWidget {
   double last_wall_s_ = 0;
   double tokens_per_s_ = 0;
   int batches_applied_ = 0;
+  int side_min_width_hint_ = 420;  ///< samples and log need room for a sentence
 };
 
 }  // namespace temper::studio

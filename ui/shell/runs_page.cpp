@@ -57,7 +57,7 @@ RunsPage::RunsPage(RunHistoryModel* model, QWidget* parent)
   table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);
   table_->horizontalHeader()->setStretchLastSection(true);
   table_->horizontalHeader()->setSectionsMovable(true);
-  const int widths[] = {180, 80, 150, 120, 80, 95, 95, 70, 90, 75, 120, 120};
+  const int widths[] = {170, 75, 135, 95, 75, 90, 90, 60, 85, 70, 115, 90};
   for (int c = 0; c < RunHistoryModel::kNotes; ++c) table_->setColumnWidth(c, widths[c]);
 
   auto* layout = new QVBoxLayout(this);

@@ -73,7 +73,11 @@ SettingsPage::SettingsPage(AppSettings settings, QString current_workspace, QWid
   font.setBold(true);
   heading->setFont(font);
   layout->addWidget(heading);
-  layout->addLayout(form);
+  // Fields of a sensible width, not the whole window's.
+  auto* form_box = new QWidget(this);
+  form_box->setLayout(form);
+  form_box->setMaximumWidth(760);
+  layout->addWidget(form_box);
   layout->addWidget(note);
   layout->addStretch(1);
 

@@ -1,0 +1,337 @@
+// The main window offscreen: navigation, one-line pages, menus and shortcuts, status bar, About,
+// settings persisted, theme palettes, the run view fed with events, closing with live runs; and
+// screenshots of the main pages written to ${TEMPER_BUILD_DIR}/screenshots for people to look at.
+#include <signal.h>
+
+#include <QAbstractButton>
+#include <QAbstractItemModelTester>
+#include <QSpinBox>
+#include <QApplication>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStackedWidget>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cmath>
+
+#include "core/store/store.h"
+#include "ui/client/engine_event.h"
+#include "ui/client/engine_job.h"
+#include "ui/client/run_filter_proxy.h"
+#include "ui/client/run_history_model.h"
+#include "ui/client/run_manager.h"
+#include "ui/shell/app_settings.h"
+#include "ui/shell/main_window.h"
+#include "ui/shell/notice_page.h"
+#include "ui/shell/run_view.h"
+#include "ui/shell/runs_page.h"
+#include "ui/shell/settings_page.h"
+#include "ui/shell/theme.h"
+
+using namespace temper;
+using namespace temper::studio;
+
+namespace {
+
+QString writeScript(const QString& path, const QByteArray& body) {
+  QFile file(path);
+  if (!file.open(QIODevice::WriteOnly)) return {};
+  file.write("#!/bin/sh\n" + body);
+  file.close();
+  file.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+  return path;
+}
+
+// A fake engine: `info --json` answers as the contract says; `train` runs until SIGTERM.
+QByteArray fakeEngineBody() {
+  return "if [ \"$1\" = info ]; then\n"
+         "  echo '{\"temper\":\"0.1.0\",\"libtorch\":\"1.13.0\",\"sentencepiece\":\"0.1.97\",\"sqlite\":\"3.40.1\","
+         "\"device\":{\"cuda_available\":false,\"cuda_devices\":[],\"cpu_threads\":2,\"blas\":\"openblas-openmp\"},"
+         "\"methods\":[],\"train_keys\":[],\"presets\":[]}'\n"
+         "  exit 0\n"
+         "fi\n"
+         "trap 'echo \"{\\\"v\\\":1,\\\"type\\\":\\\"run_cancelled\\\",\\\"run_id\\\":\\\"fake\\\",\\\"t\\\":2,"
+         "\\\"status\\\":\\\"cancelled\\\",\\\"reason\\\":\\\"stopped\\\",\\\"step\\\":1}\"; exit 130' TERM\n"
+         "echo '{\"v\":1,\"type\":\"run_started\",\"run_id\":\"fake\",\"t\":1}'\n"
+         "while true; do sleep 0.05; done\n";
+}
+
+// Events of a plausible run: loss falling from ~4.2 towards ~1.6 (a formula, not engine output).
+EventBatch syntheticRun(const QString& run_id, int steps, int max_steps) {
+  EventBatch batch;
+  auto event = [&](const QString& type, QJsonObject fields) {
+    fields.insert("v", 1);
+    fields.insert("type", type);
+    fields.insert("run_id", run_id);
+    EngineEvent e;
+    e.type = type;
+    e.run_id = run_id;
+    e.fields = fields;
+    batch.events.push_back(e);
+  };
+  event("run_started", {{"config", QJsonObject{{"max-steps", max_steps}, {"name", "shakespeare-char"}}},
+                        {"run_dir", "/tmp/ws/runs/" + run_id}, {"resumed", false}, {"start_step", 0}});
+  for (int s = 1; s <= steps; ++s) {
+    const double loss = 1.6 + 2.6 * std::exp(-s / 120.0) + 0.05 * std::sin(s * 0.7);
+    event("step", {{"step", s}, {"max_steps", max_steps}, {"tokens_seen", s * 8192}, {"wall_time_s", s * 0.25},
+                   {"loss", loss}, {"lr", 1e-3 * std::min(1.0, s / 50.0)}, {"grad_norm", 0.8 + 0.3 * std::cos(s * 0.1)},
+                   {"tokens_per_s", 32000.0 + 900.0 * std::sin(s * 0.05)}});
+    if (s % 100 == 0) {
+      event("eval", {{"step", s}, {"tokens_seen", s * 8192}, {"val_loss", loss + 0.12}});
+      event("sample", {{"step", s}, {"prompt", "ROMEO:"}, {"text", "ROMEO:\nWhat light through yonder window breaks? It is the east."}});
+    }
+    if (s % 250 == 0) event("checkpoint_saved", {{"step", s}, {"path", "/tmp/ws/runs/" + run_id + "/checkpoints/step-" + QString::number(s)}});
+  }
+  return batch;
+}
+
+}  // namespace
+
+class MainWindowTest : public QObject {
+  Q_OBJECT
+ private:
+  QTemporaryDir dir_;
+  QString workspace_;
+  QString engine_;
+  std::unique_ptr<QSettings> qsettings_;
+  QString screenshots_;
+
+  void fillStore() {
+    Store store = Store::open((workspace_ + "/temper.db").toStdString());
+    const char* names[] = {"shakespeare-char", "tiny stories 4L", "code 12L lr sweep", "chat sft", "baseline"};
+    const char* statuses[] = {"finished", "finished", "failed", "cancelled", "finished"};
+    const char* methods[] = {"pretrain", "pretrain", "pretrain", "sft", "pretrain"};
+    for (int i = 0; i < 5; ++i) {
+      std::string id = store.createRun({.name = names[i], .method = methods[i],
+                                        .base_model = i == 3 ? "runs/tiny-4L/final" : "scratch (10.7M parameters)",
+                                        .dataset = "/data/corpus-" + std::to_string(i),
+                                        .config_json = R"({"train":{"max-steps":)" + std::to_string(200 * (i + 1)) + "}}",
+                                        .tags = i == 4 ? "baseline" : ""});
+      std::vector<MetricPoint> points;
+      const int steps = 200 * (i + 1);
+      for (int s = 1; s <= steps; ++s) {
+        points.push_back({s, s * 4096, s * 0.3, "train_loss", 1.5 + 3.0 / std::sqrt(s)});
+        points.push_back({s, s * 4096, s * 0.3, "lr", 6e-4 * std::min(1.0, s / 100.0)});
+        points.push_back({s, s * 4096, s * 0.3, "grad_norm", 0.5 + 2.0 / std::sqrt(s)});
+        points.push_back({s, s * 4096, s * 0.3, "tokens_per_s", 13600 + 400 * std::sin(s * 0.02)});
+      }
+      for (int s = 100; s <= steps; s += 100) points.push_back({s, s * 4096, s * 0.3, "val_loss", 1.7 + 3.0 / std::sqrt(s)});
+      store.appendMetrics(id, points);
+      store.markRunning(id, 1);
+      store.finishRun(id, statuses[i], i == 2 ? "loss became NaN at step 571" : "");
+    }
+  }
+
+  void shoot(QWidget* widget, const QString& name) {
+    QApplication::processEvents();
+    const QString path = screenshots_ + "/" + name + ".png";
+    QVERIFY2(widget->grab().save(path), qPrintable(path));
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(dir_.isValid());
+    workspace_ = dir_.filePath("workspace");
+    QDir().mkpath(workspace_);
+    engine_ = writeScript(dir_.filePath("fake-temper"), fakeEngineBody());
+    qputenv("TEMPER_ENGINE", engine_.toUtf8());
+    qsettings_ = std::make_unique<QSettings>(dir_.filePath("settings.ini"), QSettings::IniFormat);
+    screenshots_ = QStringLiteral(TEMPER_BUILD_DIR "/screenshots");
+    QDir().mkpath(screenshots_);
+    fillStore();
+  }
+
+  void navigationAndOneLinePages() {
+    MainWindow window(workspace_, AppSettings(qsettings_.get()));
+    QListWidget* nav = window.navigation();
+    QStringList names;
+    for (int i = 0; i < nav->count(); ++i) names << nav->item(i)->text();
+    QCOMPARE(names, (QStringList{"Runs", "New run", "Compare", "Label", "Playground", "Datasets", "Models", "Settings"}));
+    for (int page = 0; page < MainWindow::kPageCount; ++page) {
+      window.showPage(static_cast<MainWindow::Page>(page));
+      QCOMPARE(int(window.currentPage()), page);
+    }
+    // Pages without an engine feature: a title and ONE line, no controls.
+    for (auto page : {MainWindow::kComparePage, MainWindow::kLabelPage, MainWindow::kPlaygroundPage,
+                      MainWindow::kDatasetsPage, MainWindow::kModelsPage}) {
+      window.showPage(page);
+      auto* stack = window.findChild<QStackedWidget*>();
+      QWidget* current = stack->currentWidget();
+      QVERIFY(qobject_cast<NoticePage*>(current));
+      QCOMPARE(current->findChildren<QLabel*>().size(), 2);
+      QVERIFY(current->findChildren<QAbstractButton*>().isEmpty());
+      QVERIFY(current->findChild<QLabel*>("noticeLine")->text().contains("not in the engine yet"));
+    }
+    QCOMPARE(window.historyModel()->rowCount(), 5);
+  }
+
+  void menusShortcutsStatusBarAndAbout() {
+    MainWindow window(workspace_, AppSettings(qsettings_.get()));
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QMap<QString, QKeySequence> shortcuts;
+    for (QAction* menu : window.menuBar()->actions()) {
+      for (QAction* action : menu->menu()->actions()) shortcuts[action->text().remove('&')] = action->shortcut();
+    }
+    QCOMPARE(shortcuts.value("New run…"), QKeySequence(QKeySequence::New));
+    QCOMPARE(shortcuts.value("Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q));
+    QCOMPARE(shortcuts.value("Find run"), QKeySequence(QKeySequence::Find));
+    QVERIFY(shortcuts.contains("Preferences…"));
+    QVERIFY(shortcuts.contains("About Temper Studio"));
+
+    window.showPage(MainWindow::kModelsPage);
+    QApplication::setActiveWindow(&window);
+    QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
+    QCOMPARE(window.currentPage(), MainWindow::kRunsPage);
+    QTRY_VERIFY(window.runsPage()->filterEdit()->hasFocus());
+
+    QVERIFY(window.workspaceLabel()->text().contains(workspace_));
+    QTRY_COMPARE_WITH_TIMEOUT(window.deviceLabel()->text(), QStringLiteral("CPU, 2 thread(s)"), 10000);
+    QCOMPARE(window.liveLabel()->text(), QStringLiteral("0 live run(s)"));
+    const QString about = window.aboutText();
+    QVERIFY2(about.contains(QString::fromLatin1(qVersion())), qPrintable(about));
+    QVERIFY(about.contains("LibTorch 1.13.0"));
+    QVERIFY(about.contains("SentencePiece 0.1.97"));
+  }
+
+  void engineWithoutInfoSaysSo() {
+    const QString old = writeScript(dir_.filePath("old-temper"), "echo 'error: unknown command info' >&2\nexit 2\n");
+    qputenv("TEMPER_ENGINE", old.toUtf8());
+    MainWindow window(workspace_, AppSettings(qsettings_.get()));
+    QTRY_COMPARE_WITH_TIMEOUT(window.deviceLabel()->text(), QStringLiteral("engine info unavailable"), 10000);
+    QVERIFY(window.aboutText().contains("Engine info unavailable"));
+    qputenv("TEMPER_ENGINE", engine_.toUtf8());
+  }
+
+  void runsPageFiltersAndModelsAreSound() {
+    MainWindow window(workspace_, AppSettings(qsettings_.get()));
+    RunsPage* page = window.runsPage();
+    QAbstractItemModelTester tester(page->proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(page->proxy()->rowCount(), 5);
+    QTest::keyClicks(page->filterEdit(), "sweep");
+    QCOMPARE(page->proxy()->rowCount(), 1);
+    page->filterEdit()->clear();
+    QCOMPARE(page->proxy()->rowCount(), 5);
+    // Newest first by default.
+    QCOMPARE(page->table()->model()->index(0, RunHistoryModel::kName).data().toString(), QStringLiteral("baseline"));
+  }
+
+  void settingsPersistAndThemesApply() {
+    {
+      MainWindow window(workspace_, AppSettings(qsettings_.get()));
+      QSignalSpy theme(&window, &MainWindow::themeChanged);
+      SettingsPage* settings = window.settingsPage();
+      settings->themeBox()->setCurrentIndex(settings->themeBox()->findData(int(Theme::Dark)));
+      settings->threadsBox()->setValue(3);
+      settings->deviceBox()->setCurrentIndex(settings->deviceBox()->findData("cpu"));
+      QCOMPARE(theme.size(), 1);
+      QCOMPARE(theme.at(0).at(0).value<Theme>(), Theme::Dark);
+    }
+    qsettings_->sync();
+    QSettings reread(dir_.filePath("settings.ini"), QSettings::IniFormat);
+    AppSettings again(&reread);
+    QCOMPARE(again.theme(), Theme::Dark);
+    QCOMPARE(again.threads(), 3);
+    QCOMPARE(again.device(), QStringLiteral("cpu"));
+    // Palettes: dark text on light, light text on dark.
+    QVERIFY(lightPalette().color(QPalette::Window).lightness() > lightPalette().color(QPalette::WindowText).lightness());
+    QVERIFY(darkPalette().color(QPalette::Window).lightness() < darkPalette().color(QPalette::WindowText).lightness());
+    AppSettings(qsettings_.get()).setTheme(Theme::FollowSystem);
+    // The workspace resolution: command line first, then the setting, then the environment.
+    QCOMPARE(resolveStudioWorkspace("/tmp/a", again), QStringLiteral("/tmp/a"));
+    again.setWorkspace("/tmp/b");
+    QCOMPARE(resolveStudioWorkspace({}, again), QStringLiteral("/tmp/b"));
+    again.setWorkspace({});
+    qputenv("TEMPER_WORKSPACE", "/tmp/c");
+    QCOMPARE(resolveStudioWorkspace({}, again), QStringLiteral("/tmp/c"));
+    qunsetenv("TEMPER_WORKSPACE");
+  }
+
+  void runViewShowsProgressSamplesAndLog() {
+    RunView view(workspace_ + "/temper.db", workspace_);
+    view.applyBatch(syntheticRun("20261127-120000-abcd", 600, 2000));
+    QCOMPARE(view.progressBar()->maximum(), 2000);
+    QCOMPARE(view.progressBar()->value(), 600);
+    // 599 steps in 149.75 s of training: 0.25 s a step, 1400 steps to go = 350 s.
+    QCOMPARE(view.etaText(), QStringLiteral("ETA 5m50s"));
+    QCOMPARE(view.elapsedText(), QStringLiteral("elapsed 2m30s"));
+    QVERIFY(view.throughputText().contains("tokens/s"));
+    QVERIFY(view.samples()->toPlainText().contains("What light through yonder window"));
+    QVERIFY(view.log()->toPlainText().contains("validation loss"));
+    QVERIFY(view.log()->toPlainText().contains("checkpoint at step 500"));
+    // One step line per batch, not one per step.
+    QCOMPARE(view.log()->toPlainText().count("step 600/2000"), 1);
+#ifdef TEMPER_STUDIO_HAVE_PLOT
+    QVERIFY(view.plot());
+#endif
+    view.applyOutcome({"failed", "The engine process was killed or crashed.", "x", -1, true, {"Killed"}});
+    QVERIFY(view.log()->toPlainText().contains("  | Killed"));
+  }
+
+  void closingKeepsOrStopsLiveRuns() {
+    qint64 kept_pid = 0;
+    {
+      MainWindow window(workspace_, AppSettings(qsettings_.get()));
+      EngineJob* job = window.runManager()->startJob({"train"});
+      QTRY_COMPARE_WITH_TIMEOUT(job->runId(), QStringLiteral("fake"), 10000);
+      QCOMPARE(window.liveLabel()->text(), QStringLiteral("1 live run(s)"));
+      kept_pid = job->pid();
+      window.setCloseChoice(MainWindow::CloseChoice::KeepRunning);
+      QVERIFY(window.close());
+    }
+    QTest::qWait(200);
+    QVERIFY2(::kill(static_cast<pid_t>(kept_pid), 0) == 0, "a kept run must outlive the window");
+    ::kill(static_cast<pid_t>(kept_pid), SIGKILL);
+
+    MainWindow window(workspace_, AppSettings(qsettings_.get()));
+    EngineJob* job = window.runManager()->startJob({"train"});
+    QTRY_COMPARE_WITH_TIMEOUT(job->runId(), QStringLiteral("fake"), 10000);
+    QSignalSpy ended(window.runManager(), &RunManager::runEnded);
+    window.setCloseChoice(MainWindow::CloseChoice::StopRuns);
+    QVERIFY(window.close());
+    QCOMPARE(ended.size(), 1);
+    QCOMPARE(ended.at(0).at(1).value<JobOutcome>().status, QStringLiteral("cancelled"));
+  }
+
+  void screenshotsOfTheMainPages() {
+    for (Theme theme : {Theme::Light, Theme::Dark}) {
+      applyTheme(*qApp, theme);
+      const QString suffix = theme == Theme::Dark ? "-dark" : "";
+      MainWindow window(workspace_, AppSettings(qsettings_.get()));
+      window.resize(1280, 800);
+      window.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&window));
+      QTRY_VERIFY_WITH_TIMEOUT(window.deviceLabel()->text() != "asking the engine…", 10000);
+      window.showPage(MainWindow::kRunsPage);
+      shoot(&window, "runs" + suffix);
+      RunView* view = window.openRun(window.historyModel()->index(0, 0).data(RunHistoryModel::kRunIdRole).toString());
+      QTRY_VERIFY_WITH_TIMEOUT(view->batchesApplied() > 0, 10000);
+      shoot(&window, "run-stored" + suffix);
+      auto* live = new RunView(workspace_ + "/temper.db", workspace_);
+      live->applyBatch(syntheticRun("20261127-120000-abcd", 600, 2000));
+      window.runTabs()->addTab(live, "live");
+      window.runTabs()->setCurrentWidget(live);
+      shoot(&window, "run-live" + suffix);
+      if (theme == Theme::Dark) continue;
+      for (auto [page, name] : {std::pair{MainWindow::kNewRunPage, "new-run"}, {MainWindow::kComparePage, "compare"},
+                                {MainWindow::kSettingsPage, "settings"}}) {
+        window.showPage(page);
+        shoot(&window, name);
+      }
+    }
+    applyTheme(*qApp, Theme::FollowSystem);
+    qInfo("screenshots in %s", qPrintable(screenshots_));
+  }
+};
+
+QTEST_MAIN(MainWindowTest)
+#include "main_window_test.moc"
