@@ -39,6 +39,10 @@ class MainWindow : public QMainWindow {
   Page currentPage() const;
   /// Opens (or brings forward) the tab of a run.
   RunView* openRun(const QString& run_id);
+  /// What the wizard's Launch does: writes `config` to `<workspace>/studio/launches/*.json` (the
+  /// studio's thread/device defaults fill keys it lacks), starts `temper train FILE`, opens the
+  /// live view, and tags the run once the engine has named it.
+  void launch(const QJsonObject& config, const QStringList& tags);
   /// Switches to another workspace; live runs of the old one keep running.
   void openWorkspace(const QString& workspace);
 
@@ -75,7 +79,6 @@ class MainWindow : public QMainWindow {
   void reloadHistory();
   void askEngine();
   void openWizard(const QJsonObject& initial_config);
-  void launch(const QJsonObject& config, const QStringList& tags);
   void attachJob(RunChannel* channel, const QStringList& tags);
   void duplicateRun(const QString& run_id);
   void resumeRun(const QString& run_id, qint64 max_steps);

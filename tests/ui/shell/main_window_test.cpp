@@ -8,6 +8,8 @@
 #include <QSpinBox>
 #include <QApplication>
 #include <QComboBox>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -300,6 +302,47 @@ class MainWindowTest : public QObject {
     QVERIFY(window.close());
     QCOMPARE(ended.size(), 1);
     QCOMPARE(ended.at(0).at(1).value<JobOutcome>().status, QStringLiteral("cancelled"));
+  }
+
+  void launchWritesTheConfigStartsTheRunAndTagsIt() {
+    // The engine here records its arguments and the config it got, then names an existing run.
+    std::string id;
+    {
+      Store store = Store::open((workspace_ + "/temper.db").toStdString());
+      id = store.createRun({.name = "launched"});
+    }
+    const QString seen = dir_.filePath("launch-args.txt");
+    const QString engine = writeScript(
+        dir_.filePath("launch-temper"),
+        "[ \"$1\" = info ] && exit 2\necho \"$@\" > '" + seen.toUtf8() + "'\ncat \"$5\" >> '" + seen.toUtf8() +
+            "'\necho '{\"v\":1,\"type\":\"run_started\",\"run_id\":\"" + QByteArray::fromStdString(id) +
+            "\",\"t\":1}'\necho '{\"v\":1,\"type\":\"run_finished\",\"run_id\":\"" + QByteArray::fromStdString(id) +
+            "\",\"t\":2,\"status\":\"finished\",\"reason\":\"reached max-steps\",\"step\":3}'\n");
+    qputenv("TEMPER_ENGINE", engine.toUtf8());
+    AppSettings settings(qsettings_.get());
+    settings.setThreads(3);
+    settings.setDevice("cpu");
+    MainWindow window(workspace_, settings);
+    QSignalSpy ended(window.runManager(), &RunManager::runEnded);
+    window.launch(QJsonObject{{"method", "pretrain"}, {"max-steps", 3}, {"device", "cuda"}}, {"sweep", "lr"});
+    QVERIFY(ended.wait(10000));
+    QFile args(seen);
+    QVERIFY(args.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(args.readAll());
+    QVERIFY2(text.startsWith("--workspace " + workspace_ + " --events train " + workspace_ + "/studio/launches/train-"),
+             qPrintable(text));
+    const QJsonObject config = QJsonDocument::fromJson(text.section('\n', 1).toUtf8()).object();
+    QCOMPARE(config.value("max-steps").toInt(), 3);
+    QCOMPARE(config.value("threads").toInt(), 3);           // filled from Settings
+    QCOMPARE(config.value("device").toString(), "cuda");   // the wizard's choice wins
+    QCOMPARE(QString::fromStdString(Store::openReadOnly((workspace_ + "/temper.db").toStdString()).findRun(id)->tags),
+             QStringLiteral("sweep, lr"));
+    QCOMPARE(window.runTabs()->count(), 2);
+    QCOMPARE(window.currentPage(), MainWindow::kRunsPage);
+    settings.setThreads(0);
+    settings.setDevice("auto");
+    Store::open((workspace_ + "/temper.db").toStdString()).deleteRun(id);
+    qputenv("TEMPER_ENGINE", engine_.toUtf8());
   }
 
   void screenshotsOfTheMainPages() {
