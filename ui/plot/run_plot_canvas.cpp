@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
+#include "ui/plot/m4_decimation.h"
 #include "ui/plot/run_plot_canvas_impl.h"
 
 namespace temper::studio {
@@ -47,6 +49,8 @@ RunPlotCanvas::RunPlotCanvas(QWidget* parent) : QWidget(parent), d_(std::make_un
   });
   connect(d_->plot, &QCustomPlot::mouseRelease, this, [this](QMouseEvent* e) { d_->onMouseRelease(e); });
   connect(d_->plot, &QCustomPlot::mouseWheel, this, [this](QWheelEvent*) { d_->setFollowing(false); });
+  // After the layout, before drawing: ranges and pixel widths are final, so cut the curves now.
+  connect(d_->plot, &QCustomPlot::afterLayout, this, [this] { d_->syncGraphs(); });
   d_->applyTheme();
 }
 
@@ -208,6 +212,18 @@ bool RunPlotCanvas::saveCsv(const QString& path, QString* error) const {
   return true;
 }
 
+QVector<QPointF> RunPlotCanvas::curvePoints(const QString& run, const QString& name, bool raw) const {
+  QVector<QPointF> out;
+  const auto found = d_->bindingIndex.constFind(Impl::bindingKey(run, name));
+  if (found == d_->bindingIndex.cend()) return out;
+  const Binding& b = d_->bindings[*found];
+  const QVector<double>& values = raw ? b.rawValues : b.mainValues;
+  if (values.size() != b.keys.size()) return out;
+  out.reserve(values.size());
+  for (qsizetype i = 0; i < values.size(); ++i) out.append(QPointF(b.keys[i], values[i]));
+  return out;
+}
+
 const PlotDataSet& RunPlotCanvas::data() const { return d_->data; }
 QCustomPlot* RunPlotCanvas::customPlot() const { return d_->plot; }
 
@@ -255,15 +271,22 @@ void RunPlotCanvas::Impl::fill(Binding& b, qsizetype from, bool replace) {
   if (!s) return;
   const bool logValues = logY && b.panel == Panel::Loss;
   if (replace) {
+    b.keys.clear();
+    b.rawValues.clear();
+    b.mainValues.clear();
     b.extent = Extent();
     b.hidden = 0;
   }
-  QVector<QCPGraphData> raw;
-  QVector<QCPGraphData> main;
-  const qsizetype n = s->size() - from;
-  if (b.raw) raw.reserve(n);
-  main.reserve(n);
+  if (replace) {
+    // Only when starting over: reserving the exact size on every batch would defeat the vectors'
+    // geometric growth and copy the whole curve each time.
+    const qsizetype n = s->size() - from;
+    b.keys.reserve(n);
+    b.mainValues.reserve(n);
+    if (b.raw) b.rawValues.reserve(n);
+  }
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  bool sorted = true;
   for (qsizetype i = from; i < s->size(); ++i) {
     const double key = s->key(xAxis, i);
     if (!std::isfinite(key) || (logX && key <= 0)) {
@@ -277,23 +300,63 @@ void RunPlotCanvas::Impl::fill(Binding& b, qsizetype from, bool replace) {
       value = kNaN;  // a gap: the curve must not bridge values the axis cannot show
     }
     if (logValues && smoothed <= 0) smoothed = kNaN;
+    if (!b.keys.isEmpty() && key < b.keys.last()) sorted = false;
     b.extent.addKey(key);
     if (std::isfinite(value)) b.extent.addValue(value);
     if (std::isfinite(smoothed)) b.extent.addValue(smoothed);
+    b.keys.append(key);
     if (b.raw) {
-      raw.append(QCPGraphData(key, value));
-      main.append(QCPGraphData(key, smoothed));
+      b.rawValues.append(value);
+      b.mainValues.append(smoothed);
     } else {
-      main.append(QCPGraphData(key, value));
+      b.mainValues.append(value);
     }
   }
-  // Keys grow with the step on every axis; the container checks the seam and merges if not.
-  if (replace) {
-    if (b.raw) b.raw->data()->set(raw, true);
-    b.main->data()->set(main, true);
+  if (!sorted) {
+    // Keys grow with the step on every axis the engine reports; should a clock ever go back,
+    // order by key (stable) so the cut's binary searches stay valid.
+    QVector<qsizetype> order(b.keys.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](qsizetype a, qsizetype c) { return b.keys[a] < b.keys[c]; });
+    const auto permute = [&](QVector<double>& v) {
+      if (v.isEmpty()) return;
+      QVector<double> out(v.size());
+      for (qsizetype i = 0; i < v.size(); ++i) out[i] = v[order[i]];
+      v = std::move(out);
+    };
+    permute(b.keys);
+    permute(b.rawValues);
+    permute(b.mainValues);
+  }
+  if (replace || !sorted) {
+    b.rawCut.rebuild(b.rawValues);
+    b.mainCut.rebuild(b.mainValues);
   } else {
-    if (b.raw) b.raw->data()->add(raw, true);
-    b.main->data()->add(main, true);
+    b.rawCut.extend(b.rawValues);
+    b.mainCut.extend(b.mainValues);
+  }
+  ++b.version;
+}
+
+void RunPlotCanvas::Impl::syncGraphs() {
+  for (Binding& b : bindings) {
+    QCPAxisRect* r = rect(b.panel);
+    QCPAxis* x = r->axis(QCPAxis::atBottom);
+    const M4View view{x->range().lower, x->range().upper, r->width(), logX};
+    QCPGraph* graphs[2] = {b.raw, b.main};
+    const QVector<double>* values[2] = {&b.rawValues, &b.mainValues};
+    const M4Curve* cuts[2] = {&b.rawCut, &b.mainCut};
+    for (int g = 0; g < 2; ++g) {
+      if (!graphs[g] || !graphs[g]->visible()) continue;
+      DrawnCut& drawn = b.drawn[g];
+      if (drawn.version == b.version && drawn.range == x->range() && drawn.columns == view.columns &&
+          drawn.logKeys == logX)
+        continue;
+      QVector<QCPGraphData> points;
+      cuts[g]->cut(b.keys, *values[g], view, &points);
+      graphs[g]->data()->set(points, true);
+      drawn = DrawnCut{b.version, x->range(), view.columns, logX};
+    }
   }
 }
 

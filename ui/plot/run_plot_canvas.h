@@ -102,6 +102,11 @@ class RunPlotCanvas : public QWidget {
   /// Whether this build can write SVG (Qt SVG was found when it was built).
   static bool svgExportAvailable();
 
+  /// Every point a metric's curve shows, before the cut for the current view (m4_decimation.h):
+  /// keys on the current axis, smoothed values unless `raw` (raw exists for smoothed metrics only),
+  /// gaps for a log axis as NaN. Empty when the metric is not drawn.
+  QVector<QPointF> curvePoints(const QString& run, const QString& name, bool raw = false) const;
+
   const PlotDataSet& data() const;
   /// The QCustomPlot underneath, for tests and benchmarks.
   QCustomPlot* customPlot() const;

@@ -11,6 +11,7 @@
 #include <limits>
 #include <vector>
 
+#include "ui/plot/m4_decimation.h"
 #include "ui/plot/plot_data_set.h"
 #include "ui/plot/plot_theme.h"
 #include "ui/plot/run_plot_canvas.h"
@@ -39,13 +40,30 @@ struct Extent {
   }
 };
 
-/// One metric series of one run and the graphs that draw it.
+/// What a graph's QCustomPlot data was last cut for (see RunPlotCanvas::Impl::syncGraphs).
+struct DrawnCut {
+  quint64 version = ~quint64(0);
+  QCPRange range;
+  int columns = -1;
+  bool logKeys = false;
+};
+
+/// One metric series of one run and the graphs that draw it. The binding holds every point the
+/// curves show (keys on the current axis, values with log-axis gaps applied); the graphs hold only
+/// the cut of them the current view needs (m4_decimation.h), recut when the view or data change.
 struct Binding {
   QString run;
   QString name;
   Panel panel = Panel::Loss;
-  QCPGraph* raw = nullptr;   // the faint raw curve beneath a smoothed one; null for unsmoothed metrics
-  QCPGraph* main = nullptr;  // the smoothed curve, or the raw one of an unsmoothed metric
+  QCPGraph* raw = nullptr;    // the faint raw curve beneath a smoothed one; null for unsmoothed metrics
+  QCPGraph* main = nullptr;   // the smoothed curve, or the raw one of an unsmoothed metric
+  QVector<double> keys;       // sorted
+  QVector<double> rawValues;  // only with `raw`
+  QVector<double> mainValues;
+  M4Curve rawCut;  // block summaries of rawValues / mainValues
+  M4Curve mainCut;
+  quint64 version = 0;  // bumped whenever the points change
+  DrawnCut drawn[2];    // for raw, main
   Extent extent;
   qsizetype hidden = 0;  // points a log axis cannot show
 };
@@ -60,6 +78,7 @@ struct RunPlotCanvas::Impl {
   void rebuildCheckpoints(const QString& run);
   void fitToData();
   void setFollowing(bool on);
+  void syncGraphs();
   // Looks (run_plot_layout.cpp).
   void setUpLayout();
   void applyTheme();

@@ -131,8 +131,11 @@ void RunPlotCanvas::Impl::styleBinding(Binding& b, int runIndex) {
     color = theme.runColor(6);
   }
   const bool isVal = b.name == QLatin1String(metric::kValLoss);
-  // Not cosmetic: widths scale with an export's resolution, so a 2x PNG or a PDF keeps the weight.
-  QPen pen(color, b.panel == Panel::Loss ? 2.0 : 1.5);
+  // Lines of one pixel take Qt's fast path (the cosmetic stroker); wider ones go through the
+  // general stroker and cost several times more per point. So only the one run's loss curves are
+  // 2 px; overlaid runs (up to 10 x 2 curves) and the small plots stay at 1 px, told apart by
+  // colour. Not cosmetic: widths scale with an export's resolution, so a 2x PNG keeps the weight.
+  QPen pen(color, b.panel == Panel::Loss && !comparison ? 2.0 : 1.0);
   if (isVal && comparison) pen.setStyle(Qt::DashLine);
   b.main->setPen(pen);
   if (isVal) {
@@ -142,6 +145,8 @@ void RunPlotCanvas::Impl::styleBinding(Binding& b, int runIndex) {
   if (b.raw) {
     const QPen faint(PlotTheme::withAlpha(color, theme.dark ? 0.32 : 0.28), 1.0);
     b.raw->setPen(faint);
+    // Faint and dense: antialiasing would not show, but costs a coverage pass per pixel.
+    b.raw->setAntialiased(false);
     b.raw->setVisible(data.smoothingWeight() > 0);
   }
   const QString label = comparison ? runLabels.value(b.run, b.run) : metricLabel(b.name);

@@ -47,6 +47,11 @@ QCPGraph* curve(const RunPlotCanvas& canvas, const QString& name, bool raw = fal
   return matches.size() == 1 ? matches.first() : nullptr;
 }
 
+// Every point of a metric's curve of the first run (before the view's cut).
+QVector<QPointF> points(const RunPlotCanvas& canvas, const QString& name, bool raw = false) {
+  return canvas.curvePoints(canvas.data().runs().value(0), name, raw);
+}
+
 QCPGraph* checkpointGraph(const RunPlotCanvas& canvas, const QString& run) {
   QCustomPlot* plot = canvas.customPlot();
   for (int i = 0; i < plot->graphCount(); ++i)
@@ -76,32 +81,63 @@ class RunPlotCanvasTest : public QObject {
  private Q_SLOTS:
   void batchesGiveTheSameGraphsAsOneBatch() {
     const auto samples = syntheticRun(SyntheticRunOptions{});
-    RunPlotCanvas whole;
-    whole.setSmoothing(0.8);
-    whole.appendSamples(samples);
-    RunPlotCanvas batched;
-    batched.setSmoothing(0.8);
-    for (qsizetype i = 0; i < samples.size(); i += 37) batched.appendSamples(samples.mid(i, 37));
-    const auto a = graphData(whole);
-    const auto b = graphData(batched);
-    QCOMPARE(a.keys(), b.keys());
-    QVERIFY(a.size() >= 8);  // loss raw+smoothed, val, lr, grad raw+smoothed, tokens/s raw+smoothed
-    for (const QString& id : a.keys()) {
-      QVERIFY2(a[id].size() == b[id].size(), qPrintable(id));
-      for (int i = 0; i < a[id].size(); ++i) {
-        // Bit-identical, not just close: the EMA carries its state from batch to batch.
-        QVERIFY(a[id][i].key == b[id][i].key);
-        QVERIFY(a[id][i].value == b[id][i].value);
+    auto whole = shownCanvas();
+    whole->setSmoothing(0.8);
+    whole->appendSamples(samples);
+    auto batched = shownCanvas();
+    batched->setSmoothing(0.8);
+    for (qsizetype i = 0; i < samples.size(); i += 37) batched->appendSamples(samples.mid(i, 37));
+    // Every curve, point by point; bit-identical, not just close: the EMA carries its state over.
+    int curves = 0;
+    for (const QString& name : whole->data().metricNames("run-a")) {
+      for (bool raw : {false, true}) {
+        const auto a = whole->curvePoints("run-a", name, raw);
+        const auto b = batched->curvePoints("run-a", name, raw);
+        QVERIFY2(a.size() == b.size(), qPrintable(name));
+        for (qsizetype i = 0; i < a.size(); ++i) QVERIFY(a[i].x() == b[i].x() && a[i].y() == b[i].y());
+        curves += a.isEmpty() ? 0 : 1;
       }
     }
-    // The smoothed loss graph holds the data set's smoothed values.
-    const MetricSeries* loss = whole.data().series("run-a", "loss");
-    QCPGraph* smoothed = curve(whole, "loss");
-    QVERIFY(smoothed);
-    QCOMPARE(smoothed->data()->size(), loss->size());
-    QCOMPARE((smoothed->data()->constBegin() + 1234)->value, loss->smoothedValue(1234));
-    QCOMPARE(curve(whole, "loss", true)->data()->size(), 2000);
-    QCOMPARE(curve(whole, "val_loss")->data()->size(), 20);
+    QCOMPARE(curves, 8);  // loss raw+smoothed, val, lr, grad raw+smoothed, tokens/s raw+smoothed
+    // And what QCustomPlot draws (the cut for the same view) is the same too.
+    whole->customPlot()->replot();
+    batched->customPlot()->replot();
+    const auto a = graphData(*whole);
+    const auto b = graphData(*batched);
+    QCOMPARE(a.keys(), b.keys());
+    for (const QString& id : a.keys()) {
+      QVERIFY2(a[id].size() == b[id].size(), qPrintable(id));
+      for (int i = 0; i < a[id].size(); ++i) QVERIFY(a[id][i].key == b[id][i].key && a[id][i].value == b[id][i].value);
+    }
+    // The smoothed loss curve holds the data set's smoothed values.
+    const MetricSeries* loss = whole->data().series("run-a", "loss");
+    const auto smoothed = points(*whole, "loss");
+    QCOMPARE(smoothed.size(), loss->size());
+    QCOMPARE(smoothed[1234].y(), loss->smoothedValue(1234));
+    QCOMPARE(points(*whole, "loss", true).size(), 2000);
+    QCOMPARE(points(*whole, "loss", true)[1234].y(), loss->value(1234));
+    QCOMPARE(points(*whole, "val_loss").size(), 20);
+    // 2000 points on a ~850-pixel plot: fewer than 4 per pixel, so nothing is cut.
+    QCOMPARE(curve(*whole, "loss")->data()->size(), 2000);
+  }
+
+  void longCurvesAreCutToThePixelWidth() {
+    auto canvas = shownCanvas();
+    canvas->setSmoothing(0.0);
+    canvas->appendSamples(lossRun(100000));
+    canvas->customPlot()->replot();
+    const int width = canvas->customPlot()->axisRect(0)->width();
+    QCPGraph* g = curve(*canvas, "loss", true);
+    QVERIFY(!g->visible());  // no smoothing: the raw curve is the main one
+    g = curve(*canvas, "loss");
+    QVERIFY(g->data()->size() <= 4 * width + 2);
+    QVERIFY(g->data()->size() >= width);
+    QCOMPARE(g->data()->constBegin()->key, 1.0);  // the ends are kept
+    QCOMPARE((g->data()->constEnd() - 1)->key, 100000.0);
+    // Zoomed in to 1000 steps: every point is drawn again.
+    canvas->customPlot()->axisRect(0)->axis(QCPAxis::atBottom)->setRange(5000, 6000);
+    canvas->customPlot()->replot();
+    QCOMPARE(g->data()->size(), 1001 + 2);  // 5000..6000 and one point beyond each edge
   }
 
   void resumeReplacesTheTailOfTheCurve() {
@@ -110,10 +146,10 @@ class RunPlotCanvasTest : public QObject {
     QVector<MetricSample> resumed;
     for (qint64 s = 50; s <= 60; ++s) resumed.append({"r", "loss", s, s * 1000, s * 0.25, 1.0});
     canvas.appendSamples(resumed);
-    QCPGraph* g = curve(canvas, "loss");
-    QCOMPARE(g->data()->size(), 60);
-    QCOMPARE((g->data()->constEnd() - 1)->key, 60.0);
-    QCOMPARE((g->data()->constEnd() - 1)->value, 1.0);
+    const auto g = points(canvas, "loss", true);
+    QCOMPARE(g.size(), 60);
+    QCOMPARE(g.last().x(), 60.0);
+    QCOMPARE(g.last().y(), 1.0);
   }
 
   void checkpointMarkersSitOnTheSmoothedLoss() {
@@ -197,17 +233,16 @@ class RunPlotCanvasTest : public QObject {
   void axisSwitchingRekeysEveryCurve() {
     RunPlotCanvas canvas;
     canvas.appendSamples(lossRun(10));
-    QCPGraph* g = curve(canvas, "loss");
-    QCOMPARE(g->data()->at(3)->key, 4.0);
+    QCOMPARE(points(canvas, "loss")[3].x(), 4.0);
     canvas.setXAxis(XAxis::Tokens);
     QCOMPARE(canvas.xAxis(), XAxis::Tokens);
-    QCOMPARE(g->data()->at(3)->key, 4000.0);
+    QCOMPARE(points(canvas, "loss")[3].x(), 4000.0);
     QCOMPARE(canvas.customPlot()->axisRect(3)->axis(QCPAxis::atBottom)->label(), QStringLiteral("tokens seen"));
     canvas.setXAxis(XAxis::WallTime);
-    QCOMPARE(g->data()->at(3)->key, 1.0);
+    QCOMPARE(points(canvas, "loss")[3].x(), 1.0);
     QCOMPARE(canvas.customPlot()->axisRect(0)->axis(QCPAxis::atBottom)->range().upper, 2.5);
     canvas.setXAxis(XAxis::Step);
-    QCOMPARE(g->data()->at(9)->key, 10.0);
+    QCOMPARE(points(canvas, "loss")[9].x(), 10.0);
     // Every panel shares the horizontal range.
     for (int r = 1; r < 4; ++r)
       QCOMPARE(canvas.customPlot()->axisRect(r)->axis(QCPAxis::atBottom)->range(),
@@ -223,24 +258,25 @@ class RunPlotCanvasTest : public QObject {
     canvas.appendSamples(samples);
     QCOMPARE(canvas.hiddenPointCount(), 0);
     canvas.setLogY(true);
-    QCPGraph* raw = curve(canvas, "loss", true);
-    QCOMPARE(raw->data()->size(), 5);  // kept in place as gaps ...
-    QVERIFY(std::isnan(raw->data()->at(1)->value));
-    QVERIFY(std::isnan(raw->data()->at(2)->value));
-    QCOMPARE(raw->data()->at(3)->value, 1.5);
+    auto raw = points(canvas, "loss", true);
+    QCOMPARE(raw.size(), 5);  // kept in place as gaps ...
+    QVERIFY(std::isnan(raw[1].y()));
+    QVERIFY(std::isnan(raw[2].y()));
+    QCOMPARE(raw[3].y(), 1.5);
     QCOMPARE(canvas.hiddenPointCount(), 2);  // ... and counted
     const QCPRange y = canvas.customPlot()->axisRect(0)->axis(QCPAxis::atLeft)->range();
     QVERIFY(y.lower > 0);
     QVERIFY(y.lower <= 1.0 && y.upper >= 2.5);
     canvas.setLogX(true);  // the wall-time axis would have 0; on steps the eval at step 0 goes
-    QCOMPARE(curve(canvas, "val_loss")->data()->size(), 0);
+    QCOMPARE(points(canvas, "val_loss").size(), 0);
     QCOMPARE(canvas.hiddenPointCount(), 3);
     QVERIFY(canvas.customPlot()->axisRect(0)->axis(QCPAxis::atBottom)->range().lower > 0);
     canvas.setLogY(false);
     canvas.setLogX(false);
     QCOMPARE(canvas.hiddenPointCount(), 0);
-    QCOMPARE(raw->data()->at(2)->value, -1.0);
-    QCOMPARE(curve(canvas, "val_loss")->data()->size(), 1);
+    raw = points(canvas, "loss", true);
+    QCOMPARE(raw[2].y(), -1.0);
+    QCOMPARE(points(canvas, "val_loss").size(), 1);
   }
 
   void followModeFitsNewDataUntilThePersonZooms() {
