@@ -44,20 +44,25 @@ PlotDataSet::RunData& PlotDataSet::runData(const QString& run) {
 
 QVector<SeriesChange> PlotDataSet::append(const QVector<MetricSample>& samples) {
   QVector<SeriesChange> changes;
-  // A batch interleaves a few metrics of one run; remembering the last few series found avoids a
-  // hash and map lookup per sample without changing the result.
+  // A batch interleaves a few series; the series met so far in this batch are looked up in a
+  // short list (same order as `changes`) instead of a hash and a map per sample.
+  QVector<MetricSeries*> seen;
   for (const MetricSample& s : samples) {
-    SeriesChange* change = nullptr;
-    for (auto& c : changes)
-      if (c.name == s.name && c.run == s.run) change = &c;
-    RunData& data = runData(s.run);
-    auto& slot = data.series[s.name];
-    if (!slot) slot = std::make_unique<MetricSeries>(isSmoothedMetric(s.name), smoothingWeight_);
-    if (!change) {
-      changes.append(SeriesChange{s.run, s.name, slot->size(), false});
-      change = &changes.last();
+    qsizetype at = -1;
+    for (qsizetype i = 0; i < changes.size(); ++i) {
+      if (changes[i].name == s.name && changes[i].run == s.run) {
+        at = i;
+        break;
+      }
     }
-    if (slot->append(s)) change->rewound = true;
+    if (at < 0) {
+      auto& slot = runData(s.run).series[s.name];
+      if (!slot) slot = std::make_unique<MetricSeries>(isSmoothedMetric(s.name), smoothingWeight_);
+      changes.append(SeriesChange{s.run, s.name, slot->size(), false});
+      seen.append(slot.get());
+      at = changes.size() - 1;
+    }
+    if (seen[at]->append(s)) changes[at].rewound = true;
   }
   return changes;
 }
