@@ -8,6 +8,7 @@
 #include <QSpinBox>
 #include <QApplication>
 #include <QComboBox>
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -38,6 +39,11 @@
 #include "ui/shell/runs_page.h"
 #include "ui/shell/settings_page.h"
 #include "ui/shell/theme.h"
+
+#ifdef TEMPER_STUDIO_HAVE_PLOT
+#include "ui/plot/live_run_plot.h"
+#include "ui/plot/run_plot_canvas.h"
+#endif
 
 using namespace temper;
 using namespace temper::studio;
@@ -273,10 +279,45 @@ class MainWindowTest : public QObject {
     // One step line per batch, not one per step.
     QCOMPARE(view.log()->toPlainText().count("step 600/2000"), 1);
 #ifdef TEMPER_STUDIO_HAVE_PLOT
-    QVERIFY(view.plot());
+    // The plot got every point of the batch: 600 train losses, 6 evals, checkpoints at 250 and 500.
+    auto* plot = qobject_cast<LiveRunPlot*>(view.plot());
+    QVERIFY(plot);
+    QCOMPARE(plot->canvas()->curvePoints("20261127-120000-abcd", "loss", true).size(), 600);
+    QCOMPARE(plot->canvas()->curvePoints("20261127-120000-abcd", "val_loss").size(), 6);  // not smoothed: no raw curve
+    QCOMPARE(plot->canvas()->curvePoints("20261127-120000-abcd", "lr").size(), 600);
 #endif
     view.applyOutcome({"failed", "The engine process was killed or crashed.", "x", -1, true, {"Killed"}});
     QVERIFY(view.log()->toPlainText().contains("  | Killed"));
+  }
+
+  void eventsReachThePlotQuickly() {
+    // A fake engine prints a step every 50 ms stamped with its own clock; the time from that
+    // stamp to the moment the run view has handed the batch to the plot is the latency people see.
+    const QString ticker = writeScript(dir_.filePath("ticker-temper"),
+                                       "i=1\nwhile [ $i -le 30 ]; do\n"
+                                       "  echo \"{\\\"v\\\":1,\\\"type\\\":\\\"step\\\",\\\"run_id\\\":\\\"tick\\\",\\\"t\\\":$(date +%s.%N),"
+                                       "\\\"step\\\":$i,\\\"max_steps\\\":30,\\\"loss\\\":2.5,\\\"wall_time_s\\\":$i}\"\n"
+                                       "  i=$((i+1)); sleep 0.05\ndone\n");
+    EngineJob job(ticker, workspace_);
+    RunView view(workspace_ + "/temper.db", workspace_);
+    view.attach(&job);
+    QVector<double> latency_ms;
+    connect(&job, &RunChannel::eventsReady, this, [&](const EventBatch& batch) {
+      // Connected after the view: runs once the view (and its plot) has the batch.
+      const double now = QDateTime::currentMSecsSinceEpoch() / 1000.0;
+      for (const EngineEvent& e : batch.events) latency_ms << (now - e.time) * 1000.0;
+    });
+    bool ended = false;
+    connect(&job, &RunChannel::ended, this, [&] { ended = true; });
+    job.start({"train"});
+    QTRY_VERIFY_WITH_TIMEOUT(ended, 20000);
+    QCOMPARE(latency_ms.size(), 30);
+    QCOMPARE(view.progressBar()->value(), 30);
+#ifdef TEMPER_STUDIO_HAVE_PLOT
+    QCOMPARE(qobject_cast<LiveRunPlot*>(view.plot())->canvas()->curvePoints("tick", "loss", true).size(), 30);
+#endif
+    std::sort(latency_ms.begin(), latency_ms.end());
+    qInfo("event -> plot latency over 30 events: median %.1f ms, max %.1f ms", latency_ms[15], latency_ms.last());
   }
 
   void closingKeepsOrStopsLiveRuns() {
