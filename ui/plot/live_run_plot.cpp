@@ -9,6 +9,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSlider>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -67,9 +68,16 @@ QWidget* LiveRunPlot::buildToolBar() {
          "TensorBoard); the raw curve stays faint beneath"));
   smoothingValue_ = new QLabel(bar);
   smoothingValue_->setMinimumWidth(QFontMetrics(font()).horizontalAdvance(QStringLiteral("0.00")) + 4);
+  // Re-smoothing a million points takes tens of milliseconds: while the slider is dragged, apply
+  // the latest value once the drag pauses for a frame or two, and show the number at once.
+  smoothingTimer_ = new QTimer(this);
+  smoothingTimer_->setSingleShot(true);
+  smoothingTimer_->setInterval(40);
+  connect(smoothingTimer_, &QTimer::timeout, this,
+          [this] { canvas_->setSmoothing(smoothingSlider_->value() / 100.0); });
   connect(smoothingSlider_, &QSlider::valueChanged, this, [this](int v) {
-    canvas_->setSmoothing(v / 100.0);
     smoothingValue_->setText(QString::number(v / 100.0, 'f', 2));
+    smoothingTimer_->start();
   });
   row->addWidget(smoothingSlider_);
   row->addWidget(smoothingValue_);
@@ -157,7 +165,9 @@ void LiveRunPlot::setXAxis(XAxis axis) { xAxisBox_->setCurrentIndex(xAxisBox_->f
 
 void LiveRunPlot::setSmoothing(double weight) {
   smoothingSlider_->setValue(static_cast<int>(std::lround(weight * 100)));
-  // valueChanged does not fire when the value is unchanged; keep canvas and label in step anyway.
+  // Set programmatically: apply now, not after the slider's pause (and also when the value did not
+  // change, so canvas and label always agree).
+  smoothingTimer_->stop();
   canvas_->setSmoothing(smoothingSlider_->value() / 100.0);
   smoothingValue_->setText(QString::number(smoothingSlider_->value() / 100.0, 'f', 2));
 }

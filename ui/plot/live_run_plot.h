@@ -13,6 +13,7 @@ class QComboBox;
 class QLabel;
 class QPushButton;
 class QSlider;
+class QTimer;
 class QToolButton;
 
 namespace temper::studio {
@@ -67,6 +68,7 @@ class LiveRunPlot : public QWidget {
   QComboBox* xAxisBox_ = nullptr;
   QSlider* smoothingSlider_ = nullptr;
   QLabel* smoothingValue_ = nullptr;
+  QTimer* smoothingTimer_ = nullptr;  // applies slider moves once they pause
   QCheckBox* logXBox_ = nullptr;
   QCheckBox* logYBox_ = nullptr;
   QLabel* checkpointLabel_ = nullptr;
