@@ -1,49 +1,35 @@
 #include "core/engine/model_commands.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 #include "core/common/error.h"
 #include "core/common/json_io.h"
+#include "core/engine/model_loading.h"
 #include "core/engine/runtime.h"
-#include "core/model/hf_gpt2.h"
-#include "core/tokenizer/tokenizer.h"
+#include "core/engine/text_stream.h"
 
 namespace temper {
 namespace {
 
-struct LoadedModel {
-  Gpt model{nullptr};
-  std::unique_ptr<Tokenizer> tokenizer;
-};
-
-LoadedModel loadModelFolder(const std::filesystem::path& dir, const std::string& device) {
-  if (!std::filesystem::is_directory(dir)) {
-    throwIoError(dir.string() + ": not a model folder (expected config.json, model.safetensors, tokenizer.model)");
-  }
-  LoadedModel loaded;
-  loaded.model = loadGptHf(dir);
-  loaded.tokenizer = loadTokenizer(dir / "tokenizer.model");
-  if (loaded.tokenizer->vocabSize() > loaded.model->config().vocab_size) {
-    throwInputError(dir.string() + ": tokenizer.model has " + std::to_string(loaded.tokenizer->vocabSize()) +
-                    " ids but config.json says vocab_size " + std::to_string(loaded.model->config().vocab_size));
-  }
-  if (device == "cuda") loaded.model->to(torch::kCUDA);
-  loaded.model->eval();
-  return loaded;
-}
+// Tokens per forward pass and logits per projection chunk: bounds eval's memory for any model
+// (a 128k vocabulary times a 2k window would otherwise be a 1 GB logits tensor per window).
+constexpr int64_t kTokensPerBatch = 8192;
+constexpr int64_t kLogitsPerChunk = int64_t{1} << 23;
 
 }  // namespace
 
 Json EvalResult::toJson() const {
-  return Json{{"tokens", tokens}, {"predicted_tokens", predicted_tokens}, {"mean_nll", mean_nll},
-              {"perplexity", perplexity}};
+  return Json{
+      {"tokens", tokens}, {"predicted_tokens", predicted_tokens}, {"mean_nll", mean_nll}, {"perplexity", perplexity}};
 }
 
 EvalResult evaluateModel(const EvalRequest& request) {
   RuntimeInfo runtime = configureRuntime(request.threads, request.device);
-  LoadedModel loaded = loadModelFolder(request.model_dir, runtime.device);
-  const int64_t model_ctx = loaded.model->config().context;
+  LoadedModel loaded = loadModelForInference(request.model_dir, runtime.device);
+  CausalLmImpl& model = *loaded.model;
+  const int64_t model_ctx = model.contextLength();
   const int64_t ctx = request.ctx == 0 ? model_ctx : request.ctx;
   if (ctx < 2 || ctx > model_ctx) {
     throwConfigError("`ctx` is " + std::to_string(ctx) + "; allowed: 2 to the model's context " +
@@ -56,25 +42,35 @@ EvalResult evaluateModel(const EvalRequest& request) {
   if (ids.size() < 2) throwInputError(request.data_file.string() + ": fewer than 2 tokens; nothing to evaluate");
 
   torch::NoGradGuard no_grad;
-  auto device = loaded.model->wte->weight.device();
+  auto device = model.device();
+  auto head = model.headWeight();
+  const int64_t rows_per_chunk = std::max<int64_t>(1, kLogitsPerChunk / model.vocabSize());
   double total_nll = 0;
-  // Full windows go through in batches; the shorter tail window on its own.
-  constexpr int64_t kBatch = 16;
-  const int64_t full_windows = result.tokens / ctx;
   auto scoreWindows = [&](int64_t first_window, int64_t count, int64_t length) {
     std::vector<int64_t> batch(static_cast<size_t>(count * length));
     for (int64_t w = 0; w < count; ++w) {
       for (int64_t t = 0; t < length; ++t) batch[w * length + t] = ids[(first_window + w) * ctx + t];
     }
     auto input = torch::tensor(batch, torch::kLong).view({count, length}).to(device);
-    auto logits = loaded.model->forward(input.narrow(1, 0, length - 1));
-    auto nll = torch::nn::functional::cross_entropy(
-        logits.reshape({-1, logits.size(-1)}).to(torch::kFloat32), input.narrow(1, 1, length - 1).reshape({-1}),
-        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
-    total_nll += nll.item<double>();
+    auto hidden = model.hidden(input.narrow(1, 0, length - 1));
+    hidden = hidden.reshape({-1, hidden.size(-1)});
+    auto targets = input.narrow(1, 1, length - 1).reshape({-1});
+    for (int64_t row = 0; row < hidden.size(0); row += rows_per_chunk) {
+      const int64_t rows = std::min(rows_per_chunk, hidden.size(0) - row);
+      auto logits = torch::linear(hidden.narrow(0, row, rows), head).to(torch::kFloat32);
+      total_nll +=
+          torch::nn::functional::cross_entropy(logits, targets.narrow(0, row, rows),
+                                               torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+              .item<double>();
+    }
     result.predicted_tokens += count * (length - 1);
   };
-  for (int64_t w = 0; w < full_windows; w += kBatch) scoreWindows(w, std::min(kBatch, full_windows - w), ctx);
+  // Full windows go through in batches; the shorter tail window on its own.
+  const int64_t batch_windows = std::max<int64_t>(1, kTokensPerBatch / ctx);
+  const int64_t full_windows = result.tokens / ctx;
+  for (int64_t w = 0; w < full_windows; w += batch_windows) {
+    scoreWindows(w, std::min(batch_windows, full_windows - w), ctx);
+  }
   int64_t tail = result.tokens - full_windows * ctx;
   if (tail >= 2) scoreWindows(full_windows, 1, tail);
   result.mean_nll = total_nll / static_cast<double>(result.predicted_tokens);
@@ -85,33 +81,39 @@ EvalResult evaluateModel(const EvalRequest& request) {
 std::string generateText(const GenerateRequest& request, bool stream_to_stdout) {
   validateSampling(request.sampling);
   RuntimeInfo runtime = configureRuntime(request.threads, request.device);
-  LoadedModel loaded = loadModelFolder(request.model_dir, runtime.device);
+  LoadedModel loaded = loadModelForInference(request.model_dir, runtime.device);
+  const Tokenizer& tokenizer = *loaded.tokenizer;
+  // What the model's own files put before a text (Llama's bos), then the prompt.
   std::vector<int64_t> prompt_ids;
-  for (int id : loaded.tokenizer->encode(request.prompt)) prompt_ids.push_back(id);
+  for (int id : tokenizer.prefixIds()) prompt_ids.push_back(id);
+  for (int id : tokenizer.encode(request.prompt)) prompt_ids.push_back(id);
+  const std::vector<int> stop_ids = tokenizer.stopIds();
+  if (prompt_ids.empty()) prompt_ids.push_back(!stop_ids.empty() ? stop_ids.front() : 0);
   SamplingOptions options = request.sampling;
-  options.eos_id = loaded.tokenizer->eosId();
-  if (prompt_ids.empty()) prompt_ids.push_back(options.eos_id >= 0 ? options.eos_id : 0);
+  options.eos_id = -1;  // the callback below stops at every stop id, not only the first
 
-  std::vector<int> generated;
-  std::string printed;
   if (stream_to_stdout) {
     std::fputs(request.prompt.c_str(), stdout);
     std::fflush(stdout);
   }
-  generate(loaded.model, prompt_ids, options, [&](int64_t id) {
-    if (id == options.eos_id) return true;
-    generated.push_back(static_cast<int>(id));
-    // Decoding the whole suffix each time keeps multi-token characters intact.
-    std::string text = loaded.tokenizer->decode(generated);
-    if (stream_to_stdout && text.size() > printed.size() && text.compare(0, printed.size(), printed) == 0) {
-      std::fputs(text.c_str() + printed.size(), stdout);
+  TextStream stream(request.stop);
+  auto emit = [&](const std::string& text) {
+    if (stream_to_stdout && !text.empty()) {
+      std::fwrite(text.data(), 1, text.size(), stdout);
       std::fflush(stdout);
     }
-    printed = text;
-    return true;
+  };
+  std::vector<int> generated;
+  generate(*loaded.model, prompt_ids, options, [&](int64_t id) {
+    if (std::find(stop_ids.begin(), stop_ids.end(), static_cast<int>(id)) != stop_ids.end()) return false;
+    generated.push_back(static_cast<int>(id));
+    // Decoding everything generated so far keeps characters spread over several tokens intact.
+    emit(stream.update(tokenizer.decode(generated)));
+    return !stream.stopped();
   });
+  emit(stream.finish());
   if (stream_to_stdout) std::fputs("\n", stdout);
-  return request.prompt + printed;
+  return stream.printed();
 }
 
 }  // namespace temper

@@ -1,8 +1,10 @@
 #pragma once
-/// `temper eval` and `temper generate`: a trained model folder (HF layout + tokenizer.model).
+/// `temper eval` and `temper generate` on a Hugging Face model folder of any supported family
+/// (hf_model.h) with its tokenizer (tokenizer.model or tokenizer.json).
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/common/json_io.h"
 #include "core/model/generation.h"
@@ -33,11 +35,15 @@ struct GenerateRequest {
   std::filesystem::path model_dir;
   std::string prompt;
   SamplingOptions sampling;
+  /// Generation ends where one of these appears in the generated text; it is not printed.
+  std::vector<std::string> stop;
   int64_t threads = 0;
   std::string device = "auto";
 };
 
-/// Streams the prompt and the generated text to stdout as it is produced; returns the full text.
+/// Streams the prompt and the generated text to stdout as it is produced; returns the generated
+/// text (without the prompt, cut before a stop string). Stops at any of the tokenizer's stop ids
+/// (a model may have several), at a stop string, or after max_new_tokens.
 std::string generateText(const GenerateRequest& request, bool stream_to_stdout);
 
 }  // namespace temper

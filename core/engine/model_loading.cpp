@@ -1,0 +1,27 @@
+#include "core/engine/model_loading.h"
+
+#include "core/common/error.h"
+#include "core/tokenizer/tokenizer_open.h"
+
+namespace temper {
+
+LoadedModel loadModelForInference(const std::filesystem::path& dir, const std::string& device) {
+  if (!std::filesystem::is_directory(dir)) {
+    throwIoError(dir.string() +
+                 ": not a model folder (expected config.json, model.safetensors and "
+                 "tokenizer.model or tokenizer.json)");
+  }
+  LoadedModel loaded;
+  loaded.model = loadHfModel(dir, &loaded.info);
+  loaded.tokenizer = openTokenizer(dir);
+  const int64_t model_vocab = loaded.model->vocabSize();
+  if (loaded.tokenizer->vocabSize() > model_vocab) {
+    throwInputError(dir.string() + ": the tokenizer has " + std::to_string(loaded.tokenizer->vocabSize()) +
+                    " ids but config.json says vocab_size " + std::to_string(model_vocab));
+  }
+  if (device == "cuda") loaded.model->to(torch::kCUDA);
+  loaded.model->eval();
+  return loaded;
+}
+
+}  // namespace temper

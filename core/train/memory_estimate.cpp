@@ -1,0 +1,135 @@
+#include "core/train/memory_estimate.h"
+
+#include <algorithm>
+
+#include "core/common/error.h"
+
+namespace temper {
+namespace {
+
+void requirePositive(int64_t value, const char* name) {
+  if (value <= 0)
+    throwConfigError("model shape: `" + std::string(name) + "` is " + std::to_string(value) +
+                     "; expected a positive number");
+}
+
+}  // namespace
+
+void ModelShape::validate() const {
+  if (family != "gpt2" && family != "llama") {
+    throwConfigError("model shape: `family` is \"" + family + "\"; allowed: gpt2, llama");
+  }
+  requirePositive(layers, "layers");
+  requirePositive(hidden, "hidden");
+  requirePositive(heads, "heads");
+  requirePositive(vocab, "vocab");
+  requirePositive(ctx, "ctx");
+  requirePositive(headDim(), "head_dim");
+  requirePositive(mlpWidth(), "intermediate");
+  if (kvHeads() > heads || heads % kvHeads() != 0) {
+    throwConfigError("model shape: `kv_heads` " + std::to_string(kvHeads()) + " must divide `heads` " +
+                     std::to_string(heads));
+  }
+}
+
+int64_t parameterCount(const ModelShape& s) {
+  const int64_t c = s.hidden, i = s.mlpWidth(), v = s.vocab;
+  const int64_t q = s.heads * s.headDim(), k = s.kvHeads() * s.headDim();
+  int64_t block = 0, outside = 0;
+  if (s.family == "gpt2") {
+    // ln_1, ln_2 (weight + bias), c_attn (C -> 3C), c_proj (C -> C), c_fc (C -> I), mlp.c_proj (I -> C).
+    block = 4 * c + c * 3 * c + c * c + c * i + i * c;
+    if (s.qkv_bias) block += 3 * c;
+    if (s.o_bias) block += c;
+    if (s.mlp_bias) block += i + c;
+    outside = v * c + s.ctx * c + 2 * c;  // wte, wpe, ln_f
+  } else {
+    // Two RMSNorm weights, q/k/v/o projections, gate/up/down projections.
+    block = 2 * c + c * q + 2 * c * k + q * c + 3 * c * i;
+    if (s.qkv_bias) block += q + 2 * k;
+    if (s.o_bias) block += c;
+    if (s.mlp_bias) block += 2 * i + c;
+    outside = v * c + c;  // embed_tokens, norm
+  }
+  if (!s.tied) outside += v * c;
+  return s.layers * block + outside;
+}
+
+// Elements autograd keeps, tensor by tensor, for Temper's CPU training path (dropout 0: the fused
+// causal attention of cpu_attention.h). N = batch × seq tokens, C hidden, I MLP width, H heads,
+// T seq, Q = H × head_dim. LibTorch saves an operand only when the other operand's gradient needs
+// it, so products with constant tables (RoPE's cos/sin) keep nothing of the activations.
+//
+// GPT-2 block: ln_1 input (NC) + mean and rstd (2N); c_attn input = ln_1 output (NC); the attention
+// function keeps c_attn's output qkv (3NC) and the probabilities (B·H·T²); c_proj input (NC); ln_2
+// input (NC) + 2N; c_fc input (NC); GELU keeps dy/dx (NI); mlp.c_proj input (NI).
+//   = 8NC + 2NI + 4N + B·H·T²
+// Llama block: each RMSNorm keeps its input (NC), x·rsqrt (NC), rsqrt (N) and its output, the
+// projections' input (NC); attention keeps the fused q|k|v with the kv heads repeated (3NQ), the
+// probabilities (B·H·T²) and o_proj's input (NQ); the MLP keeps gate (NI, for SiLU), silu(gate)
+// and up (2NI, the product) and down_proj's input (NI).
+//   = 6NC + 2N + 4NQ + 4NI + B·H·T²
+// Outside the blocks: the final norm (GPT-2: 2NC + 2N; Llama: 3NC + N), and the fused
+// cross-entropy keeps its gradient over the logits (NV).
+int64_t savedActivationElements(const ModelShape& s, const TrainShape& t) {
+  const int64_t seq = t.seq_len > 0 ? t.seq_len : s.ctx;
+  const int64_t n = t.batch_size * seq, c = s.hidden, i = s.mlpWidth(), v = s.vocab;
+  const int64_t q = s.heads * s.headDim();
+  const int64_t probs = t.batch_size * s.heads * seq * seq;
+  int64_t block = 0, outside = 0;
+  if (s.family == "gpt2") {
+    block = 8 * n * c + 2 * n * i + 4 * n + probs;
+    outside = 2 * n * c + 2 * n;
+  } else {
+    block = 6 * n * c + 2 * n + 4 * n * q + 4 * n * i + probs;
+    outside = 3 * n * c + n;
+  }
+  const int64_t recorded = t.recorded_blocks < 0 ? s.layers : std::min(t.recorded_blocks, s.layers);
+  return recorded * block + outside + n * v;
+}
+
+MemoryEstimate estimateTrainingMemory(const ModelShape& shape, const TrainShape& train) {
+  shape.validate();
+  if (train.batch_size <= 0)
+    throwConfigError("`batch-size` is " + std::to_string(train.batch_size) + "; expected a positive number");
+  if (train.seq_len < 0 || train.seq_len > shape.ctx) {
+    throwConfigError("sequence length " + std::to_string(train.seq_len) + " is outside 1 to the model's context " +
+                     std::to_string(shape.ctx));
+  }
+  if (train.weight_bytes <= 0 || train.activation_bytes <= 0) {
+    throwConfigError("bytes per weight and per activation must be positive");
+  }
+  MemoryEstimate e;
+  e.device = train.device;
+  e.parameters = parameterCount(shape);
+  e.trainable_parameters = train.trainable_parameters < 0 ? e.parameters : train.trainable_parameters;
+  if (e.trainable_parameters > e.parameters) {
+    throwConfigError("trainable parameters " + std::to_string(e.trainable_parameters) + " exceed the model's " +
+                     std::to_string(e.parameters));
+  }
+  const int64_t seq = train.seq_len > 0 ? train.seq_len : shape.ctx;
+  e.weights = e.parameters * train.weight_bytes;
+  e.gradients = e.trainable_parameters * 4;
+  e.optimizer = e.trainable_parameters * 8;
+  e.saved_activations = savedActivationElements(shape, train) * train.activation_bytes;
+  // At the end of the forward the logits and the loss's gradient over them both exist.
+  const int64_t logits_peak = train.batch_size * seq * shape.vocab * train.activation_bytes;
+  e.activations = e.trainable_parameters > 0 ? e.saved_activations + logits_peak : 0;
+  if (e.trainable_parameters == 0) e.saved_activations = 0;
+  e.total = e.weights + e.gradients + e.optimizer + e.activations;
+  return e;
+}
+
+Json MemoryEstimate::toJson() const {
+  return Json{{"parameters", parameters},
+              {"trainable_parameters", trainable_parameters},
+              {"bytes",
+               {{"weights", weights},
+                {"gradients", gradients},
+                {"optimizer", optimizer},
+                {"activations", activations},
+                {"total", total}}},
+              {"device", device}};
+}
+
+}  // namespace temper
