@@ -37,8 +37,9 @@ int main(int argc, char** argv) {
                                     settings);
   QObject::connect(&window, &temper::studio::MainWindow::themeChanged, &app,
                    [&app](temper::studio::Theme theme) { temper::studio::applyTheme(app, theme); });
-  QObject::connect(&window, &temper::studio::MainWindow::languageChanged, &app,
-                   [&translator](const QString& language) { temper::studio::installTranslation(translator, language); });
+  QObject::connect(&window, &temper::studio::MainWindow::languageChanged, &app, [&translator](const QString& language) {
+    temper::studio::installTranslation(translator, language);
+  });
   window.show();
   return QApplication::exec();
 }

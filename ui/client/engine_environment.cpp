@@ -31,7 +31,8 @@ EngineEnvironment EngineEnvironment::fromJson(const QByteArray& json) {
 
 QString EngineEnvironment::deviceSummary() const {
   if (!available) return QObject::tr("engine info unavailable");
-  if (cuda_available && !cuda_devices.isEmpty()) return QObject::tr("CUDA: %1").arg(cuda_devices.join(QStringLiteral(", ")));
+  if (cuda_available && !cuda_devices.isEmpty())
+    return QObject::tr("CUDA: %1").arg(cuda_devices.join(QStringLiteral(", ")));
   return QObject::tr("CPU, %n thread(s)", nullptr, cpu_threads);
 }
 
@@ -47,7 +48,8 @@ EngineEnvironmentProbe::EngineEnvironmentProbe(QObject* parent) : QObject(parent
     timeout_.stop();
     if (status != QProcess::NormalExit || exit_code != 0) {
       EngineEnvironment info;
-      const QString said = QString::fromUtf8(process_.readAllStandardError()).trimmed().section(QLatin1Char('\n'), 0, 0);
+      const QString said =
+          QString::fromUtf8(process_.readAllStandardError()).trimmed().section(QLatin1Char('\n'), 0, 0);
       info.error = tr("`temper info --json` failed (exit %1): %2").arg(exit_code).arg(said);
       report(info);
       return;

@@ -12,8 +12,8 @@ namespace temper::studio {
 /// A parsed line of the engine's JSON-lines protocol (version 1). `fields` keeps the whole object
 /// so keys added by later engines are not lost; the accessors read the common ones.
 struct EngineEvent {
-  QString type;    ///< "step", "eval", "sample", "checkpoint_saved", "run_finished", ...
-  QString run_id;  ///< empty for jobs that are not runs
+  QString type;     ///< "step", "eval", "sample", "checkpoint_saved", "run_finished", ...
+  QString run_id;   ///< empty for jobs that are not runs
   double time = 0;  ///< unix seconds (`t`)
   QJsonObject fields;
 
@@ -37,10 +37,10 @@ struct EventBatch {
 /// How a job ended. `status` uses the store's words: "finished", "cancelled" or "failed".
 struct JobOutcome {
   QString status;
-  QString reason;       ///< a sentence for people
-  QString run_id;       ///< empty when the job never reported one
-  int exit_code = 0;    ///< -1 when the process was killed by a signal or never started
-  bool crashed = false;  ///< killed by a signal (including our own kill after a cancel timeout)
+  QString reason;           ///< a sentence for people
+  QString run_id;           ///< empty when the job never reported one
+  int exit_code = 0;        ///< -1 when the process was killed by a signal or never started
+  bool crashed = false;     ///< killed by a signal (including our own kill after a cancel timeout)
   QStringList stderr_tail;  ///< the last lines the engine wrote on stderr
 };
 

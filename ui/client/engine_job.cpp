@@ -60,8 +60,11 @@ void EngineJob::start(const QStringList& args) {
         this,
         [this] {
           end({QStringLiteral("failed"),
-               tr("The engine `temper` was not found: set its path in Settings or TEMPER_ENGINE."), run_id_, -1,
-               false, {}});
+               tr("The engine `temper` was not found: set its path in Settings or TEMPER_ENGINE."),
+               run_id_,
+               -1,
+               false,
+               {}});
         },
         Qt::QueuedConnection);
     return;
@@ -154,8 +157,7 @@ void EngineJob::onFinished(int exit_code, QProcess::ExitStatus status) {
     outcome.reason = tr("Stopped on request.");
   } else {
     outcome.status = QStringLiteral("failed");
-    outcome.reason = !error_message_.isEmpty() ? error_message_
-                                               : tr("The engine exited with code %1.").arg(exit_code);
+    outcome.reason = !error_message_.isEmpty() ? error_message_ : tr("The engine exited with code %1.").arg(exit_code);
   }
   if (outcome.status == QLatin1String("failed") && !saw_run_end_ && error_message_.isEmpty() &&
       !outcome.stderr_tail.isEmpty()) {

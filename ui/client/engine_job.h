@@ -75,7 +75,7 @@ class EngineJob : public RunChannel {
   bool active_ = false;
   bool cancel_requested_ = false;
   bool saw_run_end_ = false;
-  JobOutcome run_end_;  ///< from the final run event, when there was one
+  JobOutcome run_end_;     ///< from the final run event, when there was one
   QString error_message_;  ///< from an `error` event
 };
 

@@ -52,8 +52,8 @@ void EventLineParser::feed(QByteArrayView bytes, EventBatch& out) {
     if (newline < 0) {
       if (!discarding_) partial_.append(bytes.sliced(start));
       if (partial_.size() > kMaxLineBytes) {
-        out.malformed_lines.push_back(QStringLiteral("(a stdout line longer than %1 bytes was dropped)")
-                                          .arg(kMaxLineBytes));
+        out.malformed_lines.push_back(
+            QStringLiteral("(a stdout line longer than %1 bytes was dropped)").arg(kMaxLineBytes));
         partial_.clear();
         discarding_ = true;
       }

@@ -16,9 +16,7 @@ QString q(const std::string& s) { return QString::fromStdString(s); }
 
 double nowUnix() { return static_cast<double>(QDateTime::currentMSecsSinceEpoch()) / 1000.0; }
 
-QVariant lossOrEmpty(double value) {
-  return std::isnan(value) ? QVariant() : QVariant(QString::number(value, 'f', 4));
-}
+QVariant lossOrEmpty(double value) { return std::isnan(value) ? QVariant() : QVariant(QString::number(value, 'f', 4)); }
 
 // Sorting puts missing numbers after every real one in ascending order.
 QVariant numberOrMissing(double value) {
@@ -128,38 +126,57 @@ int RunHistoryModel::rowOf(const QString& run_id) const { return row_by_id_.valu
 QVariant RunHistoryModel::displayData(const RunSummary& s, int column) const {
   const RunRecord& r = s.run;
   switch (column) {
-    case kName: return q(r.name.empty() ? r.id : r.name);
-    case kMethod: return q(r.method);
-    case kBaseModel: return q(r.base_model);
+    case kName:
+      return q(r.name.empty() ? r.id : r.name);
+    case kMethod:
+      return q(r.method);
+    case kBaseModel:
+      return q(r.base_model);
     case kDataset: {
       // The folder name is what people recognise; the full path is in the tooltip.
       const QString name = QFileInfo(q(r.dataset)).fileName();
       return name.isEmpty() ? q(r.dataset) : name;
     }
-    case kStatus: return q(r.status);
-    case kBestValLoss: return lossOrEmpty(s.best_val_loss);
-    case kLastValLoss: return lossOrEmpty(s.last_val_loss);
-    case kSteps: return s.steps > 0 ? QVariant(QLocale().toString(static_cast<qlonglong>(s.steps))) : QVariant();
-    case kTokens: return s.tokens > 0 ? QVariant(QLocale().toString(static_cast<qlonglong>(s.tokens))) : QVariant();
-    case kDuration: return formatDuration(s.durationSeconds(nowUnix()));
+    case kStatus:
+      return q(r.status);
+    case kBestValLoss:
+      return lossOrEmpty(s.best_val_loss);
+    case kLastValLoss:
+      return lossOrEmpty(s.last_val_loss);
+    case kSteps:
+      return s.steps > 0 ? QVariant(QLocale().toString(static_cast<qlonglong>(s.steps))) : QVariant();
+    case kTokens:
+      return s.tokens > 0 ? QVariant(QLocale().toString(static_cast<qlonglong>(s.tokens))) : QVariant();
+    case kDuration:
+      return formatDuration(s.durationSeconds(nowUnix()));
     case kCreated:
       return QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(r.created_at * 1000.0))
           .toString(QStringLiteral("yyyy-MM-dd HH:mm"));
-    case kTags: return q(r.tags);
-    case kNotes: return q(r.notes);
-    default: return {};
+    case kTags:
+      return q(r.tags);
+    case kNotes:
+      return q(r.notes);
+    default:
+      return {};
   }
 }
 
 QVariant RunHistoryModel::sortData(const RunSummary& s, int column) const {
   switch (column) {
-    case kBestValLoss: return numberOrMissing(s.best_val_loss);
-    case kLastValLoss: return numberOrMissing(s.last_val_loss);
-    case kSteps: return static_cast<qlonglong>(s.steps);
-    case kTokens: return static_cast<qlonglong>(s.tokens);
-    case kDuration: return s.durationSeconds(nowUnix());
-    case kCreated: return s.run.created_at;
-    default: return displayData(s, column).toString().toLower();
+    case kBestValLoss:
+      return numberOrMissing(s.best_val_loss);
+    case kLastValLoss:
+      return numberOrMissing(s.last_val_loss);
+    case kSteps:
+      return static_cast<qlonglong>(s.steps);
+    case kTokens:
+      return static_cast<qlonglong>(s.tokens);
+    case kDuration:
+      return s.durationSeconds(nowUnix());
+    case kCreated:
+      return s.run.created_at;
+    default:
+      return displayData(s, column).toString().toLower();
   }
 }
 
@@ -167,7 +184,8 @@ QVariant RunHistoryModel::data(const QModelIndex& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
   const RunSummary& s = rows_[static_cast<size_t>(index.row())];
   switch (role) {
-    case Qt::DisplayRole: return displayData(s, index.column());
+    case Qt::DisplayRole:
+      return displayData(s, index.column());
     case Qt::EditRole:
       if (index.column() == kName) return q(s.run.name);
       return displayData(s, index.column());
@@ -181,35 +199,54 @@ QVariant RunHistoryModel::data(const QModelIndex& index, int role) const {
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
       }
       return {};
-    case kSortRole: return sortData(s, index.column());
-    case kRunIdRole: return q(s.run.id);
-    case kStatusRole: return q(s.run.status);
-    case kMethodRole: return q(s.run.method);
+    case kSortRole:
+      return sortData(s, index.column());
+    case kRunIdRole:
+      return q(s.run.id);
+    case kStatusRole:
+      return q(s.run.status);
+    case kMethodRole:
+      return q(s.run.method);
     case kSearchTextRole:
       return q(s.run.name + '\n' + s.run.id + '\n' + s.run.method + '\n' + s.run.base_model + '\n' + s.run.dataset +
                '\n' + s.run.tags + '\n' + s.run.notes)
           .toLower();
-    default: return {};
+    default:
+      return {};
   }
 }
 
 QVariant RunHistoryModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
   switch (section) {
-    case kName: return tr("Name");
-    case kMethod: return tr("Method");
-    case kBaseModel: return tr("Base model");
-    case kDataset: return tr("Dataset");
-    case kStatus: return tr("Status");
-    case kBestValLoss: return tr("Best val loss");
-    case kLastValLoss: return tr("Last val loss");
-    case kSteps: return tr("Steps");
-    case kTokens: return tr("Tokens");
-    case kDuration: return tr("Duration");
-    case kCreated: return tr("Created");
-    case kTags: return tr("Tags");
-    case kNotes: return tr("Notes");
-    default: return {};
+    case kName:
+      return tr("Name");
+    case kMethod:
+      return tr("Method");
+    case kBaseModel:
+      return tr("Base model");
+    case kDataset:
+      return tr("Dataset");
+    case kStatus:
+      return tr("Status");
+    case kBestValLoss:
+      return tr("Best val loss");
+    case kLastValLoss:
+      return tr("Last val loss");
+    case kSteps:
+      return tr("Steps");
+    case kTokens:
+      return tr("Tokens");
+    case kDuration:
+      return tr("Duration");
+    case kCreated:
+      return tr("Created");
+    case kTags:
+      return tr("Tags");
+    case kNotes:
+      return tr("Notes");
+    default:
+      return {};
   }
 }
 
@@ -303,7 +340,8 @@ bool RunHistoryModel::deleteRun(const QString& run_id, QString* error) {
   endRemoveRows();
   if (!run_dir.isEmpty() && QFileInfo(run_dir).fileName() == run_id && QFileInfo(run_dir).isDir()) {
     if (!QDir(run_dir).removeRecursively()) {
-      if (error) *error = tr("The run was removed from the history, but its folder %1 could not be deleted.").arg(run_dir);
+      if (error)
+        *error = tr("The run was removed from the history, but its folder %1 could not be deleted.").arg(run_dir);
       return false;
     }
   }

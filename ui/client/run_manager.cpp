@@ -78,7 +78,8 @@ void RunManager::onEnded(RunChannel* channel, const JobOutcome& outcome) {
   if (!run_id.isEmpty() && outcome.status == QLatin1String("failed")) {
     QString reason = outcome.reason;
     if (!outcome.stderr_tail.isEmpty()) {
-      reason += QLatin1Char('\n') + outcome.stderr_tail.mid(qMax(0, outcome.stderr_tail.size() - 10)).join(QLatin1Char('\n'));
+      reason +=
+          QLatin1Char('\n') + outcome.stderr_tail.mid(qMax(0, outcome.stderr_tail.size() - 10)).join(QLatin1Char('\n'));
     }
     markFailedIfRunning(run_id, reason);
   }

@@ -12,8 +12,8 @@ struct RunSummary {
   RunRecord run;
   double last_val_loss = std::numeric_limits<double>::quiet_NaN();
   double best_val_loss = std::numeric_limits<double>::quiet_NaN();
-  int64_t steps = 0;   ///< highest step recorded
-  int64_t tokens = 0;  ///< tokens seen at that step
+  int64_t steps = 0;         ///< highest step recorded
+  int64_t tokens = 0;        ///< tokens seen at that step
   double train_seconds = 0;  ///< training wall time (carried across resumes by the engine)
 
   /// Training time if recorded, else finished (or now, for a live run) minus started; 0 before start.

@@ -7,8 +7,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonDocument>
 #include <QHBoxLayout>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -82,10 +82,16 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
   stack_->addWidget(run_tabs_);
   stack_->addWidget(buildNewRunPage());
   stack_->addWidget(new NoticePage(tr("Compare"), tr("Comparing runs side by side is not in the engine yet."), this));
-  stack_->addWidget(new NoticePage(tr("Label"), tr("Preference labelling needs `temper serve`, which is not in the engine yet."), this));
-  stack_->addWidget(new NoticePage(tr("Playground"), tr("The playground needs `temper serve`, which is not in the engine yet."), this));
-  stack_->addWidget(new NoticePage(tr("Datasets"), tr("A dataset library is not in the engine yet; the New run wizard inspects data files directly."), this));
-  stack_->addWidget(new NoticePage(tr("Models"), tr("A model library is not in the engine yet; the New run wizard reads Hugging Face folders directly."), this));
+  stack_->addWidget(new NoticePage(
+      tr("Label"), tr("Preference labelling needs `temper serve`, which is not in the engine yet."), this));
+  stack_->addWidget(new NoticePage(tr("Playground"),
+                                   tr("The playground needs `temper serve`, which is not in the engine yet."), this));
+  stack_->addWidget(new NoticePage(
+      tr("Datasets"),
+      tr("A dataset library is not in the engine yet; the New run wizard inspects data files directly."), this));
+  stack_->addWidget(new NoticePage(
+      tr("Models"),
+      tr("A model library is not in the engine yet; the New run wizard reads Hugging Face folders directly."), this));
   settings_page_ = new SettingsPage(settings_, workspace_, this);
   stack_->addWidget(settings_page_);
 
@@ -182,12 +188,12 @@ void MainWindow::reloadHistory() {
   const RunManager::ReattachReport report = manager_->reattach();
   if (!report.marked_failed.isEmpty() || !report.followed.isEmpty()) {
     for (const QString& id : report.marked_failed + report.followed) model_->refreshRun(id);
-    statusBar()->showMessage(tr("Re-attached to %n live run(s)", nullptr, static_cast<int>(report.followed.size())) +
-                                 (report.marked_failed.isEmpty()
-                                      ? QString()
-                                      : tr("; %n run(s) whose engine had stopped marked failed", nullptr,
-                                           static_cast<int>(report.marked_failed.size()))),
-                             10000);
+    statusBar()->showMessage(
+        tr("Re-attached to %n live run(s)", nullptr, static_cast<int>(report.followed.size())) +
+            (report.marked_failed.isEmpty() ? QString()
+                                            : tr("; %n run(s) whose engine had stopped marked failed", nullptr,
+                                                 static_cast<int>(report.marked_failed.size()))),
+        10000);
   }
   updateLiveCount();
 }
@@ -267,8 +273,8 @@ QWidget* MainWindow::buildNewRunPage() {
 
 void MainWindow::openWizard(const QJsonObject& initial_config) {
 #ifdef TEMPER_STUDIO_HAVE_WIZARD
-  auto* wizard = new FinetuneWizard(std::make_unique<ProcessEngineQueries>(enginePath(), workspace_),
-                                    settings_.raw(), this);
+  auto* wizard =
+      new FinetuneWizard(std::make_unique<ProcessEngineQueries>(enginePath(), workspace_), settings_.raw(), this);
   wizard->setAttribute(Qt::WA_DeleteOnClose);
   QVector<PreviousRunModel> previous;
   for (int row = 0; row < model_->rowCount() && previous.size() < 200; ++row) {
@@ -284,7 +290,8 @@ void MainWindow::openWizard(const QJsonObject& initial_config) {
   wizard->open();
 #else
   Q_UNUSED(initial_config);
-  QMessageBox::information(this, tr("New run"), tr("This build has no new-run wizard; start runs with `temper train`."));
+  QMessageBox::information(this, tr("New run"),
+                           tr("This build has no new-run wizard; start runs with `temper train`."));
 #endif
 }
 
@@ -300,8 +307,9 @@ void MainWindow::launch(const QJsonObject& config, const QStringList& tags) {
   }
   const QDir launches(QDir(workspace_).filePath(QStringLiteral("studio/launches")));
   QDir().mkpath(launches.path());
-  const QString file = launches.filePath(
-      QStringLiteral("train-%1.json").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz"))));
+  const QString file =
+      launches.filePath(QStringLiteral("train-%1.json")
+                            .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz"))));
   QFile out(file);
   if (!out.open(QIODevice::WriteOnly) || out.write(QJsonDocument(train).toJson()) < 0) {
     QMessageBox::warning(this, tr("New run"), tr("Could not write %1: %2").arg(file, out.errorString()));
@@ -325,7 +333,8 @@ void MainWindow::attachJob(RunChannel* channel, const QStringList& tags) {
     run_views_.insert(id, view);
     if (!tags.isEmpty()) {
       try {
-        Store::open(model_->databasePath().toStdString()).setTags(id.toStdString(), tags.join(QStringLiteral(", ")).toStdString());
+        Store::open(model_->databasePath().toStdString())
+            .setTags(id.toStdString(), tags.join(QStringLiteral(", ")).toStdString());
       } catch (const Error& e) {
         statusBar()->showMessage(tr("Could not tag run %1: %2").arg(id, QString::fromUtf8(e.what())), 10000);
       }
@@ -365,7 +374,10 @@ void MainWindow::duplicateRun(const QString& run_id) {
   try {
     auto run = Store::openReadOnly(model_->databasePath().toStdString()).findRun(run_id.toStdString());
     if (run) {
-      train = QJsonDocument::fromJson(QByteArray::fromStdString(run->config_json)).object().value(QStringLiteral("train")).toObject();
+      train = QJsonDocument::fromJson(QByteArray::fromStdString(run->config_json))
+                  .object()
+                  .value(QStringLiteral("train"))
+                  .toObject();
     }
   } catch (const Error& e) {
     QMessageBox::warning(this, tr("Duplicate run"), QString::fromUtf8(e.what()));
@@ -390,11 +402,11 @@ void MainWindow::deleteRun(const QString& run_id) {
   if (row < 0) return;
   const QString name = model_->index(row, RunHistoryModel::kName).data().toString();
   const QString folder = QString::fromStdString(model_->summaryAt(row).run.run_dir);
-  const auto answer = QMessageBox::question(
-      this, tr("Delete run"),
-      tr("Delete run “%1” (%2) from the history, with its folder %3 (checkpoints, samples, model)? This cannot be undone.")
-          .arg(name, run_id, QDir::toNativeSeparators(folder)),
-      QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+  const auto answer = QMessageBox::question(this, tr("Delete run"),
+                                            tr("Delete run “%1” (%2) from the history, with its folder %3 "
+                                               "(checkpoints, samples, model)? This cannot be undone.")
+                                                .arg(name, run_id, QDir::toNativeSeparators(folder)),
+                                            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
   if (answer != QMessageBox::Yes) return;
   if (RunView* view = run_views_.take(run_id)) delete view;
   QString error;
@@ -411,10 +423,13 @@ QString MainWindow::aboutText() const {
                       or_unknown(environment_.sentencepiece_version), or_unknown(environment_.sqlite_version),
                       environment_.deviceSummary());
   } else {
-    engine = tr("Engine info unavailable: %1").arg(environment_.error.isEmpty() ? tr("still asking") : environment_.error.toHtmlEscaped());
+    engine = tr("Engine info unavailable: %1")
+                 .arg(environment_.error.isEmpty() ? tr("still asking") : environment_.error.toHtmlEscaped());
   }
-  return tr("<h3>Temper Studio %1</h3><p>Train language models on your own machine.</p><p>Qt %2 (built with %3)<br>%4</p>")
-      .arg(QCoreApplication::applicationVersion(), QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR), engine);
+  return tr("<h3>Temper Studio %1</h3><p>Train language models on your own machine.</p><p>Qt %2 (built with "
+            "%3)<br>%4</p>")
+      .arg(QCoreApplication::applicationVersion(), QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
+           engine);
 }
 
 void MainWindow::showAbout() { QMessageBox::about(this, tr("About Temper Studio"), aboutText()); }

@@ -28,8 +28,17 @@ class SettingsPage;
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  enum Page { kRunsPage, kNewRunPage, kComparePage, kLabelPage, kPlaygroundPage, kDatasetsPage, kModelsPage,
-              kSettingsPage, kPageCount };
+  enum Page {
+    kRunsPage,
+    kNewRunPage,
+    kComparePage,
+    kLabelPage,
+    kPlaygroundPage,
+    kDatasetsPage,
+    kModelsPage,
+    kSettingsPage,
+    kPageCount
+  };
 
   /// Opens `workspace` (created if missing), reads its history and re-attaches to live runs.
   MainWindow(QString workspace, AppSettings settings, QWidget* parent = nullptr);

@@ -95,7 +95,6 @@ RunView::RunView(QString database_path, QString workspace, QWidget* parent)
   });
 }
 
-
 void RunView::reset(const QString& run_id) {
   run_id_ = run_id;
   max_steps_ = 0;
@@ -149,9 +148,7 @@ void RunView::setStatus(const QString& status) {
   status_->setText(status.isEmpty() ? QString() : QStringLiteral("<b>%1</b>").arg(tr(qPrintable(status))));
 }
 
-void RunView::appendLog(const QString& line) {
-  log_->appendPlainText(line);
-}
+void RunView::appendLog(const QString& line) { log_->appendPlainText(line); }
 
 QString RunView::etaText() const { return eta_->text(); }
 QString RunView::throughputText() const { return throughput_->text(); }
@@ -195,7 +192,9 @@ void RunView::applyBatch(const EventBatch& batch) {
       appendLog(tr("checkpoint at step %1: %2").arg(e.integer("step")).arg(e.text("path")));
     } else if (e.isRunEnd()) {
       const QString reason = e.text("reason");
-      appendLog(tr("Run %1 at step %2%3").arg(e.text("status")).arg(e.integer("step"))
+      appendLog(tr("Run %1 at step %2%3")
+                    .arg(e.text("status"))
+                    .arg(e.integer("step"))
                     .arg(reason.isEmpty() ? QString() : QStringLiteral(": ") + reason));
     } else if (e.type == QLatin1String("error") || e.type == QLatin1String("log")) {
       appendLog(e.text("message"));

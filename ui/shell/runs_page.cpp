@@ -92,7 +92,8 @@ void RunsPage::focusFilter() {
 void RunsPage::refreshMethods() {
   const QString current = method_->currentData().toString();
   QSet<QString> methods;
-  for (int row = 0; row < model_->rowCount(); ++row) methods.insert(QString::fromStdString(model_->summaryAt(row).run.method));
+  for (int row = 0; row < model_->rowCount(); ++row)
+    methods.insert(QString::fromStdString(model_->summaryAt(row).run.method));
   QStringList sorted(methods.begin(), methods.end());
   sorted.removeAll(QString());
   sorted.sort();
@@ -104,9 +105,7 @@ void RunsPage::refreshMethods() {
   method_->blockSignals(false);
 }
 
-void RunsPage::updateCount() {
-  count_->setText(tr("%1 of %2 runs").arg(proxy_->rowCount()).arg(model_->rowCount()));
-}
+void RunsPage::updateCount() { count_->setText(tr("%1 of %2 runs").arg(proxy_->rowCount()).arg(model_->rowCount())); }
 
 QString RunsPage::currentRunId() const {
   const QModelIndex index = table_->currentIndex();

@@ -24,8 +24,10 @@ int main(int argc, char** argv) {
   {
     Store store = Store::open(db);
     for (int i = 0; i < runs; ++i) {
-      std::string id = store.createRun({.name = "run " + std::to_string(i), .method = "pretrain",
-                                        .base_model = "scratch", .dataset = "/data/d" + std::to_string(i % 7)});
+      std::string id = store.createRun({.name = "run " + std::to_string(i),
+                                        .method = "pretrain",
+                                        .base_model = "scratch",
+                                        .dataset = "/data/d" + std::to_string(i % 7)});
       std::vector<MetricPoint> points;
       for (int s = 1; s <= steps; ++s) {
         for (const char* name : {"train_loss", "lr", "grad_norm", "tokens_per_s"}) {
@@ -58,8 +60,9 @@ int main(int argc, char** argv) {
   }
   std::sort(reload_ms.begin(), reload_ms.end());
   std::sort(sort_ms.begin(), sort_ms.end());
-  std::printf("runs %d, %d steps each: reload median %lld ms (min %lld, max %lld); sort by best val loss median %lld ms\n",
-              runs, steps, static_cast<long long>(reload_ms[2]), static_cast<long long>(reload_ms[0]),
-              static_cast<long long>(reload_ms[4]), static_cast<long long>(sort_ms[2]));
+  std::printf(
+      "runs %d, %d steps each: reload median %lld ms (min %lld, max %lld); sort by best val loss median %lld ms\n",
+      runs, steps, static_cast<long long>(reload_ms[2]), static_cast<long long>(reload_ms[0]),
+      static_cast<long long>(reload_ms[4]), static_cast<long long>(sort_ms[2]));
   return 0;
 }

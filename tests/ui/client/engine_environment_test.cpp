@@ -38,8 +38,8 @@ class EngineEnvironmentTest : public QObject {
 
   void probeAsksTheEngine() {
     QTemporaryDir dir;
-    const QString good = writeScript(QDir(dir.path()), "info.sh",
-                                     "[ \"$1 $2\" = \"info --json\" ] || exit 9\necho '" + kInfo + "'\n");
+    const QString good =
+        writeScript(QDir(dir.path()), "info.sh", "[ \"$1 $2\" = \"info --json\" ] || exit 9\necho '" + kInfo + "'\n");
     EngineEnvironmentProbe probe;
     QSignalSpy spy(&probe, &EngineEnvironmentProbe::finished);
     probe.start(good);

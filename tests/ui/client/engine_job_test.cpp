@@ -4,8 +4,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "core/store/store.h"
 #include "client_test_support.h"
+#include "core/store/store.h"
 #include "fake_engines.h"
 #include "ui/client/engine_job.h"
 #include "ui/client/run_history_model.h"
@@ -41,7 +41,6 @@ QStringList typesOf(const QVector<EngineEvent>& events) {
   for (const auto& e : events) types << e.type;
   return types;
 }
-
 
 }  // namespace
 
@@ -128,8 +127,9 @@ class EngineJobTest : public QObject {
     QCOMPARE(got.outcome.exit_code, 130);
 
     // One that ignores SIGTERM is killed after the timeout and reported as failed.
-    EngineJob stubborn(fake("stubborn.sh", "trap '' TERM\necho '{\"v\":1,\"type\":\"run_started\",\"run_id\":\"fake-3\",\"t\":1}'\n"
-                                            "while true; do sleep 0.05; done\n"),
+    EngineJob stubborn(fake("stubborn.sh",
+                            "trap '' TERM\necho '{\"v\":1,\"type\":\"run_started\",\"run_id\":\"fake-3\",\"t\":1}'\n"
+                            "while true; do sleep 0.05; done\n"),
                        dir_.path());
     Collected got2;
     collect(&stubborn, &got2);
@@ -217,9 +217,16 @@ class EngineJobTest : public QObject {
                                  corpus.fileName(), "--out", dir.filePath("data")});
     QCOMPARE(data.outcome.status, QStringLiteral("finished"));
 
-    const QStringList tiny = {"--data", dir.filePath("data"), "--layers", "1", "--dim", "32", "--heads", "2",
-                              "--ctx", "16", "--batch-size", "4", "--warmup-steps", "0", "--eval-batches", "2",
-                              "--sample-tokens", "8", "--threads", "1"};
+    const QStringList tiny = {"--data",          dir.filePath("data"),
+                              "--layers",        "1",
+                              "--dim",           "32",
+                              "--heads",         "2",
+                              "--ctx",           "16",
+                              "--batch-size",    "4",
+                              "--warmup-steps",  "0",
+                              "--eval-batches",  "2",
+                              "--sample-tokens", "8",
+                              "--threads",       "1"};
     Collected run = runOneShot(EngineJob::trainArgs({}, tiny + QStringList{"--max-steps", "5", "--eval-every", "5"}));
     QVERIFY2(run.outcome.status == QStringLiteral("finished"), qPrintable(run.outcome.stderr_tail.join('\n')));
     const QStringList types = typesOf(run.events);

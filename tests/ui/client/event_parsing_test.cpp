@@ -13,7 +13,8 @@ namespace {
 // Hand-written lines in the shape docs/events.md documents (not produced by our own writer).
 const QByteArray kStep =
     R"({"v":1,"type":"step","run_id":"r1","t":100.5,"step":47,"max_steps":2000,"tokens_seen":36096,"wall_time_s":3.18,"loss":3.0168,"lr":0.00047,"grad_norm":1.41,"tokens_per_s":11670.0})";
-const QByteArray kSample = R"({"v":1,"type":"sample","run_id":"r1","t":101,"step":50,"prompt":"The","text":"The café ☕ opens"})";
+const QByteArray kSample =
+    R"({"v":1,"type":"sample","run_id":"r1","t":101,"step":50,"prompt":"The","text":"The café ☕ opens"})";
 const QByteArray kEnd =
     R"({"v":1,"type":"run_finished","run_id":"r1","t":102,"status":"finished","reason":"reached max-steps","step":2000})";
 
@@ -62,7 +63,10 @@ class EventParsingTest : public QObject {
 
   void garbageLinesAreReportedNotFatal() {
     const QByteArray stream = "hello from a library\n" + kStep + "\n[1,2,3]\n" +
-                              R"({"v":1,"run_id":"r1"})" "\n" R"({"v":2,"type":"step"})" "\n\n   \n" +
+                              R"({"v":1,"run_id":"r1"})"
+                              "\n"
+                              R"({"v":2,"type":"step"})"
+                              "\n\n   \n" +
                               "{\"v\":1,\"type\":\"step\"" /* cut JSON */ "\n" + kEnd + "\n";
     EventLineParser parser;
     EventBatch batch;

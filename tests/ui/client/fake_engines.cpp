@@ -6,7 +6,7 @@ namespace temper::studio::testing {
 
 QByteArray fakeEngineEvents() {
   static const QByteArray body =
-    R"(echo '{"v":1,"type":"run_started","run_id":"fake-1","t":1,"config":{},"run_dir":"","resumed":false,"start_step":0}'
+      R"(echo '{"v":1,"type":"run_started","run_id":"fake-1","t":1,"config":{},"run_dir":"","resumed":false,"start_step":0}'
 i=1
 while [ $i -le 200 ]; do
   echo "{\"v\":1,\"type\":\"step\",\"run_id\":\"fake-1\",\"t\":2,\"step\":$i,\"max_steps\":1000,\"loss\":3.5}"
@@ -32,7 +32,8 @@ exit 2
 }
 
 QByteArray politeEngine() {
-  const QByteArray polite = R"(trap 'echo "{\"v\":1,\"type\":\"run_cancelled\",\"run_id\":\"fake-2\",\"t\":3,\"status\":\"cancelled\",\"reason\":\"stopped by signal\",\"step\":7}"; exit 130' TERM
+  const QByteArray polite =
+      R"(trap 'echo "{\"v\":1,\"type\":\"run_cancelled\",\"run_id\":\"fake-2\",\"t\":3,\"status\":\"cancelled\",\"reason\":\"stopped by signal\",\"step\":7}"; exit 130' TERM
 echo '{"v":1,"type":"run_started","run_id":"fake-2","t":1}'
 while true; do sleep 0.05; done
 )";

@@ -60,8 +60,9 @@ class ReattachTest : public QObject {
       const auto report = manager.reattach();
       QCOMPARE(report.undecided, QStringList{QString::fromStdString(dead)});
       QVERIFY(report.marked_failed.isEmpty());
-      QCOMPARE(QString::fromStdString(Store::openReadOnly((workspace + "/temper.db").toStdString()).findRun(dead)->status),
-               QStringLiteral("running"));
+      QCOMPARE(
+          QString::fromStdString(Store::openReadOnly((workspace + "/temper.db").toStdString()).findRun(dead)->status),
+          QStringLiteral("running"));
     }
 
     RunManager manager(workspace, {});
@@ -94,18 +95,40 @@ class ReattachTest : public QObject {
     };
     QVERIFY(runTool({"tokenizer", "train", "--input", corpus.fileName(), "--vocab-size", "60", "--model-type", "char",
                      "--out", dir.filePath("tok.model")}));
-    QVERIFY(runTool({"data", "prepare", "--tokenizer", dir.filePath("tok.model"), "--input", corpus.fileName(),
-                     "--out", dir.filePath("data")}));
+    QVERIFY(runTool({"data", "prepare", "--tokenizer", dir.filePath("tok.model"), "--input", corpus.fileName(), "--out",
+                     dir.filePath("data")}));
 
     // Studio #1 starts a long run, sees it begin, and closes (keeping the run).
     QString run_id;
     qint64 pid = 0;
     {
       RunManager first(workspace, engine);
-      EngineJob* job = first.startJob(EngineJob::trainArgs(
-          {}, {"--data", dir.filePath("data"), "--layers", "1", "--dim", "32", "--heads", "2", "--ctx", "16",
-               "--batch-size", "4", "--warmup-steps", "0", "--threads", "1", "--max-steps", "1000000",
-               "--eval-every", "200", "--eval-batches", "1", "--sample-tokens", "4", "--checkpoint-every", "1000000"}));
+      EngineJob* job = first.startJob(EngineJob::trainArgs({}, {"--data",
+                                                                dir.filePath("data"),
+                                                                "--layers",
+                                                                "1",
+                                                                "--dim",
+                                                                "32",
+                                                                "--heads",
+                                                                "2",
+                                                                "--ctx",
+                                                                "16",
+                                                                "--batch-size",
+                                                                "4",
+                                                                "--warmup-steps",
+                                                                "0",
+                                                                "--threads",
+                                                                "1",
+                                                                "--max-steps",
+                                                                "1000000",
+                                                                "--eval-every",
+                                                                "200",
+                                                                "--eval-batches",
+                                                                "1",
+                                                                "--sample-tokens",
+                                                                "4",
+                                                                "--checkpoint-every",
+                                                                "1000000"}));
       QTRY_VERIFY_WITH_TIMEOUT(!job->runId().isEmpty(), 60000);
       run_id = job->runId();
       pid = job->pid();
@@ -143,9 +166,9 @@ class ReattachTest : public QObject {
     QCOMPARE(events.first().fields.value("config").toObject().value("max-steps").toInteger(), 1000000);
     qint64 last = 0;
     int steps = 0;
-    QTRY_VERIFY_WITH_TIMEOUT(std::count_if(events.begin(), events.end(),
-                                           [](const EngineEvent& e) { return e.type == "step"; }) > 200,
-                             20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        std::count_if(events.begin(), events.end(), [](const EngineEvent& e) { return e.type == "step"; }) > 200,
+        20000);
     for (const EngineEvent& e : events) {
       if (e.type != QLatin1String("step")) continue;
       QVERIFY(e.integer("step") > last);

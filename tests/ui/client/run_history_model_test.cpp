@@ -27,8 +27,11 @@ class RunHistoryModelTest : public QObject {
     db_ = dir_.filePath("temper.db");
     Store store = Store::open(db_.toStdString());
     // a: finished, val losses 2.5 (step 10), 1.75 (step 20), 2.0 (step 30): best 1.75, last 2.0.
-    a_ = store.createRun({.name = "alpha", .method = "pretrain", .base_model = "scratch",
-                          .dataset = "/data/shakespeare", .tags = "baseline"});
+    a_ = store.createRun({.name = "alpha",
+                          .method = "pretrain",
+                          .base_model = "scratch",
+                          .dataset = "/data/shakespeare",
+                          .tags = "baseline"});
     std::vector<MetricPoint> points;
     for (int s = 1; s <= 30; ++s) points.push_back({s, s * 100, s * 0.5, "train_loss", 4.0 - s * 0.05});
     points.push_back({10, 1000, 5.0, "val_loss", 2.5});

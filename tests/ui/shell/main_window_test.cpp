@@ -5,7 +5,6 @@
 
 #include <QAbstractButton>
 #include <QAbstractItemModelTester>
-#include <QSpinBox>
 #include <QApplication>
 #include <QComboBox>
 #include <QDateTime>
@@ -19,6 +18,7 @@
 #include <QProgressBar>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStackedWidget>
 #include <QTabWidget>
 #include <QTableView>
@@ -87,17 +87,28 @@ EventBatch syntheticRun(const QString& run_id, int steps, int max_steps) {
     batch.events.push_back(e);
   };
   event("run_started", {{"config", QJsonObject{{"max-steps", max_steps}, {"name", "shakespeare-char"}}},
-                        {"run_dir", "/tmp/ws/runs/" + run_id}, {"resumed", false}, {"start_step", 0}});
+                        {"run_dir", "/tmp/ws/runs/" + run_id},
+                        {"resumed", false},
+                        {"start_step", 0}});
   for (int s = 1; s <= steps; ++s) {
     const double loss = 1.6 + 2.6 * std::exp(-s / 120.0) + 0.05 * std::sin(s * 0.7);
-    event("step", {{"step", s}, {"max_steps", max_steps}, {"tokens_seen", s * 8192}, {"wall_time_s", s * 0.25},
-                   {"loss", loss}, {"lr", 1e-3 * std::min(1.0, s / 50.0)}, {"grad_norm", 0.8 + 0.3 * std::cos(s * 0.1)},
+    event("step", {{"step", s},
+                   {"max_steps", max_steps},
+                   {"tokens_seen", s * 8192},
+                   {"wall_time_s", s * 0.25},
+                   {"loss", loss},
+                   {"lr", 1e-3 * std::min(1.0, s / 50.0)},
+                   {"grad_norm", 0.8 + 0.3 * std::cos(s * 0.1)},
                    {"tokens_per_s", 32000.0 + 900.0 * std::sin(s * 0.05)}});
     if (s % 100 == 0) {
       event("eval", {{"step", s}, {"tokens_seen", s * 8192}, {"val_loss", loss + 0.12}});
-      event("sample", {{"step", s}, {"prompt", "ROMEO:"}, {"text", "ROMEO:\nWhat light through yonder window breaks? It is the east."}});
+      event("sample", {{"step", s},
+                       {"prompt", "ROMEO:"},
+                       {"text", "ROMEO:\nWhat light through yonder window breaks? It is the east."}});
     }
-    if (s % 250 == 0) event("checkpoint_saved", {{"step", s}, {"path", "/tmp/ws/runs/" + run_id + "/checkpoints/step-" + QString::number(s)}});
+    if (s % 250 == 0)
+      event("checkpoint_saved",
+            {{"step", s}, {"path", "/tmp/ws/runs/" + run_id + "/checkpoints/step-" + QString::number(s)}});
   }
   return batch;
 }
@@ -119,11 +130,13 @@ class MainWindowTest : public QObject {
     const char* statuses[] = {"finished", "finished", "failed", "cancelled", "finished"};
     const char* methods[] = {"pretrain", "pretrain", "pretrain", "sft", "pretrain"};
     for (int i = 0; i < 5; ++i) {
-      std::string id = store.createRun({.name = names[i], .method = methods[i],
-                                        .base_model = i == 3 ? "runs/tiny-4L/final" : "scratch (10.7M parameters)",
-                                        .dataset = "/data/corpus-" + std::to_string(i),
-                                        .config_json = R"({"train":{"max-steps":)" + std::to_string(200 * (i + 1)) + "}}",
-                                        .tags = i == 4 ? "baseline" : ""});
+      std::string id =
+          store.createRun({.name = names[i],
+                           .method = methods[i],
+                           .base_model = i == 3 ? "runs/tiny-4L/final" : "scratch (10.7M parameters)",
+                           .dataset = "/data/corpus-" + std::to_string(i),
+                           .config_json = R"({"train":{"max-steps":)" + std::to_string(200 * (i + 1)) + "}}",
+                           .tags = i == 4 ? "baseline" : ""});
       std::vector<MetricPoint> points;
       const int steps = 200 * (i + 1);
       for (int s = 1; s <= steps; ++s) {
@@ -132,7 +145,8 @@ class MainWindowTest : public QObject {
         points.push_back({s, s * 4096, s * 0.3, "grad_norm", 0.5 + 2.0 / std::sqrt(s)});
         points.push_back({s, s * 4096, s * 0.3, "tokens_per_s", 13600 + 400 * std::sin(s * 0.02)});
       }
-      for (int s = 100; s <= steps; s += 100) points.push_back({s, s * 4096, s * 0.3, "val_loss", 1.7 + 3.0 / std::sqrt(s)});
+      for (int s = 100; s <= steps; s += 100)
+        points.push_back({s, s * 4096, s * 0.3, "val_loss", 1.7 + 3.0 / std::sqrt(s)});
       store.appendMetrics(id, points);
       store.markRunning(id, 1);
       store.finishRun(id, statuses[i], i == 2 ? "loss became NaN at step 571" : "");
@@ -163,7 +177,8 @@ class MainWindowTest : public QObject {
     QListWidget* nav = window.navigation();
     QStringList names;
     for (int i = 0; i < nav->count(); ++i) names << nav->item(i)->text();
-    QCOMPARE(names, (QStringList{"Runs", "New run", "Compare", "Label", "Playground", "Datasets", "Models", "Settings"}));
+    QCOMPARE(names,
+             (QStringList{"Runs", "New run", "Compare", "Label", "Playground", "Datasets", "Models", "Settings"}));
     for (int page = 0; page < MainWindow::kPageCount; ++page) {
       window.showPage(static_cast<MainWindow::Page>(page));
       QCOMPARE(int(window.currentPage()), page);
@@ -251,7 +266,8 @@ class MainWindowTest : public QObject {
     QCOMPARE(again.threads(), 3);
     QCOMPARE(again.device(), QStringLiteral("cpu"));
     // Palettes: dark text on light, light text on dark.
-    QVERIFY(lightPalette().color(QPalette::Window).lightness() > lightPalette().color(QPalette::WindowText).lightness());
+    QVERIFY(lightPalette().color(QPalette::Window).lightness() >
+            lightPalette().color(QPalette::WindowText).lightness());
     QVERIFY(darkPalette().color(QPalette::Window).lightness() < darkPalette().color(QPalette::WindowText).lightness());
     AppSettings(qsettings_.get()).setTheme(Theme::FollowSystem);
     // The workspace resolution: command line first, then the setting, then the environment.
@@ -293,11 +309,12 @@ class MainWindowTest : public QObject {
   void eventsReachThePlotQuickly() {
     // A fake engine prints a step every 50 ms stamped with its own clock; the time from that
     // stamp to the moment the run view has handed the batch to the plot is the latency people see.
-    const QString ticker = writeScript(dir_.filePath("ticker-temper"),
-                                       "i=1\nwhile [ $i -le 30 ]; do\n"
-                                       "  echo \"{\\\"v\\\":1,\\\"type\\\":\\\"step\\\",\\\"run_id\\\":\\\"tick\\\",\\\"t\\\":$(date +%s.%N),"
-                                       "\\\"step\\\":$i,\\\"max_steps\\\":30,\\\"loss\\\":2.5,\\\"wall_time_s\\\":$i}\"\n"
-                                       "  i=$((i+1)); sleep 0.05\ndone\n");
+    const QString ticker = writeScript(
+        dir_.filePath("ticker-temper"),
+        "i=1\nwhile [ $i -le 30 ]; do\n"
+        "  echo \"{\\\"v\\\":1,\\\"type\\\":\\\"step\\\",\\\"run_id\\\":\\\"tick\\\",\\\"t\\\":$(date +%s.%N),"
+        "\\\"step\\\":$i,\\\"max_steps\\\":30,\\\"loss\\\":2.5,\\\"wall_time_s\\\":$i}\"\n"
+        "  i=$((i+1)); sleep 0.05\ndone\n");
     EngineJob job(ticker, workspace_);
     RunView view(workspace_ + "/temper.db", workspace_);
     view.attach(&job);
@@ -374,8 +391,8 @@ class MainWindowTest : public QObject {
              qPrintable(text));
     const QJsonObject config = QJsonDocument::fromJson(text.section('\n', 1).toUtf8()).object();
     QCOMPARE(config.value("max-steps").toInt(), 3);
-    QCOMPARE(config.value("threads").toInt(), 3);           // filled from Settings
-    QCOMPARE(config.value("device").toString(), "cuda");   // the wizard's choice wins
+    QCOMPARE(config.value("threads").toInt(), 3);         // filled from Settings
+    QCOMPARE(config.value("device").toString(), "cuda");  // the wizard's choice wins
     QCOMPARE(QString::fromStdString(Store::openReadOnly((workspace_ + "/temper.db").toStdString()).findRun(id)->tags),
              QStringLiteral("sweep, lr"));
     QCOMPARE(window.runTabs()->count(), 2);
@@ -406,7 +423,8 @@ class MainWindowTest : public QObject {
       window.runTabs()->setCurrentWidget(live);
       shoot(&window, "run-live" + suffix);
       if (theme == Theme::Dark) continue;
-      for (auto [page, name] : {std::pair{MainWindow::kNewRunPage, "new-run"}, {MainWindow::kComparePage, "compare"},
+      for (auto [page, name] : {std::pair{MainWindow::kNewRunPage, "new-run"},
+                                {MainWindow::kComparePage, "compare"},
                                 {MainWindow::kSettingsPage, "settings"}}) {
         window.showPage(page);
         shoot(&window, name);
