@@ -103,10 +103,14 @@ DataPage::DataPage(WizardContext* context, QWidget* parent) : ConfigPage(context
   summary_->setTextFormat(Qt::RichText);
   layout->addWidget(summary_);
 
-  auto* preview_caption = new QLabel(tr("First records (the fields used for training in bold):"), this);
-  layout->addWidget(preview_caption);
+  // The caption and table only show when there are records to show.
+  preview_box_ = new QWidget(this);
+  auto* preview_layout = new QVBoxLayout(preview_box_);
+  preview_layout->setContentsMargins(0, 0, 0, 0);
+  auto* preview_caption = new QLabel(tr("First records (the fields used for training in bold):"), preview_box_);
+  preview_layout->addWidget(preview_caption);
   preview_ = new DataPreviewModel(this);
-  preview_view_ = new QTableView(this);
+  preview_view_ = new QTableView(preview_box_);
   preview_view_->setObjectName(QStringLiteral("preview"));
   preview_view_->setModel(preview_);
   preview_view_->setWordWrap(false);
@@ -115,7 +119,10 @@ DataPage::DataPage(WizardContext* context, QWidget* parent) : ConfigPage(context
   preview_view_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
   preview_view_->horizontalHeader()->setDefaultSectionSize(220);
   preview_view_->verticalHeader()->setDefaultSectionSize(22);
-  layout->addWidget(preview_view_, 1);
+  preview_layout->addWidget(preview_view_, 1);
+  layout->addWidget(preview_box_, 10);
+  layout->addStretch(1);
+  preview_box_->hide();
 
   split_box_ = new QGroupBox(tr("Validation"), this);
   auto* split_layout = new QFormLayout(split_box_);
@@ -231,6 +238,7 @@ void DataPage::inspect() {
     context_->data_ok = false;
     inspected_key_.clear();
     preview_->clear();
+    preview_box_->hide();
     summary_->clear();
     data_status_->showError(tr("The engine trains on one file or folder: put the files in one folder."));
     Q_EMIT completeChanged();
@@ -241,6 +249,7 @@ void DataPage::inspect() {
   missing_command_ = false;
   inspected_key_ = context_->data_paths.join(QLatin1Char('\n')) + QLatin1Char('\t') + tokenizerForCounting();
   preview_->clear();
+  preview_box_->hide();
   summary_->clear();
   if (context_->data_paths.isEmpty()) {
     inspecting_ = false;
@@ -263,6 +272,7 @@ void DataPage::inspect() {
           data_status_->clear();
           summary_->setText(summaryText(data));
           preview_->setRecords(data.preview, data.fields);
+          preview_box_->setVisible(!data.preview.isEmpty());
         } else {
           // An engine without `data inspect` still trains: the dry run and the run itself judge the
           // data. Any other failure (a bad file) blocks Next.

@@ -52,6 +52,7 @@ class DataPage : public ConfigPage {
   StatusLine* data_status_;
   QLabel* summary_;
   DataPreviewModel* preview_;
+  QWidget* preview_box_;
   QTableView* preview_view_;
   QGroupBox* split_box_;
   QButtonGroup* split_choice_;

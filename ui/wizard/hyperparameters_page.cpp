@@ -2,6 +2,7 @@
 
 #include <QFormLayout>
 #include <QLabel>
+#include <QRegularExpression>
 #include <QScrollArea>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -38,13 +39,17 @@ qint64 presetShape(const PresetInfo& preset, const QString& key) {
   return preset.ctx;
 }
 
+/// "OpenBLAS 0.3.21" of the engine's full BLAS description (its build flags and path go to the
+/// tooltip).
+QString shortBlas(const QString& blas) { return blas.section(QLatin1Char(' '), 0, 1); }
+
 QString deviceText(const EngineInfo& info) {
   QString cuda = info.cuda_available
                      ? HyperparametersPage::tr("CUDA: %1").arg(info.cuda_devices.join(QStringLiteral(", ")))
                      : HyperparametersPage::tr("no CUDA device");
   return HyperparametersPage::tr("This machine: CPU threads: %1 (%2); %3.")
       .arg(info.cpu_threads)
-      .arg(info.blas.isEmpty() ? HyperparametersPage::tr("BLAS unknown") : info.blas, cuda);
+      .arg(info.blas.isEmpty() ? HyperparametersPage::tr("BLAS unknown") : shortBlas(info.blas), cuda);
 }
 
 }  // namespace
@@ -95,6 +100,7 @@ void HyperparametersPage::initializePage() {
   // keeps what was typed.
   if (signature() != built_signature_) rebuild();
   device_label_->setText(deviceText(context_->info()));
+  device_label_->setToolTip(context_->info().blas);
   fieldChanged();
 }
 
@@ -175,6 +181,7 @@ void HyperparametersPage::rebuild() {
   advanced_toggle_->setVisible(advanced_form->rowCount() > 0);
   scroll_->setWidget(content);  // deletes the previous fields
   dry_run_missing_ = false;
+  refused_ = false;
 }
 
 bool HyperparametersPage::advancedShown() const { return advanced_toggle_ && advanced_toggle_->isChecked(); }
@@ -213,12 +220,25 @@ void HyperparametersPage::runDryRun() {
     if (serial != serial_) return;
     MemoryEstimate m;
     const QString error = reply.ok ? parseMemoryEstimate(reply.json, m) : reply.error;
+    for (KeyField* field : std::as_const(fields_)) field->setEngineError({});
+    refused_ = !error.isEmpty() && !reply.missing;
+    Q_EMIT completeChanged();
     if (!error.isEmpty()) {
       dry_run_missing_ = reply.missing;
       if (reply.missing) {
         memory_->showMessage(tr("No memory estimate: %1").arg(error));
       } else {
         memory_->showError(tr("The engine refuses this config: %1").arg(error));
+        // The engine names keys in backticks ("`warmup-steps` (100) must not exceed `max-steps`"):
+        // its words go under the first field it names, where the fix is made.
+        static const QRegularExpression quoted(QStringLiteral("`([a-z0-9-]+)`"));
+        for (auto it = quoted.globalMatch(error); it.hasNext();) {
+          if (KeyField* field = fields_.value(it.next().captured(1))) {
+            field->setEngineError(error);
+            if (!commonKeys().contains(field->key().key)) setAdvancedShown(true);
+            break;
+          }
+        }
       }
       return;
     }
@@ -231,6 +251,7 @@ void HyperparametersPage::runDryRun() {
 }
 
 bool HyperparametersPage::isComplete() const {
+  if (refused_) return false;  // the engine's last word on this config was no
   for (const KeyField* field : fields_) {
     if (!field->isValid()) return false;
   }

@@ -56,6 +56,7 @@ class HyperparametersPage : public ConfigPage {
   QTimer dry_run_timer_;
   int serial_ = 0;
   bool dry_run_missing_ = false;
+  bool refused_ = false;  ///< the last dry run refused the config: Next waits for one that accepts it
 };
 
 }  // namespace temper::studio

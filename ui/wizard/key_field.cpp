@@ -152,10 +152,22 @@ void KeyField::validate() {
     }
   }
   error_text_ = error;
-  error_->setText(error);
-  error_->setVisible(!error.isEmpty());
-  if (line_) line_->setStyleSheet(error.isEmpty() ? QString() : QStringLiteral("border: 1px solid #c0392b;"));
+  engine_error_.clear();  // the engine judged the old value
+  showError();
   Q_EMIT changed();
+}
+
+void KeyField::setEngineError(const QString& text) {
+  engine_error_ = text;
+  showError();
+}
+
+void KeyField::showError() {
+  // The field's own check first: the engine's verdict is about a value that passed it.
+  const QString shown = error_text_.isEmpty() ? engine_error_ : error_text_;
+  error_->setText(shown);
+  error_->setVisible(!shown.isEmpty());
+  if (line_) line_->setStyleSheet(shown.isEmpty() ? QString() : QStringLiteral("border: 1px solid #c0392b;"));
 }
 
 }  // namespace temper::studio

@@ -37,12 +37,17 @@ class KeyField : public QWidget {
   void setText(const QString& text);
   /// A hint shown in an empty field ("from the preset: 64").
   void setPlaceholder(const QString& text);
+  /// The engine's refusal of this key (from the dry run), shown under the field until the value
+  /// changes; it does not make isValid() false (the page tracks the engine's verdict).
+  void setEngineError(const QString& text);
+  QString engineError() const { return engine_error_; }
 
  Q_SIGNALS:
   void changed();
 
  private:
   void validate();
+  void showError();
 
   TrainKey key_;
   QLineEdit* line_ = nullptr;
@@ -50,6 +55,7 @@ class KeyField : public QWidget {
   QCheckBox* check_ = nullptr;
   QLabel* error_ = nullptr;
   QString error_text_;
+  QString engine_error_;
 };
 
 /// The range or choices of a key in words, as the error label shows them ("1 to 65536").

@@ -19,6 +19,7 @@ MethodPage::MethodPage(WizardContext* context, QWidget* parent) : ConfigPage(con
   auto* scroll = new QScrollArea(this);
   scroll->setWidgetResizable(true);
   scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);  // the sentences wrap instead
   auto* inner = new QWidget(scroll);
   auto* grid = new QGridLayout(inner);
   grid->setVerticalSpacing(1);

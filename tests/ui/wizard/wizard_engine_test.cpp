@@ -3,9 +3,13 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSignalSpy>
 #include <QTest>
 
 #include "ui/wizard/engine_info.h"
+#include "ui/wizard/key_field.h"
 #include "ui/wizard/method_catalog.h"
 #include "ui/wizard/process_engine_queries.h"
 #include "ui/wizard/status_line.h"
@@ -81,18 +85,30 @@ void WizardEngineTest::realEngineInfo() {
   QVERIFY(nextEnabled(w));
 }
 
-// Through every page with the real engine (a shared corpus as data), writing what is seen to
-// ${build}/screenshots/wizard-real-*.png: the engine's presets, methods, keys and its verdict on
-// the config (a dry run, or its refusal in its own words).
+// Through every page with the real engine, then the launched config handed to `temper train`:
+// what the wizard writes is what the engine runs. A small shared corpus is prepared first (a
+// tokenizer and `data prepare`, a few seconds). Writes what is seen to
+// ${build}/screenshots/wizard-real-*.png.
 void WizardEngineTest::realEngineWalk() {
   const QString engine_path = enginePath();
   if (engine_path.isEmpty()) QSKIP("no temper engine built (set TEMPER_ENGINE)");
-  const QString corpus = QStringLiteral(TEMPER_SHARED_DATA "/corpora/tinyshakespeare.txt");
-  if (!QFileInfo::exists(corpus)) QSKIP("../shared/data/corpora/tinyshakespeare.txt is absent");
-  QTemporaryDir workspace;
-  ProcessEngineQueries engine(engine_path, workspace.path(), 60000);
+  const QString corpus = QStringLiteral(TEMPER_SHARED_DATA "/corpora/botchan.txt");
+  if (!QFileInfo::exists(corpus)) QSKIP("../shared/data/corpora/botchan.txt is absent");
+  QTemporaryDir work;
+  const QString tokenizer = work.filePath("tok.model");
+  const QString data = work.filePath("data");
+  const QString workspace = work.filePath("ws");
+  QCOMPARE(QProcess::execute(engine_path, {"--workspace", workspace, "tokenizer", "train", "--input", corpus,
+                                           "--vocab-size", "400", "--model-type", "bpe", "--out", tokenizer}),
+           0);
+  QCOMPARE(QProcess::execute(engine_path, {"--workspace", workspace, "data", "prepare", "--tokenizer", tokenizer,
+                                           "--input", corpus, "--out", data, "--val-fraction", "0.1"}),
+           0);
+
+  ProcessEngineQueries engine(engine_path, workspace, 60000);
   TestSettings s;
   FinetuneWizard w(&engine, &s.settings);
+  QSignalSpy launched(&w, &FinetuneWizard::launchRequested);
   w.resize(900, 700);
   w.show();
   QVERIFY(QTest::qWaitForWindowExposed(&w));
@@ -103,11 +119,13 @@ void WizardEngineTest::realEngineWalk() {
   const QDir shots(QStringLiteral(TEMPER_BUILD_DIR "/screenshots"));
   QVERIFY(shots.mkpath(QStringLiteral(".")));
   auto shoot = [&](const char* name) {
+    QTest::qWait(50);  // let layouts settle
     QVERIFY(w.grab().save(shots.filePath(QStringLiteral("wizard-real-%1.png").arg(name))));
   };
   shoot("1-base-model");
   pressNext(w);
-  w.dataPage()->setPaths({corpus});
+  w.dataPage()->setPaths({data});
+  w.dataPage()->findChild<QLineEdit*>("tokenizer")->setText(tokenizer);
   auto* data_status = w.dataPage()->findChild<StatusLine*>("dataStatus");
   QTRY_VERIFY_WITH_TIMEOUT(data_status->state() != StatusLine::State::Busy && nextEnabled(w), 60000);
   shoot("2-data");
@@ -115,12 +133,35 @@ void WizardEngineTest::realEngineWalk() {
   shoot("3-method");
   QCOMPARE(w.config().value("method").toString(), QStringLiteral("pretrain"));
   pressNext(w);
-  StatusLine* memory = w.hyperparametersPage()->memoryStatus();
+  // A short run: four steps, evaluated and checkpointed at the end.
+  HyperparametersPage* page = w.hyperparametersPage();
+  page->field("max-steps")->setText("4");
+  page->field("warmup-steps")->setText("1");
+  page->field("eval-every")->setText("4");
+  page->setAdvancedShown(true);
+  if (KeyField* f = page->field("checkpoint-every")) f->setText("4");
+  if (KeyField* f = page->field("eval-batches")) f->setText("2");
+  if (KeyField* f = page->field("batch-size")) f->setText("4");
+  StatusLine* memory = page->memoryStatus();
   QTRY_VERIFY_WITH_TIMEOUT(memory->state() != StatusLine::State::Busy, 60000);
   qInfo().noquote() << "dry run:" << memory->text();
   shoot("4-hyperparameters");
+  QVERIFY2(memory->state() != StatusLine::State::Error, qPrintable(memory->text()));
   pressNext(w);
   shoot("5-review");
+  w.button(QWizard::FinishButton)->click();
+  QCOMPARE(launched.count(), 1);
+
+  // The caller's part, as the main window does it: the config to a file, `temper train FILE`.
+  QFile file(work.filePath("config.json"));
+  QVERIFY(file.open(QIODevice::WriteOnly));
+  file.write(QJsonDocument(launched.first().at(0).toJsonObject()).toJson());
+  file.close();
+  QProcess run;
+  run.start(engine_path, {"--workspace", workspace, "train", file.fileName()});
+  QVERIFY(run.waitForFinished(240000));
+  QVERIFY2(run.exitCode() == 0, run.readAllStandardError().constData());
+  QVERIFY(QFileInfo::exists(workspace + "/temper.db"));
 }
 
 QTEST_MAIN(WizardEngineTest)

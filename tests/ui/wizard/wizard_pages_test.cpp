@@ -449,6 +449,24 @@ void WizardPagesTest::dryRunShowsMemory() {
   w.hyperparametersPage()->field("lr")->setText("5");
   QTRY_COMPARE(memory->state(), StatusLine::State::Error);
   QCOMPARE(memory->text(), QStringLiteral("The engine refuses this config: `lr` is \"5\"; allowed: 1e-09 to 1"));
+  // ...at the field it names, and Next waits for a config the engine accepts.
+  HyperparametersPage* page = w.hyperparametersPage();
+  QCOMPARE(page->field("lr")->errorLabel()->text(), QStringLiteral("`lr` is \"5\"; allowed: 1e-09 to 1"));
+  QVERIFY(page->field("lr")->isValid());  // the field's own range allows it; the engine does not
+  QVERIFY(!page->isComplete());
+  QVERIFY(!nextEnabled(w));
+  // A rule between keys, named by the engine: shown under the first key it names.
+  engine.dry_run_reply = FakeEngineQueries::failed("`warmup-steps` (100) must not exceed `max-steps` (30)");
+  page->field("lr")->setText("5e-5");
+  QTRY_COMPARE(page->field("warmup-steps")->errorLabel()->text(),
+               QStringLiteral("`warmup-steps` (100) must not exceed `max-steps` (30)"));
+  QVERIFY(page->field("lr")->errorLabel()->text().isEmpty());
+  QVERIFY(!nextEnabled(w));
+  engine.dry_run_reply = FakeEngineQueries().dry_run_reply;
+  page->field("warmup-steps")->setText("5");
+  QTRY_VERIFY(nextEnabled(w));
+  QCOMPARE(memory->state(), StatusLine::State::Message);
+  QVERIFY(page->field("warmup-steps")->errorLabel()->text().isEmpty());
 }
 
 void WizardPagesTest::launchEmitsConfigAndTags() {
