@@ -336,7 +336,8 @@ void DataPage::applySeed(const QJsonObject& seed) {
     paths << data.toString();
   }
   tokenizer_edit_->setText(seed.value(kTokenizer).toString());
-  if (seed.contains(kValData)) {
+  // A stored run's config carries every key: an empty `val-data` means "the fraction".
+  if (!seed.value(kValData).toString().isEmpty()) {
     file_radio_->setChecked(true);
     val_edit_->setText(seed.value(kValData).toString());
   } else if (seed.contains(kValFraction)) {

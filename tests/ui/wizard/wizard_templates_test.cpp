@@ -73,6 +73,7 @@ class WizardTemplatesTest : public QObject {
   void saveTemplateThenStartFromIt();
   void lastUsedValuesStartTheNextWizard();
   void duplicateARun();
+  void duplicateAStoredRunWithEveryKey();
   void seedWaitsForTheEngine();
   void templateNeedsAName();
 };
@@ -153,6 +154,35 @@ void WizardTemplatesTest::duplicateARun() {
   FinetuneWizard w(&engine, &s.settings);
   w.setInitialConfig(stored);
   walkToReview(w);
+  QCOMPARE(w.config(), stored);
+}
+
+void WizardTemplatesTest::duplicateAStoredRunWithEveryKey() {
+  TestSettings s;
+  FakeEngineQueries engine;
+  // The engine stores every key of a run, empty ones included.
+  QJsonObject stored{{"method", "sft"},
+                     {"base", "/models/gpt2-small"},
+                     {"data", "/data/sft.jsonl"},
+                     {"val-data", ""},
+                     {"val-fraction", 0.25},
+                     {"name", "sft v2"},
+                     {"batch-size", 8},
+                     {"grad-accum", 1},
+                     {"max-steps", 500},
+                     {"lr", 5e-5},
+                     {"min-lr", 5e-6},
+                     {"warmup-steps", 10},
+                     {"weight-decay", 0.01},
+                     {"eval-every", 100},
+                     {"checkpoint-every", 250},
+                     {"ctx", 1024},
+                     {"seed", 1337},
+                     {"device", "auto"}};
+  FinetuneWizard w(&engine, &s.settings);
+  w.setInitialConfig(stored);
+  walkToReview(w);
+  stored.remove("val-data");  // the fraction was the choice
   QCOMPARE(w.config(), stored);
 }
 
