@@ -44,15 +44,18 @@ namespace {
 // query (docs/studio.md), this is the only place the studio reads the schema itself; it checks
 // the schema version first and says so if the store is newer than it knows.
 constexpr int kKnownSchemaVersion = 1;
+// Every figure is a scalar subquery that seeks the (run_id, name, step) key from its end: a join
+// on "the row with the highest step" was evaluated per metric row (3.3 s for 10,000 runs of 200
+// steps); these are a handful of seeks per run whatever the run's length.
 constexpr const char* kSummarySql = R"sql(
 SELECT r.id, r.name, r.parent_id, r.method, r.base_model, r.dataset, r.status, r.device, r.run_dir, r.tags,
        r.notes, r.error_message, r.threads, r.pid, r.created_at, r.started_at, r.finished_at, r.heartbeat_at,
-       t.step, t.tokens_seen, t.wall_time_s,
+       (SELECT step FROM metrics WHERE run_id = r.id AND name = 'train_loss' ORDER BY step DESC LIMIT 1),
+       (SELECT tokens_seen FROM metrics WHERE run_id = r.id AND name = 'train_loss' ORDER BY step DESC LIMIT 1),
+       (SELECT wall_time_s FROM metrics WHERE run_id = r.id AND name = 'train_loss' ORDER BY step DESC LIMIT 1),
        (SELECT value FROM metrics WHERE run_id = r.id AND name = 'val_loss' ORDER BY step DESC LIMIT 1),
        (SELECT min(value) FROM metrics WHERE run_id = r.id AND name = 'val_loss')
 FROM runs r
-LEFT JOIN metrics t ON t.run_id = r.id AND t.name = 'train_loss'
-     AND t.step = (SELECT max(step) FROM metrics WHERE run_id = r.id AND name = 'train_loss')
 ORDER BY r.created_at DESC, r.id DESC
 )sql";
 
@@ -85,6 +88,10 @@ std::vector<RunSummary> loadRunSummaries(const Store& store) {
   std::unique_ptr<sqlite3, DbCloser> db(raw);
   if (opened != SQLITE_OK) fail(raw, store.path(), "cannot open");
   sqlite3_busy_timeout(db.get(), 5000);
+  // Memory-mapped reads: the seeks below touch a few pages per run all over the metrics b-tree,
+  // more than SQLite's default page cache holds on a store of millions of points (measured: 415 ->
+  // 359 ms for 10,000 runs x 200 steps, on a loaded machine). Best effort: on error, normal reads.
+  sqlite3_exec(db.get(), "PRAGMA mmap_size = 1073741824", nullptr, nullptr, nullptr);
   const int version = store.schemaVersion();
   if (version != kKnownSchemaVersion) {
     // A newer schema may have moved columns: fall back to the store's own (slower) queries.
