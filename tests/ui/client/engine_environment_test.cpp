@@ -59,6 +59,21 @@ class EngineEnvironmentTest : public QObject {
     QVERIFY(spy.wait(10000));
     QVERIFY(spy.at(2).at(0).value<EngineEnvironment>().error.contains(QStringLiteral("not found")));
   }
+
+  void realEngineReportsItsVersions() {
+    const QString engine = realEngine();
+    if (engine.isEmpty()) QSKIP("no temper engine (set TEMPER_ENGINE or build the `temper` target)");
+    EngineEnvironmentProbe probe;
+    QSignalSpy spy(&probe, &EngineEnvironmentProbe::finished);
+    probe.start(engine);
+    QVERIFY(spy.wait(20000));
+    const auto env = spy.at(0).at(0).value<EngineEnvironment>();
+    if (!env.available) QSKIP(qPrintable("this engine has no `info --json` yet: " + env.error));
+    QVERIFY(!env.temper_version.isEmpty());
+    QVERIFY(!env.libtorch_version.isEmpty());
+    QVERIFY(env.cpu_threads > 0);
+    QVERIFY(env.deviceSummary().startsWith(env.cuda_available ? "CUDA" : "CPU"));
+  }
 };
 
 QTEST_GUILESS_MAIN(EngineEnvironmentTest)
