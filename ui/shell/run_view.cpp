@@ -186,8 +186,9 @@ void RunView::applyBatch(const EventBatch& batch) {
     } else if (e.type == QLatin1String("eval")) {
       appendLog(tr("step %1: validation loss %2").arg(e.integer("step")).arg(e.number("val_loss"), 0, 'f', 4));
     } else if (e.type == QLatin1String("sample")) {
-      samples_->appendPlainText(tr("— step %1 — %2").arg(e.integer("step")).arg(e.text("prompt").trimmed()));
-      samples_->appendPlainText(e.text("text") + QLatin1Char('\n'));
+      // The text already starts with its prompt; surrounding newlines (a "\n" prompt) only add gaps.
+      samples_->appendPlainText(tr("— step %1 —").arg(e.integer("step")));
+      samples_->appendPlainText(e.text("text").trimmed() + QLatin1Char('\n'));
     } else if (e.type == QLatin1String("checkpoint_saved")) {
       appendLog(tr("checkpoint at step %1: %2").arg(e.integer("step")).arg(e.text("path")));
     } else if (e.isRunEnd()) {

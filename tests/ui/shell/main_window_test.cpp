@@ -15,6 +15,7 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QProgressBar>
 #include <QSettings>
 #include <QSignalSpy>
@@ -121,6 +122,7 @@ class MainWindowTest : public QObject {
   QTemporaryDir dir_;
   QString workspace_;
   QString engine_;
+  QString real_engine_;
   std::unique_ptr<QSettings> qsettings_;
   QString screenshots_;
 
@@ -164,6 +166,10 @@ class MainWindowTest : public QObject {
     QVERIFY(dir_.isValid());
     workspace_ = dir_.filePath("workspace");
     QDir().mkpath(workspace_);
+    // The real engine for the end-to-end case: TEMPER_ENGINE as given to the test (the other cases
+    // replace it with fakes), else the build's own.
+    real_engine_ = qEnvironmentVariable("TEMPER_ENGINE");
+    if (real_engine_.isEmpty()) real_engine_ = QStringLiteral(TEMPER_BIN_DIR "/temper");
     engine_ = writeScript(dir_.filePath("fake-temper"), fakeEngineBody());
     qputenv("TEMPER_ENGINE", engine_.toUtf8());
     qsettings_ = std::make_unique<QSettings>(dir_.filePath("settings.ini"), QSettings::IniFormat);
@@ -400,6 +406,61 @@ class MainWindowTest : public QObject {
     settings.setThreads(0);
     settings.setDevice("auto");
     Store::open((workspace_ + "/temper.db").toStdString()).deleteRun(id);
+    qputenv("TEMPER_ENGINE", engine_.toUtf8());
+  }
+
+  void realEngineRunFromLaunchToHistory() {
+    const QString engine = real_engine_;
+    if (!QFileInfo(engine).isExecutable()) QSKIP("no temper engine (set TEMPER_ENGINE or build the `temper` target)");
+    const QDir dir(dir_.filePath("real"));
+    QDir().mkpath(dir.path());
+    QFile corpus(dir.filePath("corpus.txt"));
+    QVERIFY(corpus.open(QIODevice::WriteOnly));
+    for (int i = 0; i < 300; ++i) corpus.write("The harbour lights came on one by one as the boats returned.\n");
+    corpus.close();
+    auto tool = [&](const QStringList& args) {
+      QProcess p;
+      p.start(engine, args);
+      return p.waitForFinished(60000) && p.exitCode() == 0;
+    };
+    QVERIFY(tool({"tokenizer", "train", "--input", corpus.fileName(), "--vocab-size", "40", "--model-type", "char",
+                  "--out", dir.filePath("tok.model")}));
+    QVERIFY(tool({"data", "prepare", "--tokenizer", dir.filePath("tok.model"), "--input", corpus.fileName(), "--out",
+                  dir.filePath("data")}));
+    qputenv("TEMPER_ENGINE", engine.toUtf8());
+    const QString workspace = dir.filePath("ws");
+    MainWindow window(workspace, AppSettings(qsettings_.get()));
+    window.resize(1280, 800);
+    window.show();
+    QSignalSpy ended(window.runManager(), &RunManager::runEnded);
+    window.launch(QJsonObject{{"data", dir.filePath("data")},
+                              {"layers", 1},
+                              {"dim", 32},
+                              {"heads", 2},
+                              {"ctx", 16},
+                              {"batch-size", 4},
+                              {"max-steps", 400},
+                              {"warmup-steps", 0},
+                              {"eval-every", 100},
+                              {"eval-batches", 2},
+                              {"sample-tokens", 12},
+                              {"threads", 1},
+                              {"name", "real run"}},
+                  {"e2e"});
+    QVERIFY(ended.wait(120000));
+    QCOMPARE(ended.at(0).at(1).value<JobOutcome>().status, QStringLiteral("finished"));
+    const QString id = ended.at(0).at(0).toString();
+    auto* view = qobject_cast<RunView*>(window.runTabs()->currentWidget());
+    QVERIFY(view);
+    QCOMPARE(view->runId(), id);
+    QCOMPARE(view->progressBar()->value(), 400);
+    QVERIFY(view->samples()->toPlainText().contains("step 400"));
+    const int row = window.historyModel()->rowOf(id);
+    QVERIFY(row >= 0);
+    QCOMPARE(window.historyModel()->summaryAt(row).steps, 400);
+    QCOMPARE(QString::fromStdString(window.historyModel()->summaryAt(row).run.tags), QStringLiteral("e2e"));
+    QCOMPARE(QString::fromStdString(window.historyModel()->summaryAt(row).run.status), QStringLiteral("finished"));
+    shoot(&window, "run-real-engine");
     qputenv("TEMPER_ENGINE", engine_.toUtf8());
   }
 
