@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QSet>
 
 #include "core/common/error.h"
 #include "core/store/store.h"
@@ -35,9 +36,15 @@ RunManager::ReattachReport RunManager::reattach(int poll_ms) {
   // One engine trains per workspace (it holds run.lock for the whole run). If nobody holds the
   // lock, no run can be alive, whatever its pid now names (pids are reused).
   const bool lock_held = workspaceLockHeld(workspace_);
+  // Our own children, including one that has not yet printed its run id (it marks the run
+  // running in the store just before its run_started event reaches us).
+  QSet<qint64> own_pids;
+  for (const auto& c : channels_) {
+    if (auto* job = qobject_cast<EngineJob*>(c.data()); job && job->pid() > 0) own_pids.insert(job->pid());
+  }
   for (const RunRecord& run : running) {
     const QString id = QString::fromStdString(run.id);
-    if (channel(id)) continue;
+    if (channel(id) || own_pids.contains(run.pid)) continue;
     if (!lock_held) {
       markFailedIfRunning(id, deadRunReason());
       report.marked_failed << id;

@@ -78,6 +78,28 @@ class ReattachTest : public QObject {
     QVERIFY(manager.reattach().marked_failed.isEmpty());
   }
 
+  void ownChildIsNotFollowedTwice() {
+    // A child of this manager that has marked its run running but not yet printed the id.
+    const QString workspace = dir_.filePath("own");
+    QDir().mkpath(workspace);
+    const QString sleeper = writeScript(QDir(dir_.path()), "sleeper.sh", "sleep 30\n");
+    RunManager manager(workspace, sleeper);
+    EngineJob* job = manager.startJob({"train"});
+    QTRY_VERIFY_WITH_TIMEOUT(job->pid() > 0, 10000);
+    {
+      Store store = Store::open((workspace + "/temper.db").toStdString());
+      store.markRunning(store.createRun({.name = "mine"}), job->pid());
+    }
+    WorkspaceLock lock = WorkspaceLock::acquire(workspace.toStdString(), "the child, as far as the test is concerned");
+    const auto report = manager.reattach();
+    QVERIFY(report.followed.isEmpty());
+    QVERIFY(report.marked_failed.isEmpty());
+    QCOMPARE(manager.liveCount(), 1);
+    job->setKillAfterMs(100);
+    job->cancel();
+    QTRY_COMPARE_WITH_TIMEOUT(manager.liveCount(), 0, 10000);
+  }
+
   void liveRunIsFollowedAfterRestart() {
     const QString engine = realEngine();
     if (engine.isEmpty()) QSKIP("no temper engine (set TEMPER_ENGINE or build the `temper` target)");
