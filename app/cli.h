@@ -21,5 +21,6 @@ using Action = std::function<int()>;
 void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action);
 void addTrainCommand(CLI::App& app, GlobalOptions& global, Action& action);
 void addModelCommands(CLI::App& app, GlobalOptions& global, Action& action);
+void addInfoCommand(CLI::App& app, Action& action);
 
 }  // namespace temper::cli

@@ -1,5 +1,8 @@
 // `temper tokenizer ...` and `temper data ...`.
+#include <cstdio>
+
 #include "app/cli.h"
+#include "core/engine/data_inspect_command.h"
 #include "core/common/json_io.h"
 #include "core/common/text_utils.h"
 #include "core/engine/console.h"
@@ -109,6 +112,30 @@ void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action) {
         options->out_dir = *out;
         Console console(global.events);
         prepareDataCommand(*options, console);
+        return 0;
+      };
+    });
+  }
+  {
+    auto* inspect = data->add_subcommand("inspect", "format, fields, counts and first records of a dataset");
+    auto request = std::make_shared<DataInspectRequest>();
+    auto inputs = std::make_shared<std::vector<std::string>>();
+    auto tokenizer_path = std::make_shared<std::string>();
+    auto extensions = std::make_shared<std::string>();
+    auto json = std::make_shared<bool>(false);
+    inspect->add_option("inputs", *inputs, "record files (.jsonl, .json, .csv) or text files and folders")->required();
+    inspect->add_option("--tokenizer", *tokenizer_path, "count tokens with this tokenizer (.model, tokenizer.json or a model folder)");
+    inspect->add_option("--ext", *extensions, "extensions to take from folders");
+    inspect->add_option("--preview", request->preview, "records shown")->check(CLI::Range(0, 1000));
+    inspect->add_flag("--json", *json, "as one JSON object");
+    inspect->callback([&action, request, inputs, tokenizer_path, extensions, json] {
+      action = [request, inputs, tokenizer_path, extensions, json] {
+        for (const auto& input : *inputs) request->inputs.emplace_back(input);
+        request->tokenizer = *tokenizer_path;
+        if (!extensions->empty()) request->extensions = extensionList(*extensions);
+        Json result = inspectData(*request);
+        std::printf("%s\n", *json ? result.dump(-1, ' ', false, Json::error_handler_t::replace).c_str()
+                                   : result.dump(2, ' ', false, Json::error_handler_t::replace).c_str());
         return 0;
       };
     });

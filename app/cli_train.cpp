@@ -12,6 +12,9 @@ void addTrainCommand(CLI::App& app, GlobalOptions& global, Action& action) {
   auto config_file = std::make_shared<std::string>();
   auto values = std::make_shared<std::map<std::string, std::string>>();
   train->add_option("config", *config_file, "a JSON file of train keys (flags override it)");
+  train->add_flag("--dry-run", request->dry_run,
+                  "print the parameter and memory estimate (weights, gradients, optimizer, activations) and stop");
+  train->add_flag("--json", request->json, "with --dry-run: as one JSON object");
   train->add_option("--resume", request->resume_run, "continue a run from its last checkpoint (flags may extend it, e.g. --max-steps)");
   for (const auto& spec : trainKeySpecs()) {
     std::string help = spec.help;

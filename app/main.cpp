@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   temper::cli::addCorpusCommands(app, global, action);
   temper::cli::addTrainCommand(app, global, action);
   temper::cli::addModelCommands(app, global, action);
+  temper::cli::addInfoCommand(app, action);
 
   // Same rule as the engine's Console: events when asked for or when stdout is not a terminal.
   // Decided before parsing so that a parse error is an event too.

@@ -9,7 +9,7 @@ packages=(
   libsentencepiece-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev libpcre2-dev
   libgtest-dev libgmock-dev
   qt6-base-dev libqt6sql6-sqlite qt6-tools-dev qt6-l10n-tools qt6-tools-dev-tools linguist-qt6
-  libqcustomplot-dev libqcustomplot2.1-qt6
+  libqcustomplot-dev libqcustomplot2.1-qt6 qt6-svg-dev
   xvfb xauth
   python3-torch python3-sentencepiece python3-regex
 )

@@ -9,6 +9,7 @@
 #include "core/common/error.h"
 #include "core/common/hashing.h"
 #include "core/data/splitmix.h"
+#include "core/tokenizer/tokenizer_open.h"
 #include "core/data/token_writer.h"
 #include "core/tokenizer/corpus_documents.h"
 #include "core/tokenizer/corpus_files.h"
@@ -79,8 +80,9 @@ void splitSingleDocument(const std::vector<int>& ids, int eos_id, double val_fra
 
 DatasetMeta prepareDataset(const PrepareOptions& options) {
   validate(options);
-  const auto model_path = std::filesystem::absolute(resolveTokenizerModelPath(options.tokenizer));
-  std::unique_ptr<Tokenizer> tokenizer = loadTokenizer(model_path);
+  // A .model, a tokenizer.json or a model folder; the file behind it is what meta.json pins.
+  const auto model_path = std::filesystem::absolute(resolveTokenizerFile(options.tokenizer));
+  std::unique_ptr<Tokenizer> tokenizer = openTokenizer(options.tokenizer);
   if (tokenizer->eosId() < 0) {
     throwInputError(model_path.string() + ": the tokenizer has no eos token, which separates documents");
   }

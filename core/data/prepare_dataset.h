@@ -12,7 +12,7 @@
 namespace temper {
 
 struct PrepareOptions {
-  std::filesystem::path tokenizer;  ///< a .model file or a folder with tokenizer.model
+  std::filesystem::path tokenizer;  ///< a .model, a tokenizer.json, or a model folder (openTokenizer)
   /// Files and folders, as for tokenizer training (corpus_files.h): a plain text file is one
   /// document, each line of a .jsonl file is one document (its `text` field).
   std::vector<std::filesystem::path> inputs;

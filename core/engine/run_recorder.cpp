@@ -58,10 +58,15 @@ void RunRecorder::onStep(const StepReport& r) {
 }
 
 void RunRecorder::onEval(const EvalReport& r) {
-  emit(events::eval(run_id_, r.step, r.tokens_seen, r.val_loss));
+  emit(events::eval(run_id_, r.step, r.tokens_seen, r.val_loss, r.metrics));
   pending_.push_back({r.step, r.tokens_seen, r.wall_time_s, "val_loss", r.val_loss});
-  console_.say("step " + std::to_string(r.step) + ": validation loss " + fixed(r.val_loss, 4) + " (elapsed " +
-               formatDuration(r.wall_time_s) + ")");
+  std::string measures;
+  for (const auto& [name, value] : r.metrics) {
+    pending_.push_back({r.step, r.tokens_seen, r.wall_time_s, "val_" + name, value});
+    if (name.find('/') == std::string::npos) measures += ", " + name + " " + fixed(value, 4);
+  }
+  console_.say("step " + std::to_string(r.step) + ": validation loss " + fixed(r.val_loss, 4) + measures +
+               " (elapsed " + formatDuration(r.wall_time_s) + ")");
   for (const auto& s : r.samples) {
     emit(events::sample(run_id_, r.step, s.prompt, s.text));
     Json line = {{"step", r.step}, {"prompt", s.prompt}, {"text", s.text}};

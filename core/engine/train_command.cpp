@@ -2,14 +2,19 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+
 #include "core/common/error.h"
 #include "core/common/hashing.h"
+#include "core/common/text_utils.h"
 #include "core/common/workspace_paths.h"
 #include "core/data/dataset_meta.h"
 #include "core/engine/run_recorder.h"
 #include "core/engine/runtime.h"
 #include "core/engine/stop_signal.h"
-#include "core/methods/pretrain_task.h"
+#include "core/engine/dry_run.h"
+#include "core/engine/method_setup.h"
+#include "core/train/trainer.h"
 #include "core/protocol/events.h"
 #include "core/store/workspace_lock.h"
 #include "core/train/train_config.h"
@@ -19,19 +24,6 @@ namespace {
 
 constexpr const char* kRunConfigFile = "config.json";
 constexpr const char* kRunTokenizerFile = "tokenizer.model";
-
-GptConfig modelShape(const TrainConfig& c, int64_t vocab_size) {
-  GptConfig shape = c.preset.empty() ? GptConfig{} : presetConfig(c.preset);
-  if (c.layers) shape.layers = c.layers;
-  if (c.dim) shape.dim = c.dim;
-  if (c.heads) shape.heads = c.heads;
-  if (c.ctx) shape.context = c.ctx;
-  shape.dropout = c.dropout;
-  shape.bias = c.bias;
-  shape.vocab_size = vocab_size;
-  shape.validate();
-  return shape;
-}
 
 LoopOptions loopOptions(const TrainConfig& c) {
   LoopOptions o;
@@ -44,20 +36,6 @@ LoopOptions loopOptions(const TrainConfig& c) {
   o.schedule = LrSchedule{c.lr, c.min_lr, c.warmup_steps, c.max_steps};
   o.adamw = AdamWOptions{c.beta1, c.beta2, 1e-8, c.weight_decay};
   return o;
-}
-
-// The tokenizer the dataset was made with, unchanged since (its hash is in meta.json).
-std::filesystem::path datasetTokenizer(const DatasetMeta& meta, const std::filesystem::path& data_dir) {
-  std::filesystem::path path = meta.tokenizer_path;
-  if (!std::filesystem::exists(path)) {
-    throwInputError(data_dir.string() + "/meta.json: its tokenizer " + path.string() +
-                    " no longer exists; prepare the data again");
-  }
-  if (sha256FileHex(path) != meta.tokenizer_sha256) {
-    throwInputError(path.string() + " changed after " + data_dir.string() +
-                    " was prepared with it (sha256 differs); prepare the data again");
-  }
-  return path;
 }
 
 struct RunPlan {
@@ -102,45 +80,60 @@ int runTrain(const TrainRequest& request) {
   }
   const TrainConfig& config = plan.config;
   RuntimeInfo runtime = configureRuntime(config.threads, config.device);
-  std::filesystem::path data_dir = std::filesystem::absolute(config.data);
-  DatasetMeta meta = readDatasetMeta(data_dir);
-
-  PretrainSetup setup;
-  setup.model = modelShape(config, meta.vocab_size);
-  setup.data_dir = data_dir;
-  setup.tokenizer_file = plan.run_id.empty() ? datasetTokenizer(meta, data_dir) : plan.run_dir / kRunTokenizerFile;
-  setup.batch_size = config.batch_size;
-  setup.seed = static_cast<uint64_t>(config.seed);
-  setup.device = runtime.device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-  setup.sample_prompts = config.sample_prompts;
-  setup.sample_tokens = config.sample_tokens;
-  PretrainTask task(setup);
+  if (request.dry_run) {
+    Json estimate = dryRun(config, runtime);
+    if (request.json) {
+      std::printf("%s\n", estimate.dump().c_str());
+    } else {
+      std::printf("%s\n", estimate.dump(2).c_str());
+    }
+    return 0;
+  }
+  MethodSetup setup = setUpMethod(config, runtime, workspace, plan.run_id.empty() ? std::filesystem::path() : plan.run_dir);
+  TrainingTask& task = *setup.task;
+  const int64_t parameters = setup.model->parameterCount();
 
   // 2. One run per workspace at a time; then the run record and folder.
   ensureWorkspace(workspace);
-  const std::string lock_owner = "train " + (config.name.empty() ? data_dir.filename().string() : config.name);
+  const std::string lock_owner = "train " + (config.name.empty() ? config.method : config.name);
   WorkspaceLock lock = WorkspaceLock::acquire(workspace.root, lock_owner);
   if (!store) store.emplace(Store::open(workspace.database()));
   Json train_json = config.toJson();
-  train_json["data"] = data_dir.string();
+  // Paths are stored absolute, so a resume from another folder finds the same files.
+  for (const char* key : {"data", "val-data", "base"}) {
+    if (!train_json.contains(key) || train_json[key].get<std::string>().empty()) continue;
+    std::string joined;
+    for (const auto& part : splitString(train_json[key].get<std::string>(), ',')) {
+      if (part.empty()) continue;
+      joined += (joined.empty() ? "" : ",") + std::filesystem::absolute(part).lexically_normal().string();
+    }
+    train_json[key] = joined;
+  }
   if (plan.run_id.empty()) {
     NewRun run;
-    run.name = config.name.empty() ? "pretrain " + data_dir.filename().string() : config.name;
+    run.name = config.name.empty()
+                   ? config.method + " " + std::filesystem::path(setup.dataset).filename().string()
+                   : config.name;
     run.method = config.method;
-    run.base_model = "scratch (" + std::to_string(setup.model.parameterCount()) + " parameters)";
-    run.dataset = data_dir.string();
+    run.base_model = setup.base_description;
+    run.dataset = setup.dataset;
     run.device = runtime.device;
     run.threads = runtime.torch_threads;
     run.versions_json = Json{{"torch", runtime.torch_version}, {"blas", runtime.blas}}.dump();
-    Json full = {{"train", train_json}, {"model", toHfConfig(setup.model)}, {"runtime", runtime.toJson()}};
+    Json full = {{"train", train_json}, {"model", setup.model_config}, {"runtime", runtime.toJson()},
+                 {"data", setup.data_summary},
+                 {"parameters", {{"total", parameters}, {"trainable", setup.trainable_parameters}}},
+                 {"memory_estimate", dryRun(config, runtime)["estimate"]}};
     run.config_json = full.dump();
     plan.run_id = store->createRun(run);
     plan.run_dir = workspace.runDir(plan.run_id);
     try {
       std::filesystem::create_directories(plan.run_dir / "checkpoints");
       writeJsonFileAtomic(plan.run_dir / kRunConfigFile, full);
-      std::filesystem::copy_file(setup.tokenizer_file, plan.run_dir / kRunTokenizerFile,
-                                 std::filesystem::copy_options::overwrite_existing);
+      if (!setup.scratch_tokenizer.empty()) {
+        std::filesystem::copy_file(setup.scratch_tokenizer, plan.run_dir / kRunTokenizerFile,
+                                   std::filesystem::copy_options::overwrite_existing);
+      }
     } catch (const std::exception& e) {
       store->finishRun(plan.run_id, "failed", e.what());
       throw;
@@ -176,10 +169,11 @@ int runTrain(const TrainRequest& request) {
     trainer.resumeFrom(plan.checkpoint);
   }
   store->markRunning(plan.run_id, ::getpid());
-  console.say("run " + plan.run_id + ": " + std::to_string(setup.model.parameterCount()) + " parameters, " +
+  console.say("run " + plan.run_id + ": " + std::to_string(parameters) + " parameters, " +
               runtime.summary());
+  console.say("data: " + setup.data_summary.dump());
   recorder.emit(events::runStarted(plan.run_id, train_json, runtime.toJson(), plan.run_dir.string(),
-                                   !plan.checkpoint.empty(), trainer.step()));
+                                   !plan.checkpoint.empty(), trainer.step(), setup.data_summary));
 
   LoopResult result;
   try {

@@ -14,6 +14,8 @@ struct TrainRequest {
   std::string workspace;                     ///< empty: TEMPER_WORKSPACE or the default
   std::string resume_run;                    ///< run id (or unique prefix) to continue
   bool events = false;
+  bool dry_run = false;  ///< print the memory / parameter estimate and stop (nothing allocated or written)
+  bool json = false;     ///< dry run: as JSON
 };
 
 /// Exit code: 0 finished, 130 cancelled (checkpoint written), 6 diverged. Errors before the run

@@ -3,7 +3,7 @@
 #include "core/common/error.h"
 #include "core/data/dataset_meta.h"
 #include "core/model/generation.h"
-#include "core/model/hf_gpt2.h"
+#include "core/tokenizer/tokenizer_open.h"
 
 namespace temper {
 namespace {
@@ -27,22 +27,22 @@ PretrainTask::PretrainTask(PretrainSetup setup)
       meta_(readDatasetMeta(setup_.data_dir)),
       train_tokens_(openDatasetSplit(setup_.data_dir, meta_, "train")),
       val_tokens_(openDatasetSplit(setup_.data_dir, meta_, "val")) {
-  const DatasetMeta& meta = meta_;
-  if (setup_.model.vocab_size == 0) setup_.model.vocab_size = meta.vocab_size;
-  if (meta.vocab_size > setup_.model.vocab_size) {
-    throwConfigError("the dataset's tokenizer has " + std::to_string(meta.vocab_size) +
-                     " ids but the model's vocabulary is " + std::to_string(setup_.model.vocab_size));
+  model_ = setup_.source.model;
+  const int64_t model_ctx = model_->contextLength();
+  context_ = setup_.context > 0 ? setup_.context : model_ctx;
+  if (context_ > model_ctx) {
+    throwConfigError("`ctx` is " + std::to_string(context_) + " but the model's context is " +
+                     std::to_string(model_ctx));
   }
-  requireWindow(train_tokens_, setup_.model.context, "training", setup_.data_dir);
-  requireWindow(val_tokens_, setup_.model.context, "validation", setup_.data_dir);
-  tokenizer_ = loadTokenizer(setup_.tokenizer_file);
-  setup_.model.eos_id = tokenizer_->eosId();
-  setup_.model.bos_id = tokenizer_->bosId();
-  setup_.model.pad_id = tokenizer_->padId();
+  if (meta_.vocab_size > model_->vocabSize()) {
+    throwConfigError("the dataset's tokenizer has " + std::to_string(meta_.vocab_size) +
+                     " ids but the model's vocabulary is " + std::to_string(model_->vocabSize()));
+  }
+  requireWindow(train_tokens_, context_, "training", setup_.data_dir);
+  requireWindow(val_tokens_, context_, "validation", setup_.data_dir);
+  tokenizer_ = openTokenizer(setup_.source.tokenizer);
   train_sampler_ = std::make_unique<BatchSampler>(train_tokens_, static_cast<int>(setup_.batch_size),
-                                                  static_cast<int>(setup_.model.context), setup_.seed);
-  torch::manual_seed(setup_.seed);
-  model_ = Gpt(setup_.model);
+                                                  static_cast<int>(context_), setup_.seed);
   model_->to(setup_.device);
 }
 
@@ -55,7 +55,7 @@ std::vector<std::pair<std::string, torch::Tensor>> PretrainTask::trainableParame
 void PretrainTask::setTraining(bool training) { model_->train(training); }
 
 torch::Tensor PretrainTask::toDevice(const std::vector<int64_t>& values) const {
-  return torch::from_blob(const_cast<int64_t*>(values.data()), {setup_.batch_size, setup_.model.context},
+  return torch::from_blob(const_cast<int64_t*>(values.data()), {setup_.batch_size, context_},
                           torch::kLong)
       .to(setup_.device, /*non_blocking=*/false, /*copy=*/true);
 }
@@ -65,11 +65,11 @@ torch::Tensor PretrainTask::nextMicroBatchLoss() {
   return model_->loss(toDevice(inputs_), toDevice(targets_));
 }
 
-int64_t PretrainTask::tokensPerMicroBatch() const { return setup_.batch_size * setup_.model.context; }
+int64_t PretrainTask::tokensPerMicroBatch() const { return setup_.batch_size * context_; }
 
 double PretrainTask::validationLoss(int64_t batches) {
   torch::NoGradGuard no_grad;
-  BatchSampler sampler(val_tokens_, static_cast<int>(setup_.batch_size), static_cast<int>(setup_.model.context),
+  BatchSampler sampler(val_tokens_, static_cast<int>(setup_.batch_size), static_cast<int>(context_),
                        kValidationSeed);
   std::vector<int64_t> inputs, targets;
   double total = 0;
@@ -94,7 +94,7 @@ std::vector<SampleText> PretrainTask::samples() {
     std::vector<int64_t> ids;
     for (int id : tokenizer_->encode(prompt)) ids.push_back(id);
     if (ids.empty()) ids.push_back(tokenizer_->eosId());
-    auto generated = generate(model_, ids, options);
+    auto generated = generate(*model_, ids, options);
     std::vector<int> as_int(generated.begin(), generated.end());
     if (!as_int.empty() && as_int.back() == tokenizer_->eosId()) as_int.pop_back();
     out.push_back({prompt, prompt + tokenizer_->decode(as_int)});
@@ -108,17 +108,8 @@ void PretrainTask::restoreDataState(const Json& state) {
   train_sampler_->setPosition(state.at("train_batches_drawn").get<uint64_t>());
 }
 
-void PretrainTask::saveModel(const std::filesystem::path& dir) {
-  saveGptHf(model_, dir);
-  std::filesystem::copy_file(setup_.tokenizer_file, dir / "tokenizer.model",
-                             std::filesystem::copy_options::overwrite_existing);
-}
+void PretrainTask::saveModel(const std::filesystem::path& dir) { saveModelFolder(setup_.source, *model_, dir); }
 
-void PretrainTask::loadModelWeights(const std::filesystem::path& dir) {
-  Gpt loaded = loadGptHf(dir);
-  torch::NoGradGuard no_grad;
-  auto source = loaded->named_parameters();
-  for (auto& item : model_->named_parameters()) item.value().copy_(*source.find(item.key()));
-}
+void PretrainTask::loadModelWeights(const std::filesystem::path& dir) { loadModelWeightsInto(*model_, dir); }
 
 }  // namespace temper

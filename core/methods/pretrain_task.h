@@ -1,22 +1,22 @@
 #pragma once
-/// Pretraining: next-token prediction over a packed token file (temper data prepare), on a GPT
-/// built from scratch. The first method; later ones (continued pretraining, SFT, adapters, ...)
-/// are siblings implementing the same TrainingTask.
+/// Next-token prediction over a packed token file (temper data prepare): `pretrain` on a GPT built
+/// from scratch, and `continued-pretrain` on a base model loaded from a Hugging Face folder — the
+/// same objective, only the model's origin differs (model_source.h).
 #include <memory>
 
 #include "core/data/batch_sampler.h"
 #include "core/data/dataset_meta.h"
 #include "core/data/token_file.h"
-#include "core/model/gpt.h"
+#include "core/methods/model_source.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/train/training_task.h"
 
 namespace temper {
 
 struct PretrainSetup {
-  GptConfig model;
+  ModelSource source;  ///< the model to train (already on the CPU, initialised or loaded)
+  int64_t context = 0;  ///< training window; 0: the model's context
   std::filesystem::path data_dir;
-  std::filesystem::path tokenizer_file;  ///< copied into every saved model folder
   int64_t batch_size = 12;
   uint64_t seed = 1337;
   torch::Device device = torch::kCPU;
@@ -27,7 +27,7 @@ struct PretrainSetup {
 class PretrainTask : public TrainingTask {
  public:
   /// Opens the dataset, checks that both splits hold at least one window of ctx + 1 tokens and
-  /// that its vocabulary fits the model, then builds and initialises the model (seeded).
+  /// that its vocabulary fits the model, then moves the model to the device.
   explicit PretrainTask(PretrainSetup setup);
 
   std::vector<std::pair<std::string, torch::Tensor>> trainableParameters() override;
@@ -41,7 +41,8 @@ class PretrainTask : public TrainingTask {
   void saveModel(const std::filesystem::path& dir) override;
   void loadModelWeights(const std::filesystem::path& dir) override;
 
-  Gpt& model() { return model_; }
+  CausalLmImpl& model() { return *model_; }
+  int64_t context() const { return context_; }
 
  private:
   torch::Tensor toDevice(const std::vector<int64_t>& values) const;
@@ -52,7 +53,8 @@ class PretrainTask : public TrainingTask {
   TokenFile val_tokens_;
   std::unique_ptr<BatchSampler> train_sampler_;
   std::unique_ptr<Tokenizer> tokenizer_;
-  Gpt model_{nullptr};
+  CausalLm model_;
+  int64_t context_ = 0;
   std::vector<int64_t> inputs_, targets_;  // reused micro-batch buffers
 };
 

@@ -39,20 +39,20 @@ int64_t sampleToken(const torch::Tensor& logits_in, const SamplingOptions& o, to
   return torch::multinomial(probs, 1, false, generator).item<int64_t>();
 }
 
-std::vector<int64_t> generate(Gpt& model, const std::vector<int64_t>& prompt, const SamplingOptions& o,
+std::vector<int64_t> generate(CausalLmImpl& model, const std::vector<int64_t>& prompt, const SamplingOptions& o,
                               const std::function<bool(int64_t)>& on_token) {
   validateSampling(o);
   if (prompt.empty()) throwConfigError("the prompt is empty after tokenization; give at least one token");
   torch::NoGradGuard no_grad;
-  bool was_training = model->is_training();
-  model->eval();
-  auto device = model->wte->weight.device();
+  bool was_training = model.is_training();
+  model.eval();
+  auto device = model.device();
   torch::Generator generator = at::make_generator<at::CPUGeneratorImpl>(o.seed);
-  const int64_t context = model->config().context;
+  const int64_t context = model.contextLength();
 
   std::vector<int64_t> sequence = prompt;
   std::vector<int64_t> generated;
-  KvCache cache = model->makeCache(1);
+  KvCache cache = model.makeCache(1);
   auto tensorOf = [&](size_t from) {
     std::vector<int64_t> slice(sequence.begin() + static_cast<long>(from), sequence.end());
     return torch::tensor(slice, torch::kLong).view({1, -1}).to(device);
@@ -68,11 +68,11 @@ std::vector<int64_t> generate(Gpt& model, const std::vector<int64_t>& prompt, co
         cache.reset();
         fed = 0;
       }
-      logits = model->forward(tensorOf(fed), &cache);
+      logits = model.forward(tensorOf(fed), &cache);
       fed = sequence.size();
     } else {
       size_t start = sequence.size() > static_cast<size_t>(context) ? sequence.size() - context : 0;
-      logits = model->forward(tensorOf(start));
+      logits = model.forward(tensorOf(start));
     }
     int64_t next = sampleToken(logits[0][-1].to(torch::kCPU), o, generator);
     generated.push_back(next);
@@ -80,7 +80,7 @@ std::vector<int64_t> generate(Gpt& model, const std::vector<int64_t>& prompt, co
     if (on_token && !on_token(next)) break;
     if (o.eos_id >= 0 && next == o.eos_id) break;
   }
-  if (was_training) model->train();
+  if (was_training) model.train();
   return generated;
 }
 

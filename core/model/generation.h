@@ -4,7 +4,7 @@
 #include <functional>
 #include <vector>
 
-#include "core/model/gpt.h"
+#include "core/model/causal_lm.h"
 
 namespace temper {
 
@@ -27,7 +27,7 @@ int64_t sampleToken(const torch::Tensor& logits, const SamplingOptions& options,
 /// Generates after `prompt` (not included in the result) in eval mode without gradients.
 /// `on_token` sees each new id as it is chosen and returns false to stop. A sequence longer than the
 /// model's context keeps its last `context` tokens (the cache is refilled from them).
-std::vector<int64_t> generate(Gpt& model, const std::vector<int64_t>& prompt, const SamplingOptions& options,
+std::vector<int64_t> generate(CausalLmImpl& model, const std::vector<int64_t>& prompt, const SamplingOptions& options,
                               const std::function<bool(int64_t)>& on_token = {});
 
 }  // namespace temper

@@ -3,7 +3,6 @@
 #include <torch/version.h>
 
 #include "core/model/cpu_attention.h"
-#include "core/model/kernels/cross_entropy.h"
 #include "core/model/kernels/gelu.h"
 
 #include <cmath>
@@ -140,26 +139,17 @@ KvCache GptImpl::makeCache(int64_t batch) const {
                  wte->weight.options().requires_grad(false));
 }
 
-torch::Tensor GptImpl::hidden(const torch::Tensor& ids, KvCache* cache) {
-  const int64_t steps = ids.size(1);
+torch::Tensor GptImpl::hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache) {
+  const int64_t steps = embeddings.size(1);
   const int64_t past = cache != nullptr ? cache->length() : 0;
   TORCH_CHECK(past + steps <= config_.context, "sequence of ", past + steps,
               " positions exceeds the model's context of ", config_.context);
-  auto positions = torch::arange(past, past + steps, ids.options().dtype(torch::kLong));
-  auto x = wte(ids) + wpe(positions);
+  auto positions = torch::arange(past, past + steps, torch::TensorOptions(torch::kLong).device(embeddings.device()));
+  auto x = embeddings + wpe(positions);
   if (config_.dropout > 0.0) x = torch::dropout(x, config_.dropout, is_training());
   for (int64_t i = 0; i < config_.layers; ++i) x = blocks_[i]->forward(x, cache, i);
   if (cache != nullptr) cache->advance(steps);
   return ln_f(x);
-}
-
-torch::Tensor GptImpl::forward(const torch::Tensor& ids, KvCache* cache) {
-  return torch::linear(hidden(ids, cache), wte->weight);
-}
-
-torch::Tensor GptImpl::loss(const torch::Tensor& ids, const torch::Tensor& targets) {
-  auto logits = forward(ids);
-  return kernels::crossEntropy(logits.view({-1, logits.size(-1)}), targets.reshape({-1}));
 }
 
 }  // namespace temper

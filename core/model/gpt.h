@@ -5,6 +5,7 @@
 /// a rename-free mapping (plus the Conv1D transpose, see hf_gpt2.cpp).
 #include <torch/torch.h>
 
+#include "core/model/causal_lm.h"
 #include "core/model/gpt_config.h"
 #include "core/model/kv_cache.h"
 
@@ -51,21 +52,23 @@ class BlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Block);
 
-class GptImpl : public torch::nn::Module {
+class GptImpl : public CausalLmImpl {
  public:
   /// Builds the modules and applies GPT-2 initialisation (torch's global RNG; seed it first).
   explicit GptImpl(const GptConfig& config);
 
-  /// ids: (B, T) int64 -> logits (B, T, V). With a cache, positions continue after the cached ones.
-  torch::Tensor forward(const torch::Tensor& ids, KvCache* cache = nullptr);
-  /// Final hidden states (B, T, C) before the head; the loss uses them to avoid a second pass.
-  torch::Tensor hidden(const torch::Tensor& ids, KvCache* cache = nullptr);
-  /// Mean next-token cross-entropy of (B, T) inputs against (B, T) targets; targets equal to -100 are ignored (the
-  /// Hugging Face convention for unlabelled positions).
-  torch::Tensor loss(const torch::Tensor& ids, const torch::Tensor& targets);
+  torch::Tensor embed(const torch::Tensor& ids) override { return wte(ids); }
+  /// Adds the learned positions (continuing after the cache's) and runs the blocks.
+  torch::Tensor hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache) override;
+  torch::Tensor headWeight() override { return wte->weight; }
+  KvCache makeCache(int64_t batch) const override;
+  int64_t contextLength() const override { return config_.context; }
+  int64_t vocabSize() const override { return config_.vocab_size; }
+  int64_t hiddenSize() const override { return config_.dim; }
+  int64_t layerCount() const override { return config_.layers; }
+  std::string family() const override { return "gpt2"; }
 
   const GptConfig& config() const { return config_; }
-  KvCache makeCache(int64_t batch) const;
   /// GPT-2 initialisation: N(0, 0.02) for weights, residual projections N(0, 0.02/sqrt(2L)), zero biases.
   void initWeights();
 
@@ -78,6 +81,7 @@ class GptImpl : public torch::nn::Module {
   GptConfig config_;
   std::vector<Block> blocks_;
 };
+
 TORCH_MODULE(Gpt);
 
 }  // namespace temper

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/common/error.h"
+#include "core/tensor_io/model_weights.h"
 #include "core/tensor_io/torch_safetensors.h"
 
 namespace temper {
@@ -33,34 +34,39 @@ GptConfig readGptHfConfig(const std::filesystem::path& dir) {
   return fromHfConfig(readJsonFile(config_path), config_path.string());
 }
 
-void saveGptHf(Gpt& model, const std::filesystem::path& dir) {
+void saveGptHf(GptImpl& model, const Json& original_config, const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
   torch::NoGradGuard no_grad;
   std::vector<std::pair<std::string, torch::Tensor>> tensors;
-  for (const auto& item : model->named_parameters()) {
+  for (const auto& item : model.named_parameters()) {
     torch::Tensor t = item.value().detach().to(torch::kCPU, torch::kFloat32);
     if (isConv1dWeight(item.key())) t = t.t();
     tensors.emplace_back(item.key(), t.contiguous());
   }
   saveTensors(dir / kWeightsFile, tensors, {{"format", "pt"}, {"producer", "temper"}});
-  writeJsonFileAtomic(dir / "config.json", toHfConfig(model->config()));
+  Json config = original_config.is_object() ? original_config : Json::object();
+  const Json shape = toHfConfig(model.config());
+  for (const auto& [key, value] : shape.items()) config[key] = value;
+  writeJsonFileAtomic(dir / "config.json", config);
 }
 
 Gpt loadGptHf(const std::filesystem::path& dir) {
   GptConfig config = readGptHfConfig(dir);
-  auto weights_path = dir / kWeightsFile;
-  auto file = SafetensorsFile::open(weights_path);
+  ModelWeights weights = ModelWeights::open(dir);
   Gpt model(config);
   torch::NoGradGuard no_grad;
   auto params = model->named_parameters();
 
   std::set<std::string> loaded;
-  for (const auto& info : file->tensors()) {
+  for (const auto& item : weights.tensors()) {
+    const ModelWeights::Entry& entry = item.second;
+    const TensorInfo& info = *entry.info;
+    const std::string weights_file = entry.file->path().string();
     std::string name = info.name.starts_with("transformer.") ? info.name.substr(12) : info.name;
     if (isIgnoredName(name)) continue;
     torch::Tensor* target = params.find(name);
     if (target == nullptr) {
-      throwInputError(weights_path.string() + ": unexpected tensor `" + info.name +
+      throwInputError(weights_file + ": unexpected tensor `" + info.name +
                       "` (not part of a GPT-2 with this config.json)");
     }
     // Compare in the file's layout (before the Conv1D transpose) so the message shows the shapes
@@ -68,16 +74,16 @@ Gpt loadGptHf(const std::filesystem::path& dir) {
     const std::vector<int64_t> expected =
         isConv1dWeight(name) ? std::vector<int64_t>{target->size(1), target->size(0)} : target->sizes().vec();
     if (info.shape != expected) {
-      throwInputError(weights_path.string() + ": tensor `" + info.name + "` has shape " + shapeText(info.shape) +
+      throwInputError(weights_file + ": tensor `" + info.name + "` has shape " + shapeText(info.shape) +
                       ", expected " + shapeText(expected) + " from config.json");
     }
-    torch::Tensor value = tensorFromSafetensors(file, info).to(torch::kFloat32);
+    torch::Tensor value = tensorFromSafetensors(entry.file, info).to(torch::kFloat32);
     target->copy_(isConv1dWeight(name) ? value.t() : value);
     loaded.insert(name);
   }
   for (const auto& item : params) {
     if (!loaded.count(item.key())) {
-      throwInputError(weights_path.string() + ": tensor `" + item.key() + "` is missing");
+      throwInputError(weights.source().string() + ": tensor `" + item.key() + "` is missing");
     }
   }
   return model;

@@ -10,9 +10,12 @@ namespace temper {
 
 /// Writes config.json and model.safetensors into `dir` (created if missing). Not atomic by itself:
 /// callers write into a temporary folder and rename it (see train/checkpoint.cpp).
-void saveGptHf(Gpt& model, const std::filesystem::path& dir);
+/// `original_config` (the config.json the model was loaded from, or null) keeps its other keys, so
+/// a finetuned model says what its base said (bos/eos ids, task params, ...).
+void saveGptHf(GptImpl& model, const Json& original_config, const std::filesystem::path& dir);
+inline void saveGptHf(Gpt& model, const std::filesystem::path& dir) { saveGptHf(*model, Json(), dir); }
 
-/// Loads a GPT-2 folder. Accepts names with or without the `transformer.` prefix, ignores the
+/// Loads a GPT-2 folder (one model.safetensors or shards with an index). Accepts names with or without the `transformer.` prefix, ignores the
 /// `attn.bias`/`attn.masked_bias` buffers and a tied `lm_head.weight`; F32/F16/BF16 weights are
 /// converted to fp32. A missing tensor, a wrong shape or an unexpected tensor is an
 /// Error(InvalidInput) naming the tensor, its file and what was expected.

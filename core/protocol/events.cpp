@@ -10,8 +10,9 @@ Json make(const std::string& type, const std::string& run_id) {
 }
 
 Json runStarted(const std::string& run_id, const Json& config, const Json& environment, const std::string& run_dir,
-                bool resumed, int64_t start_step) {
+                bool resumed, int64_t start_step, const Json& data) {
   Json e = make("run_started", run_id);
+  if (!data.is_null()) e["data"] = data;
   e["config"] = config;
   e["environment"] = environment;
   e["run_dir"] = run_dir;
@@ -33,11 +34,13 @@ Json step(const std::string& run_id, const StepFields& f) {
   return e;
 }
 
-Json eval(const std::string& run_id, int64_t step, int64_t tokens_seen, double val_loss) {
+Json eval(const std::string& run_id, int64_t step, int64_t tokens_seen, double val_loss,
+         const std::map<std::string, double>& metrics) {
   Json e = make("eval", run_id);
   e["step"] = step;
   e["tokens_seen"] = tokens_seen;
   e["val_loss"] = val_loss;
+  if (!metrics.empty()) e["metrics"] = metrics;
   return e;
 }
 

@@ -2,6 +2,7 @@
 /// The engine's event protocol: one JSON object per line on stdout, `"v": 1`, every event with its
 /// `type`, the `run_id` (empty for jobs that are not runs) and a unix time `t`. The schema is in
 /// docs/events.md; the studio parses exactly these. Builders only: no I/O here.
+#include <map>
 #include <string>
 
 #include "core/common/json_io.h"
@@ -23,10 +24,13 @@ struct StepFields {
   double tokens_per_s = 0;
 };
 
+/// `data`: what the method made of its data (format, example counts, truncated / dropped records).
 Json runStarted(const std::string& run_id, const Json& config, const Json& environment, const std::string& run_dir,
-                bool resumed, int64_t start_step);
+                bool resumed, int64_t start_step, const Json& data = Json());
 Json step(const std::string& run_id, const StepFields& fields);
-Json eval(const std::string& run_id, int64_t step, int64_t tokens_seen, double val_loss);
+/// `metrics`: the method's own validation measures (e.g. {"accuracy": 0.91}); omitted when empty.
+Json eval(const std::string& run_id, int64_t step, int64_t tokens_seen, double val_loss,
+          const std::map<std::string, double>& metrics = {});
 Json checkpointSaved(const std::string& run_id, int64_t step, const std::string& path);
 Json sample(const std::string& run_id, int64_t step, const std::string& prompt, const std::string& text);
 /// status: "finished", "failed" or "cancelled"; reason is a sentence for people.

@@ -120,7 +120,16 @@ TrainConfig fromMerged(const Json& m) {
   auto text = [&](const char* key) { return m.contains(key) ? m[key].get<std::string>() : std::string(); };
   TrainConfig c;
   c.method = text("method");
+  c.base = text("base");
   c.data = text("data");
+  c.val_data = text("val-data");
+  c.val_fraction = number("val-fraction");
+  c.ext = text("ext");
+  c.response_template = text("response-template");
+  c.chat_template = text("chat-template");
+  c.packing = m["packing"].get<bool>();
+  c.drop_long = m["drop-long"].get<bool>();
+  c.train_last_blocks = m["train-last-blocks"].get<int64_t>();
   c.name = text("name");
   c.preset = text("preset");
   c.layers = integer("layers");
@@ -150,9 +159,16 @@ TrainConfig fromMerged(const Json& m) {
   c.sample_prompts = prompts.empty() ? std::vector<std::string>{"\n"} : splitString(prompts, '|');
 
   // Relations between keys, checked together so one run reports the first real conflict.
-  if (c.data.empty()) throwConfigError("`data` is required: a folder made by `temper data prepare`");
-  if (c.preset.empty() && (c.layers == 0 || c.dim == 0 || c.heads == 0 || c.ctx == 0)) {
+  const bool scratch = c.method == "pretrain";
+  if (c.data.empty()) {
+    throwConfigError(scratch ? "`data` is required: a folder made by `temper data prepare`"
+                             : "`data` is required: the files to train " + c.method + " on");
+  }
+  if (scratch && c.preset.empty() && (c.layers == 0 || c.dim == 0 || c.heads == 0 || c.ctx == 0)) {
     throwConfigError("give `preset` (tiny, small, gpt2-124m) or all of `layers`, `dim`, `heads`, `ctx`");
+  }
+  if (!scratch && c.base.empty()) {
+    throwConfigError("`base` is required for " + c.method + ": the model folder to start from");
   }
   if (c.min_lr > c.lr) {
     throwConfigError("`min-lr` (" + numberText(c.min_lr) + ") must not exceed `lr` (" + numberText(c.lr) + ")");
@@ -175,7 +191,10 @@ Json defaults() {
 }  // namespace
 
 Json TrainConfig::toJson() const {
-  Json j = {{"method", method}, {"data", data}, {"name", name},
+  Json j = {{"method", method}, {"data", data}, {"name", name}, {"val-data", val_data},
+            {"val-fraction", val_fraction}, {"ext", ext}, {"response-template", response_template},
+            {"chat-template", chat_template}, {"packing", packing}, {"drop-long", drop_long},
+            {"train-last-blocks", train_last_blocks},
             {"batch-size", batch_size}, {"grad-accum", grad_accum}, {"max-steps", max_steps},
             {"lr", lr}, {"min-lr", min_lr}, {"warmup-steps", warmup_steps}, {"weight-decay", weight_decay},
             {"beta1", beta1}, {"beta2", beta2}, {"grad-clip", grad_clip}, {"dropout", dropout},
@@ -190,20 +209,40 @@ Json TrainConfig::toJson() const {
   if (dim) j["dim"] = dim;
   if (heads) j["heads"] = heads;
   if (ctx) j["ctx"] = ctx;
+  if (!base.empty()) j["base"] = base;
   return j;
 }
 
 TrainConfig resolveTrainConfig(const std::optional<std::filesystem::path>& config_file,
                                const std::map<std::string, std::string>& flags) {
-  Json merged = defaults();
+  // What the user gave, validated key by key; then the defaults of the chosen method fill the rest.
+  Json given = Json::object();
+  std::map<std::string, std::string> origin;
   if (config_file) {
     Json file = readJsonFile(*config_file);
     if (!file.is_object()) throwConfigError(config_file->string() + ": expected a JSON object of keys");
     for (auto it = file.begin(); it != file.end(); ++it) {
-      mergeValue(merged, it.key(), it.value(), "in " + config_file->string());
+      mergeValue(given, it.key(), it.value(), "in " + config_file->string());
+      origin[canonicalKey(it.key())] = "in " + config_file->string();
     }
   }
-  for (const auto& [key, text] : flags) mergeValue(merged, key, Json(text), "flag --" + canonicalKey(key));
+  for (const auto& [key, text] : flags) {
+    mergeValue(given, key, Json(text), "flag --" + canonicalKey(key));
+    origin[canonicalKey(key)] = "flag --" + canonicalKey(key);
+  }
+  Json merged = defaults();
+  const std::string method = given.value("method", merged["method"].get<std::string>());
+  for (const auto& [key, value] : methodDefaults(method)) merged[key] = value;
+  for (const auto& [key, value] : given.items()) {
+    const auto& methods = keyMethods(key);
+    if (!methods.empty() && std::find(methods.begin(), methods.end(), method) == methods.end()) {
+      std::string list;
+      for (const auto& m : methods) list += (list.empty() ? "" : ", ") + m;
+      throwConfigError("`" + key + "` (" + origin[key] + ") does nothing for method " + method + "; it applies to " +
+                       list);
+    }
+    merged[key] = value;
+  }
   return fromMerged(merged);
 }
 

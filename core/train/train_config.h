@@ -23,10 +23,24 @@ struct KeySpec {
 };
 
 const std::vector<KeySpec>& trainKeySpecs();
+/// The methods a key applies to; empty: every method. Giving a key another method ignores is an
+/// error (it would silently do nothing).
+const std::vector<std::string>& keyMethods(const std::string& key);
+/// Defaults that differ by method (finetuning: small lr, short warmup, ...), applied to the keys
+/// neither the config file nor a flag gives.
+const std::map<std::string, Json>& methodDefaults(const std::string& method);
 
 struct TrainConfig {
   std::string method;
+  std::string base;  ///< model folder to start from (every method but pretrain)
   std::string data;
+  std::string val_data;
+  double val_fraction = 0.1;
+  std::string ext;
+  std::string response_template;
+  std::string chat_template;  ///< "auto" or a family name
+  bool packing = false, drop_long = false;
+  int64_t train_last_blocks = -1;
   std::string name;
   std::string preset;  ///< empty when the shape is given by layers/dim/heads/ctx
   int64_t layers = 0, dim = 0, heads = 0, ctx = 0;

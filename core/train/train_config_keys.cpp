@@ -1,12 +1,30 @@
 #include "core/train/train_config.h"
 
+#include <map>
+
 namespace temper {
 
 const std::vector<KeySpec>& trainKeySpecs() {
   using K = KeyKind;
   static const std::vector<KeySpec> specs = {
-      {"method", K::Choice, "pretrain", 0, 0, {"pretrain"}, "what is trained: pretrain (from scratch)"},
-      {"data", K::Text, nullptr, 0, 0, {}, "prepared dataset folder (temper data prepare)"},
+      {"method", K::Choice, "pretrain", 0, 0, {"pretrain", "continued-pretrain", "sft", "classify"},
+       "what is trained: pretrain (from scratch), continued-pretrain, sft or classify (from `base`)"},
+      {"base", K::Text, nullptr, 0, 0, {},
+       "the model to start from: a Hugging Face folder, or a run's final/ or checkpoint folder"},
+      {"data", K::Text, nullptr, 0, 0, {},
+       "pretrain: a prepared dataset folder; continued-pretrain: that or text files/folders; sft, classify: a "
+       ".jsonl, .json or .csv file (or a folder of them)"},
+      {"val-data", K::Text, "", 0, 0, {}, "validation records (sft, classify) or text (continued-pretrain)"},
+      {"val-fraction", K::Number, 0.1, 0.001, 0.5, {}, "share of the records held out when `val-data` is not given"},
+      {"ext", K::Text, "", 0, 0, {}, "file extensions read from data folders, e.g. .ts,.tsx (continued-pretrain)"},
+      {"response-template", K::Text, "", 0, 0, {},
+       "sft on {text} records: the response starts after this text (e.g. \nA:); the loss covers what follows"},
+      {"chat-template", K::Choice, "auto", 0, 0, {"auto", "chatml", "llama2", "llama3", "zephyr", "plain"},
+       "sft on {messages}: the model's own template (auto) or one of these"},
+      {"packing", K::Boolean, false, 0, 0, {}, "sft: pack examples into full windows (fewer pad tokens)"},
+      {"drop-long", K::Boolean, false, 0, 0, {}, "sft: drop examples longer than ctx instead of truncating them"},
+      {"train-last-blocks", K::Integer, -1, -1, 4096, {},
+       "classify: train only the last N blocks and the head (-1: everything, 0: the head alone)"},
       {"name", K::Text, "", 0, 0, {}, "run name shown in the history"},
       {"preset", K::Choice, nullptr, 0, 0, {"tiny", "small", "gpt2-124m"}, "model shape preset"},
       {"layers", K::Integer, nullptr, 1, 256, {}, "transformer blocks (overrides the preset)"},
@@ -36,6 +54,46 @@ const std::vector<KeySpec>& trainKeySpecs() {
       {"sample-prompts", K::Text, "", 0, 0, {}, "prompts sampled at each eval, separated by '|' (empty: a newline)"},
   };
   return specs;
+}
+
+const std::vector<std::string>& keyMethods(const std::string& key) {
+  static const std::vector<std::string> all;
+  static const std::map<std::string, std::vector<std::string>> scoped = {
+      {"preset", {"pretrain"}},
+      {"layers", {"pretrain"}},
+      {"dim", {"pretrain"}},
+      {"heads", {"pretrain"}},
+      {"bias", {"pretrain"}},
+      {"base", {"continued-pretrain", "sft", "classify"}},
+      {"val-data", {"continued-pretrain", "sft", "classify"}},
+      {"val-fraction", {"continued-pretrain", "sft", "classify"}},
+      {"ext", {"continued-pretrain"}},
+      {"response-template", {"sft"}},
+      {"chat-template", {"sft"}},
+      {"packing", {"sft"}},
+      {"drop-long", {"sft"}},
+      {"train-last-blocks", {"classify"}},
+      {"sample-prompts", {"pretrain", "continued-pretrain", "sft"}},
+      {"sample-tokens", {"pretrain", "continued-pretrain", "sft"}},
+  };
+  auto it = scoped.find(key);
+  return it == scoped.end() ? all : it->second;
+}
+
+const std::map<std::string, Json>& methodDefaults(const std::string& method) {
+  // Finetuning a pretrained model wants a small learning rate, no weight decay on what it already
+  // knows, a short warmup and fewer steps than pretraining (the values of the HF Trainer / TRL
+  // examples); pretraining keeps the table's nanoGPT-like defaults.
+  static const std::map<std::string, Json> none;
+  static const std::map<std::string, Json> finetune = {
+      {"lr", 5e-5}, {"min-lr", 5e-6}, {"warmup-steps", 10}, {"weight-decay", 0.0}, {"max-steps", 500},
+      {"eval-every", 50}, {"checkpoint-every", 250}, {"batch-size", 8}};
+  static const std::map<std::string, Json> continued = {
+      {"lr", 1e-4}, {"min-lr", 1e-5}, {"warmup-steps", 20}, {"weight-decay", 0.1}, {"max-steps", 1000},
+      {"eval-every", 100}, {"checkpoint-every", 500}, {"batch-size", 8}};
+  if (method == "sft" || method == "classify") return finetune;
+  if (method == "continued-pretrain") return continued;
+  return none;
 }
 
 }  // namespace temper

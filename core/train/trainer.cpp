@@ -36,6 +36,7 @@ EvalReport Trainer::evaluate() {
   report.wall_time_s = state_.wall_time_s;
   task_.setTraining(false);
   report.val_loss = task_.validationLoss(options_.eval_batches);
+  report.metrics = task_.validationMetrics();
   report.samples = task_.samples();
   task_.setTraining(true);
   state_.last_val_loss = report.val_loss;
@@ -54,15 +55,16 @@ LoopResult Trainer::run() {
   task_.setTraining(true);
   const double wall_offset = state_.wall_time_s;
   const auto started = Clock::now();
-  const int64_t tokens_per_step = task_.tokensPerMicroBatch() * options_.grad_accum;
 
   while (state_.step < options_.max_steps) {
     const auto step_started = Clock::now();
     const double lr = options_.schedule.at(state_.step);
     optimizer_.zeroGrad();
     double loss_sum = 0;
+    int64_t tokens_per_step = 0;
     for (int64_t micro = 0; micro < options_.grad_accum; ++micro) {
       torch::Tensor loss = task_.nextMicroBatchLoss();
+      tokens_per_step += task_.tokensPerMicroBatch();
       (loss / static_cast<double>(options_.grad_accum)).backward();
       loss_sum += loss.detach().item<double>();
     }

@@ -36,6 +36,7 @@ struct EvalReport {
   int64_t tokens_seen = 0;
   double wall_time_s = 0;
   double val_loss = 0;
+  std::map<std::string, double> metrics;  ///< the task's validationMetrics()
   std::vector<SampleText> samples;
 };
 

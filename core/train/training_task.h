@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,9 +28,14 @@ class TrainingTask {
   virtual void setTraining(bool training) = 0;
   /// Loss of the next micro-batch (drawn from the method's own data stream).
   virtual torch::Tensor nextMicroBatchLoss() = 0;
+  /// Tokens the micro-batch last returned by nextMicroBatchLoss() fed the model (input positions,
+  /// padding excluded): what `tokens_seen` and tokens/s count.
   virtual int64_t tokensPerMicroBatch() const = 0;
   /// Mean validation loss over `batches` batches, the same ones at every call.
   virtual double validationLoss(int64_t batches) = 0;
+  /// The method's own measures from the last validationLoss() call (SFT: token accuracy;
+  /// classify: accuracy and per-class counts), recorded next to val_loss. Names are snake_case.
+  virtual std::map<std::string, double> validationMetrics() const { return {}; }
   /// Generations for the method's fixed prompts (eval mode, no gradients).
   virtual std::vector<SampleText> samples() = 0;
 

@@ -106,9 +106,9 @@ TEST(Generation, GreedyWithAndWithoutCacheEqualsTheReferenceLoop) {
   SamplingOptions options;
   options.max_new_tokens = 30;
   options.temperature = 0.0;
-  auto cached = generate(model, prompt, options);
+  auto cached = generate(*model, prompt, options);
   options.use_cache = false;
-  auto uncached = generate(model, prompt, options);
+  auto uncached = generate(*model, prompt, options);
   ASSERT_EQ(cached.size(), 30u);
   EXPECT_EQ(cached, uncached);
   EXPECT_EQ(cached, referenceGreedy(model, prompt, 30));
@@ -126,7 +126,7 @@ TEST(Generation, TopKOneEqualsGreedy) {
   top1.temperature = 1.3;
   top1.top_k = 1;
   top1.seed = 99;
-  EXPECT_EQ(generate(model, prompt, top1), generate(model, prompt, greedy));
+  EXPECT_EQ(generate(*model, prompt, top1), generate(*model, prompt, greedy));
 }
 
 TEST(Generation, SameSeedSameSamplesDifferentSeedDifferentSamples) {
@@ -136,14 +136,14 @@ TEST(Generation, SameSeedSameSamplesDifferentSeedDifferentSamples) {
   options.max_new_tokens = 30;
   options.temperature = 1.5;
   options.seed = 1234;
-  auto first = generate(model, prompt, options);
+  auto first = generate(*model, prompt, options);
   torch::manual_seed(555);  // the global RNG must not matter
-  EXPECT_EQ(generate(model, prompt, options), first);
+  EXPECT_EQ(generate(*model, prompt, options), first);
   options.use_cache = false;
-  EXPECT_EQ(generate(model, prompt, options), first) << "the cache must not change what is sampled";
+  EXPECT_EQ(generate(*model, prompt, options), first) << "the cache must not change what is sampled";
   options.use_cache = true;
   options.seed = 1235;
-  EXPECT_NE(generate(model, prompt, options), first);
+  EXPECT_NE(generate(*model, prompt, options), first);
 }
 
 TEST(Generation, SequencesLongerThanTheContextSlide) {
@@ -154,16 +154,16 @@ TEST(Generation, SequencesLongerThanTheContextSlide) {
   options.max_new_tokens = 30;
   options.temperature = 0.0;
   std::vector<int64_t> cached;
-  ASSERT_NO_THROW(cached = generate(model, prompt, options));
+  ASSERT_NO_THROW(cached = generate(*model, prompt, options));
   ASSERT_EQ(cached.size(), 30u);
   options.use_cache = false;
-  EXPECT_EQ(generate(model, prompt, options), cached);
+  EXPECT_EQ(generate(*model, prompt, options), cached);
   EXPECT_EQ(cached, referenceGreedy(model, prompt, 30));
 
   // A short prompt that grows past the context while generating.
   options.use_cache = true;
   const std::vector<int64_t> short_prompt{3, 1};
-  auto grown = generate(model, short_prompt, options);
+  auto grown = generate(*model, short_prompt, options);
   EXPECT_EQ(grown, referenceGreedy(model, short_prompt, 30));
   EXPECT_GE(std::set<int64_t>(grown.begin(), grown.end()).size(), 3u) << ::testing::PrintToString(grown);
 
@@ -171,9 +171,9 @@ TEST(Generation, SequencesLongerThanTheContextSlide) {
   // without the cache (the last `context` tokens, as the header documents).
   options.temperature = 1.0;
   options.seed = 77;
-  auto sampled = generate(model, short_prompt, options);
+  auto sampled = generate(*model, short_prompt, options);
   options.use_cache = false;
-  EXPECT_EQ(generate(model, short_prompt, options), sampled);
+  EXPECT_EQ(generate(*model, short_prompt, options), sampled);
 }
 
 TEST(Generation, StopsAtEosAtTheCallbackAndAtZeroBudget) {
@@ -182,17 +182,17 @@ TEST(Generation, StopsAtEosAtTheCallbackAndAtZeroBudget) {
   SamplingOptions options;
   options.max_new_tokens = 20;
   options.temperature = 0.0;
-  auto all = generate(model, prompt, options);
+  auto all = generate(*model, prompt, options);
   ASSERT_EQ(all.size(), 20u);
 
   options.eos_id = all[4];
-  auto until_eos = generate(model, prompt, options);
+  auto until_eos = generate(*model, prompt, options);
   auto first_eos = std::find(all.begin(), all.end(), all[4]);
   EXPECT_EQ(until_eos, std::vector<int64_t>(all.begin(), first_eos + 1)) << "stops after emitting eos";
 
   options.eos_id = -1;
   std::vector<int64_t> seen;
-  auto stopped = generate(model, prompt, options, [&](int64_t id) {
+  auto stopped = generate(*model, prompt, options, [&](int64_t id) {
     seen.push_back(id);
     return seen.size() < 3;
   });
@@ -200,7 +200,7 @@ TEST(Generation, StopsAtEosAtTheCallbackAndAtZeroBudget) {
   EXPECT_EQ(seen, stopped);
 
   options.max_new_tokens = 0;
-  EXPECT_TRUE(generate(model, prompt, options).empty());
+  EXPECT_TRUE(generate(*model, prompt, options).empty());
 }
 
 TEST(Generation, RestoresTrainingModeAndRejectsBadOptions) {
@@ -208,13 +208,13 @@ TEST(Generation, RestoresTrainingModeAndRejectsBadOptions) {
   model->train();
   SamplingOptions options;
   options.max_new_tokens = 2;
-  generate(model, {1}, options);
+  generate(*model, {1}, options);
   EXPECT_TRUE(model->is_training());
   model->eval();
-  generate(model, {1}, options);
+  generate(*model, {1}, options);
   EXPECT_FALSE(model->is_training());
 
-  expectError(ErrorKind::InvalidConfig, {"prompt"}, [&] { generate(model, {}, options); });
+  expectError(ErrorKind::InvalidConfig, {"prompt"}, [&] { generate(*model, {}, options); });
   auto expectOption = [&](const char* field, const std::function<void(SamplingOptions&)>& change) {
     SamplingOptions o;
     change(o);

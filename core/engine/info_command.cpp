@@ -1,0 +1,99 @@
+#include "core/engine/info_command.h"
+
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "core/engine/runtime.h"
+#include "core/methods/method_catalog.h"
+#include "core/model/gpt_config.h"
+#include "core/train/train_config.h"
+
+namespace temper {
+namespace {
+
+const char* kindName(KeyKind kind) {
+  switch (kind) {
+    case KeyKind::Integer: return "integer";
+    case KeyKind::Number: return "number";
+    case KeyKind::Text: return "text";
+    case KeyKind::Choice: return "choice";
+    case KeyKind::Boolean: return "boolean";
+  }
+  return "?";
+}
+
+Json trainKeys() {
+  Json keys = Json::array();
+  for (const auto& spec : trainKeySpecs()) {
+    Json key = {{"key", spec.key}, {"kind", kindName(spec.kind)}, {"default", spec.default_value},
+                {"choices", spec.choices}, {"help", spec.help}, {"methods", keyMethods(spec.key)}};
+    if (spec.kind == KeyKind::Integer || spec.kind == KeyKind::Number) {
+      key["min"] = spec.min;
+      key["max"] = spec.max;
+    }
+    Json by_method = Json::object();
+    for (const auto& method : methodCatalog()) {
+      auto it = methodDefaults(method.name).find(spec.key);
+      if (it != methodDefaults(method.name).end()) by_method[method.name] = it->second;
+    }
+    if (!by_method.empty()) key["method_defaults"] = by_method;
+    keys.push_back(key);
+  }
+  return keys;
+}
+
+}  // namespace
+
+Json engineInfo() {
+  Json methods = Json::array();
+  for (const auto& m : methodCatalog()) {
+    methods.push_back({{"name", m.name}, {"title", m.title}, {"summary", m.summary}, {"available", m.available},
+                       {"reason", m.reason}});
+  }
+  Json presets = Json::array();
+  for (const auto& name : presetNames()) {
+    GptConfig c = presetConfig(name);
+    GptConfig counted = c;
+    counted.vocab_size = 50257;  // presets leave the vocabulary to the tokenizer; GPT-2's for the count
+    presets.push_back({{"name", name}, {"layers", c.layers}, {"dim", c.dim}, {"heads", c.heads}, {"ctx", c.context},
+                       {"parameters", counted.parameterCount()}, {"parameters_vocab", 50257}});
+  }
+  RuntimeInfo runtime = configureRuntime(0, "cpu");
+  Json cuda_devices = Json::array();
+  const bool cuda = torch::cuda::is_available();
+  if (cuda) {
+    for (int64_t i = 0; i < static_cast<int64_t>(torch::cuda::device_count()); ++i) cuda_devices.push_back(i);
+  }
+  return Json{{"temper", TEMPER_VERSION},
+              {"libtorch", runtime.torch_version},
+              {"sentencepiece", TEMPER_SENTENCEPIECE_VERSION},
+              {"sqlite", TEMPER_SQLITE_VERSION},
+              {"device",
+               {{"cuda_available", cuda}, {"cuda_devices", cuda_devices}, {"cpu_threads", runtime.torch_threads},
+                {"cores", runtime.cores}, {"blas", runtime.blas}, {"thread_policy", runtime.thread_policy}}},
+              {"methods", methods},
+              {"train_keys", trainKeys()},
+              {"presets", presets}};
+}
+
+void printEngineInfo(bool json) {
+  Json info = engineInfo();
+  if (json) {
+    std::printf("%s\n", info.dump().c_str());
+    return;
+  }
+  std::printf("temper %s (LibTorch %s, SentencePiece %s, SQLite %s)\n", info["temper"].get<std::string>().c_str(),
+              info["libtorch"].get<std::string>().c_str(), info["sentencepiece"].get<std::string>().c_str(),
+              info["sqlite"].get<std::string>().c_str());
+  std::printf("device: %s; %d CPU threads; %s\n", info["device"]["cuda_available"].get<bool>() ? "CUDA" : "CPU only",
+              info["device"]["cpu_threads"].get<int>(), info["device"]["blas"].get<std::string>().c_str());
+  std::printf("methods:\n");
+  for (const auto& m : info["methods"]) {
+    std::printf("  %-19s %s%s\n", m["name"].get<std::string>().c_str(), m["title"].get<std::string>().c_str(),
+                m["available"].get<bool>() ? "" : (" (" + m["reason"].get<std::string>() + ")").c_str());
+  }
+}
+
+}  // namespace temper

@@ -1,0 +1,59 @@
+#include "core/methods/model_source.h"
+
+#include "core/common/error.h"
+#include "core/model/gpt.h"
+#include "core/model/hf_model.h"
+
+namespace temper {
+
+ModelSource scratchGpt(const GptConfig& shape, uint64_t seed, const std::filesystem::path& tokenizer_file) {
+  torch::manual_seed(seed);
+  ModelSource source;
+  source.model = Gpt(shape).ptr();
+  source.tokenizer = tokenizer_file;
+  source.tokenizer_files = {{tokenizer_file, "tokenizer.model"}};
+  source.description = "scratch (" + std::to_string(shape.parameterCount()) + " parameters)";
+  return source;
+}
+
+ModelSource baseModel(const std::filesystem::path& dir) {
+  HfModelInfo info;
+  ModelSource source;
+  source.model = loadHfModel(dir, &info);
+  source.hf_config = info.config;
+  bool readable = false;
+  for (const auto& file : tokenizerFiles(dir)) {
+    const std::string name = file.filename().string();
+    source.tokenizer_files.emplace_back(file, name);
+    readable = readable || name == "tokenizer.model" || name == "tokenizer.json";
+  }
+  if (!readable) {
+    throwInputError(dir.string() + ": no tokenizer.model or tokenizer.json next to the model; Temper needs the "
+                    "model's own tokenizer to read text for it");
+  }
+  source.tokenizer = dir;
+  source.description = std::filesystem::absolute(dir).lexically_normal().string();
+  return source;
+}
+
+void saveModelFolder(const ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir) {
+  saveHfModel(model, source.hf_config, dir);
+  for (const auto& [file, name] : source.tokenizer_files) {
+    std::filesystem::copy_file(file, dir / name, std::filesystem::copy_options::overwrite_existing);
+  }
+}
+
+void loadModelWeightsInto(CausalLmImpl& model, const std::filesystem::path& dir) {
+  CausalLm loaded = loadHfModel(dir);
+  torch::NoGradGuard no_grad;
+  auto source = loaded->named_parameters();
+  for (auto& item : model.named_parameters()) {
+    const torch::Tensor* value = source.find(item.key());
+    if (value == nullptr || value->sizes() != item.value().sizes()) {
+      throwInputError(dir.string() + ": tensor `" + item.key() + "` is missing or has another shape than the model");
+    }
+    item.value().copy_(*value);
+  }
+}
+
+}  // namespace temper

@@ -1,0 +1,40 @@
+#pragma once
+/// Where a method's model comes from, and what travels with it when it is saved: a GPT-2 built
+/// from scratch for pretraining, or a Hugging Face folder (any family hf_model.h loads) for every
+/// method that starts from a base. Saving writes the same layout back (config.json with the base's
+/// own keys, the family's tensor names, the tokenizer files copied), so `transformers` and Temper
+/// both load what a run produced.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/common/json_io.h"
+#include "core/model/causal_lm.h"
+#include "core/model/gpt_config.h"
+
+namespace temper {
+
+struct ModelSource {
+  CausalLm model;
+  Json hf_config;                        ///< config.json to save back (null: the family's own keys)
+  std::filesystem::path tokenizer;       ///< a tokenizer file or a folder openTokenizer understands
+  /// Copied next to every saved model: (file, name in the saved folder).
+  std::vector<std::pair<std::filesystem::path, std::string>> tokenizer_files;
+  std::string description;               ///< for the run history: "scratch (N parameters)" or the base folder
+};
+
+/// A GPT-2 of `shape`, initialised from `seed` (torch's global RNG is seeded here).
+ModelSource scratchGpt(const GptConfig& shape, uint64_t seed, const std::filesystem::path& tokenizer_file);
+
+/// A Hugging Face model folder (or a run's checkpoint / final folder), in fp32 on the CPU.
+/// Throws Error(InvalidInput) naming the folder when it has no tokenizer Temper can read.
+ModelSource baseModel(const std::filesystem::path& dir);
+
+/// Writes `model` in `source`'s layout into `dir`, with the tokenizer files.
+void saveModelFolder(const ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir);
+
+/// Copies the weights of a folder written by saveModelFolder into the live `model` (resume).
+/// Names and shapes must match exactly.
+void loadModelWeightsInto(CausalLmImpl& model, const std::filesystem::path& dir);
+
+}  // namespace temper

@@ -1,0 +1,52 @@
+#pragma once
+/// What every decoder-only language model offers the rest of the engine (methods, generation,
+/// evaluation), whatever its family: GPT-2 (gpt.h) or the Llama family (llama.h). Methods and
+/// generation are written once against this interface; a family adds its own blocks, its
+/// Hugging Face loading and saving (hf_model.h), and nothing else.
+#include <torch/torch.h>
+
+#include <string>
+
+#include "core/model/kv_cache.h"
+
+namespace temper {
+
+class CausalLmImpl : public torch::nn::Module {
+ public:
+  /// Token embeddings (B, T) int64 -> (B, T, C). Soft prompts and other input-side methods build
+  /// their own rows of this and feed them to hiddenFromEmbeddings.
+  virtual torch::Tensor embed(const torch::Tensor& ids) = 0;
+  /// Runs the blocks over input embeddings (B, T, C) and returns the final normalised hidden
+  /// states (B, T, C). Positions continue after the cache's when one is given.
+  virtual torch::Tensor hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache) = 0;
+  /// The output projection (V, C): the token embedding when tied.
+  virtual torch::Tensor headWeight() = 0;
+  /// A cache sized for `batch` sequences of the full context, on the model's device and dtype.
+  virtual KvCache makeCache(int64_t batch) const = 0;
+
+  virtual int64_t contextLength() const = 0;
+  virtual int64_t vocabSize() const = 0;
+  virtual int64_t hiddenSize() const = 0;
+  virtual int64_t layerCount() const = 0;
+  /// "gpt2" or "llama": selects the Hugging Face layout used to save the model.
+  virtual std::string family() const = 0;
+
+  /// Final hidden states (B, T, C) of token ids; the loss uses them to avoid a second pass.
+  torch::Tensor hidden(const torch::Tensor& ids, KvCache* cache = nullptr) {
+    return hiddenFromEmbeddings(embed(ids), cache);
+  }
+  /// ids: (B, T) int64 -> logits (B, T, V).
+  torch::Tensor forward(const torch::Tensor& ids, KvCache* cache = nullptr) {
+    return torch::linear(hidden(ids, cache), headWeight());
+  }
+  /// Mean next-token cross-entropy of (B, T) inputs against (B, T) targets; targets equal to
+  /// -100 are ignored (the Hugging Face convention for unlabelled positions).
+  torch::Tensor loss(const torch::Tensor& ids, const torch::Tensor& targets);
+  torch::Device device() { return headWeight().device(); }
+  /// Parameters, each counted once (a tied head is not counted twice).
+  int64_t parameterCount();
+};
+
+using CausalLm = std::shared_ptr<CausalLmImpl>;
+
+}  // namespace temper

@@ -1,0 +1,18 @@
+#pragma once
+/// Llama-family models (LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM) on disk in the
+/// Hugging Face layout: config.json + model.safetensors or shards with an index.
+#include <filesystem>
+
+#include "core/common/json_io.h"
+#include "core/model/causal_lm.h"
+
+namespace temper {
+
+/// Loads a Llama-family folder in fp32. A missing tensor, a wrong shape or an unexpected tensor is
+/// an Error(InvalidInput) naming the tensor, its file and what was expected.
+CausalLm loadLlamaHf(const std::filesystem::path& dir);
+
+/// Writes config.json (`original_config` with the shape keys updated) and model.safetensors.
+void saveLlamaHf(CausalLmImpl& model, const Json& original_config, const std::filesystem::path& dir);
+
+}  // namespace temper

@@ -1,0 +1,353 @@
+// The methods that start from a base model — continued-pretrain, sft, classify — end to end through
+// the real `temper`: a tiny GPT-2 is pretrained by the test itself, then each method trains from its
+// final/ folder. Also `temper info` and `train --dry-run`, and the errors of the new keys.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/common/json_io.h"
+#include "tests/core/engine/engine_test_support.h"
+
+namespace temper::engine_test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A base model made once per test program: the prepared corpus, pretrained for 40 steps.
+struct Base {
+  std::filesystem::path workspace;
+  std::filesystem::path model;  // runs/<id>/final
+};
+
+const Base& base() {
+  static TempDir dir("finetune-base");
+  static Base made = [] {
+    Base b;
+    b.workspace = dir / "ws";
+    auto result = runTemper(tinyTrainArgs(b.workspace, preparedCorpus().data, {{"max-steps", "40"}, {"ctx", "64"}}));
+    EXPECT_EQ(result.exit_code, 0) << result.all();
+    Json runs = listRuns(b.workspace);
+    b.model = std::filesystem::path(runs.at(0).at("run_dir").get<std::string>()) / "final";
+    return b;
+  }();
+  return made;
+}
+
+Args finetuneArgs(const std::filesystem::path& workspace, const std::string& method, const std::filesystem::path& data,
+                  const std::map<std::string, std::string>& extra = {}) {
+  std::map<std::string, std::string> flags = {
+      {"method", method},   {"base", base().model.string()}, {"data", data.string()}, {"batch-size", "4"},
+      {"max-steps", "30"},  {"warmup-steps", "0"},           {"lr", "0.003"},         {"min-lr", "0.003"},
+      {"eval-every", "10"}, {"eval-batches", "4"},           {"threads", "1"},        {"ctx", "64"}};
+  for (const auto& [key, value] : extra) {
+    if (value.empty()) {
+      flags.erase(key);
+    } else {
+      flags[key] = value;
+    }
+  }
+  Args args = {"train", "--workspace", workspace.string()};
+  for (const auto& [key, value] : flags) {
+    args.push_back("--" + key);
+    args.push_back(value);
+  }
+  return args;
+}
+
+std::vector<Json> eventsOf(const ProcessResult& result, const std::string& type) {
+  std::vector<Json> out;
+  for (const auto& e : result.events()) {
+    if (e.at("type") == type) out.push_back(e);
+  }
+  return out;
+}
+
+// Simple arithmetic facts in words: the prompt never contains the answer, so only SFT can teach it.
+void writePromptCompletion(const std::filesystem::path& path, int count) {
+  static const char* const words[] = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
+  std::ofstream out(path);
+  for (int i = 0; i < count; ++i) {
+    const int a = i % 5, b = (i / 5) % 5;
+    Json record = {{"prompt", std::string("what is ") + words[a] + " and " + words[b] + "? "},
+                   {"completion", std::string(words[a + b]) + "."}};
+    out << record.dump() << "\n";
+  }
+}
+
+TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
+  auto result = runTemper({"info", "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result.all();
+  Json info = Json::parse(result.out);
+  std::vector<std::string> names;
+  for (const auto& m : info.at("methods")) names.push_back(m.at("name"));
+  EXPECT_EQ(names, (std::vector<std::string>{"pretrain", "continued-pretrain", "sft", "classify", "lora", "adapters",
+                                             "prompt-tuning", "few-shot", "reward-model", "dpo", "ppo"}));
+  for (const auto& m : info.at("methods")) {
+    const bool runs_here = m.at("name") == "pretrain" || m.at("name") == "continued-pretrain" || m.at("name") == "sft" ||
+                           m.at("name") == "classify";
+    EXPECT_EQ(m.at("available").get<bool>(), runs_here) << m.dump();
+    EXPECT_EQ(m.at("reason").get<std::string>().empty(), runs_here) << m.dump();
+    EXPECT_FALSE(m.at("summary").get<std::string>().empty());
+  }
+  bool saw_lr = false, saw_base = false;
+  for (const auto& key : info.at("train_keys")) {
+    if (key.at("key") == "lr") {
+      saw_lr = true;
+      EXPECT_EQ(key.at("kind"), "number");
+      EXPECT_DOUBLE_EQ(key.at("method_defaults").at("sft").get<double>(), 5e-5);
+    }
+    if (key.at("key") == "base") {
+      saw_base = true;
+      EXPECT_EQ(key.at("methods"), (Json{"continued-pretrain", "sft", "classify"}));
+    }
+  }
+  EXPECT_TRUE(saw_lr && saw_base);
+  EXPECT_FALSE(info.at("libtorch").get<std::string>().empty());
+  EXPECT_FALSE(info.at("sentencepiece").get<std::string>().empty());
+  EXPECT_GE(info.at("device").at("cpu_threads").get<int>(), 1);
+}
+
+TEST(ContinuedPretrain, TrainsFromTheBaseOnRawTextAndCachesTheTokenizedData) {
+  TempDir dir("continued");
+  writeFile(dir / "more.txt", corpusText());
+  auto args = finetuneArgs(dir / "ws", "continued-pretrain", dir / "more.txt", {{"max-steps", "10"}, {"ctx", "32"}});
+  auto first = runTemper(args);
+  ASSERT_EQ(first.exit_code, 0) << first.all();
+  auto started = eventsOf(first, "run_started");
+  ASSERT_EQ(started.size(), 1u);
+  EXPECT_EQ(started[0].at("data").at("format"), "tokens");
+  EXPECT_GT(started[0].at("data").at("train_tokens").get<int64_t>(), 0);
+  // The second run on the same text reuses the tokenized dataset.
+  auto second = runTemper(args);
+  ASSERT_EQ(second.exit_code, 0) << second.all();
+  int datasets = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir / "ws" / "datasets")) ++datasets;
+  EXPECT_EQ(datasets, 1);
+  Json runs = listRuns(dir / "ws");
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].at("method"), "continued-pretrain");
+  // The run starts where the base ended: its first loss is far below a fresh model's ln(vocab).
+  auto steps = eventsOf(first, "step");
+  ASSERT_FALSE(steps.empty());
+  auto scratch = runTemper(tinyTrainArgs(dir / "ws2", preparedCorpus().data, {{"max-steps", "1"}, {"ctx", "32"}}));
+  auto scratch_steps = eventsOf(scratch, "step");
+  ASSERT_FALSE(scratch_steps.empty());
+  EXPECT_LT(steps[0].at("loss").get<double>(), scratch_steps[0].at("loss").get<double>() - 0.3);
+}
+
+TEST(Sft, LearnsTheCompletionsAndReportsFormatAndTokenAccuracy) {
+  TempDir dir("sft");
+  writePromptCompletion(dir / "train.jsonl", 50);
+  writePromptCompletion(dir / "val.jsonl", 10);
+  auto result = runTemper(finetuneArgs(dir / "ws", "sft", dir / "train.jsonl",
+                                       {{"val-data", (dir / "val.jsonl").string()}, {"max-steps", "60"}}));
+  ASSERT_EQ(result.exit_code, 0) << result.all();
+  auto started = eventsOf(result, "run_started");
+  ASSERT_EQ(started.size(), 1u);
+  const Json& data = started[0].at("data");
+  EXPECT_EQ(data.at("train").at("format"), "prompt-completion");
+  EXPECT_EQ(data.at("train").at("records"), 50);
+  EXPECT_EQ(data.at("validation").at("records"), 10);
+  auto evals = eventsOf(result, "eval");
+  ASSERT_GE(evals.size(), 2u);
+  const double first = evals.front().at("val_loss"), last = evals.back().at("val_loss");
+  EXPECT_LT(last, first * 0.7) << "validation loss on the completions should fall: " << first << " -> " << last;
+  EXPECT_TRUE(evals.back().at("metrics").contains("token_accuracy"));
+  EXPECT_GT(evals.back().at("metrics").at("token_accuracy").get<double>(),
+            evals.front().at("metrics").at("token_accuracy").get<double>());
+  // Samples continue the validation prompts.
+  auto samples = eventsOf(result, "sample");
+  ASSERT_FALSE(samples.empty());
+  EXPECT_EQ(samples[0].at("prompt").get<std::string>().rfind("what is ", 0), 0u) << samples[0].dump();
+  // The model is saved where transformers and temper expect it.
+  Json runs = listRuns(dir / "ws");
+  const std::filesystem::path final_dir = std::filesystem::path(runs.at(0).at("run_dir").get<std::string>()) / "final";
+  EXPECT_TRUE(std::filesystem::exists(final_dir / "model.safetensors"));
+  EXPECT_TRUE(std::filesystem::exists(final_dir / "tokenizer.model"));
+  EXPECT_EQ(readJsonFile(final_dir / "config.json").at("model_type"), "gpt2");
+}
+
+TEST(Sft, LearnsWikiSqlFromAModelPretrainedHere) {
+  const std::filesystem::path shared = TEMPER_SHARED_DATA;
+  if (!std::filesystem::exists(shared / "sft" / "wikisql-train.jsonl")) {
+    GTEST_SKIP() << "needs ../shared/data/sft/wikisql-*.jsonl (absent)";
+  }
+  TempDir dir("wikisql");
+  auto tok = runTemper({"tokenizer", "train", "--input", (shared / "sft" / "wikisql-train.jsonl").string(),
+                        "--model-type", "bpe", "--vocab-size", "400", "--out", (dir / "sql.model").string()});
+  ASSERT_EQ(tok.exit_code, 0) << tok.all();
+  auto prep = runTemper({"data", "prepare", "--input", (shared / "sft" / "wikisql-train.jsonl").string(), "--tokenizer",
+                         (dir / "sql.model").string(), "--out", (dir / "data").string()});
+  ASSERT_EQ(prep.exit_code, 0) << prep.all();
+  auto pre = runTemper(tinyTrainArgs(dir / "ws", dir / "data",
+                                     {{"max-steps", "150"}, {"ctx", "128"}, {"dim", "64"}, {"layers", "2"},
+                                      {"batch-size", "8"}}),
+                       600s);
+  ASSERT_EQ(pre.exit_code, 0) << pre.all();
+  const auto model = std::filesystem::path(listRuns(dir / "ws").at(0).at("run_dir").get<std::string>()) / "final";
+  Args sft = {"train",        "--workspace",  (dir / "ws").string(), "--method",   "sft",
+              "--base",       model.string(), "--data",              (shared / "sft" / "wikisql-train.jsonl").string(),
+              "--val-data",   (shared / "sft" / "wikisql-valid.jsonl").string(),
+              "--response-template", "\nA:", "--max-steps", "80", "--eval-every", "40", "--eval-batches", "8",
+              "--batch-size", "8", "--lr", "0.002", "--min-lr", "0.0005", "--warmup-steps", "5", "--threads", "1",
+              "--ctx",        "128"};
+  auto result = runTemper(sft, 600s);
+  ASSERT_EQ(result.exit_code, 0) << result.all();
+  const Json data = eventsOf(result, "run_started").at(0).at("data");
+  EXPECT_EQ(data.at("train").at("format"), "text");
+  EXPECT_EQ(data.at("train").at("records"), 1000);
+  EXPECT_EQ(data.at("validation").at("records"), 100);
+  auto evals = eventsOf(result, "eval");
+  ASSERT_EQ(evals.size(), 2u);
+  EXPECT_LT(evals.back().at("val_loss").get<double>(), evals.front().at("val_loss").get<double>())
+      << result.err;
+}
+
+TEST(Classify, SeparatesTwoLabelsAndSavesAClassifier) {
+  TempDir dir("classify");
+  {
+    std::ofstream out(dir / "labels.csv");
+    out << "text,label\n";
+    for (int i = 0; i < 60; ++i) {
+      // Two kinds of text that differ in every word: separable for any model.
+      if (i % 2 == 0) {
+        out << "\"the river was calm and bright, " << i << "\",calm\n";
+      } else {
+        out << "\"storm, thunder and rain again, " << i << "\",storm\n";
+      }
+    }
+  }
+  auto result = runTemper(finetuneArgs(dir / "ws", "classify", dir / "labels.csv",
+                                       {{"val-fraction", "0.2"}, {"max-steps", "40"}, {"eval-every", "20"}}));
+  ASSERT_EQ(result.exit_code, 0) << result.all();
+  const Json data = eventsOf(result, "run_started").at(0).at("data");
+  EXPECT_EQ(data.at("labels"), (Json{"calm", "storm"}));
+  EXPECT_EQ(data.at("validation_examples"), 12);
+  auto evals = eventsOf(result, "eval");
+  ASSERT_FALSE(evals.empty());
+  const Json& metrics = evals.back().at("metrics");
+  EXPECT_GE(metrics.at("accuracy").get<double>(), 0.9) << metrics.dump();
+  EXPECT_EQ(metrics.at("total/calm").get<double>() + metrics.at("total/storm").get<double>(), 12);
+  const auto final_dir =
+      std::filesystem::path(listRuns(dir / "ws").at(0).at("run_dir").get<std::string>()) / "final";
+  Json config = readJsonFile(final_dir / "config.json");
+  EXPECT_EQ(config.at("architectures"), (Json{"GPT2ForSequenceClassification"}));
+  EXPECT_EQ(config.at("id2label").at("1"), "storm");
+  EXPECT_EQ(config.at("label2id").at("calm"), 0);
+}
+
+TEST(Classify, TrainLastBlocksFreezesTheRest) {
+  TempDir dir("classify-frozen");
+  {
+    std::ofstream out(dir / "labels.jsonl");
+    for (int i = 0; i < 20; ++i) out << Json{{"text", i % 2 ? "yes yes" : "no no"}, {"label", i % 2}}.dump() << "\n";
+  }
+  auto probe = runTemper(finetuneArgs(dir / "ws", "classify", dir / "labels.jsonl",
+                                      {{"train-last-blocks", "0"}, {"max-steps", "4"}}));
+  ASSERT_EQ(probe.exit_code, 0) << probe.all();
+  Json shown = showRun(dir / "ws", listRuns(dir / "ws").at(0).at("id"));
+  const Json& config = shown.at("config");
+  // Head only: hidden (32) × labels (2).
+  EXPECT_EQ(config.at("parameters").at("trainable"), 64) << config.at("parameters").dump();
+}
+
+TEST(DryRun, EstimatesWithoutCreatingARun) {
+  TempDir dir("dry");
+  writePromptCompletion(dir / "train.jsonl", 10);
+  Args args = finetuneArgs(dir / "ws", "sft", dir / "train.jsonl");
+  args.push_back("--dry-run");
+  args.push_back("--json");
+  auto result = runTemper(args);
+  ASSERT_EQ(result.exit_code, 0) << result.all();
+  Json estimate = Json::parse(result.out);
+  EXPECT_EQ(estimate.at("method"), "sft");
+  EXPECT_EQ(estimate.at("seq_len"), 64);
+  const Json& bytes = estimate.at("estimate").at("bytes");
+  EXPECT_EQ(bytes.at("total").get<int64_t>(), bytes.at("weights").get<int64_t>() + bytes.at("gradients").get<int64_t>() +
+                                                  bytes.at("optimizer").get<int64_t>() +
+                                                  bytes.at("activations").get<int64_t>());
+  EXPECT_EQ(bytes.at("optimizer").get<int64_t>(), 2 * bytes.at("gradients").get<int64_t>());
+  EXPECT_FALSE(std::filesystem::exists(dir / "ws" / "temper.db"));
+}
+
+TEST(DataInspect, ReportsFormatFieldsCountsAndPreview) {
+  TempDir dir("inspect");
+  writePromptCompletion(dir / "pc.jsonl", 12);
+  auto pc = runTemper({"data", "inspect", (dir / "pc.jsonl").string(), "--tokenizer", preparedCorpus().tokenizer.string(),
+                       "--json"});
+  ASSERT_EQ(pc.exit_code, 0) << pc.all();
+  Json info = Json::parse(pc.out);
+  EXPECT_EQ(info.at("format"), "prompt-completion");
+  EXPECT_EQ(info.at("fields"), (Json{"prompt", "completion"}));
+  EXPECT_EQ(info.at("records"), 12);
+  EXPECT_EQ(info.at("preview").size(), 5u);
+  EXPECT_EQ(info.at("preview")[0].at("completion"), "zero.");
+  // A char tokenizer: one token per character of prompt + completion.
+  int64_t chars = 0;
+  std::ifstream in(dir / "pc.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    Json r = Json::parse(line);
+    chars += static_cast<int64_t>(r["prompt"].get<std::string>().size() + r["completion"].get<std::string>().size());
+  }
+  EXPECT_EQ(info.at("tokens").get<int64_t>(), chars);
+
+  writeFile(dir / "labels.csv", "text,label\nsunny day,good\nrainy day,bad\nwarm day,good\n");
+  auto csv = runTemper({"data", "inspect", (dir / "labels.csv").string(), "--json"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.all();
+  Json labels = Json::parse(csv.out);
+  EXPECT_EQ(labels.at("format"), "text-label");
+  EXPECT_EQ(labels.at("labels"), (Json{{"bad", 1}, {"good", 2}}));
+  EXPECT_FALSE(labels.contains("tokens"));
+
+  auto raw = runTemper({"data", "inspect", preparedCorpus().corpus.string(), "--json"});
+  ASSERT_EQ(raw.exit_code, 0) << raw.all();
+  Json text = Json::parse(raw.out);
+  EXPECT_EQ(text.at("format"), "text");
+  EXPECT_EQ(text.at("documents"), 1);
+  EXPECT_EQ(text.at("bytes").get<int64_t>(), static_cast<int64_t>(std::filesystem::file_size(preparedCorpus().corpus)));
+
+  writeFile(dir / "mixed.jsonl", "{\"text\": \"a\"}\n{\"prompt\": \"a\", \"completion\": \"b\"}\n");
+  auto mixed = runTemper({"data", "inspect", (dir / "mixed.jsonl").string(), "--json"});
+  EXPECT_EQ(mixed.exit_code, 3);
+  EXPECT_NE(mixed.err.find("mixed.jsonl:2"), std::string::npos) << mixed.err;
+}
+
+struct BadFinetune {
+  std::string label;
+  std::map<std::string, std::string> flags;
+  std::string data;  // file contents written to data.jsonl ("" keeps the prompt-completion file)
+  int exit_code;
+  std::vector<std::string> words;
+};
+
+TEST(FinetuneErrors, NameTheKeyOrRecord) {
+  const std::vector<BadFinetune> cases = {
+      {"no base", {{"base", ""}}, "", 2, {"`base` is required", "sft"}},
+      {"pretrain key", {{"layers", "2"}}, "", 2, {"`layers`", "does nothing for method sft", "pretrain"}},
+      {"text without template", {}, "{\"text\": \"hello\"}\n{\"text\": \"again\"}\n", 2, {"response-template"}},
+      {"labels for sft", {}, "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", \"label\": \"y\"}\n", 2,
+       {"classify"}},
+      {"broken line", {}, "{\"prompt\": \"a\", \"completion\": \"b\"}\n{\"prompt\": \n", 3, {"data.jsonl:2"}},
+      {"missing field", {}, "{\"prompt\": \"a\", \"completion\": \"b\"}\n{\"prompt\": \"a\", \"completion\": \"b\"}\n{\"prompt\": \"c\"}\n", 3,
+       {"data.jsonl:3", "`completion`"}},
+      {"messages without template", {{"chat-template", ""}},
+       "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"yo\"}]}\n"
+       "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"yo\"}]}\n",
+       3, {"--chat-template"}},
+  };
+  for (const auto& c : cases) {
+    TempDir dir("bad-finetune");
+    if (c.data.empty()) {
+      writePromptCompletion(dir / "data.jsonl", 10);
+    } else {
+      writeFile(dir / "data.jsonl", c.data);
+    }
+    auto result = runTemper(finetuneArgs(dir / "ws", "sft", dir / "data.jsonl", c.flags));
+    EXPECT_EQ(result.exit_code, c.exit_code) << c.label << ": " << result.all();
+    for (const auto& word : c.words) EXPECT_NE(result.err.find(word), std::string::npos) << c.label << ": " << result.err;
+    EXPECT_EQ(listRuns(dir / "ws").size(), 0u) << c.label << ": no run is recorded for bad input";
+  }
+}
+
+}  // namespace
+}  // namespace temper::engine_test
