@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: the main job. Until the studio lands (issue 4) that is the headless demo.
+# `make run`: the main job — the studio when there is a display, else the headless demo.
 set -euo pipefail
 build_dir=${1:-build}
 if [ -x "$build_dir/bin/temper-studio" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
