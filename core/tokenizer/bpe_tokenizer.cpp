@@ -14,6 +14,7 @@ namespace {
 
 constexpr size_t kCacheLimit = size_t{1} << 18;  // pre-tokens kept; cleared when full
 constexpr size_t kSmallWord = 128;               // up to this many symbols: scan instead of a heap
+constexpr size_t kCachedWordBytes = 256;         // longer pre-tokens are rare: not worth the memory
 
 uint64_t pairKey(int left, int right) {
   return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) | static_cast<uint32_t>(right);
@@ -518,6 +519,12 @@ void BpeTokenizer::encodeNormalizedPiece(std::string_view text, size_t base, boo
 
 void BpeTokenizer::bpeWord(std::string_view word, std::vector<int>& ids) const {
   if (word.empty()) return;
+  if (word.size() > kCachedWordBytes) {
+    std::vector<int> result;
+    mergeWord(word, result);
+    ids.insert(ids.end(), result.begin(), result.end());
+    return;
+  }
   {
     std::lock_guard<std::mutex> lock(cache_mutex_);
     auto it = cache_.find(std::string(word));
