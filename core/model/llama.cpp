@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/model/cpu_attention.h"
+#include "core/model/llama_kernels.h"
 
 namespace temper {
 namespace {
@@ -38,13 +39,7 @@ RmsNormImpl::RmsNormImpl(int64_t dim, double eps) : eps_(eps) {
   weight = register_parameter("weight", torch::ones({dim}));
 }
 
-torch::Tensor RmsNormImpl::forward(const torch::Tensor& x) {
-  // Half-precision inputs are normalised in fp32 (LlamaRMSNorm); fp32 and fp64 stay as they are.
-  const bool half = x.scalar_type() == torch::kHalf || x.scalar_type() == torch::kBFloat16;
-  auto xf = half ? x.to(torch::kFloat32) : x;
-  auto normalised = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps_);
-  return weight * normalised.to(x.scalar_type());
-}
+torch::Tensor RmsNormImpl::forward(const torch::Tensor& x) { return llama_kernels::rmsNorm(x, weight, eps_); }
 
 LlamaAttentionImpl::LlamaAttentionImpl(const LlamaConfig& c)
     : heads_(c.heads), kv_heads_(c.kv_heads), head_dim_(c.head_dim), dropout_(c.attention_dropout) {
@@ -59,27 +54,26 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
   const int64_t batch = x.size(0), steps = x.size(1);
   const int64_t group = heads_ / kv_heads_, width = heads_ * head_dim_;
   const double attn_dropout = is_training() ? dropout_ : 0.0;
-  // Rotate in the (B, T, heads, D) layout the projections produce: the (T, D) tables broadcast
-  // over batch and heads without a transpose.
-  auto q = q_proj(x).view({batch, steps, heads_, head_dim_});
-  auto k = k_proj(x).view({batch, steps, kv_heads_, head_dim_});
-  auto v = v_proj(x).view({batch, steps, kv_heads_, head_dim_});
+  auto q_lin = q_proj(x), k_lin = k_proj(x), v_lin = v_proj(x);
   // Tables in the projections' dtype (bf16 under autocast), as transformers casts them.
-  auto c = cos.to(q.scalar_type()).view({steps, 1, head_dim_});
-  auto s = sin.to(q.scalar_type()).view({steps, 1, head_dim_});
-  q = applyRope(q, c, s);
-  k = applyRope(k, c, s);
+  auto cos_t = cos.to(q_lin.scalar_type()), sin_t = sin.to(q_lin.scalar_type());
 #if TORCH_VERSION_MAJOR < 2
   // CPU training and full-sequence evaluation: the fused causal kernel of cpu_attention.h (one
   // autograd node, masked key blocks skipped) reads q | k | v side by side, the layout GPT-2's
-  // c_attn produces; the kv heads are repeated into it.
-  if (cache == nullptr && attn_dropout == 0.0 && causalAttentionCpuSupports(q.view({batch, steps, width}))) {
-    auto fused = torch::cat({q.reshape({batch, steps, width}), repeatKv(k, 2, group).reshape({batch, steps, width}),
-                             repeatKv(v, 2, group).reshape({batch, steps, width})},
-                            2);
-    return o_proj(causalAttentionCpu(fused, heads_));
+  // c_attn produces. ropePackQkv rotates q and k, repeats the kv heads and packs that layout in one
+  // pass (llama_kernels.h).
+  if (cache == nullptr && attn_dropout == 0.0 && causalAttentionCpuSupports(q_lin)) {
+    return o_proj(
+        causalAttentionCpu(llama_kernels::ropePackQkv(q_lin, k_lin, v_lin, cos_t, sin_t, heads_, kv_heads_), heads_));
   }
 #endif
+  // Rotate in the (B, T, heads, D) layout the projections produce: the (T, D) tables broadcast
+  // over batch and heads without a transpose.
+  auto c = cos_t.view({steps, 1, head_dim_});
+  auto s = sin_t.view({steps, 1, head_dim_});
+  auto q = applyRope(q_lin.view({batch, steps, heads_, head_dim_}), c, s);
+  auto k = applyRope(k_lin.view({batch, steps, kv_heads_, head_dim_}), c, s);
+  auto v = v_lin.view({batch, steps, kv_heads_, head_dim_});
   q = q.transpose(1, 2);  // (B, H, T, D)
   k = k.transpose(1, 2);  // (B, KV, T, D)
   v = v.transpose(1, 2);
@@ -123,7 +117,7 @@ LlamaMlpImpl::LlamaMlpImpl(const LlamaConfig& c) {
 }
 
 torch::Tensor LlamaMlpImpl::forward(const torch::Tensor& x) {
-  return down_proj(torch::silu(gate_proj(x)) * up_proj(x));
+  return down_proj(llama_kernels::swiglu(gate_proj(x), up_proj(x)));
 }
 
 LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const LlamaConfig& c) {
@@ -133,8 +127,8 @@ LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const LlamaConfig& c) {
   mlp = register_module("mlp", LlamaMlp(c));
 }
 
-torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos,
-                                             const torch::Tensor& sin, KvCache* cache, int64_t layer) {
+torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                                             KvCache* cache, int64_t layer) {
   auto h = x + self_attn->forward(input_layernorm(x), cos, sin, cache, layer);
   return h + mlp->forward(post_attention_layernorm(h));
 }
@@ -181,8 +175,8 @@ KvCache LlamaImpl::makeCache(int64_t batch) const {
 torch::Tensor LlamaImpl::hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache) {
   const int64_t steps = embeddings.size(1);
   const int64_t past = cache != nullptr ? cache->length() : 0;
-  TORCH_CHECK(past + steps <= config_.context(), "sequence of ", past + steps, " positions exceeds the model's context of ",
-              config_.context());
+  TORCH_CHECK(past + steps <= config_.context(), "sequence of ", past + steps,
+              " positions exceeds the model's context of ", config_.context());
   auto [cos, sin] = rope_->get(past, steps, embeddings.device(), embeddings.scalar_type());
   auto x = embeddings;
   for (int64_t i = 0; i < config_.layers; ++i) x = model->blocks[i]->forward(x, cos, sin, cache, i);

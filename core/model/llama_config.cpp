@@ -104,8 +104,10 @@ RopeScaling readRopeScaling(const Json& scaling, const std::string& key, const s
     rope.original_max_positions = scaling["original_max_position_embeddings"].get<int64_t>();
     if (!(rope.factor > 0.0) || !(rope.low_freq_factor > 0.0) || !(rope.high_freq_factor > rope.low_freq_factor) ||
         rope.original_max_positions <= 0) {
-      fail("of type \"llama3\" needs factor > 0, 0 < low_freq_factor < high_freq_factor and "
-           "original_max_position_embeddings > 0; got " + scaling.dump());
+      fail(
+          "of type \"llama3\" needs factor > 0, 0 < low_freq_factor < high_freq_factor and "
+          "original_max_position_embeddings > 0; got " +
+          scaling.dump());
     }
     return rope;
   }
@@ -124,8 +126,8 @@ bool slidingWindowInUse(const Reader& read, const std::string& model_type) {
 
 int64_t LlamaConfig::parameterCount() const {
   const int64_t q = heads * head_dim, kv = kv_heads * head_dim;
-  const int64_t attention = hidden_size * q + 2 * hidden_size * kv + q * hidden_size +
-                            (qkv_bias ? q + 2 * kv : 0) + (o_bias ? hidden_size : 0);
+  const int64_t attention = hidden_size * q + 2 * hidden_size * kv + q * hidden_size + (qkv_bias ? q + 2 * kv : 0) +
+                            (o_bias ? hidden_size : 0);
   const int64_t mlp = 3 * hidden_size * intermediate_size + (mlp_bias ? 2 * intermediate_size + hidden_size : 0);
   const int64_t per_layer = 2 * hidden_size + attention + mlp;
   return vocab_size * hidden_size * (tie_word_embeddings ? 1 : 2) + layers * per_layer + hidden_size;
@@ -249,7 +251,9 @@ Json toHfLlamaConfig(const LlamaConfig& c) {
       {"torch_dtype", "float32"},
   };
   switch (c.rope_scaling.kind) {
-    case RopeScaling::Kind::None: json["rope_scaling"] = nullptr; break;
+    case RopeScaling::Kind::None:
+      json["rope_scaling"] = nullptr;
+      break;
     case RopeScaling::Kind::Linear:
       json["rope_scaling"] = {{"rope_type", "linear"}, {"factor", c.rope_scaling.factor}};
       break;

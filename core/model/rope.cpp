@@ -7,9 +7,12 @@ namespace temper {
 
 std::string RopeScaling::typeName() const {
   switch (kind) {
-    case Kind::Linear: return "linear";
-    case Kind::Llama3: return "llama3";
-    case Kind::None: break;
+    case Kind::Linear:
+      return "linear";
+    case Kind::Llama3:
+      return "llama3";
+    case Kind::None:
+      break;
   }
   return "default";
 }
@@ -20,9 +23,12 @@ torch::Tensor ropeInverseFrequencies(int64_t head_dim, double theta, const RopeS
   auto exponents = torch::arange(0, head_dim, 2, torch::kLong).to(torch::kFloat32) / static_cast<double>(head_dim);
   auto inv_freq = 1.0 / torch::pow(torch::scalar_tensor(theta, torch::kFloat32), exponents);
   switch (scaling.kind) {
-    case RopeScaling::Kind::None: return inv_freq;
-    case RopeScaling::Kind::Linear: return inv_freq / scaling.factor;
-    case RopeScaling::Kind::Llama3: break;
+    case RopeScaling::Kind::None:
+      return inv_freq;
+    case RopeScaling::Kind::Linear:
+      return inv_freq / scaling.factor;
+    case RopeScaling::Kind::Llama3:
+      break;
   }
   // _compute_llama3_parameters, step by step.
   const double factor = scaling.factor;
@@ -31,7 +37,8 @@ torch::Tensor ropeInverseFrequencies(int64_t head_dim, double theta, const RopeS
   const double high_freq_wavelen = old_context / scaling.high_freq_factor;
   auto wavelen = 2.0 * M_PI / inv_freq;
   auto scaled = torch::where(wavelen > low_freq_wavelen, inv_freq / factor, inv_freq);
-  auto smooth = (old_context / wavelen - scaling.low_freq_factor) / (scaling.high_freq_factor - scaling.low_freq_factor);
+  auto smooth =
+      (old_context / wavelen - scaling.low_freq_factor) / (scaling.high_freq_factor - scaling.low_freq_factor);
   auto smoothed = (1 - smooth) * scaled / factor + smooth * scaled;
   auto medium = (wavelen >= high_freq_wavelen).logical_and(wavelen <= low_freq_wavelen);
   return torch::where(medium, smoothed, scaled);

@@ -264,7 +264,8 @@ class HfLlamaErrors : public ::testing::Test {
 
 TEST_F(HfLlamaErrors, MissingUnexpectedAndMisshapenTensors) {
   writeVariant(good(), dir_ / "missing", without("model.layers.1.mlp.up_proj.weight"));
-  expectError(ErrorKind::InvalidInput, {"model.safetensors", "`model.layers.1.mlp.up_proj.weight`", "[48, 32]", "missing"},
+  expectError(ErrorKind::InvalidInput,
+              {"model.safetensors", "`model.layers.1.mlp.up_proj.weight`", "[48, 32]", "missing"},
               [&] { loadLlamaHf(dir_ / "missing"); });
 
   writeVariant(good(), dir_ / "no-head", without("lm_head.weight"));
@@ -309,7 +310,8 @@ TEST_F(HfLlamaErrors, ConfigProblemsNameConfigJsonAndTheKey) {
   auto yarn = withConfig("yarn", [](auto& j) { j["rope_scaling"] = {{"rope_type", "yarn"}, {"factor", 4.0}}; });
   expectError(ErrorKind::InvalidInput, {"config.json", "`rope_scaling`", "yarn"}, [&] { loadHfModel(yarn); });
   auto gelu = withConfig("gelu", [](auto& j) { j["hidden_act"] = "gelu_pytorch_tanh"; });
-  expectError(ErrorKind::InvalidInput, {"config.json", "`hidden_act`", "gelu_pytorch_tanh"}, [&] { loadHfModel(gelu); });
+  expectError(ErrorKind::InvalidInput, {"config.json", "`hidden_act`", "gelu_pytorch_tanh"},
+              [&] { loadHfModel(gelu); });
   auto bigger = withConfig("bigger", [](auto& j) { j["intermediate_size"] = 64; });
   // The first tensor in name order that no longer fits is down_proj (hidden x intermediate).
   expectError(ErrorKind::InvalidInput,
@@ -332,14 +334,14 @@ TEST_F(HfLlamaErrors, BrokenShardsIndexesAndPickles) {
   auto index = readJson(dir_ / "lost-tensor" / "model.safetensors.index.json");
   index["weight_map"]["model.layers.9.mlp.up_proj.weight"] = shardName(1, 2);
   writeJson(dir_ / "lost-tensor" / "model.safetensors.index.json", index);
-  expectError(ErrorKind::InvalidInput, {"model.safetensors.index.json", "`model.layers.9.mlp.up_proj.weight`",
-                                        shardName(1, 2)},
+  expectError(ErrorKind::InvalidInput,
+              {"model.safetensors.index.json", "`model.layers.9.mlp.up_proj.weight`", shardName(1, 2)},
               [&] { loadHfModel(dir_ / "lost-tensor"); });
 
   // Index and shards consistent, but one model tensor in neither.
   writeSharded(good(), dir_ / "short", without("model.layers.0.input_layernorm.weight"), 2);
-  expectError(ErrorKind::InvalidInput, {"model.safetensors.index.json", "`model.layers.0.input_layernorm.weight`",
-                                        "missing"},
+  expectError(ErrorKind::InvalidInput,
+              {"model.safetensors.index.json", "`model.layers.0.input_layernorm.weight`", "missing"},
               [&] { loadHfModel(dir_ / "short"); });
 
   const auto pickle = dir_ / "pickle";

@@ -89,12 +89,15 @@ torch::Tensor compareWithReference(Llama& model, uint64_t seed) {
   auto ids = test::randomIds(2, config.context(), config.vocab_size, seed);
   auto expected = referenceLogits(dir.path(), ids);
   if (!expected.defined()) return {};
+  // With gradients on, training's fused CPU kernels run (llama_kernels.h); without, the eager ops.
+  auto with_grad = model->forward(ids).detach().to(torch::kDouble);
   torch::NoGradGuard no_grad;
   auto actual = model->forward(ids).to(torch::kDouble);
   EXPECT_EQ(actual.sizes(), expected.sizes());
   if (actual.sizes() != expected.sizes()) return {};
   const double max_diff = (actual - expected).abs().max().item<double>();
   EXPECT_LT(max_diff, 1e-4) << "largest |logit - reference| over " << actual.numel() << " logits";
+  EXPECT_LT((with_grad - expected).abs().max().item<double>(), 1e-4) << "training path (fused kernels)";
   // Logits far from trivial, so that the comparison means something.
   EXPECT_GT(expected.std().item<double>(), 0.5);
   return expected;

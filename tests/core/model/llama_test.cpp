@@ -145,8 +145,11 @@ TEST(LlamaConfig, ReadsTinyLlamaQwen2AndMistralConfigs) {
   auto llama3 = tinyLlamaJson();
   llama3["head_dim"] = 48;
   llama3["attention_bias"] = true;
-  llama3["rope_scaling"] = {{"type", "llama3"}, {"factor", 8}, {"low_freq_factor", 1},
-                            {"high_freq_factor", 4}, {"original_max_position_embeddings", 8192}};
+  llama3["rope_scaling"] = {{"type", "llama3"},
+                            {"factor", 8},
+                            {"low_freq_factor", 1},
+                            {"high_freq_factor", 4},
+                            {"original_max_position_embeddings", 8192}};
   LlamaConfig l3 = fromHfLlamaConfig(llama3, "config.json");
   EXPECT_EQ(l3.head_dim, 48);
   EXPECT_TRUE(l3.qkv_bias);
@@ -165,15 +168,20 @@ TEST(LlamaConfig, ErrorsNameTheFileAndTheKey) {
   expectBad([](auto& j) { j.erase("hidden_size"); }, {"/m/config.json", "`hidden_size`", "missing"});
   expectBad([](auto& j) { j["num_hidden_layers"] = "22"; }, {"/m/config.json", "`num_hidden_layers`", "integer"});
   expectBad([](auto& j) { j["hidden_act"] = "gelu"; }, {"/m/config.json", "`hidden_act`", "gelu", "silu"});
-  expectBad([](auto& j) { j["rope_scaling"] = {{"rope_type", "dynamic"}, {"factor", 2.0}}; },
-            {"/m/config.json", "`rope_scaling`", "dynamic", "linear, llama3"});
-  expectBad([](auto& j) { j["rope_scaling"] = {{"type", "yarn"}, {"factor", 4.0}}; },
-            {"`rope_scaling`", "yarn"});
+  expectBad(
+      [](auto& j) {
+        j["rope_scaling"] = {{"rope_type", "dynamic"}, {"factor", 2.0}};
+      },
+      {"/m/config.json", "`rope_scaling`", "dynamic", "linear, llama3"});
+  expectBad([](auto& j) { j["rope_scaling"] = {{"type", "yarn"}, {"factor", 4.0}}; }, {"`rope_scaling`", "yarn"});
   expectBad([](auto& j) { j["rope_scaling"] = {{"rope_type", "longrope"}}; }, {"`rope_scaling`", "longrope"});
   expectBad([](auto& j) { j["rope_scaling"] = {{"rope_type", "linear"}}; }, {"`rope_scaling`", "`factor`"});
-  expectBad([](auto& j) { j["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", 8.0}, {"low_freq_factor", 1.0},
-                                               {"high_freq_factor", 4.0}}; },
-            {"`rope_scaling`", "original_max_position_embeddings"});
+  expectBad(
+      [](auto& j) {
+        j["rope_scaling"] = {
+            {"rope_type", "llama3"}, {"factor", 8.0}, {"low_freq_factor", 1.0}, {"high_freq_factor", 4.0}};
+      },
+      {"`rope_scaling`", "original_max_position_embeddings"});
   expectBad([](auto& j) { j["num_key_value_heads"] = 3; }, {"/m/config.json", "`num_key_value_heads`", "divide"});
   expectBad([](auto& j) { j["num_attention_heads"] = 30; }, {"`num_attention_heads`", "`hidden_size`"});
   expectBad([](auto& j) { j["head_dim"] = 7; }, {"`head_dim`", "even"});
@@ -353,10 +361,10 @@ TEST(LlamaModel, GradientsMatchFiniteDifferences) {
   objective().backward();
   torch::NoGradGuard no_grad;
   int checked = 0;
-  for (const char* name : {"model.embed_tokens.weight", "model.layers.0.self_attn.q_proj.weight",
-                           "model.layers.0.self_attn.k_proj.bias", "model.layers.1.self_attn.v_proj.weight",
-                           "model.layers.1.input_layernorm.weight", "model.layers.0.mlp.gate_proj.weight",
-                           "model.norm.weight", "lm_head.weight"}) {
+  for (const char* name :
+       {"model.embed_tokens.weight", "model.layers.0.self_attn.q_proj.weight", "model.layers.0.self_attn.k_proj.bias",
+        "model.layers.1.self_attn.v_proj.weight", "model.layers.1.input_layernorm.weight",
+        "model.layers.0.mlp.gate_proj.weight", "model.norm.weight", "lm_head.weight"}) {
     torch::Tensor p = *model->named_parameters().find(name);
     auto flat = p.view({-1});
     for (int64_t index : {int64_t{0}, flat.numel() / 2, flat.numel() - 1}) {

@@ -89,7 +89,8 @@ TEST(ModelWeights, BrokenIndexesAndShardsNameTheFile) {
     Fixture f;
     writeThreeShards(dir.path(), f);
     damage(dir.path());
-    expectError(kind, [&] { ModelWeights::open(dir.path()); }, words);
+    expectError(
+        kind, [&] { ModelWeights::open(dir.path()); }, words);
   };
   broken([](const auto& d) { std::filesystem::remove(d / "model-00002-of-00003.safetensors"); }, ErrorKind::Io,
          {"model.safetensors.index.json", "model-00002-of-00003.safetensors", "missing"});
@@ -101,28 +102,38 @@ TEST(ModelWeights, BrokenIndexesAndShardsNameTheFile) {
       ErrorKind::InvalidInput, {"model-00003-of-00003.safetensors"});
   broken(
       [](const auto& d) {
-        writeIndex(d, {{"a", "model-00001-of-00003.safetensors"}, {"bb", "model-00001-of-00003.safetensors"},
-                       {"ccc", "model-00002-of-00003.safetensors"}, {"dddd", "model-00003-of-00003.safetensors"},
-                       {"eeeee", "model-00003-of-00003.safetensors"}, {"ghost", "model-00002-of-00003.safetensors"}});
+        writeIndex(d, {{"a", "model-00001-of-00003.safetensors"},
+                       {"bb", "model-00001-of-00003.safetensors"},
+                       {"ccc", "model-00002-of-00003.safetensors"},
+                       {"dddd", "model-00003-of-00003.safetensors"},
+                       {"eeeee", "model-00003-of-00003.safetensors"},
+                       {"ghost", "model-00002-of-00003.safetensors"}});
       },
       ErrorKind::InvalidInput, {"model.safetensors.index.json", "`ghost`", "model-00002-of-00003.safetensors"});
   broken(
       [](const auto& d) {
-        writeIndex(d, {{"a", "model-00001-of-00003.safetensors"}, {"bb", "model-00001-of-00003.safetensors"},
-                       {"ccc", "model-00003-of-00003.safetensors"}, {"dddd", "model-00003-of-00003.safetensors"},
+        writeIndex(d, {{"a", "model-00001-of-00003.safetensors"},
+                       {"bb", "model-00001-of-00003.safetensors"},
+                       {"ccc", "model-00003-of-00003.safetensors"},
+                       {"dddd", "model-00003-of-00003.safetensors"},
                        {"eeeee", "model-00003-of-00003.safetensors"}});
       },
       ErrorKind::InvalidInput, {"`ccc`", "model-00003-of-00003.safetensors"});
   broken(
       [](const auto& d) {
-        writeIndex(d, {{"a", "model-00001-of-00003.safetensors"}, {"bb", "model-00001-of-00003.safetensors"},
-                       {"ccc", "model-00002-of-00003.safetensors"}, {"dddd", "model-00003-of-00003.safetensors"}});
+        writeIndex(d, {{"a", "model-00001-of-00003.safetensors"},
+                       {"bb", "model-00001-of-00003.safetensors"},
+                       {"ccc", "model-00002-of-00003.safetensors"},
+                       {"dddd", "model-00003-of-00003.safetensors"}});
       },
       ErrorKind::InvalidInput, {"model-00003-of-00003.safetensors", "`eeeee`", "not listed"});
   broken([](const auto& d) { writeIndex(d, nlohmann::json::object()); }, ErrorKind::InvalidInput,
          {"model.safetensors.index.json", "empty"});
-  broken([](const auto& d) { writeIndex(d, {{"a", "../model-00001-of-00003.safetensors"}}); }, ErrorKind::InvalidInput,
-         {"model.safetensors.index.json", "not a file name"});
+  broken(
+      [](const auto& d) {
+        writeIndex(d, {{"a", "../model-00001-of-00003.safetensors"}});
+      },
+      ErrorKind::InvalidInput, {"model.safetensors.index.json", "not a file name"});
   broken([](const auto& d) { writeIndex(d, {{"a", 3}}); }, ErrorKind::InvalidInput, {"weight_map", "a"});
   broken([](const auto& d) { test::writeBytes(d / "model.safetensors.index.json", R"({"metadata": {}})"); },
          ErrorKind::InvalidInput, {"model.safetensors.index.json", "`weight_map`"});
@@ -136,7 +147,8 @@ TEST(ModelWeights, ANameInTwoShardsIsRefused) {
   writeSafetensors(dir / "s1.safetensors", {f.tensor("a", {1})}, {});
   writeSafetensors(dir / "s2.safetensors", {f.tensor("a", {1})}, {});
   writeIndex(dir.path(), {{"a", "s1.safetensors"}, {"b", "s2.safetensors"}});
-  expectError(ErrorKind::InvalidInput, [&] { ModelWeights::open(dir.path()); }, {"`a`", "s1.safetensors", "s2.safetensors"});
+  expectError(ErrorKind::InvalidInput, [&] { ModelWeights::open(dir.path()); },
+              {"`a`", "s1.safetensors", "s2.safetensors"});
 }
 
 TEST(ModelWeights, PickleOnlyAndEmptyFolders) {

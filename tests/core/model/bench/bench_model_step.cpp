@@ -1,10 +1,11 @@
 // Not a test: times one training step's forward + loss + backward of a GPT-2 and a Llama of the
 // same size on the CPU, alternating the two so that machine noise hits both alike; prints medians.
 //
-// Usage: bench_model_step [steps=10] [threads=0: every core]
+// Usage: bench_model_step [steps=10] [threads=0: every core]; TEMPER_BENCH_PROFILE=DIR, see below.
 // Shapes: 4 layers, hidden 256, 4 heads (Llama: 2 kv heads, SwiGLU 688 ~ 8/3 * 256), context 256,
 // batch 8, vocabulary 4096 (the shapes of docs/threads.md).
 #include <dlfcn.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -83,5 +84,17 @@ int main(int argc, char** argv) {
   report("gpt2 (tied)", *gpt, gpt_ms);
   report("llama (gqa 4/2, untied)", *llama, llama_ms);
   report("llama (gqa 4/2, tied)", *tied, tied_ms);
+  // TEMPER_BENCH_PROFILE=DIR: one more step of each model under the autograd profiler, written as
+  // chrome://tracing files DIR/gpt2.trace and DIR/llama.trace.
+  if (const char* dir = std::getenv("TEMPER_BENCH_PROFILE")) {
+    {
+      torch::autograd::profiler::RecordProfile guard(std::string(dir) + "/gpt2.trace");
+      stepMs(*gpt, ids, targets);
+    }
+    {
+      torch::autograd::profiler::RecordProfile guard(std::string(dir) + "/llama.trace");
+      stepMs(*llama, ids, targets);
+    }
+  }
   return 0;
 }
