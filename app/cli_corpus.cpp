@@ -24,7 +24,7 @@ std::vector<std::string> extensionList(const std::string& text) {
 }  // namespace
 
 void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action) {
-  auto* tokenizer = app.add_subcommand("tokenizer", "train and use SentencePiece tokenizers");
+  auto* tokenizer = app.add_subcommand("tokenizer", "train SentencePiece tokenizers; encode and decode with any Temper reads");
   tokenizer->require_subcommand(1);
 
   {
@@ -57,7 +57,7 @@ void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action) {
     auto text = std::make_shared<std::string>();
     auto file = std::make_shared<std::string>();
     auto json = std::make_shared<bool>(false);
-    encode->add_option("--tokenizer", *path, "a SentencePiece .model (or a model folder)")->required();
+    encode->add_option("--tokenizer", *path, "a .model, a tokenizer.json, or a model folder")->required();
     auto* text_option = encode->add_option("--text", *text, "the text");
     auto* file_option = encode->add_option("--file", *file, "a file whose contents are encoded");
     text_option->excludes(file_option);
@@ -76,7 +76,7 @@ void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action) {
     auto* decode = tokenizer->add_subcommand("decode", "print the text of ids");
     auto path = std::make_shared<std::string>();
     auto ids = std::make_shared<std::string>();
-    decode->add_option("--tokenizer", *path, "a SentencePiece .model (or a model folder)")->required();
+    decode->add_option("--tokenizer", *path, "a .model, a tokenizer.json, or a model folder")->required();
     decode->add_option("--ids", *ids, "ids: \"5 17 42\", \"5,17,42\" or a JSON array")->required();
     decode->callback([&action, path, ids] {
       action = [path, ids] {
@@ -95,7 +95,7 @@ void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action) {
     auto inputs = std::make_shared<std::vector<std::string>>();
     auto extensions = std::make_shared<std::string>();
     auto out = std::make_shared<std::string>();
-    prepare->add_option("--tokenizer", *tokenizer_path, "the tokenizer .model")->required();
+    prepare->add_option("--tokenizer", *tokenizer_path, "a .model, a tokenizer.json, or a model folder")->required();
     prepare->add_option("--input", *inputs, "a file, a JSONL file with `text`, or a folder; repeatable")->required();
     prepare->add_option("--out", *out, "output folder")->required();
     auto val_inputs = std::make_shared<std::vector<std::string>>();

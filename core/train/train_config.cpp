@@ -209,7 +209,7 @@ Json TrainConfig::toJson() const {
   if (dim) j["dim"] = dim;
   if (heads) j["heads"] = heads;
   if (ctx) j["ctx"] = ctx;
-  if (!base.empty()) j["base"] = base;
+  j["base"] = base;
   return j;
 }
 

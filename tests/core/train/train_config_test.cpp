@@ -150,6 +150,29 @@ TEST_F(TrainConfigTest, RelationsBetweenKeys) {
   EXPECT_EQ(c.max_steps, 5);
 }
 
+TEST_F(TrainConfigTest, FinetuningMethodsTakeTheirOwnDefaultsAndRefuseKeysTheyIgnore) {
+  TrainConfig sft = resolveTrainConfig(std::nullopt, {{"method", "sft"}, {"base", "/m"}, {"data", "/d.jsonl"}});
+  EXPECT_DOUBLE_EQ(sft.lr, 5e-5);
+  EXPECT_DOUBLE_EQ(sft.weight_decay, 0.0);
+  EXPECT_EQ(sft.warmup_steps, 10);
+  EXPECT_EQ(sft.max_steps, 500);
+  // A value given wins over the method's default.
+  TrainConfig given = resolveTrainConfig(
+      std::nullopt, {{"method", "classify"}, {"base", "/m"}, {"data", "/d.csv"}, {"lr", "0.001"}});
+  EXPECT_DOUBLE_EQ(given.lr, 0.001);
+  EXPECT_DOUBLE_EQ(given.min_lr, 5e-6);
+  TrainConfig pre = resolveTrainConfig(std::nullopt, {{"data", "/d"}, {"preset", "tiny"}});
+  EXPECT_DOUBLE_EQ(pre.lr, 1e-3);
+  test::expectContains(flagError({{"method", "sft"}, {"data", "/d"}}), {"`base` is required for sft"});
+  test::expectContains(flagError({{"method", "sft"}, {"base", "/m"}, {"data", "/d"}, {"preset", "tiny"}}),
+                       {"`preset` (flag --preset) does nothing for method sft", "applies to pretrain"});
+  test::expectContains(flagError({{"data", "/d"}, {"preset", "tiny"}, {"base", "/m"}}),
+                       {"`base`", "does nothing for method pretrain"});
+  test::expectContains(flagError({{"method", "classify"}, {"base", "/m"}, {"data", "/d"}, {"packing", "true"}}),
+                       {"`packing`", "applies to sft"});
+  test::expectContains(flagError({{"method", "lora"}}), {"`method`", "pretrain, continued-pretrain, sft, classify"});
+}
+
 TEST_F(TrainConfigTest, ToJsonRoundTripsEveryKey) {
   TrainConfig c = resolveTrainConfig(
       std::nullopt,
