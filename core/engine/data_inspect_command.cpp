@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "core/data/data_format.h"
+#include "core/data/dataset_meta.h"
 #include "core/data/records.h"
 #include "core/tokenizer/corpus_documents.h"
 #include "core/tokenizer/corpus_files.h"
@@ -57,6 +58,16 @@ std::string recordText(const Record& record, DataFormat format) {
 }  // namespace
 
 Json inspectData(const DataInspectRequest& request) {
+  // A folder made by `temper data prepare` is already tokens: its meta.json says everything.
+  if (request.inputs.size() == 1 && std::filesystem::exists(request.inputs[0] / "meta.json")) {
+    const DatasetMeta meta = readDatasetMeta(request.inputs[0]);
+    return Json{{"files", 2}, {"skipped_files", 0}, {"format", "prepared"}, {"fields", Json::array()},
+                {"records", meta.train_documents + meta.val_documents},
+                {"documents", meta.train_documents + meta.val_documents}, {"bytes", meta.bytes},
+                {"tokens", meta.train_tokens + meta.val_tokens}, {"train_tokens", meta.train_tokens},
+                {"val_tokens", meta.val_tokens}, {"vocab_size", meta.vocab_size},
+                {"tokenizer", meta.tokenizer_path}, {"preview", Json::array()}};
+  }
   std::unique_ptr<Tokenizer> tokenizer;
   if (!request.tokenizer.empty()) tokenizer = openTokenizer(request.tokenizer);
   bool records_only = !request.inputs.empty();

@@ -10,7 +10,8 @@ class Text {
   Q_DECLARE_TR_FUNCTIONS(MethodCatalog)
 };
 
-const QStringList kText{QStringLiteral("text"), QStringLiteral("jsonl-text")};
+// `prepared`: a folder made by `temper data prepare` (already tokens), for the pretraining methods.
+const QStringList kText{QStringLiteral("text"), QStringLiteral("jsonl-text"), QStringLiteral("prepared")};
 const QStringList kPrompted{QStringLiteral("prompt-completion"), QStringLiteral("alpaca"), QStringLiteral("messages")};
 
 QVector<MethodSpec> buildCatalog() {

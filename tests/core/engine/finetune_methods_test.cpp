@@ -306,6 +306,14 @@ TEST(DataInspect, ReportsFormatFieldsCountsAndPreview) {
   EXPECT_EQ(text.at("documents"), 1);
   EXPECT_EQ(text.at("bytes").get<int64_t>(), static_cast<int64_t>(std::filesystem::file_size(preparedCorpus().corpus)));
 
+  auto prepared = runTemper({"data", "inspect", preparedCorpus().data.string(), "--json"});
+  ASSERT_EQ(prepared.exit_code, 0) << prepared.all();
+  Json packed = Json::parse(prepared.out);
+  EXPECT_EQ(packed.at("format"), "prepared");
+  Json meta = readJsonFile(preparedCorpus().data / "meta.json");
+  EXPECT_EQ(packed.at("tokens").get<int64_t>(),
+            meta.at("train_tokens").get<int64_t>() + meta.at("val_tokens").get<int64_t>());
+
   writeFile(dir / "mixed.jsonl", "{\"text\": \"a\"}\n{\"prompt\": \"a\", \"completion\": \"b\"}\n");
   auto mixed = runTemper({"data", "inspect", (dir / "mixed.jsonl").string(), "--json"});
   EXPECT_EQ(mixed.exit_code, 3);
