@@ -122,6 +122,33 @@ std::filesystem::path preparedData(const TrainConfig& c, const std::filesystem::
   return out;
 }
 
+// What SFT and classify share: a base model, record files, a validation split, the batch shape.
+template <typename Setup>
+Setup recordMethodSetup(const TrainConfig& c, const RuntimeInfo& runtime) {
+  Setup s;
+  s.source = baseModel(c.base);
+  s.train_files = recordFiles(c.data);
+  if (!c.val_data.empty()) s.val_files = recordFiles(c.val_data);
+  s.val_fraction = c.val_fraction;
+  s.context = c.ctx;
+  s.batch_size = c.batch_size;
+  s.seed = static_cast<uint64_t>(c.seed);
+  s.device = deviceOf(runtime);
+  return s;
+}
+
+template <typename Task, typename Setup>
+void startRecordTask(MethodSetup& setup, Setup s, const TrainConfig& c) {
+  setup.model = s.source.model;
+  setup.base_description = s.source.description;
+  setup.model_config = s.source.hf_config;
+  setup.dataset = c.data;
+  auto task = std::make_unique<Task>(std::move(s));
+  setup.data_summary = task->dataSummary();
+  setup.sequence_length = task->context();
+  setup.task = std::move(task);
+}
+
 int64_t countTrainable(TrainingTask& task) {
   int64_t total = 0;
   for (const auto& [name, p] : task.trainableParameters()) total += p.numel();
@@ -167,15 +194,7 @@ MethodSetup setUpMethod(const TrainConfig& c, const RuntimeInfo& runtime, const 
     setup.task = std::make_unique<PretrainTask>(std::move(p));
     setup.sequence_length = static_cast<PretrainTask&>(*setup.task).context();
   } else if (c.method == "sft") {
-    SftSetup s;
-    s.source = baseModel(c.base);
-    s.train_files = recordFiles(c.data);
-    if (!c.val_data.empty()) s.val_files = recordFiles(c.val_data);
-    s.val_fraction = c.val_fraction;
-    s.context = c.ctx;
-    s.batch_size = c.batch_size;
-    s.seed = seed;
-    s.device = deviceOf(runtime);
+    SftSetup s = recordMethodSetup<SftSetup>(c, runtime);
     s.packing = c.packing;
     s.drop_long = c.drop_long;
     s.response_template = c.response_template;
@@ -183,33 +202,11 @@ MethodSetup setUpMethod(const TrainConfig& c, const RuntimeInfo& runtime, const 
     // The table's default prompt (a newline) suits pretraining; SFT samples its validation prompts.
     if (!(c.sample_prompts.size() == 1 && c.sample_prompts[0] == "\n")) s.sample_prompts = c.sample_prompts;
     s.sample_tokens = c.sample_tokens;
-    setup.model = s.source.model;
-    setup.base_description = s.source.description;
-    setup.model_config = s.source.hf_config;
-    setup.dataset = c.data;
-    auto task = std::make_unique<SftTask>(std::move(s));
-    setup.data_summary = task->dataSummary();
-    setup.sequence_length = task->context();
-    setup.task = std::move(task);
+    startRecordTask<SftTask>(setup, std::move(s), c);
   } else if (c.method == "classify") {
-    ClassifySetup s;
-    s.source = baseModel(c.base);
-    s.train_files = recordFiles(c.data);
-    if (!c.val_data.empty()) s.val_files = recordFiles(c.val_data);
-    s.val_fraction = c.val_fraction;
-    s.context = c.ctx;
-    s.batch_size = c.batch_size;
-    s.seed = seed;
-    s.device = deviceOf(runtime);
+    ClassifySetup s = recordMethodSetup<ClassifySetup>(c, runtime);
     s.train_last_blocks = c.train_last_blocks;
-    setup.model = s.source.model;
-    setup.base_description = s.source.description;
-    setup.model_config = s.source.hf_config;
-    setup.dataset = c.data;
-    auto task = std::make_unique<ClassifyTask>(std::move(s));
-    setup.data_summary = task->dataSummary();
-    setup.sequence_length = task->context();
-    setup.task = std::move(task);
+    startRecordTask<ClassifyTask>(setup, std::move(s), c);
   } else {
     throwConfigError("method `" + c.method + "` is not in this engine");
   }
