@@ -118,9 +118,44 @@ CREATE TABLE prompts (
 
 void createSchemaV1(sqlite3* db) { execSql(db, kSchemaV1, "creating the schema (version 1)"); }
 
+// Version 2: metric_summaries, one row per (run, metric name) that appendMetrics keeps current in
+// the same transaction as the points (store_series.cpp; docs/architecture.md, "Metric summaries").
+// - Why: the run history showed each run's last step, tokens, training time and best/last
+//   validation loss by aggregating metrics when it opened, a cost that grew with the metrics table
+//   (10,000 runs x 200 steps: 359 ms against a budget of 300). Reading a summary row is one key
+//   seek however long the run.
+// - min_value is the minimum over the non-NaN values (NULL when there is none), last_value the
+//   value at last_step (NULL for NaN), as metrics stores them.
+// - Keyed like metrics and deleted with the run (ON DELETE CASCADE), so deleteRun needs no code.
+// - The backfill below computes every row from metrics, so a workspace written by version 1 opens
+//   with the same summaries a new one would have built point by point.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE metric_summaries (
+  run_id      TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  name        TEXT NOT NULL,
+  last_step   INTEGER NOT NULL,
+  tokens_seen INTEGER NOT NULL DEFAULT 0,
+  wall_time_s REAL NOT NULL DEFAULT 0,
+  last_value  REAL,
+  min_value   REAL,
+  PRIMARY KEY (run_id, name)
+) WITHOUT ROWID;
+
+-- With max() as the only aggregate, SQLite takes the bare columns from the row holding the maximum.
+INSERT INTO metric_summaries (run_id, name, last_step, tokens_seen, wall_time_s, last_value)
+  SELECT run_id, name, max(step), tokens_seen, wall_time_s, value FROM metrics GROUP BY run_id, name;
+UPDATE metric_summaries SET min_value =
+  (SELECT min(value) FROM metrics m WHERE m.run_id = metric_summaries.run_id AND m.name = metric_summaries.name);
+)sql";
+
+void addMetricSummariesV2(sqlite3* db) {
+  execSql(db, kSchemaV2, "adding metric_summaries and filling it from metrics (version 2)");
+}
+
 constexpr std::array kMigrations{
     Migration{1, "create runs, metrics, checkpoints, samples, datasets, models, preferences, prompts",
               &createSchemaV1},
+    Migration{2, "add metric_summaries, filled from metrics", &addMetricSummariesV2},
 };
 
 }  // namespace

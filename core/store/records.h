@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace temper {
 
@@ -47,6 +48,32 @@ struct MetricPoint {
   double wall_time_s = 0;
   std::string name{};
   double value = 0;
+};
+
+/// What the store keeps current for one metric of one run, so that nothing has to aggregate the
+/// series to show a run's figures (kept by appendMetrics in the same transaction as the points).
+struct MetricSummary {
+  std::string name{};
+  int64_t last_step = 0;    ///< the highest step recorded
+  int64_t tokens_seen = 0;  ///< at last_step
+  double wall_time_s = 0;   ///< at last_step
+  double last_value = std::numeric_limits<double>::quiet_NaN();  ///< at last_step (NaN if it was NaN)
+  double min_value = std::numeric_limits<double>::quiet_NaN();   ///< over the non-NaN values; NaN if none
+};
+
+/// A run as a list of runs shows it: the record WITHOUT config_json (left empty: it is kilobytes a
+/// run and a list never shows it; Store::findRun has it) and the summaries of the metrics asked for.
+struct RunOverview {
+  RunRecord run{};
+  std::vector<MetricSummary> metrics{};  ///< those of the asked names that the run has recorded
+
+  /// nullptr when the run has no point of that metric (or it was not asked for).
+  const MetricSummary* metric(std::string_view name) const {
+    for (const MetricSummary& summary : metrics) {
+      if (summary.name == name) return &summary;
+    }
+    return nullptr;
+  }
 };
 
 struct CheckpointRecord {

@@ -79,8 +79,22 @@ class Store {
 
   /// Ordered by step (then name); `name` empty means every metric.
   std::vector<MetricPoint> metrics(const std::string& run_id, const std::string& name = "") const;
-  /// The point with the highest step for each metric name.
+  /// The points with step > `after_step`, ordered by step (then name); `name` empty means every
+  /// metric. Costs the new points plus one seek per metric name, however long the series: a reader
+  /// following a live run passes the last step it has seen of each metric. A point re-logged at an
+  /// old step (a resumed run replaces the steps after its checkpoint) is not "after" it.
+  std::vector<MetricPoint> metricsSince(const std::string& run_id, int64_t after_step,
+                                        const std::string& name = "") const;
+  /// The point with the highest step for each metric name (read from the summaries: one row a name).
   std::map<std::string, MetricPoint> lastMetrics(const std::string& run_id) const;
+
+  // --- summaries (store_summaries.cpp) ------------------------------------------------------
+  /// Each metric of the run by name: last step, its tokens and wall time, last and lowest value.
+  std::map<std::string, MetricSummary> metricSummaries(const std::string& run_id) const;
+  /// Every run, newest first (listRuns' order), with the summaries of `metric_names`, in one
+  /// statement that does not read the metrics table: the run history of 10,000 runs opens with it.
+  /// config_json is left empty.
+  std::vector<RunOverview> listRunOverviews(const std::vector<std::string>& metric_names) const;
   /// Ordered by step.
   std::vector<CheckpointRecord> checkpoints(const std::string& run_id) const;
   /// Ordered by step, then insertion.

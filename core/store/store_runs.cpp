@@ -6,6 +6,7 @@
 #include "core/common/error.h"
 #include "core/common/workspace_paths.h"
 #include "core/store/run_id.h"
+#include "core/store/run_rows.h"
 #include "core/store/sqlite_statement.h"
 #include "core/store/store.h"
 #include "core/store/transaction.h"
@@ -17,37 +18,6 @@ bool isFinalRunStatus(std::string_view status) {
 }
 
 namespace {
-
-// Column order shared by every SELECT of runs and readRun().
-constexpr const char* kRunColumns =
-    "id, name, parent_id, method, base_model, dataset, config_json, status, device, versions_json, run_dir, tags, "
-    "notes, error_message, threads, pid, created_at, started_at, finished_at, heartbeat_at";
-
-RunRecord readRun(const Statement& row) {
-  RunRecord run;
-  run.id = row.columnText(0);
-  run.name = row.columnText(1);
-  run.parent_id = row.columnText(2);
-  run.method = row.columnText(3);
-  run.base_model = row.columnText(4);
-  run.dataset = row.columnText(5);
-  run.config_json = row.columnText(6);
-  run.status = row.columnText(7);
-  run.device = row.columnText(8);
-  run.versions_json = row.columnText(9);
-  run.run_dir = row.columnText(10);
-  run.tags = row.columnText(11);
-  run.notes = row.columnText(12);
-  run.error_message = row.columnText(13);
-  run.threads = static_cast<int>(row.columnInt64(14));
-  run.pid = row.columnInt64(15);
-  // NULL times ("not yet") read as 0, not NaN, as RunRecord documents.
-  run.created_at = row.columnIsNull(16) ? 0 : row.columnDouble(16);
-  run.started_at = row.columnIsNull(17) ? 0 : row.columnDouble(17);
-  run.finished_at = row.columnIsNull(18) ? 0 : row.columnDouble(18);
-  run.heartbeat_at = row.columnIsNull(19) ? 0 : row.columnDouble(19);
-  return run;
-}
 
 std::string unknownRunMessage(const std::string& id, const std::filesystem::path& db) {
   return "no run with id `" + id + "` in experiment store " + db.string();
@@ -157,7 +127,7 @@ void Store::deleteRun(const std::string& id) {
 }
 
 std::vector<RunRecord> Store::listRuns() const {
-  Statement query(connection(), std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY created_at DESC, id DESC");
+  Statement query(connection(), "SELECT " + runColumns() + " FROM runs ORDER BY created_at DESC, id DESC");
   std::vector<RunRecord> runs;
   while (query.step()) runs.push_back(readRun(query));
   return runs;
@@ -167,12 +137,12 @@ std::optional<RunRecord> Store::findRun(const std::string& id_or_unique_prefix) 
   if (id_or_unique_prefix.empty()) {
     throw Error(ErrorKind::InvalidConfig, "run id is empty; give a run id or a unique prefix of one");
   }
-  Statement exact(connection(), std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?1");
+  Statement exact(connection(), "SELECT " + runColumns() + " FROM runs WHERE id = ?1");
   exact.bind(1, id_or_unique_prefix);
   if (exact.step()) return readRun(exact);
 
   // substr rather than LIKE: '_' and '%' in the prefix must match themselves.
-  Statement prefixed(connection(), std::string("SELECT ") + kRunColumns +
+  Statement prefixed(connection(), "SELECT " + runColumns() +
                                        " FROM runs WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 6");
   prefixed.bind(1, id_or_unique_prefix);
   std::vector<RunRecord> matches;

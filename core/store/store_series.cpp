@@ -2,6 +2,7 @@
 #include <string>
 
 #include "core/common/error.h"
+#include "core/store/metric_summaries.h"
 #include "core/store/run_id.h"
 #include "core/store/sqlite_statement.h"
 #include "core/store/store.h"
@@ -32,6 +33,7 @@ void Store::appendMetrics(const std::string& run_id, const std::vector<MetricPoi
     insert.bind(5, point.wall_time_s).bind(6, point.value);
     insert.run();
   }
+  updateMetricSummaries(db, run_id, points);
   transaction.commit();
 }
 
@@ -89,19 +91,28 @@ std::vector<MetricPoint> Store::metrics(const std::string& run_id, const std::st
   return points;
 }
 
-std::map<std::string, MetricPoint> Store::lastMetrics(const std::string& run_id) const {
-  // SQLite guarantees that with a lone max() aggregate the bare columns come from the row that
-  // holds the maximum, so this is one pass over the (run_id, name, step) key.
-  Statement query(connection(),
-                  "SELECT max(step), tokens_seen, wall_time_s, name, value FROM metrics WHERE run_id = ?1 "
-                  "GROUP BY name");
-  query.bind(1, run_id);
-  std::map<std::string, MetricPoint> last;
-  while (query.step()) {
-    MetricPoint point = readMetric(query);
-    last.emplace(point.name, std::move(point));
+std::vector<MetricPoint> Store::metricsSince(const std::string& run_id, int64_t after_step,
+                                             const std::string& name) const {
+  if (!name.empty()) {
+    Statement query(connection(),
+                    "SELECT step, tokens_seen, wall_time_s, name, value FROM metrics "
+                    "WHERE run_id = ?1 AND name = ?2 AND step > ?3 ORDER BY step");
+    query.bind(1, run_id).bind(2, name).bind(3, after_step);
+    std::vector<MetricPoint> points;
+    while (query.step()) points.push_back(readMetric(query));
+    return points;
   }
-  return last;
+  // metrics is keyed (run_id, name, step), so "step > N" for every name is one seek per name; the
+  // names come from the summaries, where last_step also skips names with nothing new. CROSS JOIN
+  // keeps the summaries the outer loop (SQLite does not reorder it).
+  Statement query(connection(),
+                  "SELECT m.step, m.tokens_seen, m.wall_time_s, m.name, m.value FROM metric_summaries s "
+                  "CROSS JOIN metrics m ON m.run_id = s.run_id AND m.name = s.name AND m.step > ?2 "
+                  "WHERE s.run_id = ?1 AND s.last_step > ?2 ORDER BY m.step, m.name");
+  query.bind(1, run_id).bind(2, after_step);
+  std::vector<MetricPoint> points;
+  while (query.step()) points.push_back(readMetric(query));
+  return points;
 }
 
 std::vector<CheckpointRecord> Store::checkpoints(const std::string& run_id) const {

@@ -20,8 +20,10 @@ struct RunSummary {
   double durationSeconds(double now_unix) const;
 };
 
-/// Every run, newest first, with its figures, in one read-only query (config_json left empty:
-/// the table does not show it; Store::findRun has it).
+/// Every run, newest first, with its figures, in one query over the runs and the store's metric
+/// summaries (Store::listRunOverviews; config_json left empty: the table does not show it,
+/// Store::findRun has it). Steps, tokens and training time are train_loss's last point (val_loss's
+/// when a run has no train_loss); best and last validation loss are val_loss's.
 std::vector<RunSummary> loadRunSummaries(const Store& store);
 /// The figures of one run (a live run's row is refreshed this way while it trains).
 RunSummary loadRunSummary(const Store& store, RunRecord run);

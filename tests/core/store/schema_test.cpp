@@ -19,14 +19,15 @@ TEST(StoreSchema, NewFileGetsLatestVersionAllTablesAndWal) {
   {
     Store store = Store::open(path);
     EXPECT_EQ(store.schemaVersion(), latestSchemaVersion());
-    EXPECT_EQ(store.schemaVersion(), 1);
+    EXPECT_EQ(store.schemaVersion(), 2);
     EXPECT_EQ(store.path(), path);
     EXPECT_FALSE(store.isReadOnly());
   }
   ASSERT_TRUE(std::filesystem::exists(path));
   RawDb raw(path);
   for (const char* table :
-       {"runs", "metrics", "checkpoints", "samples", "datasets", "models", "preferences", "prompts"}) {
+       {"runs", "metrics", "metric_summaries", "checkpoints", "samples", "datasets", "models", "preferences",
+        "prompts"}) {
     EXPECT_EQ(raw.integer(std::string("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '") +
                           table + "'"),
               1)
@@ -41,14 +42,14 @@ TEST(StoreSchema, NewFileGetsLatestVersionAllTablesAndWal) {
   }
   EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'samples'"), 1);
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");  // WAL is persistent in the file
-  EXPECT_EQ(raw.integer("PRAGMA user_version"), 1);
+  EXPECT_EQ(raw.integer("PRAGMA user_version"), 2);
 }
 
 TEST(StoreSchema, ReopeningIsIdempotent) {
   TempDir dir;
   std::string id = Store::open(dir / "temper.db").createRun(NewRun{.name = "kept"});
   Store again = Store::open(dir / "temper.db");
-  EXPECT_EQ(again.schemaVersion(), 1);
+  EXPECT_EQ(again.schemaVersion(), latestSchemaVersion());
   ASSERT_TRUE(again.findRun(id));
   EXPECT_EQ(again.findRun(id)->name, "kept");
 }
@@ -72,6 +73,9 @@ TEST(StoreSchema, OlderDatabaseIsUpgradedOnOpen) {
 namespace {
 
 std::vector<int> g_applied;  // which fake migrations ran, in order (migrations are plain function pointers)
+
+// The fake migrations come after the real ones: "first" and "second" extra versions.
+int extraVersion(int n) { return latestSchemaVersion() + n; }
 
 void fakeV2(sqlite3* db) {
   g_applied.push_back(2);
@@ -103,12 +107,12 @@ TEST(StoreSchema, PendingMigrationsRunInOrderAndOnlyOnce) {
   std::string id = Store::open(path).createRun(NewRun{.name = "v1 run"});
   RawDb raw(path);
   g_applied.clear();
-  migrate(raw.get(), withExtra({{2, "add priority", &fakeV2}, {3, "copy priorities", &fakeV3}}));
+  migrate(raw.get(), withExtra({{extraVersion(1), "add priority", &fakeV2}, {extraVersion(2), "copy priorities", &fakeV3}}));
   EXPECT_EQ(g_applied, (std::vector<int>{2, 3}));
-  EXPECT_EQ(raw.integer("PRAGMA user_version"), 3);
+  EXPECT_EQ(raw.integer("PRAGMA user_version"), extraVersion(2));
   EXPECT_EQ(raw.integer("SELECT priority FROM v3 WHERE id = '" + id + "'"), 7);
 
-  migrate(raw.get(), withExtra({{2, "add priority", &fakeV2}, {3, "copy priorities", &fakeV3}}));
+  migrate(raw.get(), withExtra({{extraVersion(1), "add priority", &fakeV2}, {extraVersion(2), "copy priorities", &fakeV3}}));
   EXPECT_EQ(g_applied, (std::vector<int>{2, 3})) << "an up-to-date database ran migrations again";
 }
 
@@ -117,9 +121,9 @@ TEST(StoreSchema, FailedMigrationLeavesTheOldVersion) {
   auto path = dir / "temper.db";
   Store::open(path);
   RawDb raw(path);
-  Error error = expectError([&] { migrate(raw.get(), withExtra({{2, "fails", &failingV2}})); });
+  Error error = expectError([&] { migrate(raw.get(), withExtra({{extraVersion(1), "fails", &failingV2}})); });
   EXPECT_TRUE(mentions(error, "failed on purpose"));
-  EXPECT_EQ(raw.integer("PRAGMA user_version"), 1);
+  EXPECT_EQ(raw.integer("PRAGMA user_version"), latestSchemaVersion());
   EXPECT_EQ(raw.integer("SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'half_done'"), 0)
       << "the failed migration's ALTER was not rolled back";
 }
@@ -145,7 +149,7 @@ TEST(StoreSchema, NewerDatabaseIsRefusedByWriterAndReader) {
     EXPECT_EQ(error.kind(), ErrorKind::InvalidInput);
     EXPECT_TRUE(mentions(error, path.string()));
     EXPECT_TRUE(mentions(error, "schema version 7"));
-    EXPECT_TRUE(mentions(error, "knows versions up to 1"));
+    EXPECT_TRUE(mentions(error, "knows versions up to " + std::to_string(latestSchemaVersion())));
     EXPECT_TRUE(mentions(error, "newer Temper"));
   }
   RawDb raw(path);
