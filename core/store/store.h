@@ -85,6 +85,11 @@ class Store {
   /// old step (a resumed run replaces the steps after its checkpoint) is not "after" it.
   std::vector<MetricPoint> metricsSince(const std::string& run_id, int64_t after_step,
                                         const std::string& name = "") const;
+  /// The same with a step per metric name (a name missing from the map: all its points), read in
+  /// one snapshot: a follower that keeps how far it has read each metric gets every point exactly
+  /// once even when an evaluation's points are committed after the steps they belong to.
+  std::vector<MetricPoint> metricsSince(const std::string& run_id,
+                                        const std::map<std::string, int64_t>& after_step_by_name) const;
   /// The point with the highest step for each metric name (read from the summaries: one row a name).
   std::map<std::string, MetricPoint> lastMetrics(const std::string& run_id) const;
 

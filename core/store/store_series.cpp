@@ -1,4 +1,6 @@
 // Store: per-run series (metrics, checkpoints, samples), written in batches and read back in step order.
+#include <algorithm>
+#include <limits>
 #include <string>
 
 #include "core/common/error.h"
@@ -112,6 +114,33 @@ std::vector<MetricPoint> Store::metricsSince(const std::string& run_id, int64_t 
   query.bind(1, run_id).bind(2, after_step);
   std::vector<MetricPoint> points;
   while (query.step()) points.push_back(readMetric(query));
+  return points;
+}
+
+std::vector<MetricPoint> Store::metricsSince(const std::string& run_id,
+                                             const std::map<std::string, int64_t>& after_step_by_name) const {
+  // One read transaction: the names and their new points come from the same committed state, so a
+  // batch the engine commits meanwhile is seen whole on the next call, never half now.
+  Transaction snapshot(connection(), Transaction::Mode::Deferred);
+  Statement names(connection(), "SELECT name, last_step FROM metric_summaries WHERE run_id = ?1");
+  names.bind(1, run_id);
+  Statement since(connection(),
+                  "SELECT step, tokens_seen, wall_time_s, name, value FROM metrics "
+                  "WHERE run_id = ?1 AND name = ?2 AND step > ?3 ORDER BY step");
+  std::vector<MetricPoint> points;
+  while (names.step()) {
+    const std::string name = names.columnText(0);
+    auto known = after_step_by_name.find(name);
+    const int64_t after = known == after_step_by_name.end() ? std::numeric_limits<int64_t>::min() : known->second;
+    if (names.columnInt64(1) <= after) continue;  // nothing new: no seek
+    since.reset();
+    since.bind(1, run_id).bind(2, name).bind(3, after);
+    while (since.step()) points.push_back(readMetric(since));
+  }
+  snapshot.commit();
+  std::stable_sort(points.begin(), points.end(), [](const MetricPoint& a, const MetricPoint& b) {
+    return a.step != b.step ? a.step < b.step : a.name < b.name;
+  });
   return points;
 }
 

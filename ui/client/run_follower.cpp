@@ -53,22 +53,15 @@ EngineEvent RunFollower::makeEvent(const QString& type) const {
 }
 
 void RunFollower::appendNewMetrics(EventBatch& batch, const RunRecord& run) {
-  // Cheap check first (one grouped query): read the series only when a metric has moved on.
-  bool moved = false;
-  for (const auto& [name, point] : store_->lastMetrics(run.id)) {
-    if (point.step > last_step_by_metric_.value(q(name), 0)) moved = true;
-  }
-  if (!moved) return;
-  // Store has no "since step N" query: this re-reads the run's series and skips what was seen
-  // (docs/studio.md: fine for runs of tens of thousands of steps, a Store::metricsSince would
-  // make it O(new points)).
+  // Only what is new since the last poll, per metric name (an evaluation's point may be committed
+  // after the steps that follow it): one seek per name that moved, plus the new points.
+  const std::vector<MetricPoint> fresh = store_->metricsSince(run.id, read_up_to_);
+  if (fresh.empty()) return;
   std::map<int64_t, EngineEvent> steps;
   std::map<int64_t, EngineEvent> evals;
-  QHash<QString, qint64> seen = last_step_by_metric_;
-  for (const MetricPoint& point : store_->metrics(run.id)) {
-    const QString name = q(point.name);
-    if (point.step <= last_step_by_metric_.value(name, 0)) continue;
-    seen[name] = std::max(seen.value(name, 0), static_cast<qint64>(point.step));
+  for (const MetricPoint& point : fresh) {
+    int64_t& read = read_up_to_[point.name];
+    read = std::max(read, point.step);
     if (point.name == "val_loss") {
       EngineEvent event = makeEvent(QStringLiteral("eval"));
       event.fields.insert(QStringLiteral("step"), static_cast<qint64>(point.step));
@@ -89,7 +82,6 @@ void RunFollower::appendNewMetrics(EventBatch& batch, const RunRecord& run) {
     }
     fields.insert(QLatin1String(key->second), point.value);
   }
-  last_step_by_metric_ = seen;
   // Step events of step N before its eval, as the engine prints them.
   auto step_it = steps.begin();
   for (auto& [step, eval] : evals) {

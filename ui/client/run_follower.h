@@ -2,9 +2,10 @@
 /// Follows a run that some other process is training (one started before the studio opened, or
 /// from a terminal) by polling the store: new metrics, samples and checkpoints since the last poll
 /// become the same events the engine prints, so a run page cannot tell the difference.
-#include <QHash>
 #include <QTimer>
+#include <map>
 #include <optional>
+#include <string>
 
 #include "core/store/store.h"
 #include "ui/client/run_channel.h"
@@ -47,7 +48,8 @@ class RunFollower : public RunChannel {
   qint64 pid_ = 0;
   qint64 max_steps_ = 0;
   qint64 last_step_ = 0;  ///< highest step seen in any metric
-  QHash<QString, qint64> last_step_by_metric_;
+  /// Per metric name, the highest step already turned into events (Store::metricsSince's cursor).
+  std::map<std::string, int64_t> read_up_to_;
   size_t samples_seen_ = 0;
   qint64 last_checkpoint_step_ = -1;
 };

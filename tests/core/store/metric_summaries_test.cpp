@@ -261,3 +261,19 @@ TEST_F(MetricSummaries, MetricsSinceReturnsOnlyLaterPointsInStepOrder) {
   EXPECT_TRUE(store_.metricsSince(run_, 2, "lr").empty());
   EXPECT_TRUE(store_.metricsSince("no-such-run", 0).empty());
 }
+
+TEST_F(MetricSummaries, MetricsSinceWithAStepPerName) {
+  // val_loss of step 2 is committed after the step-3 points: a reader that has read train_loss up
+  // to 3 and val_loss up to 0 must still get it.
+  store_.appendMetrics(run_, {point(1, "train_loss", 1), point(2, "train_loss", 2), point(3, "train_loss", 3)});
+  store_.appendMetrics(run_, {point(2, "val_loss", 5), point(4, "train_loss", 4)});
+  const auto fresh = store_.metricsSince(run_, std::map<std::string, int64_t>{{"train_loss", 3}, {"val_loss", 0}});
+  ASSERT_EQ(fresh.size(), 2u);
+  EXPECT_EQ(fresh[0].name, "val_loss");
+  EXPECT_EQ(fresh[0].step, 2);
+  EXPECT_EQ(fresh[1].name, "train_loss");
+  EXPECT_EQ(fresh[1].step, 4);
+  EXPECT_EQ(store_.metricsSince(run_, std::map<std::string, int64_t>{}).size(), 5u) << "unknown names: everything";
+  EXPECT_TRUE(
+      store_.metricsSince(run_, std::map<std::string, int64_t>{{"train_loss", 4}, {"val_loss", 2}}).empty());
+}
