@@ -5,28 +5,26 @@
 namespace temper::studio {
 
 EngineEnvironment EngineEnvironment::fromJson(const QByteArray& json) {
-  EngineEnvironment info;
+  EngineEnvironment env;
   QJsonParseError error{};
   const QJsonDocument doc = QJsonDocument::fromJson(json.trimmed(), &error);
   if (error.error != QJsonParseError::NoError || !doc.isObject()) {
-    info.error = QObject::tr("`temper info --json` did not answer with a JSON object");
-    return info;
+    env.error = QObject::tr("`temper info --json` did not answer with a JSON object");
+    return env;
   }
-  info.raw = doc.object();
-  info.temper_version = info.raw.value(QStringLiteral("temper")).toString();
-  info.libtorch_version = info.raw.value(QStringLiteral("libtorch")).toString();
-  info.sentencepiece_version = info.raw.value(QStringLiteral("sentencepiece")).toString();
-  info.sqlite_version = info.raw.value(QStringLiteral("sqlite")).toString();
-  const QJsonObject device = info.raw.value(QStringLiteral("device")).toObject();
-  info.cpu_threads = device.value(QStringLiteral("cpu_threads")).toInt();
-  info.cuda_available = device.value(QStringLiteral("cuda_available")).toBool();
-  info.blas = device.value(QStringLiteral("blas")).toString();
-  for (const QJsonValue& gpu : device.value(QStringLiteral("cuda_devices")).toArray()) {
-    // A device is a name or an object with one; accept both.
-    info.cuda_devices << (gpu.isObject() ? gpu.toObject().value(QStringLiteral("name")).toString() : gpu.toString());
-  }
-  info.available = true;
-  return info;
+  env.raw = doc.object();
+  // One parser for the whole studio; it reads versions and device before it judges the rest.
+  env.catalog_error = parseEngineInfo(env.raw, env.info);
+  env.temper_version = env.info.temper;
+  env.libtorch_version = env.info.libtorch;
+  env.sentencepiece_version = env.info.sentencepiece;
+  env.sqlite_version = env.info.sqlite;
+  env.blas = env.info.blas;
+  env.cpu_threads = env.info.cpu_threads;
+  env.cuda_available = env.info.cuda_available;
+  env.cuda_devices = env.info.cuda_devices;
+  env.available = true;
+  return env;
 }
 
 QString EngineEnvironment::deviceSummary() const {

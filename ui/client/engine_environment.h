@@ -9,6 +9,8 @@
 #include <QStringList>
 #include <QTimer>
 
+#include "ui/client/engine_info.h"
+
 namespace temper::studio {
 
 struct EngineEnvironment {
@@ -18,9 +20,15 @@ struct EngineEnvironment {
   int cpu_threads = 0;
   bool cuda_available = false;
   QStringList cuda_devices;
-  QJsonObject raw;  ///< the whole answer (methods, train_keys, presets)
+  QJsonObject raw;  ///< the whole answer
+  /// The answer as the wizard reads it (methods, train keys, presets), by the same parser.
+  EngineInfo info;
+  /// What parseEngineInfo refused in the methods, keys or presets; empty when all was well. The
+  /// versions and device are shown regardless: the status bar does not need the rest.
+  QString catalog_error;
 
-  /// Parses the JSON answer; `available` false with `error` set when it is not the expected object.
+  /// Parses the JSON answer with parseEngineInfo (ui/client/engine_info.h); `available` false with
+  /// `error` set when it is not a JSON object.
   static EngineEnvironment fromJson(const QByteArray& json);
   /// "CUDA: NVIDIA H100" or "CPU, 8 threads".
   QString deviceSummary() const;

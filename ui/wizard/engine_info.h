@@ -8,49 +8,9 @@
 #include <QVector>
 #include <optional>
 
+#include "ui/client/engine_info.h"  // EngineInfo, parseEngineInfo: shared with the status bar
+
 namespace temper::studio {
-
-/// One `temper train` key as `info` describes it.
-struct TrainKey {
-  enum class Kind { Integer, Number, Text, Choice, Boolean };
-  QString key;  ///< kebab-case
-  Kind kind = Kind::Text;
-  QJsonValue default_value;  ///< Null: no default (the key is optional or required)
-  double min = 0, max = 0;   ///< inclusive; meaningful for Integer and Number when min < max
-  QStringList choices;
-  QString help;
-  QStringList methods;          ///< empty: every method uses the key
-  QJsonObject method_defaults;  ///< the engine's default for some methods, by method name (optional)
-
-  bool hasRange() const { return max > min; }
-  bool appliesTo(const QString& method) const { return methods.isEmpty() || methods.contains(method); }
-};
-
-struct MethodInfo {
-  QString name, title, summary;
-  bool available = false;
-  QString reason;  ///< why not, when !available
-};
-
-struct PresetInfo {
-  QString name;
-  qint64 layers = 0, dim = 0, heads = 0, ctx = 0, parameters = 0;
-};
-
-struct EngineInfo {
-  QString temper, libtorch, sentencepiece, sqlite;
-  bool cuda_available = false;
-  QStringList cuda_devices;
-  int cpu_threads = 0;
-  QString blas;
-  QVector<MethodInfo> methods;
-  QVector<TrainKey> train_keys;
-  QVector<PresetInfo> presets;
-
-  const TrainKey* key(const QString& name) const;
-  const MethodInfo* method(const QString& name) const;
-  const PresetInfo* preset(const QString& name) const;
-};
 
 struct ModelInspection {
   QString family, architecture, model_type, dtype, tokenizer, chat_template;
@@ -74,9 +34,8 @@ struct MemoryEstimate {
   QString device;
 };
 
-/// Each parser fills `out` and returns an empty string, or returns what is wrong with the JSON
+/// Each parser (and parseEngineInfo, ui/client/engine_info.h) fills `out` and returns an empty string, or returns what is wrong with the JSON
 /// (naming the field), so a malformed answer is reported rather than half-shown.
-QString parseEngineInfo(const QJsonObject& json, EngineInfo& out);
 QString parseModelInspection(const QJsonObject& json, ModelInspection& out);
 QString parseDataInspection(const QJsonObject& json, DataInspection& out);
 QString parseMemoryEstimate(const QJsonObject& json, MemoryEstimate& out);

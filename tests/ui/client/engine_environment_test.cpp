@@ -36,6 +36,40 @@ class EngineEnvironmentTest : public QObject {
     QCOMPARE(EngineEnvironment().deviceSummary(), QStringLiteral("engine info unavailable"));
   }
 
+  void oneParserForStatusBarAndWizard() {
+    // The status bar's EngineEnvironment carries the wizard's EngineInfo, parsed once.
+    const EngineEnvironment env = EngineEnvironment::fromJson(kInfo);
+    QVERIFY(env.catalog_error.isEmpty());
+    QCOMPARE(env.info.temper, env.temper_version);
+    QCOMPARE(env.info.cuda_devices, env.cuda_devices);
+    QCOMPARE(env.info.methods.size(), 1);
+    QCOMPARE(env.info.methods[0].name, QStringLiteral("pretrain"));
+    QVERIFY(env.info.methods[0].available);
+
+    // A device given by index reads the same everywhere.
+    const EngineEnvironment indexed = EngineEnvironment::fromJson(
+        "{\"temper\":\"0.2.0\",\"device\":{\"cuda_available\":true,\"cuda_devices\":[0,1],\"cpu_threads\":4},"
+        "\"methods\":[],\"train_keys\":[],\"presets\":[]}");
+    QCOMPARE(indexed.cuda_devices, (QStringList{QStringLiteral("cuda:0"), QStringLiteral("cuda:1")}));
+    QCOMPARE(indexed.deviceSummary(), QStringLiteral("CUDA: cuda:0, cuda:1"));
+
+    // An answer whose catalog the wizard must refuse still tells the status bar the device.
+    const EngineEnvironment odd = EngineEnvironment::fromJson(
+        "{\"temper\":\"0.3.0\",\"device\":{\"cuda_available\":false,\"cpu_threads\":3},"
+        "\"methods\":[],\"train_keys\":[{\"key\":\"lr\",\"kind\":\"complex\"}],\"presets\":[]}");
+    QVERIFY(odd.available);
+    QCOMPARE(odd.temper_version, QStringLiteral("0.3.0"));
+    QCOMPARE(odd.deviceSummary(), QStringLiteral("CPU, 3 thread(s)"));
+    QVERIFY2(odd.catalog_error.contains(QStringLiteral("train_keys[0]")), qPrintable(odd.catalog_error));
+    QVERIFY2(odd.catalog_error.contains(QStringLiteral("complex")), qPrintable(odd.catalog_error));
+    EngineInfo direct;
+    QCOMPARE(parseEngineInfo(odd.raw, direct), odd.catalog_error);
+
+    const EngineEnvironment versions_only = EngineEnvironment::fromJson("{\"temper\":\"0.0.9\"}");
+    QVERIFY(versions_only.available);
+    QVERIFY2(versions_only.catalog_error.contains(QStringLiteral("`methods`")), qPrintable(versions_only.catalog_error));
+  }
+
   void probeAsksTheEngine() {
     QTemporaryDir dir;
     const QString good =
