@@ -27,12 +27,15 @@
 #include "ui/client/engine_locator.h"
 #include "ui/client/run_history_model.h"
 #include "ui/client/run_manager.h"
+#include "ui/shell/compare_page.h"
 #include "ui/shell/notice_page.h"
 #include "ui/shell/run_view.h"
 #include "ui/shell/runs_page.h"
 #include "ui/shell/settings_page.h"
 
 #ifdef TEMPER_STUDIO_HAVE_WIZARD
+#include "ui/shell/datasets_page.h"
+#include "ui/shell/models_page.h"
 #include "ui/wizard/finetune_wizard.h"
 #include "ui/wizard/process_engine_queries.h"
 #endif
@@ -81,17 +84,27 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
   });
   stack_->addWidget(run_tabs_);
   stack_->addWidget(buildNewRunPage());
-  stack_->addWidget(new NoticePage(tr("Compare"), tr("Comparing runs side by side is not in the engine yet."), this));
+  compare_page_ = new ComparePage(model_, this);
+  stack_->addWidget(compare_page_);
   stack_->addWidget(new NoticePage(
       tr("Label"), tr("Preference labelling needs `temper serve`, which is not in the engine yet."), this));
   stack_->addWidget(new NoticePage(tr("Playground"),
                                    tr("The playground needs `temper serve`, which is not in the engine yet."), this));
-  stack_->addWidget(new NoticePage(
-      tr("Datasets"),
-      tr("A dataset library is not in the engine yet; the New run wizard inspects data files directly."), this));
-  stack_->addWidget(new NoticePage(
-      tr("Models"),
-      tr("A model library is not in the engine yet; the New run wizard reads Hugging Face folders directly."), this));
+#ifdef TEMPER_STUDIO_HAVE_WIZARD
+  datasets_page_ = new DatasetsPage(settings_.raw(), this);
+  models_page_ = new ModelsPage(model_, settings_.raw(), this);
+  stack_->addWidget(datasets_page_);
+  stack_->addWidget(models_page_);
+#else
+  stack_->addWidget(new NoticePage(tr("Datasets"),
+                                   tr("This build has no wizard library, whose data inspection this page uses; run "
+                                      "`temper data inspect PATH`."),
+                                   this));
+  stack_->addWidget(new NoticePage(tr("Models"),
+                                   tr("This build has no wizard library, whose model inspection this page uses; run "
+                                      "`temper model inspect DIR`."),
+                                   this));
+#endif
   settings_page_ = new SettingsPage(settings_, workspace_, this);
   stack_->addWidget(settings_page_);
 
@@ -119,6 +132,17 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
   connect(runs_page_, &RunsPage::resumeRequested, this, &MainWindow::resumeRun);
   connect(runs_page_, &RunsPage::deleteRequested, this, &MainWindow::deleteRun);
   connect(runs_page_, &RunsPage::refreshRequested, this, &MainWindow::reloadHistory);
+  connect(runs_page_, &RunsPage::compareRequested, this, &MainWindow::compareRuns);
+#ifdef TEMPER_STUDIO_HAVE_WIZARD
+  connect(datasets_page_, &DatasetsPage::newRunRequested, this, [this](const QJsonObject& seed) {
+    showPage(kNewRunPage);
+    openWizard(seed);
+  });
+  connect(models_page_, &ModelsPage::newRunRequested, this, [this](const QJsonObject& seed) {
+    showPage(kNewRunPage);
+    openWizard(seed);
+  });
+#endif
   connect(model_, &RunHistoryModel::storeError, this,
           [this](const QString& message) { QMessageBox::warning(this, tr("Could not save"), message); });
   connect(settings_page_, &SettingsPage::themeChanged, this, &MainWindow::themeChanged);
@@ -126,6 +150,10 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
   connect(settings_page_, &SettingsPage::workspaceChosen, this, &MainWindow::openWorkspace);
   connect(settings_page_, &SettingsPage::enginePathChanged, this, [this] {
     if (manager_) manager_->setEnginePath(enginePath());
+#ifdef TEMPER_STUDIO_HAVE_WIZARD
+    datasets_page_->setEnvironment(enginePath(), workspace_);
+    models_page_->setEnvironment(enginePath(), workspace_);
+#endif
     askEngine();
   });
   connect(probe_, &EngineEnvironmentProbe::finished, this, [this](const EngineEnvironment& env) {
@@ -170,6 +198,15 @@ void MainWindow::openWorkspace(const QString& workspace) {
   workspace_label_->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(workspace_)));
   settings_page_->setCurrentWorkspace(workspace_);
   reloadHistory();
+#ifdef TEMPER_STUDIO_HAVE_WIZARD
+  datasets_page_->setEnvironment(enginePath(), workspace_);
+  models_page_->setEnvironment(enginePath(), workspace_);
+#endif
+}
+
+void MainWindow::compareRuns(const QStringList& run_ids) {
+  compare_page_->setRuns(run_ids);
+  showPage(kComparePage);
 }
 
 void MainWindow::connectManager() {

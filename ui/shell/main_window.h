@@ -17,7 +17,10 @@ class QTabWidget;
 
 namespace temper::studio {
 
+class ComparePage;
+class DatasetsPage;
 class FinetuneWizard;
+class ModelsPage;
 class RunChannel;
 class RunHistoryModel;
 class RunManager;
@@ -60,6 +63,12 @@ class MainWindow : public QMainWindow {
   RunManager* runManager() const { return manager_; }
   RunsPage* runsPage() const { return runs_page_; }
   SettingsPage* settingsPage() const { return settings_page_; }
+  ComparePage* comparePage() const { return compare_page_; }
+  /// Null in a build without the wizard library (whose engine queries and preview they reuse).
+  DatasetsPage* datasetsPage() const { return datasets_page_; }
+  ModelsPage* modelsPage() const { return models_page_; }
+  /// Opens the Compare page with these runs picked.
+  void compareRuns(const QStringList& run_ids);
   QTabWidget* runTabs() const { return run_tabs_; }
   QListWidget* navigation() const { return nav_; }
   QLabel* workspaceLabel() const { return workspace_label_; }
@@ -87,6 +96,7 @@ class MainWindow : public QMainWindow {
   void refreshLiveRows();
   void reloadHistory();
   void askEngine();
+  /// `initial_config` seeds the pages (a duplicated run's config, or just `data` / `base`).
   void openWizard(const QJsonObject& initial_config);
   void attachJob(RunChannel* channel, const QStringList& tags);
   void duplicateRun(const QString& run_id);
@@ -104,6 +114,9 @@ class MainWindow : public QMainWindow {
   QTabWidget* run_tabs_;
   RunsPage* runs_page_;
   SettingsPage* settings_page_;
+  ComparePage* compare_page_;
+  DatasetsPage* datasets_page_ = nullptr;
+  ModelsPage* models_page_ = nullptr;
   QLabel* workspace_label_;
   QLabel* device_label_;
   QLabel* live_label_;

@@ -4,6 +4,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -11,6 +12,7 @@
 #include <QSet>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "ui/client/run_filter_proxy.h"
 #include "ui/client/run_history_model.h"
@@ -33,11 +35,14 @@ RunsPage::RunsPage(RunHistoryModel* model, QWidget* parent)
   method_ = new QComboBox(this);
   count_ = new QLabel(this);
   auto* refresh = new QPushButton(tr("Refresh"), this);
+  compare_ = new QPushButton(tr("Compare"), this);
+  compare_->setObjectName(QStringLiteral("compareRuns"));
 
   auto* bar = new QHBoxLayout;
   bar->addWidget(filter_, 1);
   bar->addWidget(status_);
   bar->addWidget(method_);
+  bar->addWidget(compare_);
   bar->addWidget(refresh);
   bar->addWidget(count_);
 
@@ -47,7 +52,8 @@ RunsPage::RunsPage(RunHistoryModel* model, QWidget* parent)
   table_->setSortingEnabled(true);
   table_->sortByColumn(RunHistoryModel::kCreated, Qt::DescendingOrder);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  // Several rows may be selected (Ctrl/Shift+click) to compare them.
+  table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
   table_->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
   table_->setAlternatingRowColors(true);
   table_->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -70,6 +76,9 @@ RunsPage::RunsPage(RunHistoryModel* model, QWidget* parent)
   connect(method_, &QComboBox::currentIndexChanged, this,
           [this] { proxy_->setMethodFilter(method_->currentData().toString()); });
   connect(refresh, &QPushButton::clicked, this, &RunsPage::refreshRequested);
+  connect(compare_, &QPushButton::clicked, this, [this] { Q_EMIT compareRequested(selectedRunIds()); });
+  connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunsPage::updateCompare);
+  connect(proxy_, &QAbstractItemModel::modelReset, this, &RunsPage::updateCompare);
   connect(table_, &QTableView::customContextMenuRequested, this, &RunsPage::showContextMenu);
   connect(table_, &QTableView::activated, this, [this](const QModelIndex& index) {
     // Activating an editable cell edits it (double click); Enter on a row opens the run.
@@ -82,6 +91,22 @@ RunsPage::RunsPage(RunHistoryModel* model, QWidget* parent)
   connect(model_, &QAbstractItemModel::modelReset, this, &RunsPage::refreshMethods);
   refreshMethods();
   updateCount();
+  updateCompare();
+}
+
+QStringList RunsPage::selectedRunIds() const {
+  QModelIndexList rows = table_->selectionModel()->selectedRows();
+  std::sort(rows.begin(), rows.end(), [](const QModelIndex& a, const QModelIndex& b) { return a.row() < b.row(); });
+  QStringList ids;
+  for (const QModelIndex& row : rows) ids << row.data(RunHistoryModel::kRunIdRole).toString();
+  return ids;
+}
+
+void RunsPage::updateCompare() {
+  const qsizetype selected = table_->selectionModel()->selectedRows().size();
+  compare_->setEnabled(selected >= 2);
+  compare_->setToolTip(selected >= 2 ? tr("Overlay the selected runs' curves and compare their settings")
+                                     : tr("Select two or more runs (Ctrl+click or Shift+click) to compare them"));
 }
 
 void RunsPage::focusFilter() {
@@ -115,7 +140,8 @@ QString RunsPage::currentRunId() const {
 void RunsPage::showContextMenu(const QPoint& pos) {
   const QModelIndex index = table_->indexAt(pos);
   if (!index.isValid()) return;
-  table_->setCurrentIndex(index);
+  // A right click inside the selection keeps it (to compare it); elsewhere it selects that row.
+  if (!table_->selectionModel()->isRowSelected(index.row(), index.parent())) table_->setCurrentIndex(index);
   const QString id = index.data(RunHistoryModel::kRunIdRole).toString();
   const QString status = index.data(RunHistoryModel::kStatusRole).toString();
   const QModelIndex source = proxy_->mapToSource(index);
@@ -146,6 +172,12 @@ void RunsPage::showContextMenu(const QPoint& pos) {
   const bool live = status == QLatin1String("running");
   resume->setEnabled(status == QLatin1String("cancelled") || status == QLatin1String("failed"));
   extend->setEnabled(!live && status != QLatin1String("created"));
+  const QStringList picked = selectedRunIds();
+  QAction* compare =
+      menu.addAction(tr("Compare selected runs"), this, [this, picked] { Q_EMIT compareRequested(picked); });
+  compare->setEnabled(picked.size() >= 2);
+  if (picked.size() < 2) compare->setToolTip(tr("Select two or more runs to compare them"));
+  menu.setToolTipsVisible(true);
   menu.addSeparator();
   QAction* remove = menu.addAction(tr("Delete…"), this, [this, id] { Q_EMIT deleteRequested(id); });
   remove->setEnabled(!live);

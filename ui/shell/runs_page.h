@@ -1,12 +1,13 @@
 #pragma once
 /// The run history page: a filter line (Ctrl+F), status and method filters, the sortable table with
 /// name, tags and notes editable in place, and a context menu (open, rename, delete, duplicate
-/// into the wizard, resume / extend).
+/// into the wizard, resume / extend, compare the selected runs).
 #include <QWidget>
 
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QTableView;
 
 namespace temper::studio {
@@ -28,6 +29,9 @@ class RunsPage : public QWidget {
   void refreshMethods();
   /// The run under the current row, or empty.
   QString currentRunId() const;
+  /// The runs of the selected rows, in table order.
+  QStringList selectedRunIds() const;
+  QPushButton* compareButton() const { return compare_; }
 
  Q_SIGNALS:
   void openRequested(const QString& run_id);
@@ -37,10 +41,13 @@ class RunsPage : public QWidget {
   /// Asks the window to delete (it confirms first and stops nothing).
   void deleteRequested(const QString& run_id);
   void refreshRequested();
+  /// "Compare" for the selected runs (two or more).
+  void compareRequested(const QStringList& run_ids);
 
  private:
   void showContextMenu(const QPoint& pos);
   void updateCount();
+  void updateCompare();
 
   RunHistoryModel* model_;
   RunFilterProxy* proxy_;
@@ -49,6 +56,7 @@ class RunsPage : public QWidget {
   QComboBox* method_;
   QLabel* count_;
   QTableView* table_;
+  QPushButton* compare_;
 };
 
 }  // namespace temper::studio

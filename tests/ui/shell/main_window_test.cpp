@@ -34,7 +34,10 @@
 #include "ui/client/run_history_model.h"
 #include "ui/client/run_manager.h"
 #include "ui/shell/app_settings.h"
+#include "ui/shell/compare_page.h"
+#include "ui/shell/datasets_page.h"
 #include "ui/shell/main_window.h"
+#include "ui/shell/models_page.h"
 #include "ui/shell/notice_page.h"
 #include "ui/shell/run_view.h"
 #include "ui/shell/runs_page.h"
@@ -190,8 +193,7 @@ class MainWindowTest : public QObject {
       QCOMPARE(int(window.currentPage()), page);
     }
     // Pages without an engine feature: a title and ONE line, no controls.
-    for (auto page : {MainWindow::kComparePage, MainWindow::kLabelPage, MainWindow::kPlaygroundPage,
-                      MainWindow::kDatasetsPage, MainWindow::kModelsPage}) {
+    for (auto page : {MainWindow::kLabelPage, MainWindow::kPlaygroundPage}) {
       window.showPage(page);
       auto* stack = window.findChild<QStackedWidget*>();
       QWidget* current = stack->currentWidget();
@@ -201,6 +203,12 @@ class MainWindowTest : public QObject {
       QVERIFY(current->findChild<QLabel*>("noticeLine")->text().contains("not in the engine yet"));
     }
     QCOMPARE(window.historyModel()->rowCount(), 5);
+    // Compare, Datasets and Models are pages of their own now (tested in ui_shell_pages_test).
+    auto* stack = window.findChild<QStackedWidget*>();
+    QCOMPARE(stack->widget(MainWindow::kComparePage), static_cast<QWidget*>(window.comparePage()));
+    QVERIFY(window.datasetsPage() && window.modelsPage());
+    QCOMPARE(stack->widget(MainWindow::kDatasetsPage), static_cast<QWidget*>(window.datasetsPage()));
+    QCOMPARE(stack->widget(MainWindow::kModelsPage), static_cast<QWidget*>(window.modelsPage()));
   }
 
   void menusShortcutsStatusBarAndAbout() {
@@ -484,9 +492,8 @@ class MainWindowTest : public QObject {
       window.runTabs()->setCurrentWidget(live);
       shoot(&window, "run-live" + suffix);
       if (theme == Theme::Dark) continue;
-      for (auto [page, name] : {std::pair{MainWindow::kNewRunPage, "new-run"},
-                                {MainWindow::kComparePage, "compare"},
-                                {MainWindow::kSettingsPage, "settings"}}) {
+      for (auto [page, name] :
+           {std::pair{MainWindow::kNewRunPage, "new-run"}, {MainWindow::kSettingsPage, "settings"}}) {
         window.showPage(page);
         shoot(&window, name);
       }

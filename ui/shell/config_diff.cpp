@@ -1,0 +1,74 @@
+#include "ui/shell/config_diff.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocale>
+#include <QSet>
+
+namespace temper::studio {
+namespace {
+
+QString valueText(const QJsonValue& value) {
+  switch (value.type()) {
+    case QJsonValue::Bool:
+      return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Double:
+      // Shortest round-trip text: equal numbers give equal text whatever the JSON spelled.
+      return QString::number(value.toDouble(), 'g', QLocale::FloatingPointShortest);
+    case QJsonValue::String:
+      return value.toString();
+    case QJsonValue::Array:
+      return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Null:
+      return QStringLiteral("null");
+    default:
+      return QString();
+  }
+}
+
+void flattenInto(const QJsonObject& object, const QString& prefix, QMap<QString, QString>& out) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    const QString key = prefix.isEmpty() ? it.key() : prefix + QLatin1Char('.') + it.key();
+    if (it.value().isObject()) {
+      flattenInto(it.value().toObject(), key, out);
+    } else {
+      out.insert(key, valueText(it.value()));
+    }
+  }
+}
+
+}  // namespace
+
+QMap<QString, QString> flattenConfig(const QJsonObject& config) {
+  QMap<QString, QString> out;
+  flattenInto(config, QString(), out);
+  return out;
+}
+
+ConfigDiff diffConfigs(const QVector<QMap<QString, QString>>& configs) {
+  QSet<QString> keys;
+  for (const auto& config : configs)
+    for (auto it = config.begin(); it != config.end(); ++it) keys.insert(it.key());
+  ConfigDiff diff;
+  for (const QString& key : keys) {
+    bool differs = false;
+    if (configs.size() > 1) {
+      const auto first = configs.front().constFind(key);
+      for (const auto& config : configs) {
+        const auto here = config.constFind(key);
+        const bool missing_first = first == configs.front().constEnd();
+        const bool missing_here = here == config.constEnd();
+        if (missing_first != missing_here || (!missing_here && *here != *first)) {
+          differs = true;
+          break;
+        }
+      }
+    }
+    (differs ? diff.differing : diff.same).push_back(key);
+  }
+  diff.differing.sort();
+  diff.same.sort();
+  return diff;
+}
+
+}  // namespace temper::studio
