@@ -36,6 +36,7 @@ struct ComparePage::LoadResult {
     QString id;
     QJsonObject train;
     QVector<MetricSample> samples;
+    QVector<qint64> checkpoints;  ///< steps
   };
   QVector<Run> runs;
   QString error;
@@ -85,9 +86,9 @@ ComparePage::ComparePage(RunHistoryModel* history, QWidget* parent)
     run_table_->setColumnHidden(c, c != RunHistoryModel::kName && c != RunHistoryModel::kMethod &&
                                        c != RunHistoryModel::kStatus && c != RunHistoryModel::kBestValLoss);
   }
-  run_table_->setColumnWidth(RunHistoryModel::kName, 170);
-  run_table_->setColumnWidth(RunHistoryModel::kMethod, 75);
-  run_table_->setColumnWidth(RunHistoryModel::kStatus, 70);
+  run_table_->setColumnWidth(RunHistoryModel::kName, 165);
+  run_table_->setColumnWidth(RunHistoryModel::kMethod, 70);
+  run_table_->setColumnWidth(RunHistoryModel::kStatus, 72);
   run_table_->horizontalHeader()->setStretchLastSection(true);
   picked_label_ = new QLabel(picker);
   clear_ = new QPushButton(tr("Clear"), picker);
@@ -139,13 +140,14 @@ ComparePage::ComparePage(RunHistoryModel* history, QWidget* parent)
   right->addWidget(table_box);
   right->setStretchFactor(0, 3);
   right->setStretchFactor(1, 2);
+  right->setSizes({450, 300});  // the curves first; the table scrolls
 
   auto* split = new QSplitter(Qt::Horizontal, this);
   split->addWidget(picker);
   split->addWidget(right);
   split->setStretchFactor(0, 0);
   split->setStretchFactor(1, 1);
-  split->setSizes({380, 900});
+  split->setSizes({410, 870});
 
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(heading);
@@ -229,6 +231,7 @@ void ComparePage::applyLoad(const LoadResult& result) {
     plot->setRunLabel(loaded.id,
                       QString::fromStdString(run.summary.run.name.empty() ? run.summary.run.id : run.summary.run.name));
     plot->appendSamples(loaded.samples);
+    for (qint64 step : loaded.checkpoints) plot->addCheckpoint({loaded.id, step});
 #endif
   }
   comparison_->setRuns(runs);
@@ -291,6 +294,7 @@ void readRuns(const QString& database, const QStringList& ids, ComparePage::Load
           loaded.samples.push_back({id, plot_name, p.step, p.tokens_seen, p.wall_time_s, p.value});
         }
       }
+      for (const CheckpointRecord& c : store.checkpoints(run->id)) loaded.checkpoints.push_back(c.step);
       out->runs.push_back(std::move(loaded));
     }
   } catch (const Error& e) {

@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QFont>
 #include <QLocale>
+#include <QPixmap>
 #include <cmath>
 
 #include "ui/client/run_history_model.h"
@@ -140,7 +141,13 @@ QVariant RunComparisonModel::headerData(int section, Qt::Orientation orientation
     const RunRecord& run = runs_[section].summary.run;
     if (role == Qt::DisplayRole) return QString::fromStdString(run.name.empty() ? run.id : run.name);
     if (role == Qt::ToolTipRole) return QString::fromStdString(run.id);
-    if (role == Qt::DecorationRole) return runs_[section].color;
+    if (role == kColorRole) return runs_[section].color;
+    if (role == Qt::DecorationRole && runs_[section].color.isValid()) {
+      // QHeaderView draws icons and pixmaps, not colours: a small swatch of the curve's colour.
+      QPixmap swatch(12, 12);
+      swatch.fill(runs_[section].color);
+      return swatch;
+    }
     return {};
   }
   if (section < 0 || section >= rowCount()) return {};

@@ -41,6 +41,7 @@ class RunComparisonModel : public QAbstractTableModel {
   enum Role {
     kDiffersRole = Qt::UserRole + 1,  ///< bool: the row's values are not the same in every run
     kKeyRole,                         ///< the config key of a hyperparameter row, empty for fixed rows
+    kColorRole,                       ///< horizontal header: the run's curve colour (DecorationRole: a swatch)
   };
 
   using QAbstractTableModel::QAbstractTableModel;

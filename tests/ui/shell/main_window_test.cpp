@@ -39,6 +39,7 @@
 #include "ui/shell/main_window.h"
 #include "ui/shell/models_page.h"
 #include "ui/shell/notice_page.h"
+#include "ui/shell/run_comparison_model.h"
 #include "ui/shell/run_view.h"
 #include "ui/shell/runs_page.h"
 #include "ui/shell/settings_page.h"
@@ -492,6 +493,16 @@ class MainWindowTest : public QObject {
       window.runTabs()->setCurrentWidget(live);
       shoot(&window, "run-live" + suffix);
       if (theme == Theme::Dark) continue;
+      // Five runs of 200..1,000 steps from the store (no engine needed); ui_shell_pages_test
+      // writes compare.png from real runs.
+      QSignalSpy compared(window.comparePage(), &ComparePage::loaded);
+      QStringList ids;
+      for (int row = 0; row < window.historyModel()->rowCount(); ++row)
+        ids << window.historyModel()->index(row, 0).data(RunHistoryModel::kRunIdRole).toString();
+      window.compareRuns(ids);
+      QVERIFY(compared.wait(10000));
+      QCOMPARE(window.comparePage()->comparisonModel()->columnCount(), 5);
+      shoot(&window, "compare-synthetic");
       for (auto [page, name] :
            {std::pair{MainWindow::kNewRunPage, "new-run"}, {MainWindow::kSettingsPage, "settings"}}) {
         window.showPage(page);

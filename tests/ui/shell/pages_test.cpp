@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPixmap>
 #include <QProcess>
 #include <QPushButton>
 #include <QSettings>
@@ -306,7 +307,9 @@ class PagesTest : public QObject {
     const PlotTheme theme = PlotTheme::fromPalette(canvas->palette());
     for (int column = 0; column < 3; ++column) {
       const std::string id = picked[column].toStdString();
-      QCOMPARE(table->headerData(column, Qt::Horizontal, Qt::DecorationRole).value<QColor>(), theme.runColor(column));
+      QCOMPARE(table->headerData(column, Qt::Horizontal, RunComparisonModel::kColorRole).value<QColor>(),
+               theme.runColor(column));
+      QVERIFY(!table->headerData(column, Qt::Horizontal, Qt::DecorationRole).value<QPixmap>().isNull());
       const auto train = store.metrics(id, "train_loss");
       const auto val = store.metrics(id, "val_loss");
       QCOMPARE(canvas->curvePoints(picked[column], "loss", true).size(), qsizetype(train.size()));
