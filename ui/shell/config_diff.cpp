@@ -4,17 +4,32 @@
 #include <QJsonDocument>
 #include <QLocale>
 #include <QSet>
+#include <algorithm>
 
 namespace temper::studio {
 namespace {
+
+// Shortest round-trip digits, written as Python's repr writes them (config.json is read by people
+// used to it): fixed notation for 1e-4 <= |x| < 1e16 (0.0003, not Qt's 3e-04), else an exponent.
+// Equal numbers give equal text whatever the file spelled (1e-3 and 0.001, 1 and 1.0).
+QString numberText(double x) {
+  const QString shortest = QString::number(x, 'g', QLocale::FloatingPointShortest);
+  const qsizetype e_at = shortest.indexOf(QLatin1Char('e'));
+  if (e_at < 0) return shortest;
+  const int exponent = shortest.mid(e_at + 1).toInt();
+  if (exponent < -4 || exponent >= 16) return shortest;
+  QString mantissa = shortest.left(e_at);
+  mantissa.remove(QLatin1Char('-')).remove(QLatin1Char('.'));
+  const int decimals = std::max(0, static_cast<int>(mantissa.size()) - 1 - exponent);
+  return QString::number(x, 'f', decimals);
+}
 
 QString valueText(const QJsonValue& value) {
   switch (value.type()) {
     case QJsonValue::Bool:
       return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     case QJsonValue::Double:
-      // Shortest round-trip text: equal numbers give equal text whatever the JSON spelled.
-      return QString::number(value.toDouble(), 'g', QLocale::FloatingPointShortest);
+      return numberText(value.toDouble());
     case QJsonValue::String:
       return value.toString();
     case QJsonValue::Array:

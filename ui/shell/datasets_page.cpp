@@ -5,14 +5,17 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFontDatabase>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
@@ -27,13 +30,32 @@ namespace temper::studio {
 namespace {
 
 const QString kList = QStringLiteral("datasets");
-constexpr int kPreviewRecords = 20;  // the engine's default preview is what the wizard shows
 
 QLabel* valueLabel(QWidget* parent) {
   auto* label = new QLabel(QStringLiteral("—"), parent);
   label->setTextInteractionFlags(Qt::TextSelectableByMouse);
   label->setWordWrap(true);
   return label;
+}
+
+// A record as people read a training example: each field under its name, strings with their
+// real line breaks (a prompt's "\n" matters), other values as compact JSON.
+QString recordText(const QJsonObject& record) {
+  QString text;
+  for (auto it = record.begin(); it != record.end(); ++it) {
+    text += QStringLiteral("── %1 ──\n").arg(it.key());
+    if (it.value().isString()) {
+      text += it.value().toString();
+    } else {
+      const QJsonDocument doc =
+          it.value().isObject() ? QJsonDocument(it.value().toObject()) : QJsonDocument(QJsonArray{it.value()});
+      QString json = QString::fromUtf8(doc.toJson(QJsonDocument::Compact));
+      if (!it.value().isObject()) json = json.mid(1).chopped(1);
+      text += json;
+    }
+    text += QStringLiteral("\n\n");
+  }
+  return text.trimmed();
 }
 
 QFont headingFont(const QFont& base, double scale) {
@@ -59,6 +81,8 @@ DatasetsPage::DatasetsPage(QSettings* settings, QWidget* parent)
   list_->setSelectionMode(QAbstractItemView::SingleSelection);
   list_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   list_->verticalHeader()->hide();
+  list_->setWordWrap(false);
+  list_->setTextElideMode(Qt::ElideMiddle);  // the end of a path names the file
   list_->setColumnWidth(LibraryModel::kName, 190);
   list_->setColumnWidth(LibraryModel::kOrigin, 80);
   list_->horizontalHeader()->setStretchLastSection(true);
@@ -134,6 +158,19 @@ DatasetsPage::DatasetsPage(QSettings* settings, QWidget* parent)
   preview_view_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
   preview_view_->verticalHeader()->setDefaultSectionSize(preview_view_->fontMetrics().height() + 6);
 
+  // The preview shows each value on one line, cut; the selected record is shown whole beneath.
+  record_ = new QPlainTextEdit(right);
+  record_->setObjectName(QStringLiteral("datasetRecord"));
+  record_->setReadOnly(true);
+  record_->setPlaceholderText(tr("Select a record above to see it whole."));
+  QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+  record_->setFont(mono);
+  auto* preview_split = new QSplitter(Qt::Vertical, right);
+  preview_split->addWidget(preview_view_);
+  preview_split->addWidget(record_);
+  preview_split->setStretchFactor(0, 1);
+  preview_split->setStretchFactor(1, 1);
+
   new_run_ = new QPushButton(tr("New run with this data…"), right);
   new_run_->setObjectName(QStringLiteral("newRunWithData"));
   auto* actions = new QHBoxLayout;
@@ -148,7 +185,7 @@ DatasetsPage::DatasetsPage(QSettings* settings, QWidget* parent)
   right_layout->addLayout(form_);
   right_layout->addLayout(tokenizer_row);
   right_layout->addWidget(preview_heading);
-  right_layout->addWidget(preview_view_, 1);
+  right_layout->addWidget(preview_split, 1);
   right_layout->addLayout(actions);
 
   auto* split = new QSplitter(Qt::Horizontal, this);
@@ -184,6 +221,14 @@ DatasetsPage::DatasetsPage(QSettings* settings, QWidget* parent)
     selected_ = path;
     inspectSelected();
   });
+  connect(preview_view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+          [this](const QModelIndex& index) {
+            if (!has_inspection_ || !index.isValid() || index.row() >= inspection_.preview.size()) {
+              record_->clear();
+              return;
+            }
+            record_->setPlainText(recordText(inspection_.preview[index.row()]));
+          });
   connect(new_run_, &QPushButton::clicked, this, [this] {
     QJsonObject seed{{QStringLiteral("data"), selected_}};
     if (!tokenizer_->text().trimmed().isEmpty()) seed.insert(QStringLiteral("tokenizer"), tokenizer_->text().trimmed());
@@ -280,6 +325,7 @@ void DatasetsPage::inspectSelected() {
   has_inspection_ = false;
   last_error_.clear();
   preview_->clear();
+  record_->clear();
   error_->hide();
   for (QLabel* value : std::as_const(values_)) value->setText(QStringLiteral("—"));
   if (selected_.isEmpty()) {
@@ -346,7 +392,8 @@ void DatasetsPage::showInspection() {
     for (const auto& [label, count] : d.labels) labels << tr("%1: %2").arg(label, locale.toString(count));
     setSummary(QStringLiteral("labels"),
                labels.isEmpty() ? tr("— (not classification data)") : labels.join(QStringLiteral(", ")));
-    preview_->setRecords(d.preview.mid(0, kPreviewRecords), d.fields);
+    preview_->setRecords(d.preview, d.fields);
+    if (preview_->rowCount() > 0) preview_view_->selectRow(0);
   }
   updateActions();
   Q_EMIT inspected();

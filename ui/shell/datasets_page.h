@@ -3,7 +3,7 @@
 /// the datasets prepared in the workspace (`<workspace>/datasets/*/meta.json`, written when a run
 /// tokenises its data). Selecting one asks the engine (`temper data inspect PATH --json`, a child
 /// process: the window never waits) and shows the format, the fields used, the counts, the labels
-/// of classification data, the first records, or the engine's error with its file and line.
+/// of classification data, the first records (the selected one whole), or the engine's error with its file and line.
 #include <QHash>
 #include <QJsonObject>
 #include <QSettings>
@@ -15,6 +15,7 @@
 class QFormLayout;
 class QLabel;
 class QLineEdit;
+class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QTableView;
@@ -55,6 +56,8 @@ class DatasetsPage : public QWidget {
   DataPreviewModel* previewModel() const { return preview_; }
   QTableView* libraryView() const { return list_; }
   QTableView* previewView() const { return preview_view_; }
+  /// The whole of the record selected in the preview, as indented JSON.
+  QPlainTextEdit* recordView() const { return record_; }
   QLineEdit* tokenizerEdit() const { return tokenizer_; }
   QPushButton* newRunButton() const { return new_run_; }
   QPushButton* removeButton() const { return remove_; }
@@ -82,6 +85,7 @@ class DatasetsPage : public QWidget {
   DataPreviewModel* preview_;
   QTableView* list_;
   QTableView* preview_view_;
+  QPlainTextEdit* record_;
   QPushButton* remove_;
   QPushButton* new_run_;
   QPushButton* count_tokens_;

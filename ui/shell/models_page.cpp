@@ -51,6 +51,8 @@ ModelsPage::ModelsPage(RunHistoryModel* history, QSettings* settings, QWidget* p
   list_->setSelectionMode(QAbstractItemView::SingleSelection);
   list_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   list_->verticalHeader()->hide();
+  list_->setWordWrap(false);
+  list_->setTextElideMode(Qt::ElideMiddle);  // the end of a path names the file
   list_->setColumnWidth(LibraryModel::kName, 190);
   list_->setColumnWidth(LibraryModel::kOrigin, 80);
   list_->horizontalHeader()->setStretchLastSection(true);
@@ -327,14 +329,10 @@ void ModelsPage::showInspection() {
     setSummary(QStringLiteral("parameters"),
                tr("%1 (%2)").arg(formatCount(m.parameters), locale.toString(m.parameters)));
     setSummary(QStringLiteral("dtype"), m.dtype);
-    setSummary(QStringLiteral("shape"),
-               m.kv_heads > 0 && m.kv_heads != m.heads
-                   ? tr("%1 layers, hidden %2, %3 heads (%4 key/value)")
-                         .arg(m.layers)
-                         .arg(m.hidden)
-                         .arg(m.heads)
-                         .arg(m.kv_heads)
-                   : tr("%1 layers, hidden %2, %3 heads").arg(m.layers).arg(m.hidden).arg(m.heads));
+    // "layers 12, hidden 768, heads 12": no plural to get wrong for a one-layer model.
+    QString shape = tr("layers %1, hidden %2, heads %3").arg(m.layers).arg(m.hidden).arg(m.heads);
+    if (m.kv_heads > 0 && m.kv_heads != m.heads) shape += tr(" (%1 key/value heads)").arg(m.kv_heads);
+    setSummary(QStringLiteral("shape"), shape);
     setSummary(QStringLiteral("ctx"), tr("%1 tokens").arg(locale.toString(m.ctx)));
     setSummary(QStringLiteral("vocab"), locale.toString(m.vocab));
     setSummary(QStringLiteral("tokenizer"), m.tokenizer);

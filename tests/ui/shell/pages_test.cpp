@@ -14,6 +14,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPixmap>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
 #include <QSettings>
@@ -187,6 +188,10 @@ class PagesTest : public QObject {
     const auto b =
         flattenConfig(QJsonObject{{"lr", 1e-3}, {"opt", QJsonObject{{"beta", 0.95}}}, {"steps", 1.0}, {"bias", true}});
     QCOMPARE(a.value("opt.beta"), QStringLiteral("0.9"));
+    // As Python's repr writes them (fixed from 1e-4 up to 1e16, else an exponent), integral values without ".0".
+    const auto numbers = flattenConfig(QJsonObject{
+        {"a", 3e-4}, {"b", 1.5e-5}, {"c", 2.5e-4}, {"d", 1e16}, {"e", 123456.0}, {"f", -0.00012}, {"g", 1e-3}});
+    QCOMPARE(numbers.values(), (QStringList{"0.0003", "1.5e-05", "0.00025", "1e+16", "123456", "-0.00012", "0.001"}));
     QCOMPARE(b.value("bias"), QStringLiteral("true"));
     const ConfigDiff diff = diffConfigs({a, b});
     QCOMPARE(diff.differing, (QStringList{"bias", "opt.beta"}));  // bias: missing in one run
@@ -294,8 +299,7 @@ class PagesTest : public QObject {
                               .value("train")
                               .toObject();
       const int lr_row = RunComparisonModel::kFixedRowCount + static_cast<int>(differing.indexOf("lr"));
-      QCOMPARE(table->index(lr_row, column).data().toString(),
-               QString::number(config.value("lr").toDouble(), 'g', QLocale::FloatingPointShortest));
+      QCOMPARE(table->index(lr_row, column).data().toString().toDouble(), config.value("lr").toDouble());
       QCOMPARE(table->index(RunComparisonModel::kSteps, column).data().toString(),
                QLocale().toString(config.value("max-steps").toInt()));
     }
@@ -365,6 +369,8 @@ class PagesTest : public QObject {
     QVERIFY(text_column >= 0);
     QVERIFY(page.previewModel()->headerData(text_column, Qt::Horizontal, Qt::FontRole).value<QFont>().bold());
     QCOMPARE(page.previewModel()->index(1, text_column).data().toString(), QStringLiteral("dull"));
+    // The first record is selected and shown whole.
+    QCOMPARE(page.recordView()->toPlainText(), QStringLiteral("── label ──\npos\n\n── text ──\ngreat film"));
     QVERIFY(page.newRunButton()->isEnabled());
     QVERIFY(page.removeButton()->isEnabled());
     QSignalSpy new_run(&page, &DatasetsPage::newRunRequested);
