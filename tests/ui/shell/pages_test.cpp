@@ -41,6 +41,7 @@
 #include "ui/shell/runs_page.h"
 #include "ui/shell/theme.h"
 #include "ui/wizard/data_preview_model.h"
+#include "ui/wizard/finetune_wizard.h"
 
 #ifdef TEMPER_STUDIO_HAVE_PLOT
 #include "ui/plot/live_run_plot.h"
@@ -496,6 +497,49 @@ class PagesTest : public QObject {
     QVERIFY(!page.lastError().isEmpty());
     QVERIFY(page.errorLabel()->isVisibleTo(&page));
     QVERIFY(!page.newRunButton()->isEnabled());
+  }
+
+  void newRunFromDataAndModelOpensTheWizardSeeded() {
+    if (!haveEngine()) QSKIP("no temper engine (set TEMPER_ENGINE or build the `temper` target)");
+    MainWindow window(workspace_, AppSettings(settings_.get()));
+    window.show();
+    // Models: a run's model becomes the wizard's base at once (its first page).
+    window.showPage(MainWindow::kModelsPage);
+    ModelsPage* models = window.modelsPage();
+    const int row = models->libraryModel()->rowCount() - 1;
+    QCOMPARE(models->libraryModel()->entryAt(row).origin, LibraryEntry::Origin::Run);
+    const QString model_dir = models->libraryModel()->entryAt(row).path;
+    QSignalSpy model_inspected(models, &ModelsPage::inspected);
+    QVERIFY(models->select(model_dir));
+    QVERIFY(model_inspected.wait(30000));
+    models->newRunButton()->click();
+    QCOMPARE(window.currentPage(), MainWindow::kNewRunPage);
+    auto* wizard = window.findChild<FinetuneWizard*>();
+    QVERIFY(wizard);
+    QTRY_VERIFY_WITH_TIMEOUT(wizard->engineReady(), 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(wizard->config().value("base").toString(), model_dir, 30000);
+    wizard->close();
+    delete wizard;
+
+    // Datasets: the data page starts with the path (it applies its seed when shown).
+    window.showPage(MainWindow::kDatasetsPage);
+    DatasetsPage* datasets = window.datasetsPage();
+    const QString labels = dir_.filePath("seeded.jsonl");
+    QVERIFY(writeFile(labels, "{\"text\":\"fine\",\"label\":\"pos\"}\n{\"text\":\"poor\",\"label\":\"neg\"}\n"));
+    QSignalSpy data_inspected(datasets, &DatasetsPage::inspected);
+    datasets->addPath(labels);
+    QVERIFY(data_inspected.wait(30000));
+    datasets->newRunButton()->click();
+    wizard = window.findChild<FinetuneWizard*>();
+    QVERIFY(wizard);
+    QTRY_VERIFY_WITH_TIMEOUT(wizard->engineReady(), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(wizard->currentPage() && wizard->currentPage()->isComplete(), 30000);
+    wizard->next();
+    QCOMPARE(wizard->currentId(), int(FinetuneWizard::kDataPage));
+    QTRY_COMPARE_WITH_TIMEOUT(wizard->config().value("data").toString(), labels, 30000);
+    wizard->close();
+    delete wizard;
+    datasets->removePath(labels);
   }
 
   void closeDialogClickedThrough() {
