@@ -213,6 +213,9 @@ void MainWindow::connectManager() {
   connect(manager_, &RunManager::liveCountChanged, this, &MainWindow::updateLiveCount);
   connect(manager_, &RunManager::runEnded, this, [this](const QString& run_id) {
     if (!run_id.isEmpty()) model_->refreshRun(run_id);
+#ifdef TEMPER_STUDIO_HAVE_WIZARD
+    models_page_->refresh();  // a run that finished has a model now
+#endif
   });
   updateLiveCount();
 }
