@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -156,6 +157,11 @@ class ReattachTest : public QObject {
       pid = job->pid();
     }
     QVERIFY(pid > 0);
+    // Whatever fails below, the detached engine must not train on after the test (SIGKILL: a
+    // clean stop is what the test itself checks).
+    const auto stop_engine = qScopeGuard([pid] {
+      if (processAlive(pid)) ::kill(static_cast<pid_t>(pid), SIGKILL);
+    });
     // The run goes on without its studio: the store's heartbeat keeps moving.
     auto heartbeat = [&] {
       return Store::openReadOnly((workspace + "/temper.db").toStdString()).findRun(run_id.toStdString())->heartbeat_at;
