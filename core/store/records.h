@@ -54,9 +54,9 @@ struct MetricPoint {
 /// series to show a run's figures (kept by appendMetrics in the same transaction as the points).
 struct MetricSummary {
   std::string name{};
-  int64_t last_step = 0;    ///< the highest step recorded
-  int64_t tokens_seen = 0;  ///< at last_step
-  double wall_time_s = 0;   ///< at last_step
+  int64_t last_step = 0;                                         ///< the highest step recorded
+  int64_t tokens_seen = 0;                                       ///< at last_step
+  double wall_time_s = 0;                                        ///< at last_step
   double last_value = std::numeric_limits<double>::quiet_NaN();  ///< at last_step (NaN if it was NaN)
   double min_value = std::numeric_limits<double>::quiet_NaN();   ///< over the non-NaN values; NaN if none
 };

@@ -6,9 +6,9 @@ namespace temper {
 
 std::string runColumns(std::string_view alias, bool with_config) {
   static constexpr std::array<const char*, 20> kColumns = {
-      "id",      "name",          "parent_id", "method", "base_model", "dataset",    "config_json",
-      "status",  "device",        "versions_json", "run_dir", "tags",  "notes",      "error_message",
-      "threads", "pid",           "created_at", "started_at", "finished_at", "heartbeat_at"};
+      "id",      "name",   "parent_id",     "method",     "base_model",  "dataset",     "config_json",
+      "status",  "device", "versions_json", "run_dir",    "tags",        "notes",       "error_message",
+      "threads", "pid",    "created_at",    "started_at", "finished_at", "heartbeat_at"};
   std::string sql;
   for (const char* column : kColumns) {
     if (!sql.empty()) sql += ", ";

@@ -89,11 +89,10 @@ void Store::heartbeat(const std::string& id) {
 void Store::finishRun(const std::string& id, const std::string& status, const std::string& error_message) {
   sqlite3* db = writableConnection("finishRun");
   if (!isFinalRunStatus(status)) {
-    throw Error(ErrorKind::InvalidConfig, "finishRun: status `" + status +
-                                              "` is not valid; use `finished`, `failed` or `cancelled`");
+    throw Error(ErrorKind::InvalidConfig,
+                "finishRun: status `" + status + "` is not valid; use `finished`, `failed` or `cancelled`");
   }
-  Statement update(db,
-                   "UPDATE runs SET status = ?2, error_message = ?3, finished_at = ?4, pid = NULL WHERE id = ?1");
+  Statement update(db, "UPDATE runs SET status = ?2, error_message = ?3, finished_at = ?4, pid = NULL WHERE id = ?1");
   update.bind(1, id).bind(2, status).bind(3, error_message).bind(4, nowUnixSeconds());
   update.run();
   if (sqlite3_changes(db) == 0) throw Error(ErrorKind::InvalidConfig, "finishRun: " + unknownRunMessage(id, path_));
@@ -142,8 +141,8 @@ std::optional<RunRecord> Store::findRun(const std::string& id_or_unique_prefix) 
   if (exact.step()) return readRun(exact);
 
   // substr rather than LIKE: '_' and '%' in the prefix must match themselves.
-  Statement prefixed(connection(), "SELECT " + runColumns() +
-                                       " FROM runs WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 6");
+  Statement prefixed(connection(),
+                     "SELECT " + runColumns() + " FROM runs WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 6");
   prefixed.bind(1, id_or_unique_prefix);
   std::vector<RunRecord> matches;
   while (prefixed.step()) matches.push_back(readRun(prefixed));

@@ -19,7 +19,7 @@ struct BatchFigures {
   const MetricPoint* last = nullptr;  ///< the point with the highest step (the later one on a tie)
   int64_t first_step = 0;
   double min_value = std::numeric_limits<double>::quiet_NaN();  ///< over non-NaN values
-  bool increasing = true;  ///< steps strictly increase through the batch
+  bool increasing = true;                                       ///< steps strictly increase through the batch
 };
 
 constexpr const char* kSummaryColumns = "name, last_step, tokens_seen, wall_time_s, last_value, min_value";
@@ -90,8 +90,7 @@ void updateMetricSummaries(sqlite3* db, const std::string& run_id, const std::ve
 }
 
 std::map<std::string, MetricSummary> Store::metricSummaries(const std::string& run_id) const {
-  Statement query(connection(),
-                  std::string("SELECT ") + kSummaryColumns + " FROM metric_summaries WHERE run_id = ?1");
+  Statement query(connection(), std::string("SELECT ") + kSummaryColumns + " FROM metric_summaries WHERE run_id = ?1");
   query.bind(1, run_id);
   std::map<std::string, MetricSummary> summaries;
   while (query.step()) {
@@ -105,8 +104,8 @@ std::map<std::string, MetricSummary> Store::metricSummaries(const std::string& r
 std::map<std::string, MetricPoint> Store::lastMetrics(const std::string& run_id) const {
   std::map<std::string, MetricPoint> last;
   for (auto& [name, summary] : metricSummaries(run_id)) {
-    last.emplace(name, MetricPoint{summary.last_step, summary.tokens_seen, summary.wall_time_s, name,
-                                   summary.last_value});
+    last.emplace(name,
+                 MetricPoint{summary.last_step, summary.tokens_seen, summary.wall_time_s, name, summary.last_value});
   }
   return last;
 }

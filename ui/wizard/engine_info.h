@@ -34,8 +34,8 @@ struct MemoryEstimate {
   QString device;
 };
 
-/// Each parser (and parseEngineInfo, ui/client/engine_info.h) fills `out` and returns an empty string, or returns what is wrong with the JSON
-/// (naming the field), so a malformed answer is reported rather than half-shown.
+/// Each parser (and parseEngineInfo, ui/client/engine_info.h) fills `out` and returns an empty string, or returns what
+/// is wrong with the JSON (naming the field), so a malformed answer is reported rather than half-shown.
 QString parseModelInspection(const QJsonObject& json, ModelInspection& out);
 QString parseDataInspection(const QJsonObject& json, DataInspection& out);
 QString parseMemoryEstimate(const QJsonObject& json, MemoryEstimate& out);

@@ -58,11 +58,11 @@ bool same(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == 
     const MetricSummary& a = it->second;
     if (a.name != name || a.last_step != e.last_step || a.tokens_seen != e.tokens_seen ||
         !same(a.wall_time_s, e.wall_time_s) || !same(a.last_value, e.last_value) || !same(a.min_value, e.min_value)) {
-      return ::testing::AssertionFailure() << name << ": summary (step " << a.last_step << ", tokens " << a.tokens_seen
-                                           << ", wall " << a.wall_time_s << ", last " << a.last_value << ", min "
-                                           << a.min_value << ") != aggregate (step " << e.last_step << ", tokens "
-                                           << e.tokens_seen << ", wall " << e.wall_time_s << ", last "
-                                           << e.last_value << ", min " << e.min_value << ")";
+      return ::testing::AssertionFailure()
+             << name << ": summary (step " << a.last_step << ", tokens " << a.tokens_seen << ", wall " << a.wall_time_s
+             << ", last " << a.last_value << ", min " << a.min_value << ") != aggregate (step " << e.last_step
+             << ", tokens " << e.tokens_seen << ", wall " << e.wall_time_s << ", last " << e.last_value << ", min "
+             << e.min_value << ")";
     }
   }
   return ::testing::AssertionSuccess();
@@ -274,6 +274,5 @@ TEST_F(MetricSummaries, MetricsSinceWithAStepPerName) {
   EXPECT_EQ(fresh[1].name, "train_loss");
   EXPECT_EQ(fresh[1].step, 4);
   EXPECT_EQ(store_.metricsSince(run_, std::map<std::string, int64_t>{}).size(), 5u) << "unknown names: everything";
-  EXPECT_TRUE(
-      store_.metricsSince(run_, std::map<std::string, int64_t>{{"train_loss", 4}, {"val_loss", 2}}).empty());
+  EXPECT_TRUE(store_.metricsSince(run_, std::map<std::string, int64_t>{{"train_loss", 4}, {"val_loss", 2}}).empty());
 }

@@ -25,19 +25,18 @@ TEST(StoreSchema, NewFileGetsLatestVersionAllTablesAndWal) {
   }
   ASSERT_TRUE(std::filesystem::exists(path));
   RawDb raw(path);
-  for (const char* table :
-       {"runs", "metrics", "metric_summaries", "checkpoints", "samples", "datasets", "models", "preferences",
-        "prompts"}) {
-    EXPECT_EQ(raw.integer(std::string("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '") +
-                          table + "'"),
-              1)
+  for (const char* table : {"runs", "metrics", "metric_summaries", "checkpoints", "samples", "datasets", "models",
+                            "preferences", "prompts"}) {
+    EXPECT_EQ(
+        raw.integer(std::string("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '") + table + "'"),
+        1)
         << table;
   }
-  for (const char* column : {"prompt", "completion_a", "completion_b", "source_a", "source_b", "choice", "note",
-                             "created_at"}) {
-    EXPECT_EQ(raw.integer(std::string("SELECT count(*) FROM pragma_table_info('preferences') WHERE name = '") +
-                          column + "'"),
-              1)
+  for (const char* column :
+       {"prompt", "completion_a", "completion_b", "source_a", "source_b", "choice", "note", "created_at"}) {
+    EXPECT_EQ(
+        raw.integer(std::string("SELECT count(*) FROM pragma_table_info('preferences') WHERE name = '") + column + "'"),
+        1)
         << column;
   }
   EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'samples'"), 1);
@@ -107,12 +106,14 @@ TEST(StoreSchema, PendingMigrationsRunInOrderAndOnlyOnce) {
   std::string id = Store::open(path).createRun(NewRun{.name = "v1 run"});
   RawDb raw(path);
   g_applied.clear();
-  migrate(raw.get(), withExtra({{extraVersion(1), "add priority", &fakeV2}, {extraVersion(2), "copy priorities", &fakeV3}}));
+  migrate(raw.get(),
+          withExtra({{extraVersion(1), "add priority", &fakeV2}, {extraVersion(2), "copy priorities", &fakeV3}}));
   EXPECT_EQ(g_applied, (std::vector<int>{2, 3}));
   EXPECT_EQ(raw.integer("PRAGMA user_version"), extraVersion(2));
   EXPECT_EQ(raw.integer("SELECT priority FROM v3 WHERE id = '" + id + "'"), 7);
 
-  migrate(raw.get(), withExtra({{extraVersion(1), "add priority", &fakeV2}, {extraVersion(2), "copy priorities", &fakeV3}}));
+  migrate(raw.get(),
+          withExtra({{extraVersion(1), "add priority", &fakeV2}, {extraVersion(2), "copy priorities", &fakeV3}}));
   EXPECT_EQ(g_applied, (std::vector<int>{2, 3})) << "an up-to-date database ran migrations again";
 }
 
@@ -159,7 +160,10 @@ TEST(StoreSchema, NewerDatabaseIsRefusedByWriterAndReader) {
 TEST(StoreSchema, ReaderRefusesADatabaseItCannotUpgrade) {
   TempDir dir;
   auto path = dir / "temper.db";
-  { RawDb raw(path); raw.exec("CREATE TABLE scratch (x INTEGER)"); }
+  {
+    RawDb raw(path);
+    raw.exec("CREATE TABLE scratch (x INTEGER)");
+  }
   Error error = expectError([&] { Store::openReadOnly(path); });
   EXPECT_EQ(error.kind(), ErrorKind::InvalidInput);
   EXPECT_TRUE(mentions(error, "schema version 0"));

@@ -67,7 +67,8 @@ class EngineEnvironmentTest : public QObject {
 
     const EngineEnvironment versions_only = EngineEnvironment::fromJson("{\"temper\":\"0.0.9\"}");
     QVERIFY(versions_only.available);
-    QVERIFY2(versions_only.catalog_error.contains(QStringLiteral("`methods`")), qPrintable(versions_only.catalog_error));
+    QVERIFY2(versions_only.catalog_error.contains(QStringLiteral("`methods`")),
+             qPrintable(versions_only.catalog_error));
   }
 
   void probeAsksTheEngine() {
