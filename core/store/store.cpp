@@ -85,18 +85,29 @@ Store Store::openReadOnly(const std::filesystem::path& db_path) {
     throw Error(ErrorKind::Io, "experiment store " + path.string() +
                                    " does not exist; check --workspace, or start a run to create it");
   }
-  Store store(openConnection(path, SQLITE_OPEN_READONLY), path, true);
-  int version = readSchemaVersion(store.db_);
-  int known = latestSchemaVersion();
-  if (version > known) throwNewerSchema(store.db_, version, known);
-  if (version < known) {
-    throw Error(ErrorKind::InvalidInput, "experiment store " + path.string() + " has schema version " +
-                                             std::to_string(version) + " and this Temper needs " +
-                                             std::to_string(known) +
-                                             "; a read-only open cannot upgrade it: run any temper command on this "
-                                             "workspace first");
+  const int known = latestSchemaVersion();
+  int version = 0;
+  {
+    Store store(openConnection(path, SQLITE_OPEN_READONLY), path, true);
+    version = readSchemaVersion(store.db_);
+    if (version > known) throwNewerSchema(store.db_, version, known);
+    if (version == known) return store;
   }
-  return store;
+  const std::string needs = "experiment store " + path.string() + " has schema version " + std::to_string(version) +
+                            " and this Temper needs " + std::to_string(known);
+  if (version == 0) {
+    throw Error(ErrorKind::InvalidInput, needs +
+                                             "; a read-only open cannot upgrade it: run any temper command that "
+                                             "writes (e.g. `temper train`) on this workspace first");
+  }
+  // An older Temper's store: every reader would refuse it until some writer came along, so upgrade
+  // it here, once, with the same migrations in the same single transaction as Store::open.
+  try {
+    Store::open(path);
+  } catch (const Error& e) {
+    throw Error(ErrorKind::InvalidInput, needs + "; upgrading it failed: " + e.what());
+  }
+  return openReadOnly(path);
 }
 
 int Store::schemaVersion() const { return readSchemaVersion(connection()); }

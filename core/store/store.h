@@ -30,8 +30,11 @@ class Store {
   /// transaction.
   static Store open(const std::filesystem::path& db_path);
   /// Opens an existing store read-only. In WAL mode a reader sees the last committed state and never
-  /// blocks the writer. Throws Io if the file is missing, InvalidInput if its schema is not the one
-  /// this Temper knows (a reader cannot migrate).
+  /// blocks the writer. A store written by an older Temper (schema version 1 up to the last) is
+  /// first upgraded once through a writing connection, as Store::open would (otherwise the first
+  /// read-only command after an upgrade, e.g. `temper runs list`, could never run). Throws Io if the
+  /// file is missing, InvalidInput if it is newer than this Temper, has version 0 (not a store, or
+  /// empty: a reader does not create a schema) or cannot be upgraded (the message says why).
   static Store openReadOnly(const std::filesystem::path& db_path);
 
   Store(Store&& other) noexcept;

@@ -170,6 +170,25 @@ TEST(StoreSchema, ReaderRefusesADatabaseItCannotUpgrade) {
   EXPECT_TRUE(mentions(error, "cannot upgrade"));
 }
 
+TEST(StoreSchema, ReaderUpgradesAnOlderTemperStoreOnce) {
+  TempDir dir;
+  auto path = dir / "temper.db";
+  {
+    // What Temper with schema version 1 left behind (migration 1's SQL never changes).
+    RawDb raw(path);
+    raw.exec("PRAGMA journal_mode = WAL");
+    builtinMigrations()[0].apply(raw.get());
+    raw.exec(
+        "PRAGMA user_version = 1; INSERT INTO runs (id, name, created_at) VALUES ('r1', 'old', 1.0);"
+        "INSERT INTO metrics (run_id, name, step, value) VALUES ('r1', 'train_loss', 4, 0.5);");
+  }
+  Store reader = Store::openReadOnly(path);
+  EXPECT_TRUE(reader.isReadOnly());
+  EXPECT_EQ(reader.schemaVersion(), latestSchemaVersion());
+  EXPECT_EQ(reader.listRuns().size(), 1u);
+  EXPECT_EQ(reader.lastMetrics("r1").at("train_loss").step, 4);
+}
+
 TEST(StoreSchema, FileOfRandomBytesIsInvalidInputNamingThePath) {
   TempDir dir;
   auto path = dir / "corrupt.db";
