@@ -107,6 +107,10 @@ class Store {
   std::vector<CheckpointRecord> checkpoints(const std::string& run_id) const;
   /// Ordered by step, then insertion.
   std::vector<SampleRecord> samples(const std::string& run_id) const;
+  /// The run's samples added after `cursor`, in insertion order, for a reader that polls: start
+  /// with cursor 0 and pass back what the call left in it. The cursor is an opaque position in the
+  /// store (not a count), so each call reads only the samples added since the last one.
+  std::vector<SampleRecord> samplesAddedSince(const std::string& run_id, int64_t& cursor) const;
 
  private:
   Store(sqlite3* db, std::filesystem::path path, bool read_only);

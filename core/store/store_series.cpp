@@ -169,4 +169,19 @@ std::vector<SampleRecord> Store::samples(const std::string& run_id) const {
   return result;
 }
 
+std::vector<SampleRecord> Store::samplesAddedSince(const std::string& run_id, int64_t& cursor) const {
+  // The cursor is the rowid, which only grows: `+run_id` keeps SQLite on the rowid range (the new
+  // rows) instead of the (run_id, step) index, which would visit every sample of the run.
+  Statement query(connection(),
+                  "SELECT step, prompt, text, created_at, id FROM samples WHERE id > ?2 AND +run_id = ?1 ORDER BY id");
+  query.bind(1, run_id).bind(2, cursor);
+  std::vector<SampleRecord> result;
+  while (query.step()) {
+    result.push_back(
+        SampleRecord{query.columnInt64(0), query.columnText(1), query.columnText(2), query.columnDouble(3)});
+    cursor = query.columnInt64(4);
+  }
+  return result;
+}
+
 }  // namespace temper

@@ -93,15 +93,14 @@ void RunFollower::appendNewMetrics(EventBatch& batch, const RunRecord& run) {
 }
 
 void RunFollower::appendNewSamples(EventBatch& batch) {
-  std::vector<SampleRecord> samples = store_->samples(run_id_.toStdString());
-  for (size_t i = samples_seen_; i < samples.size(); ++i) {
+  // Only the samples added since the last poll (their texts are the bulk of a run's rows).
+  for (const SampleRecord& sample : store_->samplesAddedSince(run_id_.toStdString(), samples_cursor_)) {
     EngineEvent event = makeEvent(QStringLiteral("sample"));
-    event.fields.insert(QStringLiteral("step"), static_cast<qint64>(samples[i].step));
-    event.fields.insert(QStringLiteral("prompt"), q(samples[i].prompt));
-    event.fields.insert(QStringLiteral("text"), q(samples[i].text));
+    event.fields.insert(QStringLiteral("step"), static_cast<qint64>(sample.step));
+    event.fields.insert(QStringLiteral("prompt"), q(sample.prompt));
+    event.fields.insert(QStringLiteral("text"), q(sample.text));
     batch.events.push_back(event);
   }
-  samples_seen_ = std::max(samples_seen_, samples.size());
 }
 
 void RunFollower::appendNewCheckpoints(EventBatch& batch) {

@@ -50,7 +50,7 @@ class RunFollower : public RunChannel {
   qint64 last_step_ = 0;  ///< highest step seen in any metric
   /// Per metric name, the highest step already turned into events (Store::metricsSince's cursor).
   std::map<std::string, int64_t> read_up_to_;
-  size_t samples_seen_ = 0;
+  int64_t samples_cursor_ = 0;  ///< Store::samplesAddedSince's position
   qint64 last_checkpoint_step_ = -1;
 };
 

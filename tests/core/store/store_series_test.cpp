@@ -131,3 +131,28 @@ TEST_F(StoreSeries, SamplesInStepThenInsertionOrder) {
   EXPECT_EQ(list[2].prompt, "A dog");
   EXPECT_GT(list[2].created_at, 0);
 }
+
+TEST_F(StoreSeries, SamplesAddedSinceReadsOnlyNewOnesInInsertionOrder) {
+  std::string other = store_.createRun(NewRun{.name = "other"});
+  int64_t cursor = 0;
+  EXPECT_TRUE(store_.samplesAddedSince(run_, cursor).empty());
+  store_.addSample(run_, SampleRecord{20, "a", "a1", 1.0});
+  store_.addSample(other, SampleRecord{5, "x", "x1", 1.0});
+  store_.addSample(run_, SampleRecord{20, "b", "b1", 2.0});
+  auto first = store_.samplesAddedSince(run_, cursor);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].text, "a1");
+  EXPECT_EQ(first[1].text, "b1");
+  EXPECT_TRUE(store_.samplesAddedSince(run_, cursor).empty()) << "nothing new";
+  // A resumed run samples an earlier step again: still "new", after the others.
+  store_.addSample(run_, SampleRecord{10, "a", "a2", 3.0});
+  store_.addSample(other, SampleRecord{6, "x", "x2", 3.0});
+  auto second = store_.samplesAddedSince(run_, cursor);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].step, 10);
+  EXPECT_EQ(second[0].prompt, "a");
+  EXPECT_EQ(second[0].text, "a2");
+  EXPECT_DOUBLE_EQ(second[0].created_at, 3.0);
+  int64_t other_cursor = 0;
+  EXPECT_EQ(store_.samplesAddedSince(other, other_cursor).size(), 2u);
+}

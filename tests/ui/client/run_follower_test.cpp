@@ -1,6 +1,6 @@
 // RunFollower over a run that grows in the store while it polls: every point arrives exactly once,
-// steps in order, evaluations too (also one committed after the steps that follow it), a poll with
-// nothing new sends nothing, and the final status ends the follower.
+// steps in order, evaluations too (also one committed after the steps that follow it), samples
+// once each, a poll with nothing new sends nothing, and the final status ends the follower.
 #include <QCoreApplication>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -73,12 +73,15 @@ class RunFollowerTest : public QObject {
     QCOMPARE(batch_sizes.size(), 2);
     QCOMPARE(batch_sizes.last(), 7);
     appendSteps(20, {10});
+    store.addSample(id, SampleRecord{10, "Once upon", "Once upon a time", 0});
+    store.addSample(id, SampleRecord{10, "def f(", "def f(x):", 0});
     follower.poll();
     appendSteps(33, {});
     follower.poll();
     store.appendMetrics(id, {valPoint(30)});
     follower.poll();
     QCOMPARE(batch_sizes.last(), 1);  // only the late eval
+    store.addSample(id, SampleRecord{30, "Once upon", "Once upon a hill", 0});
     appendSteps(60, {50});
     store.finishRun(id, "finished", "reached max-steps");
     follower.poll();
@@ -88,7 +91,13 @@ class RunFollowerTest : public QObject {
 
     // Every step once, in order, with the values written for it.
     QVector<qint64> steps, evals;
+    QStringList samples;
     for (const EngineEvent& e : events) {
+      if (e.type == QLatin1String("sample")) {
+        samples << QStringLiteral("%1: %2")
+                       .arg(e.fields.value(QStringLiteral("step")).toInteger())
+                       .arg(e.fields.value(QStringLiteral("text")).toString());
+      }
       if (e.type == QLatin1String("step")) {
         const qint64 step = e.fields.value(QStringLiteral("step")).toInteger();
         steps << step;
@@ -108,6 +117,8 @@ class RunFollowerTest : public QObject {
     for (qint64 s = 1; s <= 60; ++s) expected_steps << s;
     QCOMPARE(steps, expected_steps);
     QCOMPARE(evals, (QVector<qint64>{10, 30, 50}));
+    QCOMPARE(samples, (QStringList{QStringLiteral("10: Once upon a time"), QStringLiteral("10: def f(x):"),
+                                   QStringLiteral("30: Once upon a hill")}));
     QCOMPARE(events.last().type, QStringLiteral("run_finished"));
     QCOMPARE(events.last().fields.value(QStringLiteral("step")).toInteger(), 60);
     QCOMPARE(ended.at(0).at(0).value<JobOutcome>().status, QStringLiteral("finished"));
