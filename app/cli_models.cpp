@@ -3,16 +3,19 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "app/cli.h"
 #include "core/engine/bench_command.h"
 #include "core/engine/bench_generate_command.h"
 #include "core/engine/chat_command.h"
+#include "core/engine/classifier_eval.h"
 #include "core/engine/export_command.h"
 #include "core/engine/model_commands.h"
 #include "core/engine/model_inspect_command.h"
 #include "core/engine/runs_commands.h"
+#include "core/model/hf_model.h"
 
 namespace temper::cli {
 namespace {
@@ -42,14 +45,18 @@ void addRunsCommands(CLI::App& app, GlobalOptions& global, Action& action) {
 }
 
 void addEvalCommand(CLI::App& app, Action& action) {
-  auto* eval = app.add_subcommand("eval", "mean negative log-likelihood and perplexity of a text file");
+  auto* eval = app.add_subcommand(
+      "eval", "mean negative log-likelihood and perplexity of a text file; for a classifier, accuracy on labelled records");
   auto request = std::make_shared<EvalRequest>();
   auto model = std::make_shared<std::string>();
   auto data = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
   eval->add_option("--model", *model, "a model folder (config.json, model.safetensors, tokenizer.model or .json)")
       ->required();
-  eval->add_option("--data", *data, "a text file")->required();
+  eval->add_option("--data", *data,
+                   "a text file; for a classifier (a classify run's final/), {\"text\",\"label\"} records in "
+                   "JSONL, JSON or CSV")
+      ->required();
   eval->add_option("--ctx", request->ctx, "window length (default: the model's context)")
       ->check(CLI::Range(0, 1 << 20));
   eval->add_option("--threads", request->threads, "CPU threads (0: chosen by the engine)");
@@ -59,6 +66,12 @@ void addEvalCommand(CLI::App& app, Action& action) {
     action = [request, model, data, json] {
       request->model_dir = *model;
       request->data_file = *data;
+      if (std::filesystem::is_directory(request->model_dir) &&
+          inspectHfModel(request->model_dir).task == "sequence-classification") {
+        ClassifierEvalResult result = evaluateClassifier(*request);
+        std::printf("%s", *json ? (result.toJson().dump() + "\n").c_str() : formatClassifierEval(result).c_str());
+        return 0;
+      }
       EvalResult result = evaluateModel(*request);
       if (*json) {
         std::printf("%s\n", result.toJson().dump().c_str());

@@ -1,5 +1,7 @@
 #include "core/engine/method_setup.h"
 
+#include <type_traits>
+
 #include "core/common/error.h"
 #include "core/common/hashing.h"
 #include "core/data/dataset_meta.h"
@@ -126,7 +128,7 @@ std::filesystem::path preparedData(const TrainConfig& c, const std::filesystem::
 template <typename Setup>
 Setup recordMethodSetup(const TrainConfig& c, const RuntimeInfo& runtime) {
   Setup s;
-  s.source = baseModel(c.base);
+  s.source = baseModel(c.base, /*accept_classifier=*/std::is_same_v<Setup, ClassifySetup>);
   s.train_files = recordFiles(c.data);
   if (!c.val_data.empty()) s.val_files = recordFiles(c.val_data);
   s.val_fraction = c.val_fraction;

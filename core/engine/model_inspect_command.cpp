@@ -94,6 +94,8 @@ ModelInspection inspectModelFolder(const std::filesystem::path& dir) {
   m.shape = shapeOf(info);
   m.tokenizer = tokenizerKind(dir);
   m.chat_template = chatTemplateKind(dir);
+  m.task = info.task;
+  m.labels = info.labels;
   for (const auto& file : info.weight_files) {
     m.files.push_back(file.lexically_relative(dir).string());
     m.bytes += std::filesystem::file_size(file);
@@ -118,6 +120,8 @@ Json ModelInspection::toJson() const {
               {"tied", shape.tied},
               {"tokenizer", tokenizer},
               {"chat_template", chat_template},
+              {"task", task},
+              {"labels", labels},
               {"files", files},
               {"bytes", bytes}};
 }
@@ -137,6 +141,11 @@ std::string ModelInspection::toText() const {
                 static_cast<long long>(shape.ctx), static_cast<long long>(shape.vocab),
                 shape.tied ? " (head tied to the embedding)" : "", tokenizer.c_str(), chat_template.c_str());
   std::string text = buffer;
+  if (task == "sequence-classification") {
+    text += "labels          ";
+    for (size_t i = 0; i < labels.size(); ++i) text += (i ? ", " : "") + labels[i];
+    text += "\n";
+  }
   text += "files           ";
   for (size_t i = 0; i < files.size(); ++i) text += (i ? ", " : "") + files[i];
   text += " (" + byteText(bytes) + ")\n";

@@ -16,7 +16,9 @@ struct ModelInspection {
   int64_t parameters = 0;
   ModelShape shape;                ///< layers, hidden, heads, kv_heads, ctx, vocab, ... from config.json
   std::string tokenizer;           ///< "sentencepiece" | "byte-level-bpe" | "none"
-  std::string chat_template;       ///< "chatml" | "llama2" | "llama3" | "zephyr" | "none" | "unsupported"
+  std::string chat_template;
+  std::string task;                 ///< "causal-lm" or "sequence-classification"
+  std::vector<std::string> labels;  ///< a classifier's labels in id order       ///< "chatml" | "llama2" | "llama3" | "zephyr" | "none" | "unsupported"
   std::vector<std::string> files;  ///< weight files, relative to the folder
   uint64_t bytes = 0;              ///< their size on disk
 

@@ -13,6 +13,11 @@ LoadedModel loadModelForInference(const std::filesystem::path& dir, const std::s
   }
   LoadedModel loaded;
   loaded.model = loadHfModel(dir, &loaded.info);
+  if (loaded.info.task == "sequence-classification") {
+    throwInputError(dir.string() + ": this is a " + loaded.info.architecture +
+                    " (a classifier over its labels), not a language model; `temper eval --model " + dir.string() +
+                    " --data RECORDS` scores it on {\"text\", \"label\"} records");
+  }
   loaded.tokenizer = openTokenizer(dir);
   const int64_t model_vocab = loaded.model->vocabSize();
   if (loaded.tokenizer->vocabSize() > model_vocab) {

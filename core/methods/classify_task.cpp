@@ -6,6 +6,7 @@
 
 #include "core/common/error.h"
 #include "core/data/data_format.h"
+#include "core/model/sequence_classifier.h"
 #include "core/tensor_io/torch_safetensors.h"
 #include "core/tokenizer/tokenizer_open.h"
 
@@ -13,22 +14,6 @@ namespace temper {
 namespace {
 
 constexpr const char* kWeightsFile = "model.safetensors";
-
-// GPT2ForSequenceClassification keeps its backbone under `transformer.`; the Llama family's
-// backbone names already start with `model.`.
-std::string classifierName(const std::string& family, const std::string& name) {
-  return family == "gpt2" ? "transformer." + name : name;
-}
-
-std::string classifierArchitecture(const std::string& family, const Json& config) {
-  std::string causal = "GPT2LMHeadModel";
-  if (config.contains("architectures") && config["architectures"].is_array() && !config["architectures"].empty()) {
-    causal = config["architectures"][0].get<std::string>();
-  }
-  if (family == "gpt2") return "GPT2ForSequenceClassification";
-  const auto at = causal.find("ForCausalLM");
-  return (at == std::string::npos ? std::string("Llama") : causal.substr(0, at)) + "ForSequenceClassification";
-}
 
 bool isFinalNorm(const std::string& name) { return name.starts_with("ln_f.") || name.starts_with("model.norm."); }
 bool isLmHead(const std::string& name) { return name.starts_with("lm_head."); }
@@ -77,7 +62,13 @@ ClassifyTask::ClassifyTask(ClassifySetup setup) : setup_(std::move(setup)) {
   }
   std::set<std::string> found;
   for (const auto& r : train_records) found.insert(stringField(r, "label"));
-  labels_.assign(found.begin(), found.end());
+  const bool from_classifier = setup_.source.classifier_score.defined();
+  if (from_classifier) {
+    // Training a classifier further keeps its labels and their ids; the data may use a subset.
+    labels_ = setup_.source.classifier_labels;
+  } else {
+    labels_.assign(found.begin(), found.end());
+  }
   if (labels_.size() < 2) {
     throwInputError(train_records.front().source + ": the training records have " + std::to_string(labels_.size()) +
                     " distinct label; a classifier needs at least 2");
@@ -85,12 +76,17 @@ ClassifyTask::ClassifyTask(ClassifySetup setup) : setup_(std::move(setup)) {
   train_ = encode(train_records, true);
   val_ = encode(val_records, true);
 
-  // The head: N(0, 0.02) like the rest of a freshly initialised transformer, seeded.
+  // The head: the base classifier's, or N(0, 0.02) like the rest of a freshly initialised
+  // transformer, seeded.
   torch::manual_seed(setup_.seed);
   score_ = torch::nn::Linear(torch::nn::LinearOptions(model_->hiddenSize(), static_cast<int64_t>(labels_.size())).bias(false));
   {
     torch::NoGradGuard no_grad;
-    score_->weight.normal_(0.0, 0.02);
+    if (from_classifier) {
+      score_->weight.copy_(setup_.source.classifier_score);
+    } else {
+      score_->weight.normal_(0.0, 0.02);
+    }
   }
   const int64_t first_trained = setup_.train_last_blocks < 0 ? 0 : model_->layerCount() - setup_.train_last_blocks;
   for (auto& item : model_->named_parameters()) {
@@ -109,28 +105,34 @@ ClassifyTask::ClassifyTask(ClassifySetup setup) : setup_(std::move(setup)) {
   score_->to(setup_.device);
 }
 
+ClassifierInput encodeClassifierText(const Tokenizer& tokenizer, const std::string& text, int64_t context) {
+  ClassifierInput input;
+  input.ids = tokenizer.prefixIds();
+  const auto body = tokenizer.encode(text);
+  input.ids.insert(input.ids.end(), body.begin(), body.end());
+  if (context > 0 && static_cast<int64_t>(input.ids.size()) > context) {
+    input.ids.resize(static_cast<size_t>(context));
+    input.truncated = true;
+  }
+  return input;
+}
+
 std::vector<LabelledText> ClassifyTask::encode(const std::vector<Record>& records, bool add_labels) {
   std::vector<LabelledText> out;
   for (const auto& record : records) {
     LabelledText text;
     text.source = record.source;
-    text.ids = tokenizer_->prefixIds();
-    auto body = tokenizer_->encode(stringField(record, "text"));
-    text.ids.insert(text.ids.end(), body.begin(), body.end());
-    if (tokenizer_->eosId() >= 0) text.ids.push_back(tokenizer_->eosId());
-    if (static_cast<int64_t>(text.ids.size()) > context_) {
-      // Keep the start and the final eos: the head reads the last token.
-      const int last = text.ids.back();
-      text.ids.resize(static_cast<size_t>(context_));
-      text.ids.back() = last;
-      ++truncated_;
-    }
-    if (text.ids.empty()) throwInputError(record.source + ": `text` is empty and the tokenizer has no eos to stand for it");
+    ClassifierInput input = encodeClassifierText(*tokenizer_, stringField(record, "text"), context_);
+    if (input.ids.empty()) throwInputError(record.source + ": `text` is empty and the tokenizer adds no bos to stand for it");
+    if (input.truncated) ++truncated_;
+    text.ids = std::move(input.ids);
     if (add_labels) {
       const std::string label = stringField(record, "label");
       auto it = std::find(labels_.begin(), labels_.end(), label);
       if (it == labels_.end()) {
-        throwInputError(record.source + ": label \"" + label + "\" does not occur in the training records");
+        throwInputError(record.source + ": label \"" + label + "\" is not one of the " +
+                        (setup_.source.classifier_score.defined() ? "base classifier's" : "training records'") +
+                        " labels");
       }
       text.label = it - labels_.begin();
     }
@@ -181,13 +183,7 @@ torch::Tensor ClassifyTask::logits(const std::vector<LabelledText>& texts, const
     last[b] = static_cast<int64_t>(t.ids.size()) - 1;
     last_tokens_ += static_cast<int64_t>(t.ids.size());
   }
-  ids = ids.to(setup_.device);
-  last = last.to(setup_.device);
-  // Right padding comes after each text's last token, so causal attention keeps it out of the
-  // hidden state the head reads.
-  auto hidden = model_->hidden(ids);  // (B, L, C)
-  auto picked = hidden.index({torch::arange(batch, last.options()), last});
-  return score_(picked);
+  return classifierLogits(*model_, score_->weight, ids.to(setup_.device), last.to(setup_.device));
 }
 
 torch::Tensor ClassifyTask::nextMicroBatchLoss() {
@@ -268,7 +264,7 @@ void ClassifyTask::saveModel(const std::filesystem::path& dir) {
   std::vector<std::pair<std::string, torch::Tensor>> tensors;
   for (auto& [name, tensor] : loadAllTensors(dir / kWeightsFile)) {
     if (name == "lm_head.weight") continue;
-    tensors.emplace_back(classifierName(family, name), tensor.clone());
+    tensors.emplace_back(classifierTensorName(family, name), tensor.clone());
   }
   tensors.emplace_back("score.weight", score_->weight.detach().to(torch::kCPU, torch::kFloat32).contiguous());
   saveTensors(dir / kWeightsFile, tensors, {{"format", "pt"}, {"producer", "temper"}});
@@ -295,9 +291,9 @@ void ClassifyTask::loadModelWeights(const std::filesystem::path& dir) {
   for (auto& item : model_->named_parameters()) {
     const std::string& name = item.key();
     if (isLmHead(name)) continue;
-    auto it = tensors.find(classifierName(family, name));
+    auto it = tensors.find(classifierTensorName(family, name));
     if (it == tensors.end() || it->second.sizes() != item.value().sizes()) {
-      throwInputError((dir / kWeightsFile).string() + ": tensor `" + classifierName(family, name) +
+      throwInputError((dir / kWeightsFile).string() + ": tensor `" + classifierTensorName(family, name) +
                       "` is missing or has another shape than the classifier");
     }
     item.value().copy_(it->second);

@@ -1,8 +1,9 @@
 #pragma once
 /// Classification head: the language-model head is replaced by `score`, a bias-free linear layer
-/// from the hidden state of each text's last token to one logit per label (as transformers'
+/// (core/model/sequence_classifier.h) from the hidden state of each text's last token to one logit per label (as transformers'
 /// *ForSequenceClassification models do). Labels are the distinct `label` values of the training
-/// records ({"text","label"} JSONL, JSON or CSV), sorted. The backbone trains fully, or stays
+/// records ({"text","label"} JSONL, JSON or CSV), sorted; a base that is already a classifier
+/// keeps its own labels and head and trains further. The backbone trains fully, or stays
 /// frozen except its last N blocks (`train-last-blocks`; 0 trains the head alone, a linear probe).
 /// Validation reports cross-entropy, accuracy, and per label the correct and total counts.
 /// The head lives beside the model (not registered in it), so the family's own save code never
@@ -32,7 +33,7 @@ struct ClassifySetup {
 };
 
 struct LabelledText {
-  std::vector<int> ids;  ///< ends with eos when the tokenizer has one (the token the head reads)
+  std::vector<int> ids;  ///< as encodeClassifierText gives them; the head reads the last
   int64_t label = 0;
   std::string source;
 };
@@ -74,6 +75,17 @@ class ClassifyTask : public TrainingTask {
   int64_t last_tokens_ = 0;
   std::map<std::string, double> metrics_;
 };
+
+struct ClassifierInput {
+  std::vector<int> ids;
+  bool truncated = false;
+};
+
+/// The ids a classifier reads for `text`: the tokenizer's prefix (bos, when its post-processor
+/// adds one), then the text, cut to `context` keeping the start (0: no limit). No eos is added:
+/// transformers' *ForSequenceClassification reads the last non-pad token of exactly this, so a
+/// model trained here predicts the same there.
+ClassifierInput encodeClassifierText(const Tokenizer& tokenizer, const std::string& text, int64_t context);
 
 /// The block index of a parameter name ("h.3.attn.c_attn.weight" -> 3, "model.layers.10.mlp..." ->
 /// 10), or -1 for parameters outside the blocks (embeddings, final norm, head).

@@ -3,6 +3,7 @@
 #include "core/common/error.h"
 #include "core/model/gpt.h"
 #include "core/model/hf_model.h"
+#include "core/model/sequence_classifier.h"
 
 namespace temper {
 
@@ -16,11 +17,23 @@ ModelSource scratchGpt(const GptConfig& shape, uint64_t seed, const std::filesys
   return source;
 }
 
-ModelSource baseModel(const std::filesystem::path& dir) {
-  HfModelInfo info;
+ModelSource baseModel(const std::filesystem::path& dir, bool accept_classifier) {
   ModelSource source;
-  source.model = loadHfModel(dir, &info);
-  source.hf_config = info.config;
+  if (inspectHfModel(dir).task == "sequence-classification") {
+    if (!accept_classifier) {
+      throwInputError(dir.string() + ": this is a classifier (*ForSequenceClassification), not a language model; "
+                      "only the classify method can start from it");
+    }
+    SequenceClassifier classifier = loadSequenceClassifier(dir);
+    source.model = classifier.backbone;
+    source.hf_config = classifier.info.config;
+    source.classifier_labels = classifier.labels;
+    source.classifier_score = classifier.score;
+  } else {
+    HfModelInfo info;
+    source.model = loadHfModel(dir, &info);
+    source.hf_config = info.config;
+  }
   bool readable = false;
   for (const auto& file : tokenizerFiles(dir)) {
     const std::string name = file.filename().string();

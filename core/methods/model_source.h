@@ -21,14 +21,19 @@ struct ModelSource {
   /// Copied next to every saved model: (file, name in the saved folder).
   std::vector<std::pair<std::filesystem::path, std::string>> tokenizer_files;
   std::string description;               ///< for the run history: "scratch (N parameters)" or the base folder
+  /// Set when the base is a *ForSequenceClassification folder (only the classify method accepts
+  /// one): its labels in id order and its (labels, hidden) head; `model` is then its backbone.
+  std::vector<std::string> classifier_labels;
+  torch::Tensor classifier_score;
 };
 
 /// A GPT-2 of `shape`, initialised from `seed` (torch's global RNG is seeded here).
 ModelSource scratchGpt(const GptConfig& shape, uint64_t seed, const std::filesystem::path& tokenizer_file);
 
 /// A Hugging Face model folder (or a run's checkpoint / final folder), in fp32 on the CPU.
-/// Throws Error(InvalidInput) naming the folder when it has no tokenizer Temper can read.
-ModelSource baseModel(const std::filesystem::path& dir);
+/// Throws Error(InvalidInput) naming the folder when it has no tokenizer Temper can read, or when
+/// it is a classifier and `accept_classifier` is false (methods that train a language model).
+ModelSource baseModel(const std::filesystem::path& dir, bool accept_classifier = false);
 
 /// Writes `model` in `source`'s layout into `dir`, with the tokenizer files.
 void saveModelFolder(const ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir);

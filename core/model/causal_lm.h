@@ -11,6 +11,9 @@
 
 namespace temper {
 
+/// Positions a cache starts with when the caller cannot say how many it will need (a chat).
+constexpr int64_t kDefaultCacheReserve = 512;
+
 class CausalLmImpl : public torch::nn::Module {
  public:
   /// Token embeddings (B, T) int64 -> (B, T, C). Soft prompts and other input-side methods build
@@ -21,8 +24,9 @@ class CausalLmImpl : public torch::nn::Module {
   virtual torch::Tensor hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache) = 0;
   /// The output projection (V, C): the token embedding when tied.
   virtual torch::Tensor headWeight() = 0;
-  /// A cache sized for `batch` sequences of the full context, on the model's device and dtype.
-  virtual KvCache makeCache(int64_t batch) const = 0;
+  /// A cache for `batch` sequences on the model's device and dtype, with `reserve` positions
+  /// allocated (0: kDefaultCacheReserve); it grows on demand up to the context (kv_cache.h).
+  virtual KvCache makeCache(int64_t batch, int64_t reserve = 0) const = 0;
 
   virtual int64_t contextLength() const = 0;
   virtual int64_t vocabSize() const = 0;

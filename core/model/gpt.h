@@ -61,7 +61,7 @@ class GptImpl : public CausalLmImpl {
   /// Adds the learned positions (continuing after the cache's) and runs the blocks.
   torch::Tensor hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache) override;
   torch::Tensor headWeight() override { return wte->weight; }
-  KvCache makeCache(int64_t batch) const override;
+  KvCache makeCache(int64_t batch, int64_t reserve = 0) const override;
   int64_t contextLength() const override { return config_.context; }
   int64_t vocabSize() const override { return config_.vocab_size; }
   int64_t hiddenSize() const override { return config_.dim; }

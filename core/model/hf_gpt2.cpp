@@ -50,7 +50,7 @@ void saveGptHf(GptImpl& model, const Json& original_config, const std::filesyste
   writeJsonFileAtomic(dir / "config.json", config);
 }
 
-Gpt loadGptHf(const std::filesystem::path& dir) {
+Gpt loadGptHf(const std::filesystem::path& dir, bool classifier) {
   GptConfig config = readGptHfConfig(dir);
   ModelWeights weights = ModelWeights::open(dir);
   Gpt model(config);
@@ -64,6 +64,7 @@ Gpt loadGptHf(const std::filesystem::path& dir) {
     const std::string weights_file = entry.file->path().string();
     std::string name = info.name.starts_with("transformer.") ? info.name.substr(12) : info.name;
     if (isIgnoredName(name)) continue;
+    if (classifier && name == "score.weight") continue;  // the classifier's head, read by sequence_classifier.cpp
     torch::Tensor* target = params.find(name);
     if (target == nullptr) {
       throwInputError(weights_file + ": unexpected tensor `" + info.name +

@@ -18,8 +18,9 @@ inline void saveGptHf(Gpt& model, const std::filesystem::path& dir) { saveGptHf(
 /// Loads a GPT-2 folder (one model.safetensors or shards with an index). Accepts names with or without the `transformer.` prefix, ignores the
 /// `attn.bias`/`attn.masked_bias` buffers and a tied `lm_head.weight`; F32/F16/BF16 weights are
 /// converted to fp32. A missing tensor, a wrong shape or an unexpected tensor is an
-/// Error(InvalidInput) naming the tensor, its file and what was expected.
-Gpt loadGptHf(const std::filesystem::path& dir);
+/// Error(InvalidInput) naming the tensor, its file and what was expected. `classifier`: the folder
+/// is a GPT2ForSequenceClassification: `score.weight` is skipped (sequence_classifier.h reads it).
+Gpt loadGptHf(const std::filesystem::path& dir, bool classifier = false);
 
 /// Just the config of a model folder (for `runs show`, `eval` defaults).
 GptConfig readGptHfConfig(const std::filesystem::path& dir);

@@ -30,7 +30,7 @@ bool keepOriginal(const std::string& key) {
 
 }  // namespace
 
-CausalLm loadLlamaHf(const std::filesystem::path& dir) {
+CausalLm loadLlamaHf(const std::filesystem::path& dir, bool classifier) {
   const auto config_path = dir / "config.json";
   LlamaConfig config = fromHfLlamaConfig(readJsonFile(config_path), config_path.string());
   ModelWeights weights = ModelWeights::open(dir);
@@ -44,6 +44,7 @@ CausalLm loadLlamaHf(const std::filesystem::path& dir) {
     const std::string file = entry.file->path().string();
     if (isIgnoredBuffer(name)) continue;
     if (config.tie_word_embeddings && name == "lm_head.weight") continue;  // some exporters store the tied copy
+    if (classifier && name == "score.weight") continue;  // the classifier's head, read by sequence_classifier.cpp
     torch::Tensor* target = params.find(name);
     if (target == nullptr) {
       throwInputError(file + ": unexpected tensor `" + name + "` (not part of a " + config.architecture +
@@ -61,6 +62,11 @@ CausalLm loadLlamaHf(const std::filesystem::path& dir) {
     loaded.insert(name);
   }
   for (const auto& item : params) {
+    // A classifier has no language-model head: its lm_head parameter stays unused (zeros).
+    if (classifier && item.key() == "lm_head.weight") {
+      item.value().zero_();
+      continue;
+    }
     if (!loaded.count(item.key())) {
       throwInputError(weights.source().string() + ": tensor `" + item.key() + "` of shape " +
                       shapeText(item.value().sizes()) + " is missing");

@@ -9,8 +9,10 @@
 namespace temper {
 
 /// Loads a Llama-family folder in fp32. A missing tensor, a wrong shape or an unexpected tensor is
-/// an Error(InvalidInput) naming the tensor, its file and what was expected.
-CausalLm loadLlamaHf(const std::filesystem::path& dir);
+/// an Error(InvalidInput) naming the tensor, its file and what was expected. `classifier`: the
+/// folder is a *ForSequenceClassification model: `score.weight` is skipped (sequence_classifier.h
+/// reads it) and there is no `lm_head.weight` to require.
+CausalLm loadLlamaHf(const std::filesystem::path& dir, bool classifier = false);
 
 /// Writes config.json (`original_config` with the shape keys updated) and model.safetensors.
 void saveLlamaHf(CausalLmImpl& model, const Json& original_config, const std::filesystem::path& dir);

@@ -15,15 +15,24 @@ struct FamilyName {
   const char* architecture;
   const char* model_type;
   const char* family;
+  const char* task;
 };
+
+constexpr const char* kCausal = "causal-lm";
+constexpr const char* kClassifier = "sequence-classification";
 
 // Llama, Mistral and Qwen2 differ only in what their config.json switches on (GQA, biases, sliding
 // window left unused here): one implementation (llama.h) serves all three.
+// A bare model_type (no `architectures`) means the causal model: the first entry of its type.
 constexpr FamilyName kFamilies[] = {
-    {"GPT2LMHeadModel", "gpt2", "gpt2"},
-    {"LlamaForCausalLM", "llama", "llama"},
-    {"MistralForCausalLM", "mistral", "llama"},
-    {"Qwen2ForCausalLM", "qwen2", "llama"},
+    {"GPT2LMHeadModel", "gpt2", "gpt2", kCausal},
+    {"LlamaForCausalLM", "llama", "llama", kCausal},
+    {"MistralForCausalLM", "mistral", "llama", kCausal},
+    {"Qwen2ForCausalLM", "qwen2", "llama", kCausal},
+    {"GPT2ForSequenceClassification", "gpt2", "gpt2", kClassifier},
+    {"LlamaForSequenceClassification", "llama", "llama", kClassifier},
+    {"MistralForSequenceClassification", "mistral", "llama", kClassifier},
+    {"Qwen2ForSequenceClassification", "qwen2", "llama", kClassifier},
 };
 
 std::string knownArchitectures() {
@@ -42,6 +51,7 @@ void identifyFamily(const Json& config, const std::filesystem::path& config_path
   for (const auto& f : kFamilies) {
     if (info.architecture == f.architecture || (info.architecture.empty() && info.model_type == f.model_type)) {
       info.family = f.family;
+      info.task = f.task;
       if (info.architecture.empty()) info.architecture = f.architecture;
       if (info.model_type.empty()) info.model_type = f.model_type;
       return;
@@ -64,6 +74,37 @@ bool tiedEmbeddings(const HfModelInfo& info) {
   return info.config.value("tie_word_embeddings", info.family == "gpt2");
 }
 
+// Labels in id order from id2label (ids 0..K-1, each once); transformers' LABEL_i names when
+// the config has only num_labels.
+std::vector<std::string> classifierLabels(const Json& config, const std::filesystem::path& config_path) {
+  std::vector<std::string> labels;
+  if (config.contains("id2label") && config["id2label"].is_object() && !config["id2label"].empty()) {
+    const Json& id2label = config["id2label"];
+    labels.resize(id2label.size());
+    std::vector<bool> seen(id2label.size(), false);
+    for (const auto& [key, value] : id2label.items()) {
+      size_t id = 0, used = 0;
+      try {
+        id = std::stoul(key, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != key.size() || id >= labels.size() || seen[id] || !value.is_string()) {
+        throwInputError(config_path.string() + ": `id2label` must map the ids 0 to " + std::to_string(labels.size() - 1) +
+                        " once each to a label name; entry \"" + key + "\" does not");
+      }
+      seen[id] = true;
+      labels[id] = value.get<std::string>();
+    }
+  } else if (config.contains("num_labels") && config["num_labels"].is_number_integer() &&
+             config["num_labels"].get<int64_t>() >= 1) {
+    for (int64_t i = 0; i < config["num_labels"].get<int64_t>(); ++i) labels.push_back("LABEL_" + std::to_string(i));
+  } else {
+    throwInputError(config_path.string() + ": a sequence classifier needs `id2label` (or `num_labels`)");
+  }
+  return labels;
+}
+
 }  // namespace
 
 HfModelInfo inspectHfModel(const std::filesystem::path& dir) {
@@ -81,6 +122,18 @@ HfModelInfo inspectHfModel(const std::filesystem::path& dir) {
   ModelWeights weights = ModelWeights::open(dir);
   info.weight_files = weights.files();
   info.weight_bytes = weights.bytes();
+  if (info.task == kClassifier) {
+    info.labels = classifierLabels(info.config, config_path);
+    const auto score = weights.tensors().find("score.weight");
+    if (score == weights.tensors().end()) {
+      throwInputError(weights.source().string() + ": a " + info.architecture + " needs the tensor `score.weight`");
+    }
+    const auto& shape = score->second.info->shape;
+    if (shape.size() != 2 || shape[0] != static_cast<int64_t>(info.labels.size())) {
+      throwInputError(weights.source().string() + ": tensor `score.weight` must have one row per label (" +
+                      std::to_string(info.labels.size()) + " in config.json)");
+    }
+  }
   const bool tied = tiedEmbeddings(info);
   std::map<std::string, uint64_t> bytes_by_dtype;
   for (const auto& [name, entry] : weights.tensors()) {
@@ -99,10 +152,11 @@ HfModelInfo inspectHfModel(const std::filesystem::path& dir) {
 CausalLm loadHfModel(const std::filesystem::path& dir, HfModelInfo* info_out) {
   HfModelInfo info = inspectHfModel(dir);
   CausalLm model;
+  const bool classifier = info.task == kClassifier;
   if (info.family == "gpt2") {
-    model = loadGptHf(dir).ptr();
+    model = loadGptHf(dir, classifier).ptr();
   } else {
-    model = loadLlamaHf(dir);
+    model = loadLlamaHf(dir, classifier);
   }
   if (info_out != nullptr) *info_out = std::move(info);
   return model;

@@ -19,6 +19,10 @@ struct HfModelInfo {
   std::string family;        ///< "gpt2" or "llama" (Llama, Mistral and Qwen2 share one implementation)
   std::string architecture;  ///< architectures[0], e.g. "LlamaForCausalLM"
   std::string model_type;    ///< config.json's model_type
+  /// "causal-lm" (…ForCausalLM, GPT2LMHeadModel) or "sequence-classification"
+  /// (…ForSequenceClassification: a backbone plus a `score` head, sequence_classifier.h).
+  std::string task;
+  std::vector<std::string> labels;  ///< a classifier's labels in id order (id2label)
   Json config;               ///< config.json as read: saved back with its original keys
   std::string dtype;         ///< dtype of most weight bytes: "F32", "F16" or "BF16"
   int64_t parameters = 0;    ///< from the safetensors headers (a tied head counted once)
@@ -32,6 +36,8 @@ struct HfModelInfo {
 HfModelInfo inspectHfModel(const std::filesystem::path& dir);
 
 /// Loads the model of `dir` in fp32 on the CPU. `info` receives what inspectHfModel returns.
+/// For a classifier folder this is its backbone (the `score` head is read by
+/// loadSequenceClassifier); callers that generate text must check `info.task`.
 CausalLm loadHfModel(const std::filesystem::path& dir, HfModelInfo* info = nullptr);
 
 /// Writes config.json (`original_config` with the model's shape keys; empty: the family's defaults)

@@ -90,7 +90,7 @@ class LlamaImpl : public CausalLmImpl {
   torch::Tensor hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache) override;
   torch::Tensor headWeight() override { return lm_head ? lm_head->weight : model->embed_tokens->weight; }
   /// Keys and values of the kv heads only: (layers, batch, num_key_value_heads, context, head_dim).
-  KvCache makeCache(int64_t batch) const override;
+  KvCache makeCache(int64_t batch, int64_t reserve = 0) const override;
   int64_t contextLength() const override { return config_.context(); }
   int64_t vocabSize() const override { return config_.vocab_size; }
   int64_t hiddenSize() const override { return config_.hidden_size; }

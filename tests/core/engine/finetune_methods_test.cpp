@@ -203,25 +203,28 @@ TEST(Sft, LearnsWikiSqlFromAModelPretrainedHere) {
       << result.err;
 }
 
-TEST(Classify, SeparatesTwoLabelsAndSavesAClassifier) {
-  TempDir dir("classify");
-  {
-    std::ofstream out(dir / "labels.csv");
-    out << "text,label\n";
-    for (int i = 0; i < 60; ++i) {
-      // Two kinds of text that differ in every word: separable for any model.
-      if (i % 2 == 0) {
-        out << "\"the river was calm and bright, " << i << "\",calm\n";
-      } else {
-        out << "\"storm, thunder and rain again, " << i << "\",storm\n";
-      }
+// Two kinds of text that differ in every word: separable for any model. CSV, quoted cells.
+void writeCalmStorm(const std::filesystem::path& path, int first, int count) {
+  std::ofstream out(path);
+  out << "text,label\n";
+  for (int i = first; i < first + count; ++i) {
+    if (i % 2 == 0) {
+      out << "\"the river was calm and bright, " << i << "\",calm\n";
+    } else {
+      out << "\"storm, thunder and rain again, " << i << "\",storm\n";
     }
   }
+}
+
+TEST(Classify, SeparatesTwoLabelsAndSavesAClassifier) {
+  TempDir dir("classify");
+  writeCalmStorm(dir / "labels.csv", 0, 60);
   auto result = runTemper(finetuneArgs(dir / "ws", "classify", dir / "labels.csv",
                                        {{"val-fraction", "0.2"}, {"max-steps", "40"}, {"eval-every", "20"}}));
   ASSERT_EQ(result.exit_code, 0) << result.all();
   const Json data = eventsOf(result, "run_started").at(0).at("data");
   EXPECT_EQ(data.at("labels"), (Json{"calm", "storm"}));
+  EXPECT_EQ(eventsOf(result, "run_started").at(0).at("environment").at("precision"), "fp32");
   EXPECT_EQ(data.at("validation_examples"), 12);
   auto evals = eventsOf(result, "eval");
   ASSERT_FALSE(evals.empty());
@@ -234,6 +237,84 @@ TEST(Classify, SeparatesTwoLabelsAndSavesAClassifier) {
   EXPECT_EQ(config.at("architectures"), (Json{"GPT2ForSequenceClassification"}));
   EXPECT_EQ(config.at("id2label").at("1"), "storm");
   EXPECT_EQ(config.at("label2id").at("calm"), 0);
+}
+
+// The saved classifier scored by `temper eval`, refused where a language model is needed, and
+// trained further from its own head and labels.
+TEST(Classify, EvalScoresTheSavedClassifierWhichTrainsFurther) {
+  TempDir dir("classify-eval");
+  writeCalmStorm(dir / "train.csv", 0, 48);
+  writeCalmStorm(dir / "val.csv", 100, 13);
+  auto result = runTemper(finetuneArgs(dir / "ws", "classify", dir / "train.csv",
+                                       {{"val-data", (dir / "val.csv").string()},
+                                        {"max-steps", "40"},
+                                        {"eval-every", "40"},
+                                        {"eval-batches", "4"}}));  // 4 batches of 4 cover the 13 records
+  ASSERT_EQ(result.exit_code, 0) << result.all();
+  const Json in_run = eventsOf(result, "eval").back();
+  const auto final_dir = std::filesystem::path(listRuns(dir / "ws").at(0).at("run_dir").get<std::string>()) / "final";
+
+  auto scored = runTemper({"eval", "--model", final_dir.string(), "--data", (dir / "val.csv").string(), "--json"});
+  ASSERT_EQ(scored.exit_code, 0) << scored.all();
+  const Json eval = Json::parse(scored.out);
+  EXPECT_EQ(eval.at("task"), "classify");
+  EXPECT_EQ(eval.at("examples"), 13);
+  EXPECT_EQ(eval.at("labels"), (Json{"calm", "storm"}));
+  // The same records, batched differently (sorted by length here, in file order in the run).
+  EXPECT_NEAR(eval.at("accuracy").get<double>(), in_run.at("metrics").at("accuracy").get<double>(), 1e-9);
+  EXPECT_NEAR(eval.at("mean_nll").get<double>(), in_run.at("val_loss").get<double>(), 1e-4);
+  const Json& confusion = eval.at("confusion");
+  const double tp_calm = confusion[0][0], fn_calm = confusion[0][1], fp_calm = confusion[1][0], tn = confusion[1][1];
+  EXPECT_EQ(tp_calm + fn_calm, 7);  // even indices 100..112
+  EXPECT_EQ(fp_calm + tn, 6);
+  EXPECT_EQ(eval.at("per_label").at("calm").at("correct"), in_run.at("metrics").at("correct/calm"));
+  EXPECT_NEAR(eval.at("accuracy").get<double>(), (tp_calm + tn) / 13.0, 1e-12);
+  if (tp_calm + fp_calm > 0) {
+    EXPECT_NEAR(eval.at("per_label").at("calm").at("precision").get<double>(), tp_calm / (tp_calm + fp_calm), 1e-12);
+  }
+  EXPECT_NEAR(eval.at("per_label").at("calm").at("recall").get<double>(), tp_calm / 7.0, 1e-12);
+  EXPECT_GE(eval.at("accuracy").get<double>(), 0.9) << eval.dump();
+
+  auto text = runTemper({"eval", "--model", final_dir.string(), "--data", (dir / "val.csv").string()});
+  ASSERT_EQ(text.exit_code, 0) << text.all();
+  for (const char* word : {"accuracy", "macro_f1", "precision", "confusion"}) {
+    EXPECT_NE(text.out.find(word), std::string::npos) << text.out;
+  }
+
+  auto inspected = runTemper({"model", "inspect", final_dir.string(), "--json"});
+  ASSERT_EQ(inspected.exit_code, 0) << inspected.all();
+  EXPECT_EQ(Json::parse(inspected.out).at("task"), "sequence-classification");
+  EXPECT_EQ(Json::parse(inspected.out).at("labels"), (Json{"calm", "storm"}));
+
+  writeFile(dir / "unknown.jsonl", "{\"text\": \"calm\", \"label\": \"calm\"}\n{\"text\": \"x\", \"label\": \"fog\"}\n");
+  auto unknown = runTemper({"eval", "--model", final_dir.string(), "--data", (dir / "unknown.jsonl").string()});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("unknown.jsonl:2"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("\"fog\""), std::string::npos) << unknown.err;
+
+  auto generate = runTemper({"generate", "--model", final_dir.string(), "--prompt", "the river"});
+  EXPECT_NE(generate.exit_code, 0);
+  EXPECT_NE(generate.err.find("classifier"), std::string::npos) << generate.err;
+  writePromptCompletion(dir / "sft.jsonl", 10);
+  auto sft = runTemper(finetuneArgs(dir / "ws-sft", "sft", dir / "sft.jsonl", {{"base", final_dir.string()}}));
+  EXPECT_NE(sft.exit_code, 0);
+  EXPECT_NE(sft.err.find("only the classify method"), std::string::npos) << sft.err;
+
+  // Further training keeps the base's labels and head: accurate from its first evaluation.
+  writeFile(dir / "more.jsonl", "{\"text\": \"storm, thunder and rain again, 7\", \"label\": \"storm\"}\n"
+                                "{\"text\": \"storm, thunder and rain again, 9\", \"label\": \"storm\"}\n");
+  auto further = runTemper(finetuneArgs(dir / "ws-more", "classify", dir / "more.jsonl",
+                                        {{"base", final_dir.string()},
+                                         {"val-data", (dir / "val.csv").string()},
+                                         {"lr", "1e-6"},
+                                         {"min-lr", "1e-6"},
+                                         {"batch-size", "2"},
+                                         {"max-steps", "1"},
+                                         {"eval-every", "1"},
+                                         {"eval-batches", "4"}}));
+  ASSERT_EQ(further.exit_code, 0) << further.all();
+  EXPECT_EQ(eventsOf(further, "run_started").at(0).at("data").at("labels"), (Json{"calm", "storm"}));
+  EXPECT_GE(eventsOf(further, "eval").back().at("metrics").at("accuracy").get<double>(), 0.9);
 }
 
 TEST(Classify, TrainLastBlocksFreezesTheRest) {
@@ -332,6 +413,7 @@ TEST(FinetuneErrors, NameTheKeyOrRecord) {
   const std::vector<BadFinetune> cases = {
       {"no base", {{"base", ""}}, "", 2, {"`base` is required", "sft"}},
       {"pretrain key", {{"layers", "2"}}, "", 2, {"`layers`", "does nothing for method sft", "pretrain"}},
+      {"bf16 on the cpu", {{"precision", "bf16"}, {"device", "cpu"}}, "", 2, {"`precision`", "CUDA"}},
       {"text without template", {}, "{\"text\": \"hello\"}\n{\"text\": \"again\"}\n", 2, {"response-template"}},
       {"labels for sft", {}, "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", \"label\": \"y\"}\n", 2,
        {"classify"}},

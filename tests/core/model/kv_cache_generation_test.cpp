@@ -55,8 +55,33 @@ TEST(KvCache, ChunkedLogitsEqualTheFullForward) {
   EXPECT_TRUE(torch::allclose(again, full.narrow(1, 0, 4), 0.0, 1e-5));
 }
 
+// A cache that starts small grows (doubling, up to the context) and keeps what it held: the
+// logits still equal the full forward at every position, in chunks that cross each growth.
+TEST(KvCache, GrowsFromASmallReserveUpToTheContext) {
+  auto model = test::randomModel(smallConfig(), 25);
+  torch::NoGradGuard no_grad;
+  auto ids = test::randomIds(2, 16, 50, 26);
+  auto full = model->forward(ids);
+  KvCache cache = model->makeCache(2, 2);
+  EXPECT_EQ(cache.capacity(), 2);
+  EXPECT_EQ(cache.maxPositions(), 16);
+  std::vector<int64_t> capacities;
+  int64_t start = 0;
+  for (int64_t chunk : {1, 2, 3, 1, 6, 3}) {
+    auto part = model->forward(ids.narrow(1, start, chunk), &cache);
+    EXPECT_TRUE(torch::allclose(part, full.narrow(1, start, chunk), 0.0, 1e-5)) << "chunk at " << start;
+    start += chunk;
+    capacities.push_back(cache.capacity());
+  }
+  // 1 fits in 2; 3 → 4; 6 → 8; 7 fits; 13 → 16; 16 fits and stays at the context.
+  EXPECT_EQ(capacities, (std::vector<int64_t>{2, 4, 8, 8, 16, 16}));
+  EXPECT_ANY_THROW(model->forward(ids.narrow(1, 0, 1), &cache));
+  // A reserve beyond the context is clamped to it.
+  EXPECT_EQ(model->makeCache(1, 1000).capacity(), 16);
+}
+
 TEST(KvCache, AppendReturnsAllPositionsSoFarAndRejectsOverflow) {
-  KvCache cache(2, 1, 2, 4, 3, torch::TensorOptions().dtype(torch::kFloat32));
+  KvCache cache(2, 1, 2, 4, 3, torch::TensorOptions().dtype(torch::kFloat32), 4);
   EXPECT_EQ(cache.capacity(), 4);
   auto k1 = torch::randn({1, 2, 3, 3}), v1 = torch::randn({1, 2, 3, 3});
   auto [k_all, v_all] = cache.append(0, k1, v1);
@@ -73,7 +98,7 @@ TEST(KvCache, AppendReturnsAllPositionsSoFarAndRejectsOverflow) {
     cache.append(0, k2, v2);
     ADD_FAILURE() << "overflow not detected";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("capacity 4"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("context is 4"), std::string::npos) << e.what();
   }
 }
 
