@@ -25,8 +25,9 @@ namespace {
 constexpr const char* kRunConfigFile = "config.json";
 constexpr const char* kRunTokenizerFile = "tokenizer.model";
 
-LoopOptions loopOptions(const TrainConfig& c) {
+LoopOptions loopOptions(const TrainConfig& c, ComputePrecision precision) {
   LoopOptions o;
+  o.precision = precision;
   o.max_steps = c.max_steps;
   o.grad_accum = c.grad_accum;
   o.grad_clip = c.grad_clip;
@@ -80,6 +81,9 @@ int runTrain(const TrainRequest& request) {
   }
   const TrainConfig& config = plan.config;
   RuntimeInfo runtime = configureRuntime(config.threads, config.device);
+  const ComputePrecision precision = resolvePrecision(config.precision, runtime.device);
+  Json runtime_json = runtime.toJson();
+  runtime_json["precision"] = precisionName(precision);
   if (request.dry_run) {
     Json estimate = dryRun(config, runtime);
     if (request.json) {
@@ -120,7 +124,7 @@ int runTrain(const TrainRequest& request) {
     run.device = runtime.device;
     run.threads = runtime.torch_threads;
     run.versions_json = Json{{"torch", runtime.torch_version}, {"blas", runtime.blas}}.dump();
-    Json full = {{"train", train_json}, {"model", setup.model_config}, {"runtime", runtime.toJson()},
+    Json full = {{"train", train_json}, {"model", setup.model_config}, {"runtime", runtime_json},
                  {"data", setup.data_summary},
                  {"parameters", {{"total", parameters}, {"trainable", setup.trainable_parameters}}},
                  {"memory_estimate", dryRun(config, runtime)["estimate"]}};
@@ -141,7 +145,7 @@ int runTrain(const TrainRequest& request) {
   } else {
     Json full = readJsonFile(plan.run_dir / kRunConfigFile);
     full["train"] = train_json;
-    full["runtime"] = runtime.toJson();
+    full["runtime"] = runtime_json;
     writeJsonFileAtomic(plan.run_dir / kRunConfigFile, full);
     store->updateRunConfig(plan.run_id, full.dump());
   }
@@ -162,17 +166,17 @@ int runTrain(const TrainRequest& request) {
     recorder.onCheckpoint(step, path, last_val_loss, tokens_seen);
   };
   callbacks.should_stop = [] { return stopRequested(); };
-  Trainer trainer(task, loopOptions(config), callbacks, plan.run_dir / "checkpoints");
+  Trainer trainer(task, loopOptions(config, precision), callbacks, plan.run_dir / "checkpoints");
   if (!plan.checkpoint.empty()) {
     // Points the interrupted run logged after this checkpoint are replaced as the steps are
     // re-run (the store keys metrics by run, name and step).
     trainer.resumeFrom(plan.checkpoint);
   }
   store->markRunning(plan.run_id, ::getpid());
-  console.say("run " + plan.run_id + ": " + std::to_string(parameters) + " parameters, " +
-              runtime.summary());
+  console.say("run " + plan.run_id + ": " + std::to_string(parameters) + " parameters, " + runtime.summary() +
+              ", " + precisionName(precision));
   console.say("data: " + setup.data_summary.dump());
-  recorder.emit(events::runStarted(plan.run_id, train_json, runtime.toJson(), plan.run_dir.string(),
+  recorder.emit(events::runStarted(plan.run_id, train_json, runtime_json, plan.run_dir.string(),
                                    !plan.checkpoint.empty(), trainer.step(), setup.data_summary));
 
   LoopResult result;

@@ -154,6 +154,7 @@ TrainConfig fromMerged(const Json& m) {
   c.seed = integer("seed");
   c.threads = integer("threads");
   c.device = text("device");
+  c.precision = text("precision");
   c.sample_tokens = integer("sample-tokens");
   std::string prompts = text("sample-prompts");
   c.sample_prompts = prompts.empty() ? std::vector<std::string>{"\n"} : splitString(prompts, '|');
@@ -200,7 +201,7 @@ Json TrainConfig::toJson() const {
             {"beta1", beta1}, {"beta2", beta2}, {"grad-clip", grad_clip}, {"dropout", dropout},
             {"bias", bias},
             {"eval-every", eval_every}, {"eval-batches", eval_batches}, {"checkpoint-every", checkpoint_every},
-            {"seed", seed}, {"threads", threads}, {"device", device}, {"sample-tokens", sample_tokens}};
+            {"seed", seed}, {"threads", threads}, {"device", device}, {"precision", precision}, {"sample-tokens", sample_tokens}};
   std::string prompts;
   for (const auto& p : sample_prompts) prompts += (prompts.empty() ? "" : "|") + p;
   j["sample-prompts"] = prompts == "\n" ? "" : prompts;

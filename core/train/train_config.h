@@ -50,6 +50,7 @@ struct TrainConfig {
   int64_t eval_every = 0, eval_batches = 0, checkpoint_every = 0;
   int64_t seed = 0, threads = 0;
   std::string device;
+  std::string precision;  ///< "auto", "fp32" or "bf16" (compute_precision.h)
   int64_t sample_tokens = 0;
   std::vector<std::string> sample_prompts;
 

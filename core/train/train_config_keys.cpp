@@ -50,6 +50,8 @@ const std::vector<KeySpec>& trainKeySpecs() {
       {"seed", K::Integer, 1337, 0, 9007199254740991.0, {}, "seed for initialisation, data order and dropout"},
       {"threads", K::Integer, 0, 0, 1024, {}, "CPU threads for LibTorch (0: chosen by the engine)"},
       {"device", K::Choice, "auto", 0, 0, {"auto", "cpu", "cuda"}, "where to train"},
+      {"precision", K::Choice, "auto", 0, 0, {"auto", "fp32", "bf16"},
+       "forward-pass dtype: auto is fp32 on the CPU and bf16 autocast on CUDA (weights and optimizer stay fp32)"},
       {"sample-tokens", K::Integer, 64, 0, 4096, {}, "tokens generated per sample prompt at each eval"},
       {"sample-prompts", K::Text, "", 0, 0, {}, "prompts sampled at each eval, separated by '|' (empty: a newline)"},
   };

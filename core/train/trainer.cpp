@@ -35,9 +35,12 @@ EvalReport Trainer::evaluate() {
   report.tokens_seen = state_.tokens_seen;
   report.wall_time_s = state_.wall_time_s;
   task_.setTraining(false);
-  report.val_loss = task_.validationLoss(options_.eval_batches);
-  report.metrics = task_.validationMetrics();
-  report.samples = task_.samples();
+  {
+    AutocastScope autocast(options_.precision);
+    report.val_loss = task_.validationLoss(options_.eval_batches);
+    report.metrics = task_.validationMetrics();
+    report.samples = task_.samples();
+  }
   task_.setTraining(true);
   state_.last_val_loss = report.val_loss;
   return report;
@@ -63,7 +66,11 @@ LoopResult Trainer::run() {
     double loss_sum = 0;
     int64_t tokens_per_step = 0;
     for (int64_t micro = 0; micro < options_.grad_accum; ++micro) {
-      torch::Tensor loss = task_.nextMicroBatchLoss();
+      torch::Tensor loss;
+      {
+        AutocastScope autocast(options_.precision);  // the forward pass only; backward follows its graph
+        loss = task_.nextMicroBatchLoss();
+      }
       tokens_per_step += task_.tokensPerMicroBatch();
       (loss / static_cast<double>(options_.grad_accum)).backward();
       loss_sum += loss.detach().item<double>();

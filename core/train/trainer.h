@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "core/train/checkpoint.h"
+#include "core/train/compute_precision.h"
 #include "core/train/lr_schedule.h"
 
 namespace temper {
@@ -19,6 +20,7 @@ struct LoopOptions {
   int64_t checkpoint_every = 500;
   LrSchedule schedule;
   AdamWOptions adamw;
+  ComputePrecision precision = ComputePrecision::Fp32;  ///< of the forward passes (compute_precision.h)
 };
 
 struct StepReport {
