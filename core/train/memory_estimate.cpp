@@ -55,22 +55,28 @@ int64_t parameterCount(const ModelShape& s) {
   return s.layers * block + outside;
 }
 
-// Elements autograd keeps, tensor by tensor, for Temper's CPU training path (dropout 0: the fused
-// causal attention of cpu_attention.h). N = batch × seq tokens, C hidden, I MLP width, H heads,
-// T seq, Q = H × head_dim. LibTorch saves an operand only when the other operand's gradient needs
-// it, so products with constant tables (RoPE's cos/sin) keep nothing of the activations.
+// Elements autograd keeps, tensor by tensor, for Temper's training paths (dropout 0). N = batch ×
+// seq tokens, C hidden, I MLP width, H heads, T seq, Q = H × head_dim. LibTorch saves an operand
+// only when the other operand's gradient needs it, so products with constant tables (RoPE's
+// cos/sin) keep nothing of the activations.
 //
-// GPT-2 block: ln_1 input (NC) + mean and rstd (2N); c_attn input = ln_1 output (NC); the attention
-// function keeps c_attn's output qkv (3NC) and the probabilities (B·H·T²); c_proj input (NC); ln_2
-// input (NC) + 2N; c_fc input (NC); GELU keeps dy/dx (NI); mlp.c_proj input (NI).
+// GPT-2 block (the fused causal attention of cpu_attention.h on the CPU): ln_1 input (NC) + mean
+// and rstd (2N); c_attn input = ln_1 output (NC); the attention function keeps c_attn's output qkv
+// (3NC) and the probabilities (B·H·T²); c_proj input (NC); ln_2 input (NC) + 2N; c_fc input (NC);
+// GELU keeps dy/dx (NI); mlp.c_proj input (NI).
 //   = 8NC + 2NI + 4N + B·H·T²
-// Llama block: each RMSNorm keeps its input (NC), x·rsqrt (NC), rsqrt (N) and its output, the
-// projections' input (NC); attention keeps the fused q|k|v with the kv heads repeated (3NQ), the
-// probabilities (B·H·T²) and o_proj's input (NQ); the MLP keeps gate (NI, for SiLU), silu(gate)
-// and up (2NI, the product) and down_proj's input (NI).
+// Llama block on the CPU (the fused kernels of llama_kernels.h): each RMSNorm keeps its input (NC)
+// and 1/rms (N), and its output is kept by the projections after it (NC); the RoPE/pack kernel
+// keeps only the cos/sin tables; attention keeps the packed q|k|v with the kv heads repeated (3NQ),
+// the probabilities (B·H·T²) and o_proj's input (NQ); the SwiGLU kernel keeps gate and up (2NI)
+// and down_proj's input is its output (NI).
+//   = 4NC + 2N + 4NQ + 3NI + B·H·T²
+// Llama block on the eager path (other devices): each RMSNorm also keeps x·rsqrt (NC), and the MLP
+// keeps silu(gate) (NI) for the product.
 //   = 6NC + 2N + 4NQ + 4NI + B·H·T²
-// Outside the blocks: the final norm (GPT-2: 2NC + 2N; Llama: 3NC + N), and the fused
-// cross-entropy keeps its gradient over the logits (NV).
+// Outside the blocks: the final norm (GPT-2: 2NC + 2N; Llama: 2NC + N fused, 3NC + N eager), and
+// the cross-entropy keeps its gradient over the logits (NV).
+// Checked against the bytes autograd really holds (tests/core/engine/memory_estimate_test.cpp).
 int64_t savedActivationElements(const ModelShape& s, const TrainShape& t) {
   const int64_t seq = t.seq_len > 0 ? t.seq_len : s.ctx;
   const int64_t n = t.batch_size * seq, c = s.hidden, i = s.mlpWidth(), v = s.vocab;
@@ -80,6 +86,9 @@ int64_t savedActivationElements(const ModelShape& s, const TrainShape& t) {
   if (s.family == "gpt2") {
     block = 8 * n * c + 2 * n * i + 4 * n + probs;
     outside = 2 * n * c + 2 * n;
+  } else if (t.device == "cpu") {
+    block = 4 * n * c + 2 * n + 4 * n * q + 3 * n * i + probs;
+    outside = 2 * n * c + n;
   } else {
     block = 6 * n * c + 2 * n + 4 * n * q + 4 * n * i + probs;
     outside = 3 * n * c + n;
