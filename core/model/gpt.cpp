@@ -104,7 +104,7 @@ torch::Tensor BlockImpl::forward(const torch::Tensor& x, KvCache* cache, int64_t
   return h1 + mlp->forward(ln_2(h1));
 }
 
-GptImpl::GptImpl(const GptConfig& config) : config_(config) {
+GptImpl::GptImpl(const GptConfig& config, bool initialize) : config_(config) {
   config_.validate();
   wte = register_module("wte", torch::nn::Embedding(config.vocab_size, config.dim));
   wpe = register_module("wpe", torch::nn::Embedding(config.context, config.dim));
@@ -114,7 +114,7 @@ GptImpl::GptImpl(const GptConfig& config) : config_(config) {
     h->push_back(blocks_.back());
   }
   ln_f = register_module("ln_f", makeLayerNorm(config));
-  initWeights();
+  if (initialize) initWeights();
 }
 
 void GptImpl::initWeights() {

@@ -55,7 +55,9 @@ TORCH_MODULE(Block);
 class GptImpl : public CausalLmImpl {
  public:
   /// Builds the modules and applies GPT-2 initialisation (torch's global RNG; seed it first).
-  explicit GptImpl(const GptConfig& config);
+  /// `initialize` false leaves the weights as the layers' constructors made them, for a loader
+  /// that overwrites every one (saves GPT-2's normal_ draws over all parameters).
+  explicit GptImpl(const GptConfig& config, bool initialize = true);
 
   torch::Tensor embed(const torch::Tensor& ids) override { return wte(ids); }
   /// Adds the learned positions (continuing after the cache's) and runs the blocks.

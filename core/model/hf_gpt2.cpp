@@ -53,7 +53,7 @@ void saveGptHf(GptImpl& model, const Json& original_config, const std::filesyste
 Gpt loadGptHf(const std::filesystem::path& dir, bool classifier) {
   GptConfig config = readGptHfConfig(dir);
   ModelWeights weights = ModelWeights::open(dir);
-  Gpt model(config);
+  Gpt model(config, /*initialize=*/false);  // every parameter is overwritten below (or reported missing)
   torch::NoGradGuard no_grad;
   auto params = model->named_parameters();
 
