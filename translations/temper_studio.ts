@@ -1,0 +1,2241 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1">
+<context>
+    <name>EngineInfo</name>
+    <message>
+        <source>`%1`: the field `%2` is missing or not an array</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper info`: methods[%1] has no `name`</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper info`: train_keys[%1] has no `key`</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper info`: train_keys[%1] (`%2`) has kind &quot;%3&quot;; expected integer, number, text, choice or boolean</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper info`: presets[%1] has no `name`</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper model inspect`: the field `family` is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper data inspect`: the field `format` is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper train --dry-run`: the field `bytes.total` is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EngineQueries</name>
+    <message>
+        <source>This engine has no `temper %1 --json` yet (%2); update it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper %1` failed with exit code %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper %1 --json` printed no JSON object (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write a temporary config file: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper %1` crashed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot start the engine `%1`: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper %1` did not answer within %2 s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MethodCatalog</name>
+    <message>
+        <source>Pretrain from scratch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A new model learns a language or a code base from nothing; needs a lot of text and time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Continued pretraining</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An existing model reads more raw text of your domain (your code, your field) before any task.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Supervised finetuning (SFT)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Teach a model to answer the way your examples do: prompt/response pairs or chats.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Classification head</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sort texts into your labels (spam or not, topic, sentiment) instead of generating text.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA adapters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finetune a large model on a small machine: trains small low-rank matrices, the model stays frozen.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bottleneck adapters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Small trainable layers inserted in each block; one base model, many cheap task modules.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompt tuning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Learn a few soft prompt vectors only: the cheapest adaptation, good for narrow tasks.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Few-shot prompting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No training at all: examples are put in the prompt; a baseline to beat before finetuning.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reward model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Learn to score answers from chosen/rejected pairs; the judge that PPO trains against.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Direct preference optimization (DPO)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Align a finetuned model with chosen/rejected pairs directly, without a reward model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reinforcement learning (PPO)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Improve a finetuned model by sampling answers to prompts and rewarding them with a reward model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Needs a base model: choose one on the first page.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starts from nothing: choose &quot;Pretrain from scratch&quot; on the first page.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Needs %1 data; the chosen data is %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>`temper info --json` did not answer with a JSON object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>engine info unavailable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CUDA: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>CPU, %n thread(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Temper Studio: train language models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Workspace folder (default: TEMPER_WORKSPACE or ~/.local/share/Temper).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::BaseModelPage</name>
+    <message>
+        <source>%1 (%2) · %3 parameters · %4 · %5 layers, %6 wide, context %7 · tokenizer: %8 · chat template: %9</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Base model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start a new model from scratch, or finetune one you already have.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start from:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fill every page from a saved template or the values of your last run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pretrain a new model from scratch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A Hugging Face model folder on disk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model of a previous run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shape:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A folder with config.json, *.safetensors and tokenizer files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face model folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Defaults</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The run being duplicated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last used values</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Template: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No finished runs yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking the engine what it can do…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — %2 layers, %3 wide, %4 heads, context %5 — %6 parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This engine cannot start from a base model yet (its train config has no `base` key).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inspecting %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::CheckpointEvaluation</name>
+    <message>
+        <source>the engine stopped (killed or crashed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>exit code %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>could not start the engine (%1): %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>accuracy %1 · macro-F1 %2 · mean NLL %3 on %4 records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (%1 cut to the model&apos;s context)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>
+  %1: precision %2, recall %3, F1 %4 (%5 records)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mean NLL %1 · perplexity %2 over %3 predicted tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::ComparePage</name>
+    <message>
+        <source>Compare runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Filter runs: name, id, method, dataset, tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unpick every run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read the picked runs&apos; curves again (for runs still training)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the run (Runs page) to evaluate its checkpoints</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the run (Runs page) to chat with its checkpoints</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This build has no plot library; the table below compares the runs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n run(s) picked</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Tick runs on the left (or select runs on the Runs page and choose Compare) to overlay their loss curves and compare their settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Reading %n run(s) from the store…</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Could not read the store: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pick another run to see what differs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n setting(s) differ between the picked runs (highlighted, first).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::DataPage</name>
+    <message>
+        <source>Format: &lt;b&gt;%1&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fields used: &lt;b&gt;%1&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(whole text)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 documents</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tokens: choose a tokenizer to count them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>files: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (%1 skipped: binary or not UTF-8)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labels: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files or folders to learn from. The engine detects the format and shows what it will read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add files…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokenizer:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A tokenizer.model (temper tokenizer train) to count tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First records (the fields used for training in bold):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Validation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hold out a fraction of the documents</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A held-out file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Training data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data (*.jsonl *.json *.csv *.txt *.md);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Training data folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokenizer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokenizers (*.model tokenizer.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Validation data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine trains on one file or folder: put the files in one folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add the files or folders to train on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the data…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Validation comes from the prepared dataset here (temper data prepare --val-fraction or --val-input).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::DataPreviewModel</name>
+    <message>
+        <source>Used for training</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not used for training</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::DatasetsPage</name>
+    <message>
+        <source>Datasets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a dataset, or add a file or folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fields used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Documents</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokenizer (.model, tokenizer.json) or model folder, for token counts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Count tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First records (fields training reads in bold)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a record above to see it whole.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New run with this data…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a data file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Records (*.jsonl *.json *.csv);;Text (*.txt *.md);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a data folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokenizer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokenizers (*.model tokenizer.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From dataset %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>missing: the file or folder is gone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>prepared %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 train tokens, %2 validation tokens; tokenizer %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No engine to ask.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inspecting… (temper data inspect)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine&apos;s answer could not be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine could not read this data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read by the engine (temper data inspect).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>— (token ids)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2 skipped: binary or not UTF-8)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>— (give a tokenizer or model folder below to count them)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>— (not classification data)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forget this entry (the files stay)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prepared datasets belong to the workspace; only added entries can be removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the New run wizard with this data chosen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine must read the data first (select it and wait for the inspection)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::EngineEnvironmentProbe</name>
+    <message>
+        <source>`temper info` did not answer within %1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper info --json` failed (exit %1): %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>could not start %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the engine `temper` was not found</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::EngineJob</name>
+    <message>
+        <source>The engine `temper` was not found: set its path in Settings or TEMPER_ENGINE.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not start the engine %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine did not stop in time after the cancel and was killed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine process was killed or crashed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped on request.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine exited with code %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last engine output: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::FinetuneWizard</name>
+    <message>
+        <source>New run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Launch</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::HyperparametersPage</name>
+    <message>
+        <source>CUDA: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no CUDA device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This machine: CPU threads: %1 (%2); %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>BLAS unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hyperparameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Defaults chosen for the method and the model&apos;s size. An empty field leaves the choice to the engine.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; of a new model, preset &lt;b&gt;%2&lt;/b&gt; (%3 parameters).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; of a %2 model with %3 parameters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Advanced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>from the preset: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Values to fix before going on: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Estimating memory…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The memory estimate waits for valid values.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No memory estimate: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine refuses this config: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Memory on %1: %2 in all — weights %3, gradients %4, optimizer %5, activations %6. %7 parameters, %8 trained.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::KeyField</name>
+    <message>
+        <source>a whole number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>on or off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>any text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(not set)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine found no CUDA device.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expected a whole number, %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expected a number, %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::LibraryModel</name>
+    <message>
+        <source>added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>workspace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::LiveRunPlot</name>
+    <message>
+        <source>X axis:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens seen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wall time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Smoothing:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exponential moving average of the noisy curves (bias-corrected, as in TensorBoard); the raw curve stays faint beneath</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log x</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log y</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Logarithmic loss axis; values at or below zero are left out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reset view</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show all data and follow new points (wheel zooms, drag pans)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plot as PNG…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plot as SVG…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SVG image (*.svg)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This build has no SVG support</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plot as PDF…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PDF document (*.pdf)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data as CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evaluate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open in playground</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checkpoint at step %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Click near a checkpoint marker (◆) to select it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evaluate this checkpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generate text with this checkpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export plot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV file (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::MainWindow</name>
+    <message>
+        <source>Temper Studio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Playground</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Datasets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preference labelling needs `temper serve`, which is not in the engine yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This build has no wizard library, whose data inspection this page uses; run `temper data inspect PATH`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This build has no wizard library, whose model inspection this page uses; run `temper model inspect DIR`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>asking the engine…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>BLAS: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Workspace: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not read the run history: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Re-attached to %n live run(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>; %n run(s) whose engine had stopped marked failed</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n live run(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;New run…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Find run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Preferences…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;About Temper Studio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The wizard walks through base model, data, method, hyperparameters and review.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start the wizard…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This build has no new-run wizard; start runs with `temper train`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not tag run %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The run did not start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duplicate run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete run “%1” (%2) from the history, with its folder %3 (checkpoints, samples, model)? This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Engine: temper %1&lt;br&gt;LibTorch %2&lt;br&gt;SentencePiece %3&lt;br&gt;SQLite %4&lt;br&gt;Device: %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Engine info unavailable: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>still asking</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Temper Studio %1&lt;/h3&gt;&lt;p&gt;Train language models on your own machine.&lt;/p&gt;&lt;p&gt;Qt %2 (built with %3)&lt;br&gt;%4&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>About Temper Studio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs are still training</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n run(s) are still training. Keep them running after the studio closes? You can follow them again when you reopen it.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Keep running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopping runs (each saves a checkpoint)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::MethodPage</name>
+    <message>
+        <source>Method</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How the model learns from your data.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown method.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the engine.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This engine does not know this method.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not in this engine yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::ModelsPage</name>
+    <message>
+        <source>Models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A Hugging Face model folder (config.json, safetensors, tokenizer files)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a model, or add a Hugging Face folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Family</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Context length</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Vocabulary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokenizer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat template</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size on disk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New run from this model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a model folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From model %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>missing: the folder is gone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 run %2, base %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No engine to ask.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inspecting… (temper model inspect)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine&apos;s answer could not be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine could not read this model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read by the engine (temper model inspect: headers only).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>layers %1, hidden %2, heads %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (%1 key/value heads)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forget this folder (its files stay)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run models belong to their runs; delete the run on the Runs page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An export is running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy this run&apos;s model as a clean Hugging Face folder (temper export)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export copies a run&apos;s model out of the workspace; an added folder is already yours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the New run wizard with this model as the base</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine must read the model first (select it and wait for the inspection)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the folder in the file manager</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a model first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export the model to a new folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exporting %1 to %2…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper export` crashed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exported to %1: %2 (%3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot start the engine `%1`: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::PlaygroundChat</name>
+    <message>
+        <source>Could not start the engine (%1): %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine stopped (killed or crashed). %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine ended (exit code %1). %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::PlaygroundPage</name>
+    <message>
+        <source>the model ended its answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a stop text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>max new tokens reached</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the context is full</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Playground</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat with any model folder (config.json, weights, tokenizer)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No model loaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load a model, write a message, press Ctrl+Enter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message (Ctrl+Enter sends; Enter adds a line)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>End the answer here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2, %3 parameters): %4 chat template, context %5 tokens%6</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, stops at %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ready.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 tokens · %2 tokens/s · prompt %3 tokens, %4 from the cache · %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New conversation.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not chat with %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Optional: instructions placed before the conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sampling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>0 always picks the most likely token (greedy)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the smallest set of tokens with this much probability; 1 keeps all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the k most likely tokens; off keeps all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A new seed restarts the random choices; the same seed after New conversation gives the same answers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max new tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Changes apply from the next message.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>could not start the engine (%1): %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the engine gave no answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is a classifier (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;This model is a classifier, not a chat model.&lt;/b&gt;&lt;/p&gt;&lt;p&gt;It reads a text and picks one of its labels: %1. It cannot write answers.&lt;/p&gt;&lt;p&gt;Evaluate it on labelled records from its run&apos;s view (select a checkpoint, Evaluate), or with &lt;code&gt;temper eval --model DIR --data FILE&lt;/code&gt;.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(none listed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answering…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::ReviewPage</name>
+    <message>
+        <source>Review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is exactly the config the engine will run. Launch starts it and opens the live view.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>comma-separated, e.g. baseline, small-data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Template name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save as template</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give the template a name first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Template &quot;%1&quot; replaced.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved as template &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::RunComparisonModel</name>
+    <message>
+        <source>Method</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Base model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Best val loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last val loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not in this run&apos;s config</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>differs between the picked runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::RunFollower</name>
+    <message>
+        <source>The run was deleted from the store.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine process ended without finishing the run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>store: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::RunHistoryModel</name>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Base model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Best val loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last val loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No run %1 in the history.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run %1 is still training; stop it first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The run was removed from the history, but its folder %1 could not be deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::RunManager</name>
+    <message>
+        <source>engine process ended while the studio was closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::RunPlotCanvas</name>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write %1: the size %2 x %3 is empty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Temper training curves</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write %1: this build has no SVG support (Qt SVG was not found when it was built)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write %1: unknown picture format &quot;%2&quot; (expected png, pdf or svg)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not write %1 (is the folder writable?)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>checkpoint · step %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (smoothed %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step %1 · %2 tokens · %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>train loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>val loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>learning rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>grad norm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tokens/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>checkpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tokens seen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>wall time (s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>loss (solid: train, dashed: val)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::RunView</name>
+    <message>
+        <source>No run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop (keeps a checkpoint)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step %v of %m</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Samples appear after each evaluation.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The run&apos;s log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop requested: the engine finishes its step and saves a checkpoint.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evaluate the checkpoint of step %1 on…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labelled records (*.jsonl *.json *.csv);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text (*.txt *.md);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Step %1 on %2: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>evaluating…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting run…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A classifier is not a chat model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resumed at step %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Following run %1 from the store.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run %1 started.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step %1: validation loss %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>— step %1 —</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>checkpoint at step %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run %1 at step %2%3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step %1/%2  loss %3  lr %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>loss %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step %v</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 tokens/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>elapsed %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ETA %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::RunsPage</name>
+    <message>
+        <source>Filter runs: name, id, dataset, tags, notes (Ctrl+F)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overlay the selected runs&apos; curves and compare their settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select two or more runs (Ctrl+click or Shift+click) to compare them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Any method</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit notes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duplicate into the wizard…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Extend…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Extend run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Train until step:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare selected runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select two or more runs to compare them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::SettingsPage</name>
+    <message>
+        <source>Choose…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Workspace folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>automatic: TEMPER_ENGINE, next to the studio, or on PATH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Engine (temper)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Threads for new runs; this machine has %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Threads</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Automatic (CUDA when available)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CUDA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Threads and device apply to runs started from now on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>
