@@ -131,9 +131,14 @@ void addChatCommand(CLI::App& app, Action& action) {
                  "recompute the whole conversation every turn (for checks and timings)");
   chat->add_option("--threads", request->threads, "CPU threads (0: chosen by the engine)");
   chat->add_option("--device", request->device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  chat->callback([&action, request, model] {
-    action = [request, model] {
+  auto json = std::make_shared<bool>(false);
+  chat->add_flag("--json", *json,
+                 "JSON lines both ways (for programs): {\"type\":\"user\",\"content\":...} in; ready, token, "
+                 "answer_end out (docs/cli.md)");
+  chat->callback([&action, request, model, json] {
+    action = [request, model, json] {
       request->model_dir = *model;
+      if (*json) return runChatJson(*request, std::cin, stdout);
       return runChat(*request, std::cin, stdout, ::isatty(STDIN_FILENO) != 0);
     };
   });

@@ -4,6 +4,10 @@
 /// (chat_template.h), and the answer is streamed as it is generated. The KV cache is kept between
 /// turns: when the rendered conversation extends what the cache already holds (the usual case),
 /// only the new tokens go through the model.
+///
+/// `temper chat --model DIR --json` is the same conversation for programs (the studio's
+/// Playground): one JSON object per line each way, so messages may hold newlines and a reader
+/// knows where an answer ends (docs/cli.md, "chat --json").
 #include <cstdio>
 #include <filesystem>
 #include <istream>
@@ -31,5 +35,11 @@ struct ChatRequest {
 /// Answers go to `out`, each followed by a newline; `interactive` adds a "> " prompt before each
 /// line (a terminal). Returns the exit code (0).
 int runChat(const ChatRequest& request, std::istream& in, std::FILE* out, bool interactive);
+
+/// The JSON-lines protocol: reads one object per line from `in` (`user`, `stop`, `reset`, `set`,
+/// `exit`) on a thread of its own, so that `stop` can end an answer while it streams, and writes
+/// `ready`, `token`, `answer_end`, `reset_done`, `settings` and `error` lines to `out`. A bad line
+/// is answered with an `error` line and the session goes on. Returns the exit code (0).
+int runChatJson(const ChatRequest& request, std::istream& in, std::FILE* out);
 
 }  // namespace temper
