@@ -111,8 +111,9 @@ ComparePage::ComparePage(RunHistoryModel* history, QWidget* parent)
   auto* plot = new LiveRunPlot(right);
   plot->setObjectName(QStringLiteral("comparePlot"));
   plot->canvas()->setAuxiliaryPlotsVisible(false);  // loss only: lr and grad norm overlaid say little
-  plot->setEvaluateAvailable(false, tr("The engine cannot evaluate checkpoints yet"));
-  plot->setPlaygroundAvailable(false, tr("The playground needs `temper serve`, which is not in the engine yet"));
+  // Checkpoint actions belong to one run: its own view has them (Evaluate, Open in playground).
+  plot->setEvaluateAvailable(false, tr("Open the run (Runs page) to evaluate its checkpoints"));
+  plot->setPlaygroundAvailable(false, tr("Open the run (Runs page) to chat with its checkpoints"));
   plot_ = plot;
   right->addWidget(plot);
 #else

@@ -232,7 +232,9 @@ DatasetsPage::DatasetsPage(QSettings* settings, QWidget* parent)
   connect(new_run_, &QPushButton::clicked, this, [this] {
     QJsonObject seed{{QStringLiteral("data"), selected_}};
     if (!tokenizer_->text().trimmed().isEmpty()) seed.insert(QStringLiteral("tokenizer"), tokenizer_->text().trimmed());
-    Q_EMIT newRunRequested(seed);
+    const int row = library_->rowOfPath(selected_);
+    const QString name = row >= 0 ? library_->entryAt(row).name : QFileInfo(selected_).fileName();
+    Q_EMIT newRunRequested(seed, tr("From dataset %1").arg(name));
   });
   updateActions();
 }

@@ -69,8 +69,9 @@ class DatasetsPage : public QWidget {
  Q_SIGNALS:
   /// An inspection ended (successfully or not).
   void inspected();
-  /// "New run with this data": the wizard's seed (`data`, and `tokenizer` when one was given).
-  void newRunRequested(const QJsonObject& seed);
+  /// "New run with this data": the wizard's seed (`data`, and `tokenizer` when one was given) and
+  /// its name in the wizard's "Start from" list ("From dataset X").
+  void newRunRequested(const QJsonObject& seed, const QString& label);
 
  private:
   void inspectSelected();

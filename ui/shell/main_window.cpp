@@ -29,6 +29,7 @@
 #include "ui/client/run_manager.h"
 #include "ui/shell/compare_page.h"
 #include "ui/shell/notice_page.h"
+#include "ui/shell/playground_page.h"
 #include "ui/shell/run_view.h"
 #include "ui/shell/runs_page.h"
 #include "ui/shell/settings_page.h"
@@ -88,11 +89,16 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
   stack_->addWidget(compare_page_);
   stack_->addWidget(new NoticePage(
       tr("Label"), tr("Preference labelling needs `temper serve`, which is not in the engine yet."), this));
-  stack_->addWidget(new NoticePage(tr("Playground"),
-                                   tr("The playground needs `temper serve`, which is not in the engine yet."), this));
 #ifdef TEMPER_STUDIO_HAVE_WIZARD
   datasets_page_ = new DatasetsPage(settings_.raw(), this);
   models_page_ = new ModelsPage(model_, settings_.raw(), this);
+  // The Playground offers the Models page's list: added folders and the runs' final models.
+  playground_page_ = new PlaygroundPage(models_page_->libraryModel(), this);
+#else
+  playground_page_ = new PlaygroundPage(nullptr, this);
+#endif
+  stack_->addWidget(playground_page_);
+#ifdef TEMPER_STUDIO_HAVE_WIZARD
   stack_->addWidget(datasets_page_);
   stack_->addWidget(models_page_);
 #else
@@ -134,13 +140,13 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
   connect(runs_page_, &RunsPage::refreshRequested, this, &MainWindow::reloadHistory);
   connect(runs_page_, &RunsPage::compareRequested, this, &MainWindow::compareRuns);
 #ifdef TEMPER_STUDIO_HAVE_WIZARD
-  connect(datasets_page_, &DatasetsPage::newRunRequested, this, [this](const QJsonObject& seed) {
+  connect(datasets_page_, &DatasetsPage::newRunRequested, this, [this](const QJsonObject& seed, const QString& label) {
     showPage(kNewRunPage);
-    openWizard(seed);
+    openWizard(seed, label);
   });
-  connect(models_page_, &ModelsPage::newRunRequested, this, [this](const QJsonObject& seed) {
+  connect(models_page_, &ModelsPage::newRunRequested, this, [this](const QJsonObject& seed, const QString& label) {
     showPage(kNewRunPage);
-    openWizard(seed);
+    openWizard(seed, label);
   });
 #endif
   connect(model_, &RunHistoryModel::storeError, this,
@@ -150,6 +156,9 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
   connect(settings_page_, &SettingsPage::workspaceChosen, this, &MainWindow::openWorkspace);
   connect(settings_page_, &SettingsPage::enginePathChanged, this, [this] {
     if (manager_) manager_->setEnginePath(enginePath());
+    playground_page_->setEnginePath(enginePath());
+    for (const QPointer<RunView>& view : run_views_)
+      if (view) view->setEnginePath(enginePath());
 #ifdef TEMPER_STUDIO_HAVE_WIZARD
     datasets_page_->setEnvironment(enginePath(), workspace_);
     models_page_->setEnvironment(enginePath(), workspace_);
@@ -195,6 +204,7 @@ void MainWindow::openWorkspace(const QString& workspace) {
   if (model_->databasePath() != QDir(workspace_).filePath(QStringLiteral("temper.db"))) {
     model_->setDatabasePath(QDir(workspace_).filePath(QStringLiteral("temper.db")));
   }
+  playground_page_->setEnginePath(enginePath());
   workspace_label_->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(workspace_)));
   settings_page_->setCurrentWorkspace(workspace_);
   reloadHistory();
@@ -207,6 +217,18 @@ void MainWindow::openWorkspace(const QString& workspace) {
 void MainWindow::compareRuns(const QStringList& run_ids) {
   compare_page_->setRuns(run_ids);
   showPage(kComparePage);
+}
+
+void MainWindow::openInPlayground(const QString& dir) {
+  showPage(kPlaygroundPage);
+  playground_page_->openModel(dir);
+}
+
+RunView* MainWindow::makeRunView() {
+  auto* view = new RunView(model_->databasePath(), workspace_, this);
+  view->setEnginePath(enginePath());
+  connect(view, &RunView::openInPlaygroundRequested, this, &MainWindow::openInPlayground);
+  return view;
 }
 
 void MainWindow::connectManager() {
@@ -311,7 +333,7 @@ QWidget* MainWindow::buildNewRunPage() {
 #endif
 }
 
-void MainWindow::openWizard(const QJsonObject& initial_config) {
+void MainWindow::openWizard(const QJsonObject& initial_config, const QString& label) {
 #ifdef TEMPER_STUDIO_HAVE_WIZARD
   auto* wizard =
       new FinetuneWizard(std::make_unique<ProcessEngineQueries>(enginePath(), workspace_), settings_.raw(), this);
@@ -325,11 +347,12 @@ void MainWindow::openWizard(const QJsonObject& initial_config) {
     }
   }
   wizard->setPreviousRuns(previous);
-  if (!initial_config.isEmpty()) wizard->setInitialConfig(initial_config);
+  if (!initial_config.isEmpty()) wizard->setInitialConfig(initial_config, label);
   connect(wizard, &FinetuneWizard::launchRequested, this, &MainWindow::launch);
   wizard->open();
 #else
   Q_UNUSED(initial_config);
+  Q_UNUSED(label);
   QMessageBox::information(this, tr("New run"),
                            tr("This build has no new-run wizard; start runs with `temper train`."));
 #endif
@@ -361,7 +384,7 @@ void MainWindow::launch(const QJsonObject& config, const QStringList& tags) {
 
 void MainWindow::attachJob(RunChannel* channel, const QStringList& tags) {
   showPage(kRunsPage);
-  auto* view = new RunView(model_->databasePath(), workspace_, this);
+  auto* view = makeRunView();
   view->attach(channel);
   const int index = run_tabs_->addTab(view, tr("Starting…"));
   run_tabs_->setCurrentIndex(index);
@@ -395,7 +418,7 @@ RunView* MainWindow::openRun(const QString& run_id) {
     run_tabs_->setCurrentWidget(view);
     return view;
   }
-  auto* view = new RunView(model_->databasePath(), workspace_, this);
+  auto* view = makeRunView();
   if (RunChannel* live = manager_->channel(run_id)) {
     view->attach(live);
   } else {

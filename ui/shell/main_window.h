@@ -21,6 +21,7 @@ class ComparePage;
 class DatasetsPage;
 class FinetuneWizard;
 class ModelsPage;
+class PlaygroundPage;
 class RunChannel;
 class RunHistoryModel;
 class RunManager;
@@ -67,6 +68,9 @@ class MainWindow : public QMainWindow {
   /// Null in a build without the wizard library (whose engine queries and preview they reuse).
   DatasetsPage* datasetsPage() const { return datasets_page_; }
   ModelsPage* modelsPage() const { return models_page_; }
+  PlaygroundPage* playgroundPage() const { return playground_page_; }
+  /// Shows the Playground with the model folder `dir` (a checkpoint, a run's final/) loading.
+  void openInPlayground(const QString& dir);
   /// Opens the Compare page with these runs picked.
   void compareRuns(const QStringList& run_ids);
   QTabWidget* runTabs() const { return run_tabs_; }
@@ -92,12 +96,15 @@ class MainWindow : public QMainWindow {
   void buildMenus();
   QWidget* buildNewRunPage();
   void connectManager();
+  /// A run view wired to the engine (Evaluate) and the Playground (Open in playground).
+  RunView* makeRunView();
   void updateLiveCount();
   void refreshLiveRows();
   void reloadHistory();
   void askEngine();
   /// `initial_config` seeds the pages (a duplicated run's config, or just `data` / `base`).
-  void openWizard(const QJsonObject& initial_config);
+  /// `label` names the seed in the wizard's "Start from" list (empty: "The run being duplicated").
+  void openWizard(const QJsonObject& initial_config, const QString& label = QString());
   void attachJob(RunChannel* channel, const QStringList& tags);
   void duplicateRun(const QString& run_id);
   void resumeRun(const QString& run_id, qint64 max_steps);
@@ -117,6 +124,7 @@ class MainWindow : public QMainWindow {
   ComparePage* compare_page_;
   DatasetsPage* datasets_page_ = nullptr;
   ModelsPage* models_page_ = nullptr;
+  PlaygroundPage* playground_page_ = nullptr;
   QLabel* workspace_label_;
   QLabel* device_label_;
   QLabel* live_label_;

@@ -170,7 +170,9 @@ ModelsPage::ModelsPage(RunHistoryModel* history, QSettings* settings, QWidget* p
   });
   connect(export_button_, &QPushButton::clicked, this, &ModelsPage::chooseExportFolder);
   connect(new_run_, &QPushButton::clicked, this, [this] {
-    Q_EMIT newRunRequested(QJsonObject{{QStringLiteral("base"), selected_}});
+    const int row = library_->rowOfPath(selected_);
+    const QString name = row >= 0 ? library_->entryAt(row).name : QFileInfo(selected_).fileName();
+    Q_EMIT newRunRequested(QJsonObject{{QStringLiteral("base"), selected_}}, tr("From model %1").arg(name));
   });
   connect(open_folder_, &QPushButton::clicked, this,
           [this] { QDesktopServices::openUrl(QUrl::fromLocalFile(selected_)); });

@@ -68,8 +68,9 @@ class ModelsPage : public QWidget {
   void inspected();
   /// An export ended; `ok` false carries the engine's message.
   void exportFinished(bool ok, const QString& message);
-  /// "New run from this model": the wizard's seed (`base`).
-  void newRunRequested(const QJsonObject& seed);
+  /// "New run from this model": the wizard's seed (`base`) and its name in the wizard's "Start
+  /// from" list ("From model X").
+  void newRunRequested(const QJsonObject& seed, const QString& label);
 
  private:
   void inspectSelected();

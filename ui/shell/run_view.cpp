@@ -1,6 +1,8 @@
 #include "ui/shell/run_view.h"
 
 #include <QDateTime>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFont>
 #include <QFontDatabase>
 #include <QHBoxLayout>
@@ -14,6 +16,7 @@
 #include "ui/client/run_channel.h"
 #include "ui/client/run_follower.h"
 #include "ui/client/run_history_model.h"
+#include "ui/shell/checkpoint_eval.h"
 
 #ifdef TEMPER_STUDIO_HAVE_PLOT
 #include "ui/plot/live_run_plot.h"
@@ -51,6 +54,12 @@ RunView::RunView(QString database_path, QString workspace, QWidget* parent)
     figures->addWidget(l);
   }
   figures->addStretch(1);
+  evaluation_ = new QLabel(this);
+  evaluation_->setObjectName(QStringLiteral("checkpointEvaluation"));
+  evaluation_->setWordWrap(true);
+  evaluation_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  evaluation_->setVisible(false);
+  evaluator_ = new CheckpointEvaluation(this);
 
   const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
   samples_ = new QPlainTextEdit(this);
@@ -84,6 +93,7 @@ RunView::RunView(QString database_path, QString workspace, QWidget* parent)
   layout->addLayout(header);
   layout->addWidget(progress_);
   layout->addLayout(figures);
+  layout->addWidget(evaluation_);
   layout->addWidget(body, 1);
 
   connect(cancel_, &QPushButton::clicked, this, [this] {
@@ -93,7 +103,46 @@ RunView::RunView(QString database_path, QString workspace, QWidget* parent)
       appendLog(tr("Stop requested: the engine finishes its step and saves a checkpoint."));
     }
   });
+  connect(evaluator_, &CheckpointEvaluation::finished, this,
+          [this](bool ok, const QString& summary, const QJsonObject&) {
+            const QString text = evaluation_heading_ + (ok ? summary : tr("failed: %1").arg(summary));
+            evaluation_->setText(text);
+            appendLog(text);
+          });
+#ifdef TEMPER_STUDIO_HAVE_PLOT
+  plot_->setEvaluateAvailable(true);
+  plot_->setPlaygroundAvailable(true);
+  connect(plot_, &LiveRunPlot::evaluateRequested, this, [this](const QString&, qint64 step) { askAndEvaluate(step); });
+  connect(plot_, &LiveRunPlot::openInPlaygroundRequested, this, [this](const QString&, qint64 step) {
+    const QString dir = checkpointPath(step);
+    if (!dir.isEmpty()) Q_EMIT openInPlaygroundRequested(dir);
+  });
+#endif
 }
+
+void RunView::askAndEvaluate(qint64 step) {
+  if (checkpointPath(step).isEmpty()) return;
+  const bool classifier = method_ == QLatin1String("classify");
+  const QString file =
+      QFileDialog::getOpenFileName(this, tr("Evaluate the checkpoint of step %1 on…").arg(step), QString(),
+                                   classifier ? tr("Labelled records (*.jsonl *.json *.csv);;All files (*)")
+                                              : tr("Text (*.txt *.md);;All files (*)"));
+  if (!file.isEmpty()) evaluateCheckpoint(step, file);
+}
+
+bool RunView::evaluateCheckpoint(qint64 step, const QString& data_file) {
+  const QString dir = checkpointPath(step);
+  if (dir.isEmpty()) return false;
+  evaluation_heading_ = tr("Step %1 on %2: ").arg(step).arg(QFileInfo(data_file).fileName());
+  evaluation_->setText(evaluation_heading_ + tr("evaluating…"));
+  evaluation_->setVisible(true);
+  evaluator_->start(engine_, dir, data_file);
+  return true;
+}
+
+bool RunView::isEvaluating() const { return evaluator_->isRunning(); }
+
+QString RunView::evaluationText() const { return evaluation_->text(); }
 
 void RunView::reset(const QString& run_id) {
   run_id_ = run_id;
@@ -102,6 +151,10 @@ void RunView::reset(const QString& run_id) {
   last_step_ = 0;
   last_wall_s_ = first_wall_s_ = tokens_per_s_ = 0;
   batches_applied_ = 0;
+  method_.clear();
+  checkpoint_paths_.clear();
+  evaluation_->clear();
+  evaluation_->setVisible(false);
   samples_->clear();
   log_->clear();
   progress_->setRange(0, 1);
@@ -161,6 +214,12 @@ void RunView::applyBatch(const EventBatch& batch) {
     if (e.type == QLatin1String("run_started")) {
       const QJsonObject config = e.fields.value(QStringLiteral("config")).toObject();
       max_steps_ = config.value(QStringLiteral("max-steps")).toInteger(max_steps_);
+      method_ = config.value(QStringLiteral("method")).toString(method_);
+#ifdef TEMPER_STUDIO_HAVE_PLOT
+      // A classifier answers with labels, not text: nothing to chat with.
+      const bool classifier = method_ == QLatin1String("classify");
+      plot_->setPlaygroundAvailable(!classifier, classifier ? tr("A classifier is not a chat model") : QString());
+#endif
       if (!e.run_id.isEmpty()) run_id_ = e.run_id;
       QString name = e.text("name");  // the store's name, when followed from the store
       if (name.isEmpty()) name = config.value(QStringLiteral("name")).toString();
@@ -191,6 +250,7 @@ void RunView::applyBatch(const EventBatch& batch) {
       samples_->appendPlainText(e.text("text").trimmed() + QLatin1Char('\n'));
     } else if (e.type == QLatin1String("checkpoint_saved")) {
       appendLog(tr("checkpoint at step %1: %2").arg(e.integer("step")).arg(e.text("path")));
+      checkpoint_paths_.insert(e.integer("step"), e.text("path"));
     } else if (e.isRunEnd()) {
       const QString reason = e.text("reason");
       appendLog(tr("Run %1 at step %2%3")

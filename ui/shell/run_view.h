@@ -2,8 +2,11 @@
 /// One run, live or past: progress with ETA, tokens/s and elapsed time, the loss plot (S2's
 /// LiveRunPlot when the build has it), the samples of each evaluation, and the run's log. It reads
 /// a RunChannel: the engine job the studio started, a re-attached run, or (for a run opened from
-/// the history) its own RunFollower over the store.
+/// the history) its own RunFollower over the store. A checkpoint selected on the plot can be
+/// evaluated (`temper eval`, CheckpointEvaluation; the result is shown above the plot) or opened
+/// in the Playground.
 #include <QElapsedTimer>
+#include <QMap>
 #include <QPointer>
 #include <QWidget>
 
@@ -16,6 +19,7 @@ class QPushButton;
 
 namespace temper::studio {
 
+class CheckpointEvaluation;
 class LiveRunPlot;
 class RunChannel;
 
@@ -44,14 +48,30 @@ class RunView : public QWidget {
   QWidget* plot() const { return plot_widget_; }
   int batchesApplied() const { return batches_applied_; }
 
+  /// The engine that evaluates checkpoints.
+  void setEnginePath(const QString& engine) { engine_ = engine; }
+  /// The folder of the checkpoint saved at `step` ("" when this view has not seen one).
+  QString checkpointPath(qint64 step) const { return checkpoint_paths_.value(step); }
+  /// The run's method (from its config): "classify" is evaluated on labelled records.
+  QString method() const { return method_; }
+  /// Runs `temper eval` on the checkpoint of `step` with `data_file` (what Evaluate does after
+  /// asking for the file); false when there is no such checkpoint.
+  bool evaluateCheckpoint(qint64 step, const QString& data_file);
+  bool isEvaluating() const;
+  /// The last evaluation's result (or error) as shown.
+  QString evaluationText() const;
+
  Q_SIGNALS:
   void titleChanged(const QString& title);
+  /// "Open in playground" for the checkpoint folder `dir`.
+  void openInPlaygroundRequested(const QString& dir);
 
  private:
   void reset(const QString& run_id);
   void setStatus(const QString& status);
   void appendLog(const QString& line);
   void feedPlot(const EventBatch& batch);
+  void askAndEvaluate(qint64 step);
 
   QString database_path_;
   QString workspace_;
@@ -65,6 +85,8 @@ class RunView : public QWidget {
   QLabel* throughput_;
   QLabel* elapsed_;
   QLabel* loss_;
+  QLabel* evaluation_;
+  CheckpointEvaluation* evaluator_;
   QPlainTextEdit* samples_;
   QPlainTextEdit* log_;
   LiveRunPlot* plot_ = nullptr;
@@ -77,6 +99,10 @@ class RunView : public QWidget {
   double last_wall_s_ = 0;
   double tokens_per_s_ = 0;
   int batches_applied_ = 0;
+  QString engine_;
+  QString method_;
+  QMap<qint64, QString> checkpoint_paths_;
+  QString evaluation_heading_;  ///< "Step N on FILE: " of the evaluation shown
   int side_min_width_hint_ = 420;  ///< samples and log need room for a sentence
 };
 

@@ -168,7 +168,10 @@ void BaseModelPage::refreshTemplates() {
   QSignalBlocker block(template_combo_);
   template_combo_->clear();
   template_combo_->addItem(tr("Defaults"), QJsonObject());
-  if (!duplicate_.isEmpty()) template_combo_->addItem(tr("The run being duplicated"), duplicate_);
+  if (!duplicate_.isEmpty()) {
+    template_combo_->addItem(duplicate_label_.isEmpty() ? tr("The run being duplicated") : duplicate_label_,
+                             duplicate_);
+  }
   const QJsonObject last = templates_->lastUsed();
   if (!last.isEmpty()) template_combo_->addItem(tr("Last used values"), last);
   for (const QString& name : templates_->names()) {
@@ -179,8 +182,9 @@ void BaseModelPage::refreshTemplates() {
   template_combo_->setCurrentIndex(index >= 0 ? index : 0);
 }
 
-void BaseModelPage::offerDuplicate(const QJsonObject& config) {
+void BaseModelPage::offerDuplicate(const QJsonObject& config, const QString& label) {
   duplicate_ = config;
+  duplicate_label_ = label;
   refreshTemplates();
   template_combo_->setCurrentIndex(1);
   onTemplateChosen();

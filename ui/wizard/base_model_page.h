@@ -31,8 +31,9 @@ class BaseModelPage : public ConfigPage {
 
   /// Reloads the "Start from" list (after a template was saved or deleted), keeping the selection.
   void refreshTemplates();
-  /// Offers `config` (a run being duplicated) in the "Start from" list, selects it and applies it.
-  void offerDuplicate(const QJsonObject& config);
+  /// Offers `config` (a run being duplicated, or a seed such as `{"data": PATH}`) in the "Start
+  /// from" list under `label` ("The run being duplicated" when empty), selects it and applies it.
+  void offerDuplicate(const QJsonObject& config, const QString& label = QString());
   /// Re-reads the context's list of previous runs.
   void refreshPreviousRuns();
   /// The line under the current choice that shows the model's inspection (or its error).
@@ -66,6 +67,7 @@ class BaseModelPage : public ConfigPage {
   StatusLine* model_status_;  ///< the one of the current choice
   QTimer inspect_timer_;
   QJsonObject duplicate_;
+  QString duplicate_label_;
   QString pending_preset_;
   QString inspected_dir_;
   int serial_ = 0;

@@ -63,9 +63,9 @@ void FinetuneWizard::setPreviousRuns(const QVector<PreviousRunModel>& runs) {
   base_page_->refreshPreviousRuns();
 }
 
-void FinetuneWizard::setInitialConfig(const QJsonObject& config) {
+void FinetuneWizard::setInitialConfig(const QJsonObject& config, const QString& label) {
   restart();
-  base_page_->offerDuplicate(config);
+  base_page_->offerDuplicate(config, label);
 }
 
 QJsonObject FinetuneWizard::config() const {

@@ -37,8 +37,10 @@ class FinetuneWizard : public QWizard {
 
   /// The models of earlier runs offered on the first page (the caller reads them from the store).
   void setPreviousRuns(const QVector<PreviousRunModel>& runs);
-  /// Starts every page from `config` (a run's stored config: "duplicate into wizard").
-  void setInitialConfig(const QJsonObject& config);
+  /// Starts every page from `config` (a run's stored config: "duplicate into wizard", or a seed
+  /// from the Datasets / Models pages). `label` names it in the "Start from" list ("From dataset
+  /// X"); empty: "The run being duplicated".
+  void setInitialConfig(const QJsonObject& config, const QString& label = QString());
 
   /// The `temper train` config as the pages stand now: exactly what the review page shows.
   QJsonObject config() const;

@@ -39,6 +39,7 @@
 #include "ui/shell/main_window.h"
 #include "ui/shell/models_page.h"
 #include "ui/shell/notice_page.h"
+#include "ui/shell/playground_page.h"
 #include "ui/shell/run_comparison_model.h"
 #include "ui/shell/run_view.h"
 #include "ui/shell/runs_page.h"
@@ -194,7 +195,7 @@ class MainWindowTest : public QObject {
       QCOMPARE(int(window.currentPage()), page);
     }
     // Pages without an engine feature: a title and ONE line, no controls.
-    for (auto page : {MainWindow::kLabelPage, MainWindow::kPlaygroundPage}) {
+    for (auto page : {MainWindow::kLabelPage}) {
       window.showPage(page);
       auto* stack = window.findChild<QStackedWidget*>();
       QWidget* current = stack->currentWidget();
@@ -210,6 +211,8 @@ class MainWindowTest : public QObject {
     QVERIFY(window.datasetsPage() && window.modelsPage());
     QCOMPARE(stack->widget(MainWindow::kDatasetsPage), static_cast<QWidget*>(window.datasetsPage()));
     QCOMPARE(stack->widget(MainWindow::kModelsPage), static_cast<QWidget*>(window.modelsPage()));
+    // The Playground has its own test (ui_shell_playground_test).
+    QCOMPARE(stack->widget(MainWindow::kPlaygroundPage), static_cast<QWidget*>(window.playgroundPage()));
   }
 
   void menusShortcutsStatusBarAndAbout() {

@@ -1,0 +1,181 @@
+#include "ui/shell/playground_chat.h"
+
+#include <QJsonDocument>
+#include <QProcess>
+#include <QTimer>
+
+namespace temper::studio {
+namespace {
+constexpr int kExitGraceMs = 3000;
+}  // namespace
+
+QJsonObject ChatSampling::toJson() const {
+  return QJsonObject{{QStringLiteral("temperature"), temperature},
+                     {QStringLiteral("top_p"), top_p},
+                     {QStringLiteral("top_k"), top_k},
+                     {QStringLiteral("max_new_tokens"), max_new_tokens},
+                     {QStringLiteral("seed"), static_cast<qint64>(seed)}};
+}
+
+PlaygroundChat::PlaygroundChat(QObject* parent) : QObject(parent) {}
+
+PlaygroundChat::~PlaygroundChat() {
+  if (process_) {
+    process_->disconnect(this);
+    process_->kill();
+    process_->waitForFinished(1000);
+  }
+}
+
+void PlaygroundChat::start(const QString& engine, const QString& model_dir) {
+  shutdown();
+  model_dir_ = model_dir;
+  info_ = {};
+  failure_.clear();
+  error_line_.clear();
+  parser_ = EventLineParser();
+  stderr_tail_.clear();
+  sampling_sent_ = false;
+  sent_system_.clear();
+  process_ = new QProcess(this);
+  connect(process_, &QProcess::readyReadStandardOutput, this, &PlaygroundChat::readOutput);
+  connect(process_, &QProcess::readyReadStandardError, this,
+          [this, p = process_] { stderr_tail_.feed(p->readAllStandardError()); });
+  connect(process_, &QProcess::finished, this, [this, p = process_](int code, QProcess::ExitStatus status) {
+    if (p != process_) return;  // an earlier child, ended after being replaced
+    onFinished(code, status == QProcess::CrashExit);
+  });
+  connect(process_, &QProcess::errorOccurred, this, [this, p = process_](QProcess::ProcessError error) {
+    if (p != process_ || error != QProcess::FailedToStart) return;
+    failure_ = tr("Could not start the engine (%1): %2").arg(p->program(), p->errorString());
+    setState(State::Failed);
+    Q_EMIT failed(failure_);
+  });
+  setState(State::Loading);
+  process_->start(engine, {QStringLiteral("chat"), QStringLiteral("--model"), model_dir, QStringLiteral("--json")});
+}
+
+void PlaygroundChat::shutdown() {
+  if (!process_) return;
+  QProcess* old = process_;
+  process_ = nullptr;
+  old->disconnect(this);
+  if (old->state() != QProcess::NotRunning) {
+    old->write("{\"type\":\"exit\"}\n");
+    old->closeWriteChannel();
+    // A child busy with a long answer reads `exit` only after it: give it a moment, then kill.
+    QTimer::singleShot(kExitGraceMs, old, [old] { old->kill(); });
+    connect(old, &QProcess::finished, old, &QObject::deleteLater);
+  } else {
+    old->deleteLater();
+  }
+  setState(State::Idle);
+}
+
+void PlaygroundChat::send(const QJsonObject& message) {
+  if (!process_) return;
+  process_->write(QJsonDocument(message).toJson(QJsonDocument::Compact) + '\n');
+}
+
+void PlaygroundChat::applySettings(const ChatSampling& sampling, const QString& system) {
+  if (state_ != State::Ready && state_ != State::Answering) return;
+  QJsonObject keys;
+  const QJsonObject now = sampling.toJson();
+  const QJsonObject before = sent_sampling_.toJson();
+  for (auto it = now.begin(); it != now.end(); ++it) {
+    // The first time everything but a zero seed (the engine starts from seed 0 already); later
+    // only what changed.
+    const bool changed =
+        sampling_sent_ ? before.value(it.key()) != *it : it.key() != QLatin1String("seed") || sampling.seed != 0;
+    if (changed) keys.insert(it.key(), *it);
+  }
+  QJsonObject message{{QStringLiteral("type"), QStringLiteral("set")}};
+  if (!keys.isEmpty()) message.insert(QStringLiteral("sampling"), keys);
+  if (system != sent_system_) message.insert(QStringLiteral("system"), system);
+  sampling_sent_ = true;
+  sent_sampling_ = sampling;
+  sent_system_ = system;
+  if (message.size() > 1) send(message);
+}
+
+bool PlaygroundChat::sendUser(const QString& text) {
+  if (state_ != State::Ready) return false;
+  send({{QStringLiteral("type"), QStringLiteral("user")}, {QStringLiteral("content"), text}});
+  setState(State::Answering);
+  return true;
+}
+
+void PlaygroundChat::stop() {
+  if (state_ == State::Answering) send({{QStringLiteral("type"), QStringLiteral("stop")}});
+}
+
+void PlaygroundChat::reset() {
+  if (state_ == State::Ready || state_ == State::Answering) send({{QStringLiteral("type"), QStringLiteral("reset")}});
+}
+
+void PlaygroundChat::readOutput() {
+  if (!process_) return;
+  EventBatch batch;
+  parser_.feed(process_->readAllStandardOutput(), batch);
+  for (const EngineEvent& event : batch.events) handle(event);
+  for (const QString& line : batch.malformed_lines) stderr_tail_.feed(line.toUtf8() + '\n');
+}
+
+void PlaygroundChat::handle(const EngineEvent& e) {
+  if (e.type == QLatin1String("token")) {
+    Q_EMIT tokenReceived(e.text("text"));
+  } else if (e.type == QLatin1String("answer_end")) {
+    ChatAnswerEnd end;
+    end.reason = e.text("reason");
+    end.text = e.text("text");
+    end.tokens = e.integer("tokens");
+    end.prompt_tokens = e.integer("prompt_tokens");
+    end.reused_tokens = e.integer("reused_tokens");
+    end.seconds = e.number("seconds");
+    end.tokens_per_s = e.number("tokens_per_s");
+    end.message = e.text("message");
+    if (state_ == State::Answering) setState(State::Ready);
+    Q_EMIT answerEnded(end);
+  } else if (e.type == QLatin1String("ready")) {
+    info_ = e.fields;
+    setState(State::Ready);
+    Q_EMIT ready(info_);
+  } else if (e.type == QLatin1String("reset_done")) {
+    Q_EMIT resetDone();
+  } else if (e.type == QLatin1String("settings")) {
+    Q_EMIT settingsApplied(e.fields);
+  } else if (e.type == QLatin1String("error")) {
+    if (state_ == State::Loading) {
+      error_line_ = e.text("message");  // why the model cannot be loaded; the exit follows
+    } else {
+      Q_EMIT engineError(e.text("message"));
+    }
+  }
+}
+
+void PlaygroundChat::onFinished(int exit_code, bool crashed) {
+  readOutput();
+  EventBatch batch;
+  parser_.finish(batch);
+  for (const EngineEvent& event : batch.events) handle(event);
+  if (!error_line_.isEmpty()) {
+    failure_ = error_line_;
+  } else {
+    const QStringList tail = stderr_tail_.lines();
+    const QString last = tail.isEmpty() ? QString() : tail.last();
+    failure_ = crashed ? tr("The engine stopped (killed or crashed). %1").arg(last)
+                       : tr("The engine ended (exit code %1). %2").arg(exit_code).arg(last);
+  }
+  process_->deleteLater();
+  process_ = nullptr;
+  setState(State::Failed);
+  Q_EMIT failed(failure_.trimmed());
+}
+
+void PlaygroundChat::setState(State state) {
+  if (state_ == state) return;
+  state_ = state;
+  Q_EMIT stateChanged(state);
+}
+
+}  // namespace temper::studio

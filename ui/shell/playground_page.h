@@ -1,0 +1,130 @@
+#pragma once
+/// The Playground: chat with a model the person trained (a run's final/ or a checkpoint) or any
+/// model folder. Pick a model (the Models page's list, a folder, or a checkpoint sent from the
+/// run view), and the page asks the engine what it is (`temper model inspect --json`): a
+/// classifier is shown as such, a language model gets a conversation through one
+/// `temper chat --json` child (PlaygroundChat). Answers stream into the transcript; Stop ends an
+/// answer, New conversation starts over; the system prompt and sampling apply from the next
+/// message; the status line gives tokens/s and how much of the prompt came from the KV cache.
+#include <QPointer>
+#include <QString>
+#include <QTimer>
+#include <QVector>
+#include <QWidget>
+
+#include "ui/shell/playground_chat.h"
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QPlainTextEdit;
+class QProcess;
+class QPushButton;
+class QSpinBox;
+class QStackedWidget;
+class QTextBrowser;
+
+namespace temper::studio {
+
+class LibraryModel;
+
+/// One message of the transcript as shown.
+struct PlaygroundMessage {
+  enum class Role { User, Assistant, Notice };
+  Role role = Role::User;
+  QString text;
+};
+
+class PlaygroundPage : public QWidget {
+  Q_OBJECT
+
+ public:
+  /// `models` (not owned, may be null): the Models page's list, offered in the model box.
+  explicit PlaygroundPage(LibraryModel* models = nullptr, QWidget* parent = nullptr);
+  ~PlaygroundPage() override;
+
+  void setEnginePath(const QString& engine);
+  /// Selects `dir` (adding it to the box when it is not listed) and loads it.
+  void openModel(const QString& dir);
+  /// Loads the model selected in the box.
+  void loadSelected();
+
+  /// Sends the input box's text (what Ctrl+Enter and Send do); false when no model is ready.
+  bool sendInput();
+  void stopAnswer();
+  void newConversation();
+
+  PlaygroundChat* chat() const { return chat_; }
+  const QVector<PlaygroundMessage>& transcript() const { return transcript_; }
+  /// True when the loaded folder is a classifier (no chat; the page says so).
+  bool showsClassifier() const;
+  QString modelStatusText() const;
+  QString statusText() const;
+  QString classifierText() const;
+
+  QComboBox* modelBox() const { return model_box_; }
+  QPlainTextEdit* input() const { return input_; }
+  QPlainTextEdit* systemPrompt() const { return system_; }
+  QDoubleSpinBox* temperatureBox() const { return temperature_; }
+  QDoubleSpinBox* topPBox() const { return top_p_; }
+  QSpinBox* topKBox() const { return top_k_; }
+  QSpinBox* maxNewTokensBox() const { return max_new_tokens_; }
+  QSpinBox* seedBox() const { return seed_; }
+  QPushButton* sendButton() const { return send_; }
+  QPushButton* stopButton() const { return stop_; }
+  QPushButton* newConversationButton() const { return new_conversation_; }
+  QTextBrowser* transcriptView() const { return view_; }
+  ChatSampling sampling() const;
+
+ Q_SIGNALS:
+  /// The model is inspected and either ready to chat or shown as a classifier, or failed.
+  void modelSettled();
+
+ protected:
+  bool eventFilter(QObject* watched, QEvent* event) override;
+  void changeEvent(QEvent* event) override;
+
+ private:
+  QWidget* buildSettingsPanel();
+  void rebuildModelBox();
+  void inspectThenLoad(const QString& dir);
+  void onInspected(const QString& dir, int exit_code, const QByteArray& out, const QByteArray& err);
+  void browse();
+  void flushTokens();
+  void appendMessage(PlaygroundMessage::Role role, const QString& text);
+  void renderTranscript();
+  void updateActions();
+
+  LibraryModel* models_;
+  QString engine_;
+  PlaygroundChat* chat_;
+  QComboBox* model_box_;
+  QPushButton* browse_;
+  QPushButton* load_;
+  QLabel* model_status_;
+  QStackedWidget* body_;
+  QLabel* classifier_;
+  QTextBrowser* view_;
+  QPlainTextEdit* input_;
+  QPushButton* send_;
+  QPushButton* stop_;
+  QPushButton* new_conversation_;
+  QPlainTextEdit* system_;
+  QDoubleSpinBox* temperature_;
+  QDoubleSpinBox* top_p_;
+  QSpinBox* top_k_;
+  QSpinBox* max_new_tokens_;
+  QSpinBox* seed_;
+  QLabel* status_;
+  QStringList extra_paths_;  ///< folders opened by hand or from the run view
+  QPointer<QProcess> inspect_;
+  int inspect_generation_ = 0;
+  bool inspecting_ = false;
+  bool classifier_shown_ = false;
+  QVector<PlaygroundMessage> transcript_;
+  QString pending_;  ///< streamed text not yet drawn (drawn at most every kFlushMs)
+  QTimer flush_timer_;
+  bool answer_open_ = false;
+};
+
+}  // namespace temper::studio
