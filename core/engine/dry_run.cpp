@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/data/dataset_meta.h"
+#include "core/methods/model_source.h"
 #include "core/model/gpt_config.h"
 #include "core/model/hf_model.h"
 
@@ -64,6 +65,7 @@ Json dryRun(const TrainConfig& config, const RuntimeInfo& runtime) {
                        .tied = true, .qkv_bias = g.bias, .o_bias = g.bias, .mlp_bias = g.bias};
   } else {
     HfModelInfo info = inspectHfModel(config.base);
+    if (info.task == "sequence-classification" && config.method != "classify") refuseClassifierBase(config.base);
     shape = modelShapeFromHfConfig(info.family, info.config);
     base = info.dir.string();
   }

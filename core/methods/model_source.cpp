@@ -17,13 +17,15 @@ ModelSource scratchGpt(const GptConfig& shape, uint64_t seed, const std::filesys
   return source;
 }
 
+void refuseClassifierBase(const std::filesystem::path& dir) {
+  throwInputError(dir.string() + ": this is a classifier (*ForSequenceClassification), not a language model; "
+                  "only the classify method can start from it");
+}
+
 ModelSource baseModel(const std::filesystem::path& dir, bool accept_classifier) {
   ModelSource source;
   if (inspectHfModel(dir).task == "sequence-classification") {
-    if (!accept_classifier) {
-      throwInputError(dir.string() + ": this is a classifier (*ForSequenceClassification), not a language model; "
-                      "only the classify method can start from it");
-    }
+    if (!accept_classifier) refuseClassifierBase(dir);
     SequenceClassifier classifier = loadSequenceClassifier(dir);
     source.model = classifier.backbone;
     source.hf_config = classifier.info.config;

@@ -35,6 +35,9 @@ ModelSource scratchGpt(const GptConfig& shape, uint64_t seed, const std::filesys
 /// it is a classifier and `accept_classifier` is false (methods that train a language model).
 ModelSource baseModel(const std::filesystem::path& dir, bool accept_classifier = false);
 
+/// Throws the Error(InvalidInput) every language-model method gives for a classifier base.
+[[noreturn]] void refuseClassifierBase(const std::filesystem::path& dir);
+
 /// Writes `model` in `source`'s layout into `dir`, with the tokenizer files.
 void saveModelFolder(const ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir);
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/model/kv_cache.h"
+#include "core/model/linear_projection.h"
 
 namespace temper {
 
@@ -41,7 +42,7 @@ class CausalLmImpl : public torch::nn::Module {
   }
   /// ids: (B, T) int64 -> logits (B, T, V).
   torch::Tensor forward(const torch::Tensor& ids, KvCache* cache = nullptr) {
-    return torch::linear(hidden(ids, cache), headWeight());
+    return projectRows(hidden(ids, cache), headWeight(), {});
   }
   /// Mean next-token cross-entropy of (B, T) inputs against (B, T) targets; targets equal to
   /// -100 are ignored (the Hugging Face convention for unlabelled positions).

@@ -58,6 +58,11 @@ std::vector<int64_t> generate(CausalLmImpl& model, const std::vector<int64_t>& p
     std::vector<int64_t> slice(sequence.begin() + static_cast<long>(from), sequence.end());
     return torch::tensor(slice, torch::kLong).view({1, -1}).to(device);
   };
+  // Only the last position's logits are sampled from: projecting every prompt position onto the
+  // vocabulary would be wasted work (both paths, so the no-cache baseline is not handicapped).
+  auto lastLogits = [&](const torch::Tensor& ids, KvCache* kv) {
+    return projectRows(model.hidden(ids, kv).select(1, -1), model.headWeight(), {});  // (1, V)
+  };
   size_t fed = 0;  // tokens of `sequence` already in the cache
   for (int64_t i = 0; i < o.max_new_tokens; ++i) {
     torch::Tensor logits;
@@ -69,13 +74,13 @@ std::vector<int64_t> generate(CausalLmImpl& model, const std::vector<int64_t>& p
         cache.reset();
         fed = 0;
       }
-      logits = model.forward(tensorOf(fed), &cache);
+      logits = lastLogits(tensorOf(fed), &cache);
       fed = sequence.size();
     } else {
       size_t start = sequence.size() > static_cast<size_t>(context) ? sequence.size() - context : 0;
-      logits = model.forward(tensorOf(start));
+      logits = lastLogits(tensorOf(start), nullptr);
     }
-    int64_t next = sampleToken(logits[0][-1].to(torch::kCPU), o, generator);
+    int64_t next = sampleToken(logits[0].to(torch::kCPU), o, generator);
     generated.push_back(next);
     sequence.push_back(next);
     if (on_token && !on_token(next)) break;

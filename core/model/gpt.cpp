@@ -4,6 +4,7 @@
 
 #include "core/model/cpu_attention.h"
 #include "core/model/kernels/gelu.h"
+#include "core/model/linear_projection.h"
 
 #include <cmath>
 #include <limits>
@@ -36,9 +37,9 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, KvCache* 
   const int64_t batch = x.size(0), steps = x.size(1), channels = x.size(2);
   const int64_t head_dim = channels / heads_;
   const double attn_dropout = is_training() ? dropout_ : 0.0;
-  auto fused = c_attn(x);
+  auto fused = applyLinear(c_attn, x);
   auto project = [&](const torch::Tensor& heads_side_by_side) {
-    auto out = c_proj(heads_side_by_side);
+    auto out = applyLinear(c_proj, heads_side_by_side);
     return dropout_ > 0.0 ? torch::dropout(out, dropout_, is_training()) : out;
   };
 #if TORCH_VERSION_MAJOR < 2
@@ -88,7 +89,7 @@ MlpImpl::MlpImpl(const GptConfig& config) : dropout_(config.dropout) {
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
-  auto y = c_proj(kernels::geluTanh(c_fc(x)));
+  auto y = applyLinear(c_proj, kernels::geluTanh(applyLinear(c_fc, x)));
   return dropout_ > 0.0 ? torch::dropout(y, dropout_, is_training()) : y;
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/model/cpu_attention.h"
 #include "core/model/llama_kernels.h"
+#include "core/model/linear_projection.h"
 
 namespace temper {
 namespace {
@@ -54,7 +55,7 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
   const int64_t batch = x.size(0), steps = x.size(1);
   const int64_t group = heads_ / kv_heads_, width = heads_ * head_dim_;
   const double attn_dropout = is_training() ? dropout_ : 0.0;
-  auto q_lin = q_proj(x), k_lin = k_proj(x), v_lin = v_proj(x);
+  auto q_lin = applyLinear(q_proj, x), k_lin = applyLinear(k_proj, x), v_lin = applyLinear(v_proj, x);
   // Tables in the projections' dtype (bf16 under autocast), as transformers casts them.
   auto cos_t = cos.to(q_lin.scalar_type()), sin_t = sin.to(q_lin.scalar_type());
 #if TORCH_VERSION_MAJOR < 2
@@ -63,7 +64,7 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
   // c_attn produces. ropePackQkv rotates q and k, repeats the kv heads and packs that layout in one
   // pass (llama_kernels.h).
   if (cache == nullptr && attn_dropout == 0.0 && causalAttentionCpuSupports(q_lin)) {
-    return o_proj(
+    return applyLinear(o_proj,
         causalAttentionCpu(llama_kernels::ropePackQkv(q_lin, k_lin, v_lin, cos_t, sin_t, heads_, kv_heads_), heads_));
   }
 #endif
@@ -107,7 +108,7 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
   if (attn_dropout > 0.0) probs = torch::dropout(probs, attn_dropout, true);
   y = torch::bmm(probs, v3).view({batch, heads_, steps, head_dim_});
 #endif
-  return o_proj(y.transpose(1, 2).reshape({batch, steps, width}));
+  return applyLinear(o_proj, y.transpose(1, 2).reshape({batch, steps, width}));
 }
 
 LlamaMlpImpl::LlamaMlpImpl(const LlamaConfig& c) {
@@ -117,7 +118,7 @@ LlamaMlpImpl::LlamaMlpImpl(const LlamaConfig& c) {
 }
 
 torch::Tensor LlamaMlpImpl::forward(const torch::Tensor& x) {
-  return down_proj(llama_kernels::swiglu(gate_proj(x), up_proj(x)));
+  return applyLinear(down_proj, llama_kernels::swiglu(applyLinear(gate_proj, x), applyLinear(up_proj, x)));
 }
 
 LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const LlamaConfig& c) {

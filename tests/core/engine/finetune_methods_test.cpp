@@ -299,6 +299,11 @@ TEST(Classify, EvalScoresTheSavedClassifierWhichTrainsFurther) {
   auto sft = runTemper(finetuneArgs(dir / "ws-sft", "sft", dir / "sft.jsonl", {{"base", final_dir.string()}}));
   EXPECT_NE(sft.exit_code, 0);
   EXPECT_NE(sft.err.find("only the classify method"), std::string::npos) << sft.err;
+  Args dry = finetuneArgs(dir / "ws-sft", "sft", dir / "sft.jsonl", {{"base", final_dir.string()}});
+  dry.push_back("--dry-run");
+  auto estimate = runTemper(dry);
+  EXPECT_EQ(estimate.exit_code, 3) << estimate.all();
+  EXPECT_NE(estimate.err.find("only the classify method"), std::string::npos) << estimate.err;
 
   // Further training keeps the base's labels and head: accurate from its first evaluation.
   writeFile(dir / "more.jsonl", "{\"text\": \"storm, thunder and rain again, 7\", \"label\": \"storm\"}\n"
