@@ -94,7 +94,8 @@ ModelsPage::ModelsPage(RunHistoryModel* history, QSettings* settings, QWidget* p
 
   form_ = new QFormLayout;
   form_->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-  const std::pair<const char*, QString> fields[] = {{"family", tr("Family")},
+  const std::pair<const char*, QString> fields[] = {{"task", tr("Task")},
+                                                    {"family", tr("Family")},
                                                     {"architecture", tr("Architecture")},
                                                     {"parameters", tr("Parameters")},
                                                     {"dtype", tr("Data type")},
@@ -325,6 +326,10 @@ void ModelsPage::showInspection() {
     const ModelInspection& m = inspection_;
     const QLocale locale;
     state_->setText(tr("Read by the engine (temper model inspect: headers only)."));
+    setSummary(QStringLiteral("task"), m.isClassifier()
+                                           ? tr("classifier over %n label(s): %1", nullptr, int(m.labels.size()))
+                                                 .arg(m.labels.join(QStringLiteral(", ")))
+                                           : tr("language model"));
     setSummary(QStringLiteral("family"), m.family);
     setSummary(QStringLiteral("architecture"),
                m.model_type.isEmpty() ? m.architecture : tr("%1 (%2)").arg(m.architecture, m.model_type));

@@ -51,6 +51,8 @@ QString parseModelInspection(const QJsonObject& json, ModelInspection& out) {
   out.vocab = integer(json, "vocab");
   out.bytes = integer(json, "bytes");
   out.files = stringList(json.value(QLatin1String("files")));
+  if (!str(json, "task").isEmpty()) out.task = str(json, "task");  // engines before classifiers omit it
+  out.labels = stringList(json.value(QLatin1String("labels")));
   return {};
 }
 

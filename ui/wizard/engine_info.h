@@ -16,6 +16,9 @@ struct ModelInspection {
   QString family, architecture, model_type, dtype, tokenizer, chat_template;
   qint64 parameters = 0, layers = 0, hidden = 0, heads = 0, kv_heads = 0, ctx = 0, vocab = 0, bytes = 0;
   QStringList files;
+  QString task = QStringLiteral("causal-lm");  ///< or "sequence-classification" (a classifier)
+  QStringList labels;                          ///< a classifier's labels in id order
+  bool isClassifier() const { return task == QLatin1String("sequence-classification"); }
 };
 
 struct DataInspection {

@@ -513,6 +513,7 @@ class PagesTest : public QObject {
     const qint64 C = 32, T = 16, L = 1;
     QCOMPARE(page.inspection().parameters, V * C + T * C + L * (12 * C * C + 13 * C) + 2 * C);
     QCOMPARE(page.summaryValue("family"), QStringLiteral("gpt2"));
+    QCOMPARE(page.summaryValue("task"), QStringLiteral("language model"));
     QCOMPARE(page.summaryValue("ctx"), QStringLiteral("16 tokens"));
     QCOMPARE(page.summaryValue("dtype"), QStringLiteral("F32"));
     QVERIFY(page.exportButton()->isEnabled());

@@ -83,6 +83,17 @@ void WizardUnitsTest::rejectsMalformedInfo() {
   ModelInspection model;
   QCOMPARE(parseModelInspection(QJsonObject{{"parameters", 3}}, model),
            QStringLiteral("`temper model inspect`: the field `family` is missing"));
+  // A classifier says so and names its labels; an engine from before classifiers says nothing.
+  QCOMPARE(parseModelInspection(QJsonObject{{"family", "gpt2"},
+                                            {"task", "sequence-classification"},
+                                            {"labels", QJsonArray{"calm", "storm"}}},
+                                model),
+           QString());
+  QVERIFY(model.isClassifier());
+  QCOMPARE(model.labels, (QStringList{"calm", "storm"}));
+  QCOMPARE(parseModelInspection(QJsonObject{{"family", "gpt2"}}, model), QString());
+  QVERIFY(!model.isClassifier());
+  QCOMPARE(model.task, QStringLiteral("causal-lm"));
   MemoryEstimate memory;
   QCOMPARE(parseMemoryEstimate(QJsonObject{{"bytes", QJsonObject{}}}, memory),
            QStringLiteral("`temper train --dry-run`: the field `bytes.total` is missing"));
