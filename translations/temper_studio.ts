@@ -169,6 +169,10 @@
         <source>Needs %1 data; the chosen data is %2.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The base is a classifier, not a language model: only the classification head trains it further.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>

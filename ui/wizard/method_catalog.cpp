@@ -73,8 +73,11 @@ const MethodSpec* findMethod(const QString& name) {
   return nullptr;
 }
 
-QString methodMismatch(const MethodSpec& method, bool from_scratch, const QString& format) {
+QString methodMismatch(const MethodSpec& method, bool from_scratch, const QString& format, bool base_is_classifier) {
   if (method.needs_base && from_scratch) return Text::tr("Needs a base model: choose one on the first page.");
+  if (base_is_classifier && !from_scratch && method.name != QLatin1String("classify")) {
+    return Text::tr("The base is a classifier, not a language model: only the classification head trains it further.");
+  }
   if (!method.needs_base && !from_scratch) {
     return Text::tr("Starts from nothing: choose \"Pretrain from scratch\" on the first page.");
   }

@@ -23,7 +23,9 @@ const MethodSpec* findMethod(const QString& name);
 
 /// Why `method` cannot be chosen with this base model and data, or an empty string when it can.
 /// `from_scratch`: page 1 chose a preset; `format`: the detected data format (empty: unknown, which
-/// never blocks — the dry run will judge).
-QString methodMismatch(const MethodSpec& method, bool from_scratch, const QString& format);
+/// never blocks — the dry run will judge); `base_is_classifier`: the base folder is a
+/// *ForSequenceClassification model, which only classify trains further (the engine refuses the rest).
+QString methodMismatch(const MethodSpec& method, bool from_scratch, const QString& format,
+                       bool base_is_classifier = false);
 
 }  // namespace temper::studio

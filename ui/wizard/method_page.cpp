@@ -67,7 +67,8 @@ QString MethodPage::disabledReason(const QString& method) const {
   const MethodInfo* info = context_->info().method(method);
   if (!info) return tr("This engine does not know this method.");
   if (!info->available) return info->reason.isEmpty() ? tr("Not in this engine yet.") : info->reason;
-  return methodMismatch(*spec, context_->from_scratch, context_->data_ok ? context_->data.format : QString());
+  return methodMismatch(*spec, context_->from_scratch, context_->data_ok ? context_->data.format : QString(),
+                        context_->model_ok && context_->model.isClassifier());
 }
 
 void MethodPage::refresh() {

@@ -233,6 +233,12 @@ void WizardUnitsTest::methodCatalogOrderAndFit() {
   QCOMPARE(methodMismatch(*findMethod("dpo"), false, "text"),
            QStringLiteral("Needs preference data; the chosen data is text."));
   QCOMPARE(methodMismatch(*findMethod("sft"), false, ""), QString());  // unknown format never blocks
+  // A classifier base: only classify trains it further.
+  QCOMPARE(methodMismatch(*findMethod("classify"), false, "text-label", true), QString());
+  QCOMPARE(methodMismatch(*findMethod("sft"), false, "", true),
+           QStringLiteral("The base is a classifier, not a language model: only the classification head trains it "
+                          "further."));
+  QCOMPARE(methodMismatch(*findMethod("pretrain"), true, "", true), QString());  // from scratch: no base
 }
 
 void WizardUnitsTest::replyFromOutput() {
