@@ -2,6 +2,9 @@
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QItemSelectionModel>
+#include <QSignalBlocker>
+#include <QTableView>
 
 namespace temper::studio {
 
@@ -90,6 +93,29 @@ void setAddedPaths(QSettings* settings, const QString& workspace, const QString&
   if (!settings) return;
   settings->setValue(key(workspace, list), paths);
   settings->sync();
+}
+
+bool addToAddedPaths(QSettings* settings, const QString& workspace, const QString& list, const QString& path) {
+  QStringList paths = addedPaths(settings, workspace, list);
+  if (paths.contains(path)) return false;
+  paths.push_back(path);
+  setAddedPaths(settings, workspace, list, paths);
+  return true;
+}
+
+bool removeFromAddedPaths(QSettings* settings, const QString& workspace, const QString& list, const QString& path) {
+  QStringList paths = addedPaths(settings, workspace, list);
+  if (paths.removeAll(path) == 0) return false;
+  setAddedPaths(settings, workspace, list, paths);
+  return true;
+}
+
+bool reselectPath(const LibraryModel& model, QTableView& view, const QString& path) {
+  const int row = model.rowOfPath(path);
+  if (row < 0) return false;
+  QSignalBlocker block(view.selectionModel());  // the page already shows this entry
+  view.selectRow(row);
+  return true;
 }
 
 }  // namespace temper::studio

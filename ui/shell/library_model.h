@@ -8,6 +8,8 @@
 #include <QStringList>
 #include <QVector>
 
+class QTableView;
+
 namespace temper::studio {
 
 struct LibraryEntry {
@@ -47,5 +49,13 @@ class LibraryModel : public QAbstractTableModel {
 /// `library/<hash of the workspace path>/<list>` so each workspace has its own.
 QStringList addedPaths(QSettings* settings, const QString& workspace, const QString& list);
 void setAddedPaths(QSettings* settings, const QString& workspace, const QString& list, const QStringList& paths);
+/// Appends `path` to the list; false when it was already there.
+bool addToAddedPaths(QSettings* settings, const QString& workspace, const QString& list, const QString& path);
+/// Drops `path` from the list; false when it was not there.
+bool removeFromAddedPaths(QSettings* settings, const QString& workspace, const QString& list, const QString& path);
+
+/// After the entries were replaced: selects the row of `path` again without emitting selection
+/// signals (the page already shows it). False when the entry is gone.
+bool reselectPath(const LibraryModel& model, QTableView& view, const QString& path);
 
 }  // namespace temper::studio

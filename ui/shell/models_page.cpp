@@ -14,7 +14,6 @@
 #include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSignalBlocker>
 #include <QSplitter>
 #include <QTableView>
 #include <QUrl>
@@ -232,11 +231,7 @@ void ModelsPage::refresh() {
   }
   const QString keep = selected_;
   library_->setEntries(entries);
-  const int row = library_->rowOfPath(keep);
-  if (row >= 0) {
-    QSignalBlocker block(list_->selectionModel());
-    list_->selectRow(row);
-  } else if (!keep.isEmpty()) {
+  if (!reselectPath(*library_, *list_, keep) && !keep.isEmpty()) {
     selected_.clear();
     inspectSelected();
   }
@@ -245,20 +240,12 @@ void ModelsPage::refresh() {
 
 void ModelsPage::addPath(const QString& path) {
   const QString absolute = QFileInfo(path).absoluteFilePath();
-  QStringList paths = addedPaths(settings_, workspace_, kList);
-  if (!paths.contains(absolute)) {
-    paths.push_back(absolute);
-    setAddedPaths(settings_, workspace_, kList, paths);
-    refresh();
-  }
+  if (addToAddedPaths(settings_, workspace_, kList, absolute)) refresh();
   select(absolute);
 }
 
 void ModelsPage::removePath(const QString& path) {
-  QStringList paths = addedPaths(settings_, workspace_, kList);
-  if (paths.removeAll(path) == 0) return;
-  setAddedPaths(settings_, workspace_, kList, paths);
-  refresh();
+  if (removeFromAddedPaths(settings_, workspace_, kList, path)) refresh();
 }
 
 bool ModelsPage::select(const QString& path) {
