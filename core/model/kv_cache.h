@@ -2,8 +2,8 @@
 /// Keys and values of past positions, one pair per layer, so generation computes only the new
 /// token at each step. Buffers are filled in place. They start at the size the caller reserves and
 /// grow (doubling, copying what is there) up to the model's context when more positions arrive:
-/// allocating the whole context up front would cost 8.6 GB for one Llama-3-8B sequence of 131k
-/// positions when a chat turn needs a few hundred.
+/// allocating the whole context up front would cost 32 GiB (8.6 billion fp32 keys and values) for
+/// one Llama-3-8B sequence of 131k positions when a chat turn needs a few hundred.
 #include <torch/torch.h>
 
 #include <vector>
