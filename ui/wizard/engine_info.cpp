@@ -3,6 +3,8 @@
 #include <QCoreApplication>
 #include <QJsonArray>
 
+#include "ui/client/json_fields.h"
+
 namespace temper::studio {
 
 namespace {
@@ -12,24 +14,10 @@ class Text {
   Q_DECLARE_TR_FUNCTIONS(EngineInfo)
 };
 
-QStringList stringList(const QJsonValue& value) {
-  QStringList out;
-  for (const QJsonValue& v : value.toArray()) out << v.toString();
-  return out;
-}
-
-qint64 integer(const QJsonObject& json, const char* key) {
-  return static_cast<qint64>(json.value(QLatin1String(key)).toDouble());
-}
-
-QString str(const QJsonObject& json, const char* key) { return json.value(QLatin1String(key)).toString(); }
-
-QString requireArray(const QJsonObject& json, const char* key, const char* what) {
-  if (!json.value(QLatin1String(key)).isArray()) {
-    return Text::tr("`%1`: the field `%2` is missing or not an array").arg(QLatin1String(what), QLatin1String(key));
-  }
-  return {};
-}
+using json_fields::integer;
+using json_fields::requireArray;
+using json_fields::str;
+using json_fields::stringList;
 
 }  // namespace
 
