@@ -126,34 +126,50 @@ void RunFollower::finish(const RunRecord& run, EventBatch& batch, const QString&
   Q_EMIT ended({status, reason, run_id_, 0, false, {}});
 }
 
+std::optional<RunRecord> RunFollower::readInto(EventBatch& batch) {
+  if (!store_) store_.emplace(Store::openReadOnly(database_path_.toStdString()));
+  std::optional<RunRecord> run = store_->findRun(run_id_.toStdString());
+  if (!run) return run;
+  if (run->pid > 0) pid_ = run->pid;
+  if (!started_sent_) {
+    const QJsonObject config = QJsonDocument::fromJson(QByteArray::fromStdString(run->config_json)).object();
+    const QJsonObject train = config.value(QStringLiteral("train")).toObject();
+    max_steps_ = train.value(QStringLiteral("max-steps")).toInteger();
+    EngineEvent started = makeEvent(QStringLiteral("run_started"));
+    started.fields.insert(QStringLiteral("config"), train);
+    started.fields.insert(QStringLiteral("run_dir"), q(run->run_dir));
+    started.fields.insert(QStringLiteral("resumed"), false);
+    started.fields.insert(QStringLiteral("start_step"), 0);
+    started.fields.insert(QStringLiteral("followed_from_store"), true);
+    started.fields.insert(QStringLiteral("name"), q(run->name));  // the store's name (renames included)
+    batch.events.push_back(started);
+    started_sent_ = true;
+  }
+  appendNewMetrics(batch, *run);
+  appendNewSamples(batch);
+  appendNewCheckpoints(batch);
+  return run;
+}
+
+EventBatch RunFollower::readNew() {
+  EventBatch batch;
+  try {
+    readInto(batch);
+  } catch (const Error& e) {
+    batch.malformed_lines.push_back(tr("store: %1").arg(QString::fromUtf8(e.what())));
+  }
+  return batch;
+}
+
 void RunFollower::poll() {
   if (!active_) return;
   EventBatch batch;
   try {
-    if (!store_) store_.emplace(Store::openReadOnly(database_path_.toStdString()));
-    std::optional<RunRecord> run = store_->findRun(run_id_.toStdString());
+    std::optional<RunRecord> run = readInto(batch);
     if (!run) {
       finish(RunRecord{}, batch, QStringLiteral("failed"), tr("The run was deleted from the store."));
       return;
     }
-    if (run->pid > 0) pid_ = run->pid;
-    if (!started_sent_) {
-      const QJsonObject config = QJsonDocument::fromJson(QByteArray::fromStdString(run->config_json)).object();
-      const QJsonObject train = config.value(QStringLiteral("train")).toObject();
-      max_steps_ = train.value(QStringLiteral("max-steps")).toInteger();
-      EngineEvent started = makeEvent(QStringLiteral("run_started"));
-      started.fields.insert(QStringLiteral("config"), train);
-      started.fields.insert(QStringLiteral("run_dir"), q(run->run_dir));
-      started.fields.insert(QStringLiteral("resumed"), false);
-      started.fields.insert(QStringLiteral("start_step"), 0);
-      started.fields.insert(QStringLiteral("followed_from_store"), true);
-      started.fields.insert(QStringLiteral("name"), q(run->name));  // the store's name (renames included)
-      batch.events.push_back(started);
-      started_sent_ = true;
-    }
-    appendNewMetrics(batch, *run);
-    appendNewSamples(batch);
-    appendNewCheckpoints(batch);
     if (isFinalRunStatus(run->status)) {
       finish(*run, batch, q(run->status), q(run->error_message));
       return;

@@ -24,6 +24,12 @@ class RunFollower : public RunChannel {
   void start(int poll_ms = kDefaultPollMs);
   /// One poll now; public for tests.
   void poll();
+  /// What the store holds that this follower has not read yet (the first time: the run_started
+  /// event and the whole history so far), as the events a poll emits, but returned instead of
+  /// emitted, and never the run's end. Works without start(): a run view that attaches to a run
+  /// some other channel was already following reads the history with a follower of its own.
+  /// Errors reading the store come back as malformed lines.
+  EventBatch readNew();
 
   QString runId() const override { return run_id_; }
   bool isActive() const override { return active_; }
@@ -32,6 +38,8 @@ class RunFollower : public RunChannel {
   qint64 pid() const { return pid_; }
 
  private:
+  /// Appends what is new to `batch`; nullopt when the run is not in the store. Throws Error.
+  std::optional<RunRecord> readInto(EventBatch& batch);
   void appendNewMetrics(EventBatch& batch, const RunRecord& run);
   void appendNewSamples(EventBatch& batch);
   void appendNewCheckpoints(EventBatch& batch);

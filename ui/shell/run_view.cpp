@@ -151,6 +151,7 @@ void RunView::reset(const QString& run_id) {
   last_step_ = 0;
   last_wall_s_ = first_wall_s_ = tokens_per_s_ = 0;
   batches_applied_ = 0;
+  shown_.clear();
   method_.clear();
   checkpoint_paths_.clear();
   evaluation_->clear();
@@ -168,12 +169,19 @@ void RunView::reset(const QString& run_id) {
 }
 
 void RunView::attach(RunChannel* channel) {
+  connectChannel(channel);
+  // The channel's events so far went elsewhere (a follower polls on its own from the moment the
+  // studio re-attaches; a job's view may have been closed): they are only in the store now.
+  if (!channel->runId().isEmpty()) loadStoredHistory(channel->runId());
+}
+
+void RunView::connectChannel(RunChannel* channel) {
   if (channel_) disconnect(channel_, nullptr, this, nullptr);
   reset(channel->runId());
   channel_ = channel;
   setStatus(QStringLiteral("running"));
   cancel_->setEnabled(true);
-  connect(channel, &RunChannel::eventsReady, this, &RunView::applyBatch);
+  connect(channel, &RunChannel::eventsReady, this, &RunView::applyChannelBatch);
   connect(channel, &RunChannel::ended, this, &RunView::applyOutcome);
   connect(channel, &RunChannel::runIdKnown, this, [this](const QString& id) {
     run_id_ = id;
@@ -182,9 +190,23 @@ void RunView::attach(RunChannel* channel) {
   });
 }
 
+void RunView::loadStoredHistory(const QString& run_id) {
+  // A follower of our own, read once: the same events, in the same order, as a first poll.
+  RunFollower reader(database_path_, workspace_, run_id);
+  const EventBatch history = reader.readNew();
+  shown_.add(history);
+  if (!history.isEmpty()) applyBatch(history);
+}
+
+void RunView::applyChannelBatch(const EventBatch& batch) {
+  const EventBatch unseen = shown_.unseen(batch);
+  if (!unseen.isEmpty()) applyBatch(unseen);
+}
+
 void RunView::showStoredRun(const QString& run_id) {
+  // Its own follower reads the whole history on its first poll.
   auto* follower = new RunFollower(database_path_, workspace_, run_id, this);
-  attach(follower);
+  connectChannel(follower);
   cancel_->setEnabled(false);  // enabled again below only if the run turns out to be live
   setStatus(QString());
   connect(follower, &RunChannel::ended, follower, &QObject::deleteLater);

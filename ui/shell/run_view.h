@@ -2,15 +2,17 @@
 /// One run, live or past: progress with ETA, tokens/s and elapsed time, the loss plot (S2's
 /// LiveRunPlot when the build has it), the samples of each evaluation, and the run's log. It reads
 /// a RunChannel: the engine job the studio started, a re-attached run, or (for a run opened from
-/// the history) its own RunFollower over the store. A checkpoint selected on the plot can be
-/// evaluated (`temper eval`, CheckpointEvaluation; the result is shown above the plot) or opened
-/// in the Playground.
+/// the history) its own RunFollower over the store. A run that was already training when its view
+/// opened shows its history from the store first, then the channel's events from there on. A
+/// checkpoint selected on the plot can be evaluated (`temper eval`, CheckpointEvaluation; the
+/// result is shown above the plot) or opened in the Playground.
 #include <QElapsedTimer>
 #include <QMap>
 #include <QPointer>
 #include <QWidget>
 
 #include "ui/client/engine_event.h"
+#include "ui/client/shown_history.h"
 
 class QLabel;
 class QPlainTextEdit;
@@ -28,7 +30,10 @@ class RunView : public QWidget {
  public:
   RunView(QString database_path, QString workspace, QWidget* parent = nullptr);
 
-  /// Shows a run the studio is running or following (not owned).
+  /// Shows a run the studio is running or following (not owned). A channel that already names its
+  /// run has been delivering to others (a re-attached run, one started from a terminal, a job whose
+  /// tab was closed): the run's history is read from the store first, synchronously, and the
+  /// channel's events it already covers are not shown again.
   void attach(RunChannel* channel);
   /// Shows a run from the store (follows it if it is still training elsewhere).
   void showStoredRun(const QString& run_id);
@@ -68,6 +73,10 @@ class RunView : public QWidget {
 
  private:
   void reset(const QString& run_id);
+  void connectChannel(RunChannel* channel);
+  /// Shows what the store holds of the run so far (every series, samples, checkpoints).
+  void loadStoredHistory(const QString& run_id);
+  void applyChannelBatch(const EventBatch& batch);
   void setStatus(const QString& status);
   void appendLog(const QString& line);
   void feedPlot(const EventBatch& batch);
@@ -77,6 +86,7 @@ class RunView : public QWidget {
   QString workspace_;
   QString run_id_;
   QPointer<RunChannel> channel_;
+  ShownHistory shown_;  ///< the history read from the store when attaching to a run in progress
   QLabel* title_;
   QLabel* status_;
   QPushButton* cancel_;
@@ -102,7 +112,7 @@ class RunView : public QWidget {
   QString engine_;
   QString method_;
   QMap<qint64, QString> checkpoint_paths_;
-  QString evaluation_heading_;  ///< "Step N on FILE: " of the evaluation shown
+  QString evaluation_heading_;     ///< "Step N on FILE: " of the evaluation shown
   int side_min_width_hint_ = 420;  ///< samples and log need room for a sentence
 };
 

@@ -5,6 +5,7 @@
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QItemSelectionModel>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -54,7 +55,10 @@ RunsPage::RunsPage(RunHistoryModel* model, QWidget* parent)
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   // Several rows may be selected (Ctrl/Shift+click) to compare them.
   table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
-  table_->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
+  // Opening is what a double click or Enter does, on any cell; editing is asked for: F2 on the
+  // selected row (eventFilter) or the context menu.
+  table_->setEditTriggers(QAbstractItemView::EditKeyPressed);
+  table_->installEventFilter(this);
   table_->setAlternatingRowColors(true);
   table_->setContextMenuPolicy(Qt::CustomContextMenu);
   table_->verticalHeader()->hide();
@@ -81,8 +85,7 @@ RunsPage::RunsPage(RunHistoryModel* model, QWidget* parent)
   connect(proxy_, &QAbstractItemModel::modelReset, this, &RunsPage::updateCompare);
   connect(table_, &QTableView::customContextMenuRequested, this, &RunsPage::showContextMenu);
   connect(table_, &QTableView::activated, this, [this](const QModelIndex& index) {
-    // Activating an editable cell edits it (double click); Enter on a row opens the run.
-    if (!(index.flags() & Qt::ItemIsEditable)) Q_EMIT openRequested(index.data(RunHistoryModel::kRunIdRole).toString());
+    Q_EMIT openRequested(index.data(RunHistoryModel::kRunIdRole).toString());
   });
   connect(proxy_, &QAbstractItemModel::modelReset, this, &RunsPage::updateCount);
   connect(proxy_, &QAbstractItemModel::layoutChanged, this, &RunsPage::updateCount);
@@ -92,6 +95,23 @@ RunsPage::RunsPage(RunHistoryModel* model, QWidget* parent)
   refreshMethods();
   updateCount();
   updateCompare();
+}
+
+bool RunsPage::eventFilter(QObject* watched, QEvent* event) {
+  // While a cell is edited the keys go to its editor, not here.
+  if (watched == table_ && event->type() == QEvent::KeyPress && static_cast<QKeyEvent*>(event)->key() == Qt::Key_F2 &&
+      static_cast<QKeyEvent*>(event)->modifiers() == Qt::NoModifier) {
+    editCurrentRow();
+    return true;
+  }
+  return QWidget::eventFilter(watched, event);
+}
+
+void RunsPage::editCurrentRow() {
+  const QModelIndex current = table_->currentIndex();
+  if (!current.isValid()) return;
+  // The tags or notes where the cursor is; from any other cell of the row, the name.
+  table_->edit((current.flags() & Qt::ItemIsEditable) ? current : current.siblingAtColumn(RunHistoryModel::kName));
 }
 
 QStringList RunsPage::selectedRunIds() const {

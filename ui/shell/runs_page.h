@@ -1,7 +1,8 @@
 #pragma once
-/// The run history page: a filter line (Ctrl+F), status and method filters, the sortable table with
-/// name, tags and notes editable in place, and a context menu (open, rename, delete, duplicate
-/// into the wizard, resume / extend, compare the selected runs).
+/// The run history page: a filter line (Ctrl+F), status and method filters, the sortable table, and
+/// a context menu (open, rename, edit tags / notes, delete, duplicate into the wizard, resume /
+/// extend, compare the selected runs). A double click or Enter on any cell opens the run; name,
+/// tags and notes are edited in place when asked: F2 on the selected row, or the context menu.
 #include <QWidget>
 
 class QComboBox;
@@ -32,6 +33,8 @@ class RunsPage : public QWidget {
   /// The runs of the selected rows, in table order.
   QStringList selectedRunIds() const;
   QPushButton* compareButton() const { return compare_; }
+  /// F2: edits the current cell when it is the tags or notes, else the current row's name.
+  void editCurrentRow();
 
  Q_SIGNALS:
   void openRequested(const QString& run_id);
@@ -43,6 +46,9 @@ class RunsPage : public QWidget {
   void refreshRequested();
   /// "Compare" for the selected runs (two or more).
   void compareRequested(const QStringList& run_ids);
+
+ protected:
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   void showContextMenu(const QPoint& pos);

@@ -31,13 +31,15 @@ exit 2
 )";
 }
 
-QByteArray politeEngine() {
-  const QByteArray polite =
-      R"(trap 'echo "{\"v\":1,\"type\":\"run_cancelled\",\"run_id\":\"fake-2\",\"t\":3,\"status\":\"cancelled\",\"reason\":\"stopped by signal\",\"step\":7}"; exit 130' TERM
-echo '{"v":1,"type":"run_started","run_id":"fake-2","t":1}'
+QByteArray politeEngine() { return politeEngine("fake-2"); }
+
+QByteArray politeEngine(const QByteArray& run_id) {
+  QByteArray polite =
+      R"(trap 'echo "{\"v\":1,\"type\":\"run_cancelled\",\"run_id\":\"RUN\",\"t\":3,\"status\":\"cancelled\",\"reason\":\"stopped by signal\",\"step\":7}"; exit 130' TERM
+echo '{"v":1,"type":"run_started","run_id":"RUN","t":1}'
 while true; do sleep 0.05; done
 )";
-  return polite;
+  return polite.replace("RUN", run_id);
 }
 
 }  // namespace temper::studio::testing

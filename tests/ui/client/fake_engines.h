@@ -12,5 +12,8 @@ QByteArray finishedLine();
 QByteArray errorEngine();
 /// Stops on SIGTERM with a run_cancelled event and exit 130, like the real engine.
 QByteArray politeEngine();
+/// The same for the run `run_id`: prints its run_started and nothing else until SIGTERM (a test
+/// writes the run's history into the store, as the engine would).
+QByteArray politeEngine(const QByteArray& run_id);
 
 }  // namespace temper::studio::testing

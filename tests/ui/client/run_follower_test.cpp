@@ -150,6 +150,49 @@ class RunFollowerTest : public QObject {
     follower.poll();
     QCOMPARE(steps, (QVector<qint64>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
   }
+
+  void readNewReturnsTheHistoryWithoutFollowing() {
+    // What a run view attaching to a run in progress reads: everything so far, once, as events,
+    // without start(), without signals and without the run's end.
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("temper.db"));
+    Store store = Store::open(db.toStdString());
+    const std::string id = store.createRun({.name = "read", .config_json = R"({"train":{"max-steps":60}})"});
+    store.markRunning(id, QCoreApplication::applicationPid());
+    std::vector<MetricPoint> points;
+    for (int64_t s = 1; s <= 20; ++s) {
+      for (MetricPoint& p : stepPoints(s)) points.push_back(std::move(p));
+    }
+    points.push_back(valPoint(10));
+    store.appendMetrics(id, points);
+    store.addSample(id, SampleRecord{10, "Once upon", "Once upon a time", 0});
+    store.addCheckpoint(id, CheckpointRecord{20, 20 * 256, "/runs/read/checkpoints/step-20", 3.1, 0});
+    store.finishRun(id, "finished", "reached max-steps");
+
+    RunFollower reader(db, dir.path(), QString::fromStdString(id));
+    QSignalSpy batches(&reader, &RunChannel::eventsReady);
+    QSignalSpy ended(&reader, &RunChannel::ended);
+    const EventBatch history = reader.readNew();
+    QVERIFY(history.malformed_lines.isEmpty());
+    QStringList types;
+    for (const EngineEvent& e : history.events) types << e.type;
+    QCOMPARE(types.first(), QStringLiteral("run_started"));
+    QCOMPARE(types.count(QStringLiteral("step")), 20);
+    QCOMPARE(types.count(QStringLiteral("eval")), 1);
+    QCOMPARE(types.count(QStringLiteral("sample")), 1);
+    QCOMPARE(types.last(), QStringLiteral("checkpoint_saved"));
+    QVERIFY(reader.readNew().isEmpty());  // read once
+    QCoreApplication::processEvents();
+    QCOMPARE(batches.size(), 0);
+    QCOMPARE(ended.size(), 0);
+
+    // A store that cannot be read says so in words.
+    RunFollower missing(dir.filePath(QStringLiteral("absent.db")), dir.path(), QStringLiteral("x"));
+    const EventBatch nothing = missing.readNew();
+    QVERIFY(nothing.events.isEmpty());
+    QCOMPARE(nothing.malformed_lines.size(), 1);
+    QVERIFY(nothing.malformed_lines.first().startsWith(QStringLiteral("store: ")));
+  }
 };
 
 QTEST_GUILESS_MAIN(RunFollowerTest)
