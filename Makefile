@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: run test deps configure build demo clean
+.PHONY: run test deps configure build demo clean format format-check
 
 run: build
 	./scripts/run-main.sh $(BUILD_DIR)
@@ -25,3 +25,9 @@ demo: build
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+format-check: deps
+	./scripts/format-check.sh
+
+format: deps
+	./scripts/format-check.sh --fix

@@ -2,11 +2,11 @@
 #include <cstdio>
 
 #include "app/cli.h"
-#include "core/engine/data_inspect_command.h"
 #include "core/common/json_io.h"
 #include "core/common/text_utils.h"
 #include "core/engine/console.h"
 #include "core/engine/corpus_commands.h"
+#include "core/engine/data_inspect_command.h"
 
 namespace temper::cli {
 namespace {
@@ -24,7 +24,8 @@ std::vector<std::string> extensionList(const std::string& text) {
 }  // namespace
 
 void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action) {
-  auto* tokenizer = app.add_subcommand("tokenizer", "train SentencePiece tokenizers; encode and decode with any Temper reads");
+  auto* tokenizer =
+      app.add_subcommand("tokenizer", "train SentencePiece tokenizers; encode and decode with any Temper reads");
   tokenizer->require_subcommand(1);
 
   {
@@ -36,7 +37,8 @@ void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action) {
     train->add_option("--input", *inputs, "a file or a folder (recursive); repeatable")->required();
     train->add_option("--ext", *extensions, "extensions to take from folders, e.g. .ts,.tsx,.js,.jsx,.md,.txt");
     train->add_option("--vocab-size", options->vocab_size, "pieces in the vocabulary (an upper bound for char)")
-        ->required()->check(CLI::Range(4, 1 << 20));
+        ->required()
+        ->check(CLI::Range(4, 1 << 20));
     train->add_option("--model-type", options->model_type, "bpe, unigram or char")
         ->check(CLI::IsMember({"bpe", "unigram", "char"}));
     train->add_option("--out", *out, "where to write the .model file")->required();
@@ -124,7 +126,8 @@ void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action) {
     auto extensions = std::make_shared<std::string>();
     auto json = std::make_shared<bool>(false);
     inspect->add_option("inputs", *inputs, "record files (.jsonl, .json, .csv) or text files and folders")->required();
-    inspect->add_option("--tokenizer", *tokenizer_path, "count tokens with this tokenizer (.model, tokenizer.json or a model folder)");
+    inspect->add_option("--tokenizer", *tokenizer_path,
+                        "count tokens with this tokenizer (.model, tokenizer.json or a model folder)");
     inspect->add_option("--ext", *extensions, "extensions to take from folders");
     inspect->add_option("--preview", request->preview, "records shown")->check(CLI::Range(0, 1000));
     inspect->add_flag("--json", *json, "as one JSON object");
@@ -135,7 +138,7 @@ void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action) {
         if (!extensions->empty()) request->extensions = extensionList(*extensions);
         Json result = inspectData(*request);
         std::printf("%s\n", *json ? result.dump(-1, ' ', false, Json::error_handler_t::replace).c_str()
-                                   : result.dump(2, ' ', false, Json::error_handler_t::replace).c_str());
+                                  : result.dump(2, ' ', false, Json::error_handler_t::replace).c_str());
         return 0;
       };
     });

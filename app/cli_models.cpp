@@ -46,7 +46,8 @@ void addRunsCommands(CLI::App& app, GlobalOptions& global, Action& action) {
 
 void addEvalCommand(CLI::App& app, Action& action) {
   auto* eval = app.add_subcommand(
-      "eval", "mean negative log-likelihood and perplexity of a text file; for a classifier, accuracy on labelled records");
+      "eval",
+      "mean negative log-likelihood and perplexity of a text file; for a classifier, accuracy on labelled records");
   auto request = std::make_shared<EvalRequest>();
   auto model = std::make_shared<std::string>();
   auto data = std::make_shared<std::string>();

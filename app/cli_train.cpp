@@ -2,7 +2,7 @@
 // same table (core/train/train_config_keys.cpp) that validates config files.
 #include "app/cli.h"
 #include "core/engine/train_command.h"
-#include "core/train/train_config.h"
+#include "core/methods/train_config.h"
 
 namespace temper::cli {
 
@@ -15,15 +15,17 @@ void addTrainCommand(CLI::App& app, GlobalOptions& global, Action& action) {
   train->add_flag("--dry-run", request->dry_run,
                   "print the parameter and memory estimate (weights, gradients, optimizer, activations) and stop");
   train->add_flag("--json", request->json, "with --dry-run: as one JSON object");
-  train->add_option("--resume", request->resume_run, "continue a run from its last checkpoint (flags may extend it, e.g. --max-steps)");
+  train->add_option("--resume", request->resume_run,
+                    "continue a run from its last checkpoint (flags may extend it, e.g. --max-steps)");
   for (const auto& spec : trainKeySpecs()) {
     std::string help = spec.help;
     if (!spec.default_value.is_null()) help += " [default: " + spec.default_value.dump() + "]";
     // Values are kept as text: validation (ranges, choices, relations) happens once, together with
     // the config file, in resolveTrainConfig.
     // A flag given twice takes its last value, so scripts can append overrides.
-    train->add_option_function<std::string>(
-             "--" + spec.key, [values, key = spec.key](const std::string& v) { (*values)[key] = v; }, help)
+    train
+        ->add_option_function<std::string>(
+            "--" + spec.key, [values, key = spec.key](const std::string& v) { (*values)[key] = v; }, help)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   }
   train->callback([&global, &action, request, config_file, values] {

@@ -3,8 +3,8 @@
 // 6 training diverged, 130 cancelled, 1 anything unexpected.
 #include <c10/util/Exception.h>
 
-#include <csignal>
 #include <unistd.h>
+#include <csignal>
 
 #include <cstdio>
 #include <string_view>
@@ -20,8 +20,9 @@ bool g_events = false;
 int fail(const std::string& kind, const std::string& message, int code) {
   std::fprintf(stderr, "error: %s\n", message.c_str());
   if (g_events) {
-    std::printf("%s\n", temper::events::error("", kind, message).dump(-1, ' ', false,
-                                                                     temper::Json::error_handler_t::replace).c_str());
+    std::printf(
+        "%s\n",
+        temper::events::error("", kind, message).dump(-1, ' ', false, temper::Json::error_handler_t::replace).c_str());
   }
   return code;
 }
@@ -37,7 +38,8 @@ int main(int argc, char** argv) {
   app.fallthrough();  // --workspace and --events may follow the subcommand
   app.set_version_flag("--version", "temper 0.1.0");
   temper::cli::GlobalOptions global;
-  app.add_option("--workspace", global.workspace, "workspace folder (default: TEMPER_WORKSPACE or ~/.local/share/Temper)");
+  app.add_option("--workspace", global.workspace,
+                 "workspace folder (default: TEMPER_WORKSPACE or ~/.local/share/Temper)");
   app.add_flag("--events", global.events, "JSON-lines events on stdout (the default when stdout is not a terminal)");
   temper::cli::Action action;
   temper::cli::addCorpusCommands(app, global, action);

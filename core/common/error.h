@@ -8,12 +8,12 @@
 namespace temper {
 
 enum class ErrorKind {
-  Internal,      ///< a bug or an unexpected library failure            exit 1
-  InvalidConfig, ///< a bad command-line flag or config value            exit 2
-  InvalidInput,  ///< a bad or unusable input file (corpus, model, ...)  exit 3
-  Io,            ///< reading or writing failed (missing file, disk full) exit 4
-  Busy,          ///< the workspace is in use by another run             exit 5
-  TrainingFailed ///< the run diverged (NaN/Inf loss)                     exit 6
+  Internal,       ///< a bug or an unexpected library failure            exit 1
+  InvalidConfig,  ///< a bad command-line flag or config value            exit 2
+  InvalidInput,   ///< a bad or unusable input file (corpus, model, ...)  exit 3
+  Io,             ///< reading or writing failed (missing file, disk full) exit 4
+  Busy,           ///< the workspace is in use by another run             exit 5
+  TrainingFailed  ///< the run diverged (NaN/Inf loss)                     exit 6
 };
 
 class Error : public std::runtime_error {

@@ -11,13 +11,23 @@ size_t firstInvalidUtf8(std::string_view bytes) {
   size_t i = 0;
   while (i < n) {
     unsigned char c = s[i];
-    if (c < 0x80) { ++i; continue; }
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
     size_t length;
     uint32_t code_point;
-    if ((c & 0xE0) == 0xC0) { length = 2; code_point = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { length = 3; code_point = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { length = 4; code_point = c & 0x07; }
-    else return i;
+    if ((c & 0xE0) == 0xC0) {
+      length = 2;
+      code_point = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      length = 3;
+      code_point = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      length = 4;
+      code_point = c & 0x07;
+    } else
+      return i;
     if (i + length > n) return i;
     for (size_t k = 1; k < length; ++k) {
       if ((s[i + k] & 0xC0) != 0x80) return i;
@@ -33,9 +43,7 @@ size_t firstInvalidUtf8(std::string_view bytes) {
 
 bool isValidUtf8(std::string_view bytes) { return firstInvalidUtf8(bytes) == std::string_view::npos; }
 
-bool looksBinary(std::string_view bytes) {
-  return bytes.substr(0, 8192).find('\0') != std::string_view::npos;
-}
+bool looksBinary(std::string_view bytes) { return bytes.substr(0, 8192).find('\0') != std::string_view::npos; }
 
 std::vector<std::string> splitString(std::string_view text, char separator) {
   std::vector<std::string> parts;
@@ -60,7 +68,10 @@ std::string humanBytes(uint64_t bytes) {
   const char* units[] = {"B", "KB", "MB", "GB", "TB"};
   double value = static_cast<double>(bytes);
   int unit = 0;
-  while (value >= 1000.0 && unit < 4) { value /= 1000.0; ++unit; }
+  while (value >= 1000.0 && unit < 4) {
+    value /= 1000.0;
+    ++unit;
+  }
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
   return buffer;

@@ -37,24 +37,36 @@ bool formatOf(const Json& f, DataFormat& format) {
 
 const char* dataFormatName(DataFormat format) {
   switch (format) {
-    case DataFormat::Text: return "text";
-    case DataFormat::PromptCompletion: return "prompt-completion";
-    case DataFormat::Alpaca: return "alpaca";
-    case DataFormat::Messages: return "messages";
-    case DataFormat::TextLabel: return "text-label";
-    case DataFormat::Preference: return "preference";
+    case DataFormat::Text:
+      return "text";
+    case DataFormat::PromptCompletion:
+      return "prompt-completion";
+    case DataFormat::Alpaca:
+      return "alpaca";
+    case DataFormat::Messages:
+      return "messages";
+    case DataFormat::TextLabel:
+      return "text-label";
+    case DataFormat::Preference:
+      return "preference";
   }
   return "?";
 }
 
 std::vector<std::string> dataFormatFields(DataFormat format) {
   switch (format) {
-    case DataFormat::Text: return {"text"};
-    case DataFormat::PromptCompletion: return {"prompt", "completion"};
-    case DataFormat::Alpaca: return {"instruction", "input", "output"};
-    case DataFormat::Messages: return {"messages"};
-    case DataFormat::TextLabel: return {"text", "label"};
-    case DataFormat::Preference: return {"prompt", "chosen", "rejected"};
+    case DataFormat::Text:
+      return {"text"};
+    case DataFormat::PromptCompletion:
+      return {"prompt", "completion"};
+    case DataFormat::Alpaca:
+      return {"instruction", "input", "output"};
+    case DataFormat::Messages:
+      return {"messages"};
+    case DataFormat::TextLabel:
+      return {"text", "label"};
+    case DataFormat::Preference:
+      return {"prompt", "chosen", "rejected"};
   }
   return {};
 }

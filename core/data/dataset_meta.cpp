@@ -75,7 +75,8 @@ DatasetMeta readDatasetMeta(const std::filesystem::path& dir) {
   meta.vocab_size = static_cast<int>(reader.integer("vocab_size", 1, INT32_MAX));
   meta.eos_id = static_cast<int>(reader.integer("eos_id", 0, meta.vocab_size - 1));
   meta.dtype = reader.text("dtype");
-  if (meta.dtype != "uint16" && meta.dtype != "uint32") reader.fail("dtype", "is `" + meta.dtype + "`, expected uint16 or uint32");
+  if (meta.dtype != "uint16" && meta.dtype != "uint32")
+    reader.fail("dtype", "is `" + meta.dtype + "`, expected uint16 or uint32");
   if (meta.dtype == "uint16" && meta.vocab_size > 65536) {
     reader.fail("dtype", "is uint16 but vocab_size " + std::to_string(meta.vocab_size) + " needs uint32");
   }

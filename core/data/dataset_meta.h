@@ -11,13 +11,13 @@ struct DatasetMeta {
   std::string tokenizer_path;    ///< the .model file used, absolute
   std::string tokenizer_sha256;  ///< of that file, so a dataset is never used with another tokenizer
   int vocab_size = 0;
-  int eos_id = -1;               ///< appended after every document
-  std::string dtype;             ///< "uint16" (vocab_size <= 65535) or "uint32", little-endian
+  int eos_id = -1;    ///< appended after every document
+  std::string dtype;  ///< "uint16" (vocab_size <= 65535) or "uint32", little-endian
   int64_t train_documents = 0;
   int64_t val_documents = 0;
   int64_t train_tokens = 0;
   int64_t val_tokens = 0;
-  int64_t bytes = 0;             ///< bytes of document text tokenized
+  int64_t bytes = 0;  ///< bytes of document text tokenized
   int format_version = 1;
 };
 

@@ -9,11 +9,11 @@
 #include "core/common/error.h"
 #include "core/common/hashing.h"
 #include "core/data/splitmix.h"
-#include "core/tokenizer/tokenizer_open.h"
 #include "core/data/token_writer.h"
 #include "core/tokenizer/corpus_documents.h"
 #include "core/tokenizer/corpus_files.h"
 #include "core/tokenizer/tokenizer.h"
+#include "core/tokenizer/tokenizer_open.h"
 
 namespace temper {
 namespace {

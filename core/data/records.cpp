@@ -19,7 +19,9 @@ std::string readAll(const std::filesystem::path& path) {
   return text.str();
 }
 
-std::string where(const std::filesystem::path& path, int64_t line) { return path.string() + ":" + std::to_string(line); }
+std::string where(const std::filesystem::path& path, int64_t line) {
+  return path.string() + ":" + std::to_string(line);
+}
 
 void readJsonLines(const std::filesystem::path& path, int64_t limit, std::vector<Record>& out) {
   std::ifstream in(path, std::ios::binary);
@@ -130,7 +132,8 @@ void readCsv(const std::filesystem::path& path, int64_t limit, std::vector<Recor
 
 std::vector<Record> readRecords(const std::filesystem::path& path, int64_t limit) {
   if (!std::filesystem::exists(path)) throwIoError(path.string() + ": no such file");
-  if (std::filesystem::is_directory(path)) throwInputError(path.string() + ": a folder; give a .jsonl, .json or .csv file");
+  if (std::filesystem::is_directory(path))
+    throwInputError(path.string() + ": a folder; give a .jsonl, .json or .csv file");
   std::vector<Record> out;
   const std::string ext = path.extension().string();
   if (ext == ".jsonl" || ext == ".ndjson") {

@@ -10,7 +10,8 @@ void append(TokenizedExample& example, const std::vector<int>& ids, char mask) {
   example.loss_mask.insert(example.loss_mask.end(), ids.size(), mask);
 }
 
-TokenizedExample promptCompletion(const Tokenizer& tokenizer, const std::string& prompt, const std::string& completion) {
+TokenizedExample promptCompletion(const Tokenizer& tokenizer, const std::string& prompt,
+                                  const std::string& completion) {
   TokenizedExample example;
   append(example, tokenizer.prefixIds(), 0);
   append(example, tokenizer.encode(prompt), 0);
@@ -22,16 +23,20 @@ TokenizedExample promptCompletion(const Tokenizer& tokenizer, const std::string&
 
 [[noreturn]] void wrongMethod(DataFormat format, const std::string& source) {
   const std::string method = format == DataFormat::TextLabel ? "classify" : "reward-model or dpo";
-  throwConfigError(source + ": " + dataFormatName(format) + " records are for the `" + method +
-                   "` method, not sft; sft takes prompt-completion, alpaca, messages, or text with a response template");
+  throwConfigError(
+      source + ": " + dataFormatName(format) + " records are for the `" + method +
+      "` method, not sft; sft takes prompt-completion, alpaca, messages, or text with a response template");
 }
 
 }  // namespace
 
 Json SftExamples::summary() const {
-  return Json{{"format", dataFormatName(format)}, {"records", records},
-              {"examples", static_cast<int64_t>(examples.size())}, {"truncated", truncated},
-              {"dropped_long", dropped_long}, {"dropped_no_target", dropped_no_target},
+  return Json{{"format", dataFormatName(format)},
+              {"records", records},
+              {"examples", static_cast<int64_t>(examples.size())},
+              {"truncated", truncated},
+              {"dropped_long", dropped_long},
+              {"dropped_no_target", dropped_no_target},
               {"target_tokens", target_tokens}};
 }
 
@@ -46,18 +51,21 @@ std::string alpacaPrompt(const std::string& instruction, const std::string& inpu
          instruction + "\n\n### Input:\n" + input + "\n\n### Response:\n";
 }
 
-SftExamples buildSftExamples(const std::vector<Record>& records, const Tokenizer& tokenizer, const SftOptions& options) {
+SftExamples buildSftExamples(const std::vector<Record>& records, const Tokenizer& tokenizer,
+                             const SftOptions& options) {
   SftExamples out;
   out.format = detectDataFormat(records);
   if (out.format == DataFormat::TextLabel || out.format == DataFormat::Preference) {
     wrongMethod(out.format, records.front().source);
   }
   if (out.format == DataFormat::Text && options.response_template.empty()) {
-    throwConfigError(records.front().source + ": these records have only `text`, so nothing says where the response "
+    throwConfigError(records.front().source +
+                     ": these records have only `text`, so nothing says where the response "
                      "starts; give `response-template` (e.g. \"\\nA:\"), or train them with continued-pretrain");
   }
   if (out.format == DataFormat::Messages && !options.chat) {
-    throwConfigError(records.front().source + ": `messages` records need a chat template; the model has none Temper "
+    throwConfigError(records.front().source +
+                     ": `messages` records need a chat template; the model has none Temper "
                      "can render, so give `chat-template` (chatml, llama2, llama3, zephyr or plain)");
   }
   for (const auto& record : records) {

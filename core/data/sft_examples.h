@@ -27,10 +27,10 @@ struct TokenizedExample {
 };
 
 struct SftOptions {
-  int64_t max_tokens = 1024;        ///< longest example kept (ctx + 1: ctx inputs, each predicting the next)
-  bool drop_long = false;           ///< drop rather than truncate examples over max_tokens
-  std::string response_template;    ///< for `text` records
-  std::optional<ChatTemplate> chat; ///< for `messages` records
+  int64_t max_tokens = 1024;         ///< longest example kept (ctx + 1: ctx inputs, each predicting the next)
+  bool drop_long = false;            ///< drop rather than truncate examples over max_tokens
+  std::string response_template;     ///< for `text` records
+  std::optional<ChatTemplate> chat;  ///< for `messages` records
 };
 
 struct SftExamples {

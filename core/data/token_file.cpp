@@ -35,8 +35,9 @@ TokenFile TokenFile::open(const std::filesystem::path& path, const std::string& 
   const auto bytes = static_cast<uint64_t>(info.st_size);
   if (bytes % static_cast<uint64_t>(file.width_) != 0) {
     ::close(fd);
-    throwInputError(path.string() + ": truncated token file: " + std::to_string(bytes) + " bytes is not a multiple of " +
-                    std::to_string(file.width_) + " (" + dtype + "); prepare the dataset again");
+    throwInputError(path.string() + ": truncated token file: " + std::to_string(bytes) +
+                    " bytes is not a multiple of " + std::to_string(file.width_) + " (" + dtype +
+                    "); prepare the dataset again");
   }
   if (bytes > 0) {
     void* mapping = ::mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd, 0);

@@ -47,7 +47,8 @@ Json benchTrain(const BenchTrainRequest& r) {
   double median = times[times.size() / 2];
   int64_t params_count = optimizer.parameterCount();
   int64_t tokens = r.batch * r.ctx;
-  double flops_per_token = 6.0 * static_cast<double>(params_count) + 12.0 * static_cast<double>(r.layers * r.dim * r.ctx);
+  double flops_per_token =
+      6.0 * static_cast<double>(params_count) + 12.0 * static_cast<double>(r.layers * r.dim * r.ctx);
   return Json{{"impl", "temper-cpp"},
               {"torch", runtime.torch_version},
               {"threads", runtime.torch_threads},

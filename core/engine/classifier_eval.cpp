@@ -8,7 +8,7 @@
 #include "core/data/data_format.h"
 #include "core/data/records.h"
 #include "core/engine/runtime.h"
-#include "core/methods/classify_task.h"
+#include "core/methods/classify/classify_task.h"
 #include "core/model/sequence_classifier.h"
 #include "core/tokenizer/tokenizer_open.h"
 
@@ -43,12 +43,11 @@ double ClassifierEvalResult::f1(size_t label) const {
 Json ClassifierEvalResult::toJson() const {
   Json per_label = Json::object();
   for (size_t i = 0; i < labels.size(); ++i) {
-    per_label[labels[i]] = Json{{"support", support(i)},     {"predicted", predicted(i)},
-                                {"correct", confusion[i][i]}, {"precision", precision(i)},
-                                {"recall", recall(i)},        {"f1", f1(i)}};
+    per_label[labels[i]] = Json{{"support", support(i)},     {"predicted", predicted(i)}, {"correct", confusion[i][i]},
+                                {"precision", precision(i)}, {"recall", recall(i)},       {"f1", f1(i)}};
   }
-  return Json{{"task", "classify"}, {"examples", examples},   {"truncated", truncated},
-              {"accuracy", accuracy}, {"mean_nll", mean_nll}, {"macro_f1", macro_f1},
+  return Json{{"task", "classify"},   {"examples", examples},   {"truncated", truncated},
+              {"accuracy", accuracy}, {"mean_nll", mean_nll},   {"macro_f1", macro_f1},
               {"labels", labels},     {"per_label", per_label}, {"confusion", confusion}};
 }
 
@@ -107,8 +106,7 @@ ClassifierEvalResult evaluateClassifier(const EvalRequest& request) {
   for (size_t start = 0; start < order.size();) {
     // The batch grows while its padded size (rows × longest, the longest being the last) fits.
     size_t end = start + 1;
-    while (end < order.size() &&
-           static_cast<int64_t>((end - start + 1) * ids[order[end]].size()) <= kTokensPerBatch) {
+    while (end < order.size() && static_cast<int64_t>((end - start + 1) * ids[order[end]].size()) <= kTokensPerBatch) {
       ++end;
     }
     const int64_t rows = static_cast<int64_t>(end - start);

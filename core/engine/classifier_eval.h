@@ -13,13 +13,13 @@
 namespace temper {
 
 struct ClassifierEvalResult {
-  std::vector<std::string> labels;             ///< the model's labels, id order
+  std::vector<std::string> labels;              ///< the model's labels, id order
   std::vector<std::vector<int64_t>> confusion;  ///< [true][predicted] counts
   int64_t examples = 0;
   int64_t truncated = 0;  ///< texts longer than the window, cut keeping their start
   double mean_nll = 0;    ///< mean cross-entropy of the true label, nats
   double accuracy = 0;
-  double macro_f1 = 0;    ///< mean F1 over the labels that occur in the data or the predictions
+  double macro_f1 = 0;  ///< mean F1 over the labels that occur in the data or the predictions
 
   int64_t support(size_t label) const;    ///< records whose true label is `label`
   int64_t predicted(size_t label) const;  ///< records predicted as `label`

@@ -12,15 +12,17 @@ namespace temper {
 
 void trainTokenizerCommand(const TokenizerTrainOptions& options, Console& console) {
   TokenizerTrainReport report = trainTokenizer(options);
-  Json payload = {{"model", report.model_path.string()}, {"vocab_size", report.vocab_size},
-                  {"files_used", report.files_used}, {"bytes", report.bytes},
+  Json payload = {{"model", report.model_path.string()},
+                  {"vocab_size", report.vocab_size},
+                  {"files_used", report.files_used},
+                  {"bytes", report.bytes},
                   {"files_skipped_binary", report.files_skipped_binary},
                   {"files_skipped_not_utf8", report.files_skipped_not_utf8},
                   {"files_skipped_extension", report.files_skipped_extension}};
   console.emit(events::result("tokenizer train", payload));
   console.say("tokenizer " + report.model_path.string() + ": " + options.model_type + ", " +
-              std::to_string(report.vocab_size) + " pieces from " + std::to_string(report.files_used) +
-              " file(s), " + humanBytes(static_cast<uint64_t>(report.bytes)) + "; skipped " +
+              std::to_string(report.vocab_size) + " pieces from " + std::to_string(report.files_used) + " file(s), " +
+              humanBytes(static_cast<uint64_t>(report.bytes)) + "; skipped " +
               std::to_string(report.files_skipped_binary) + " binary, " +
               std::to_string(report.files_skipped_not_utf8) + " not UTF-8, " +
               std::to_string(report.files_skipped_extension) + " by extension");
@@ -74,15 +76,19 @@ void decodeCommand(const std::filesystem::path& tokenizer_path, const std::strin
 
 void prepareDataCommand(const PrepareOptions& options, Console& console) {
   DatasetMeta meta = prepareDataset(options);
-  Json payload = {{"out", options.out_dir.string()}, {"train_documents", meta.train_documents},
-                  {"val_documents", meta.val_documents}, {"train_tokens", meta.train_tokens},
-                  {"val_tokens", meta.val_tokens}, {"bytes", meta.bytes}, {"dtype", meta.dtype},
+  Json payload = {{"out", options.out_dir.string()},
+                  {"train_documents", meta.train_documents},
+                  {"val_documents", meta.val_documents},
+                  {"train_tokens", meta.train_tokens},
+                  {"val_tokens", meta.val_tokens},
+                  {"bytes", meta.bytes},
+                  {"dtype", meta.dtype},
                   {"vocab_size", meta.vocab_size}};
   console.emit(events::result("data prepare", payload));
   console.say("dataset " + options.out_dir.string() + ": " + std::to_string(meta.train_tokens) + " train tokens (" +
               std::to_string(meta.train_documents) + " documents), " + std::to_string(meta.val_tokens) +
-              " validation tokens (" + std::to_string(meta.val_documents) + " documents), " + meta.dtype +
-              ", from " + humanBytes(static_cast<uint64_t>(meta.bytes)));
+              " validation tokens (" + std::to_string(meta.val_documents) + " documents), " + meta.dtype + ", from " +
+              humanBytes(static_cast<uint64_t>(meta.bytes)));
 }
 
 }  // namespace temper

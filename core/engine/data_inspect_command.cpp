@@ -61,12 +61,19 @@ Json inspectData(const DataInspectRequest& request) {
   // A folder made by `temper data prepare` is already tokens: its meta.json says everything.
   if (request.inputs.size() == 1 && std::filesystem::exists(request.inputs[0] / "meta.json")) {
     const DatasetMeta meta = readDatasetMeta(request.inputs[0]);
-    return Json{{"files", 2}, {"skipped_files", 0}, {"format", "prepared"}, {"fields", Json::array()},
+    return Json{{"files", 2},
+                {"skipped_files", 0},
+                {"format", "prepared"},
+                {"fields", Json::array()},
                 {"records", meta.train_documents + meta.val_documents},
-                {"documents", meta.train_documents + meta.val_documents}, {"bytes", meta.bytes},
-                {"tokens", meta.train_tokens + meta.val_tokens}, {"train_tokens", meta.train_tokens},
-                {"val_tokens", meta.val_tokens}, {"vocab_size", meta.vocab_size},
-                {"tokenizer", meta.tokenizer_path}, {"preview", Json::array()}};
+                {"documents", meta.train_documents + meta.val_documents},
+                {"bytes", meta.bytes},
+                {"tokens", meta.train_tokens + meta.val_tokens},
+                {"train_tokens", meta.train_tokens},
+                {"val_tokens", meta.val_tokens},
+                {"vocab_size", meta.vocab_size},
+                {"tokenizer", meta.tokenizer_path},
+                {"preview", Json::array()}};
   }
   std::unique_ptr<Tokenizer> tokenizer;
   if (!request.tokenizer.empty()) tokenizer = openTokenizer(request.tokenizer);
@@ -86,9 +93,14 @@ Json inspectData(const DataInspectRequest& request) {
       if (format == DataFormat::TextLabel) ++labels[stringField(records[i], "label")];
       if (tokenizer) tokens += static_cast<int64_t>(tokenizer->encode(recordText(records[i], format)).size());
     }
-    out = {{"files", request.inputs.size()}, {"skipped_files", 0}, {"format", dataFormatName(format)},
-           {"fields", dataFormatFields(format)}, {"records", records.size()}, {"documents", records.size()},
-           {"bytes", bytes}, {"preview", preview}};
+    out = {{"files", request.inputs.size()},
+           {"skipped_files", 0},
+           {"format", dataFormatName(format)},
+           {"fields", dataFormatFields(format)},
+           {"records", records.size()},
+           {"documents", records.size()},
+           {"bytes", bytes},
+           {"preview", preview}};
     if (format == DataFormat::TextLabel) out["labels"] = labels;
   } else {
     CorpusFiles corpus = collectCorpusFiles(request.inputs, request.extensions);
@@ -102,8 +114,8 @@ Json inspectData(const DataInspectRequest& request) {
       });
     }
     out = {{"files", corpus.files.size()},
-           {"skipped_files", corpus.skipped_binary + corpus.skipped_not_utf8 + corpus.skipped_extension +
-                                 corpus.skipped_empty},
+           {"skipped_files",
+            corpus.skipped_binary + corpus.skipped_not_utf8 + corpus.skipped_extension + corpus.skipped_empty},
            {"format", "text"},
            {"fields", Json::array({"text"})},
            {"records", documents},

@@ -6,20 +6,25 @@
 #include <thread>
 
 #include "core/engine/runtime.h"
-#include "core/methods/method_catalog.h"
+#include "core/methods/method_registry.h"
+#include "core/methods/train_config.h"
 #include "core/model/gpt_config.h"
-#include "core/train/train_config.h"
 
 namespace temper {
 namespace {
 
 const char* kindName(KeyKind kind) {
   switch (kind) {
-    case KeyKind::Integer: return "integer";
-    case KeyKind::Number: return "number";
-    case KeyKind::Text: return "text";
-    case KeyKind::Choice: return "choice";
-    case KeyKind::Boolean: return "boolean";
+    case KeyKind::Integer:
+      return "integer";
+    case KeyKind::Number:
+      return "number";
+    case KeyKind::Text:
+      return "text";
+    case KeyKind::Choice:
+      return "choice";
+    case KeyKind::Boolean:
+      return "boolean";
   }
   return "?";
 }
@@ -27,16 +32,16 @@ const char* kindName(KeyKind kind) {
 Json trainKeys() {
   Json keys = Json::array();
   for (const auto& spec : trainKeySpecs()) {
-    Json key = {{"key", spec.key}, {"kind", kindName(spec.kind)}, {"default", spec.default_value},
-                {"choices", spec.choices}, {"help", spec.help}, {"methods", keyMethods(spec.key)}};
+    Json key = {{"key", spec.key},         {"kind", kindName(spec.kind)}, {"default", spec.default_value},
+                {"choices", spec.choices}, {"help", spec.help},           {"methods", keyMethods(spec.key)}};
     if (spec.kind == KeyKind::Integer || spec.kind == KeyKind::Number) {
       key["min"] = spec.min;
       key["max"] = spec.max;
     }
     Json by_method = Json::object();
-    for (const auto& method : methodCatalog()) {
-      auto it = methodDefaults(method.name).find(spec.key);
-      if (it != methodDefaults(method.name).end()) by_method[method.name] = it->second;
+    for (const auto& method : methodRegistry().all()) {
+      auto it = method.defaults.find(spec.key);
+      if (it != method.defaults.end()) by_method[method.name] = it->second;
     }
     if (!by_method.empty()) key["method_defaults"] = by_method;
     keys.push_back(key);
@@ -44,21 +49,55 @@ Json trainKeys() {
   return keys;
 }
 
+const char* baseUseName(BaseUse use) {
+  switch (use) {
+    case BaseUse::None:
+      return "none";
+    case BaseUse::LanguageModel:
+      return "language-model";
+    case BaseUse::LanguageModelOrClassifier:
+      return "language-model-or-classifier";
+  }
+  return "?";
+}
+
+// What the studio's wizard builds its method page from (docs/cli.md, `info --json`).
+Json methodJson(const MethodSpec& m) {
+  Json own = Json::array();
+  for (const auto& key : m.own_keys) own.push_back(key.key);
+  Json keys = m.keys;
+  for (const auto& key : own) keys.push_back(key);
+  return Json{{"name", m.name},
+              {"title", m.title},
+              {"summary", m.summary},
+              {"available", m.available},
+              {"reason", m.reason},
+              {"needs_base", m.needsBase()},
+              {"base", baseUseName(m.base)},
+              {"formats", m.data_formats},
+              {"keys", keys},
+              {"defaults", m.defaults},
+              {"metrics", m.metrics},
+              {"peft", m.peft}};
+}
+
 }  // namespace
 
 Json engineInfo() {
   Json methods = Json::array();
-  for (const auto& m : methodCatalog()) {
-    methods.push_back({{"name", m.name}, {"title", m.title}, {"summary", m.summary}, {"available", m.available},
-                       {"reason", m.reason}});
-  }
+  for (const auto& m : methodRegistry().all()) methods.push_back(methodJson(m));
   Json presets = Json::array();
   for (const auto& name : presetNames()) {
     GptConfig c = presetConfig(name);
     GptConfig counted = c;
     counted.vocab_size = 50257;  // presets leave the vocabulary to the tokenizer; GPT-2's for the count
-    presets.push_back({{"name", name}, {"layers", c.layers}, {"dim", c.dim}, {"heads", c.heads}, {"ctx", c.context},
-                       {"parameters", counted.parameterCount()}, {"parameters_vocab", 50257}});
+    presets.push_back({{"name", name},
+                       {"layers", c.layers},
+                       {"dim", c.dim},
+                       {"heads", c.heads},
+                       {"ctx", c.context},
+                       {"parameters", counted.parameterCount()},
+                       {"parameters_vocab", 50257}});
   }
   RuntimeInfo runtime = configureRuntime(0, "cpu");
   Json cuda_devices = Json::array();
@@ -71,8 +110,12 @@ Json engineInfo() {
               {"sentencepiece", TEMPER_SENTENCEPIECE_VERSION},
               {"sqlite", TEMPER_SQLITE_VERSION},
               {"device",
-               {{"cuda_available", cuda}, {"cuda_devices", cuda_devices}, {"cpu_threads", runtime.torch_threads},
-                {"cores", runtime.cores}, {"blas", runtime.blas}, {"thread_policy", runtime.thread_policy}}},
+               {{"cuda_available", cuda},
+                {"cuda_devices", cuda_devices},
+                {"cpu_threads", runtime.torch_threads},
+                {"cores", runtime.cores},
+                {"blas", runtime.blas},
+                {"thread_policy", runtime.thread_policy}}},
               {"methods", methods},
               {"train_keys", trainKeys()},
               {"presets", presets}};

@@ -3,9 +3,8 @@
 #include <cstdio>
 
 #include "core/common/error.h"
-#include "core/model/gpt_config.h"
 #include "core/model/hf_model.h"
-#include "core/model/llama_config.h"
+#include "core/model/model_shape.h"
 #include "core/tokenizer/chat_template.h"
 #include "core/tokenizer/tokenizer_open.h"
 
@@ -13,37 +12,7 @@ namespace temper {
 namespace {
 
 ModelShape shapeOf(const HfModelInfo& info) {
-  const std::string source = (info.dir / "config.json").string();
-  ModelShape shape;
-  shape.family = info.family;
-  if (info.family == "gpt2") {
-    GptConfig c = fromHfConfig(info.config, source);
-    shape.layers = c.layers;
-    shape.hidden = c.dim;
-    shape.heads = c.heads;
-    shape.kv_heads = c.heads;
-    shape.head_dim = c.headDim();
-    shape.intermediate = c.mlpHidden();
-    shape.vocab = c.vocab_size;
-    shape.ctx = c.context;
-    shape.tied = true;
-    shape.qkv_bias = shape.o_bias = shape.mlp_bias = c.bias;
-  } else {
-    LlamaConfig c = fromHfLlamaConfig(info.config, source);
-    shape.layers = c.layers;
-    shape.hidden = c.hidden_size;
-    shape.heads = c.heads;
-    shape.kv_heads = c.kv_heads;
-    shape.head_dim = c.head_dim;
-    shape.intermediate = c.intermediate_size;
-    shape.vocab = c.vocab_size;
-    shape.ctx = c.context();
-    shape.tied = c.tie_word_embeddings;
-    shape.qkv_bias = c.qkv_bias;
-    shape.o_bias = c.o_bias;
-    shape.mlp_bias = c.mlp_bias;
-  }
-  return shape;
+  return modelShapeFromHfConfig(info.family, info.config, (info.dir / "config.json").string());
 }
 
 std::string tokenizerKind(const std::filesystem::path& dir) {

@@ -7,20 +7,20 @@
 #include <vector>
 
 #include "core/common/json_io.h"
-#include "core/train/memory_estimate.h"
+#include "core/model/model_shape.h"
 
 namespace temper {
 
 struct ModelInspection {
   std::string family, architecture, model_type, dtype;
   int64_t parameters = 0;
-  ModelShape shape;                ///< layers, hidden, heads, kv_heads, ctx, vocab, ... from config.json
-  std::string tokenizer;           ///< "sentencepiece" | "byte-level-bpe" | "none"
-  std::string chat_template;
+  ModelShape shape;                 ///< layers, hidden, heads, kv_heads, ctx, vocab, ... from config.json
+  std::string tokenizer;            ///< "sentencepiece" | "byte-level-bpe" | "none"
+  std::string chat_template;        ///< "chatml" | "llama2" | "llama3" | "zephyr" | "none" | "unsupported"
   std::string task;                 ///< "causal-lm" or "sequence-classification"
-  std::vector<std::string> labels;  ///< a classifier's labels in id order       ///< "chatml" | "llama2" | "llama3" | "zephyr" | "none" | "unsupported"
-  std::vector<std::string> files;  ///< weight files, relative to the folder
-  uint64_t bytes = 0;              ///< their size on disk
+  std::vector<std::string> labels;  ///< a classifier's labels in id order
+  std::vector<std::string> files;   ///< weight files, relative to the folder
+  uint64_t bytes = 0;               ///< their size on disk
 
   /// The contract of `temper model inspect --json` (docs/cli.md), plus head_dim, intermediate, tied.
   Json toJson() const;

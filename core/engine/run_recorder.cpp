@@ -36,10 +36,11 @@ void RunRecorder::emit(const Json& event) {
 }
 
 void RunRecorder::onStep(const StepReport& r) {
-  events::StepFields fields{r.step, max_steps_, r.tokens_seen, r.wall_time_s, r.loss, r.lr, r.grad_norm, r.tokens_per_s};
+  events::StepFields fields{r.step, max_steps_, r.tokens_seen, r.wall_time_s,
+                            r.loss, r.lr,       r.grad_norm,   r.tokens_per_s};
   emit(events::step(run_id_, fields));
-  for (auto [name, value] : {std::pair{"train_loss", r.loss}, {"lr", r.lr}, {"grad_norm", r.grad_norm},
-                             {"tokens_per_s", r.tokens_per_s}}) {
+  for (auto [name, value] :
+       {std::pair{"train_loss", r.loss}, {"lr", r.lr}, {"grad_norm", r.grad_norm}, {"tokens_per_s", r.tokens_per_s}}) {
     pending_.push_back({r.step, r.tokens_seen, r.wall_time_s, name, value});
   }
   if (start_step_ < 0) {
@@ -50,9 +51,8 @@ void RunRecorder::onStep(const StepReport& r) {
   }
   const double per_step = (r.wall_time_s - start_wall_s_) / static_cast<double>(r.step - start_step_);
   console_.progress(static_cast<double>(r.step) / static_cast<double>(max_steps_),
-                    "step " + std::to_string(r.step) + "/" + std::to_string(max_steps_) + " loss " +
-                        fixed(r.loss, 4) + " " + fixed(r.tokens_per_s, 0) + " tok/s elapsed " +
-                        formatDuration(r.wall_time_s),
+                    "step " + std::to_string(r.step) + "/" + std::to_string(max_steps_) + " loss " + fixed(r.loss, 4) +
+                        " " + fixed(r.tokens_per_s, 0) + " tok/s elapsed " + formatDuration(r.wall_time_s),
                     per_step * static_cast<double>(max_steps_ - r.step));
   if (std::chrono::steady_clock::now() - last_flush_ >= kFlushInterval) flush();
 }

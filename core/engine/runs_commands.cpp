@@ -28,11 +28,23 @@ Json runJson(const RunRecord& r, const std::map<std::string, MetricPoint>& last)
   Json metrics = Json::object();
   for (const auto& [name, point] : last) metrics[name] = metricJson(point);
   Json config = r.config_json.empty() ? Json(nullptr) : Json::parse(r.config_json, nullptr, false);
-  return Json{{"id", r.id}, {"name", r.name}, {"method", r.method}, {"status", r.status},
-              {"base_model", r.base_model}, {"dataset", r.dataset}, {"device", r.device}, {"threads", r.threads},
-              {"created_at", r.created_at}, {"started_at", r.started_at}, {"finished_at", r.finished_at},
-              {"error", r.error_message}, {"run_dir", r.run_dir}, {"last_metrics", metrics}, {"config", config},
-              {"tags", r.tags}, {"notes", r.notes}};
+  return Json{{"id", r.id},
+              {"name", r.name},
+              {"method", r.method},
+              {"status", r.status},
+              {"base_model", r.base_model},
+              {"dataset", r.dataset},
+              {"device", r.device},
+              {"threads", r.threads},
+              {"created_at", r.created_at},
+              {"started_at", r.started_at},
+              {"finished_at", r.finished_at},
+              {"error", r.error_message},
+              {"run_dir", r.run_dir},
+              {"last_metrics", metrics},
+              {"config", config},
+              {"tags", r.tags},
+              {"notes", r.notes}};
 }
 
 Store openExisting(const WorkspacePaths& workspace) {

@@ -38,9 +38,14 @@ std::string loadedBlasPath() {
 }  // namespace
 
 Json RuntimeInfo::toJson() const {
-  return Json{{"blas", blas}, {"blas_is_fast", blas_is_fast}, {"torch_threads", torch_threads},
-              {"blas_threads", blas_threads}, {"cores", cores}, {"device", device},
-              {"torch_version", torch_version}, {"thread_policy", thread_policy}};
+  return Json{{"blas", blas},
+              {"blas_is_fast", blas_is_fast},
+              {"torch_threads", torch_threads},
+              {"blas_threads", blas_threads},
+              {"cores", cores},
+              {"device", device},
+              {"torch_version", torch_version},
+              {"thread_policy", thread_policy}};
 }
 
 std::string RuntimeInfo::summary() const {

@@ -9,14 +9,14 @@
 namespace temper {
 
 struct RuntimeInfo {
-  std::string blas;          ///< e.g. "OpenBLAS 0.3.21 ... Haswell" or "reference BLAS (slow)"
+  std::string blas;  ///< e.g. "OpenBLAS 0.3.21 ... Haswell" or "reference BLAS (slow)"
   bool blas_is_fast = false;
-  int torch_threads = 1;     ///< LibTorch intra-op threads (element-wise kernels, non-BLAS ops)
-  int blas_threads = 1;      ///< OpenBLAS threads (matrix products); 0 when unknown
-  int cores = 1;             ///< std::thread::hardware_concurrency()
+  int torch_threads = 1;  ///< LibTorch intra-op threads (element-wise kernels, non-BLAS ops)
+  int blas_threads = 1;   ///< OpenBLAS threads (matrix products); 0 when unknown
+  int cores = 1;          ///< std::thread::hardware_concurrency()
   std::string device = "cpu";
   std::string torch_version;
-  std::string thread_policy; ///< how the numbers above were chosen, in words
+  std::string thread_policy;  ///< how the numbers above were chosen, in words
 
   Json toJson() const;
   std::string summary() const;  ///< one line for people

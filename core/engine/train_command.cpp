@@ -8,16 +8,15 @@
 #include "core/common/hashing.h"
 #include "core/common/text_utils.h"
 #include "core/common/workspace_paths.h"
-#include "core/data/dataset_meta.h"
+#include "core/engine/dry_run.h"
 #include "core/engine/run_recorder.h"
 #include "core/engine/runtime.h"
 #include "core/engine/stop_signal.h"
-#include "core/engine/dry_run.h"
-#include "core/engine/method_setup.h"
-#include "core/train/trainer.h"
+#include "core/methods/method_setup.h"
+#include "core/methods/train_config.h"
 #include "core/protocol/events.h"
 #include "core/store/workspace_lock.h"
-#include "core/train/train_config.h"
+#include "core/train/trainer.h"
 
 namespace temper {
 namespace {
@@ -84,8 +83,11 @@ int runTrain(const TrainRequest& request) {
   const ComputePrecision precision = resolvePrecision(config.precision, runtime.device);
   Json runtime_json = runtime.toJson();
   runtime_json["precision"] = precisionName(precision);
+  const torch::Device device = runtime.device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  const MethodInputs inputs =
+      methodInputs(config, device, workspace, plan.run_id.empty() ? std::filesystem::path() : plan.run_dir);
   if (request.dry_run) {
-    Json estimate = dryRun(config, runtime);
+    Json estimate = dryRun(inputs, runtime);
     if (request.json) {
       std::printf("%s\n", estimate.dump().c_str());
     } else {
@@ -93,7 +95,7 @@ int runTrain(const TrainRequest& request) {
     }
     return 0;
   }
-  MethodSetup setup = setUpMethod(config, runtime, workspace, plan.run_id.empty() ? std::filesystem::path() : plan.run_dir);
+  MethodSetup setup = setUpMethod(inputs);
   TrainingTask& task = *setup.task;
   const int64_t parameters = setup.model->parameterCount();
 
@@ -115,19 +117,20 @@ int runTrain(const TrainRequest& request) {
   }
   if (plan.run_id.empty()) {
     NewRun run;
-    run.name = config.name.empty()
-                   ? config.method + " " + std::filesystem::path(setup.dataset).filename().string()
-                   : config.name;
+    run.name = config.name.empty() ? config.method + " " + std::filesystem::path(setup.dataset).filename().string()
+                                   : config.name;
     run.method = config.method;
     run.base_model = setup.base_description;
     run.dataset = setup.dataset;
     run.device = runtime.device;
     run.threads = runtime.torch_threads;
     run.versions_json = Json{{"torch", runtime.torch_version}, {"blas", runtime.blas}}.dump();
-    Json full = {{"train", train_json}, {"model", setup.model_config}, {"runtime", runtime_json},
+    Json full = {{"train", train_json},
+                 {"model", setup.model_config},
+                 {"runtime", runtime_json},
                  {"data", setup.data_summary},
                  {"parameters", {{"total", parameters}, {"trainable", setup.trainable_parameters}}},
-                 {"memory_estimate", dryRun(config, runtime)["estimate"]}};
+                 {"memory_estimate", dryRun(inputs, runtime)["estimate"]}};
     run.config_json = full.dump();
     plan.run_id = store->createRun(run);
     plan.run_dir = workspace.runDir(plan.run_id);
@@ -173,8 +176,8 @@ int runTrain(const TrainRequest& request) {
     trainer.resumeFrom(plan.checkpoint);
   }
   store->markRunning(plan.run_id, ::getpid());
-  console.say("run " + plan.run_id + ": " + std::to_string(parameters) + " parameters, " + runtime.summary() +
-              ", " + precisionName(precision));
+  console.say("run " + plan.run_id + ": " + std::to_string(parameters) + " parameters, " + runtime.summary() + ", " +
+              precisionName(precision));
   console.say("data: " + setup.data_summary.dump());
   recorder.emit(events::runStarted(plan.run_id, train_json, runtime_json, plan.run_dir.string(),
                                    !plan.checkpoint.empty(), trainer.step(), setup.data_summary));

@@ -18,22 +18,27 @@ ModelSource scratchGpt(const GptConfig& shape, uint64_t seed, const std::filesys
 }
 
 void refuseClassifierBase(const std::filesystem::path& dir) {
-  throwInputError(dir.string() + ": this is a classifier (*ForSequenceClassification), not a language model; "
+  throwInputError(dir.string() +
+                  ": this is a classifier (*ForSequenceClassification), not a language model; "
                   "only the classify method can start from it");
 }
 
 ModelSource baseModel(const std::filesystem::path& dir, bool accept_classifier) {
+  return baseModel(inspectHfModel(dir), accept_classifier);
+}
+
+ModelSource baseModel(const HfModelInfo& info, bool accept_classifier) {
+  const std::filesystem::path& dir = info.dir;
   ModelSource source;
-  if (inspectHfModel(dir).task == "sequence-classification") {
+  if (info.isClassifier()) {
     if (!accept_classifier) refuseClassifierBase(dir);
-    SequenceClassifier classifier = loadSequenceClassifier(dir);
+    SequenceClassifier classifier = loadSequenceClassifier(info);
     source.model = classifier.backbone;
-    source.hf_config = classifier.info.config;
+    source.hf_config = info.config;
     source.classifier_labels = classifier.labels;
     source.classifier_score = classifier.score;
   } else {
-    HfModelInfo info;
-    source.model = loadHfModel(dir, &info);
+    source.model = loadHfModel(info);
     source.hf_config = info.config;
   }
   bool readable = false;
@@ -43,7 +48,8 @@ ModelSource baseModel(const std::filesystem::path& dir, bool accept_classifier) 
     readable = readable || name == "tokenizer.model" || name == "tokenizer.json";
   }
   if (!readable) {
-    throwInputError(dir.string() + ": no tokenizer.model or tokenizer.json next to the model; Temper needs the "
+    throwInputError(dir.string() +
+                    ": no tokenizer.model or tokenizer.json next to the model; Temper needs the "
                     "model's own tokenizer to read text for it");
   }
   source.tokenizer = dir;

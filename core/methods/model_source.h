@@ -11,16 +11,17 @@
 #include "core/common/json_io.h"
 #include "core/model/causal_lm.h"
 #include "core/model/gpt_config.h"
+#include "core/model/hf_model.h"
 
 namespace temper {
 
 struct ModelSource {
   CausalLm model;
-  Json hf_config;                        ///< config.json to save back (null: the family's own keys)
-  std::filesystem::path tokenizer;       ///< a tokenizer file or a folder openTokenizer understands
+  Json hf_config;                   ///< config.json to save back (null: the family's own keys)
+  std::filesystem::path tokenizer;  ///< a tokenizer file or a folder openTokenizer understands
   /// Copied next to every saved model: (file, name in the saved folder).
   std::vector<std::pair<std::filesystem::path, std::string>> tokenizer_files;
-  std::string description;               ///< for the run history: "scratch (N parameters)" or the base folder
+  std::string description;  ///< for the run history: "scratch (N parameters)" or the base folder
   /// Set when the base is a *ForSequenceClassification folder (only the classify method accepts
   /// one): its labels in id order and its (labels, hidden) head; `model` is then its backbone.
   std::vector<std::string> classifier_labels;
@@ -34,6 +35,8 @@ ModelSource scratchGpt(const GptConfig& shape, uint64_t seed, const std::filesys
 /// Throws Error(InvalidInput) naming the folder when it has no tokenizer Temper can read, or when
 /// it is a classifier and `accept_classifier` is false (methods that train a language model).
 ModelSource baseModel(const std::filesystem::path& dir, bool accept_classifier = false);
+/// The same for a folder already inspected (method_setup.h inspects the base once).
+ModelSource baseModel(const HfModelInfo& info, bool accept_classifier = false);
 
 /// Throws the Error(InvalidInput) every language-model method gives for a classifier base.
 [[noreturn]] void refuseClassifierBase(const std::filesystem::path& dir);

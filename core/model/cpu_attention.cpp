@@ -48,8 +48,8 @@ constexpr int64_t kBlock = 64;
 
 template <typename T>
 using FortranGemm = void (*)(const char* transa, const char* transb, const int* m, const int* n, const int* k,
-                             const T* alpha, const T* a, const int* lda, const T* b, const int* ldb,
-                             const T* beta, T* c, const int* ldc);
+                             const T* alpha, const T* a, const int* lda, const T* b, const int* ldb, const T* beta,
+                             T* c, const int* ldc);
 
 template <typename T>
 FortranGemm<T> blasGemm() {
@@ -114,8 +114,8 @@ constexpr float kLog2e = 1.44269504088896341f;
 constexpr float kLn2Hi = 0.693359375f;
 constexpr float kLn2Lo = -2.12194440e-4f;
 constexpr float kExpMin = -87.0f;  // exp(-87) is still a normal float
-constexpr float kP0 = 1.9875691500e-4f, kP1 = 1.3981999507e-3f, kP2 = 8.3334519073e-3f,
-                kP3 = 4.1665795894e-2f, kP4 = 1.6666665459e-1f, kP5 = 5.0000001201e-1f;
+constexpr float kP0 = 1.9875691500e-4f, kP1 = 1.3981999507e-3f, kP2 = 8.3334519073e-3f, kP3 = 4.1665795894e-2f,
+                kP4 = 1.6666665459e-1f, kP5 = 5.0000001201e-1f;
 
 /// exp(x) for x <= 0 (NaN stays NaN; below -87 the result is exp(-87), below float precision of any
 /// row sum that also holds exp(0) = 1).
@@ -209,18 +209,18 @@ TEMPER_INLINE void softmaxBackwardRowsBody(const float* p, int64_t ldp, float* d
 }
 
 __attribute__((target("avx2,fma"))) void softmaxRowsAvx2(float* s, int64_t ld, int64_t rows, int64_t first_len,
-                                                          int64_t width) {
+                                                         int64_t width) {
   softmaxRowsBody(s, ld, rows, first_len, width);
 }
 void softmaxRowsBaseline(float* s, int64_t ld, int64_t rows, int64_t first_len, int64_t width) {
   softmaxRowsBody(s, ld, rows, first_len, width);
 }
 __attribute__((target("avx2,fma"))) void softmaxBackwardRowsAvx2(const float* p, int64_t ldp, float* d, int64_t ldd,
-                                                                  int64_t rows, int64_t first_len, int64_t width) {
+                                                                 int64_t rows, int64_t first_len, int64_t width) {
   softmaxBackwardRowsBody(p, ldp, d, ldd, rows, first_len, width);
 }
-void softmaxBackwardRowsBaseline(const float* p, int64_t ldp, float* d, int64_t ldd, int64_t rows,
-                                 int64_t first_len, int64_t width) {
+void softmaxBackwardRowsBaseline(const float* p, int64_t ldp, float* d, int64_t ldd, int64_t rows, int64_t first_len,
+                                 int64_t width) {
   softmaxBackwardRowsBody(p, ldp, d, ldd, rows, first_len, width);
 }
 
@@ -365,8 +365,7 @@ class CausalAttentionFunction : public torch::autograd::Function<CausalAttention
     auto probs = torch::empty({shape.batch, shape.heads, shape.steps, shape.steps}, qkv.options());
     if (qkv.numel() > 0) {
       AT_DISPATCH_FLOATING_TYPES(qkv.scalar_type(), "causal_attention_forward", [&] {
-        attentionForward<scalar_t>(qkv.data_ptr<scalar_t>(), y.data_ptr<scalar_t>(), probs.data_ptr<scalar_t>(),
-                                   shape);
+        attentionForward<scalar_t>(qkv.data_ptr<scalar_t>(), y.data_ptr<scalar_t>(), probs.data_ptr<scalar_t>(), shape);
       });
     }
     ctx->save_for_backward({qkv, probs});
@@ -386,8 +385,8 @@ class CausalAttentionFunction : public torch::autograd::Function<CausalAttention
     auto grad_qkv = torch::empty_like(qkv, at::MemoryFormat::Contiguous);
     if (qkv.numel() > 0) {
       AT_DISPATCH_FLOATING_TYPES(qkv.scalar_type(), "causal_attention_backward", [&] {
-        attentionBackward<scalar_t>(qkv.data_ptr<scalar_t>(), probs.data_ptr<scalar_t>(),
-                                    grad_y.data_ptr<scalar_t>(), grad_qkv.data_ptr<scalar_t>(), shape);
+        attentionBackward<scalar_t>(qkv.data_ptr<scalar_t>(), probs.data_ptr<scalar_t>(), grad_y.data_ptr<scalar_t>(),
+                                    grad_qkv.data_ptr<scalar_t>(), shape);
       });
     }
     return {grad_qkv, torch::Tensor()};

@@ -14,8 +14,8 @@ struct SamplingOptions {
   int64_t top_k = 0;         ///< 0 means all tokens
   double top_p = 1.0;        ///< nucleus mass; 1 keeps all
   uint64_t seed = 0;
-  int64_t eos_id = -1;       ///< stop when sampled; -1 never stops early
-  bool use_cache = true;     ///< false recomputes the whole prefix each step (for benchmarks)
+  int64_t eos_id = -1;    ///< stop when sampled; -1 never stops early
+  bool use_cache = true;  ///< false recomputes the whole prefix each step (for benchmarks)
 };
 
 /// Throws Error(InvalidConfig) naming the option and its range.

@@ -17,8 +17,7 @@ torch::nn::Linear makeLinear(int64_t in, int64_t out, bool bias) {
 }
 
 torch::nn::LayerNorm makeLayerNorm(const GptConfig& c) {
-  return torch::nn::LayerNorm(
-      torch::nn::LayerNormOptions({c.dim}).eps(c.layer_norm_eps).elementwise_affine(true));
+  return torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.dim}).eps(c.layer_norm_eps).elementwise_affine(true));
 }
 
 }  // namespace
@@ -29,8 +28,8 @@ CausalSelfAttentionImpl::CausalSelfAttentionImpl(const GptConfig& config)
   c_proj = register_module("c_proj", makeLinear(config.dim, config.dim, config.bias));
   auto upper = torch::triu(torch::ones({config.context, config.context}), 1).to(torch::kBool);
   causal_bias_ = register_buffer(
-      "causal_bias", torch::zeros({config.context, config.context})
-                         .masked_fill(upper, -std::numeric_limits<float>::infinity()));
+      "causal_bias",
+      torch::zeros({config.context, config.context}).masked_fill(upper, -std::numeric_limits<float>::infinity()));
 }
 
 torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, KvCache* cache, int64_t layer) {
@@ -137,8 +136,7 @@ void GptImpl::initWeights() {
 
 KvCache GptImpl::makeCache(int64_t batch, int64_t reserve) const {
   return KvCache(config_.layers, batch, config_.heads, config_.context, config_.headDim(),
-                 wte->weight.options().requires_grad(false),
-                 reserve > 0 ? reserve : kDefaultCacheReserve);
+                 wte->weight.options().requires_grad(false), reserve > 0 ? reserve : kDefaultCacheReserve);
 }
 
 torch::Tensor GptImpl::hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache) {

@@ -7,8 +7,8 @@ namespace {
 
 void requireRange(const char* field, int64_t value, int64_t min, int64_t max) {
   if (value < min || value > max) {
-    throwConfigError("`" + std::string(field) + "` is " + std::to_string(value) + "; allowed: " +
-                     std::to_string(min) + " to " + std::to_string(max));
+    throwConfigError("`" + std::string(field) + "` is " + std::to_string(value) + "; allowed: " + std::to_string(min) +
+                     " to " + std::to_string(max));
   }
 }
 
@@ -24,11 +24,11 @@ int64_t getInt(const Json& json, const char* key, const std::string& source) {
 
 int64_t GptConfig::parameterCount() const {
   int64_t bias_terms = bias ? 1 : 0;
-  int64_t per_layer = 2 * 2 * dim                                   // two LayerNorms (weight + bias)
-                      + dim * 3 * dim + bias_terms * 3 * dim         // c_attn
-                      + dim * dim + bias_terms * dim                 // attn c_proj
-                      + dim * mlpHidden() + bias_terms * mlpHidden() // c_fc
-                      + mlpHidden() * dim + bias_terms * dim;        // mlp c_proj
+  int64_t per_layer = 2 * 2 * dim                                     // two LayerNorms (weight + bias)
+                      + dim * 3 * dim + bias_terms * 3 * dim          // c_attn
+                      + dim * dim + bias_terms * dim                  // attn c_proj
+                      + dim * mlpHidden() + bias_terms * mlpHidden()  // c_fc
+                      + mlpHidden() * dim + bias_terms * dim;         // mlp c_proj
   return vocab_size * dim + context * dim + layers * per_layer + 2 * dim;
 }
 
@@ -53,11 +53,20 @@ std::vector<std::string> presetNames() { return {"tiny", "small", "gpt2-124m"}; 
 GptConfig presetConfig(const std::string& name) {
   GptConfig config;
   if (name == "tiny") {
-    config.layers = 2; config.dim = 128; config.heads = 4; config.context = 128;
+    config.layers = 2;
+    config.dim = 128;
+    config.heads = 4;
+    config.context = 128;
   } else if (name == "small") {
-    config.layers = 6; config.dim = 384; config.heads = 6; config.context = 256;
+    config.layers = 6;
+    config.dim = 384;
+    config.heads = 6;
+    config.context = 256;
   } else if (name == "gpt2-124m") {
-    config.layers = 12; config.dim = 768; config.heads = 12; config.context = 1024;
+    config.layers = 12;
+    config.dim = 768;
+    config.heads = 12;
+    config.context = 1024;
   } else {
     throwConfigError("`preset` is \"" + name + "\"; allowed: tiny, small, gpt2-124m");
   }

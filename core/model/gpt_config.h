@@ -10,13 +10,13 @@ namespace temper {
 
 struct GptConfig {
   int64_t vocab_size = 0;
-  int64_t context = 256;      ///< n_positions: longest sequence the learned positions cover
-  int64_t dim = 256;          ///< n_embd
-  int64_t layers = 4;         ///< n_layer
-  int64_t heads = 4;          ///< n_head
-  int64_t mlp_hidden = 0;     ///< n_inner; 0 means 4 * dim
-  double dropout = 0.0;       ///< embedding, attention and residual dropout
-  bool bias = true;           ///< biases on the Linear layers (LayerNorms always have theirs)
+  int64_t context = 256;   ///< n_positions: longest sequence the learned positions cover
+  int64_t dim = 256;       ///< n_embd
+  int64_t layers = 4;      ///< n_layer
+  int64_t heads = 4;       ///< n_head
+  int64_t mlp_hidden = 0;  ///< n_inner; 0 means 4 * dim
+  double dropout = 0.0;    ///< embedding, attention and residual dropout
+  bool bias = true;        ///< biases on the Linear layers (LayerNorms always have theirs)
   double layer_norm_eps = 1e-5;
   int64_t bos_id = -1;
   int64_t eos_id = -1;

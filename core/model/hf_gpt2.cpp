@@ -13,8 +13,8 @@ constexpr const char* kWeightsFile = "model.safetensors";
 
 // Our Linear weights are (out, in); GPT-2's Conv1D stores (in, out).
 bool isConv1dWeight(const std::string& name) {
-  return name.ends_with(".weight") && (name.find(".attn.c_") != std::string::npos ||
-                                       name.find(".mlp.c_") != std::string::npos);
+  return name.ends_with(".weight") &&
+         (name.find(".attn.c_") != std::string::npos || name.find(".mlp.c_") != std::string::npos);
 }
 
 std::string shapeText(c10::IntArrayRef shape) {
@@ -51,8 +51,12 @@ void saveGptHf(GptImpl& model, const Json& original_config, const std::filesyste
 }
 
 Gpt loadGptHf(const std::filesystem::path& dir, bool classifier) {
-  GptConfig config = readGptHfConfig(dir);
-  ModelWeights weights = ModelWeights::open(dir);
+  const auto config_path = dir / "config.json";
+  return loadGptHf(readJsonFile(config_path), config_path.string(), ModelWeights::open(dir), classifier);
+}
+
+Gpt loadGptHf(const Json& hf_config, const std::string& config_source, const ModelWeights& weights, bool classifier) {
+  GptConfig config = fromHfConfig(hf_config, config_source);
   Gpt model(config, /*initialize=*/false);  // every parameter is overwritten below (or reported missing)
   torch::NoGradGuard no_grad;
   auto params = model->named_parameters();
@@ -75,8 +79,8 @@ Gpt loadGptHf(const std::filesystem::path& dir, bool classifier) {
     const std::vector<int64_t> expected =
         isConv1dWeight(name) ? std::vector<int64_t>{target->size(1), target->size(0)} : target->sizes().vec();
     if (info.shape != expected) {
-      throwInputError(weights_file + ": tensor `" + info.name + "` has shape " + shapeText(info.shape) +
-                      ", expected " + shapeText(expected) + " from config.json");
+      throwInputError(weights_file + ": tensor `" + info.name + "` has shape " + shapeText(info.shape) + ", expected " +
+                      shapeText(expected) + " from config.json");
     }
     torch::Tensor value = tensorFromSafetensors(entry.file, info).to(torch::kFloat32);
     target->copy_(isConv1dWeight(name) ? value.t() : value);

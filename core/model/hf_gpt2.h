@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/model/gpt.h"
+#include "core/tensor_io/model_weights.h"
 
 namespace temper {
 
@@ -15,12 +16,15 @@ namespace temper {
 void saveGptHf(GptImpl& model, const Json& original_config, const std::filesystem::path& dir);
 inline void saveGptHf(Gpt& model, const std::filesystem::path& dir) { saveGptHf(*model, Json(), dir); }
 
-/// Loads a GPT-2 folder (one model.safetensors or shards with an index). Accepts names with or without the `transformer.` prefix, ignores the
-/// `attn.bias`/`attn.masked_bias` buffers and a tied `lm_head.weight`; F32/F16/BF16 weights are
-/// converted to fp32. A missing tensor, a wrong shape or an unexpected tensor is an
-/// Error(InvalidInput) naming the tensor, its file and what was expected. `classifier`: the folder
-/// is a GPT2ForSequenceClassification: `score.weight` is skipped (sequence_classifier.h reads it).
+/// Loads a GPT-2 folder (one model.safetensors or shards with an index). Accepts names with or without the
+/// `transformer.` prefix, ignores the `attn.bias`/`attn.masked_bias` buffers and a tied `lm_head.weight`; F32/F16/BF16
+/// weights are converted to fp32. A missing tensor, a wrong shape or an unexpected tensor is an Error(InvalidInput)
+/// naming the tensor, its file and what was expected. `classifier`: the folder is a GPT2ForSequenceClassification:
+/// `score.weight` is skipped (sequence_classifier.h reads it).
 Gpt loadGptHf(const std::filesystem::path& dir, bool classifier = false);
+/// The same from a config.json already read (`config_source` names it in errors) and weights already
+/// opened: what loading through an inspected HfModelInfo uses, so nothing is read twice.
+Gpt loadGptHf(const Json& hf_config, const std::string& config_source, const ModelWeights& weights, bool classifier);
 
 /// Just the config of a model folder (for `runs show`, `eval` defaults).
 GptConfig readGptHfConfig(const std::filesystem::path& dir);

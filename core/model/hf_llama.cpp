@@ -32,8 +32,12 @@ bool keepOriginal(const std::string& key) {
 
 CausalLm loadLlamaHf(const std::filesystem::path& dir, bool classifier) {
   const auto config_path = dir / "config.json";
-  LlamaConfig config = fromHfLlamaConfig(readJsonFile(config_path), config_path.string());
-  ModelWeights weights = ModelWeights::open(dir);
+  return loadLlamaHf(readJsonFile(config_path), config_path.string(), ModelWeights::open(dir), classifier);
+}
+
+CausalLm loadLlamaHf(const Json& hf_config, const std::string& config_source, const ModelWeights& weights,
+                     bool classifier) {
+  LlamaConfig config = fromHfLlamaConfig(hf_config, config_source);
   auto model = std::make_shared<LlamaImpl>(config, /*initialize=*/false);
   torch::NoGradGuard no_grad;
   auto params = model->named_parameters();

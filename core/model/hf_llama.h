@@ -5,6 +5,7 @@
 
 #include "core/common/json_io.h"
 #include "core/model/causal_lm.h"
+#include "core/tensor_io/model_weights.h"
 
 namespace temper {
 
@@ -13,6 +14,9 @@ namespace temper {
 /// folder is a *ForSequenceClassification model: `score.weight` is skipped (sequence_classifier.h
 /// reads it) and there is no `lm_head.weight` to require.
 CausalLm loadLlamaHf(const std::filesystem::path& dir, bool classifier = false);
+/// The same from a config.json already read and weights already opened (hf_model.h's HfModelInfo).
+CausalLm loadLlamaHf(const Json& hf_config, const std::string& config_source, const ModelWeights& weights,
+                     bool classifier);
 
 /// Writes config.json (`original_config` with the shape keys updated) and model.safetensors.
 void saveLlamaHf(CausalLmImpl& model, const Json& original_config, const std::filesystem::path& dir);

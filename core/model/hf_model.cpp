@@ -60,8 +60,8 @@ void identifyFamily(const Json& config, const std::filesystem::path& config_path
   std::string what = !info.architecture.empty() ? "architecture `" + info.architecture + "`"
                      : !info.model_type.empty() ? "model_type `" + info.model_type + "`"
                                                 : "no `architectures` or `model_type`";
-  throwInputError(config_path.string() + ": " + what + " is not one Temper can load; supported: " +
-                  knownArchitectures());
+  throwInputError(config_path.string() + ": " + what +
+                  " is not one Temper can load; supported: " + knownArchitectures());
 }
 
 // Buffers some exporters store next to the weights; they are recomputed, never parameters.
@@ -90,8 +90,9 @@ std::vector<std::string> classifierLabels(const Json& config, const std::filesys
         used = 0;
       }
       if (used != key.size() || id >= labels.size() || seen[id] || !value.is_string()) {
-        throwInputError(config_path.string() + ": `id2label` must map the ids 0 to " + std::to_string(labels.size() - 1) +
-                        " once each to a label name; entry \"" + key + "\" does not");
+        throwInputError(config_path.string() + ": `id2label` must map the ids 0 to " +
+                        std::to_string(labels.size() - 1) + " once each to a label name; entry \"" + key +
+                        "\" does not");
       }
       seen[id] = true;
       labels[id] = value.get<std::string>();
@@ -111,7 +112,8 @@ HfModelInfo inspectHfModel(const std::filesystem::path& dir) {
   if (!std::filesystem::is_directory(dir)) throwInputError(dir.string() + ": not a folder");
   const auto config_path = dir / "config.json";
   if (!std::filesystem::exists(config_path)) {
-    throwInputError(dir.string() + ": no config.json; a Hugging Face model folder has config.json and "
+    throwInputError(dir.string() +
+                    ": no config.json; a Hugging Face model folder has config.json and "
                     "model.safetensors (or sharded model-0000N-of-0000M.safetensors with an index)");
   }
   HfModelInfo info;
@@ -119,7 +121,9 @@ HfModelInfo inspectHfModel(const std::filesystem::path& dir) {
   info.config = readJsonFile(config_path);
   identifyFamily(info.config, config_path, info);
 
-  ModelWeights weights = ModelWeights::open(dir);
+  auto opened = std::make_shared<ModelWeights>(ModelWeights::open(dir));
+  const ModelWeights& weights = *opened;
+  info.weights = opened;
   info.weight_files = weights.files();
   info.weight_bytes = weights.bytes();
   if (info.task == kClassifier) {
@@ -151,15 +155,16 @@ HfModelInfo inspectHfModel(const std::filesystem::path& dir) {
 
 CausalLm loadHfModel(const std::filesystem::path& dir, HfModelInfo* info_out) {
   HfModelInfo info = inspectHfModel(dir);
-  CausalLm model;
-  const bool classifier = info.task == kClassifier;
-  if (info.family == "gpt2") {
-    model = loadGptHf(dir, classifier).ptr();
-  } else {
-    model = loadLlamaHf(dir, classifier);
-  }
+  CausalLm model = loadHfModel(info);
   if (info_out != nullptr) *info_out = std::move(info);
   return model;
+}
+
+CausalLm loadHfModel(const HfModelInfo& info) {
+  const bool classifier = info.isClassifier();
+  const std::string source = info.configPath().string();
+  if (info.family == "gpt2") return loadGptHf(info.config, source, *info.weights, classifier).ptr();
+  return loadLlamaHf(info.config, source, *info.weights, classifier);
 }
 
 void saveHfModel(CausalLmImpl& model, const Json& original_config, const std::filesystem::path& dir) {
@@ -171,9 +176,14 @@ void saveHfModel(CausalLmImpl& model, const Json& original_config, const std::fi
 }
 
 std::vector<std::filesystem::path> tokenizerFiles(const std::filesystem::path& dir) {
-  static const char* const kNames[] = {"tokenizer.model",        "tokenizer.json",         "tokenizer_config.json",
-                                       "special_tokens_map.json", "generation_config.json", "added_tokens.json",
-                                       "vocab.json",              "merges.txt"};
+  static const char* const kNames[] = {"tokenizer.model",
+                                       "tokenizer.json",
+                                       "tokenizer_config.json",
+                                       "special_tokens_map.json",
+                                       "generation_config.json",
+                                       "added_tokens.json",
+                                       "vocab.json",
+                                       "merges.txt"};
   std::vector<std::filesystem::path> files;
   for (const char* name : kNames) {
     if (std::filesystem::is_regular_file(dir / name)) files.push_back(dir / name);

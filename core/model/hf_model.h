@@ -4,13 +4,19 @@
 /// move it), save back in the layout the model came in. The family is chosen from config.json's
 /// `model_type` / `architectures`; each family's own file (hf_gpt2.cpp, hf_llama.cpp) does the
 /// tensor mapping.
+///
+/// A folder is inspected once: the HfModelInfo carries the parsed config.json and the opened weight
+/// index, and everything after (family checks, labels, loading, the dry run's shape) reads it
+/// instead of reading the folder again.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/common/json_io.h"
 #include "core/model/causal_lm.h"
+#include "core/tensor_io/model_weights.h"
 
 namespace temper {
 
@@ -23,11 +29,16 @@ struct HfModelInfo {
   /// (…ForSequenceClassification: a backbone plus a `score` head, sequence_classifier.h).
   std::string task;
   std::vector<std::string> labels;  ///< a classifier's labels in id order (id2label)
-  Json config;               ///< config.json as read: saved back with its original keys
-  std::string dtype;         ///< dtype of most weight bytes: "F32", "F16" or "BF16"
-  int64_t parameters = 0;    ///< from the safetensors headers (a tied head counted once)
+  Json config;                      ///< config.json as read: saved back with its original keys
+  std::string dtype;                ///< dtype of most weight bytes: "F32", "F16" or "BF16"
+  int64_t parameters = 0;           ///< from the safetensors headers (a tied head counted once)
   std::vector<std::filesystem::path> weight_files;
   uint64_t weight_bytes = 0;
+  /// The safetensors headers, opened once (shared: copies of the info share the open files).
+  std::shared_ptr<const ModelWeights> weights;
+
+  bool isClassifier() const { return task == "sequence-classification"; }
+  std::filesystem::path configPath() const { return dir / "config.json"; }
 };
 
 /// Reads config.json and the safetensors headers of `dir`. Throws Error(InvalidInput) naming the
@@ -39,6 +50,8 @@ HfModelInfo inspectHfModel(const std::filesystem::path& dir);
 /// For a classifier folder this is its backbone (the `score` head is read by
 /// loadSequenceClassifier); callers that generate text must check `info.task`.
 CausalLm loadHfModel(const std::filesystem::path& dir, HfModelInfo* info = nullptr);
+/// The same for a folder already inspected: reads only the tensors.
+CausalLm loadHfModel(const HfModelInfo& info);
 
 /// Writes config.json (`original_config` with the model's shape keys; empty: the family's defaults)
 /// and the weights, named as the family's Hugging Face files name them, into `dir`. Not atomic by

@@ -17,7 +17,7 @@ class KvCache {
           const torch::TensorOptions& options, int64_t reserve);
 
   int64_t length() const { return length_; }
-  int64_t capacity() const { return capacity_; }          ///< positions allocated now
+  int64_t capacity() const { return capacity_; }           ///< positions allocated now
   int64_t maxPositions() const { return max_positions_; }  ///< the most it will grow to
   void reset() { length_ = 0; }
 

@@ -6,8 +6,8 @@
 #include <limits>
 
 #include "core/model/cpu_attention.h"
-#include "core/model/llama_kernels.h"
 #include "core/model/linear_projection.h"
+#include "core/model/llama_kernels.h"
 
 namespace temper {
 namespace {
@@ -64,7 +64,8 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
   // c_attn produces. ropePackQkv rotates q and k, repeats the kv heads and packs that layout in one
   // pass (llama_kernels.h).
   if (cache == nullptr && attn_dropout == 0.0 && causalAttentionCpuSupports(q_lin)) {
-    return applyLinear(o_proj,
+    return applyLinear(
+        o_proj,
         causalAttentionCpu(llama_kernels::ropePackQkv(q_lin, k_lin, v_lin, cos_t, sin_t, heads_, kv_heads_), heads_));
   }
 #endif

@@ -12,15 +12,19 @@ constexpr const char* kSuffix = "ForSequenceClassification";
 }  // namespace
 
 SequenceClassifier loadSequenceClassifier(const std::filesystem::path& dir) {
-  SequenceClassifier classifier;
-  classifier.backbone = loadHfModel(dir, &classifier.info);
-  if (classifier.info.task != "sequence-classification") {
-    throwInputError(dir.string() + ": " + classifier.info.architecture +
+  return loadSequenceClassifier(inspectHfModel(dir));
+}
+
+SequenceClassifier loadSequenceClassifier(const HfModelInfo& info) {
+  if (!info.isClassifier()) {
+    throwInputError(info.dir.string() + ": " + info.architecture +
                     " is a language model, not a classifier (*ForSequenceClassification)");
   }
-  classifier.labels = classifier.info.labels;
-  ModelWeights weights = ModelWeights::open(dir);
-  const auto& entry = weights.tensors().at("score.weight");  // inspectHfModel checked it is there
+  SequenceClassifier classifier;
+  classifier.info = info;
+  classifier.backbone = loadHfModel(info);
+  classifier.labels = info.labels;
+  const auto& entry = info.weights->tensors().at("score.weight");  // inspectHfModel checked it is there
   const int64_t hidden = classifier.backbone->hiddenSize();
   if (entry.info->shape != std::vector<int64_t>{static_cast<int64_t>(classifier.labels.size()), hidden}) {
     throwInputError(entry.file->path().string() + ": tensor `score.weight` must be (" +

@@ -26,6 +26,8 @@ struct SequenceClassifier {
 /// naming the folder when it is a causal model instead, and naming the tensor or key when the
 /// head or the labels do not fit.
 SequenceClassifier loadSequenceClassifier(const std::filesystem::path& dir);
+/// The same for a folder already inspected.
+SequenceClassifier loadSequenceClassifier(const HfModelInfo& info);
 
 /// (B, labels) logits of right-padded ids (B, T): the head reads position `last[b]` of row b,
 /// the row's last real token (padding after it cannot reach it through causal attention).

@@ -35,7 +35,7 @@ Json step(const std::string& run_id, const StepFields& f) {
 }
 
 Json eval(const std::string& run_id, int64_t step, int64_t tokens_seen, double val_loss,
-         const std::map<std::string, double>& metrics) {
+          const std::map<std::string, double>& metrics) {
   Json e = make("eval", run_id);
   e["step"] = step;
   e["tokens_seen"] = tokens_seen;

@@ -155,8 +155,7 @@ void addMetricSummariesV2(sqlite3* db) {
 }
 
 constexpr std::array kMigrations{
-    Migration{1, "create runs, metrics, checkpoints, samples, datasets, models, preferences, prompts",
-              &createSchemaV1},
+    Migration{1, "create runs, metrics, checkpoints, samples, datasets, models, preferences, prompts", &createSchemaV1},
     Migration{2, "add metric_summaries, filled from metrics", &addMetricSummariesV2},
 };
 

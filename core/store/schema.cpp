@@ -23,8 +23,7 @@ void checkOrdered(std::span<const Migration> migrations) {
   for (size_t i = 0; i < migrations.size(); ++i) {
     if (migrations[i].version != static_cast<int>(i) + 1 || !migrations[i].apply) {
       throw Error(ErrorKind::Internal, "store migrations must be numbered 1, 2, 3, ... in order; entry " +
-                                           std::to_string(i) + " has version " +
-                                           std::to_string(migrations[i].version));
+                                           std::to_string(i) + " has version " + std::to_string(migrations[i].version));
     }
   }
 }

@@ -10,8 +10,8 @@ struct sqlite3;
 namespace temper {
 
 struct Migration {
-  int version;              ///< the version the database has after this migration
-  const char* description;  ///< for error messages: "creating runs, metrics, ..."
+  int version;                 ///< the version the database has after this migration
+  const char* description;     ///< for error messages: "creating runs, metrics, ..."
   void (*apply)(sqlite3* db);  ///< runs inside migrate()'s transaction; throws Error on failure
 };
 

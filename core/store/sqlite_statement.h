@@ -37,8 +37,8 @@ class Statement {
   void reset();
 
   bool columnIsNull(int column) const;
-  int64_t columnInt64(int column) const;  ///< NULL reads as 0
-  double columnDouble(int column) const;  ///< NULL reads as NaN (NaN was stored as NULL)
+  int64_t columnInt64(int column) const;     ///< NULL reads as 0
+  double columnDouble(int column) const;     ///< NULL reads as NaN (NaN was stored as NULL)
   std::string columnText(int column) const;  ///< NULL reads as ""
 
  private:

@@ -81,11 +81,10 @@ MetricPoint readMetric(const Statement& row) {
 }  // namespace
 
 std::vector<MetricPoint> Store::metrics(const std::string& run_id, const std::string& name) const {
-  Statement query(connection(), name.empty()
-                                    ? "SELECT step, tokens_seen, wall_time_s, name, value FROM metrics "
-                                      "WHERE run_id = ?1 ORDER BY step, name"
-                                    : "SELECT step, tokens_seen, wall_time_s, name, value FROM metrics "
-                                      "WHERE run_id = ?1 AND name = ?2 ORDER BY step");
+  Statement query(connection(), name.empty() ? "SELECT step, tokens_seen, wall_time_s, name, value FROM metrics "
+                                               "WHERE run_id = ?1 ORDER BY step, name"
+                                             : "SELECT step, tokens_seen, wall_time_s, name, value FROM metrics "
+                                               "WHERE run_id = ?1 AND name = ?2 ORDER BY step");
   query.bind(1, run_id);
   if (!name.empty()) query.bind(2, name);
   std::vector<MetricPoint> points;

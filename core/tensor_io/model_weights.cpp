@@ -46,9 +46,11 @@ ModelWeights ModelWeights::open(const std::filesystem::path& dir) {
   }
   if (!std::filesystem::exists(index)) {
     std::string message = dir.string() + ": no " + kSingleFile + " or " + kIndexFile;
-    if (std::filesystem::exists(dir / "pytorch_model.bin") || std::filesystem::exists(dir / "pytorch_model.bin.index.json")) {
-      message += "; this folder has only pickle weights (pytorch_model.bin), which Temper never loads because "
-                 "unpickling runs code. Convert them to safetensors first";
+    if (std::filesystem::exists(dir / "pytorch_model.bin") ||
+        std::filesystem::exists(dir / "pytorch_model.bin.index.json")) {
+      message +=
+          "; this folder has only pickle weights (pytorch_model.bin), which Temper never loads because "
+          "unpickling runs code. Convert them to safetensors first";
     }
     throwInputError(message);
   }
@@ -77,7 +79,8 @@ ModelWeights ModelWeights::open(const std::filesystem::path& dir) {
   for (const auto& [tensor, shard] : listed) {
     auto it = weights.tensors_.find(tensor);
     if (it == weights.tensors_.end()) {
-      throwInputError(index.string() + ": tensor `" + tensor + "` is listed in " + shard + " but that file has no such tensor");
+      throwInputError(index.string() + ": tensor `" + tensor + "` is listed in " + shard +
+                      " but that file has no such tensor");
     }
     if (it->second.file->path().filename() != shard) {
       throwInputError(index.string() + ": tensor `" + tensor + "` is listed in " + shard + " but found in " +

@@ -63,8 +63,8 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::filesystem::pa
                     std::to_string(kMaxSafetensorsHeaderBytes) + " bytes (not a safetensors file?)");
   }
   if (headerBytes + 8 > fileBytes) {
-    throwInputError(label + ": truncated: the header length says " + std::to_string(headerBytes) +
-                    " bytes but only " + std::to_string(fileBytes - 8) + " follow");
+    throwInputError(label + ": truncated: the header length says " + std::to_string(headerBytes) + " bytes but only " +
+                    std::to_string(fileBytes - 8) + " follow");
   }
   const std::string_view json(static_cast<const char*>(mapping) + 8, headerBytes);
   SafetensorsHeader header = parseSafetensorsHeader(json, fileBytes - 8 - headerBytes, label);

@@ -110,8 +110,8 @@ TensorInfo parseEntry(const std::string& name, const Json& entry, const HeaderEr
   info.begin = offsets[0].get<uint64_t>();
   info.end = offsets[1].get<uint64_t>();
   if (info.end < info.begin) {
-    errors.failTensor(name, "data_offsets end " + std::to_string(info.end) + " is before begin " +
-                                std::to_string(info.begin));
+    errors.failTensor(
+        name, "data_offsets end " + std::to_string(info.end) + " is before begin " + std::to_string(info.begin));
   }
 
   // Overflow-checked: a crafted shape must not wrap around to match the byte span.
@@ -121,9 +121,8 @@ TensorInfo parseEntry(const std::string& name, const Json& entry, const HeaderEr
       errors.failTensor(name, "shape " + shapeText(info.shape) + " is too large (its byte size overflows)");
   }
   if (bytes != info.bytes()) {
-    errors.failTensor(name, "shape " + shapeText(info.shape) + " of " + std::string(dtypeName(info.dtype)) +
-                                " needs " + std::to_string(bytes) + " bytes but data_offsets span " +
-                                std::to_string(info.bytes()));
+    errors.failTensor(name, "shape " + shapeText(info.shape) + " of " + std::string(dtypeName(info.dtype)) + " needs " +
+                                std::to_string(bytes) + " bytes but data_offsets span " + std::to_string(info.bytes()));
   }
   return info;
 }
@@ -140,8 +139,8 @@ void checkLayout(const std::vector<TensorInfo>& tensors, uint64_t dataBytes, con
     }
     if (info.begin < expected) {
       errors.failTensor(info.name, "overlaps tensor \"" + previous->name + "\" (data begins at " +
-                                       std::to_string(info.begin) + ", \"" + previous->name +
-                                       "\" ends at " + std::to_string(expected) + ")");
+                                       std::to_string(info.begin) + ", \"" + previous->name + "\" ends at " +
+                                       std::to_string(expected) + ")");
     }
     expected = info.end;
     previous = &info;
@@ -151,15 +150,13 @@ void checkLayout(const std::vector<TensorInfo>& tensors, uint64_t dataBytes, con
                 std::to_string(dataBytes) + " follow the header");
   }
   if (expected < dataBytes) {
-    errors.fail(std::to_string(dataBytes - expected) +
-                " bytes after the last tensor are not described by the header");
+    errors.fail(std::to_string(dataBytes - expected) + " bytes after the last tensor are not described by the header");
   }
 }
 
 }  // namespace
 
-SafetensorsHeader parseSafetensorsHeader(std::string_view json, uint64_t dataBytes,
-                                         const std::string& fileLabel) {
+SafetensorsHeader parseSafetensorsHeader(std::string_view json, uint64_t dataBytes, const std::string& fileLabel) {
   HeaderErrors errors(fileLabel);
   if (!isValidUtf8(json)) {
     errors.fail("header is not valid UTF-8 (bad byte at offset " + std::to_string(firstInvalidUtf8(json)) +

@@ -18,8 +18,7 @@ struct SafetensorsHeader {
 
 /// Validates `json` (the N header bytes) against a data buffer of `dataBytes` bytes. Throws
 /// Error(InvalidInput) whose message starts with `fileLabel` and names the offending tensor.
-SafetensorsHeader parseSafetensorsHeader(std::string_view json, uint64_t dataBytes,
-                                         const std::string& fileLabel);
+SafetensorsHeader parseSafetensorsHeader(std::string_view json, uint64_t dataBytes, const std::string& fileLabel);
 
 /// The format's bound on the header length; larger values are refused before allocating anything.
 inline constexpr uint64_t kMaxSafetensorsHeaderBytes = 100'000'000;

@@ -90,12 +90,10 @@ std::string buildHeader(const std::filesystem::path& path, const std::vector<Ten
     }
     if (expected != tensor.bytes || (tensor.bytes > 0 && tensor.data == nullptr)) {
       throw Error(ErrorKind::Internal, label + tensor.name + "\": " + std::to_string(tensor.bytes) +
-                                           " bytes given but the shape and dtype need " +
-                                           std::to_string(expected));
+                                           " bytes given but the shape and dtype need " + std::to_string(expected));
     }
-    header[tensor.name] = {{"dtype", dtypeName(tensor.dtype)},
-                           {"shape", tensor.shape},
-                           {"data_offsets", {offset, offset + tensor.bytes}}};
+    header[tensor.name] = {
+        {"dtype", dtypeName(tensor.dtype)}, {"shape", tensor.shape}, {"data_offsets", {offset, offset + tensor.bytes}}};
     offset += tensor.bytes;
   }
   std::string text = header.dump();

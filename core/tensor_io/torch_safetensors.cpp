@@ -14,36 +14,58 @@ namespace {
 
 std::optional<torch::ScalarType> torchType(DType dtype) {
   switch (dtype) {
-    case DType::Bool: return torch::kBool;
-    case DType::U8: return torch::kUInt8;
-    case DType::I8: return torch::kInt8;
-    case DType::I16: return torch::kInt16;
-    case DType::F16: return torch::kFloat16;
-    case DType::BF16: return torch::kBFloat16;
-    case DType::I32: return torch::kInt32;
-    case DType::F32: return torch::kFloat32;
-    case DType::F64: return torch::kFloat64;
-    case DType::I64: return torch::kInt64;
+    case DType::Bool:
+      return torch::kBool;
+    case DType::U8:
+      return torch::kUInt8;
+    case DType::I8:
+      return torch::kInt8;
+    case DType::I16:
+      return torch::kInt16;
+    case DType::F16:
+      return torch::kFloat16;
+    case DType::BF16:
+      return torch::kBFloat16;
+    case DType::I32:
+      return torch::kInt32;
+    case DType::F32:
+      return torch::kFloat32;
+    case DType::F64:
+      return torch::kFloat64;
+    case DType::I64:
+      return torch::kInt64;
     case DType::U16:
     case DType::U32:
-    case DType::U64: return std::nullopt;  // no unsigned types wider than 8 bits in LibTorch 1.13
+    case DType::U64:
+      return std::nullopt;  // no unsigned types wider than 8 bits in LibTorch 1.13
   }
   return std::nullopt;
 }
 
 std::optional<DType> safetensorsType(torch::ScalarType type) {
   switch (type) {
-    case torch::kBool: return DType::Bool;
-    case torch::kUInt8: return DType::U8;
-    case torch::kInt8: return DType::I8;
-    case torch::kInt16: return DType::I16;
-    case torch::kFloat16: return DType::F16;
-    case torch::kBFloat16: return DType::BF16;
-    case torch::kInt32: return DType::I32;
-    case torch::kFloat32: return DType::F32;
-    case torch::kFloat64: return DType::F64;
-    case torch::kInt64: return DType::I64;
-    default: return std::nullopt;
+    case torch::kBool:
+      return DType::Bool;
+    case torch::kUInt8:
+      return DType::U8;
+    case torch::kInt8:
+      return DType::I8;
+    case torch::kInt16:
+      return DType::I16;
+    case torch::kFloat16:
+      return DType::F16;
+    case torch::kBFloat16:
+      return DType::BF16;
+    case torch::kInt32:
+      return DType::I32;
+    case torch::kFloat32:
+      return DType::F32;
+    case torch::kFloat64:
+      return DType::F64;
+    case torch::kInt64:
+      return DType::I64;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -68,7 +90,8 @@ torch::Tensor tensorFromSafetensors(const std::shared_ptr<SafetensorsFile>& file
     return torch::from_blob(bytes, info.shape, options).clone();
   }
   // The deleter owns a reference to the file, so the mapping outlives every tensor viewing it.
-  return torch::from_blob(bytes, info.shape, [keepAlive = file](void*) {}, options);
+  return torch::from_blob(
+      bytes, info.shape, [keepAlive = file](void*) {}, options);
 }
 
 std::map<std::string, torch::Tensor> loadAllTensors(const std::filesystem::path& path) {
@@ -78,8 +101,7 @@ std::map<std::string, torch::Tensor> loadAllTensors(const std::filesystem::path&
   return tensors;
 }
 
-void saveTensors(const std::filesystem::path& path,
-                 const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
+void saveTensors(const std::filesystem::path& path, const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
                  const std::map<std::string, std::string>& metadata) {
   // Keeps the contiguous CPU copies alive until the bytes are written.
   std::vector<torch::Tensor> prepared;
@@ -95,8 +117,8 @@ void saveTensors(const std::filesystem::path& path,
     }
     torch::Tensor cpu = tensor.detach().to(torch::kCPU).contiguous();
     prepared.push_back(cpu);
-    toWrite.push_back(TensorToWrite{name, *dtype, cpu.sizes().vec(), cpu.data_ptr(),
-                                    static_cast<uint64_t>(cpu.nbytes())});
+    toWrite.push_back(
+        TensorToWrite{name, *dtype, cpu.sizes().vec(), cpu.data_ptr(), static_cast<uint64_t>(cpu.nbytes())});
   }
   // Widest elements first: with the header padded to 8, every tensor then starts at a multiple of
   // its element size, so loading is zero-copy for all of them (Hugging Face's writer does the same).

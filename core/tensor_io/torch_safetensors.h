@@ -33,8 +33,7 @@ std::map<std::string, torch::Tensor> loadAllTensors(const std::filesystem::path&
 /// and made contiguous first (a copy only where needed). The data is ordered by element size, widest
 /// first (stable otherwise), so every tensor is aligned and loads zero-copy. Throws
 /// Error(InvalidInput) naming the tensor for a dtype safetensors cannot hold (complex, quantized).
-void saveTensors(const std::filesystem::path& path,
-                 const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
+void saveTensors(const std::filesystem::path& path, const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
                  const std::map<std::string, std::string>& metadata);
 
 }  // namespace temper

@@ -42,11 +42,14 @@ void addExplicitFile(const std::filesystem::path& path, CorpusFiles& out) {
   std::string content = readTextFile(path);
   size_t offset = 0;
   switch (classify(content, &offset)) {
-    case Verdict::Empty: throwInputError(path.string() + ": file is empty");
-    case Verdict::Binary: throwInputError(path.string() + ": looks binary (contains a NUL byte), expected text");
+    case Verdict::Empty:
+      throwInputError(path.string() + ": file is empty");
+    case Verdict::Binary:
+      throwInputError(path.string() + ": looks binary (contains a NUL byte), expected text");
     case Verdict::NotUtf8:
       throwInputError(path.string() + ": not UTF-8 text (invalid byte at offset " + std::to_string(offset) + ")");
-    case Verdict::Usable: break;
+    case Verdict::Usable:
+      break;
   }
   out.files.push_back(makeEntry(path, content.size()));
   out.bytes += content.size();
@@ -85,9 +88,15 @@ void addFolder(const std::filesystem::path& root, const std::vector<std::string>
     std::string content = readTextFile(path);
     size_t offset = 0;
     switch (classify(content, &offset)) {
-      case Verdict::Empty: ++local.skipped_empty; break;
-      case Verdict::Binary: ++local.skipped_binary; break;
-      case Verdict::NotUtf8: ++local.skipped_not_utf8; break;
+      case Verdict::Empty:
+        ++local.skipped_empty;
+        break;
+      case Verdict::Binary:
+        ++local.skipped_binary;
+        break;
+      case Verdict::NotUtf8:
+        ++local.skipped_not_utf8;
+        break;
       case Verdict::Usable:
         local.files.push_back(makeEntry(path, content.size()));
         local.bytes += content.size();

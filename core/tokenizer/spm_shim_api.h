@@ -50,8 +50,8 @@ const char* temper_spm_piece(const TemperSpmModel* model, int id, size_t* len);
 
 /// Encodes UTF-8 `text` to ids (no bos/eos). On success returns 0 and a malloc'd array in
 /// `*ids_out` (NULL when `*count_out` is 0).
-int temper_spm_encode(const TemperSpmModel* model, const char* text, size_t len, int** ids_out,
-                      size_t* count_out, char* err, size_t err_len);
+int temper_spm_encode(const TemperSpmModel* model, const char* text, size_t len, int** ids_out, size_t* count_out,
+                      char* err, size_t err_len);
 /// encode with, for each id, the byte range [begins[i], ends[i]) of `text` it stands for (as
 /// SentencePiece tracks it through its normalizer). The three malloc'd arrays are NULL when
 /// `*count_out` is 0.
@@ -61,15 +61,15 @@ int temper_spm_encode_offsets(const TemperSpmModel* model, const char* text, siz
 int temper_spm_piece_to_id(const TemperSpmModel* model, const char* piece, size_t len);
 /// Decodes ids (all must be in [0, vocab_size)) to text; returns 0 and a malloc'd, NUL-terminated
 /// buffer in `*text_out` with its length (without the NUL) in `*len_out`.
-int temper_spm_decode(const TemperSpmModel* model, const int* ids, size_t count, char** text_out,
-                      size_t* len_out, char* err, size_t err_len);
+int temper_spm_decode(const TemperSpmModel* model, const int* ids, size_t count, char** text_out, size_t* len_out,
+                      char* err, size_t err_len);
 
 /// Trains a model. `keys`/`values` are SentencePiece trainer flags (e.g. "model_type" = "bpe"),
 /// passed through unchanged; sentences come from `next`. On success returns 0 and the serialized
 /// model in a malloc'd `*model_out` of `*model_len` bytes; nothing is written to disk.
 int temper_spm_train(const char* const* keys, const char* const* values, size_t option_count,
-                     TemperSpmNextSentence next, void* user, char** model_out, size_t* model_len,
-                     char* err, size_t err_len);
+                     TemperSpmNextSentence next, void* user, char** model_out, size_t* model_len, char* err,
+                     size_t err_len);
 
 void temper_spm_free_buffer(void* buffer);
 

@@ -16,8 +16,8 @@
 namespace temper {
 namespace {
 
-constexpr int kSpecialTokens = 4;     // pad, unk, bos, eos
-constexpr int kFallbackBytes = 256;   // <0x00> .. <0xFF>
+constexpr int kSpecialTokens = 4;    // pad, unk, bos, eos
+constexpr int kFallbackBytes = 256;  // <0x00> .. <0xFF>
 constexpr int kMaxVocabSize = 1 << 21;
 
 void validate(const TokenizerTrainOptions& options) {
@@ -47,8 +47,14 @@ std::vector<std::pair<std::string, std::string>> trainerFlags(const TokenizerTra
   std::vector<std::pair<std::string, std::string>> flags = {
       {"model_type", options.model_type},
       {"vocab_size", std::to_string(options.vocab_size)},
-      {"pad_id", "0"}, {"unk_id", "1"}, {"bos_id", "2"}, {"eos_id", "3"},
-      {"pad_piece", "<pad>"}, {"unk_piece", "<unk>"}, {"bos_piece", "<s>"}, {"eos_piece", "</s>"},
+      {"pad_id", "0"},
+      {"unk_id", "1"},
+      {"bos_id", "2"},
+      {"eos_id", "3"},
+      {"pad_piece", "<pad>"},
+      {"unk_piece", "<unk>"},
+      {"bos_piece", "<s>"},
+      {"eos_piece", "</s>"},
       // Code must survive a round trip: no NFKC (it rewrites characters), no whitespace folding,
       // no invisible leading space.
       {"normalization_rule_name", "identity"},
@@ -109,8 +115,8 @@ long long numberAfter(const std::string& message, const std::string& marker) {
                      " special tokens, " + std::to_string(kFallbackBytes) + " byte-fallback pieces and " +
                      std::to_string(characters) + " distinct characters)");
   }
-  throw Error(ErrorKind::Internal, "SentencePiece training failed on " + describeCorpus(options, bytes) + ": " +
-                                       message);
+  throw Error(ErrorKind::Internal,
+              "SentencePiece training failed on " + describeCorpus(options, bytes) + ": " + message);
 }
 
 }  // namespace

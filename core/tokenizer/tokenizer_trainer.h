@@ -36,8 +36,8 @@ struct TokenizerTrainReport {
   int64_t files_skipped_not_utf8 = 0;
   int64_t files_skipped_extension = 0;
   int64_t files_skipped_empty = 0;
-  int64_t bytes = 0;     ///< bytes of text trained on (for .jsonl, the `text` fields only)
-  int vocab_size = 0;    ///< of the model written (for char, what the corpus decided)
+  int64_t bytes = 0;   ///< bytes of text trained on (for .jsonl, the `text` fields only)
+  int vocab_size = 0;  ///< of the model written (for char, what the corpus decided)
   std::filesystem::path model_path;
 };
 

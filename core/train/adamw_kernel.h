@@ -10,8 +10,8 @@ struct AdamWStep {
   float lr = 0;
   float beta1 = 0, beta2 = 0, eps = 0;
   float weight_decay = 0;
-  float step_size = 0;       ///< lr / (1 - beta1^t)
-  float inv_sqrt_bc2 = 0;    ///< 1 / sqrt(1 - beta2^t)
+  float step_size = 0;     ///< lr / (1 - beta1^t)
+  float inv_sqrt_bc2 = 0;  ///< 1 / sqrt(1 - beta2^t)
 };
 
 /// Updates `n` elements in place; parallel over the LibTorch thread pool.

@@ -27,8 +27,9 @@ ComputePrecision resolvePrecision(const std::string& key, const std::string& dev
   if (key == "fp32") return ComputePrecision::Fp32;
   if (key == "bf16") {
     if (device != "cuda") {
-      throwConfigError("`precision` bf16 is autocast on a CUDA device; on the CPU Temper computes in fp32 "
-                       "(use `precision` auto or fp32, or `device` cuda)");
+      throwConfigError(
+          "`precision` bf16 is autocast on a CUDA device; on the CPU Temper computes in fp32 "
+          "(use `precision` auto or fp32, or `device` cuda)");
     }
     return ComputePrecision::Bf16Autocast;
   }

@@ -8,8 +8,7 @@
 
 namespace temper {
 
-FlatAdamW::FlatAdamW(const std::vector<std::pair<std::string, torch::Tensor>>& named_parameters,
-                     AdamWOptions options)
+FlatAdamW::FlatAdamW(const std::vector<std::pair<std::string, torch::Tensor>>& named_parameters, AdamWOptions options)
     : options_(options) {
   std::vector<torch::Tensor> decayed, undecayed;
   for (const auto& [name, p] : named_parameters) {
@@ -111,7 +110,8 @@ std::vector<std::pair<std::string, torch::Tensor>> FlatAdamW::stateTensors() con
   return out;
 }
 
-void FlatAdamW::loadStateTensors(const std::vector<std::pair<std::string, torch::Tensor>>& tensors, int64_t step_count) {
+void FlatAdamW::loadStateTensors(const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
+                                 int64_t step_count) {
   torch::NoGradGuard no_grad;
   // Everything is checked before anything is copied, and every moment must be there: resuming
   // with zeroed moments would silently change the run.

@@ -5,32 +5,6 @@
 #include "core/common/error.h"
 
 namespace temper {
-namespace {
-
-void requirePositive(int64_t value, const char* name) {
-  if (value <= 0)
-    throwConfigError("model shape: `" + std::string(name) + "` is " + std::to_string(value) +
-                     "; expected a positive number");
-}
-
-}  // namespace
-
-void ModelShape::validate() const {
-  if (family != "gpt2" && family != "llama") {
-    throwConfigError("model shape: `family` is \"" + family + "\"; allowed: gpt2, llama");
-  }
-  requirePositive(layers, "layers");
-  requirePositive(hidden, "hidden");
-  requirePositive(heads, "heads");
-  requirePositive(vocab, "vocab");
-  requirePositive(ctx, "ctx");
-  requirePositive(headDim(), "head_dim");
-  requirePositive(mlpWidth(), "intermediate");
-  if (kvHeads() > heads || heads % kvHeads() != 0) {
-    throwConfigError("model shape: `kv_heads` " + std::to_string(kvHeads()) + " must divide `heads` " +
-                     std::to_string(heads));
-  }
-}
 
 int64_t parameterCount(const ModelShape& s) {
   const int64_t c = s.hidden, i = s.mlpWidth(), v = s.vocab;

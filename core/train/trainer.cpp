@@ -10,9 +10,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double secondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 }  // namespace
 
@@ -100,7 +98,12 @@ LoopResult Trainer::run() {
     state_.data_state = task_.dataState();
 
     if (callbacks_.on_step) {
-      StepReport report{state_.step, state_.tokens_seen, state_.wall_time_s, loss, lr, grad_norm,
+      StepReport report{state_.step,
+                        state_.tokens_seen,
+                        state_.wall_time_s,
+                        loss,
+                        lr,
+                        grad_norm,
                         static_cast<double>(tokens_per_step) / secondsSince(step_started)};
       callbacks_.on_step(report);
     }

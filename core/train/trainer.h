@@ -62,8 +62,7 @@ struct LoopResult {
 class Trainer {
  public:
   /// `task` must outlive the trainer. Binds the task's parameters into the optimizer.
-  Trainer(TrainingTask& task, LoopOptions options, TrainerCallbacks callbacks,
-          std::filesystem::path checkpoints_dir);
+  Trainer(TrainingTask& task, LoopOptions options, TrainerCallbacks callbacks, std::filesystem::path checkpoints_dir);
 
   /// Continues from a checkpoint written by this loop.
   void resumeFrom(const std::filesystem::path& checkpoint_dir);

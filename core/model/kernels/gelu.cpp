@@ -49,9 +49,8 @@ class FusedGelu : public torch::autograd::Function<FusedGelu> {
     const float* a = upstream.data_ptr<float>();
     const float* b = dydx.data_ptr<float>();
     float* out = grad.data_ptr<float>();
-    at::parallel_for(0, grad.numel(), 16384, [&](int64_t begin, int64_t end) {
-      multiplyInto(a + begin, b + begin, out + begin, end - begin);
-    });
+    at::parallel_for(0, grad.numel(), 16384,
+                     [&](int64_t begin, int64_t end) { multiplyInto(a + begin, b + begin, out + begin, end - begin); });
     return {grad};
   }
 };
@@ -59,8 +58,7 @@ class FusedGelu : public torch::autograd::Function<FusedGelu> {
 }  // namespace
 
 torch::Tensor geluTanh(const torch::Tensor& x) {
-  if (x.device().is_cpu() && x.scalar_type() == torch::kFloat32 && x.requires_grad() &&
-      torch::GradMode::is_enabled()) {
+  if (x.device().is_cpu() && x.scalar_type() == torch::kFloat32 && x.requires_grad() && torch::GradMode::is_enabled()) {
     return FusedGelu::apply(x);
   }
   return torch::gelu(x, "tanh");

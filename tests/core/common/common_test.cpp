@@ -15,17 +15,16 @@ TEST(Hashing, Sha256MatchesKnownDigests) {
   EXPECT_EQ(sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  EXPECT_EQ(sha256Hex(std::string(1000000, 'a')),
-            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  EXPECT_EQ(sha256Hex(std::string(1000000, 'a')), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
 TEST(TextUtils, Utf8Validation) {
   EXPECT_TRUE(isValidUtf8("plain ascii"));
   EXPECT_TRUE(isValidUtf8("caf\xc3\xa9 \xf0\x9f\x98\x80"));
   EXPECT_FALSE(isValidUtf8("\xff"));
-  EXPECT_FALSE(isValidUtf8("\xc0\xaf"));          // overlong '/'
-  EXPECT_FALSE(isValidUtf8("\xed\xa0\x80"));      // surrogate
-  EXPECT_FALSE(isValidUtf8("abc\xe2\x82"));       // truncated
+  EXPECT_FALSE(isValidUtf8("\xc0\xaf"));      // overlong '/'
+  EXPECT_FALSE(isValidUtf8("\xed\xa0\x80"));  // surrogate
+  EXPECT_FALSE(isValidUtf8("abc\xe2\x82"));   // truncated
   EXPECT_EQ(firstInvalidUtf8("ab\xff"), 2u);
 }
 

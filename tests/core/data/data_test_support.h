@@ -32,9 +32,8 @@ class SharedTokenizerCleanup : public ::testing::Environment {
  public:
   void TearDown() override {
     std::error_code ec;
-    std::filesystem::remove_all(std::filesystem::temp_directory_path() /
-                                    ("temper-data-tok-" + std::to_string(::getpid())),
-                                ec);
+    std::filesystem::remove_all(
+        std::filesystem::temp_directory_path() / ("temper-data-tok-" + std::to_string(::getpid())), ec);
   }
 };
 

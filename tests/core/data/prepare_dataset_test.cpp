@@ -93,7 +93,8 @@ TEST(PrepareDataset, EveryDocumentComesBackFromTrainOrVal) {
 TEST(PrepareDataset, TheSplitIsDecidedBySeed) {
   test::TempDir dir;
   const auto documents = makeDocuments(20);
-  for (size_t i = 0; i < documents.size(); ++i) test::writeFile(dir / "c" / ("d" + std::to_string(i) + ".txt"), documents[i]);
+  for (size_t i = 0; i < documents.size(); ++i)
+    test::writeFile(dir / "c" / ("d" + std::to_string(i) + ".txt"), documents[i]);
   auto valOf = [&](uint64_t seed, const std::string& name) {
     PrepareOptions options = optionsFor(dir, {dir / "c"});
     options.seed = seed;
@@ -145,7 +146,8 @@ TEST(PrepareDataset, ASingleDocumentIsSplitAtItsTokenTail) {
 TEST(PrepareDataset, MetaJsonRecordsTheTokenizerAndCounts) {
   test::TempDir dir;
   const auto documents = makeDocuments(4);
-  for (size_t i = 0; i < documents.size(); ++i) test::writeFile(dir / "c" / ("d" + std::to_string(i) + ".md"), documents[i]);
+  for (size_t i = 0; i < documents.size(); ++i)
+    test::writeFile(dir / "c" / ("d" + std::to_string(i) + ".md"), documents[i]);
   PrepareOptions options = optionsFor(dir, {dir / "c"});
   options.val_fraction = 0.0;
   DatasetMeta meta = prepareDataset(options);
@@ -167,7 +169,8 @@ TEST(PrepareDataset, MetaJsonRecordsTheTokenizerAndCounts) {
   EXPECT_EQ(read.bytes, meta.bytes);
 
   std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(options.out_dir)) names.push_back(entry.path().filename());
+  for (const auto& entry : std::filesystem::directory_iterator(options.out_dir))
+    names.push_back(entry.path().filename());
   std::sort(names.begin(), names.end());
   EXPECT_EQ(names, (std::vector<std::string>{"meta.json", "train.bin", "val.bin"})) << "no temporaries left";
 }

@@ -41,7 +41,8 @@ TEST(Records, JsonLinesSkipBlankLinesAndRememberTheirLine) {
 
 TEST(Records, JsonArray) {
   TempDir dir("records");
-  auto records = readRecords(write(dir, "a.json", "[{\"prompt\": \"p\", \"completion\": \"c\"}, {\"prompt\": \"q\", \"completion\": \"d\"}]"));
+  auto records = readRecords(
+      write(dir, "a.json", "[{\"prompt\": \"p\", \"completion\": \"c\"}, {\"prompt\": \"q\", \"completion\": \"d\"}]"));
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[1].source.substr(records[1].source.size() - 3), "[1]");
 }
@@ -102,7 +103,8 @@ TEST(DataFormat, RefusesUnknownAndMixedRecords) {
   std::string mixed = errorOf([] {
     detectDataFormat({{Json{{"text", "a"}}, "f.jsonl:1"}, {Json{{"prompt", "a"}, {"completion", "b"}}, "f.jsonl:2"}});
   });
-  EXPECT_NE(mixed.find("f.jsonl:2: this record is prompt-completion but f.jsonl:1 is text"), std::string::npos) << mixed;
+  EXPECT_NE(mixed.find("f.jsonl:2: this record is prompt-completion but f.jsonl:1 is text"), std::string::npos)
+      << mixed;
 }
 
 TEST(DataFormat, StringFieldsNameRecordAndKey) {

@@ -82,10 +82,9 @@ TEST(SftExamples, PromptCompletionTrainsTheCompletionAndEos) {
 }
 
 TEST(SftExamples, AlpacaUsesTheStanfordPrompt) {
-  auto built = buildSftExamples(
-      records({{{"instruction", "Add."}, {"input", "2 and 2"}, {"output", "4"}},
-               {{"instruction", "Say hi."}, {"input", ""}, {"output", "hi"}}}),
-      kTokenizer, {});
+  auto built = buildSftExamples(records({{{"instruction", "Add."}, {"input", "2 and 2"}, {"output", "4"}},
+                                         {{"instruction", "Say hi."}, {"input", ""}, {"output", "hi"}}}),
+                                kTokenizer, {});
   ASSERT_EQ(built.examples.size(), 2u);
   EXPECT_EQ(promptText(built.examples[0]),
             "Below is an instruction that describes a task, paired with an input that provides further context. Write "
@@ -134,9 +133,9 @@ TEST(SftExamples, MessagesTrainEveryAssistantTurnThroughItsEndMarker) {
 TEST(SftExamples, LongExamplesAreTruncatedOrDroppedAndCounted) {
   SftOptions options;
   options.max_tokens = 6;
-  auto rows = records({{{"prompt", "abc"}, {"completion", "defgh"}},     // 9 tokens: cut to 6, keeps "def"
-                       {{"prompt", "abcdefg"}, {"completion", "h"}},     // the completion is cut away
-                       {{"prompt", "a"}, {"completion", "b"}}});         // fits
+  auto rows = records({{{"prompt", "abc"}, {"completion", "defgh"}},  // 9 tokens: cut to 6, keeps "def"
+                       {{"prompt", "abcdefg"}, {"completion", "h"}},  // the completion is cut away
+                       {{"prompt", "a"}, {"completion", "b"}}});      // fits
   auto built = buildSftExamples(rows, kTokenizer, options);
   EXPECT_EQ(built.truncated, 1);
   EXPECT_EQ(built.dropped_no_target, 1);
@@ -181,15 +180,18 @@ TEST(SftExamples, RefusesFormatsAndSettingsItCannotTrain) {
               buildSftExamples(records({{{"prompt", "p"}, {"chosen", "a"}, {"rejected", "b"}}}), kTokenizer, {});
             }).find("reward-model or dpo"),
             std::string::npos);
-  EXPECT_NE(errorOf([] { buildSftExamples(records({{{"text", "a"}}}), kTokenizer, {}); }).find("response-template"),
+  EXPECT_NE(errorOf([] {
+              buildSftExamples(records({{{"text", "a"}}}), kTokenizer, {});
+            }).find("response-template"),
             std::string::npos);
   EXPECT_NE(errorOf([] {
               buildSftExamples(records({{{"messages", Json::array()}}}), kTokenizer, {});
             }).find("chat-template"),
             std::string::npos);
   EXPECT_NE(errorOf([] {
-              buildSftExamples(records({{{"prompt", "a"}, {"completion", "b"}}, {{"prompt", "a"}, {"completion", 5.5}}}),
-                               kTokenizer, {});
+              buildSftExamples(
+                  records({{{"prompt", "a"}, {"completion", "b"}}, {{"prompt", "a"}, {"completion", 5.5}}}), kTokenizer,
+                  {});
             }).find("d.jsonl:2: field `completion` must be a string"),
             std::string::npos);
 }

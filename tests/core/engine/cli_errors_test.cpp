@@ -75,7 +75,9 @@ TEST_F(CorpusErrors, NonUtf8OnlyCorpusNamesTheByte) {
                 {(dir_ / "latin1.txt").string() + ": not UTF-8 text (invalid byte at offset 3)"});
 
   writeFile(dir_ / "folder" / "latin1.txt", latin1);
-  const char utf16[] = "\xff\xfe" "t\0e\0x\0t\0";  // UTF-16 with a byte-order mark: NUL bytes
+  const char utf16[] =
+      "\xff\xfe"
+      "t\0e\0x\0t\0";  // UTF-16 with a byte-order mark: NUL bytes
   writeFile(dir_ / "folder" / "more.md", std::string(utf16, sizeof utf16 - 1));
   auto folder = (dir_ / "folder").string();
   expectFailure(trainTokenizer({folder}), 3, {folder + ": no usable text files", "1 not UTF-8", "1 binary"});
@@ -174,7 +176,11 @@ TEST_F(TrainErrors, NegativeOrAbsurdHyperparametersNameTheRange) {
 
 TEST_F(TrainErrors, ConfigFileKeysAreValidatedWithTheFlags) {
   fs::path config = dir_ / "config.json";
-  Json body = {{"data", preparedCorpus().data.string()}, {"layers", 1}, {"dim", 32}, {"heads", 2}, {"ctx", 16},
+  Json body = {{"data", preparedCorpus().data.string()},
+               {"layers", 1},
+               {"dim", 32},
+               {"heads", 2},
+               {"ctx", 16},
                {"learning_rate", 0.1}};
   writeFile(config, body.dump());
   auto r = runTemper({"train", config.string(), "--workspace", workspace_.string()});
@@ -221,8 +227,7 @@ TEST_F(TrainErrors, TruncatedTrainBin) {
 TEST_F(TrainErrors, CorpusTooSmallForTheContext) {
   // About 3,200 training and 350 validation tokens: ctx 1000 fits the one, not the other.
   auto r = train({{"ctx", "1000"}});
-  expectFailure(r, 3, {"the validation split of " + preparedCorpus().data.string(), "ctx + 1 = 1001",
-                       "smaller `ctx`"});
+  expectFailure(r, 3, {"the validation split of " + preparedCorpus().data.string(), "ctx + 1 = 1001", "smaller `ctx`"});
   r = train({{"ctx", "4000"}});
   expectFailure(r, 3, {"the training split of " + preparedCorpus().data.string(), "ctx + 1 = 4001"});
   expectNoNewRun();

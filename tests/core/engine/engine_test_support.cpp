@@ -109,10 +109,9 @@ Args tinyTrainArgs(const std::filesystem::path& workspace, const std::filesystem
   // lr == min-lr and no warmup: the schedule does not depend on max-steps, so a run can be
   // extended with `--resume --max-steps` and still match an uninterrupted one step for step.
   std::map<std::string, std::string> flags = {
-      {"data", data.string()}, {"layers", "1"},        {"dim", "32"},          {"heads", "2"},
-      {"ctx", "16"},           {"batch-size", "4"},    {"max-steps", "20"},    {"warmup-steps", "0"},
-      {"lr", "0.003"},         {"min-lr", "0.003"},    {"eval-batches", "2"},  {"sample-tokens", "8"},
-      {"threads", "1"}};
+      {"data", data.string()}, {"layers", "1"},        {"dim", "32"},         {"heads", "2"},  {"ctx", "16"},
+      {"batch-size", "4"},     {"max-steps", "20"},    {"warmup-steps", "0"}, {"lr", "0.003"}, {"min-lr", "0.003"},
+      {"eval-batches", "2"},   {"sample-tokens", "8"}, {"threads", "1"}};
   for (const auto& [key, value] : overrides) {
     if (value.empty()) {
       flags.erase(key);

@@ -83,8 +83,8 @@ TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
   EXPECT_EQ(names, (std::vector<std::string>{"pretrain", "continued-pretrain", "sft", "classify", "lora", "adapters",
                                              "prompt-tuning", "few-shot", "reward-model", "dpo", "ppo"}));
   for (const auto& m : info.at("methods")) {
-    const bool runs_here = m.at("name") == "pretrain" || m.at("name") == "continued-pretrain" || m.at("name") == "sft" ||
-                           m.at("name") == "classify";
+    const bool runs_here = m.at("name") == "pretrain" || m.at("name") == "continued-pretrain" ||
+                           m.at("name") == "sft" || m.at("name") == "classify";
     EXPECT_EQ(m.at("available").get<bool>(), runs_here) << m.dump();
     EXPECT_EQ(m.at("reason").get<std::string>().empty(), runs_here) << m.dump();
     EXPECT_FALSE(m.at("summary").get<std::string>().empty());
@@ -179,18 +179,43 @@ TEST(Sft, LearnsWikiSqlFromAModelPretrainedHere) {
   auto prep = runTemper({"data", "prepare", "--input", (shared / "sft" / "wikisql-train.jsonl").string(), "--tokenizer",
                          (dir / "sql.model").string(), "--out", (dir / "data").string()});
   ASSERT_EQ(prep.exit_code, 0) << prep.all();
-  auto pre = runTemper(tinyTrainArgs(dir / "ws", dir / "data",
-                                     {{"max-steps", "150"}, {"ctx", "128"}, {"dim", "64"}, {"layers", "2"},
-                                      {"batch-size", "8"}}),
-                       600s);
+  auto pre = runTemper(
+      tinyTrainArgs(dir / "ws", dir / "data",
+                    {{"max-steps", "150"}, {"ctx", "128"}, {"dim", "64"}, {"layers", "2"}, {"batch-size", "8"}}),
+      600s);
   ASSERT_EQ(pre.exit_code, 0) << pre.all();
   const auto model = std::filesystem::path(listRuns(dir / "ws").at(0).at("run_dir").get<std::string>()) / "final";
-  Args sft = {"train",        "--workspace",  (dir / "ws").string(), "--method",   "sft",
-              "--base",       model.string(), "--data",              (shared / "sft" / "wikisql-train.jsonl").string(),
-              "--val-data",   (shared / "sft" / "wikisql-valid.jsonl").string(),
-              "--response-template", "\nA:", "--max-steps", "80", "--eval-every", "40", "--eval-batches", "8",
-              "--batch-size", "8", "--lr", "0.002", "--min-lr", "0.0005", "--warmup-steps", "5", "--threads", "1",
-              "--ctx",        "128"};
+  Args sft = {"train",
+              "--workspace",
+              (dir / "ws").string(),
+              "--method",
+              "sft",
+              "--base",
+              model.string(),
+              "--data",
+              (shared / "sft" / "wikisql-train.jsonl").string(),
+              "--val-data",
+              (shared / "sft" / "wikisql-valid.jsonl").string(),
+              "--response-template",
+              "\nA:",
+              "--max-steps",
+              "80",
+              "--eval-every",
+              "40",
+              "--eval-batches",
+              "8",
+              "--batch-size",
+              "8",
+              "--lr",
+              "0.002",
+              "--min-lr",
+              "0.0005",
+              "--warmup-steps",
+              "5",
+              "--threads",
+              "1",
+              "--ctx",
+              "128"};
   auto result = runTemper(sft, 600s);
   ASSERT_EQ(result.exit_code, 0) << result.all();
   const Json data = eventsOf(result, "run_started").at(0).at("data");
@@ -199,8 +224,7 @@ TEST(Sft, LearnsWikiSqlFromAModelPretrainedHere) {
   EXPECT_EQ(data.at("validation").at("records"), 100);
   auto evals = eventsOf(result, "eval");
   ASSERT_EQ(evals.size(), 2u);
-  EXPECT_LT(evals.back().at("val_loss").get<double>(), evals.front().at("val_loss").get<double>())
-      << result.err;
+  EXPECT_LT(evals.back().at("val_loss").get<double>(), evals.front().at("val_loss").get<double>()) << result.err;
 }
 
 // Two kinds of text that differ in every word: separable for any model. CSV, quoted cells.
@@ -231,8 +255,7 @@ TEST(Classify, SeparatesTwoLabelsAndSavesAClassifier) {
   const Json& metrics = evals.back().at("metrics");
   EXPECT_GE(metrics.at("accuracy").get<double>(), 0.9) << metrics.dump();
   EXPECT_EQ(metrics.at("total/calm").get<double>() + metrics.at("total/storm").get<double>(), 12);
-  const auto final_dir =
-      std::filesystem::path(listRuns(dir / "ws").at(0).at("run_dir").get<std::string>()) / "final";
+  const auto final_dir = std::filesystem::path(listRuns(dir / "ws").at(0).at("run_dir").get<std::string>()) / "final";
   Json config = readJsonFile(final_dir / "config.json");
   EXPECT_EQ(config.at("architectures"), (Json{"GPT2ForSequenceClassification"}));
   EXPECT_EQ(config.at("id2label").at("1"), "storm");
@@ -286,7 +309,8 @@ TEST(Classify, EvalScoresTheSavedClassifierWhichTrainsFurther) {
   EXPECT_EQ(Json::parse(inspected.out).at("task"), "sequence-classification");
   EXPECT_EQ(Json::parse(inspected.out).at("labels"), (Json{"calm", "storm"}));
 
-  writeFile(dir / "unknown.jsonl", "{\"text\": \"calm\", \"label\": \"calm\"}\n{\"text\": \"x\", \"label\": \"fog\"}\n");
+  writeFile(dir / "unknown.jsonl",
+            "{\"text\": \"calm\", \"label\": \"calm\"}\n{\"text\": \"x\", \"label\": \"fog\"}\n");
   auto unknown = runTemper({"eval", "--model", final_dir.string(), "--data", (dir / "unknown.jsonl").string()});
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_NE(unknown.err.find("unknown.jsonl:2"), std::string::npos) << unknown.err;
@@ -306,8 +330,9 @@ TEST(Classify, EvalScoresTheSavedClassifierWhichTrainsFurther) {
   EXPECT_NE(estimate.err.find("only the classify method"), std::string::npos) << estimate.err;
 
   // Further training keeps the base's labels and head: accurate from its first evaluation.
-  writeFile(dir / "more.jsonl", "{\"text\": \"storm, thunder and rain again, 7\", \"label\": \"storm\"}\n"
-                                "{\"text\": \"storm, thunder and rain again, 9\", \"label\": \"storm\"}\n");
+  writeFile(dir / "more.jsonl",
+            "{\"text\": \"storm, thunder and rain again, 7\", \"label\": \"storm\"}\n"
+            "{\"text\": \"storm, thunder and rain again, 9\", \"label\": \"storm\"}\n");
   auto further = runTemper(finetuneArgs(dir / "ws-more", "classify", dir / "more.jsonl",
                                         {{"base", final_dir.string()},
                                          {"val-data", (dir / "val.csv").string()},
@@ -328,8 +353,8 @@ TEST(Classify, TrainLastBlocksFreezesTheRest) {
     std::ofstream out(dir / "labels.jsonl");
     for (int i = 0; i < 20; ++i) out << Json{{"text", i % 2 ? "yes yes" : "no no"}, {"label", i % 2}}.dump() << "\n";
   }
-  auto probe = runTemper(finetuneArgs(dir / "ws", "classify", dir / "labels.jsonl",
-                                      {{"train-last-blocks", "0"}, {"max-steps", "4"}}));
+  auto probe = runTemper(
+      finetuneArgs(dir / "ws", "classify", dir / "labels.jsonl", {{"train-last-blocks", "0"}, {"max-steps", "4"}}));
   ASSERT_EQ(probe.exit_code, 0) << probe.all();
   Json shown = showRun(dir / "ws", listRuns(dir / "ws").at(0).at("id"));
   const Json& config = shown.at("config");
@@ -349,9 +374,9 @@ TEST(DryRun, EstimatesWithoutCreatingARun) {
   EXPECT_EQ(estimate.at("method"), "sft");
   EXPECT_EQ(estimate.at("seq_len"), 64);
   const Json& bytes = estimate.at("estimate").at("bytes");
-  EXPECT_EQ(bytes.at("total").get<int64_t>(), bytes.at("weights").get<int64_t>() + bytes.at("gradients").get<int64_t>() +
-                                                  bytes.at("optimizer").get<int64_t>() +
-                                                  bytes.at("activations").get<int64_t>());
+  EXPECT_EQ(bytes.at("total").get<int64_t>(),
+            bytes.at("weights").get<int64_t>() + bytes.at("gradients").get<int64_t>() +
+                bytes.at("optimizer").get<int64_t>() + bytes.at("activations").get<int64_t>());
   EXPECT_EQ(bytes.at("optimizer").get<int64_t>(), 2 * bytes.at("gradients").get<int64_t>());
   EXPECT_FALSE(std::filesystem::exists(dir / "ws" / "temper.db"));
 }
@@ -359,8 +384,8 @@ TEST(DryRun, EstimatesWithoutCreatingARun) {
 TEST(DataInspect, ReportsFormatFieldsCountsAndPreview) {
   TempDir dir("inspect");
   writePromptCompletion(dir / "pc.jsonl", 12);
-  auto pc = runTemper({"data", "inspect", (dir / "pc.jsonl").string(), "--tokenizer", preparedCorpus().tokenizer.string(),
-                       "--json"});
+  auto pc = runTemper(
+      {"data", "inspect", (dir / "pc.jsonl").string(), "--tokenizer", preparedCorpus().tokenizer.string(), "--json"});
   ASSERT_EQ(pc.exit_code, 0) << pc.all();
   Json info = Json::parse(pc.out);
   EXPECT_EQ(info.at("format"), "prompt-completion");
@@ -420,15 +445,23 @@ TEST(FinetuneErrors, NameTheKeyOrRecord) {
       {"pretrain key", {{"layers", "2"}}, "", 2, {"`layers`", "does nothing for method sft", "pretrain"}},
       {"bf16 on the cpu", {{"precision", "bf16"}, {"device", "cpu"}}, "", 2, {"`precision`", "CUDA"}},
       {"text without template", {}, "{\"text\": \"hello\"}\n{\"text\": \"again\"}\n", 2, {"response-template"}},
-      {"labels for sft", {}, "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", \"label\": \"y\"}\n", 2,
+      {"labels for sft",
+       {},
+       "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", \"label\": \"y\"}\n",
+       2,
        {"classify"}},
       {"broken line", {}, "{\"prompt\": \"a\", \"completion\": \"b\"}\n{\"prompt\": \n", 3, {"data.jsonl:2"}},
-      {"missing field", {}, "{\"prompt\": \"a\", \"completion\": \"b\"}\n{\"prompt\": \"a\", \"completion\": \"b\"}\n{\"prompt\": \"c\"}\n", 3,
+      {"missing field",
+       {},
+       "{\"prompt\": \"a\", \"completion\": \"b\"}\n{\"prompt\": \"a\", \"completion\": \"b\"}\n{\"prompt\": \"c\"}\n",
+       3,
        {"data.jsonl:3", "`completion`"}},
-      {"messages without template", {{"chat-template", ""}},
+      {"messages without template",
+       {{"chat-template", ""}},
        "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"yo\"}]}\n"
        "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"assistant\", \"content\": \"yo\"}]}\n",
-       3, {"--chat-template"}},
+       3,
+       {"--chat-template"}},
   };
   for (const auto& c : cases) {
     TempDir dir("bad-finetune");
@@ -439,7 +472,8 @@ TEST(FinetuneErrors, NameTheKeyOrRecord) {
     }
     auto result = runTemper(finetuneArgs(dir / "ws", "sft", dir / "data.jsonl", c.flags));
     EXPECT_EQ(result.exit_code, c.exit_code) << c.label << ": " << result.all();
-    for (const auto& word : c.words) EXPECT_NE(result.err.find(word), std::string::npos) << c.label << ": " << result.err;
+    for (const auto& word : c.words)
+      EXPECT_NE(result.err.find(word), std::string::npos) << c.label << ": " << result.err;
     EXPECT_EQ(listRuns(dir / "ws").size(), 0u) << c.label << ": no run is recorded for bad input";
   }
 }

@@ -34,8 +34,9 @@ int64_t tokenCount(const fs::path& tokenizer, const fs::path& file) {
 TEST(EvalCommand, JsonHasExactlyTheDocumentedKeysAndConsistentValues) {
   TempDir dir("eval");
   const fs::path text = dir / "held-out.txt";
-  writeFile(text, "The fishermen listened to the children, and the baker baked a little more bread.\n"
-                  "Martha lit a candle in the window when the needle began to tremble.\n");
+  writeFile(text,
+            "The fishermen listened to the children, and the baker baked a little more bread.\n"
+            "Martha lit a candle in the window when the needle began to tremble.\n");
   const int64_t tokens = tokenCount(trainedModel() / "tokenizer.model", text);
   ASSERT_GT(tokens, 100);
 
@@ -66,8 +67,17 @@ TEST(EvalCommand, JsonHasExactlyTheDocumentedKeysAndConsistentValues) {
 }
 
 TEST(GenerateCommand, GreedyContinuationIsReproducible) {
-  Args args = {"generate", "--model", trainedModel().string(), "--prompt", "The harbour", "--max-new-tokens", "12",
-               "--temperature", "0", "--threads", "1"};
+  Args args = {"generate",
+               "--model",
+               trainedModel().string(),
+               "--prompt",
+               "The harbour",
+               "--max-new-tokens",
+               "12",
+               "--temperature",
+               "0",
+               "--threads",
+               "1"};
   auto first = runTemper(args);
   ASSERT_EQ(first.exit_code, 0) << first.all();
   EXPECT_EQ(first.out.rfind("The harbour", 0), 0u) << first.out;
@@ -79,13 +89,13 @@ const fs::path kBotchan = fs::path(TEMPER_SHARED_DATA) / "tokenizers" / "botchan
 
 TEST(TokenizerCommands, BotchanGoldenIds) {
   if (!fs::exists(kBotchan)) GTEST_SKIP() << kBotchan << " is absent (../shared/data is not beside the checkout)";
-  auto encoded = runTemper({"tokenizer", "encode", "--tokenizer", kBotchan.string(), "--text",
-                            "Hello world, this is Botchan.", "--json"});
+  auto encoded = runTemper(
+      {"tokenizer", "encode", "--tokenizer", kBotchan.string(), "--text", "Hello world, this is Botchan.", "--json"});
   ASSERT_EQ(encoded.exit_code, 0) << encoded.all();
   EXPECT_EQ(encoded.out, "{\"ids\":[151,88,21,887,5,65,47,296,227,92,84,6]}\n");
 
-  auto plain = runTemper({"tokenizer", "encode", "--tokenizer", kBotchan.string(), "--text",
-                          "Hello world, this is Botchan."});
+  auto plain =
+      runTemper({"tokenizer", "encode", "--tokenizer", kBotchan.string(), "--text", "Hello world, this is Botchan."});
   EXPECT_EQ(plain.out, "151 88 21 887 5 65 47 296 227 92 84 6\n");
 
   for (const char* ids : {"[151,88,21,887,5,65,47,296,227,92,84,6]", "151 88 21 887 5 65 47 296 227 92 84 6",

@@ -23,18 +23,48 @@ TEST(ShakespeareRecipe, CharModelReachesNanoGptValidationLoss) {
   writeFile(dir / "train.txt", text.substr(0, cut));
   writeFile(dir / "val.txt", text.substr(cut));
 
-  auto tokenizer = runTemper({"tokenizer", "train", "--input", corpus.string(), "--model-type", "char",
-                              "--vocab-size", "200", "--out", (dir / "char.model").string()});
+  auto tokenizer = runTemper({"tokenizer", "train", "--input", corpus.string(), "--model-type", "char", "--vocab-size",
+                              "200", "--out", (dir / "char.model").string()});
   ASSERT_EQ(tokenizer.exit_code, 0) << tokenizer.all();
   auto prepared = runTemper({"data", "prepare", "--tokenizer", (dir / "char.model").string(), "--input",
                              (dir / "train.txt").string(), "--val-input", (dir / "val.txt").string(), "--out",
                              (dir / "data").string()});
   ASSERT_EQ(prepared.exit_code, 0) << prepared.all();
-  auto trained = runTemper({"train", "--workspace", (dir / "ws").string(), "--data", (dir / "data").string(),
-                            "--layers", "4", "--heads", "4", "--dim", "128", "--ctx", "64", "--batch-size", "12",
-                            "--max-steps", "2000", "--lr", "1e-3", "--min-lr", "1e-4", "--warmup-steps", "100",
-                            "--beta2", "0.99", "--dropout", "0", "--eval-every", "500", "--eval-batches", "20",
-                            "--checkpoint-every", "2000", "--sample-tokens", "0"},
+  auto trained = runTemper({"train",
+                            "--workspace",
+                            (dir / "ws").string(),
+                            "--data",
+                            (dir / "data").string(),
+                            "--layers",
+                            "4",
+                            "--heads",
+                            "4",
+                            "--dim",
+                            "128",
+                            "--ctx",
+                            "64",
+                            "--batch-size",
+                            "12",
+                            "--max-steps",
+                            "2000",
+                            "--lr",
+                            "1e-3",
+                            "--min-lr",
+                            "1e-4",
+                            "--warmup-steps",
+                            "100",
+                            "--beta2",
+                            "0.99",
+                            "--dropout",
+                            "0",
+                            "--eval-every",
+                            "500",
+                            "--eval-batches",
+                            "20",
+                            "--checkpoint-every",
+                            "2000",
+                            "--sample-tokens",
+                            "0"},
                            std::chrono::minutes(10));
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
   const std::string run_id = runIdOf(trained);

@@ -41,8 +41,7 @@ class TemperProcess {
 
   /// Reads output until a complete stdout line satisfies `match` (returned), or the child closes
   /// stdout, or `timeout` passes (both return an empty string).
-  std::string waitForLine(const std::function<bool(const std::string&)>& match,
-                          std::chrono::milliseconds timeout);
+  std::string waitForLine(const std::function<bool(const std::string&)>& match, std::chrono::milliseconds timeout);
   void signal(int signal_number) const;
   /// Reads everything to the end and reaps the child; SIGKILLs it after `timeout`.
   ProcessResult finish(std::chrono::milliseconds timeout);

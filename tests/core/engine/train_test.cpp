@@ -107,9 +107,17 @@ TEST_F(TrainRun, EventsAreVersionedJsonLinesFromStartedToFinished) {
 
 // Loss falls on a tiny corpus: a 2-layer character model, 300 steps (about 2 s).
 TEST_F(TrainRun, LossFallsOnATinyCorpus) {
-  auto run = train(dir_ / "ws", {{"layers", "2"}, {"dim", "64"}, {"heads", "4"}, {"ctx", "32"}, {"batch-size", "8"},
-                                 {"max-steps", "300"}, {"warmup-steps", "20"}, {"min-lr", "0.0003"},
-                                 {"eval-every", "10"}, {"eval-batches", "8"}, {"checkpoint-every", "1000"}});
+  auto run = train(dir_ / "ws", {{"layers", "2"},
+                                 {"dim", "64"},
+                                 {"heads", "4"},
+                                 {"ctx", "32"},
+                                 {"batch-size", "8"},
+                                 {"max-steps", "300"},
+                                 {"warmup-steps", "20"},
+                                 {"min-lr", "0.0003"},
+                                 {"eval-every", "10"},
+                                 {"eval-batches", "8"},
+                                 {"checkpoint-every", "1000"}});
   ASSERT_EQ(run.exit_code, 0) << run.all();
   std::vector<double> val_losses;
   for (const Json& event : run.events()) {
@@ -168,9 +176,11 @@ TEST_F(TrainRun, ResumeFromCheckpointGivesIdenticalNextLosses) {
 // Cancelling mid-run with the default cosine schedule; resuming with the same max-steps must then
 // continue exactly as the uninterrupted run did.
 TEST_F(TrainRun, SigtermProducesAResumableCheckpoint) {
-  const std::map<std::string, std::string> config = {
-      {"max-steps", "400"}, {"warmup-steps", "10"}, {"min-lr", "0.0003"}, {"eval-every", "100"},
-      {"checkpoint-every", "1000"}};
+  const std::map<std::string, std::string> config = {{"max-steps", "400"},
+                                                     {"warmup-steps", "10"},
+                                                     {"min-lr", "0.0003"},
+                                                     {"eval-every", "100"},
+                                                     {"checkpoint-every", "1000"}};
   auto uninterrupted = train(dir_ / "a", config);
   ASSERT_EQ(uninterrupted.exit_code, 0) << uninterrupted.all();
   auto reference = lossesByStep(uninterrupted);
@@ -214,9 +224,9 @@ TEST_F(TrainRun, SigtermProducesAResumableCheckpoint) {
 
 TEST_F(TrainRun, SecondRunInABusyWorkspaceIsRefusedAndSigintCancelsTheFirst) {
   const fs::path workspace = dir_ / "ws";
-  TemperProcess first(tinyTrainArgs(workspace, preparedCorpus().data,
-                                    {{"max-steps", "1000000"}, {"eval-every", "1000000"},
-                                     {"checkpoint-every", "1000000"}}));
+  TemperProcess first(
+      tinyTrainArgs(workspace, preparedCorpus().data,
+                    {{"max-steps", "1000000"}, {"eval-every", "1000000"}, {"checkpoint-every", "1000000"}}));
   ASSERT_FALSE(first.waitForLine([](const std::string& line) { return isEvent(line, "run_started"); }, 120s).empty());
 
   auto second = runTemper(tinyTrainArgs(workspace, preparedCorpus().data, {{"max-steps", "5"}}));

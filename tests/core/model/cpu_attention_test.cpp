@@ -59,7 +59,7 @@ std::string describe(const Case& c) {
 // T below, at, and across the 64-row block (1, 5, 63, 64, 65, 100, 130, 256), H = 1 and several,
 // D = 32 and 64, B = 1 and 3.
 const std::vector<Case> kCases{
-    {1, 1, 64, 1},  {3, 5, 64, 2},   {1, 63, 32, 1},  {2, 64, 128, 2},  {3, 65, 64, 1},
+    {1, 1, 64, 1},    {3, 5, 64, 2},    {1, 63, 32, 1},   {2, 64, 128, 2}, {3, 65, 64, 1},
     {2, 100, 128, 4}, {3, 130, 256, 4}, {1, 256, 128, 2}, {2, 77, 96, 3},
 };
 
@@ -174,8 +174,9 @@ TEST(CpuAttention, DISABLED_BenchmarkAgainstEager) {
   torch::manual_seed(7);
   auto base = torch::randn({batch, steps, 3 * channels});
   auto grad_y = torch::randn({batch, steps, channels});
-  auto bias = torch::zeros({steps, steps}).masked_fill(torch::ones({steps, steps}, torch::kBool).triu(1),
-                                                       -std::numeric_limits<float>::infinity());
+  auto bias =
+      torch::zeros({steps, steps})
+          .masked_fill(torch::ones({steps, steps}, torch::kBool).triu(1), -std::numeric_limits<float>::infinity());
   auto time = [&](const char* name, auto&& fn) {
     std::vector<double> fwd_ms, total_ms;
     for (int rep = 0; rep < 23; ++rep) {
@@ -197,7 +198,8 @@ TEST(CpuAttention, DISABLED_BenchmarkAgainstEager) {
                 median(fwd_ms), median(total_ms), total_ms.size(), torch::get_num_threads());
     return median(total_ms);
   };
-  const double kernel = time("causalAttentionCpu", [&](const torch::Tensor& qkv) { return causalAttentionCpu(qkv, heads); });
+  const double kernel =
+      time("causalAttentionCpu", [&](const torch::Tensor& qkv) { return causalAttentionCpu(qkv, heads); });
   const double eager = time("eager model path (baddbmm)",
                             [&](const torch::Tensor& qkv) { return eagerModelAttention(qkv, heads, bias); });
   const double reference =

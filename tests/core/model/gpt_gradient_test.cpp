@@ -35,11 +35,24 @@ TEST(GptGradient, LossGradientMatchesCentralFiniteDifferencesInDouble) {
   // checked separately. In each region the entry with the largest gradient is perturbed, so the
   // relative error is not dominated by rounding in a near-zero difference.
   const std::vector<Region> regions{
-      {"wte.weight"},          {"wpe.weight"},          {"h.0.ln_1.weight"},       {"h.0.ln_1.bias"},
-      {"h.0.attn.c_attn.weight", 0, 32},  {"h.0.attn.c_attn.weight", 32, 64}, {"h.0.attn.c_attn.weight", 64, 96},
-      {"h.1.attn.c_attn.bias", 0, 32},    {"h.1.attn.c_attn.bias", 64, 96},   {"h.1.attn.c_proj.weight"},
-      {"h.1.attn.c_proj.bias"}, {"h.1.ln_2.weight"},     {"h.1.mlp.c_fc.weight"},   {"h.0.mlp.c_fc.bias"},
-      {"h.0.mlp.c_proj.weight"}, {"h.1.mlp.c_proj.bias"}, {"ln_f.weight"},          {"ln_f.bias"},
+      {"wte.weight"},
+      {"wpe.weight"},
+      {"h.0.ln_1.weight"},
+      {"h.0.ln_1.bias"},
+      {"h.0.attn.c_attn.weight", 0, 32},
+      {"h.0.attn.c_attn.weight", 32, 64},
+      {"h.0.attn.c_attn.weight", 64, 96},
+      {"h.1.attn.c_attn.bias", 0, 32},
+      {"h.1.attn.c_attn.bias", 64, 96},
+      {"h.1.attn.c_proj.weight"},
+      {"h.1.attn.c_proj.bias"},
+      {"h.1.ln_2.weight"},
+      {"h.1.mlp.c_fc.weight"},
+      {"h.0.mlp.c_fc.bias"},
+      {"h.0.mlp.c_proj.weight"},
+      {"h.1.mlp.c_proj.bias"},
+      {"ln_f.weight"},
+      {"ln_f.bias"},
   };
   torch::NoGradGuard no_grad;
   const double eps = 1e-6;

@@ -106,7 +106,10 @@ TEST(GptShapes, FreshInitialisationPredictsNearlyUniformly) {
 
 TEST(GptPresets, PresetsHaveTheirDocumentedShapes) {
   EXPECT_EQ(presetNames(), (std::vector<std::string>{"tiny", "small", "gpt2-124m"}));
-  struct Expected { const char* name; int64_t layers, dim, heads, context; };
+  struct Expected {
+    const char* name;
+    int64_t layers, dim, heads, context;
+  };
   for (const auto& e : {Expected{"tiny", 2, 128, 4, 128}, Expected{"small", 6, 384, 6, 256},
                         Expected{"gpt2-124m", 12, 768, 12, 1024}}) {
     GptConfig c = presetConfig(e.name);

@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "core/model/kernels/cross_entropy.h"
 #include "core/common/fast_math.h"
+#include "core/model/kernels/cross_entropy.h"
 #include "core/model/kernels/gelu.h"
 
 namespace temper::kernels {

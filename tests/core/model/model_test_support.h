@@ -67,8 +67,9 @@ inline void expectError(ErrorKind kind, std::initializer_list<std::string> words
     ADD_FAILURE() << "no error thrown; expected " << errorKindName(kind);
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), kind) << e.what();
-    for (const auto& word : words) EXPECT_NE(std::string(e.what()).find(word), std::string::npos)
-        << "message lacks \"" << word << "\": " << e.what();
+    for (const auto& word : words)
+      EXPECT_NE(std::string(e.what()).find(word), std::string::npos)
+          << "message lacks \"" << word << "\": " << e.what();
   }
 }
 

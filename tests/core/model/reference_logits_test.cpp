@@ -87,9 +87,7 @@ void compareWithReference(const GptConfig& config, uint64_t seed) {
   EXPECT_GT(expected.std().item<double>(), 0.5);
 }
 
-TEST(GptReference, LogitsMatchIndependentPythonGpt2) {
-  compareWithReference(test::smallConfig(), 41);
-}
+TEST(GptReference, LogitsMatchIndependentPythonGpt2) { compareWithReference(test::smallConfig(), 41); }
 
 TEST(GptReference, LogitsMatchWithCustomInnerSizeAndEpsilon) {
   GptConfig config = test::smallConfig();

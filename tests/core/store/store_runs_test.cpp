@@ -1,10 +1,10 @@
 // The run lifecycle: create, list, find by prefix, start, heartbeat, finish, edit, delete.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <functional>
-#include <cctype>
 #include <thread>
 
 #include "core/store/run_id.h"
@@ -187,7 +187,10 @@ TEST(StoreRuns, EditsAreStoredAndBadInputNamesWhatIsValid) {
   for (auto& attempt : std::vector<std::function<void()>>{
            [&] { store.markRunning("nope", 1); }, [&] { store.heartbeat("nope"); },
            [&] { store.finishRun("nope", "cancelled", ""); }, [&] { store.renameRun("nope", "x"); },
-           [&] { store.deleteRun("nope"); }, [&] { store.appendMetrics("nope", {{1, 0, 0, "loss", 1}}); },
+           [&] { store.deleteRun("nope"); },
+           [&] {
+             store.appendMetrics("nope", {{1, 0, 0, "loss", 1}});
+           },
            [&] { store.addCheckpoint("nope", {}); }, [&] { store.addSample("nope", {}); }}) {
     Error unknown = expectError(attempt);
     EXPECT_EQ(unknown.kind(), ErrorKind::InvalidConfig);

@@ -65,8 +65,7 @@ inline RawSafetensors parseRaw(const std::filesystem::path& path) {
 }
 
 /// Runs `action`, expects Error(kind), and that the message contains every one of `parts`.
-inline void expectError(ErrorKind kind, const std::function<void()>& action,
-                        const std::vector<std::string>& parts) {
+inline void expectError(ErrorKind kind, const std::function<void()>& action, const std::vector<std::string>& parts) {
   try {
     action();
     ADD_FAILURE() << "expected an error of kind " << errorKindName(kind);

@@ -17,10 +17,10 @@ using test::expectError;
 using test::safetensorsBytes;
 
 struct BadFile {
-  std::string name;     // test name and file stem
-  std::string bytes;    // the whole file
-  std::string reason;   // must appear in the message
-  std::string tensor;   // must appear as `tensor "<name>"` when not empty
+  std::string name;    // test name and file stem
+  std::string bytes;   // the whole file
+  std::string reason;  // must appear in the message
+  std::string tensor;  // must appear as `tensor "<name>"` when not empty
 };
 
 std::string entry(const std::string& dtype, const std::string& shape, const std::string& offsets) {
@@ -36,8 +36,8 @@ std::vector<BadFile> badFiles() {
   return {
       {"ShorterThan8Bytes", "abc", "too short to be a safetensors file", ""},
       {"HeaderLengthOverLimit", test::littleEndian64(100'000'001) + "{}", "exceeds the limit of 100000000", ""},
-      {"HeaderLengthBeyondFile", test::littleEndian64(1000) + "{\"t\":1}",
-       "truncated: the header length says 1000", ""},
+      {"HeaderLengthBeyondFile", test::littleEndian64(1000) + "{\"t\":1}", "truncated: the header length says 1000",
+       ""},
       {"HeaderNotUtf8", safetensorsBytes("{\"t\xff\":1}", ""), "header is not valid UTF-8", ""},
       {"HeaderNotJson", safetensorsBytes("{\"t\": ", ""), "header is not valid JSON", ""},
       {"HeaderEmpty", safetensorsBytes("", ""), "header is not valid JSON", ""},
@@ -46,8 +46,8 @@ std::vector<BadFile> badFiles() {
       {"MissingDtype", oneTensor(R"({"shape":[1],"data_offsets":[0,4]})", 4), "missing \"dtype\"", "t"},
       {"MissingShape", oneTensor(R"({"dtype":"F32","data_offsets":[0,4]})", 4), "missing \"shape\"", "t"},
       {"MissingOffsets", oneTensor(R"({"dtype":"F32","shape":[1]})", 4), "missing \"data_offsets\"", "t"},
-      {"DtypeNotString", oneTensor(R"({"dtype":7,"shape":[1],"data_offsets":[0,4]})", 4),
-       "\"dtype\" must be a string", "t"},
+      {"DtypeNotString", oneTensor(R"({"dtype":7,"shape":[1],"data_offsets":[0,4]})", 4), "\"dtype\" must be a string",
+       "t"},
       {"ShapeNotArray", oneTensor(entry("F32", "4", "[0,4]"), 4), "\"shape\" must be an array of integers", "t"},
       {"ShapeHasFloat", oneTensor(entry("F32", "[1.0]", "[0,4]"), 4), "\"shape\" must be an array of integers", "t"},
       {"OffsetsNotPair", oneTensor(entry("F32", "[1]", "[0]"), 4), "\"data_offsets\" must be an array of two", "t"},
@@ -65,8 +65,7 @@ std::vector<BadFile> badFiles() {
       {"DuplicateTensorName",
        safetensorsBytes("{\"t\":" + f32x1 + ",\"t\":" + entry("F32", "[1]", "[4,8]") + "}", std::string(8, '\0')),
        "duplicate tensor name \"t\"", ""},
-      {"DuplicateKeyInEntry",
-       oneTensor(R"({"dtype":"F32","dtype":"I32","shape":[1],"data_offsets":[0,4]})", 4),
+      {"DuplicateKeyInEntry", oneTensor(R"({"dtype":"F32","dtype":"I32","shape":[1],"data_offsets":[0,4]})", 4),
        "duplicate key \"dtype\"", "t"},
       {"GapBetweenTensors",
        safetensorsBytes("{\"a\":" + f32x1 + ",\"b\":" + entry("F32", "[1]", "[8,12]") + "}", std::string(12, '\0')),
@@ -94,7 +93,8 @@ TEST_P(SafetensorsValidation, RejectsWithReasonFileAndTensor) {
   test::writeBytes(path, bad.bytes);
   std::vector<std::string> parts{path.string(), bad.reason};
   if (!bad.tensor.empty()) parts.push_back("tensor \"" + bad.tensor + "\"");
-  expectError(ErrorKind::InvalidInput, [&] { SafetensorsFile::open(path); }, parts);
+  expectError(
+      ErrorKind::InvalidInput, [&] { SafetensorsFile::open(path); }, parts);
 }
 
 INSTANTIATE_TEST_SUITE_P(BadFiles, SafetensorsValidation, ::testing::ValuesIn(badFiles()),
@@ -155,8 +155,8 @@ TEST(SafetensorsOpen, AcceptsTheEdgesTheFormatAllows) {
 }
 
 TEST(DTypeNames, RoundTripAndSizes) {
-  for (DType type : {DType::Bool, DType::U8, DType::I8, DType::I16, DType::U16, DType::F16, DType::BF16,
-                     DType::I32, DType::U32, DType::F32, DType::F64, DType::I64, DType::U64}) {
+  for (DType type : {DType::Bool, DType::U8, DType::I8, DType::I16, DType::U16, DType::F16, DType::BF16, DType::I32,
+                     DType::U32, DType::F32, DType::F64, DType::I64, DType::U64}) {
     EXPECT_EQ(dtypeFromName(dtypeName(type)), type) << dtypeName(type);
   }
   EXPECT_EQ(dtypeName(DType::Bool), "BOOL");

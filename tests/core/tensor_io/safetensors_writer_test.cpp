@@ -70,9 +70,12 @@ TEST(SafetensorsWriter, ReaderReturnsWhatWasWritten) {
   std::vector<uint8_t> flags{1, 0, 1};
   float scalar = 42.5f;
   writeSafetensors(path,
-                   {tensorOf("f64", DType::F64, {2}, f64), tensorOf("bf16", DType::BF16, {1, 2}, bf16),
-                    tensorOf("u32", DType::U32, {2}, u32), {"scalar", DType::F32, {}, &scalar, 4},
-                    {"empty", DType::F32, {0, 7}, nullptr, 0}, tensorOf("flags", DType::Bool, {3}, flags)},
+                   {tensorOf("f64", DType::F64, {2}, f64),
+                    tensorOf("bf16", DType::BF16, {1, 2}, bf16),
+                    tensorOf("u32", DType::U32, {2}, u32),
+                    {"scalar", DType::F32, {}, &scalar, 4},
+                    {"empty", DType::F32, {0, 7}, nullptr, 0},
+                    tensorOf("flags", DType::Bool, {3}, flags)},
                    {{"format", "pt"}, {"note", "h\xc3\xa9llo"}});
   auto file = SafetensorsFile::open(path);
   EXPECT_EQ(file->metadata().at("note"), "h\xc3\xa9llo");
@@ -116,17 +119,20 @@ TEST(SafetensorsWriter, RejectsBadTensorsBeforeCreatingAnything) {
   test::TempDir dir;
   const auto path = dir / "bad.safetensors";
   std::vector<float> values{1, 2};
-  expectError(ErrorKind::InvalidInput,
-              [&] {
-                writeSafetensors(path, {tensorOf("w", DType::F32, {2}, values), tensorOf("w", DType::F32, {2}, values)},
-                                 {});
-              },
-              {path.string(), "tensor \"w\"", "duplicate name"});
+  expectError(
+      ErrorKind::InvalidInput,
+      [&] {
+        writeSafetensors(path, {tensorOf("w", DType::F32, {2}, values), tensorOf("w", DType::F32, {2}, values)}, {});
+      },
+      {path.string(), "tensor \"w\"", "duplicate name"});
   expectError(ErrorKind::InvalidInput,
               [&] { writeSafetensors(path, {tensorOf("__metadata__", DType::F32, {2}, values)}, {}); }, {"reserved"});
   expectError(ErrorKind::InvalidInput, [&] { writeSafetensors(path, {tensorOf("", DType::F32, {2}, values)}, {}); },
               {"empty name"});
-  expectError(ErrorKind::InvalidInput, [&] { writeSafetensors(path, {{"w", DType::F32, {-1}, nullptr, 0}}, {}); },
+  expectError(ErrorKind::InvalidInput,
+              [&] {
+                writeSafetensors(path, {{"w", DType::F32, {-1}, nullptr, 0}}, {});
+              },
               {"negative dimension -1"});
   expectError(ErrorKind::Internal, [&] { writeSafetensors(path, {tensorOf("w", DType::F32, {3}, values)}, {}); },
               {"tensor \"w\"", "8 bytes given but the shape and dtype need 12"});

@@ -134,7 +134,10 @@ TEST(TorchSafetensors, SaveMakesNonContiguousTensorsContiguousAndRejectsComplex)
   expectSame(loaded.at("s"), strided.contiguous(), "s");
 
   const auto bad = dir / "complex.safetensors";
-  expectError(ErrorKind::InvalidInput, [&] { saveTensors(bad, {{"c", torch::zeros({2}, torch::kComplexFloat)}}, {}); },
+  expectError(ErrorKind::InvalidInput,
+              [&] {
+                saveTensors(bad, {{"c", torch::zeros({2}, torch::kComplexFloat)}}, {});
+              },
               {bad.string(), "tensor \"c\"", "ComplexFloat", "cannot store"});
   EXPECT_FALSE(std::filesystem::exists(bad));
 }

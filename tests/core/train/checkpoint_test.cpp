@@ -23,7 +23,7 @@ TEST(LatestCheckpointTest, PicksTheHighestCompleteStep) {
   EXPECT_FALSE(latestCheckpoint(dir.path()).has_value());
   touchState(dir / "step-2");
   touchState(dir / "step-9");
-  touchState(dir / "step-10");                          // numeric, not lexical: 10 > 9
+  touchState(dir / "step-10");                           // numeric, not lexical: 10 > 9
   std::filesystem::create_directories(dir / "step-30");  // incomplete: no trainer_state.json
   touchState(dir / "step-40.tmp-1234");                  // a temporary folder, even with a state file
   touchState(dir / "final");

@@ -105,7 +105,8 @@ class RegressionTask : public TrainingTask {
     for (int64_t i = 0; i < options_.positions_per_micro; ++i) xs.push_back(inputsAt(1000 + position_++));
     torch::Tensor x = torch::cat(xs);
     torch::Tensor loss = torch::mse_loss(model_->forward(x), target(x));
-    if (micro_index_ == options_.poison_micro) loss = options_.poison_adds ? loss + options_.poison : loss * options_.poison;
+    if (micro_index_ == options_.poison_micro)
+      loss = options_.poison_adds ? loss + options_.poison : loss * options_.poison;
     ++micro_index_;
     micro_losses.push_back(loss.item<double>());
     return loss;

@@ -89,7 +89,10 @@ TEST(TrainerResumeTest, StopRequestOnTheLastStepFinishes) {
   std::vector<StepReport> steps;
   TrainerCallbacks callbacks = recordTo(steps);
   int polls = 0;
-  callbacks.should_stop = [&polls] { ++polls; return true; };
+  callbacks.should_stop = [&polls] {
+    ++polls;
+    return true;
+  };
   LoopOptions o = options();
   o.max_steps = 1;
   o.schedule.max_steps = 1;

@@ -120,7 +120,8 @@ TEST(TrainerTest, GradientAccumulationAveragesMicroBatches) {
   for (size_t i = 0; i < 6; ++i) {
     EXPECT_EQ(rec_acc.steps[i].tokens_seen, 2 * 16 * static_cast<int64_t>(i + 1));
     EXPECT_EQ(rec_acc.steps[i].tokens_seen, rec_whole.steps[i].tokens_seen);
-    EXPECT_DOUBLE_EQ(rec_acc.steps[i].loss, (accumulated.micro_losses[2 * i] + accumulated.micro_losses[2 * i + 1]) / 2);
+    EXPECT_DOUBLE_EQ(rec_acc.steps[i].loss,
+                     (accumulated.micro_losses[2 * i] + accumulated.micro_losses[2 * i + 1]) / 2);
     EXPECT_NEAR(rec_acc.steps[i].loss, rec_whole.steps[i].loss, 1e-5);
     EXPECT_NEAR(rec_acc.steps[i].grad_norm, rec_whole.steps[i].grad_norm, 1e-5 * rec_whole.steps[i].grad_norm);
   }
@@ -156,8 +157,8 @@ TEST(TrainerTest, NanLossFailsAndKeepsTheLastGoodCheckpoint) {
 TEST(TrainerTest, InfiniteLossBeforeAnyCheckpoint) {
   test::TempDir dir;
   // loss + inf: the loss is infinite while the gradients stay finite.
-  RegressionTask task(RegressionTaskOptions{
-      .poison_micro = 2, .poison = std::numeric_limits<double>::infinity(), .poison_adds = true});
+  RegressionTask task(
+      RegressionTaskOptions{.poison_micro = 2, .poison = std::numeric_limits<double>::infinity(), .poison_adds = true});
   Recorder rec;
   Trainer trainer(task, options(20), rec.callbacks(), dir / "ckpt");
   LoopResult result = trainer.run();

@@ -36,7 +36,9 @@ class TranslationTest : public QObject {
     settings_ = std::make_unique<QSettings>(dir_.filePath("settings.ini"), QSettings::IniFormat);
   }
 
-  void findsTheCompiledLanguage() { QVERIFY2(availableLanguages().contains("de"), qPrintable(availableLanguages().join(","))); }
+  void findsTheCompiledLanguage() {
+    QVERIFY2(availableLanguages().contains("de"), qPrintable(availableLanguages().join(",")));
+  }
 
   void germanSwitchesTheStringsItHas() {
     QTranslator translator;

@@ -84,11 +84,11 @@ void WizardUnitsTest::rejectsMalformedInfo() {
   QCOMPARE(parseModelInspection(QJsonObject{{"parameters", 3}}, model),
            QStringLiteral("`temper model inspect`: the field `family` is missing"));
   // A classifier says so and names its labels; an engine from before classifiers says nothing.
-  QCOMPARE(parseModelInspection(QJsonObject{{"family", "gpt2"},
-                                            {"task", "sequence-classification"},
-                                            {"labels", QJsonArray{"calm", "storm"}}},
-                                model),
-           QString());
+  QCOMPARE(
+      parseModelInspection(
+          QJsonObject{{"family", "gpt2"}, {"task", "sequence-classification"}, {"labels", QJsonArray{"calm", "storm"}}},
+          model),
+      QString());
   QVERIFY(model.isClassifier());
   QCOMPARE(model.labels, (QStringList{"calm", "storm"}));
   QCOMPARE(parseModelInspection(QJsonObject{{"family", "gpt2"}}, model), QString());

@@ -30,12 +30,18 @@ std::vector<Shape> gpt2Shapes() {
   std::vector<Shape> shapes{{"wte.weight", {50257, d}}, {"wpe.weight", {1024, d}}};
   for (int layer = 0; layer < 12; ++layer) {
     const std::string h = "h." + std::to_string(layer) + ".";
-    std::vector<Shape> block{{h + "ln_1.weight", {d}},          {h + "ln_1.bias", {d}},
-                             {h + "attn.c_attn.weight", {d, 3 * d}}, {h + "attn.c_attn.bias", {3 * d}},
-                             {h + "attn.c_proj.weight", {d, d}},     {h + "attn.c_proj.bias", {d}},
-                             {h + "ln_2.weight", {d}},          {h + "ln_2.bias", {d}},
-                             {h + "mlp.c_fc.weight", {d, 4 * d}},    {h + "mlp.c_fc.bias", {4 * d}},
-                             {h + "mlp.c_proj.weight", {4 * d, d}},  {h + "mlp.c_proj.bias", {d}}};
+    std::vector<Shape> block{{h + "ln_1.weight", {d}},
+                             {h + "ln_1.bias", {d}},
+                             {h + "attn.c_attn.weight", {d, 3 * d}},
+                             {h + "attn.c_attn.bias", {3 * d}},
+                             {h + "attn.c_proj.weight", {d, d}},
+                             {h + "attn.c_proj.bias", {d}},
+                             {h + "ln_2.weight", {d}},
+                             {h + "ln_2.bias", {d}},
+                             {h + "mlp.c_fc.weight", {d, 4 * d}},
+                             {h + "mlp.c_fc.bias", {4 * d}},
+                             {h + "mlp.c_proj.weight", {4 * d, d}},
+                             {h + "mlp.c_proj.bias", {d}}};
     shapes.insert(shapes.end(), block.begin(), block.end());
   }
   shapes.push_back({"ln_f.weight", {d}});
@@ -110,10 +116,10 @@ int main(int argc, char** argv) {
 
   // write_ms is null when an existing file was reused.
   const std::string writeText = writeMs < 0 ? "null" : std::to_string(writeMs);
-  std::printf("{\"file_bytes\": %llu, \"tensors\": %zu, \"parameters\": %llu, \"zero_copy_tensors\": %zu, "
-              "\"write_ms\": %s, \"open_ms\": %.3f, \"open_and_map_all_ms\": %.3f}\n",
-              static_cast<unsigned long long>(std::filesystem::file_size(path)), shapes.size(),
-              static_cast<unsigned long long>(parameters), zeroCopy, writeText.c_str(), median(openMs),
-              median(openAndMapMs));
+  std::printf(
+      "{\"file_bytes\": %llu, \"tensors\": %zu, \"parameters\": %llu, \"zero_copy_tensors\": %zu, "
+      "\"write_ms\": %s, \"open_ms\": %.3f, \"open_and_map_all_ms\": %.3f}\n",
+      static_cast<unsigned long long>(std::filesystem::file_size(path)), shapes.size(),
+      static_cast<unsigned long long>(parameters), zeroCopy, writeText.c_str(), median(openMs), median(openAndMapMs));
   return 0;
 }

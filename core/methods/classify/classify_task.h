@@ -1,14 +1,13 @@
 #pragma once
 /// Classification head: the language-model head is replaced by `score`, a bias-free linear layer
-/// (core/model/sequence_classifier.h) from the hidden state of each text's last token to one logit per label (as transformers'
-/// *ForSequenceClassification models do). Labels are the distinct `label` values of the training
-/// records ({"text","label"} JSONL, JSON or CSV), sorted; a base that is already a classifier
-/// keeps its own labels and head and trains further. The backbone trains fully, or stays
-/// frozen except its last N blocks (`train-last-blocks`; 0 trains the head alone, a linear probe).
-/// Validation reports cross-entropy, accuracy, and per label the correct and total counts.
-/// The head lives beside the model (not registered in it), so the family's own save code never
-/// sees it. Saved in the *ForSequenceClassification layout (score.weight, id2label/label2id), so
-/// transformers loads it as a classifier.
+/// (core/model/sequence_classifier.h) from the hidden state of each text's last token to one logit per label (as
+/// transformers' *ForSequenceClassification models do). Labels are the distinct `label` values of the training records
+/// ({"text","label"} JSONL, JSON or CSV), sorted; a base that is already a classifier keeps its own labels and head and
+/// trains further. The backbone trains fully, or stays frozen except its last N blocks (`train-last-blocks`; 0 trains
+/// the head alone, a linear probe). Validation reports cross-entropy, accuracy, and per label the correct and total
+/// counts. The head lives beside the model (not registered in it), so the family's own save code never sees it. Saved
+/// in the *ForSequenceClassification layout (score.weight, id2label/label2id), so transformers loads it as a
+/// classifier.
 #include <memory>
 
 #include "core/data/example_sampler.h"

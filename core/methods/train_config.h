@@ -1,6 +1,8 @@
 #pragma once
-/// The keys of `temper train`: one table (train_config_keys.cpp) drives the config file, the
-/// `--KEY VALUE` flags, their validation and their help text, so the three never disagree.
+/// The keys of `temper train`: one table (train_config_keys.cpp) plus the keys methods define
+/// (method_spec.h) drives the config file, the `--KEY VALUE` flags, their validation and their help
+/// text, so the three never disagree. Which method takes which key, and method defaults, come from
+/// the method registry (method_registry.h).
 #include <map>
 #include <optional>
 #include <string>
@@ -22,13 +24,14 @@ struct KeySpec {
   std::string help;
 };
 
-const std::vector<KeySpec>& trainKeySpecs();
-/// The methods a key applies to; empty: every method. Giving a key another method ignores is an
-/// error (it would silently do nothing).
-const std::vector<std::string>& keyMethods(const std::string& key);
+/// The shared table, then the keys registered methods define (in registry order).
+std::vector<KeySpec> trainKeySpecs();
+/// The available methods a key applies to; empty: every method. Giving a key another method ignores
+/// is an error (it would silently do nothing).
+std::vector<std::string> keyMethods(const std::string& key);
 /// Defaults that differ by method (finetuning: small lr, short warmup, ...), applied to the keys
-/// neither the config file nor a flag gives.
-const std::map<std::string, Json>& methodDefaults(const std::string& method);
+/// neither the config file nor a flag gives. Empty for an unknown method.
+std::map<std::string, Json> methodDefaults(const std::string& method);
 
 struct TrainConfig {
   std::string method;
@@ -53,6 +56,8 @@ struct TrainConfig {
   std::string precision;  ///< "auto", "fp32" or "bf16" (compute_precision.h)
   int64_t sample_tokens = 0;
   std::vector<std::string> sample_prompts;
+  /// Every key's resolved value (kebab-case): how a method reads the keys it defines itself.
+  Json values = Json::object();
 
   Json toJson() const;  ///< every key, kebab-case: what is stored with the run
 };

@@ -1,4 +1,4 @@
-#include "core/methods/sft_task.h"
+#include "core/methods/sft/sft_task.h"
 
 #include "core/common/error.h"
 #include "core/data/records.h"
@@ -32,12 +32,14 @@ SftTask::SftTask(SftSetup setup) : setup_(std::move(setup)) {
   const int64_t model_ctx = model_->contextLength();
   context_ = setup_.context > 0 ? setup_.context : model_ctx;
   if (context_ > model_ctx) {
-    throwConfigError("`ctx` is " + std::to_string(context_) + " but the model's context is " + std::to_string(model_ctx));
+    throwConfigError("`ctx` is " + std::to_string(context_) + " but the model's context is " +
+                     std::to_string(model_ctx));
   }
   tokenizer_ = openTokenizer(setup_.source.tokenizer);
   if (tokenizer_->vocabSize() > model_->vocabSize()) {
-    throwInputError(setup_.source.tokenizer.string() + ": the tokenizer has " + std::to_string(tokenizer_->vocabSize()) +
-                    " ids but the model's vocabulary is " + std::to_string(model_->vocabSize()));
+    throwInputError(setup_.source.tokenizer.string() + ": the tokenizer has " +
+                    std::to_string(tokenizer_->vocabSize()) + " ids but the model's vocabulary is " +
+                    std::to_string(model_->vocabSize()));
   }
   std::vector<Record> train_records = readRecords(setup_.train_files);
   std::vector<Record> val_records;
@@ -63,8 +65,10 @@ SftTask::SftTask(SftSetup setup) : setup_(std::move(setup)) {
     throwInputError(setup_.train_files.front().string() + ": no training example has a response token left (" +
                     train_.summary().dump() + ")");
   }
-  if (val_.examples.empty()) throwInputError("no validation example has a response token left (" + val_.summary().dump() + ")");
-  sampler_ = std::make_unique<ExampleSampler>(static_cast<int64_t>(train_.examples.size()), setup_.batch_size, setup_.seed);
+  if (val_.examples.empty())
+    throwInputError("no validation example has a response token left (" + val_.summary().dump() + ")");
+  sampler_ =
+      std::make_unique<ExampleSampler>(static_cast<int64_t>(train_.examples.size()), setup_.batch_size, setup_.seed);
   model_->to(setup_.device);
 }
 
@@ -143,7 +147,9 @@ std::vector<SampleText> SftTask::samples() {
 
 Json SftTask::dataState() const { return Json{{"train_batches_drawn", sampler_->position()}}; }
 
-void SftTask::restoreDataState(const Json& state) { sampler_->setPosition(state.at("train_batches_drawn").get<uint64_t>()); }
+void SftTask::restoreDataState(const Json& state) {
+  sampler_->setPosition(state.at("train_batches_drawn").get<uint64_t>());
+}
 
 void SftTask::saveModel(const std::filesystem::path& dir) { saveModelFolder(setup_.source, *model_, dir); }
 

@@ -1,4 +1,4 @@
-#include "core/methods/pretrain_task.h"
+#include "core/methods/pretrain/pretrain_task.h"
 
 #include "core/common/error.h"
 #include "core/data/dataset_meta.h"
@@ -15,8 +15,7 @@ void requireWindow(const TokenFile& tokens, int64_t context, const std::string& 
   if (tokens.size() < context + 1) {
     throwInputError("the " + split + " split of " + dir.string() + " has " + std::to_string(tokens.size()) +
                     " tokens, fewer than ctx + 1 = " + std::to_string(context + 1) +
-                    "; use a smaller `ctx` or a larger corpus" +
-                    (split == "validation" ? " or `--val-fraction`" : ""));
+                    "; use a smaller `ctx` or a larger corpus" + (split == "validation" ? " or `--val-fraction`" : ""));
   }
 }
 
@@ -24,7 +23,7 @@ void requireWindow(const TokenFile& tokens, int64_t context, const std::string& 
 
 PretrainTask::PretrainTask(PretrainSetup setup)
     : setup_(std::move(setup)),
-      meta_(readDatasetMeta(setup_.data_dir)),
+      meta_(setup_.meta),
       train_tokens_(openDatasetSplit(setup_.data_dir, meta_, "train")),
       val_tokens_(openDatasetSplit(setup_.data_dir, meta_, "val")) {
   model_ = setup_.source.model;
@@ -55,8 +54,7 @@ std::vector<std::pair<std::string, torch::Tensor>> PretrainTask::trainableParame
 void PretrainTask::setTraining(bool training) { model_->train(training); }
 
 torch::Tensor PretrainTask::toDevice(const std::vector<int64_t>& values) const {
-  return torch::from_blob(const_cast<int64_t*>(values.data()), {setup_.batch_size, context_},
-                          torch::kLong)
+  return torch::from_blob(const_cast<int64_t*>(values.data()), {setup_.batch_size, context_}, torch::kLong)
       .to(setup_.device, /*non_blocking=*/false, /*copy=*/true);
 }
 
@@ -69,8 +67,7 @@ int64_t PretrainTask::tokensPerMicroBatch() const { return setup_.batch_size * c
 
 double PretrainTask::validationLoss(int64_t batches) {
   torch::NoGradGuard no_grad;
-  BatchSampler sampler(val_tokens_, static_cast<int>(setup_.batch_size), static_cast<int>(context_),
-                       kValidationSeed);
+  BatchSampler sampler(val_tokens_, static_cast<int>(setup_.batch_size), static_cast<int>(context_), kValidationSeed);
   std::vector<int64_t> inputs, targets;
   double total = 0;
   for (int64_t i = 0; i < batches; ++i) {

@@ -14,9 +14,10 @@
 namespace temper {
 
 struct PretrainSetup {
-  ModelSource source;  ///< the model to train (already on the CPU, initialised or loaded)
+  ModelSource source;   ///< the model to train (already on the CPU, initialised or loaded)
   int64_t context = 0;  ///< training window; 0: the model's context
   std::filesystem::path data_dir;
+  DatasetMeta meta;  ///< data_dir's meta.json, read once by the method's setup
   int64_t batch_size = 12;
   uint64_t seed = 1337;
   torch::Device device = torch::kCPU;

@@ -1,12 +1,14 @@
-#include "core/train/train_config.h"
+#include "core/methods/train_config.h"
 
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
+#include <optional>
 #include <sstream>
 
 #include "core/common/error.h"
 #include "core/common/text_utils.h"
+#include "core/methods/method_registry.h"
 
 namespace temper {
 namespace {
@@ -16,11 +18,11 @@ std::string canonicalKey(std::string key) {
   return key;
 }
 
-const KeySpec* findSpec(const std::string& key) {
-  for (const auto& spec : trainKeySpecs()) {
-    if (spec.key == key) return &spec;
+std::optional<KeySpec> findSpec(const std::string& key) {
+  for (auto& spec : trainKeySpecs()) {
+    if (spec.key == key) return std::move(spec);
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 // Shortest text that reads back as the same double ("1e-09", "0.0003", "10").
@@ -105,8 +107,8 @@ Json coerce(const KeySpec& spec, const Json& raw, const std::string& origin) {
 
 void mergeValue(Json& merged, const std::string& raw_key, const Json& raw, const std::string& origin) {
   std::string key = canonicalKey(raw_key);
-  const KeySpec* spec = findSpec(key);
-  if (spec == nullptr) {
+  const std::optional<KeySpec> spec = findSpec(key);
+  if (!spec) {
     std::string known;
     for (const auto& s : trainKeySpecs()) known += (known.empty() ? "" : ", ") + s.key;
     throwConfigError("unknown key `" + raw_key + "` (" + origin + "); known keys: " + known);
@@ -159,16 +161,16 @@ TrainConfig fromMerged(const Json& m) {
   std::string prompts = text("sample-prompts");
   c.sample_prompts = prompts.empty() ? std::vector<std::string>{"\n"} : splitString(prompts, '|');
 
+  c.values = m;
+
   // Relations between keys, checked together so one run reports the first real conflict.
-  const bool scratch = c.method == "pretrain";
+  const MethodSpec& method = methodRegistry().require(c.method);
   if (c.data.empty()) {
-    throwConfigError(scratch ? "`data` is required: a folder made by `temper data prepare`"
-                             : "`data` is required: the files to train " + c.method + " on");
+    throwConfigError(!method.needsBase() ? "`data` is required: a folder made by `temper data prepare`"
+                                         : "`data` is required: the files to train " + c.method + " on");
   }
-  if (scratch && c.preset.empty() && (c.layers == 0 || c.dim == 0 || c.heads == 0 || c.ctx == 0)) {
-    throwConfigError("give `preset` (tiny, small, gpt2-124m) or all of `layers`, `dim`, `heads`, `ctx`");
-  }
-  if (!scratch && c.base.empty()) {
+  if (method.validate != nullptr) method.validate(c);
+  if (method.needsBase() && c.base.empty()) {
     throwConfigError("`base` is required for " + c.method + ": the model folder to start from");
   }
   if (c.min_lr > c.lr) {
@@ -192,16 +194,37 @@ Json defaults() {
 }  // namespace
 
 Json TrainConfig::toJson() const {
-  Json j = {{"method", method}, {"data", data}, {"name", name}, {"val-data", val_data},
-            {"val-fraction", val_fraction}, {"ext", ext}, {"response-template", response_template},
-            {"chat-template", chat_template}, {"packing", packing}, {"drop-long", drop_long},
+  Json j = {{"method", method},
+            {"data", data},
+            {"name", name},
+            {"val-data", val_data},
+            {"val-fraction", val_fraction},
+            {"ext", ext},
+            {"response-template", response_template},
+            {"chat-template", chat_template},
+            {"packing", packing},
+            {"drop-long", drop_long},
             {"train-last-blocks", train_last_blocks},
-            {"batch-size", batch_size}, {"grad-accum", grad_accum}, {"max-steps", max_steps},
-            {"lr", lr}, {"min-lr", min_lr}, {"warmup-steps", warmup_steps}, {"weight-decay", weight_decay},
-            {"beta1", beta1}, {"beta2", beta2}, {"grad-clip", grad_clip}, {"dropout", dropout},
+            {"batch-size", batch_size},
+            {"grad-accum", grad_accum},
+            {"max-steps", max_steps},
+            {"lr", lr},
+            {"min-lr", min_lr},
+            {"warmup-steps", warmup_steps},
+            {"weight-decay", weight_decay},
+            {"beta1", beta1},
+            {"beta2", beta2},
+            {"grad-clip", grad_clip},
+            {"dropout", dropout},
             {"bias", bias},
-            {"eval-every", eval_every}, {"eval-batches", eval_batches}, {"checkpoint-every", checkpoint_every},
-            {"seed", seed}, {"threads", threads}, {"device", device}, {"precision", precision}, {"sample-tokens", sample_tokens}};
+            {"eval-every", eval_every},
+            {"eval-batches", eval_batches},
+            {"checkpoint-every", checkpoint_every},
+            {"seed", seed},
+            {"threads", threads},
+            {"device", device},
+            {"precision", precision},
+            {"sample-tokens", sample_tokens}};
   std::string prompts;
   for (const auto& p : sample_prompts) prompts += (prompts.empty() ? "" : "|") + p;
   j["sample-prompts"] = prompts == "\n" ? "" : prompts;
@@ -211,6 +234,10 @@ Json TrainConfig::toJson() const {
   if (heads) j["heads"] = heads;
   if (ctx) j["ctx"] = ctx;
   j["base"] = base;
+  // Keys methods define themselves (method_spec.h own_keys).
+  for (const auto& [key, value] : values.items()) {
+    if (!j.contains(key)) j[key] = value;
+  }
   return j;
 }
 

@@ -1,4 +1,4 @@
-#include "core/methods/classify_task.h"
+#include "core/methods/classify/classify_task.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -40,7 +40,8 @@ ClassifyTask::ClassifyTask(ClassifySetup setup) : setup_(std::move(setup)) {
   const int64_t model_ctx = model_->contextLength();
   context_ = setup_.context > 0 ? setup_.context : model_ctx;
   if (context_ > model_ctx) {
-    throwConfigError("`ctx` is " + std::to_string(context_) + " but the model's context is " + std::to_string(model_ctx));
+    throwConfigError("`ctx` is " + std::to_string(context_) + " but the model's context is " +
+                     std::to_string(model_ctx));
   }
   if (setup_.train_last_blocks > model_->layerCount()) {
     throwConfigError("`train-last-blocks` is " + std::to_string(setup_.train_last_blocks) + " but the model has " +
@@ -79,7 +80,8 @@ ClassifyTask::ClassifyTask(ClassifySetup setup) : setup_(std::move(setup)) {
   // The head: the base classifier's, or N(0, 0.02) like the rest of a freshly initialised
   // transformer, seeded.
   torch::manual_seed(setup_.seed);
-  score_ = torch::nn::Linear(torch::nn::LinearOptions(model_->hiddenSize(), static_cast<int64_t>(labels_.size())).bias(false));
+  score_ = torch::nn::Linear(
+      torch::nn::LinearOptions(model_->hiddenSize(), static_cast<int64_t>(labels_.size())).bias(false));
   {
     torch::NoGradGuard no_grad;
     if (from_classifier) {
@@ -123,7 +125,8 @@ std::vector<LabelledText> ClassifyTask::encode(const std::vector<Record>& record
     LabelledText text;
     text.source = record.source;
     ClassifierInput input = encodeClassifierText(*tokenizer_, stringField(record, "text"), context_);
-    if (input.ids.empty()) throwInputError(record.source + ": `text` is empty and the tokenizer adds no bos to stand for it");
+    if (input.ids.empty())
+      throwInputError(record.source + ": `text` is empty and the tokenizer adds no bos to stand for it");
     if (input.truncated) ++truncated_;
     text.ids = std::move(input.ids);
     if (add_labels) {
@@ -143,9 +146,11 @@ std::vector<LabelledText> ClassifyTask::encode(const std::vector<Record>& record
 
 Json ClassifyTask::dataSummary() const {
   Json counts = Json::object();
-  for (const auto& t : train_) counts[labels_[static_cast<size_t>(t.label)]] = counts.value(labels_[static_cast<size_t>(t.label)], 0) + 1;
-  return Json{{"format", "text-label"}, {"labels", labels_}, {"train_examples", train_.size()},
-              {"validation_examples", val_.size()}, {"train_label_counts", counts}, {"truncated", truncated_}};
+  for (const auto& t : train_)
+    counts[labels_[static_cast<size_t>(t.label)]] = counts.value(labels_[static_cast<size_t>(t.label)], 0) + 1;
+  return Json{{"format", "text-label"},          {"labels", labels_},
+              {"train_examples", train_.size()}, {"validation_examples", val_.size()},
+              {"train_label_counts", counts},    {"truncated", truncated_}};
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> ClassifyTask::trainableParameters() {
@@ -189,7 +194,8 @@ torch::Tensor ClassifyTask::logits(const std::vector<LabelledText>& texts, const
 torch::Tensor ClassifyTask::nextMicroBatchLoss() {
   auto indices = sampler_->next();
   auto targets = torch::empty({static_cast<int64_t>(indices.size())}, torch::kLong);
-  for (size_t i = 0; i < indices.size(); ++i) targets[static_cast<int64_t>(i)] = train_[static_cast<size_t>(indices[i])].label;
+  for (size_t i = 0; i < indices.size(); ++i)
+    targets[static_cast<int64_t>(i)] = train_[static_cast<size_t>(indices[i])].label;
   return torch::nn::functional::cross_entropy(logits(train_, indices), targets.to(setup_.device));
 }
 
@@ -252,7 +258,9 @@ std::vector<SampleText> ClassifyTask::samples() {
 
 Json ClassifyTask::dataState() const { return Json{{"train_batches_drawn", sampler_->position()}}; }
 
-void ClassifyTask::restoreDataState(const Json& state) { sampler_->setPosition(state.at("train_batches_drawn").get<uint64_t>()); }
+void ClassifyTask::restoreDataState(const Json& state) {
+  sampler_->setPosition(state.at("train_batches_drawn").get<uint64_t>());
+}
 
 void ClassifyTask::saveModel(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
@@ -269,7 +277,8 @@ void ClassifyTask::saveModel(const std::filesystem::path& dir) {
   tensors.emplace_back("score.weight", score_->weight.detach().to(torch::kCPU, torch::kFloat32).contiguous());
   saveTensors(dir / kWeightsFile, tensors, {{"format", "pt"}, {"producer", "temper"}});
   Json config = readJsonFile(dir / "config.json");
-  config["architectures"] = Json::array({classifierArchitecture(family, setup_.source.hf_config.is_null() ? config : setup_.source.hf_config)});
+  config["architectures"] = Json::array(
+      {classifierArchitecture(family, setup_.source.hf_config.is_null() ? config : setup_.source.hf_config)});
   Json id2label = Json::object(), label2id = Json::object();
   for (size_t i = 0; i < labels_.size(); ++i) {
     id2label[std::to_string(i)] = labels_[i];

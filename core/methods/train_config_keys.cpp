@@ -1,29 +1,65 @@
-#include "core/train/train_config.h"
-
+#include <algorithm>
 #include <map>
 
-namespace temper {
+#include "core/methods/method_registry.h"
+#include "core/methods/train_config.h"
 
-const std::vector<KeySpec>& trainKeySpecs() {
+namespace temper {
+namespace {
+
+// The `method` key: its choices are the registry's available methods.
+KeySpec methodKey() {
+  const auto names = methodRegistry().availableNames();
+  std::string list;
+  for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
+  return {"method", KeyKind::Choice, "pretrain", 0, 0, names, "what is trained: " + list};
+}
+
+// Keys of the engine itself and keys several methods share. A key only one method reads belongs
+// in that method's spec (own_keys).
+const std::vector<KeySpec>& sharedKeySpecs() {
   using K = KeyKind;
   static const std::vector<KeySpec> specs = {
-      {"method", K::Choice, "pretrain", 0, 0, {"pretrain", "continued-pretrain", "sft", "classify"},
-       "what is trained: pretrain (from scratch), continued-pretrain, sft or classify (from `base`)"},
-      {"base", K::Text, nullptr, 0, 0, {},
+      {"base",
+       K::Text,
+       nullptr,
+       0,
+       0,
+       {},
        "the model to start from: a Hugging Face folder, or a run's final/ or checkpoint folder"},
-      {"data", K::Text, nullptr, 0, 0, {},
+      {"data",
+       K::Text,
+       nullptr,
+       0,
+       0,
+       {},
        "pretrain: a prepared dataset folder; continued-pretrain: that or text files/folders; sft, classify: a "
        ".jsonl, .json or .csv file (or a folder of them)"},
       {"val-data", K::Text, "", 0, 0, {}, "validation records (sft, classify) or text (continued-pretrain)"},
       {"val-fraction", K::Number, 0.1, 0.001, 0.5, {}, "share of the records held out when `val-data` is not given"},
       {"ext", K::Text, "", 0, 0, {}, "file extensions read from data folders, e.g. .ts,.tsx (continued-pretrain)"},
-      {"response-template", K::Text, "", 0, 0, {},
+      {"response-template",
+       K::Text,
+       "",
+       0,
+       0,
+       {},
        "sft on {text} records: the response starts after this text (e.g. \nA:); the loss covers what follows"},
-      {"chat-template", K::Choice, "auto", 0, 0, {"auto", "chatml", "llama2", "llama3", "zephyr", "plain"},
+      {"chat-template",
+       K::Choice,
+       "auto",
+       0,
+       0,
+       {"auto", "chatml", "llama2", "llama3", "zephyr", "plain"},
        "sft on {messages}: the model's own template (auto) or one of these"},
       {"packing", K::Boolean, false, 0, 0, {}, "sft: pack examples into full windows (fewer pad tokens)"},
       {"drop-long", K::Boolean, false, 0, 0, {}, "sft: drop examples longer than ctx instead of truncating them"},
-      {"train-last-blocks", K::Integer, -1, -1, 4096, {},
+      {"train-last-blocks",
+       K::Integer,
+       -1,
+       -1,
+       4096,
+       {},
        "classify: train only the last N blocks and the head (-1: everything, 0: the head alone)"},
       {"name", K::Text, "", 0, 0, {}, "run name shown in the history"},
       {"preset", K::Choice, nullptr, 0, 0, {"tiny", "small", "gpt2-124m"}, "model shape preset"},
@@ -42,7 +78,12 @@ const std::vector<KeySpec>& trainKeySpecs() {
       {"beta2", K::Number, 0.99, 0, 0.999999, {}, "AdamW beta2"},
       {"grad-clip", K::Number, 1.0, 0, 1e6, {}, "clip the global gradient norm (0: off)"},
       {"dropout", K::Number, 0.0, 0, 0.95, {}, "dropout probability"},
-      {"bias", K::Boolean, true, 0, 0, {},
+      {"bias",
+       K::Boolean,
+       true,
+       0,
+       0,
+       {},
        "biases in the Linear layers (GPT-2: true; false is nanoGPT's variant, not loadable as GPT-2 by transformers)"},
       {"eval-every", K::Integer, 250, 1, 100000000, {}, "steps between validation passes"},
       {"eval-batches", K::Integer, 20, 1, 100000, {}, "validation batches per pass"},
@@ -50,7 +91,12 @@ const std::vector<KeySpec>& trainKeySpecs() {
       {"seed", K::Integer, 1337, 0, 9007199254740991.0, {}, "seed for initialisation, data order and dropout"},
       {"threads", K::Integer, 0, 0, 1024, {}, "CPU threads for LibTorch (0: chosen by the engine)"},
       {"device", K::Choice, "auto", 0, 0, {"auto", "cpu", "cuda"}, "where to train"},
-      {"precision", K::Choice, "auto", 0, 0, {"auto", "fp32", "bf16"},
+      {"precision",
+       K::Choice,
+       "auto",
+       0,
+       0,
+       {"auto", "fp32", "bf16"},
        "forward-pass dtype: auto is fp32 on the CPU and bf16 autocast on CUDA (weights and optimizer stay fp32)"},
       {"sample-tokens", K::Integer, 64, 0, 4096, {}, "tokens generated per sample prompt at each eval"},
       {"sample-prompts", K::Text, "", 0, 0, {}, "prompts sampled at each eval, separated by '|' (empty: a newline)"},
@@ -58,44 +104,31 @@ const std::vector<KeySpec>& trainKeySpecs() {
   return specs;
 }
 
-const std::vector<std::string>& keyMethods(const std::string& key) {
-  static const std::vector<std::string> all;
-  static const std::map<std::string, std::vector<std::string>> scoped = {
-      {"preset", {"pretrain"}},
-      {"layers", {"pretrain"}},
-      {"dim", {"pretrain"}},
-      {"heads", {"pretrain"}},
-      {"bias", {"pretrain"}},
-      {"base", {"continued-pretrain", "sft", "classify"}},
-      {"val-data", {"continued-pretrain", "sft", "classify"}},
-      {"val-fraction", {"continued-pretrain", "sft", "classify"}},
-      {"ext", {"continued-pretrain"}},
-      {"response-template", {"sft"}},
-      {"chat-template", {"sft"}},
-      {"packing", {"sft"}},
-      {"drop-long", {"sft"}},
-      {"train-last-blocks", {"classify"}},
-      {"sample-prompts", {"pretrain", "continued-pretrain", "sft"}},
-      {"sample-tokens", {"pretrain", "continued-pretrain", "sft"}},
-  };
-  auto it = scoped.find(key);
-  return it == scoped.end() ? all : it->second;
+}  // namespace
+
+std::vector<KeySpec> trainKeySpecs() {
+  std::vector<KeySpec> specs = {methodKey()};
+  for (const auto& spec : sharedKeySpecs()) specs.push_back(spec);
+  for (const auto& method : methodRegistry().all()) {
+    for (const auto& key : method.own_keys) {
+      const bool known = std::any_of(specs.begin(), specs.end(), [&](const KeySpec& s) { return s.key == key.key; });
+      if (!known) specs.push_back(key);
+    }
+  }
+  return specs;
 }
 
-const std::map<std::string, Json>& methodDefaults(const std::string& method) {
-  // Finetuning a pretrained model wants a small learning rate, no weight decay on what it already
-  // knows, a short warmup and fewer steps than pretraining (the values of the HF Trainer / TRL
-  // examples); pretraining keeps the table's nanoGPT-like defaults.
-  static const std::map<std::string, Json> none;
-  static const std::map<std::string, Json> finetune = {
-      {"lr", 5e-5}, {"min-lr", 5e-6}, {"warmup-steps", 10}, {"weight-decay", 0.0}, {"max-steps", 500},
-      {"eval-every", 50}, {"checkpoint-every", 250}, {"batch-size", 8}};
-  static const std::map<std::string, Json> continued = {
-      {"lr", 1e-4}, {"min-lr", 1e-5}, {"warmup-steps", 20}, {"weight-decay", 0.1}, {"max-steps", 1000},
-      {"eval-every", 100}, {"checkpoint-every", 500}, {"batch-size", 8}};
-  if (method == "sft" || method == "classify") return finetune;
-  if (method == "continued-pretrain") return continued;
-  return none;
+std::vector<std::string> keyMethods(const std::string& key) {
+  std::vector<std::string> methods;
+  for (const auto& method : methodRegistry().all()) {
+    if (method.available && method.takesKey(key)) methods.push_back(method.name);
+  }
+  return methods;
+}
+
+std::map<std::string, Json> methodDefaults(const std::string& method) {
+  const MethodSpec* spec = methodRegistry().find(method);
+  return spec != nullptr ? spec->defaults : std::map<std::string, Json>{};
 }
 
 }  // namespace temper

@@ -4,8 +4,8 @@
 
 #include <fstream>
 
-#include "core/train/train_config.h"
-#include "train_test_support.h"
+#include "core/methods/train_config.h"
+#include "tests/core/train/train_test_support.h"
 
 namespace temper {
 namespace {
@@ -83,8 +83,8 @@ TEST_F(TrainConfigTest, FlagsOverrideTheFileAndBothSpellingsWork) {
 TEST_F(TrainConfigTest, UnknownKeysAreNamedWithTheKnownOnes) {
   auto path = writeConfig(R"({"data": "/d", "learning_rate": 0.1})");
   std::string message = test::errorMessage(ErrorKind::InvalidConfig, [&] { resolveTrainConfig(path, {}); });
-  test::expectContains(message, {"unknown key `learning_rate`", "in " + path.string(), "known keys:", "lr",
-                                 "min-lr", "grad-accum", "bias", "sample-prompts"});
+  test::expectContains(message, {"unknown key `learning_rate`", "in " + path.string(), "known keys:", "lr", "min-lr",
+                                 "grad-accum", "bias", "sample-prompts"});
   test::expectContains(flagError(minimal({{"batch_sise", "3"}})),
                        {"unknown key `batch_sise`", "(flag --batch-sise)", "known keys:", "batch-size"});
 }
@@ -98,14 +98,16 @@ TEST_F(TrainConfigTest, BadFlagValuesNameKeyOriginAndRange) {
   test::expectContains(flagError(minimal({{"lr", ""}})), {"`lr` (flag --lr) is \"\""});
   test::expectContains(flagError(minimal({{"grad_accum", "0"}})),
                        {"`grad-accum` (flag --grad-accum) is \"0\"", "allowed: 1 to 4096"});
-  test::expectContains(flagError(minimal({{"grad-accum", "1.5"}})), {"`grad-accum`", "not a whole number", "1 to 4096"});
+  test::expectContains(flagError(minimal({{"grad-accum", "1.5"}})),
+                       {"`grad-accum`", "not a whole number", "1 to 4096"});
   test::expectContains(flagError(minimal({{"beta2", "1"}})), {"`beta2` (flag --beta2) is \"1\"", "0 to 0.999999"});
   test::expectContains(flagError(minimal({{"dropout", "0.96"}})), {"`dropout`", "0 to 0.95"});
   test::expectContains(flagError(minimal({{"device", "tpu"}})),
                        {"`device` (flag --device) is \"tpu\"", "allowed: one of auto, cpu, cuda"});
   test::expectContains(flagError({{"data", "/d"}, {"preset", "huge"}}),
                        {"`preset` (flag --preset) is \"huge\"", "one of tiny, small, gpt2-124m"});
-  test::expectContains(flagError(minimal({{"bias", "yes"}})), {"`bias` (flag --bias) is \"yes\"", "allowed: true or false"});
+  test::expectContains(flagError(minimal({{"bias", "yes"}})),
+                       {"`bias` (flag --bias) is \"yes\"", "allowed: true or false"});
 }
 
 TEST_F(TrainConfigTest, BadFileValuesNameTheFile) {
@@ -113,7 +115,8 @@ TEST_F(TrainConfigTest, BadFileValuesNameTheFile) {
   std::string message = test::errorMessage(ErrorKind::InvalidConfig, [&] { resolveTrainConfig(path, {}); });
   test::expectContains(message, {"`max-steps` (in " + path.string() + ") is 0", "allowed: 1 to"});
   test::expectContains(configError(R"({"data": "/d", "preset": "tiny", "lr": true})"), {"`lr` (in ", "is true"});
-  test::expectContains(configError(R"({"data": "/d", "preset": "tiny", "device": 1})"), {"`device` (in ", "is 1", "one of auto"});
+  test::expectContains(configError(R"({"data": "/d", "preset": "tiny", "device": 1})"),
+                       {"`device` (in ", "is 1", "one of auto"});
   test::expectContains(configError(R"({"data": 5, "preset": "tiny"})"), {"`data` (in ", "is 5"});
   test::expectContains(configError(R"({"data": "/d", "preset": "tiny", "bias": "maybe"})"),
                        {"`bias` (in ", "is \"maybe\"", "true or false"});
@@ -123,14 +126,15 @@ TEST_F(TrainConfigTest, BadFileValuesNameTheFile) {
 }
 
 TEST_F(TrainConfigTest, BiasAcceptsWordsDigitsAndJsonBooleans) {
-  for (const auto& [text, expected] : std::vector<std::pair<std::string, bool>>{
-           {"true", true}, {"1", true}, {"false", false}, {"0", false}}) {
+  for (const auto& [text, expected] :
+       std::vector<std::pair<std::string, bool>>{{"true", true}, {"1", true}, {"false", false}, {"0", false}}) {
     EXPECT_EQ(resolveTrainConfig(std::nullopt, minimal({{"bias", text}})).bias, expected) << text;
   }
   EXPECT_FALSE(resolveTrainConfig(writeConfig(R"({"data": "/d", "preset": "tiny", "bias": false})"), {}).bias);
   EXPECT_TRUE(resolveTrainConfig(writeConfig(R"({"data": "/d", "preset": "tiny", "bias": true})"), {}).bias);
   // The flag wins over the file.
-  EXPECT_TRUE(resolveTrainConfig(writeConfig(R"({"data": "/d", "preset": "tiny", "bias": false})"), {{"bias", "1"}}).bias);
+  EXPECT_TRUE(
+      resolveTrainConfig(writeConfig(R"({"data": "/d", "preset": "tiny", "bias": false})"), {{"bias", "1"}}).bias);
 }
 
 TEST_F(TrainConfigTest, RelationsBetweenKeys) {
@@ -142,9 +146,15 @@ TEST_F(TrainConfigTest, RelationsBetweenKeys) {
   test::expectContains(flagError({{"data", "/d"}, {"layers", "2"}, {"dim", "32"}, {"heads", "2"}}), {"give `preset`"});
   test::expectContains(flagError({{"preset", "tiny"}}), {"`data` is required"});
   // Equal values are allowed, and a full shape replaces the preset.
-  TrainConfig c = resolveTrainConfig(std::nullopt, {{"data", "/d"}, {"layers", "2"}, {"dim", "32"}, {"heads", "2"},
-                                                    {"ctx", "16"}, {"lr", "0.01"}, {"min-lr", "0.01"},
-                                                    {"warmup-steps", "5"}, {"max-steps", "5"}});
+  TrainConfig c = resolveTrainConfig(std::nullopt, {{"data", "/d"},
+                                                    {"layers", "2"},
+                                                    {"dim", "32"},
+                                                    {"heads", "2"},
+                                                    {"ctx", "16"},
+                                                    {"lr", "0.01"},
+                                                    {"min-lr", "0.01"},
+                                                    {"warmup-steps", "5"},
+                                                    {"max-steps", "5"}});
   EXPECT_EQ(c.preset, "");
   EXPECT_EQ(c.ctx, 16);
   EXPECT_EQ(c.max_steps, 5);
@@ -157,8 +167,8 @@ TEST_F(TrainConfigTest, FinetuningMethodsTakeTheirOwnDefaultsAndRefuseKeysTheyIg
   EXPECT_EQ(sft.warmup_steps, 10);
   EXPECT_EQ(sft.max_steps, 500);
   // A value given wins over the method's default.
-  TrainConfig given = resolveTrainConfig(
-      std::nullopt, {{"method", "classify"}, {"base", "/m"}, {"data", "/d.csv"}, {"lr", "0.001"}});
+  TrainConfig given =
+      resolveTrainConfig(std::nullopt, {{"method", "classify"}, {"base", "/m"}, {"data", "/d.csv"}, {"lr", "0.001"}});
   EXPECT_DOUBLE_EQ(given.lr, 0.001);
   EXPECT_DOUBLE_EQ(given.min_lr, 5e-6);
   TrainConfig pre = resolveTrainConfig(std::nullopt, {{"data", "/d"}, {"preset", "tiny"}});
@@ -174,14 +184,33 @@ TEST_F(TrainConfigTest, FinetuningMethodsTakeTheirOwnDefaultsAndRefuseKeysTheyIg
 }
 
 TEST_F(TrainConfigTest, ToJsonRoundTripsEveryKey) {
-  TrainConfig c = resolveTrainConfig(
-      std::nullopt,
-      {{"data", "/data/set"}, {"name", "my run"}, {"preset", "small"}, {"layers", "3"}, {"dim", "96"},
-       {"heads", "3"}, {"ctx", "128"}, {"batch-size", "5"}, {"grad-accum", "3"}, {"max-steps", "77"},
-       {"warmup-steps", "7"}, {"lr", "0.0025"}, {"min-lr", "0.00025"}, {"weight-decay", "0.05"},
-       {"beta1", "0.8"}, {"beta2", "0.9"}, {"grad-clip", "0"}, {"dropout", "0.2"}, {"bias", "false"},
-       {"eval-every", "11"}, {"eval-batches", "3"}, {"checkpoint-every", "13"}, {"seed", "9"},
-       {"threads", "2"}, {"device", "cpu"}, {"sample-tokens", "8"}, {"sample-prompts", "x|y"}});
+  TrainConfig c = resolveTrainConfig(std::nullopt, {{"data", "/data/set"},
+                                                    {"name", "my run"},
+                                                    {"preset", "small"},
+                                                    {"layers", "3"},
+                                                    {"dim", "96"},
+                                                    {"heads", "3"},
+                                                    {"ctx", "128"},
+                                                    {"batch-size", "5"},
+                                                    {"grad-accum", "3"},
+                                                    {"max-steps", "77"},
+                                                    {"warmup-steps", "7"},
+                                                    {"lr", "0.0025"},
+                                                    {"min-lr", "0.00025"},
+                                                    {"weight-decay", "0.05"},
+                                                    {"beta1", "0.8"},
+                                                    {"beta2", "0.9"},
+                                                    {"grad-clip", "0"},
+                                                    {"dropout", "0.2"},
+                                                    {"bias", "false"},
+                                                    {"eval-every", "11"},
+                                                    {"eval-batches", "3"},
+                                                    {"checkpoint-every", "13"},
+                                                    {"seed", "9"},
+                                                    {"threads", "2"},
+                                                    {"device", "cpu"},
+                                                    {"sample-tokens", "8"},
+                                                    {"sample-prompts", "x|y"}});
   Json stored = c.toJson();
   // Every key of the table is stored.
   for (const auto& spec : trainKeySpecs()) EXPECT_TRUE(stored.contains(spec.key)) << spec.key;
@@ -201,7 +230,9 @@ TEST_F(TrainConfigTest, ToJsonRoundTripsEveryKey) {
   // Overrides apply on top, with the usual checks.
   EXPECT_EQ(trainConfigFromJson(stored, {{"max_steps", "5000"}}).max_steps, 5000);
   test::expectContains(test::errorMessage(ErrorKind::InvalidConfig,
-                                          [&] { trainConfigFromJson(stored, {{"max-steps", "5"}}); }),
+                                          [&] {
+                                            trainConfigFromJson(stored, {{"max-steps", "5"}});
+                                          }),
                        {"`warmup-steps` (7) must not exceed `max-steps` (5)"});
   Json broken = stored;
   broken["beta1"] = 2;

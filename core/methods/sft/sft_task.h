@@ -26,7 +26,7 @@ struct SftSetup {
   bool packing = false;
   bool drop_long = false;
   std::string response_template;
-  std::string chat_template;  ///< a family name overriding the model's own; empty: the model's
+  std::string chat_template;                ///< a family name overriding the model's own; empty: the model's
   std::vector<std::string> sample_prompts;  ///< empty: the prompts of the first validation examples
   int64_t sample_count = 2;
   int64_t sample_tokens = 64;

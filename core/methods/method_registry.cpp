@@ -1,0 +1,106 @@
+#include "core/methods/method_registry.h"
+
+#include <algorithm>
+
+#include "core/common/error.h"
+#include "core/methods/classify/classify_method.h"
+#include "core/methods/pretrain/pretrain_methods.h"
+#include "core/methods/sft/sft_method.h"
+
+namespace temper {
+namespace {
+
+// A method of the mission that this engine cannot run yet: listed, so `info` and the wizard show
+// what comes, and refused with its reason when asked for.
+MethodSpec planned(std::string name, std::string title, std::string summary, std::vector<std::string> formats) {
+  MethodSpec m;
+  m.name = std::move(name);
+  m.title = std::move(title);
+  m.summary = std::move(summary);
+  m.available = false;
+  m.reason = "not in the engine yet";
+  m.data_formats = std::move(formats);
+  return m;
+}
+
+MethodRegistry builtIn() {
+  const std::vector<std::string> any_but_preference = {"text",   "prepared", "prompt-completion",
+                                                       "alpaca", "messages", "text-label"};
+  MethodRegistry registry;
+  registry.add(pretrainMethod());
+  registry.add(continuedPretrainMethod());
+  registry.add(sftMethod());
+  registry.add(classifyMethod());
+  registry.add(planned("lora", "LoRA adapters",
+                       "Finetune a large model cheaply: small low-rank matrices learn, the base stays frozen and "
+                       "shareable.",
+                       any_but_preference));
+  registry.add(planned("adapters", "Bottleneck adapters",
+                       "Small layers inserted at chosen places in a frozen model: one compact adapter per task.",
+                       any_but_preference));
+  registry.add(planned("prompt-tuning", "Prompt tuning",
+                       "Learn a soft prompt per task for one frozen model; switch tasks by switching prompts.",
+                       any_but_preference));
+  registry.add(planned("few-shot", "Few-shot prompting",
+                       "No training: examples in the prompt, scored on the same evaluation as trained runs, as the "
+                       "baseline.",
+                       {"prompt-completion", "alpaca", "messages", "text-label"}));
+  registry.add(planned("reward-model", "Reward model",
+                       "Learn which of two answers people prefer, from A/B labels: the judge that PPO trains against.",
+                       {"preference"}));
+  registry.add(planned("dpo", "DPO",
+                       "Align a model to preference pairs directly, without a reward model or sampling during "
+                       "training.",
+                       {"preference"}));
+  registry.add(planned("ppo", "PPO",
+                       "Reinforcement learning against a reward model: the classic RLHF step after SFT and a reward "
+                       "model.",
+                       {"prompt-completion", "alpaca", "messages"}));
+  return registry;
+}
+
+}  // namespace
+
+bool MethodSpec::takesKey(const std::string& key) const {
+  if (std::find(keys.begin(), keys.end(), key) != keys.end()) return true;
+  return std::any_of(own_keys.begin(), own_keys.end(), [&](const KeySpec& k) { return k.key == key; });
+}
+
+void MethodRegistry::add(MethodSpec spec) {
+  if (find(spec.name) != nullptr) throwConfigError("method `" + spec.name + "` is registered twice");
+  if (spec.available && (spec.set_up == nullptr || spec.dry_run_shape == nullptr)) {
+    throwConfigError("method `" + spec.name + "` is available but has no factory or dry-run shape");
+  }
+  methods_.push_back(std::move(spec));
+}
+
+const MethodSpec* MethodRegistry::find(const std::string& name) const {
+  for (const auto& m : methods_) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
+const MethodSpec& MethodRegistry::require(const std::string& name) const {
+  const MethodSpec* spec = find(name);
+  if (spec != nullptr && spec->available) return *spec;
+  std::string known;
+  for (const auto& n : availableNames()) known += (known.empty() ? "" : ", ") + n;
+  throwConfigError("method `" + name + "` is not in this engine" +
+                   (spec != nullptr ? " yet (" + spec->reason + ")" : std::string()) + "; available: " + known);
+}
+
+std::vector<std::string> MethodRegistry::availableNames() const {
+  std::vector<std::string> names;
+  for (const auto& m : methods_) {
+    if (m.available) names.push_back(m.name);
+  }
+  return names;
+}
+
+MethodRegistry& methodRegistry() {
+  static MethodRegistry registry = builtIn();
+  return registry;
+}
+
+}  // namespace temper

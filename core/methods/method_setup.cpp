@@ -1,0 +1,47 @@
+#include "core/methods/method_setup.h"
+
+#include "core/methods/method_registry.h"
+#include "core/methods/model_source.h"
+
+namespace temper {
+namespace {
+
+int64_t countTrainable(TrainingTask& task) {
+  int64_t total = 0;
+  for (const auto& [name, p] : task.trainableParameters()) total += p.numel();
+  return total;
+}
+
+}  // namespace
+
+MethodInputs methodInputs(const TrainConfig& config, torch::Device device, const WorkspacePaths& workspace,
+                          const std::filesystem::path& resume_dir) {
+  const MethodSpec& spec = methodRegistry().require(config.method);
+  MethodInputs in{config, device, workspace, resume_dir, std::nullopt, std::nullopt};
+  if (spec.needsBase()) {
+    in.base = inspectHfModel(config.base);
+    if (in.base->isClassifier() && spec.base != BaseUse::LanguageModelOrClassifier) refuseClassifierBase(config.base);
+  }
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(std::filesystem::path(config.data) / "meta.json", ec)) {
+    in.dataset = readDatasetMeta(config.data);
+  }
+  return in;
+}
+
+MethodSetup setUpMethod(const MethodInputs& inputs) {
+  MethodSetup setup = methodRegistry().require(inputs.config.method).set_up(inputs);
+  setup.trainable_parameters = countTrainable(*setup.task);
+  return setup;
+}
+
+MethodShape methodShape(const MethodInputs& inputs) {
+  return methodRegistry().require(inputs.config.method).dry_run_shape(inputs);
+}
+
+MethodShape baseModelShape(const MethodInputs& inputs) {
+  const HfModelInfo& base = *inputs.base;
+  return MethodShape{.model = modelShapeFromHfConfig(base.family, base.config, base.configPath().string())};
+}
+
+}  // namespace temper
