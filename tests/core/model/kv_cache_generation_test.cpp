@@ -20,17 +20,22 @@ namespace {
 using test::expectError;
 using test::smallConfig;
 
+// Each cache test runs in float64 (semantics) and in float32 as trained (model_test_support.h's
+// sameComputation says why the tolerance scales with the logits).
 TEST(KvCache, TokenByTokenLogitsEqualTheFullForward) {
   auto model = test::randomModel(smallConfig(), 21);
   torch::NoGradGuard no_grad;
   auto ids = test::randomIds(2, 16, 50, 22);
-  auto full = model->forward(ids);
-  KvCache cache = model->makeCache(2);
-  for (int64_t t = 0; t < 16; ++t) {
-    auto step = model->forward(ids.narrow(1, t, 1), &cache);
-    ASSERT_EQ(step.sizes(), (std::vector<int64_t>{2, 1, 50}));
-    EXPECT_TRUE(torch::allclose(step.squeeze(1), full.select(1, t), 0.0, 1e-5)) << "position " << t;
-    EXPECT_EQ(cache.length(), t + 1);
+  for (auto dtype : {torch::kDouble, torch::kFloat}) {
+    model->to(dtype);
+    auto full = model->forward(ids);
+    KvCache cache = model->makeCache(2);
+    for (int64_t t = 0; t < 16; ++t) {
+      auto step = model->forward(ids.narrow(1, t, 1), &cache);
+      ASSERT_EQ(step.sizes(), (std::vector<int64_t>{2, 1, 50}));
+      EXPECT_TRUE(test::sameComputation(step.squeeze(1), full.select(1, t))) << "position " << t << " " << dtype;
+      EXPECT_EQ(cache.length(), t + 1);
+    }
   }
 }
 
@@ -38,21 +43,24 @@ TEST(KvCache, ChunkedLogitsEqualTheFullForward) {
   auto model = test::randomModel(smallConfig(), 23);
   torch::NoGradGuard no_grad;
   auto ids = test::randomIds(3, 16, 50, 24);
-  auto full = model->forward(ids);
-  KvCache cache = model->makeCache(3);
-  int64_t start = 0;
-  for (int64_t chunk : {3, 1, 5, 7}) {
-    auto part = model->forward(ids.narrow(1, start, chunk), &cache);
-    EXPECT_TRUE(torch::allclose(part, full.narrow(1, start, chunk), 0.0, 1e-5)) << "chunk at " << start;
-    start += chunk;
+  for (auto dtype : {torch::kDouble, torch::kFloat}) {
+    model->to(dtype);
+    auto full = model->forward(ids);
+    KvCache cache = model->makeCache(3);
+    int64_t start = 0;
+    for (int64_t chunk : {3, 1, 5, 7}) {
+      auto part = model->forward(ids.narrow(1, start, chunk), &cache);
+      EXPECT_TRUE(test::sameComputation(part, full.narrow(1, start, chunk))) << "chunk at " << start << " " << dtype;
+      start += chunk;
+    }
+    EXPECT_EQ(cache.length(), 16);
+    // The cache is full: one more position is past the learned positions.
+    EXPECT_ANY_THROW(model->forward(ids.narrow(1, 0, 1), &cache));
+    // After a reset the same cache serves a new sequence.
+    cache.reset();
+    auto again = model->forward(ids.narrow(1, 0, 4), &cache);
+    EXPECT_TRUE(test::sameComputation(again, full.narrow(1, 0, 4))) << dtype;
   }
-  EXPECT_EQ(cache.length(), 16);
-  // The cache is full: one more position is past the learned positions.
-  EXPECT_ANY_THROW(model->forward(ids.narrow(1, 0, 1), &cache));
-  // After a reset the same cache serves a new sequence.
-  cache.reset();
-  auto again = model->forward(ids.narrow(1, 0, 4), &cache);
-  EXPECT_TRUE(torch::allclose(again, full.narrow(1, 0, 4), 0.0, 1e-5));
 }
 
 // A cache that starts small grows (doubling, up to the context) and keeps what it held: the
@@ -61,6 +69,7 @@ TEST(KvCache, GrowsFromASmallReserveUpToTheContext) {
   auto model = test::randomModel(smallConfig(), 25);
   torch::NoGradGuard no_grad;
   auto ids = test::randomIds(2, 16, 50, 26);
+  model->to(torch::kDouble);  // semantics of growth; the float32 path is covered above
   auto full = model->forward(ids);
   KvCache cache = model->makeCache(2, 2);
   EXPECT_EQ(cache.capacity(), 2);
@@ -69,7 +78,7 @@ TEST(KvCache, GrowsFromASmallReserveUpToTheContext) {
   int64_t start = 0;
   for (int64_t chunk : {1, 2, 3, 1, 6, 3}) {
     auto part = model->forward(ids.narrow(1, start, chunk), &cache);
-    EXPECT_TRUE(torch::allclose(part, full.narrow(1, start, chunk), 0.0, 1e-5)) << "chunk at " << start;
+    EXPECT_TRUE(test::sameComputation(part, full.narrow(1, start, chunk))) << "chunk at " << start;
     start += chunk;
     capacities.push_back(cache.capacity());
   }

@@ -276,19 +276,24 @@ TEST(LlamaModel, RmsNormIsComputedInFloat32AndScaledByItsWeight) {
   EXPECT_TRUE(torch::allclose(half.to(torch::kFloat32), y, 1e-2, 1e-2));
 }
 
+// Semantics in float64; float32 as trained, with the kernels the CPU picks (model_test_support.h).
 TEST(LlamaModel, KvCacheHoldsKvHeadsAndTokenByTokenEqualsFullForward) {
   auto model = randomLlama(smallLlamaConfig(), 11);
   torch::NoGradGuard no_grad;
   auto ids = test::randomIds(2, 32, 40, 12);
-  auto full = model->forward(ids);
-  KvCache cache = model->makeCache(2);
-  EXPECT_EQ(cache.capacity(), 32);
-  for (int64_t t = 0; t < 32; ++t) {
-    auto step = model->forward(ids.narrow(1, t, 1), &cache);
-    ASSERT_EQ(step.sizes(), (std::vector<int64_t>{2, 1, 40}));
-    EXPECT_TRUE(torch::allclose(step.squeeze(1), full.select(1, t), 0.0, 1e-5)) << "position " << t;
+  for (auto dtype : {torch::kDouble, torch::kFloat}) {
+    model->to(dtype);
+    auto full = model->forward(ids);
+    KvCache cache = model->makeCache(2);
+    EXPECT_EQ(cache.capacity(), 32);
+    for (int64_t t = 0; t < 32; ++t) {
+      auto step = model->forward(ids.narrow(1, t, 1), &cache);
+      ASSERT_EQ(step.sizes(), (std::vector<int64_t>{2, 1, 40}));
+      EXPECT_TRUE(test::sameComputation(step.squeeze(1), full.select(1, t))) << "position " << t << " " << dtype;
+    }
+    EXPECT_ANY_THROW(model->forward(ids.narrow(1, 0, 1), &cache));
   }
-  EXPECT_ANY_THROW(model->forward(ids.narrow(1, 0, 1), &cache));
+  KvCache cache = model->makeCache(2);
   // The cached keys are the 2 kv heads, not the 4 query heads.
   cache.reset();
   model->forward(ids.narrow(1, 0, 3), &cache);
@@ -306,15 +311,18 @@ TEST(LlamaModel, ChunkedCacheEqualsFullForwardWithScaledRopeAndBiases) {
   auto model = randomLlama(c, 13);
   torch::NoGradGuard no_grad;
   auto ids = test::randomIds(3, 32, 40, 14);
-  auto full = model->forward(ids);
-  KvCache cache = model->makeCache(3);
-  int64_t start = 0;
-  for (int64_t chunk : {5, 1, 9, 17}) {
-    auto part = model->forward(ids.narrow(1, start, chunk), &cache);
-    EXPECT_TRUE(torch::allclose(part, full.narrow(1, start, chunk), 0.0, 1e-5)) << "chunk at " << start;
-    start += chunk;
+  for (auto dtype : {torch::kDouble, torch::kFloat}) {
+    model->to(dtype);
+    auto full = model->forward(ids);
+    KvCache cache = model->makeCache(3);
+    int64_t start = 0;
+    for (int64_t chunk : {5, 1, 9, 17}) {
+      auto part = model->forward(ids.narrow(1, start, chunk), &cache);
+      EXPECT_TRUE(test::sameComputation(part, full.narrow(1, start, chunk))) << "chunk at " << start << " " << dtype;
+      start += chunk;
+    }
+    EXPECT_EQ(cache.length(), 32);
   }
-  EXPECT_EQ(cache.length(), 32);
 }
 
 std::vector<int64_t> recomputeGreedy(LlamaImpl& model, std::vector<int64_t> sequence, int64_t steps) {

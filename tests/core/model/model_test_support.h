@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <functional>
@@ -16,6 +17,23 @@
 #include "tests/support/temp_dir.h"
 
 namespace temper::test {
+
+/// Whether `got` and `want` are the same computation done with other kernel shapes (a chunk of a
+/// sequence against the whole of it, a cache against a recompute). Which BLAS / oneDNN kernel a
+/// shape gets differs between CPUs (AVX2, AVX-512, AMX), and each sums in its own order, so the two
+/// differ by rounding that grows with the values' magnitude: the tolerance is relative to the
+/// largest |want| (at least 1). float64 (unit roundoff 1.1e-16): 1e-10 of it, a million roundoffs,
+/// for tests about semantics. float32 (6e-8): 1e-4 of it, ~1,700 roundoffs — the reorderings of
+/// these few-layer, width-64 models stay far below it, while a wrong position, offset or mask
+/// changes logits by 0.1 or more of their scale.
+inline ::testing::AssertionResult sameComputation(const torch::Tensor& got, const torch::Tensor& want) {
+  const double scale = std::max(1.0, want.abs().max().item<double>());
+  const double tolerance = (want.scalar_type() == torch::kDouble ? 1e-10 : 1e-4) * scale;
+  const double diff = (got.to(torch::kDouble) - want.to(torch::kDouble)).abs().max().item<double>();
+  if (got.sizes() == want.sizes() && diff <= tolerance) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "max |difference| " << diff << " exceeds " << tolerance << " ("
+                                       << want.scalar_type() << ", scale " << scale << ")";
+}
 
 /// 2 layers, dim 32, 4 heads, vocab 50, context 16: small enough for finite differences.
 inline GptConfig smallConfig() {
