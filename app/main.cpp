@@ -1,6 +1,6 @@
 // temper: the engine's command line. Maps every failure to one message on stderr and an exit
 // code (docs/cli.md): 2 bad flag or config value, 3 bad input file, 4 I/O, 5 workspace busy,
-// 6 training diverged, 130 cancelled, 1 anything unexpected.
+// 6 training diverged, 130 stopped on request (kExitStopped), 1 anything unexpected.
 #include <c10/util/Exception.h>
 
 #include <unistd.h>
@@ -44,7 +44,13 @@ int main(int argc, char** argv) {
   temper::cli::Action action;
   temper::cli::addCorpusCommands(app, global, action);
   temper::cli::addTrainCommand(app, global, action);
-  temper::cli::addModelCommands(app, global, action);
+  temper::cli::addRunsCommands(app, global, action);
+  temper::cli::addEvalCommand(app, action);
+  temper::cli::addGenerateCommand(app, action);
+  temper::cli::addChatCommand(app, action);
+  temper::cli::addModelInspectCommand(app, action);
+  temper::cli::addExportCommand(app, global, action);
+  temper::cli::addBenchCommand(app, action);
   temper::cli::addInfoCommand(app, action);
 
   // Same rule as the engine's Console: events when asked for or when stdout is not a terminal.

@@ -26,6 +26,9 @@ class Error : public std::runtime_error {
 };
 
 int exitCodeFor(ErrorKind kind);
+/// A run stopped on request (Ctrl+C, SIGTERM, the studio's Stop) with a checkpoint: resumable, not
+/// an error. 128 + SIGINT, as shells report an interrupted command.
+inline constexpr int kExitStopped = 130;
 const char* errorKindName(ErrorKind kind);
 
 [[noreturn]] void throwConfigError(const std::string& message);

@@ -121,22 +121,4 @@ Json engineInfo() {
               {"presets", presets}};
 }
 
-void printEngineInfo(bool json) {
-  Json info = engineInfo();
-  if (json) {
-    std::printf("%s\n", info.dump().c_str());
-    return;
-  }
-  std::printf("temper %s (LibTorch %s, SentencePiece %s, SQLite %s)\n", info["temper"].get<std::string>().c_str(),
-              info["libtorch"].get<std::string>().c_str(), info["sentencepiece"].get<std::string>().c_str(),
-              info["sqlite"].get<std::string>().c_str());
-  std::printf("device: %s; %d CPU threads; %s\n", info["device"]["cuda_available"].get<bool>() ? "CUDA" : "CPU only",
-              info["device"]["cpu_threads"].get<int>(), info["device"]["blas"].get<std::string>().c_str());
-  std::printf("methods:\n");
-  for (const auto& m : info["methods"]) {
-    std::printf("  %-19s %s%s\n", m["name"].get<std::string>().c_str(), m["title"].get<std::string>().c_str(),
-                m["available"].get<bool>() ? "" : (" (" + m["reason"].get<std::string>() + ")").c_str());
-  }
-}
-
 }  // namespace temper

@@ -8,7 +8,5 @@ namespace temper {
 
 /// Does not touch the workspace. Device detection may start LibTorch's CUDA probe.
 Json engineInfo();
-/// Prints engineInfo() as one JSON line, or as text for people.
-void printEngineInfo(bool json);
 
 }  // namespace temper

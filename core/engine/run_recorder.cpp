@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/common/run_paths.h"
+#include "core/engine/run_outcome.h"
 #include "core/protocol/events.h"
 
 namespace temper {
@@ -25,8 +27,8 @@ RunRecorder::RunRecorder(Store& store, Console& console, std::string run_id, std
       run_id_(std::move(run_id)),
       run_dir_(std::move(run_dir)),
       max_steps_(max_steps),
-      events_file_(run_dir_ / "events.jsonl", std::ios::app),
-      samples_file_(run_dir_ / "samples.jsonl", std::ios::app),
+      events_file_(RunPaths{run_dir_}.events(), std::ios::app),
+      samples_file_(RunPaths{run_dir_}.samples(), std::ios::app),
       last_flush_(std::chrono::steady_clock::now()) {}
 
 void RunRecorder::emit(const Json& event) {
@@ -78,10 +80,10 @@ void RunRecorder::onEval(const EvalReport& r) {
   flush();
 }
 
-void RunRecorder::onCheckpoint(int64_t step, const std::filesystem::path& path, double val_loss, int64_t tokens_seen) {
+void RunRecorder::onCheckpoint(const CheckpointReport& r) {
   flush();
-  store_.addCheckpoint(run_id_, CheckpointRecord{step, tokens_seen, path.string(), val_loss, 0});
-  emit(events::checkpointSaved(run_id_, step, path.string()));
+  store_.addCheckpoint(run_id_, CheckpointRecord{r.step, r.tokens_seen, r.path.string(), r.last_val_loss, 0});
+  emit(events::checkpointSaved(run_id_, r.step, r.path.string()));
 }
 
 void RunRecorder::flush() {
@@ -93,10 +95,11 @@ void RunRecorder::flush() {
   last_flush_ = std::chrono::steady_clock::now();
 }
 
-void RunRecorder::finish(const std::string& status, const std::string& reason, int64_t step) {
+void RunRecorder::finish(RunOutcome outcome, const std::string& reason, int64_t step) {
   console_.endProgress();
   flush();
-  store_.finishRun(run_id_, status, status == "finished" ? "" : reason);
+  const std::string status(runStatusName(outcome));
+  store_.finishRun(run_id_, status, outcome == RunOutcome::Finished ? "" : reason);
   emit(events::runEnded(run_id_, status, reason, step));
 }
 

@@ -18,11 +18,11 @@ class RunRecorder {
 
   void onStep(const StepReport& report);
   void onEval(const EvalReport& report);
-  void onCheckpoint(int64_t step, const std::filesystem::path& path, double val_loss, int64_t tokens_seen);
+  void onCheckpoint(const CheckpointReport& report);
   /// Writes buffered metrics now.
   void flush();
-  /// Emits the end event, finishes the run in the store.
-  void finish(const std::string& status, const std::string& reason, int64_t step);
+  /// Emits the end event, finishes the run in the store with the outcome's status.
+  void finish(RunOutcome outcome, const std::string& reason, int64_t step);
   void emit(const Json& event);
 
  private:

@@ -2,13 +2,12 @@
 
 #include <unistd.h>
 
-#include <cstdio>
-
 #include "core/common/error.h"
-#include "core/common/hashing.h"
+#include "core/common/run_paths.h"
 #include "core/common/text_utils.h"
 #include "core/common/workspace_paths.h"
 #include "core/engine/dry_run.h"
+#include "core/engine/run_outcome.h"
 #include "core/engine/run_recorder.h"
 #include "core/engine/runtime.h"
 #include "core/engine/stop_signal.h"
@@ -16,13 +15,9 @@
 #include "core/methods/train_config.h"
 #include "core/protocol/events.h"
 #include "core/store/workspace_lock.h"
-#include "core/train/trainer.h"
 
 namespace temper {
 namespace {
-
-constexpr const char* kRunConfigFile = "config.json";
-constexpr const char* kRunTokenizerFile = "tokenizer.model";
 
 LoopOptions loopOptions(const TrainConfig& c, ComputePrecision precision) {
   LoopOptions o;
@@ -38,74 +33,61 @@ LoopOptions loopOptions(const TrainConfig& c, ComputePrecision precision) {
   return o;
 }
 
+torch::Device torchDevice(const RuntimeInfo& runtime) {
+  return runtime.device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+}
+
+/// What a request means, validated before anything is written.
 struct RunPlan {
+  WorkspacePaths workspace;
   TrainConfig config;
-  std::string run_id;  ///< empty for a new run
-  std::filesystem::path run_dir;
+  std::string run_id;                ///< empty for a new run
+  RunPaths paths;                    ///< set for a resume; for a new run once it is recorded
   std::filesystem::path checkpoint;  ///< resume point
+  std::optional<Store> store;        ///< opened when resuming (to find the run)
+  RuntimeInfo runtime;
+  ComputePrecision precision = ComputePrecision::Fp32;
+  Json runtime_json;
+
+  bool resuming() const { return !checkpoint.empty(); }
 };
 
-}  // namespace
-
-int runTrain(const TrainRequest& request) {
-  installStopHandlers();
-  Console console(request.events);
-  WorkspacePaths workspace = resolveWorkspace(request.workspace);
-
-  // 1. Everything is validated before the workspace is touched.
+RunPlan planRun(const TrainRequest& request) {
   RunPlan plan;
-  std::optional<Store> store;
+  plan.workspace = resolveWorkspace(request.workspace);
   if (request.resume_run.empty()) {
     plan.config = resolveTrainConfig(request.config_file, request.flags);
   } else {
-    if (!std::filesystem::exists(workspace.database())) {
-      throwConfigError("no runs in workspace " + workspace.root.string() + "; nothing to resume");
+    if (!std::filesystem::exists(plan.workspace.database())) {
+      throwConfigError("no runs in workspace " + plan.workspace.root.string() + "; nothing to resume");
     }
-    store.emplace(Store::open(workspace.database()));
-    auto run = store->findRun(request.resume_run);
-    if (!run) throwConfigError("no run `" + request.resume_run + "` in " + workspace.database().string());
+    plan.store.emplace(Store::open(plan.workspace.database()));
+    auto run = plan.store->findRun(request.resume_run);
+    if (!run) throwConfigError("no run `" + request.resume_run + "` in " + plan.workspace.database().string());
     plan.run_id = run->id;
-    plan.run_dir = run->run_dir;
-    Json stored = readJsonFile(plan.run_dir / kRunConfigFile);
+    plan.paths = RunPaths{run->run_dir};
+    Json stored = readJsonFile(plan.paths.config());
     plan.config = trainConfigFromJson(stored.at("train"), request.flags);
-    auto checkpoint = latestCheckpoint(plan.run_dir / "checkpoints");
+    auto checkpoint = latestCheckpoint(plan.paths.checkpoints());
     if (!checkpoint) throwInputError("run " + plan.run_id + " has no checkpoint to resume from");
     plan.checkpoint = *checkpoint;
     // Refused before anything is written: the run stays exactly as it was.
-    const int64_t checkpoint_step = readJsonFile(plan.checkpoint / "trainer_state.json").at("step").get<int64_t>();
+    const int64_t checkpoint_step = readJsonFile(plan.checkpoint / kTrainerStateFile).at("step").get<int64_t>();
     if (checkpoint_step >= plan.config.max_steps) {
       throwConfigError("run " + plan.run_id + " is already at step " + std::to_string(checkpoint_step) +
                        "; give a larger `--max-steps` to extend it");
     }
   }
-  const TrainConfig& config = plan.config;
-  RuntimeInfo runtime = configureRuntime(config.threads, config.device);
-  const ComputePrecision precision = resolvePrecision(config.precision, runtime.device);
-  Json runtime_json = runtime.toJson();
-  runtime_json["precision"] = precisionName(precision);
-  const torch::Device device = runtime.device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-  const MethodInputs inputs =
-      methodInputs(config, device, workspace, plan.run_id.empty() ? std::filesystem::path() : plan.run_dir);
-  if (request.dry_run) {
-    Json estimate = dryRun(inputs, runtime);
-    if (request.json) {
-      std::printf("%s\n", estimate.dump().c_str());
-    } else {
-      std::printf("%s\n", estimate.dump(2).c_str());
-    }
-    return 0;
-  }
-  MethodSetup setup = setUpMethod(inputs);
-  TrainingTask& task = *setup.task;
-  const int64_t parameters = setup.model->parameterCount();
+  plan.runtime = configureRuntime(plan.config.threads, plan.config.device);
+  plan.precision = resolvePrecision(plan.config.precision, plan.runtime.device);
+  plan.runtime_json = plan.runtime.toJson();
+  plan.runtime_json["precision"] = precisionName(plan.precision);
+  return plan;
+}
 
-  // 2. One run per workspace at a time; then the run record and folder.
-  ensureWorkspace(workspace);
-  const std::string lock_owner = "train " + (config.name.empty() ? config.method : config.name);
-  WorkspaceLock lock = WorkspaceLock::acquire(workspace.root, lock_owner);
-  if (!store) store.emplace(Store::open(workspace.database()));
+// The train keys as stored: paths absolute, so a resume from another folder finds the same files.
+Json storedTrainKeys(const TrainConfig& config) {
   Json train_json = config.toJson();
-  // Paths are stored absolute, so a resume from another folder finds the same files.
   for (const char* key : {"data", "val-data", "base"}) {
     if (!train_json.contains(key) || train_json[key].get<std::string>().empty()) continue;
     std::string joined;
@@ -115,97 +97,125 @@ int runTrain(const TrainRequest& request) {
     }
     train_json[key] = joined;
   }
-  if (plan.run_id.empty()) {
-    NewRun run;
-    run.name = config.name.empty() ? config.method + " " + std::filesystem::path(setup.dataset).filename().string()
-                                   : config.name;
-    run.method = config.method;
-    run.base_model = setup.base_description;
-    run.dataset = setup.dataset;
-    run.device = runtime.device;
-    run.threads = runtime.torch_threads;
-    run.versions_json = Json{{"torch", runtime.torch_version}, {"blas", runtime.blas}}.dump();
-    Json full = {{"train", train_json},
-                 {"model", setup.model_config},
-                 {"runtime", runtime_json},
-                 {"data", setup.data_summary},
-                 {"parameters", {{"total", parameters}, {"trainable", setup.trainable_parameters}}},
-                 {"memory_estimate", dryRun(inputs, runtime)["estimate"]}};
-    run.config_json = full.dump();
-    plan.run_id = store->createRun(run);
-    plan.run_dir = workspace.runDir(plan.run_id);
-    try {
-      std::filesystem::create_directories(plan.run_dir / "checkpoints");
-      writeJsonFileAtomic(plan.run_dir / kRunConfigFile, full);
-      if (!setup.scratch_tokenizer.empty()) {
-        std::filesystem::copy_file(setup.scratch_tokenizer, plan.run_dir / kRunTokenizerFile,
-                                   std::filesystem::copy_options::overwrite_existing);
-      }
-    } catch (const std::exception& e) {
-      store->finishRun(plan.run_id, "failed", e.what());
-      throw;
-    }
-  } else {
-    Json full = readJsonFile(plan.run_dir / kRunConfigFile);
-    full["train"] = train_json;
-    full["runtime"] = runtime_json;
-    writeJsonFileAtomic(plan.run_dir / kRunConfigFile, full);
-    store->updateRunConfig(plan.run_id, full.dump());
-  }
+  return train_json;
+}
 
-  RunRecorder recorder(*store, console, plan.run_id, plan.run_dir, config.max_steps);
+// A new run's store row and folder (config.json, the scratch tokenizer), or a resumed run's
+// updated config. On failure a new run is marked failed, never left half-made as "created".
+void recordRun(RunPlan& plan, const MethodSetup& setup, const MethodInputs& inputs, const Json& train_json) {
+  Store& store = *plan.store;
+  if (plan.resuming()) {
+    Json full = readJsonFile(plan.paths.config());
+    full["train"] = train_json;
+    full["runtime"] = plan.runtime_json;
+    writeJsonFileAtomic(plan.paths.config(), full);
+    store.updateRunConfig(plan.run_id, full.dump());
+    return;
+  }
+  const TrainConfig& config = plan.config;
+  NewRun run;
+  run.name = config.name.empty() ? config.method + " " + std::filesystem::path(setup.dataset).filename().string()
+                                 : config.name;
+  run.method = config.method;
+  run.base_model = setup.base_description;
+  run.dataset = setup.dataset;
+  run.device = plan.runtime.device;
+  run.threads = plan.runtime.torch_threads;
+  run.versions_json = Json{{"torch", plan.runtime.torch_version}, {"blas", plan.runtime.blas}}.dump();
+  Json full = {{"train", train_json},
+               {"model", setup.model_config},
+               {"runtime", plan.runtime_json},
+               {"data", setup.data_summary},
+               {"parameters", {{"total", setup.model->parameterCount()}, {"trainable", setup.trainable_parameters}}},
+               {"memory_estimate", dryRun(inputs, plan.runtime)["estimate"]}};
+  run.config_json = full.dump();
+  plan.run_id = store.createRun(run);
+  plan.paths = RunPaths{plan.workspace.runDir(plan.run_id)};
+  try {
+    std::filesystem::create_directories(plan.paths.checkpoints());
+    writeJsonFileAtomic(plan.paths.config(), full);
+    if (!setup.scratch_tokenizer.empty()) {
+      std::filesystem::copy_file(setup.scratch_tokenizer, plan.paths.tokenizer(),
+                                 std::filesystem::copy_options::overwrite_existing);
+    }
+  } catch (const std::exception& e) {
+    store.finishRun(plan.run_id, std::string(kRunFailed), e.what());
+    throw;
+  }
+}
+
+// The loop, with every step, eval and checkpoint recorded; the final model on success.
+TrainResult runRecorded(RunPlan& plan, MethodSetup& setup, Console& console, const Json& train_json) {
+  TrainingTask& task = *setup.task;
+  Store& store = *plan.store;
+  RunRecorder recorder(store, console, plan.run_id, plan.paths.dir, plan.config.max_steps);
   TrainerCallbacks callbacks;
-  double last_val_loss = std::nan("");
-  int64_t tokens_seen = 0;
-  callbacks.on_step = [&](const StepReport& r) {
-    tokens_seen = r.tokens_seen;
-    recorder.onStep(r);
-  };
-  callbacks.on_eval = [&](const EvalReport& r) {
-    last_val_loss = r.val_loss;
-    recorder.onEval(r);
-  };
-  callbacks.on_checkpoint = [&](int64_t step, const std::filesystem::path& path) {
-    recorder.onCheckpoint(step, path, last_val_loss, tokens_seen);
-  };
+  callbacks.on_step = [&](const StepReport& r) { recorder.onStep(r); };
+  callbacks.on_eval = [&](const EvalReport& r) { recorder.onEval(r); };
+  callbacks.on_checkpoint = [&](const CheckpointReport& r) { recorder.onCheckpoint(r); };
   callbacks.should_stop = [] { return stopRequested(); };
-  Trainer trainer(task, loopOptions(config, precision), callbacks, plan.run_dir / "checkpoints");
-  if (!plan.checkpoint.empty()) {
+  Trainer trainer(task, loopOptions(plan.config, plan.precision), callbacks, plan.paths.checkpoints());
+  if (plan.resuming()) {
     // Points the interrupted run logged after this checkpoint are replaced as the steps are
     // re-run (the store keys metrics by run, name and step).
     trainer.resumeFrom(plan.checkpoint);
   }
-  store->markRunning(plan.run_id, ::getpid());
-  console.say("run " + plan.run_id + ": " + std::to_string(parameters) + " parameters, " + runtime.summary() + ", " +
-              precisionName(precision));
+  store.markRunning(plan.run_id, ::getpid());
+  console.say("run " + plan.run_id + ": " + std::to_string(setup.model->parameterCount()) + " parameters, " +
+              plan.runtime.summary() + ", " + precisionName(plan.precision));
   console.say("data: " + setup.data_summary.dump());
-  recorder.emit(events::runStarted(plan.run_id, train_json, runtime_json, plan.run_dir.string(),
-                                   !plan.checkpoint.empty(), trainer.step(), setup.data_summary));
+  recorder.emit(events::runStarted(plan.run_id, train_json, plan.runtime_json, plan.paths.dir.string(), plan.resuming(),
+                                   trainer.step(), setup.data_summary));
 
-  LoopResult result;
+  LoopResult loop;
   try {
-    result = trainer.run();
-    if (result.outcome == RunOutcome::Finished) saveModelAtomically(task, plan.run_dir / "final");
+    loop = trainer.run();
+    if (loop.outcome == RunOutcome::Finished) saveModelAtomically(task, plan.paths.finalModel());
   } catch (const std::exception& e) {
-    recorder.finish("failed", e.what(), trainer.step());
+    recorder.finish(RunOutcome::Failed, e.what(), trainer.step());
     throw;
   }
-  switch (result.outcome) {
-    case RunOutcome::Finished:
-      recorder.finish("finished", "reached max-steps", result.step);
-      console.say("run " + plan.run_id + " finished at step " + std::to_string(result.step) + "; model in " +
-                  (plan.run_dir / "final").string() + "; recorded in " + workspace.database().string());
-      return 0;
-    case RunOutcome::Cancelled:
-      recorder.finish("cancelled", result.reason, result.step);
-      console.say("run " + plan.run_id + " " + result.reason);
-      return 130;
-    case RunOutcome::Failed:
-      recorder.finish("failed", result.reason, result.step);
-      console.say("error: run " + plan.run_id + " failed: " + result.reason);
-      return exitCodeFor(ErrorKind::TrainingFailed);
-  }
-  return 1;
+  const std::string reason = loop.outcome == RunOutcome::Finished ? "reached max-steps" : loop.reason;
+  recorder.finish(loop.outcome, reason, loop.step);
+  return TrainResult{.run_id = plan.run_id,
+                     .outcome = loop.outcome,
+                     .reason = reason,
+                     .step = loop.step,
+                     .run_dir = plan.paths.dir,
+                     .database = plan.workspace.database()};
+}
+
+}  // namespace
+
+int TrainResult::exitCode() const { return runExitCode(outcome); }
+
+TrainResult runTrain(const TrainRequest& request) {
+  installStopHandlers();
+  Console console(request.events);
+
+  // 1. Plan: everything is validated and loaded before the workspace is touched.
+  RunPlan plan = planRun(request);
+  const MethodInputs inputs = methodInputs(plan.config, torchDevice(plan.runtime), plan.workspace,
+                                           plan.resuming() ? plan.paths.dir : std::filesystem::path());
+  MethodSetup setup = setUpMethod(inputs);
+
+  // 2. Record: one run per workspace at a time; then the run row and folder.
+  ensureWorkspace(plan.workspace);
+  const std::string lock_owner = "train " + (plan.config.name.empty() ? plan.config.method : plan.config.name);
+  WorkspaceLock lock = WorkspaceLock::acquire(plan.workspace.root, lock_owner);
+  if (!plan.store) plan.store.emplace(Store::open(plan.workspace.database()));
+  const Json train_json = storedTrainKeys(plan.config);
+  recordRun(plan, setup, inputs, train_json);
+
+  // 3. Run.
+  return runRecorded(plan, setup, console, train_json);
+}
+
+Json dryRunTrain(const TrainRequest& request) {
+  RunPlan plan = planRun(request);
+  const MethodInputs inputs = methodInputs(plan.config, torchDevice(plan.runtime), plan.workspace,
+                                           plan.resuming() ? plan.paths.dir : std::filesystem::path());
+  return dryRun(inputs, plan.runtime);
 }
 
 }  // namespace temper

@@ -5,12 +5,12 @@
 #include <cmath>
 
 #include "core/common/error.h"
+#include "core/common/run_paths.h"
 #include "core/tensor_io/torch_safetensors.h"
 
 namespace temper {
 namespace {
 
-constexpr const char* kStateFile = "trainer_state.json";
 constexpr const char* kOptimizerFile = "optimizer.safetensors";
 constexpr const char* kRngTensor = "rng.cpu";
 
@@ -56,13 +56,13 @@ std::filesystem::path saveCheckpoint(const std::filesystem::path& checkpoints_di
                  {"wall_time_s", state.wall_time_s},
                  {"data_state", state.data_state}};
     json["last_val_loss"] = std::isnan(state.last_val_loss) ? Json(nullptr) : Json(state.last_val_loss);
-    writeJsonFileAtomic(dir / kStateFile, json);
+    writeJsonFileAtomic(dir / kTrainerStateFile, json);
   });
   return target;
 }
 
 TrainerState loadCheckpoint(const std::filesystem::path& dir, TrainingTask& task, FlatAdamW& optimizer) {
-  Json json = readJsonFile(dir / kStateFile);
+  Json json = readJsonFile(dir / kTrainerStateFile);
   task.loadModelWeights(dir);
   auto file = SafetensorsFile::open(dir / kOptimizerFile);
   std::vector<std::pair<std::string, torch::Tensor>> moments;
@@ -96,7 +96,7 @@ std::optional<std::filesystem::path> latestCheckpoint(const std::filesystem::pat
   for (const auto& entry : std::filesystem::directory_iterator(checkpoints_dir)) {
     std::string name = entry.path().filename().string();
     if (!name.starts_with("step-") || name.find(".tmp") != std::string::npos) continue;
-    if (!std::filesystem::exists(entry.path() / kStateFile)) continue;
+    if (!std::filesystem::exists(entry.path() / kTrainerStateFile)) continue;
     int64_t step = std::strtoll(name.c_str() + 5, nullptr, 10);
     if (step > best_step) {
       best_step = step;

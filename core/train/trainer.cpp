@@ -48,7 +48,9 @@ void Trainer::checkpoint() {
   if (last_checkpoint_step_ == state_.step) return;
   auto path = saveCheckpoint(checkpoints_dir_, task_, optimizer_, state_);
   last_checkpoint_step_ = state_.step;
-  if (callbacks_.on_checkpoint) callbacks_.on_checkpoint(state_.step, path);
+  if (callbacks_.on_checkpoint) {
+    callbacks_.on_checkpoint(CheckpointReport{state_.step, path, state_.tokens_seen, state_.last_val_loss});
+  }
 }
 
 LoopResult Trainer::run() {

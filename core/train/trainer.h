@@ -42,10 +42,18 @@ struct EvalReport {
   std::vector<SampleText> samples;
 };
 
+/// A checkpoint just written (complete: its trainer_state.json exists).
+struct CheckpointReport {
+  int64_t step = 0;
+  std::filesystem::path path;
+  int64_t tokens_seen = 0;
+  double last_val_loss = std::nan("");  ///< of the latest evaluation; NaN before the first
+};
+
 struct TrainerCallbacks {
   std::function<void(const StepReport&)> on_step;
   std::function<void(const EvalReport&)> on_eval;
-  std::function<void(int64_t step, const std::filesystem::path&)> on_checkpoint;
+  std::function<void(const CheckpointReport&)> on_checkpoint;
   /// Polled after every step; true stops the run cleanly with a checkpoint.
   std::function<bool()> should_stop;
 };

@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/common/hashing.h"
+#include "core/common/run_paths.h"
 #include "core/data/dataset_meta.h"
 #include "core/methods/method_setup.h"
 #include "core/methods/pretrain/prepared_data.h"
@@ -11,8 +12,6 @@
 
 namespace temper {
 namespace {
-
-constexpr const char* kRunTokenizerFile = "tokenizer.model";  // the run folder's copy (resume reads it)
 
 // The scratch GPT's shape: the preset, then the keys that override it. The run and its dry run
 // both read it from here.
@@ -75,7 +74,7 @@ MethodSetup setUpPretrain(const MethodInputs& in) {
   p.meta = preparedMeta(in);
   const DatasetMeta& meta = p.meta;
   setup.scratch_tokenizer =
-      in.resume_dir.empty() ? datasetTokenizer(meta, p.data_dir) : in.resume_dir / kRunTokenizerFile;
+      in.resume_dir.empty() ? datasetTokenizer(meta, p.data_dir) : RunPaths{in.resume_dir}.tokenizer();
   GptConfig shape = scratchShape(c, meta.vocab_size);
   auto tokenizer = openTokenizer(setup.scratch_tokenizer);
   shape.bos_id = tokenizer->bosId();

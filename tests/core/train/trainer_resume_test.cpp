@@ -45,7 +45,7 @@ TEST(TrainerResumeTest, StopRequestCheckpointsAndResumeIsExact) {
   RegressionTask task(RegressionTaskOptions{.init_seed = 11});
   TrainerCallbacks callbacks = recordTo(first_part);
   callbacks.should_stop = [&first_part] { return first_part.back().step >= 3; };
-  callbacks.on_checkpoint = [&](int64_t step, const std::filesystem::path&) { checkpoint_steps.push_back(step); };
+  callbacks.on_checkpoint = [&](const CheckpointReport& r) { checkpoint_steps.push_back(r.step); };
   LoopResult stopped = Trainer(task, options(), callbacks, dir / "ckpt").run();
   EXPECT_EQ(stopped.outcome, RunOutcome::Cancelled);
   EXPECT_EQ(stopped.step, 3);
@@ -114,7 +114,7 @@ TEST(TrainerResumeTest, ResumingAFinishedRunDoesNothing) {
   std::vector<StepReport> steps;
   std::vector<int64_t> checkpoints;
   TrainerCallbacks callbacks = recordTo(steps);
-  callbacks.on_checkpoint = [&](int64_t step, const std::filesystem::path&) { checkpoints.push_back(step); };
+  callbacks.on_checkpoint = [&](const CheckpointReport& r) { checkpoints.push_back(r.step); };
   Trainer trainer(again, o, callbacks, dir.path());
   trainer.resumeFrom(dir / "step-4");
   LoopResult result = trainer.run();

@@ -32,7 +32,7 @@ struct Recorder {
     TrainerCallbacks c;
     c.on_step = [this](const StepReport& r) { steps.push_back(r); };
     c.on_eval = [this](const EvalReport& r) { evals.push_back(r); };
-    c.on_checkpoint = [this](int64_t step, const std::filesystem::path& p) { checkpoints.emplace_back(step, p); };
+    c.on_checkpoint = [this](const CheckpointReport& r) { checkpoints.emplace_back(r.step, r.path); };
     return c;
   }
 };

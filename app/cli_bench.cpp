@@ -1,0 +1,71 @@
+// `temper bench train | generate | load`.
+#include <cstdio>
+
+#include "app/cli.h"
+#include "core/engine/bench_command.h"
+#include "core/engine/bench_generate_command.h"
+
+namespace temper::cli {
+
+void addBenchCommand(CLI::App& app, Action& action) {
+  auto* bench = app.add_subcommand("bench", "benchmarks");
+  bench->require_subcommand(1);
+  auto* train = bench->add_subcommand("train", "training throughput of reference_gpt.py's model on random ids");
+  auto request = std::make_shared<BenchTrainRequest>();
+  train->add_option("--layers", request->layers)->check(CLI::Range(1, 256));
+  train->add_option("--dim", request->dim)->check(CLI::Range(8, 32768));
+  train->add_option("--heads", request->heads)->check(CLI::Range(1, 256));
+  train->add_option("--ctx", request->ctx)->check(CLI::Range(2, 65536));
+  train->add_option("--vocab", request->vocab)->check(CLI::Range(2, 1 << 22));
+  train->add_option("--batch", request->batch)->check(CLI::Range(1, 65536));
+  train->add_option("--steps", request->steps)->check(CLI::Range(1, 1000000));
+  train->add_option("--warmup", request->warmup)->check(CLI::Range(0, 1000000));
+  train->add_option("--threads", request->threads, "CPU threads (0: chosen by the engine)");
+  train->add_option("--device", request->device)->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  auto json = std::make_shared<bool>(false);
+  train->add_flag("--json", *json, "print JSON (the only output format)");
+  train->callback([&action, request] {
+    action = [request] {
+      std::printf("%s\n", benchTrain(*request).dump().c_str());
+      return 0;
+    };
+  });
+
+  auto* gen = bench->add_subcommand("generate", "greedy generation tokens/s with and without the KV cache");
+  auto gen_request = std::make_shared<BenchGenerateRequest>();
+  gen->add_option("--preset", gen_request->preset, "model shape (random weights)")
+      ->check(CLI::IsMember({"tiny", "small", "gpt2-124m"}));
+  gen->add_option("--vocab", gen_request->vocab)->check(CLI::Range(2, 1 << 22));
+  gen->add_option("--prompt-tokens", gen_request->prompt_tokens)->check(CLI::Range(1, 1 << 20));
+  gen->add_option("--new-tokens", gen_request->new_tokens)->check(CLI::Range(1, 1 << 20));
+  gen->add_option("--runs", gen_request->runs, "timed runs per mode (the median is reported)")
+      ->check(CLI::Range(1, 100));
+  gen->add_option("--threads", gen_request->threads, "CPU threads (0: chosen by the engine)");
+  gen->add_option("--device", gen_request->device)->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  gen->add_flag("--json", *json, "print JSON (the only output format)");
+  gen->callback([&action, gen_request] {
+    action = [gen_request] {
+      std::printf("%s\n", benchGenerate(*gen_request).dump().c_str());
+      return 0;
+    };
+  });
+
+  auto* load = bench->add_subcommand("load", "time to inspect and to load a model folder (page cache warm)");
+  auto load_request = std::make_shared<BenchLoadRequest>();
+  auto load_model = std::make_shared<std::string>();
+  load->add_option("--model", *load_model, "a model folder (default: write a --preset-shaped one first)");
+  load->add_option("--preset", load_request->preset)->check(CLI::IsMember({"tiny", "small", "gpt2-124m"}));
+  load->add_option("--vocab", load_request->vocab)->check(CLI::Range(2, 1 << 22));
+  load->add_option("--runs", load_request->runs)->check(CLI::Range(1, 100));
+  load->add_option("--threads", load_request->threads, "CPU threads (0: chosen by the engine)");
+  load->add_flag("--json", *json, "print JSON (the only output format)");
+  load->callback([&action, load_request, load_model] {
+    action = [load_request, load_model] {
+      load_request->model_dir = *load_model;
+      std::printf("%s\n", benchLoad(*load_request).dump().c_str());
+      return 0;
+    };
+  });
+}
+
+}  // namespace temper::cli

@@ -1,0 +1,48 @@
+// `temper eval`: a language model on text, a classifier on labelled records (core/engine/eval_command.h).
+#include <cstdio>
+
+#include "app/cli.h"
+#include "core/engine/eval_command.h"
+
+namespace temper::cli {
+
+void addEvalCommand(CLI::App& app, Action& action) {
+  auto* eval = app.add_subcommand(
+      "eval",
+      "mean negative log-likelihood and perplexity of a text file; for a classifier, accuracy on labelled records");
+  auto request = std::make_shared<EvalRequest>();
+  auto model = std::make_shared<std::string>();
+  auto data = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  eval->add_option("--model", *model, "a model folder (config.json, model.safetensors, tokenizer.model or .json)")
+      ->required();
+  eval->add_option("--data", *data,
+                   "a text file; for a classifier (a classify run's final/), {\"text\",\"label\"} records in "
+                   "JSONL, JSON or CSV")
+      ->required();
+  eval->add_option("--ctx", request->ctx, "window length (default: the model's context)")
+      ->check(CLI::Range(0, 1 << 20));
+  eval->add_option("--threads", request->threads, "CPU threads (0: chosen by the engine)");
+  eval->add_option("--device", request->device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  eval->add_flag("--json", *json, "print JSON");
+  eval->callback([&action, request, model, data, json] {
+    action = [request, model, data, json] {
+      request->model_dir = *model;
+      request->data_file = *data;
+      const EvalOutcome outcome = evaluate(*request);
+      if (*json) {
+        std::printf("%s\n", outcome.toJson().dump().c_str());
+      } else if (outcome.classifier) {
+        std::fputs(formatClassifierEval(*outcome.classifier).c_str(), stdout);
+      } else {
+        const EvalResult& result = *outcome.language_model;
+        std::printf("tokens %lld\npredicted tokens %lld\nmean_nll %.4f\nperplexity %.4f\n",
+                    static_cast<long long>(result.tokens), static_cast<long long>(result.predicted_tokens),
+                    result.mean_nll, result.perplexity);
+      }
+      return 0;
+    };
+  });
+}
+
+}  // namespace temper::cli
