@@ -7,6 +7,7 @@
 #include "core/engine/console.h"
 #include "core/engine/corpus_commands.h"
 #include "core/engine/data_inspect_command.h"
+#include "core/protocol/events.h"
 
 namespace temper::cli {
 namespace {
@@ -47,8 +48,16 @@ void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action) {
         for (const auto& input : *inputs) options->inputs.emplace_back(input);
         if (!extensions->empty()) options->extensions = extensionList(*extensions);
         options->out = *out;
+        const TokenizerTrainResult result = trainTokenizerCommand(*options);
+        const TokenizerTrainReport& report = result.report;
         Console console(global.events);
-        trainTokenizerCommand(*options, console);
+        console.emit(events::result("tokenizer train", result.payload));
+        console.say("tokenizer " + report.model_path.string() + ": " + options->model_type + ", " +
+                    std::to_string(report.vocab_size) + " pieces from " + std::to_string(report.files_used) +
+                    " file(s), " + humanBytes(static_cast<uint64_t>(report.bytes)) + "; skipped " +
+                    std::to_string(report.files_skipped_binary) + " binary, " +
+                    std::to_string(report.files_skipped_not_utf8) + " not UTF-8, " +
+                    std::to_string(report.files_skipped_extension) + " by extension");
         return 0;
       };
     });
@@ -69,7 +78,14 @@ void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action) {
         throw CLI::RequiredError("--text or --file");
       }
       action = [path, text, file, json] {
-        encodeCommand(*path, file->empty() ? *text : readTextFile(*file), *json);
+        const std::vector<int> ids = encodeCommand(*path, file->empty() ? *text : readTextFile(*file));
+        if (*json) {
+          std::printf("%s\n", Json{{"ids", ids}}.dump().c_str());
+        } else {
+          std::string line;
+          for (size_t i = 0; i < ids.size(); ++i) line += (i ? " " : "") + std::to_string(ids[i]);
+          std::printf("%s\n", line.c_str());
+        }
         return 0;
       };
     });
@@ -82,7 +98,7 @@ void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action) {
     decode->add_option("--ids", *ids, "ids: \"5 17 42\", \"5,17,42\" or a JSON array")->required();
     decode->callback([&action, path, ids] {
       action = [path, ids] {
-        decodeCommand(*path, *ids);
+        std::printf("%s\n", decodeCommand(*path, *ids).c_str());
         return 0;
       };
     });
@@ -112,8 +128,14 @@ void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action) {
         for (const auto& input : *inputs) options->inputs.emplace_back(input);
         if (!extensions->empty()) options->extensions = extensionList(*extensions);
         options->out_dir = *out;
+        const PrepareDataResult result = prepareDataCommand(*options);
+        const DatasetMeta& meta = result.meta;
         Console console(global.events);
-        prepareDataCommand(*options, console);
+        console.emit(events::result("data prepare", result.payload));
+        console.say("dataset " + options->out_dir.string() + ": " + std::to_string(meta.train_tokens) +
+                    " train tokens (" + std::to_string(meta.train_documents) + " documents), " +
+                    std::to_string(meta.val_tokens) + " validation tokens (" + std::to_string(meta.val_documents) +
+                    " documents), " + meta.dtype + ", from " + humanBytes(static_cast<uint64_t>(meta.bytes)));
         return 0;
       };
     });

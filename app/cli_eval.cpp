@@ -5,6 +5,42 @@
 #include "core/engine/eval_command.h"
 
 namespace temper::cli {
+namespace {
+
+/// The result as the terminal shows it: headline figures, a per-label table, the confusion matrix.
+std::string formatClassifierEval(const ClassifierEvalResult& result) {
+  std::string out;
+  char line[512];
+  std::snprintf(line, sizeof(line), "examples %lld\naccuracy %.4f\nmacro_f1 %.4f\nmean_nll %.4f\n",
+                static_cast<long long>(result.examples), result.accuracy, result.macro_f1, result.mean_nll);
+  out += line;
+  if (result.truncated > 0) {
+    std::snprintf(line, sizeof(line), "truncated %lld\n", static_cast<long long>(result.truncated));
+    out += line;
+  }
+  size_t width = 5;
+  for (const auto& l : result.labels) width = std::max(width, std::min<size_t>(l.size(), 24));
+  std::snprintf(line, sizeof(line), "\n%-*s %9s %9s %9s %9s\n", static_cast<int>(width), "label", "precision", "recall",
+                "f1", "support");
+  out += line;
+  for (size_t i = 0; i < result.labels.size(); ++i) {
+    std::snprintf(line, sizeof(line), "%-*.*s %9.4f %9.4f %9.4f %9lld\n", static_cast<int>(width),
+                  static_cast<int>(width), result.labels[i].c_str(), result.precision(i), result.recall(i),
+                  result.f1(i), static_cast<long long>(result.support(i)));
+    out += line;
+  }
+  out += "\nconfusion (rows: true, columns: predicted, in the order above)\n";
+  for (const auto& row : result.confusion) {
+    for (size_t j = 0; j < row.size(); ++j) {
+      std::snprintf(line, sizeof(line), "%s%lld", j ? " " : "", static_cast<long long>(row[j]));
+      out += line;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
 
 void addEvalCommand(CLI::App& app, Action& action) {
   auto* eval = app.add_subcommand(

@@ -1,11 +1,52 @@
 // `temper model inspect` and `temper export`.
 #include <cstdio>
+#include <string>
 
 #include "app/cli.h"
 #include "core/engine/export_command.h"
 #include "core/engine/model_inspect_command.h"
 
 namespace temper::cli {
+namespace {
+
+std::string byteText(uint64_t bytes) {
+  char buffer[32];
+  if (bytes >= (uint64_t{1} << 30)) {
+    std::snprintf(buffer, sizeof buffer, "%.2f GiB", static_cast<double>(bytes) / (1 << 30));
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+  }
+  return buffer;
+}
+
+/// A short table for people.
+std::string inspectionText(const ModelInspection& m) {
+  char buffer[512];
+  std::snprintf(buffer, sizeof buffer,
+                "family          %s (%s, model_type %s)\n"
+                "parameters      %lld (%s)\n"
+                "layers          %lld\nhidden          %lld\nheads           %lld (kv heads %lld, head dim %lld)\n"
+                "mlp width       %lld\ncontext         %lld\nvocabulary      %lld%s\n"
+                "tokenizer       %s\nchat template   %s\n",
+                m.family.c_str(), m.architecture.c_str(), m.model_type.c_str(), static_cast<long long>(m.parameters),
+                m.dtype.c_str(), static_cast<long long>(m.shape.layers), static_cast<long long>(m.shape.hidden),
+                static_cast<long long>(m.shape.heads), static_cast<long long>(m.shape.kvHeads()),
+                static_cast<long long>(m.shape.headDim()), static_cast<long long>(m.shape.mlpWidth()),
+                static_cast<long long>(m.shape.ctx), static_cast<long long>(m.shape.vocab),
+                m.shape.tied ? " (head tied to the embedding)" : "", m.tokenizer.c_str(), m.chat_template.c_str());
+  std::string text = buffer;
+  if (m.task == "sequence-classification") {
+    text += "labels          ";
+    for (size_t i = 0; i < m.labels.size(); ++i) text += (i ? ", " : "") + m.labels[i];
+    text += "\n";
+  }
+  text += "files           ";
+  for (size_t i = 0; i < m.files.size(); ++i) text += (i ? ", " : "") + m.files[i];
+  text += " (" + byteText(m.bytes) + ")\n";
+  return text;
+}
+
+}  // namespace
 
 void addModelInspectCommand(CLI::App& app, Action& action) {
   auto* model = app.add_subcommand("model", "model folders");
@@ -23,7 +64,7 @@ void addModelInspectCommand(CLI::App& app, Action& action) {
       if (*json) {
         std::printf("%s\n", result.toJson().dump().c_str());
       } else {
-        std::fputs(result.toText().c_str(), stdout);
+        std::fputs(inspectionText(result).c_str(), stdout);
       }
       return 0;
     };

@@ -149,36 +149,4 @@ ClassifierEvalResult evaluateClassifier(const EvalRequest& request) {
   return result;
 }
 
-std::string formatClassifierEval(const ClassifierEvalResult& result) {
-  std::string out;
-  char line[512];
-  std::snprintf(line, sizeof(line), "examples %lld\naccuracy %.4f\nmacro_f1 %.4f\nmean_nll %.4f\n",
-                static_cast<long long>(result.examples), result.accuracy, result.macro_f1, result.mean_nll);
-  out += line;
-  if (result.truncated > 0) {
-    std::snprintf(line, sizeof(line), "truncated %lld\n", static_cast<long long>(result.truncated));
-    out += line;
-  }
-  size_t width = 5;
-  for (const auto& l : result.labels) width = std::max(width, std::min<size_t>(l.size(), 24));
-  std::snprintf(line, sizeof(line), "\n%-*s %9s %9s %9s %9s\n", static_cast<int>(width), "label", "precision", "recall",
-                "f1", "support");
-  out += line;
-  for (size_t i = 0; i < result.labels.size(); ++i) {
-    std::snprintf(line, sizeof(line), "%-*.*s %9.4f %9.4f %9.4f %9lld\n", static_cast<int>(width),
-                  static_cast<int>(width), result.labels[i].c_str(), result.precision(i), result.recall(i),
-                  result.f1(i), static_cast<long long>(result.support(i)));
-    out += line;
-  }
-  out += "\nconfusion (rows: true, columns: predicted, in the order above)\n";
-  for (const auto& row : result.confusion) {
-    for (size_t j = 0; j < row.size(); ++j) {
-      std::snprintf(line, sizeof(line), "%s%lld", j ? " " : "", static_cast<long long>(row[j]));
-      out += line;
-    }
-    out += "\n";
-  }
-  return out;
-}
-
 }  // namespace temper

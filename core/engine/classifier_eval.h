@@ -33,7 +33,4 @@ struct ClassifierEvalResult {
 /// or has a label the model does not know, and naming the folder when it is not a classifier.
 ClassifierEvalResult evaluateClassifier(const EvalRequest& request);
 
-/// The result as the terminal shows it: headline figures, a per-label table, the confusion matrix.
-std::string formatClassifierEval(const ClassifierEvalResult& result);
-
 }  // namespace temper

@@ -1,16 +1,12 @@
 #include "core/engine/corpus_commands.h"
 
-#include <cstdio>
-
 #include "core/common/error.h"
 #include "core/common/text_utils.h"
-#include "core/engine/console.h"
-#include "core/protocol/events.h"
 #include "core/tokenizer/tokenizer_open.h"
 
 namespace temper {
 
-void trainTokenizerCommand(const TokenizerTrainOptions& options, Console& console) {
+TokenizerTrainResult trainTokenizerCommand(const TokenizerTrainOptions& options) {
   TokenizerTrainReport report = trainTokenizer(options);
   Json payload = {{"model", report.model_path.string()},
                   {"vocab_size", report.vocab_size},
@@ -19,29 +15,15 @@ void trainTokenizerCommand(const TokenizerTrainOptions& options, Console& consol
                   {"files_skipped_binary", report.files_skipped_binary},
                   {"files_skipped_not_utf8", report.files_skipped_not_utf8},
                   {"files_skipped_extension", report.files_skipped_extension}};
-  console.emit(events::result("tokenizer train", payload));
-  console.say("tokenizer " + report.model_path.string() + ": " + options.model_type + ", " +
-              std::to_string(report.vocab_size) + " pieces from " + std::to_string(report.files_used) + " file(s), " +
-              humanBytes(static_cast<uint64_t>(report.bytes)) + "; skipped " +
-              std::to_string(report.files_skipped_binary) + " binary, " +
-              std::to_string(report.files_skipped_not_utf8) + " not UTF-8, " +
-              std::to_string(report.files_skipped_extension) + " by extension");
+  return TokenizerTrainResult{report, payload};
 }
 
 // --tokenizer accepts a SentencePiece .model, a tokenizer.json or a model folder (openTokenizer).
-void encodeCommand(const std::filesystem::path& tokenizer_path, const std::string& text, bool json) {
-  auto tokenizer = openTokenizer(tokenizer_path);
-  std::vector<int> ids = tokenizer->encode(text);
-  if (json) {
-    std::printf("%s\n", Json{{"ids", ids}}.dump().c_str());
-    return;
-  }
-  std::string line;
-  for (size_t i = 0; i < ids.size(); ++i) line += (i ? " " : "") + std::to_string(ids[i]);
-  std::printf("%s\n", line.c_str());
+std::vector<int> encodeCommand(const std::filesystem::path& tokenizer_path, const std::string& text) {
+  return openTokenizer(tokenizer_path)->encode(text);
 }
 
-void decodeCommand(const std::filesystem::path& tokenizer_path, const std::string& ids_text) {
+std::string decodeCommand(const std::filesystem::path& tokenizer_path, const std::string& ids_text) {
   auto tokenizer = openTokenizer(tokenizer_path);
   std::vector<int> ids;
   std::string trimmed = trim(ids_text);
@@ -71,10 +53,10 @@ void decodeCommand(const std::filesystem::path& tokenizer_path, const std::strin
                        std::to_string(tokenizer->vocabSize() - 1) + ")");
     }
   }
-  std::printf("%s\n", tokenizer->decode(ids).c_str());
+  return tokenizer->decode(ids);
 }
 
-void prepareDataCommand(const PrepareOptions& options, Console& console) {
+PrepareDataResult prepareDataCommand(const PrepareOptions& options) {
   DatasetMeta meta = prepareDataset(options);
   Json payload = {{"out", options.out_dir.string()},
                   {"train_documents", meta.train_documents},
@@ -84,11 +66,7 @@ void prepareDataCommand(const PrepareOptions& options, Console& console) {
                   {"bytes", meta.bytes},
                   {"dtype", meta.dtype},
                   {"vocab_size", meta.vocab_size}};
-  console.emit(events::result("data prepare", payload));
-  console.say("dataset " + options.out_dir.string() + ": " + std::to_string(meta.train_tokens) + " train tokens (" +
-              std::to_string(meta.train_documents) + " documents), " + std::to_string(meta.val_tokens) +
-              " validation tokens (" + std::to_string(meta.val_documents) + " documents), " + meta.dtype + ", from " +
-              humanBytes(static_cast<uint64_t>(meta.bytes)));
+  return PrepareDataResult{meta, payload};
 }
 
 }  // namespace temper

@@ -1,7 +1,5 @@
 #include "core/engine/model_inspect_command.h"
 
-#include <cstdio>
-
 #include "core/common/error.h"
 #include "core/model/hf_model.h"
 #include "core/model/model_shape.h"
@@ -29,16 +27,6 @@ std::string chatTemplateKind(const std::filesystem::path& dir) {
   } catch (const Error&) {
     return "unsupported";  // a template Temper cannot render exactly (chat_template.h says which)
   }
-}
-
-std::string byteText(uint64_t bytes) {
-  char buffer[32];
-  if (bytes >= (uint64_t{1} << 30)) {
-    std::snprintf(buffer, sizeof buffer, "%.2f GiB", static_cast<double>(bytes) / (1 << 30));
-  } else {
-    std::snprintf(buffer, sizeof buffer, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
-  }
-  return buffer;
 }
 
 }  // namespace
@@ -93,32 +81,6 @@ Json ModelInspection::toJson() const {
               {"labels", labels},
               {"files", files},
               {"bytes", bytes}};
-}
-
-std::string ModelInspection::toText() const {
-  char buffer[512];
-  std::snprintf(buffer, sizeof buffer,
-                "family          %s (%s, model_type %s)\n"
-                "parameters      %lld (%s)\n"
-                "layers          %lld\nhidden          %lld\nheads           %lld (kv heads %lld, head dim %lld)\n"
-                "mlp width       %lld\ncontext         %lld\nvocabulary      %lld%s\n"
-                "tokenizer       %s\nchat template   %s\n",
-                family.c_str(), architecture.c_str(), model_type.c_str(), static_cast<long long>(parameters),
-                dtype.c_str(), static_cast<long long>(shape.layers), static_cast<long long>(shape.hidden),
-                static_cast<long long>(shape.heads), static_cast<long long>(shape.kvHeads()),
-                static_cast<long long>(shape.headDim()), static_cast<long long>(shape.mlpWidth()),
-                static_cast<long long>(shape.ctx), static_cast<long long>(shape.vocab),
-                shape.tied ? " (head tied to the embedding)" : "", tokenizer.c_str(), chat_template.c_str());
-  std::string text = buffer;
-  if (task == "sequence-classification") {
-    text += "labels          ";
-    for (size_t i = 0; i < labels.size(); ++i) text += (i ? ", " : "") + labels[i];
-    text += "\n";
-  }
-  text += "files           ";
-  for (size_t i = 0; i < files.size(); ++i) text += (i ? ", " : "") + files[i];
-  text += " (" + byteText(bytes) + ")\n";
-  return text;
 }
 
 }  // namespace temper

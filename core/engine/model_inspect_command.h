@@ -24,8 +24,6 @@ struct ModelInspection {
 
   /// The contract of `temper model inspect --json` (docs/cli.md), plus head_dim, intermediate, tied.
   Json toJson() const;
-  /// A short table for people.
-  std::string toText() const;
 };
 
 /// Whether the folder ships a chat template (tokenizer_config.json `chat_template` or
