@@ -1,4 +1,6 @@
 // The incremental stdout parser, the stderr tail and the coalescer, without any process.
+#include <QFile>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -35,6 +37,48 @@ class EventParsingTest : public QObject {
     QCOMPARE(event->number("missing", -1.0), -1.0);
     QVERIFY(!event->isRunEnd());
     QVERIFY(EventLineParser::parseLine(kEnd)->isRunEnd());
+  }
+
+  // The engine's own contract file (tests/core/protocol/golden/events.jsonl, which protocol_test
+  // holds the engine's builders to): every event type parses, with the fields the studio reads.
+  void parsesTheEngineContractFile() {
+    QFile file(QStringLiteral(TEMPER_SOURCE_DIR "/tests/core/protocol/golden/events.jsonl"));
+    QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
+    EventLineParser parser;
+    EventBatch batch;
+    parser.feed(file.readAll(), batch);
+    parser.finish(batch);
+    QVERIFY2(batch.malformed_lines.isEmpty(), qPrintable(batch.malformed_lines.join(QLatin1Char('\n'))));
+    QStringList types;
+    for (const EngineEvent& e : batch.events) {
+      types << e.type;
+      QVERIFY(e.time > 0);
+    }
+    QCOMPARE(types, (QStringList{"run_started", "step", "eval", "eval", "sample", "checkpoint_saved", "log",
+                                 "run_finished", "run_cancelled", "run_failed", "result", "error"}));
+    const auto& events = batch.events;
+    QCOMPARE(events[0].run_id, QStringLiteral("20261206-010203-ab12"));
+    QCOMPARE(events[0].fields.value(QStringLiteral("config")).toObject().value(QStringLiteral("max-steps")).toInt(),
+             2000);
+    QCOMPARE(events[1].integer("step"), 47);
+    QCOMPARE(events[1].integer("max_steps"), 2000);
+    QCOMPARE(events[1].integer("tokens_seen"), 36096);
+    QCOMPARE(events[1].number("loss"), 3.0168);
+    QCOMPARE(events[1].number("lr"), 0.00047);
+    QCOMPARE(events[1].number("grad_norm"), 1.41);
+    QCOMPARE(events[1].number("tokens_per_s"), 11670.0);
+    QCOMPARE(events[2].number("val_loss"), 2.875);
+    QCOMPARE(
+        events[2].fields.value(QStringLiteral("metrics")).toObject().value(QStringLiteral("token_accuracy")).toDouble(),
+        0.4375);
+    QVERIFY(!events[3].fields.contains(QStringLiteral("metrics")));
+    QCOMPARE(events[4].text("text"), QStringLiteral("The café ☕ opens at nine"));
+    QCOMPARE(events[5].integer("step"), 100);
+    QVERIFY(events[5].text("path").endsWith(QStringLiteral("checkpoints/step-100")));
+    for (int i : {7, 8, 9}) QVERIFY2(events[i].isRunEnd(), qPrintable(events[i].type));
+    QCOMPARE(events[8].text("status"), QStringLiteral("cancelled"));
+    QVERIFY(events[11].run_id.isEmpty());
+    QCOMPARE(events[11].text("kind"), QStringLiteral("invalid_config"));
   }
 
   void splitAtEveryByteGivesTheSameEvents() {
