@@ -1,69 +1,37 @@
 #include "ui/shell/checkpoint_eval.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QLocale>
-#include <QProcess>
-#include <QStringList>
+
+#include "ui/client/engine_queries.h"
 
 namespace temper::studio {
 
-CheckpointEvaluation::CheckpointEvaluation(QObject* parent) : QObject(parent) {}
-
-CheckpointEvaluation::~CheckpointEvaluation() {
-  if (process_) {
-    process_->disconnect(this);
-    process_->kill();
-    process_->waitForFinished(1000);
+void CheckpointEvaluation::start(EngineQueries* engine, const QString& model_dir, const QString& data_file) {
+  delete request_;  // cancels an earlier evaluation: its child is killed, its answer never comes
+  auto* request = new QObject(this);
+  request_ = request;
+  if (!engine) {
+    QMetaObject::invokeMethod(
+        request,
+        [this, request] {
+          request_.clear();
+          request->deleteLater();
+          Q_EMIT finished(false, tr("there is no engine to ask"), {});
+        },
+        Qt::QueuedConnection);
+    return;
   }
-}
-
-bool CheckpointEvaluation::isRunning() const { return !process_.isNull(); }
-
-void CheckpointEvaluation::start(const QString& engine, const QString& model_dir, const QString& data_file) {
-  if (process_) {
-    process_->disconnect(this);
-    process_->kill();
-    process_->deleteLater();
-  }
-  auto* process = new QProcess(this);
-  process_ = process;
-  connect(process, &QProcess::finished, this, [this, process](int code, QProcess::ExitStatus status) {
-    process->deleteLater();
-    if (process != process_) return;
-    process_ = nullptr;
-    QJsonObject result;
-    QString error;
-    // With stdout a pipe the engine writes failures as `error` events; the answer is the object
-    // without a `type`.
-    for (const QByteArray& line : process->readAllStandardOutput().split('\n')) {
-      const QJsonObject object = QJsonDocument::fromJson(line).object();
-      if (object.value(QStringLiteral("type")).toString() == QLatin1String("error")) {
-        error = object.value(QStringLiteral("message")).toString();
-      } else if (object.contains(QStringLiteral("mean_nll"))) {
-        result = object;
-      }
+  engine->evaluate(model_dir, data_file, request, [this, request](const EngineReply& reply) {
+    request_.clear();
+    request->deleteLater();
+    const QString problem = reply.ok ? checkEvalResult(reply.json) : reply.error;
+    if (problem.isEmpty()) {
+      Q_EMIT finished(true, summarize(reply.json), reply.json);
+    } else {
+      Q_EMIT finished(false, problem, {});
     }
-    if (status == QProcess::NormalExit && code == 0 && !result.isEmpty()) {
-      Q_EMIT finished(true, summarize(result), result);
-      return;
-    }
-    if (error.isEmpty()) {
-      const QStringList lines = QString::fromUtf8(process->readAllStandardError()).trimmed().split('\n');
-      error = status == QProcess::CrashExit ? tr("the engine stopped (killed or crashed)")
-                                            : tr("exit code %1: %2").arg(code).arg(lines.last());
-    }
-    Q_EMIT finished(false, error, {});
   });
-  connect(process, &QProcess::errorOccurred, this, [this, process](QProcess::ProcessError error) {
-    if (error != QProcess::FailedToStart || process != process_) return;
-    process_ = nullptr;
-    process->deleteLater();
-    Q_EMIT finished(false, tr("could not start the engine (%1): %2").arg(process->program(), process->errorString()),
-                    {});
-  });
-  process->start(engine, {QStringLiteral("eval"), QStringLiteral("--model"), model_dir, QStringLiteral("--data"),
-                          data_file, QStringLiteral("--json")});
 }
 
 QString CheckpointEvaluation::summarize(const QJsonObject& r) {

@@ -17,16 +17,13 @@
 #include "core/store/store.h"
 #include "ui/client/run_filter_proxy.h"
 #include "ui/client/run_history_model.h"
-#include "ui/plot/metric_sample.h"
-#include "ui/shell/run_comparison_model.h"
-#include "ui/shell/run_pick_proxy.h"
-
-#ifdef TEMPER_STUDIO_HAVE_PLOT
 #include "ui/plot/live_run_plot.h"
+#include "ui/plot/metric_sample.h"
 #include "ui/plot/plot_data_set.h"
 #include "ui/plot/plot_theme.h"
 #include "ui/plot/run_plot_canvas.h"
-#endif
+#include "ui/shell/run_comparison_model.h"
+#include "ui/shell/run_pick_proxy.h"
 
 namespace temper::studio {
 
@@ -107,7 +104,6 @@ ComparePage::ComparePage(RunHistoryModel* history, QWidget* parent)
 
   // Right: the curves over the table.
   auto* right = new QSplitter(Qt::Vertical, this);
-#ifdef TEMPER_STUDIO_HAVE_PLOT
   auto* plot = new LiveRunPlot(right);
   plot->setObjectName(QStringLiteral("comparePlot"));
   plot->canvas()->setAuxiliaryPlotsVisible(false);  // loss only: lr and grad norm overlaid say little
@@ -116,11 +112,6 @@ ComparePage::ComparePage(RunHistoryModel* history, QWidget* parent)
   plot->setPlaygroundAvailable(false, tr("Open the run (Runs page) to chat with its checkpoints"));
   plot_ = plot;
   right->addWidget(plot);
-#else
-  auto* no_plot = new QLabel(tr("This build has no plot library; the table below compares the runs."), right);
-  no_plot->setWordWrap(true);
-  right->addWidget(no_plot);
-#endif
   auto* table_box = new QWidget(right);
   state_ = new QLabel(table_box);
   state_->setObjectName(QStringLiteral("compareState"));
@@ -217,10 +208,8 @@ void ComparePage::startLoad() {
 
 void ComparePage::applyLoad(const LoadResult& result) {
   QVector<ComparedRun> runs;
-#ifdef TEMPER_STUDIO_HAVE_PLOT
   auto* plot = static_cast<LiveRunPlot*>(plot_);
   plot->clear();
-#endif
   for (const LoadResult::Run& loaded : result.runs) {
     const int row = history_->rowOf(loaded.id);
     if (row < 0) continue;  // deleted meanwhile
@@ -228,12 +217,10 @@ void ComparePage::applyLoad(const LoadResult& result) {
     run.summary = history_->summaryAt(row);
     run.train_config = loaded.train;
     runs.push_back(run);
-#ifdef TEMPER_STUDIO_HAVE_PLOT
     plot->setRunLabel(loaded.id,
                       QString::fromStdString(run.summary.run.name.empty() ? run.summary.run.id : run.summary.run.name));
     plot->appendSamples(loaded.samples);
     for (qint64 step : loaded.checkpoints) plot->addCheckpoint({loaded.id, step});
-#endif
   }
   comparison_->setRuns(runs);
   updateColors();
@@ -249,7 +236,6 @@ void ComparePage::applyLoad(const LoadResult& result) {
 }
 
 void ComparePage::updateColors() {
-#ifdef TEMPER_STUDIO_HAVE_PLOT
   // The plot gives run i of its data the theme's i-th colour; the table's swatches say the same.
   auto* plot = static_cast<LiveRunPlot*>(plot_);
   const PlotTheme theme = PlotTheme::fromPalette(plot->canvas()->palette());
@@ -265,7 +251,6 @@ void ComparePage::updateColors() {
     }
   }
   if (changed) comparison_->setRuns(runs);
-#endif
 }
 
 void ComparePage::changeEvent(QEvent* event) {

@@ -46,7 +46,7 @@ class ComparePage : public QWidget {
   RunComparisonModel* comparisonModel() const { return comparison_; }
   QLineEdit* filterEdit() const { return filter_; }
   QLabel* stateLabel() const { return state_; }
-  /// The LiveRunPlot (null in a build without the plot library).
+  /// The LiveRunPlot.
   QWidget* plot() const { return plot_; }
 
  Q_SIGNALS:

@@ -22,9 +22,10 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "ui/client/engine_queries.h"
+#include "ui/client/formatting.h"
 #include "ui/shell/library_model.h"
 #include "ui/wizard/data_preview_model.h"
-#include "ui/wizard/process_engine_queries.h"
 
 namespace temper::studio {
 namespace {
@@ -67,8 +68,12 @@ QFont headingFont(const QFont& base, double scale) {
 
 }  // namespace
 
-DatasetsPage::DatasetsPage(QSettings* settings, QWidget* parent)
-    : QWidget(parent), settings_(settings), library_(new LibraryModel(this)), preview_(new DataPreviewModel(this)) {
+DatasetsPage::DatasetsPage(QSettings* settings, EngineQueries* engine, QWidget* parent)
+    : QWidget(parent),
+      settings_(settings),
+      engine_(engine),
+      library_(new LibraryModel(this)),
+      preview_(new DataPreviewModel(this)) {
   auto* heading = new QLabel(tr("Datasets"), this);
   heading->setFont(headingFont(font(), 1.3));
 
@@ -241,15 +246,11 @@ DatasetsPage::DatasetsPage(QSettings* settings, QWidget* parent)
 
 DatasetsPage::~DatasetsPage() = default;
 
-void DatasetsPage::setEnvironment(const QString& engine, const QString& workspace) {
-  engine_ = std::make_unique<ProcessEngineQueries>(engine, workspace);
-  ++generation_;  // answers of the old engine or workspace no longer apply
-  inspecting_ = false;
-  if (workspace != workspace_) {
-    workspace_ = workspace;
-    selected_.clear();
-    refresh();
-  }
+void DatasetsPage::setWorkspace(const QString& workspace) {
+  if (workspace == workspace_) return;
+  workspace_ = workspace;
+  selected_.clear();
+  refresh();
 }
 
 void DatasetsPage::refresh() {
@@ -311,7 +312,7 @@ bool DatasetsPage::select(const QString& path) {
 }
 
 void DatasetsPage::inspectSelected() {
-  const int my_generation = ++generation_;
+  delete inspect_request_;  // the person moved on: the earlier inspection's child is killed
   has_inspection_ = false;
   last_error_.clear();
   preview_->clear();
@@ -327,19 +328,16 @@ void DatasetsPage::inspectSelected() {
     return;
   }
   title_->setText(QDir::toNativeSeparators(selected_));
-  if (!engine_) {
-    inspecting_ = false;
-    last_error_ = tr("No engine to ask.");
-    showInspection();
-    return;
-  }
   inspecting_ = true;
   state_->setText(tr("Inspecting… (temper data inspect)"));
   busy_->show();
   updateActions();
   const QString tokenizer = tokenizer_->text().trimmed();
-  engine_->inspectData({selected_}, tokenizer, this, [this, my_generation](const EngineReply& reply) {
-    if (my_generation != generation_) return;  // the person moved on
+  auto* request = new QObject(this);
+  inspect_request_ = request;
+  engine_->inspectData({selected_}, tokenizer, request, [this, request](const EngineReply& reply) {
+    inspect_request_.clear();
+    request->deleteLater();
     inspecting_ = false;
     if (reply.ok) {
       DataInspection parsed;

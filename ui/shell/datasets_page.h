@@ -1,16 +1,16 @@
 #pragma once
 /// The Datasets page: the data files and folders the person added (remembered per workspace) and
 /// the datasets prepared in the workspace (`<workspace>/datasets/*/meta.json`, written when a run
-/// tokenises its data). Selecting one asks the engine (`temper data inspect PATH --json`, a child
-/// process: the window never waits) and shows the format, the fields used, the counts, the labels
+/// tokenises its data). Selecting one asks the engine (`temper data inspect PATH --json` through
+/// EngineQueries: the window never waits) and shows the format, the fields used, the counts, the labels
 /// of classification data, the first records (the selected one whole), or the engine's error with its file and line.
 #include <QHash>
 #include <QJsonObject>
+#include <QPointer>
 #include <QSettings>
 #include <QWidget>
-#include <memory>
 
-#include "ui/wizard/engine_info.h"
+#include "ui/client/engine_replies.h"
 
 class QFormLayout;
 class QLabel;
@@ -30,11 +30,12 @@ class DatasetsPage : public QWidget {
   Q_OBJECT
 
  public:
-  DatasetsPage(QSettings* settings, QWidget* parent = nullptr);
+  /// `engine` (not owned; the main window's EngineSession) inspects the data.
+  DatasetsPage(QSettings* settings, EngineQueries* engine, QWidget* parent = nullptr);
   ~DatasetsPage() override;
 
-  /// The workspace whose list is shown and the engine that inspects; re-reads the list.
-  void setEnvironment(const QString& engine, const QString& workspace);
+  /// The workspace whose list is shown; re-reads the list.
+  void setWorkspace(const QString& workspace);
   /// Reads the added paths and the workspace's prepared datasets again.
   void refresh();
   /// Adds a file or folder to this workspace's list (remembered) and selects it.
@@ -81,7 +82,7 @@ class DatasetsPage : public QWidget {
 
   QSettings* settings_;
   QString workspace_;
-  std::unique_ptr<EngineQueries> engine_;
+  EngineQueries* engine_;
   LibraryModel* library_;
   DataPreviewModel* preview_;
   QTableView* list_;
@@ -99,7 +100,7 @@ class DatasetsPage : public QWidget {
   QHash<QString, QLabel*> values_;
   QString selected_;
   bool inspecting_ = false;
-  int generation_ = 0;  // an answer for an earlier selection is dropped
+  QPointer<QObject> inspect_request_;  ///< the running inspection's context: deleting it cancels it
   DataInspection inspection_;
   bool has_inspection_ = false;
   QString last_error_;

@@ -28,18 +28,14 @@
 #include "ui/client/run_history_model.h"
 #include "ui/client/run_manager.h"
 #include "ui/shell/compare_page.h"
+#include "ui/shell/datasets_page.h"
+#include "ui/shell/models_page.h"
 #include "ui/shell/notice_page.h"
 #include "ui/shell/playground_page.h"
 #include "ui/shell/run_view.h"
 #include "ui/shell/runs_page.h"
 #include "ui/shell/settings_page.h"
-
-#ifdef TEMPER_STUDIO_HAVE_WIZARD
-#include "ui/shell/datasets_page.h"
-#include "ui/shell/models_page.h"
 #include "ui/wizard/finetune_wizard.h"
-#include "ui/wizard/process_engine_queries.h"
-#endif
 
 namespace temper::studio {
 namespace {
@@ -51,8 +47,8 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
     : QMainWindow(parent),
       workspace_(QDir(workspace).absolutePath()),
       settings_(settings),
-      model_(new RunHistoryModel(QDir(workspace_).filePath(QStringLiteral("temper.db")), this)),
-      probe_(new EngineEnvironmentProbe(this)) {
+      engine_(new EngineSession(enginePath(), workspace_, this)),
+      model_(new RunHistoryModel(QDir(workspace_).filePath(QStringLiteral("temper.db")), this)) {
   setWindowTitle(tr("Temper Studio"));
   QDir().mkpath(QDir(workspace_).filePath(QStringLiteral("runs")));
 
@@ -89,28 +85,14 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
   stack_->addWidget(compare_page_);
   stack_->addWidget(new NoticePage(
       tr("Label"), tr("Preference labelling needs `temper serve`, which is not in the engine yet."), this));
-#ifdef TEMPER_STUDIO_HAVE_WIZARD
-  datasets_page_ = new DatasetsPage(settings_.raw(), this);
-  models_page_ = new ModelsPage(model_, settings_.raw(), this);
+  datasets_page_ = new DatasetsPage(settings_.raw(), engine_, this);
+  models_page_ = new ModelsPage(model_, settings_.raw(), engine_, this);
   // The Playground offers the Models page's list: added folders and the runs' final models.
   playground_page_ = new PlaygroundPage(models_page_->libraryModel(), this);
-#else
-  playground_page_ = new PlaygroundPage(nullptr, this);
-#endif
+  playground_page_->setEngine(engine_);
   stack_->addWidget(playground_page_);
-#ifdef TEMPER_STUDIO_HAVE_WIZARD
   stack_->addWidget(datasets_page_);
   stack_->addWidget(models_page_);
-#else
-  stack_->addWidget(new NoticePage(tr("Datasets"),
-                                   tr("This build has no wizard library, whose data inspection this page uses; run "
-                                      "`temper data inspect PATH`."),
-                                   this));
-  stack_->addWidget(new NoticePage(tr("Models"),
-                                   tr("This build has no wizard library, whose model inspection this page uses; run "
-                                      "`temper model inspect DIR`."),
-                                   this));
-#endif
   settings_page_ = new SettingsPage(settings_, workspace_, this);
   stack_->addWidget(settings_page_);
 
@@ -139,7 +121,6 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
   connect(runs_page_, &RunsPage::deleteRequested, this, &MainWindow::deleteRun);
   connect(runs_page_, &RunsPage::refreshRequested, this, &MainWindow::reloadHistory);
   connect(runs_page_, &RunsPage::compareRequested, this, &MainWindow::compareRuns);
-#ifdef TEMPER_STUDIO_HAVE_WIZARD
   connect(datasets_page_, &DatasetsPage::newRunRequested, this, [this](const QJsonObject& seed, const QString& label) {
     showPage(kNewRunPage);
     openWizard(seed, label);
@@ -148,7 +129,6 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
     showPage(kNewRunPage);
     openWizard(seed, label);
   });
-#endif
   connect(model_, &RunHistoryModel::storeError, this,
           [this](const QString& message) { QMessageBox::warning(this, tr("Could not save"), message); });
   connect(settings_page_, &SettingsPage::themeChanged, this, &MainWindow::themeChanged);
@@ -156,35 +136,28 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
   connect(settings_page_, &SettingsPage::workspaceChosen, this, &MainWindow::openWorkspace);
   connect(settings_page_, &SettingsPage::enginePathChanged, this, [this] {
     if (manager_) manager_->setEnginePath(enginePath());
-    playground_page_->setEnginePath(enginePath());
-    for (const QPointer<RunView>& view : run_views_)
-      if (view) view->setEnginePath(enginePath());
-#ifdef TEMPER_STUDIO_HAVE_WIZARD
-    datasets_page_->setEnvironment(enginePath(), workspace_);
-    models_page_->setEnvironment(enginePath(), workspace_);
-#endif
-    askEngine();
+    engine_->setEngine(enginePath());
+    engine_->askInfo();
   });
-  connect(probe_, &EngineEnvironmentProbe::finished, this, [this](const EngineEnvironment& env) {
-    environment_ = env;
+  connect(engine_, &EngineSession::environmentChanged, this, [this](const EngineEnvironment& env) {
     device_label_->setText(env.deviceSummary());
-    device_label_->setToolTip(env.available ? tr("BLAS: %1").arg(env.blas) : env.error);
+    device_label_->setToolTip(env.available ? tr("BLAS: %1").arg(env.info.blas) : env.error);
   });
   live_refresh_.setInterval(kLiveRefreshMs);
   connect(&live_refresh_, &QTimer::timeout, this, &MainWindow::refreshLiveRows);
 
   openWorkspace(workspace_);
-  askEngine();
+  engine_->askInfo();  // once for the session: the status bar, About, the wizards and pages share it
   resize(1280, 800);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+  // The pages and wizards ask engine_ as long as they live: they go before it.
+  delete centralWidget();
+  qDeleteAll(findChildren<FinetuneWizard*>(Qt::FindDirectChildrenOnly));
+}
 
 QString MainWindow::enginePath() const { return resolveEnginePath(settings_.enginePath()); }
-
-void MainWindow::askEngine() {
-  if (!probe_->isRunning()) probe_->start(enginePath());
-}
 
 void MainWindow::openWorkspace(const QString& workspace) {
   const QString path = QDir(workspace).absolutePath();
@@ -204,14 +177,12 @@ void MainWindow::openWorkspace(const QString& workspace) {
   if (model_->databasePath() != QDir(workspace_).filePath(QStringLiteral("temper.db"))) {
     model_->setDatabasePath(QDir(workspace_).filePath(QStringLiteral("temper.db")));
   }
-  playground_page_->setEnginePath(enginePath());
+  engine_->setWorkspace(workspace_);
   workspace_label_->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(workspace_)));
   settings_page_->setCurrentWorkspace(workspace_);
   reloadHistory();
-#ifdef TEMPER_STUDIO_HAVE_WIZARD
-  datasets_page_->setEnvironment(enginePath(), workspace_);
-  models_page_->setEnvironment(enginePath(), workspace_);
-#endif
+  datasets_page_->setWorkspace(workspace_);
+  models_page_->setWorkspace(workspace_);
 }
 
 void MainWindow::compareRuns(const QStringList& run_ids) {
@@ -226,7 +197,7 @@ void MainWindow::openInPlayground(const QString& dir) {
 
 RunView* MainWindow::makeRunView() {
   auto* view = new RunView(model_->databasePath(), workspace_, this);
-  view->setEnginePath(enginePath());
+  view->setEngine(engine_);
   connect(view, &RunView::openInPlaygroundRequested, this, &MainWindow::openInPlayground);
   return view;
 }
@@ -235,9 +206,7 @@ void MainWindow::connectManager() {
   connect(manager_, &RunManager::liveCountChanged, this, &MainWindow::updateLiveCount);
   connect(manager_, &RunManager::runEnded, this, [this](const QString& run_id) {
     if (!run_id.isEmpty()) model_->refreshRun(run_id);
-#ifdef TEMPER_STUDIO_HAVE_WIZARD
     models_page_->refresh();  // a run that finished has a model now
-#endif
   });
   updateLiveCount();
 }
@@ -309,7 +278,6 @@ void MainWindow::buildMenus() {
 }
 
 QWidget* MainWindow::buildNewRunPage() {
-#ifdef TEMPER_STUDIO_HAVE_WIZARD
   auto* page = new QWidget(this);
   auto* layout = new QVBoxLayout(page);
   auto* heading = new QLabel(tr("New run"), page);
@@ -328,15 +296,10 @@ QWidget* MainWindow::buildNewRunPage() {
   layout->addWidget(start);
   layout->addStretch(1);
   return page;
-#else
-  return new NoticePage(tr("New run"), tr("This build has no new-run wizard; start runs with `temper train`."), this);
-#endif
 }
 
 void MainWindow::openWizard(const QJsonObject& initial_config, const QString& label) {
-#ifdef TEMPER_STUDIO_HAVE_WIZARD
-  auto* wizard =
-      new FinetuneWizard(std::make_unique<ProcessEngineQueries>(enginePath(), workspace_), settings_.raw(), this);
+  auto* wizard = new FinetuneWizard(engine_, settings_.raw(), this);
   wizard->setAttribute(Qt::WA_DeleteOnClose);
   QVector<PreviousRunModel> previous;
   for (int row = 0; row < model_->rowCount() && previous.size() < 200; ++row) {
@@ -350,12 +313,6 @@ void MainWindow::openWizard(const QJsonObject& initial_config, const QString& la
   if (!initial_config.isEmpty()) wizard->setInitialConfig(initial_config, label);
   connect(wizard, &FinetuneWizard::launchRequested, this, &MainWindow::launch);
   wizard->open();
-#else
-  Q_UNUSED(initial_config);
-  Q_UNUSED(label);
-  QMessageBox::information(this, tr("New run"),
-                           tr("This build has no new-run wizard; start runs with `temper train`."));
-#endif
 }
 
 void MainWindow::launch(const QJsonObject& config, const QStringList& tags) {
@@ -480,14 +437,14 @@ void MainWindow::deleteRun(const QString& run_id) {
 QString MainWindow::aboutText() const {
   auto or_unknown = [this](const QString& v) { return v.isEmpty() ? tr("unknown") : v; };
   QString engine;
-  if (environment_.available) {
+  const EngineEnvironment& env = engine_->environment();
+  if (env.available) {
     engine = tr("Engine: temper %1<br>LibTorch %2<br>SentencePiece %3<br>SQLite %4<br>Device: %5")
-                 .arg(or_unknown(environment_.temper_version), or_unknown(environment_.libtorch_version),
-                      or_unknown(environment_.sentencepiece_version), or_unknown(environment_.sqlite_version),
-                      environment_.deviceSummary());
+                 .arg(or_unknown(env.info.temper), or_unknown(env.info.libtorch), or_unknown(env.info.sentencepiece),
+                      or_unknown(env.info.sqlite), env.deviceSummary());
   } else {
-    engine = tr("Engine info unavailable: %1")
-                 .arg(environment_.error.isEmpty() ? tr("still asking") : environment_.error.toHtmlEscaped());
+    engine =
+        tr("Engine info unavailable: %1").arg(env.error.isEmpty() ? tr("still asking") : env.error.toHtmlEscaped());
   }
   return tr("<h3>Temper Studio %1</h3><p>Train language models on your own machine.</p><p>Qt %2 (built with "
             "%3)<br>%4</p>")

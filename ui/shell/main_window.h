@@ -1,13 +1,14 @@
 #pragma once
 /// The studio's main window: navigation on the left (Runs, New run, Compare, Label, Playground,
 /// Datasets, Models, Settings), pages on the right, a status bar with the workspace, the device and
-/// the number of live runs. It owns the run history model and the RunManager of its workspace.
+/// the number of live runs. It owns the run history model, the RunManager of its workspace and the
+/// EngineSession every page and wizard asks the engine through (`temper info` once per session).
 #include <QHash>
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
 
-#include "ui/client/engine_environment.h"
+#include "ui/client/engine_session.h"
 #include "ui/shell/app_settings.h"
 
 class QLabel;
@@ -65,7 +66,6 @@ class MainWindow : public QMainWindow {
   RunsPage* runsPage() const { return runs_page_; }
   SettingsPage* settingsPage() const { return settings_page_; }
   ComparePage* comparePage() const { return compare_page_; }
-  /// Null in a build without the wizard library (whose engine queries and preview they reuse).
   DatasetsPage* datasetsPage() const { return datasets_page_; }
   ModelsPage* modelsPage() const { return models_page_; }
   PlaygroundPage* playgroundPage() const { return playground_page_; }
@@ -78,7 +78,8 @@ class MainWindow : public QMainWindow {
   QLabel* workspaceLabel() const { return workspace_label_; }
   QLabel* deviceLabel() const { return device_label_; }
   QLabel* liveLabel() const { return live_label_; }
-  const EngineEnvironment& engineEnvironment() const { return environment_; }
+  EngineSession* engineSession() const { return engine_; }
+  const EngineEnvironment& engineEnvironment() const { return engine_->environment(); }
   /// The text of Help > About (versions of Qt, LibTorch, SentencePiece as the engine reports them).
   QString aboutText() const;
   /// What closing does with live runs: ask (default), or a fixed answer (tests, --keep-runs).
@@ -101,7 +102,6 @@ class MainWindow : public QMainWindow {
   void updateLiveCount();
   void refreshLiveRows();
   void reloadHistory();
-  void askEngine();
   /// `initial_config` seeds the pages (a duplicated run's config, or just `data` / `base`).
   /// `label` names the seed in the wizard's "Start from" list (empty: "The run being duplicated").
   void openWizard(const QJsonObject& initial_config, const QString& label = QString());
@@ -114,6 +114,7 @@ class MainWindow : public QMainWindow {
 
   QString workspace_;
   AppSettings settings_;
+  EngineSession* engine_;  ///< created before the pages that ask it, destroyed after them (~MainWindow)
   RunHistoryModel* model_;
   RunManager* manager_ = nullptr;
   QListWidget* nav_;
@@ -122,15 +123,13 @@ class MainWindow : public QMainWindow {
   RunsPage* runs_page_;
   SettingsPage* settings_page_;
   ComparePage* compare_page_;
-  DatasetsPage* datasets_page_ = nullptr;
-  ModelsPage* models_page_ = nullptr;
-  PlaygroundPage* playground_page_ = nullptr;
+  DatasetsPage* datasets_page_;
+  ModelsPage* models_page_;
+  PlaygroundPage* playground_page_;
   QLabel* workspace_label_;
   QLabel* device_label_;
   QLabel* live_label_;
   QHash<QString, QPointer<RunView>> run_views_;
-  EngineEnvironment environment_;
-  EngineEnvironmentProbe* probe_;
   QTimer live_refresh_;
   CloseChoice close_choice_ = CloseChoice::Ask;
 };

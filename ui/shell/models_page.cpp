@@ -8,10 +8,8 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
-#include <QJsonArray>
 #include <QLabel>
 #include <QLocale>
-#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
@@ -19,9 +17,10 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include "ui/client/engine_queries.h"
+#include "ui/client/formatting.h"
 #include "ui/client/run_history_model.h"
 #include "ui/shell/library_model.h"
-#include "ui/wizard/process_engine_queries.h"
 
 namespace temper::studio {
 namespace {
@@ -37,8 +36,8 @@ QFont headingFont(const QFont& base, double scale) {
 
 }  // namespace
 
-ModelsPage::ModelsPage(RunHistoryModel* history, QSettings* settings, QWidget* parent)
-    : QWidget(parent), history_(history), settings_(settings), library_(new LibraryModel(this)) {
+ModelsPage::ModelsPage(RunHistoryModel* history, QSettings* settings, EngineQueries* engine, QWidget* parent)
+    : QWidget(parent), history_(history), settings_(settings), engine_(engine), library_(new LibraryModel(this)) {
   auto* heading = new QLabel(tr("Models"), this);
   heading->setFont(headingFont(font(), 1.3));
 
@@ -183,26 +182,15 @@ ModelsPage::ModelsPage(RunHistoryModel* history, QSettings* settings, QWidget* p
   updateActions();
 }
 
-ModelsPage::~ModelsPage() {
-  // A half-done export must not outlive the page silently: the engine writes to DIR.tmp-* and
-  // renames at the end, so stopping it leaves the target as it was.
-  if (export_) {
-    export_->disconnect(this);
-    export_->kill();
-    export_->waitForFinished(2000);
-  }
-}
+// A half-done export must not outlive the page silently: its query, a child of the page, kills
+// the engine, which writes to DIR.tmp-* and renames at the end, so the target stays as it was.
+ModelsPage::~ModelsPage() = default;
 
-void ModelsPage::setEnvironment(const QString& engine, const QString& workspace) {
-  engine_path_ = engine;
-  engine_ = std::make_unique<ProcessEngineQueries>(engine, workspace);
-  ++generation_;
-  inspecting_ = false;
-  if (workspace != workspace_) {
-    workspace_ = workspace;
-    selected_.clear();
-    refresh();
-  }
+void ModelsPage::setWorkspace(const QString& workspace) {
+  if (workspace == workspace_) return;
+  workspace_ = workspace;
+  selected_.clear();
+  refresh();
 }
 
 void ModelsPage::refresh() {
@@ -260,7 +248,7 @@ bool ModelsPage::select(const QString& path) {
 }
 
 void ModelsPage::inspectSelected() {
-  const int my_generation = ++generation_;
+  delete inspect_request_;  // an answer for an earlier selection no longer matters: its child is killed
   has_inspection_ = false;
   last_error_.clear();
   error_->hide();
@@ -274,18 +262,15 @@ void ModelsPage::inspectSelected() {
     return;
   }
   title_->setText(QDir::toNativeSeparators(selected_));
-  if (!engine_) {
-    inspecting_ = false;
-    last_error_ = tr("No engine to ask.");
-    showInspection();
-    return;
-  }
   inspecting_ = true;
   state_->setText(tr("Inspecting… (temper model inspect)"));
   busy_->show();
   updateActions();
-  engine_->inspectModel(selected_, this, [this, my_generation](const EngineReply& reply) {
-    if (my_generation != generation_) return;
+  auto* request = new QObject(this);
+  inspect_request_ = request;
+  engine_->inspectModel(selected_, request, [this, request](const EngineReply& reply) {
+    inspect_request_.clear();
+    request->deleteLater();
     inspecting_ = false;
     if (reply.ok) {
       ModelInspection parsed;
@@ -357,11 +342,11 @@ void ModelsPage::updateActions() {
   remove_->setEnabled(added);
   remove_->setToolTip(added ? tr("Forget this folder (its files stay)")
                             : tr("Run models belong to their runs; delete the run on the Runs page"));
-  export_button_->setEnabled(run_model && !export_);
+  export_button_->setEnabled(run_model && !export_request_);
   export_button_->setToolTip(
-      export_     ? tr("An export is running")
-      : run_model ? tr("Copy this run's model as a clean Hugging Face folder (temper export)")
-                  : tr("Export copies a run's model out of the workspace; an added folder is already yours"));
+      export_request_ ? tr("An export is running")
+      : run_model     ? tr("Copy this run's model as a clean Hugging Face folder (temper export)")
+                      : tr("Export copies a run's model out of the workspace; an added folder is already yours"));
   new_run_->setEnabled(has_inspection_ && !inspecting_);
   new_run_->setToolTip(has_inspection_ ? tr("Open the New run wizard with this model as the base")
                                        : tr("The engine must read the model first (select it and wait for the "
@@ -381,47 +366,28 @@ void ModelsPage::chooseExportFolder() {
 }
 
 void ModelsPage::startExport(const QString& run_id, const QString& out_dir) {
-  if (export_) return;
-  export_ = new QProcess(this);
-  QStringList args;
-  if (!workspace_.isEmpty()) args << QStringLiteral("--workspace") << workspace_;
-  args << QStringLiteral("export") << QStringLiteral("--run") << run_id << QStringLiteral("--out") << out_dir
-       << QStringLiteral("--json");
+  if (export_request_) return;
+  auto* request = new QObject(this);
+  export_request_ = request;
   export_busy_->show();
   export_state_->setText(tr("Exporting %1 to %2…").arg(run_id, QDir::toNativeSeparators(out_dir)));
-  auto done = [this](bool ok, const QString& message) {
-    export_->deleteLater();
-    export_ = nullptr;
+  updateActions();
+  engine_->exportRun(run_id, out_dir, request, [this, request](const EngineReply& reply) {
+    export_request_.clear();
+    request->deleteLater();
+    ExportResult result;
+    const QString problem = reply.ok ? parseExportResult(reply.json, result) : reply.error;
+    const bool ok = problem.isEmpty();
+    const QString message = ok ? tr("Exported to %1: %2 (%3).")
+                                     .arg(QDir::toNativeSeparators(result.out), result.files.join(QStringLiteral(", ")),
+                                          formatBytes(result.bytes))
+                               : tr("Export failed: %1").arg(problem);
     export_busy_->hide();
     export_state_->setText(message);
     export_state_->setStyleSheet(ok ? QString() : QStringLiteral("color: #d0392b;"));
     updateActions();
     Q_EMIT exportFinished(ok, message);
-  };
-  connect(export_, &QProcess::finished, this, [this, done](int code, QProcess::ExitStatus status) {
-    if (status == QProcess::CrashExit) {
-      done(false, tr("`temper export` crashed."));
-      return;
-    }
-    const EngineReply reply = replyFromProcessOutput(QStringLiteral("export"), code, export_->readAllStandardOutput(),
-                                                     export_->readAllStandardError());
-    if (!reply.ok) {
-      done(false, tr("Export failed: %1").arg(reply.error));
-      return;
-    }
-    QStringList files;
-    for (const QJsonValue& f : reply.json.value(QStringLiteral("files")).toArray()) files << f.toString();
-    done(true, tr("Exported to %1: %2 (%3).")
-                   .arg(QDir::toNativeSeparators(reply.json.value(QStringLiteral("out")).toString()),
-                        files.join(QStringLiteral(", ")),
-                        formatBytes(reply.json.value(QStringLiteral("bytes")).toInteger())));
   });
-  connect(export_, &QProcess::errorOccurred, this, [this, done](QProcess::ProcessError error) {
-    if (error != QProcess::FailedToStart) return;
-    done(false, tr("Cannot start the engine `%1`: %2").arg(export_->program(), export_->errorString()));
-  });
-  updateActions();
-  export_->start(engine_path_, args, QIODevice::ReadOnly);
 }
 
 }  // namespace temper::studio

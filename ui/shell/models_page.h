@@ -1,22 +1,20 @@
 #pragma once
 /// The Models page: the Hugging Face folders the person added (remembered per workspace) and the
 /// model of every finished run (`<run dir>/final`, found through the store). Selecting one asks
-/// the engine (`temper model inspect DIR --json`, a child process) and shows family, shape, dtype,
-/// context, vocabulary, tokenizer, chat template, files and size. Actions: export a run's model
-/// (`temper export --run ID --out DIR`, a child process with its state shown), a new run from the
-/// model (the wizard with that base), open the folder.
+/// the engine (`temper model inspect DIR --json`) and shows family, shape, dtype, context,
+/// vocabulary, tokenizer, chat template, files and size. Actions: export a run's model (`temper
+/// export --run ID --out DIR`, with its state shown), a new run from the model (the wizard with
+/// that base), open the folder. Both questions go through EngineQueries (ui/client).
 #include <QHash>
 #include <QJsonObject>
 #include <QPointer>
 #include <QSettings>
 #include <QWidget>
-#include <memory>
 
-#include "ui/wizard/engine_info.h"
+#include "ui/client/engine_replies.h"
 
 class QFormLayout;
 class QLabel;
-class QProcess;
 class QProgressBar;
 class QPushButton;
 class QTableView;
@@ -31,18 +29,20 @@ class ModelsPage : public QWidget {
   Q_OBJECT
 
  public:
-  ModelsPage(RunHistoryModel* history, QSettings* settings, QWidget* parent = nullptr);
+  /// `engine` (not owned; the main window's EngineSession) inspects and exports.
+  ModelsPage(RunHistoryModel* history, QSettings* settings, EngineQueries* engine, QWidget* parent = nullptr);
   ~ModelsPage() override;
 
-  /// The workspace whose list is shown and the engine that inspects and exports.
-  void setEnvironment(const QString& engine, const QString& workspace);
+  /// The workspace whose list is shown (the engine exports from the workspace it was given).
+  void setWorkspace(const QString& workspace);
   /// Reads the added folders and the runs' models again.
   void refresh();
   void addPath(const QString& path);
   void removePath(const QString& path);
   /// Selects the entry of `path` and inspects it; false when it is not in the list.
   bool select(const QString& path);
-  /// Exports the model of run `run_id` to `out_dir` with `temper export` (a child process).
+  /// Exports the model of run `run_id` to `out_dir` with `temper export`; leaving the page cancels it
+  /// (the engine writes `DIR.tmp-*` and renames at the end, so the target stays as it was).
   void startExport(const QString& run_id, const QString& out_dir);
 
   bool isInspecting() const { return inspecting_; }
@@ -50,7 +50,7 @@ class ModelsPage : public QWidget {
   const ModelInspection& inspection() const { return inspection_; }
   QString lastError() const { return last_error_; }
   QString selectedPath() const { return selected_; }
-  bool isExporting() const { return export_ != nullptr; }
+  bool isExporting() const { return !export_request_.isNull(); }
   /// What the last export said (its folder and files, or the engine's error).
   QString exportMessage() const;
 
@@ -81,9 +81,8 @@ class ModelsPage : public QWidget {
 
   RunHistoryModel* history_;
   QSettings* settings_;
-  QString engine_path_;
   QString workspace_;
-  std::unique_ptr<EngineQueries> engine_;
+  EngineQueries* engine_;
   LibraryModel* library_;
   QTableView* list_;
   QPushButton* remove_;
@@ -100,11 +99,11 @@ class ModelsPage : public QWidget {
   QHash<QString, QLabel*> values_;
   QString selected_;
   bool inspecting_ = false;
-  int generation_ = 0;
   ModelInspection inspection_;
   bool has_inspection_ = false;
   QString last_error_;
-  QProcess* export_ = nullptr;
+  QPointer<QObject> export_request_;   ///< the running export's context: deleting it cancels it
+  QPointer<QObject> inspect_request_;  ///< likewise for the inspection of the selected model
 };
 
 }  // namespace temper::studio

@@ -10,13 +10,11 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLocale>
 #include <QPlainTextEdit>
-#include <QProcess>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSpinBox>
@@ -25,6 +23,7 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
+#include "ui/client/engine_session.h"
 #include "ui/shell/library_model.h"
 
 namespace temper::studio {
@@ -42,7 +41,7 @@ QString reasonText(const QString& reason) {
 }  // namespace
 
 PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
-    : QWidget(parent), models_(models), chat_(new PlaygroundChat(this)) {
+    : QWidget(parent), models_(models), chat_(new ChatSession(this)) {
   auto* heading = new QLabel(tr("Playground"), this);
   QFont font = heading->font();
   font.setPointSizeF(font.pointSizeF() * 1.5);
@@ -135,8 +134,8 @@ PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
   connect(stop_, &QPushButton::clicked, this, &PlaygroundPage::stopAnswer);
   connect(new_conversation_, &QPushButton::clicked, this, &PlaygroundPage::newConversation);
 
-  connect(chat_, &PlaygroundChat::stateChanged, this, &PlaygroundPage::updateActions);
-  connect(chat_, &PlaygroundChat::ready, this, [this](const QJsonObject& info) {
+  connect(chat_, &ChatSession::stateChanged, this, &PlaygroundPage::updateActions);
+  connect(chat_, &ChatSession::ready, this, [this](const QJsonObject& info) {
     QStringList stops;
     for (const QJsonValue& s : info.value(QStringLiteral("stop_strings")).toArray())
       stops << QStringLiteral("“%1”").arg(s.toString().replace(QLatin1Char('\n'), QStringLiteral("\\n")));
@@ -150,11 +149,11 @@ PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
     status_->setText(tr("Ready."));
     Q_EMIT modelSettled();
   });
-  connect(chat_, &PlaygroundChat::tokenReceived, this, [this](const QString& text) {
+  connect(chat_, &ChatSession::tokenReceived, this, [this](const QString& text) {
     pending_ += text;
     if (!flush_timer_.isActive()) flush_timer_.start();
   });
-  connect(chat_, &PlaygroundChat::answerEnded, this, [this](const ChatAnswerEnd& end) {
+  connect(chat_, &ChatSession::answerEnded, this, [this](const ChatAnswerEnd& end) {
     flush_timer_.stop();
     flushTokens();
     answer_open_ = false;
@@ -173,10 +172,10 @@ PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
                          .arg(end.reused_tokens)
                          .arg(reasonText(end.reason)));
   });
-  connect(chat_, &PlaygroundChat::resetDone, this, [this] { status_->setText(tr("New conversation.")); });
-  connect(chat_, &PlaygroundChat::engineError, this,
+  connect(chat_, &ChatSession::resetDone, this, [this] { status_->setText(tr("New conversation.")); });
+  connect(chat_, &ChatSession::engineError, this,
           [this](const QString& message) { appendMessage(PlaygroundMessage::Role::Notice, message); });
-  connect(chat_, &PlaygroundChat::failed, this, [this](const QString& message) {
+  connect(chat_, &ChatSession::failed, this, [this](const QString& message) {
     flushTokens();
     answer_open_ = false;
     model_status_->setText(tr("Could not chat with %1: %2").arg(QDir::toNativeSeparators(chat_->modelDir()), message));
@@ -193,13 +192,8 @@ PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
   updateActions();
 }
 
-PlaygroundPage::~PlaygroundPage() {
-  if (inspect_) {
-    inspect_->disconnect(this);
-    inspect_->kill();
-    inspect_->waitForFinished(1000);
-  }
-}
+// A running inspection is a child of inspect_request_, a child of the page: it goes with it.
+PlaygroundPage::~PlaygroundPage() = default;
 
 QWidget* PlaygroundPage::buildSettingsPanel() {
   auto* panel = new QWidget(this);
@@ -252,8 +246,6 @@ QWidget* PlaygroundPage::buildSettingsPanel() {
   layout->addStretch(1);
   return panel;
 }
-
-void PlaygroundPage::setEnginePath(const QString& engine) { engine_ = engine; }
 
 ChatSampling PlaygroundPage::sampling() const {
   ChatSampling s;
@@ -324,76 +316,53 @@ void PlaygroundPage::inspectThenLoad(const QString& dir) {
   body_->setCurrentIndex(0);
   status_->clear();
   model_status_->setText(tr("Loading %1…").arg(QDir::toNativeSeparators(dir)));
-  if (inspect_) {
-    inspect_->disconnect(this);
-    inspect_->kill();
-    inspect_->deleteLater();
-  }
   // Inspecting first (headers only, fast) tells a classifier from a language model before the
-  // chat child loads every weight.
-  const int generation = ++inspect_generation_;
-  inspecting_ = true;
-  auto* process = new QProcess(this);
-  inspect_ = process;
-  connect(process, &QProcess::finished, this, [this, process, dir, generation](int code, QProcess::ExitStatus status) {
-    process->deleteLater();
-    if (generation != inspect_generation_) return;
-    inspecting_ = false;
-    onInspected(dir, status == QProcess::CrashExit ? -1 : code, process->readAllStandardOutput(),
-                process->readAllStandardError());
-  });
-  connect(process, &QProcess::errorOccurred, this, [this, process, dir, generation](QProcess::ProcessError error) {
-    if (error != QProcess::FailedToStart || generation != inspect_generation_) return;
-    inspecting_ = false;
-    process->deleteLater();
-    onInspected(dir, -1, {}, tr("could not start the engine (%1): %2").arg(engine_, process->errorString()).toUtf8());
-  });
-  process->start(engine_, {QStringLiteral("model"), QStringLiteral("inspect"), dir, QStringLiteral("--json")});
+  // chat child loads every weight. A newer choice cancels an inspection still running.
+  delete inspect_request_;
+  auto* request = new QObject(this);
+  inspect_request_ = request;
   updateActions();
+  if (!engine_) {
+    EngineReply none;
+    none.error = tr("there is no engine to ask");
+    QMetaObject::invokeMethod(
+        request, [this, dir, none] { onInspected(dir, none); }, Qt::QueuedConnection);
+    return;
+  }
+  engine_->inspectModel(dir, request, [this, dir](const EngineReply& reply) { onInspected(dir, reply); });
 }
 
-void PlaygroundPage::onInspected(const QString& dir, int exit_code, const QByteArray& out, const QByteArray& err) {
-  QJsonObject inspection;
-  if (exit_code == 0) {
-    // With stdout a pipe the engine may print events too; the inspection is the object without a `type`.
-    for (const QByteArray& line : out.split('\n')) {
-      const QJsonObject object = QJsonDocument::fromJson(line).object();
-      if (!object.isEmpty() && !object.contains(QStringLiteral("type"))) inspection = object;
-    }
-  }
-  if (inspection.isEmpty()) {
-    QString why = QString::fromUtf8(err).trimmed();
-    if (why.startsWith(QLatin1String("error: "))) why = why.mid(7);
-    model_status_->setText(
-        tr("Could not chat with %1: %2")
-            .arg(QDir::toNativeSeparators(dir), why.isEmpty() ? tr("the engine gave no answer") : why));
+void PlaygroundPage::onInspected(const QString& dir, const EngineReply& reply) {
+  inspect_request_->deleteLater();
+  inspect_request_.clear();
+  ModelInspection model;
+  const QString problem = reply.ok ? parseModelInspection(reply.json, model) : reply.error;
+  if (!problem.isEmpty()) {
+    model_status_->setText(tr("Could not chat with %1: %2").arg(QDir::toNativeSeparators(dir), problem));
     updateActions();
     Q_EMIT modelSettled();
     return;
   }
-  if (inspection.value(QStringLiteral("task")).toString() == QLatin1String("sequence-classification")) {
-    QStringList labels;
-    for (const QJsonValue& l : inspection.value(QStringLiteral("labels")).toArray()) labels << l.toString();
+  if (model.isClassifier()) {
     classifier_shown_ = true;
     body_->setCurrentIndex(1);
-    model_status_->setText(
-        tr("%1 is a classifier (%2).")
-            .arg(QDir::toNativeSeparators(dir), inspection.value(QStringLiteral("architecture")).toString()));
+    model_status_->setText(tr("%1 is a classifier (%2).").arg(QDir::toNativeSeparators(dir), model.architecture));
     classifier_->setText(
         tr("<p><b>This model is a classifier, not a chat model.</b></p><p>It reads a text and picks one of its "
            "labels: %1. It cannot write answers.</p><p>Evaluate it on labelled records from its run's view "
            "(select a checkpoint, Evaluate), or with <code>temper eval --model DIR --data FILE</code>.</p>")
-            .arg(labels.isEmpty() ? tr("(none listed)") : labels.join(QStringLiteral(", ")).toHtmlEscaped()));
+            .arg(model.labels.isEmpty() ? tr("(none listed)")
+                                        : model.labels.join(QStringLiteral(", ")).toHtmlEscaped()));
     updateActions();
     Q_EMIT modelSettled();
     return;
   }
-  chat_->start(engine_, dir);
+  chat_->start(engine_->engine(), dir);
 }
 
 bool PlaygroundPage::sendInput() {
   const QString text = input_->toPlainText();
-  if (text.trimmed().isEmpty() || chat_->state() != PlaygroundChat::State::Ready) return false;
+  if (text.trimmed().isEmpty() || chat_->state() != ChatSession::State::Ready) return false;
   chat_->applySettings(sampling(), system_->toPlainText());
   if (!chat_->sendUser(text)) return false;
   input_->clear();
@@ -407,7 +376,7 @@ bool PlaygroundPage::sendInput() {
 void PlaygroundPage::stopAnswer() { chat_->stop(); }
 
 void PlaygroundPage::newConversation() {
-  if (chat_->state() == PlaygroundChat::State::Answering) chat_->stop();
+  if (chat_->state() == ChatSession::State::Answering) chat_->stop();
   chat_->reset();
   transcript_.clear();
   pending_.clear();
@@ -484,11 +453,11 @@ void PlaygroundPage::changeEvent(QEvent* event) {
 
 void PlaygroundPage::updateActions() {
   const auto state = chat_->state();
-  const bool ready = state == PlaygroundChat::State::Ready;
+  const bool ready = state == ChatSession::State::Ready;
   send_->setEnabled(ready);
-  stop_->setEnabled(state == PlaygroundChat::State::Answering);
-  new_conversation_->setEnabled(ready || state == PlaygroundChat::State::Answering);
-  load_->setEnabled(!model_box_->currentData().toString().isEmpty() && !inspecting_);
+  stop_->setEnabled(state == ChatSession::State::Answering);
+  new_conversation_->setEnabled(ready || state == ChatSession::State::Answering);
+  load_->setEnabled(!model_box_->currentData().toString().isEmpty() && !inspect_request_);
   input_->setEnabled(!classifier_shown_);
 }
 

@@ -3,7 +3,7 @@
 /// model folder. Pick a model (the Models page's list, a folder, or a checkpoint sent from the
 /// run view), and the page asks the engine what it is (`temper model inspect --json`): a
 /// classifier is shown as such, a language model gets a conversation through one
-/// `temper chat --json` child (PlaygroundChat). Answers stream into the transcript; Stop ends an
+/// `temper chat --json` child (ChatSession). Answers stream into the transcript; Stop ends an
 /// answer, New conversation starts over; the system prompt and sampling apply from the next
 /// message; the status line gives tokens/s and how much of the prompt came from the KV cache.
 #include <QPointer>
@@ -12,13 +12,13 @@
 #include <QVector>
 #include <QWidget>
 
-#include "ui/shell/playground_chat.h"
+#include "ui/client/chat_session.h"
+#include "ui/client/engine_replies.h"
 
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QPlainTextEdit;
-class QProcess;
 class QPushButton;
 class QSpinBox;
 class QStackedWidget;
@@ -26,6 +26,7 @@ class QTextBrowser;
 
 namespace temper::studio {
 
+class EngineSession;
 class LibraryModel;
 
 /// One message of the transcript as shown.
@@ -43,7 +44,8 @@ class PlaygroundPage : public QWidget {
   explicit PlaygroundPage(LibraryModel* models = nullptr, QWidget* parent = nullptr);
   ~PlaygroundPage() override;
 
-  void setEnginePath(const QString& engine);
+  /// The engine that inspects models and chats (not owned; the main window's EngineSession).
+  void setEngine(EngineSession* engine) { engine_ = engine; }
   /// Selects `dir` (adding it to the box when it is not listed) and loads it.
   void openModel(const QString& dir);
   /// Loads the model selected in the box.
@@ -54,7 +56,7 @@ class PlaygroundPage : public QWidget {
   void stopAnswer();
   void newConversation();
 
-  PlaygroundChat* chat() const { return chat_; }
+  ChatSession* chat() const { return chat_; }
   const QVector<PlaygroundMessage>& transcript() const { return transcript_; }
   /// True when the loaded folder is a classifier (no chat; the page says so).
   bool showsClassifier() const;
@@ -88,7 +90,7 @@ class PlaygroundPage : public QWidget {
   QWidget* buildSettingsPanel();
   void rebuildModelBox();
   void inspectThenLoad(const QString& dir);
-  void onInspected(const QString& dir, int exit_code, const QByteArray& out, const QByteArray& err);
+  void onInspected(const QString& dir, const EngineReply& reply);
   void browse();
   void flushTokens();
   void appendMessage(PlaygroundMessage::Role role, const QString& text);
@@ -96,8 +98,8 @@ class PlaygroundPage : public QWidget {
   void updateActions();
 
   LibraryModel* models_;
-  QString engine_;
-  PlaygroundChat* chat_;
+  EngineSession* engine_ = nullptr;
+  ChatSession* chat_;
   QComboBox* model_box_;
   QPushButton* browse_;
   QPushButton* load_;
@@ -116,10 +118,8 @@ class PlaygroundPage : public QWidget {
   QSpinBox* max_new_tokens_;
   QSpinBox* seed_;
   QLabel* status_;
-  QStringList extra_paths_;  ///< folders opened by hand or from the run view
-  QPointer<QProcess> inspect_;
-  int inspect_generation_ = 0;
-  bool inspecting_ = false;
+  QStringList extra_paths_;            ///< folders opened by hand or from the run view
+  QPointer<QObject> inspect_request_;  ///< the running inspection's context: deleting it cancels it
   bool classifier_shown_ = false;
   QVector<PlaygroundMessage> transcript_;
   QString pending_;  ///< streamed text not yet drawn (drawn at most every kFlushMs)

@@ -16,11 +16,8 @@
 #include "ui/client/run_channel.h"
 #include "ui/client/run_follower.h"
 #include "ui/client/run_history_model.h"
-#include "ui/shell/checkpoint_eval.h"
-
-#ifdef TEMPER_STUDIO_HAVE_PLOT
 #include "ui/plot/live_run_plot.h"
-#endif
+#include "ui/shell/checkpoint_eval.h"
 
 namespace temper::studio {
 
@@ -78,16 +75,12 @@ RunView::RunView(QString database_path, QString workspace, QWidget* parent)
   side->addWidget(samples_);
   side->addWidget(log_);
   auto* body = new QSplitter(Qt::Horizontal, this);
-#ifdef TEMPER_STUDIO_HAVE_PLOT
   plot_ = new LiveRunPlot(this);
   plot_widget_ = plot_;
   body->addWidget(plot_);
   body->addWidget(side);
   body->setStretchFactor(0, 3);
   body->setStretchFactor(1, 2);
-#else
-  body->addWidget(side);
-#endif
 
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(header);
@@ -109,7 +102,6 @@ RunView::RunView(QString database_path, QString workspace, QWidget* parent)
             evaluation_->setText(text);
             appendLog(text);
           });
-#ifdef TEMPER_STUDIO_HAVE_PLOT
   plot_->setEvaluateAvailable(true);
   plot_->setPlaygroundAvailable(true);
   connect(plot_, &LiveRunPlot::evaluateRequested, this, [this](const QString&, qint64 step) { askAndEvaluate(step); });
@@ -117,7 +109,6 @@ RunView::RunView(QString database_path, QString workspace, QWidget* parent)
     const QString dir = checkpointPath(step);
     if (!dir.isEmpty()) Q_EMIT openInPlaygroundRequested(dir);
   });
-#endif
 }
 
 void RunView::askAndEvaluate(qint64 step) {
@@ -161,9 +152,7 @@ void RunView::reset(const QString& run_id) {
   progress_->setRange(0, 1);
   progress_->setValue(0);
   for (QLabel* l : {eta_, throughput_, elapsed_, loss_}) l->clear();
-#ifdef TEMPER_STUDIO_HAVE_PLOT
   plot_->clear();
-#endif
   title_->setText(run_id.isEmpty() ? tr("Starting run…") : run_id);
   Q_EMIT titleChanged(title_->text());
 }
@@ -237,11 +226,9 @@ void RunView::applyBatch(const EventBatch& batch) {
       const QJsonObject config = e.fields.value(QStringLiteral("config")).toObject();
       max_steps_ = config.value(QStringLiteral("max-steps")).toInteger(max_steps_);
       method_ = config.value(QStringLiteral("method")).toString(method_);
-#ifdef TEMPER_STUDIO_HAVE_PLOT
       // A classifier answers with labels, not text: nothing to chat with.
       const bool classifier = method_ == QLatin1String("classify");
       plot_->setPlaygroundAvailable(!classifier, classifier ? tr("A classifier is not a chat model") : QString());
-#endif
       if (!e.run_id.isEmpty()) run_id_ = e.run_id;
       QString name = e.text("name");  // the store's name, when followed from the store
       if (name.isEmpty()) name = config.value(QStringLiteral("name")).toString();
@@ -320,7 +307,6 @@ void RunView::applyBatch(const EventBatch& batch) {
 }
 
 void RunView::feedPlot(const EventBatch& batch) {
-#ifdef TEMPER_STUDIO_HAVE_PLOT
   QVector<MetricSample> samples;
   for (const EngineEvent& e : batch.events) {
     if (e.type == QLatin1String("step")) {
@@ -340,9 +326,6 @@ void RunView::feedPlot(const EventBatch& batch) {
     }
   }
   if (!samples.isEmpty()) plot_->appendSamples(samples);
-#else
-  Q_UNUSED(batch);
-#endif
 }
 
 void RunView::applyOutcome(const JobOutcome& outcome) {

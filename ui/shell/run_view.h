@@ -1,6 +1,6 @@
 #pragma once
-/// One run, live or past: progress with ETA, tokens/s and elapsed time, the loss plot (S2's
-/// LiveRunPlot when the build has it), the samples of each evaluation, and the run's log. It reads
+/// One run, live or past: progress with ETA, tokens/s and elapsed time, the loss plot
+/// (LiveRunPlot), the samples of each evaluation, and the run's log. It reads
 /// a RunChannel: the engine job the studio started, a re-attached run, or (for a run opened from
 /// the history) its own RunFollower over the store. A run that was already training when its view
 /// opened shows its history from the store first, then the channel's events from there on. A
@@ -22,6 +22,7 @@ class QPushButton;
 namespace temper::studio {
 
 class CheckpointEvaluation;
+class EngineQueries;
 class LiveRunPlot;
 class RunChannel;
 
@@ -49,12 +50,12 @@ class RunView : public QWidget {
   QString elapsedText() const;
   QPlainTextEdit* log() const { return log_; }
   QPlainTextEdit* samples() const { return samples_; }
-  /// The embedded plot, or null when the build has no ui/plot.
+  /// The embedded plot (a LiveRunPlot).
   QWidget* plot() const { return plot_widget_; }
   int batchesApplied() const { return batches_applied_; }
 
-  /// The engine that evaluates checkpoints.
-  void setEnginePath(const QString& engine) { engine_ = engine; }
+  /// The engine that evaluates checkpoints (not owned; the main window's EngineSession).
+  void setEngine(EngineQueries* engine) { engine_ = engine; }
   /// The folder of the checkpoint saved at `step` ("" when this view has not seen one).
   QString checkpointPath(qint64 step) const { return checkpoint_paths_.value(step); }
   /// The run's method (from its config): "classify" is evaluated on labelled records.
@@ -100,7 +101,7 @@ class RunView : public QWidget {
   QPlainTextEdit* samples_;
   QPlainTextEdit* log_;
   LiveRunPlot* plot_ = nullptr;
-  QWidget* plot_widget_ = nullptr;  ///< the same object; LiveRunPlot is incomplete without ui/plot
+  QWidget* plot_widget_ = nullptr;  ///< the same object, for callers that need no LiveRunPlot header
 
   qint64 max_steps_ = 0;
   qint64 first_step_ = -1;  ///< first step this view saw (a resumed run starts late)
@@ -109,7 +110,7 @@ class RunView : public QWidget {
   double last_wall_s_ = 0;
   double tokens_per_s_ = 0;
   int batches_applied_ = 0;
-  QString engine_;
+  EngineQueries* engine_ = nullptr;
   QString method_;
   QMap<qint64, QString> checkpoint_paths_;
   QString evaluation_heading_;     ///< "Step N on FILE: " of the evaluation shown

@@ -11,6 +11,7 @@
 #include <QRadioButton>
 #include <QVBoxLayout>
 
+#include "ui/client/formatting.h"
 #include "ui/wizard/status_line.h"
 #include "ui/wizard/template_store.h"
 

@@ -18,6 +18,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "ui/client/formatting.h"
 #include "ui/wizard/data_preview_model.h"
 #include "ui/wizard/status_line.h"
 
@@ -246,7 +247,6 @@ void DataPage::inspect() {
   }
   const int serial = ++serial_;
   context_->data_ok = false;
-  missing_command_ = false;
   inspected_key_ = context_->data_paths.join(QLatin1Char('\n')) + QLatin1Char('\t') + tokenizerForCounting();
   preview_->clear();
   preview_box_->hide();
@@ -274,10 +274,7 @@ void DataPage::inspect() {
           preview_->setRecords(data.preview, data.fields);
           preview_box_->setVisible(!data.preview.isEmpty());
         } else {
-          // An engine without `data inspect` still trains: the dry run and the run itself judge the
-          // data. Any other failure (a bad file) blocks Next.
-          missing_command_ = reply.missing;
-          context_->data = DataInspection{};
+          context_->data = DataInspection{};  // a file the engine cannot read blocks Next
           data_status_->showError(error);
         }
         Q_EMIT completeChanged();
@@ -310,7 +307,7 @@ void DataPage::updateSplitControls() {
 
 bool DataPage::isComplete() const {
   if (context_->data_paths.size() != 1 || inspecting_ || inspect_timer_.isActive()) return false;
-  if (!context_->data_ok && !missing_command_) return false;
+  if (!context_->data_ok) return false;
   if (file_radio_->isChecked() && file_radio_->isEnabled() && val_edit_->text().trimmed().isEmpty()) return false;
   return true;
 }

@@ -66,7 +66,6 @@ class DataPage : public ConfigPage {
   QString inspected_key_;  ///< paths + tokenizer of the last inspection, to skip repeats
   int serial_ = 0;
   bool inspecting_ = false;
-  bool missing_command_ = false;
   bool fraction_default_applied_ = false;  ///< the engine's default fraction is shown once, then the user's
 };
 

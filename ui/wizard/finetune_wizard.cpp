@@ -9,11 +9,6 @@
 
 namespace temper::studio {
 
-FinetuneWizard::FinetuneWizard(std::unique_ptr<EngineQueries> engine, QSettings* settings, QWidget* parent)
-    : FinetuneWizard(engine.get(), settings, parent) {
-  owned_engine_ = std::move(engine);
-}
-
 FinetuneWizard::FinetuneWizard(EngineQueries* engine, QSettings* settings, QWidget* parent)
     : QWizard(parent), templates_(std::make_unique<TemplateStore>(settings)) {
   setWindowTitle(tr("New run"));
@@ -42,8 +37,8 @@ FinetuneWizard::FinetuneWizard(EngineQueries* engine, QSettings* settings, QWidg
   askInfo();
 }
 
-// Pending engine answers are guarded by the pages' lifetime, not the engine's (engine_queries.h),
-// so the order in which an owned engine and the pages go does not matter.
+// Pending engine answers are guarded by the pages' lifetime (engine_queries.h): a page that goes
+// kills its children and hears nothing more.
 FinetuneWizard::~FinetuneWizard() = default;
 
 void FinetuneWizard::askInfo() {

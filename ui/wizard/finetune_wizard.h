@@ -9,7 +9,7 @@
 #include <QWizard>
 #include <memory>
 
-#include "ui/wizard/engine_queries.h"
+#include "ui/client/engine_queries.h"
 #include "ui/wizard/wizard_context.h"
 
 class QSettings;
@@ -29,10 +29,9 @@ class FinetuneWizard : public QWizard {
  public:
   enum PageId { kBaseModelPage = 0, kDataPage, kMethodPage, kHyperparametersPage, kReviewPage };
 
-  /// `engine` and `settings` are not owned and must outlive the wizard.
+  /// `engine` (the studio's EngineSession, whose `info` answer is shared) and `settings` are not
+  /// owned and must outlive the wizard.
   FinetuneWizard(EngineQueries* engine, QSettings* settings, QWidget* parent = nullptr);
-  /// The same, owning its engine (e.g. a ProcessEngineQueries made for this wizard).
-  FinetuneWizard(std::unique_ptr<EngineQueries> engine, QSettings* settings, QWidget* parent = nullptr);
   ~FinetuneWizard() override;
 
   /// The models of earlier runs offered on the first page (the caller reads them from the store).
@@ -65,7 +64,6 @@ class FinetuneWizard : public QWizard {
  private:
   void askInfo();
 
-  std::unique_ptr<EngineQueries> owned_engine_;
   std::unique_ptr<TemplateStore> templates_;
   WizardContext* context_;
   BaseModelPage* base_page_;

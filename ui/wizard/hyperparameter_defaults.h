@@ -5,7 +5,7 @@
 #include <QString>
 #include <QStringList>
 
-#include "ui/wizard/engine_info.h"
+#include "ui/client/engine_replies.h"
 
 namespace temper::studio {
 

@@ -7,6 +7,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "ui/client/formatting.h"
 #include "ui/wizard/hyperparameter_defaults.h"
 #include "ui/wizard/key_field.h"
 #include "ui/wizard/method_catalog.h"
@@ -123,8 +124,8 @@ void HyperparametersPage::rebuild() {
     seed_values_ = {};
   }
 
-  const MethodSpec* spec = findMethod(method);
-  const QString title = spec ? spec->title : method;
+  const MethodInfo* method_info = info.method(method);
+  const QString title = method_info ? methodText(*method_info).title : method;
   if (size.from_scratch) {
     header_->setText(tr("<b>%1</b> of a new model, preset <b>%2</b> (%3 parameters).")
                          .arg(title, context_->preset, formatCount(size.parameters)));
@@ -180,7 +181,6 @@ void HyperparametersPage::rebuild() {
   }
   advanced_toggle_->setVisible(advanced_form->rowCount() > 0);
   scroll_->setWidget(content);  // deletes the previous fields
-  dry_run_missing_ = false;
   refused_ = false;
 }
 
@@ -203,7 +203,7 @@ void HyperparametersPage::fieldChanged() {
   problems_->setVisible(invalid > 0);
   problems_->setText(tr("Values to fix before going on: %1.").arg(invalid));
   Q_EMIT completeChanged();
-  if (invalid == 0 && !dry_run_missing_) {
+  if (invalid == 0) {
     memory_->showBusy(tr("Estimating memory…"));
     dry_run_timer_.start();
   } else {
@@ -221,23 +221,18 @@ void HyperparametersPage::runDryRun() {
     MemoryEstimate m;
     const QString error = reply.ok ? parseMemoryEstimate(reply.json, m) : reply.error;
     for (KeyField* field : std::as_const(fields_)) field->setEngineError({});
-    refused_ = !error.isEmpty() && !reply.missing;
+    refused_ = !error.isEmpty();
     Q_EMIT completeChanged();
     if (!error.isEmpty()) {
-      dry_run_missing_ = reply.missing;
-      if (reply.missing) {
-        memory_->showMessage(tr("No memory estimate: %1").arg(error));
-      } else {
-        memory_->showError(tr("The engine refuses this config: %1").arg(error));
-        // The engine names keys in backticks ("`warmup-steps` (100) must not exceed `max-steps`"):
-        // its words go under the first field it names, where the fix is made.
-        static const QRegularExpression quoted(QStringLiteral("`([a-z0-9-]+)`"));
-        for (auto it = quoted.globalMatch(error); it.hasNext();) {
-          if (KeyField* field = fields_.value(it.next().captured(1))) {
-            field->setEngineError(error);
-            if (!commonKeys().contains(field->key().key)) setAdvancedShown(true);
-            break;
-          }
+      memory_->showError(tr("The engine refuses this config: %1").arg(error));
+      // The engine names keys in backticks ("`warmup-steps` (100) must not exceed `max-steps`"):
+      // its words go under the first field it names, where the fix is made.
+      static const QRegularExpression quoted(QStringLiteral("`([a-z0-9-]+)`"));
+      for (auto it = quoted.globalMatch(error); it.hasNext();) {
+        if (KeyField* field = fields_.value(it.next().captured(1))) {
+          field->setEngineError(error);
+          if (!commonKeys().contains(field->key().key)) setAdvancedShown(true);
+          break;
         }
       }
       return;

@@ -55,7 +55,6 @@ class HyperparametersPage : public ConfigPage {
   QJsonObject seed_values_;  ///< the seed, applied at the next rebuild for its method
   QTimer dry_run_timer_;
   int serial_ = 0;
-  bool dry_run_missing_ = false;
   bool refused_ = false;  ///< the last dry run refused the config: Next waits for one that accepts it
 };
 

@@ -5,7 +5,7 @@
 #include <QJsonValue>
 #include <QWidget>
 
-#include "ui/wizard/engine_info.h"
+#include "ui/client/engine_replies.h"
 
 class QLabel;
 class QLineEdit;

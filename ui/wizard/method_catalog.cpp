@@ -10,72 +10,66 @@ class Text {
   Q_DECLARE_TR_FUNCTIONS(MethodCatalog)
 };
 
-// `prepared`: a folder made by `temper data prepare` (already tokens), for the pretraining methods.
-const QStringList kText{QStringLiteral("text"), QStringLiteral("jsonl-text"), QStringLiteral("prepared")};
-const QStringList kPrompted{QStringLiteral("prompt-completion"), QStringLiteral("alpaca"), QStringLiteral("messages")};
+struct Words {
+  const char* name;
+  const char* title;
+  const char* when;
+};
 
-QVector<MethodSpec> buildCatalog() {
-  const QStringList any_but_preference = kText + kPrompted + QStringList{QStringLiteral("text-label")};
-  return {
-      {QStringLiteral("pretrain"), Text::tr("Pretrain from scratch"),
-       Text::tr("A new model learns a language or a code base from nothing; needs a lot of text and time."), false,
-       kText},
-      {QStringLiteral("continued-pretrain"), Text::tr("Continued pretraining"),
-       Text::tr("An existing model reads more raw text of your domain (your code, your field) before any task."), true,
-       kText},
-      {QStringLiteral("sft"), Text::tr("Supervised finetuning (SFT)"),
-       Text::tr("Teach a model to answer the way your examples do: prompt/response pairs or chats."), true, kPrompted},
-      {QStringLiteral("classify"),
-       Text::tr("Classification head"),
-       Text::tr("Sort texts into your labels (spam or not, topic, sentiment) instead of generating text."),
-       true,
-       {QStringLiteral("text-label")}},
-      {QStringLiteral("lora"), Text::tr("LoRA adapters"),
-       Text::tr("Finetune a large model on a small machine: trains small low-rank matrices, the model stays frozen."),
-       true, any_but_preference},
-      {QStringLiteral("adapters"), Text::tr("Bottleneck adapters"),
-       Text::tr("Small trainable layers inserted in each block; one base model, many cheap task modules."), true,
-       any_but_preference},
-      {QStringLiteral("prompt-tuning"), Text::tr("Prompt tuning"),
-       Text::tr("Learn a few soft prompt vectors only: the cheapest adaptation, good for narrow tasks."), true,
-       any_but_preference},
-      {QStringLiteral("few-shot"), Text::tr("Few-shot prompting"),
-       Text::tr("No training at all: examples are put in the prompt; a baseline to beat before finetuning."), true,
-       kPrompted + QStringList{QStringLiteral("text-label")}},
-      {QStringLiteral("reward-model"),
-       Text::tr("Reward model"),
-       Text::tr("Learn to score answers from chosen/rejected pairs; the judge that PPO trains against."),
-       true,
-       {QStringLiteral("preference")}},
-      {QStringLiteral("dpo"),
-       Text::tr("Direct preference optimization (DPO)"),
-       Text::tr("Align a finetuned model with chosen/rejected pairs directly, without a reward model."),
-       true,
-       {QStringLiteral("preference")}},
-      {QStringLiteral("ppo"), Text::tr("Reinforcement learning (PPO)"),
-       Text::tr("Improve a finetuned model by sampling answers to prompts and rewarding them with a reward model."),
-       true, kPrompted},
-  };
-}
+// Translated when asked (not once at start-up), so that a language switched later applies.
+constexpr Words kWords[] = {
+    {"pretrain", QT_TRANSLATE_NOOP("MethodCatalog", "Pretrain from scratch"),
+     QT_TRANSLATE_NOOP("MethodCatalog",
+                       "A new model learns a language or a code base from nothing; needs a lot of text and time.")},
+    {"continued-pretrain", QT_TRANSLATE_NOOP("MethodCatalog", "Continued pretraining"),
+     QT_TRANSLATE_NOOP(
+         "MethodCatalog",
+         "An existing model reads more raw text of your domain (your code, your field) before any task.")},
+    {"sft", QT_TRANSLATE_NOOP("MethodCatalog", "Supervised finetuning (SFT)"),
+     QT_TRANSLATE_NOOP("MethodCatalog",
+                       "Teach a model to answer the way your examples do: prompt/response pairs or chats.")},
+    {"classify", QT_TRANSLATE_NOOP("MethodCatalog", "Classification head"),
+     QT_TRANSLATE_NOOP("MethodCatalog",
+                       "Sort texts into your labels (spam or not, topic, sentiment) instead of generating text.")},
+    {"lora", QT_TRANSLATE_NOOP("MethodCatalog", "LoRA adapters"),
+     QT_TRANSLATE_NOOP(
+         "MethodCatalog",
+         "Finetune a large model on a small machine: trains small low-rank matrices, the model stays frozen.")},
+    {"adapters", QT_TRANSLATE_NOOP("MethodCatalog", "Bottleneck adapters"),
+     QT_TRANSLATE_NOOP("MethodCatalog",
+                       "Small trainable layers inserted in each block; one base model, many cheap task modules.")},
+    {"prompt-tuning", QT_TRANSLATE_NOOP("MethodCatalog", "Prompt tuning"),
+     QT_TRANSLATE_NOOP("MethodCatalog",
+                       "Learn a few soft prompt vectors only: the cheapest adaptation, good for narrow tasks.")},
+    {"few-shot", QT_TRANSLATE_NOOP("MethodCatalog", "Few-shot prompting"),
+     QT_TRANSLATE_NOOP("MethodCatalog",
+                       "No training at all: examples are put in the prompt; a baseline to beat before finetuning.")},
+    {"reward-model", QT_TRANSLATE_NOOP("MethodCatalog", "Reward model"),
+     QT_TRANSLATE_NOOP("MethodCatalog",
+                       "Learn to score answers from chosen/rejected pairs; the judge that PPO trains against.")},
+    {"dpo", QT_TRANSLATE_NOOP("MethodCatalog", "Direct preference optimization (DPO)"),
+     QT_TRANSLATE_NOOP("MethodCatalog",
+                       "Align a finetuned model with chosen/rejected pairs directly, without a reward model.")},
+    {"ppo", QT_TRANSLATE_NOOP("MethodCatalog", "Reinforcement learning (PPO)"),
+     QT_TRANSLATE_NOOP(
+         "MethodCatalog",
+         "Improve a finetuned model by sampling answers to prompts and rewarding them with a reward model.")},
+};
 
 }  // namespace
 
-const QVector<MethodSpec>& methodCatalog() {
-  // Built on first use so that the translator installed at start-up applies.
-  static const QVector<MethodSpec> catalog = buildCatalog();
-  return catalog;
-}
-
-const MethodSpec* findMethod(const QString& name) {
-  for (const MethodSpec& m : methodCatalog()) {
-    if (m.name == name) return &m;
+MethodText methodText(const MethodInfo& method) {
+  for (const Words& words : kWords) {
+    if (method.name == QLatin1String(words.name)) {
+      return {Text::tr(words.title), Text::tr(words.when)};
+    }
   }
-  return nullptr;
+  return {method.title.isEmpty() ? method.name : method.title, method.summary};
 }
 
-QString methodMismatch(const MethodSpec& method, bool from_scratch, const QString& format, bool base_is_classifier) {
+QString methodMismatch(const MethodInfo& method, bool from_scratch, const QString& format, bool base_is_classifier) {
   if (method.needs_base && from_scratch) return Text::tr("Needs a base model: choose one on the first page.");
-  if (base_is_classifier && !from_scratch && method.name != QLatin1String("classify")) {
+  if (base_is_classifier && !from_scratch && !method.takesClassifierBase()) {
     return Text::tr("The base is a classifier, not a language model: only the classification head trains it further.");
   }
   if (!method.needs_base && !from_scratch) {

@@ -1,31 +1,28 @@
 #pragma once
-/// What the wizard knows about each method of the mission, beyond what the engine says: a sentence
-/// on when to use it (translatable), whether it starts from a base model, and the data formats it
-/// can learn from. The engine decides availability; this decides fit.
+/// The wizard's own words for the engine's methods: a translated title and one sentence on when to
+/// use each, by method name. Which methods exist, whether they run and what they fit (base model,
+/// data formats) is the engine's to say (`temper info`, MethodInfo).
 #include <QString>
-#include <QStringList>
-#include <QVector>
+
+#include "ui/client/engine_replies.h"
 
 namespace temper::studio {
 
-struct MethodSpec {
-  QString name;            ///< the engine's `method` value
-  QString title;           ///< translated
-  QString when;            ///< translated: one sentence on when to use it
-  bool needs_base = true;  ///< false only for pretraining from scratch
-  QStringList formats;     ///< `data inspect` formats it accepts; empty = any
+struct MethodText {
+  QString title;  ///< translated
+  QString when;   ///< translated: one sentence on when to use it
 };
 
-/// The eleven methods in the mission's order: pretrain, continued-pretrain, sft, classify, lora,
-/// adapters, prompt-tuning, few-shot, reward-model, dpo, ppo.
-const QVector<MethodSpec>& methodCatalog();
-const MethodSpec* findMethod(const QString& name);
+/// The wizard's words for `method`; for a method it does not know, the engine's English title and
+/// summary.
+MethodText methodText(const MethodInfo& method);
 
-/// Why `method` cannot be chosen with this base model and data, or an empty string when it can.
-/// `from_scratch`: page 1 chose a preset; `format`: the detected data format (empty: unknown, which
-/// never blocks — the dry run will judge); `base_is_classifier`: the base folder is a
-/// *ForSequenceClassification model, which only classify trains further (the engine refuses the rest).
-QString methodMismatch(const MethodSpec& method, bool from_scratch, const QString& format,
+/// Why `method` cannot be chosen with this start and data, or an empty string when it can, from
+/// what the engine says of it (needs_base, base, formats). `from_scratch`: page 1 chose a preset;
+/// `format`: the detected data format (empty: unknown, which never blocks — the dry run will
+/// judge); `base_is_classifier`: the base folder is a *ForSequenceClassification model, which only
+/// a method whose base is "language-model-or-classifier" trains further.
+QString methodMismatch(const MethodInfo& method, bool from_scratch, const QString& format,
                        bool base_is_classifier = false);
 
 }  // namespace temper::studio

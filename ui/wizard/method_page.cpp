@@ -16,28 +16,45 @@ MethodPage::MethodPage(WizardContext* context, QWidget* parent) : ConfigPage(con
   setSubTitle(tr("How the model learns from your data."));
   auto* outer = new QVBoxLayout(this);
   outer->setContentsMargins(0, 0, 0, 0);
-  auto* scroll = new QScrollArea(this);
-  scroll->setWidgetResizable(true);
-  scroll->setFrameShape(QFrame::NoFrame);
-  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);  // the sentences wrap instead
-  auto* inner = new QWidget(scroll);
+  scroll_ = new QScrollArea(this);
+  scroll_->setWidgetResizable(true);
+  scroll_->setFrameShape(QFrame::NoFrame);
+  scroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);  // the sentences wrap instead
+  outer->addWidget(scroll_);
+  group_ = new QButtonGroup(this);
+  connect(context_, &WizardContext::infoChanged, this, [this] {
+    buildRows();
+    refresh();
+  });
+  buildRows();
+}
+
+void MethodPage::buildRows() {
+  QStringList names;
+  for (const MethodInfo& method : context_->info().methods) names << method.name;
+  if (names == order_ && scroll_->widget()) return;  // the same methods: keep the rows and the choice
+  order_ = names;
+  for (QAbstractButton* button : group_->buttons()) group_->removeButton(button);
+  buttons_.clear();
+  reasons_.clear();
+  auto* inner = new QWidget(scroll_);
   auto* grid = new QGridLayout(inner);
   grid->setVerticalSpacing(1);
   grid->setColumnStretch(1, 1);
   grid->setHorizontalSpacing(12);
-  group_ = new QButtonGroup(this);
   int row = 0;
-  for (const MethodSpec& spec : methodCatalog()) {
-    auto* radio = new QRadioButton(spec.title, inner);
-    radio->setObjectName(spec.name);
+  for (const MethodInfo& method : context_->info().methods) {
+    const MethodText text = methodText(method);
+    auto* radio = new QRadioButton(text.title, inner);
+    radio->setObjectName(method.name);
     QFont bold = radio->font();
     bold.setBold(true);
     radio->setFont(bold);
-    auto* when = new QLabel(spec.when, inner);
+    auto* when = new QLabel(text.when, inner);
     when->setWordWrap(true);
     when->setContentsMargins(24, 0, 0, 0);
     auto* reason = new QLabel(inner);
-    reason->setObjectName(spec.name + QStringLiteral("-reason"));
+    reason->setObjectName(method.name + QStringLiteral("-reason"));
     reason->setWordWrap(true);
     reason->setStyleSheet(QStringLiteral("color: #a04000;"));
     // The reason sits beside the title, so that eleven methods fit without scrolling.
@@ -47,27 +64,24 @@ MethodPage::MethodPage(WizardContext* context, QWidget* parent) : ConfigPage(con
     grid->setRowMinimumHeight(row + 2, 4);
     row += 3;
     group_->addButton(radio);
-    buttons_.insert(spec.name, radio);
-    reasons_.insert(spec.name, reason);
-    connect(radio, &QRadioButton::toggled, this, [this, name = spec.name](bool checked) {
+    buttons_.insert(method.name, radio);
+    reasons_.insert(method.name, reason);
+    connect(radio, &QRadioButton::toggled, this, [this, name = method.name](bool checked) {
       if (checked) context_->method = name;
       Q_EMIT completeChanged();
     });
   }
   grid->setRowStretch(row, 1);
-  scroll->setWidget(inner);
-  outer->addWidget(scroll);
-  connect(context_, &WizardContext::infoChanged, this, &MethodPage::refresh);
+  scroll_->setWidget(inner);  // deletes the previous rows
+  if (!buttons_.contains(context_->method)) context_->method.clear();
 }
 
 QString MethodPage::disabledReason(const QString& method) const {
-  const MethodSpec* spec = findMethod(method);
-  if (!spec) return tr("Unknown method.");
   if (!context_->infoReady()) return tr("Waiting for the engine.");
   const MethodInfo* info = context_->info().method(method);
   if (!info) return tr("This engine does not know this method.");
   if (!info->available) return info->reason.isEmpty() ? tr("Not in this engine yet.") : info->reason;
-  return methodMismatch(*spec, context_->from_scratch, context_->data_ok ? context_->data.format : QString(),
+  return methodMismatch(*info, context_->from_scratch, context_->data_ok ? context_->data.format : QString(),
                         context_->model_ok && context_->model.isClassifier());
 }
 
@@ -92,9 +106,9 @@ void MethodPage::refresh() {
     QRadioButton* pick = buttons_.value(seeded_method_);
     if (!pick || !pick->isEnabled()) {
       pick = nullptr;
-      for (const MethodSpec& spec : methodCatalog()) {
-        if (buttons_[spec.name]->isEnabled()) {
-          pick = buttons_[spec.name];
+      for (const QString& name : std::as_const(order_)) {
+        if (buttons_[name]->isEnabled()) {
+          pick = buttons_[name];
           break;
         }
       }

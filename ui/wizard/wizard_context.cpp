@@ -1,7 +1,5 @@
 #include "ui/wizard/wizard_context.h"
 
-#include "ui/wizard/method_catalog.h"
-
 namespace temper::studio {
 
 void WizardContext::setInfo(const EngineInfo& info) {
@@ -20,7 +18,7 @@ void WizardContext::setInfoError(const QString& error) {
 bool WizardContext::keyAppliesToStart(const QString& key, bool from_scratch) const {
   const TrainKey* spec = info_.key(key);
   if (!spec) return false;
-  for (const MethodSpec& method : methodCatalog()) {
+  for (const MethodInfo& method : info_.methods) {
     if (method.needs_base == !from_scratch && spec->appliesTo(method.name)) return true;
   }
   return false;
@@ -35,7 +33,6 @@ bool WizardContext::writesKey(const QString& key) const {
 void WizardContext::setSeed(const QJsonObject& seed) {
   seed_ = seed;
   ++seed_generation_;
-  Q_EMIT seedChanged();
 }
 
 }  // namespace temper::studio

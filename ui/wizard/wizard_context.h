@@ -8,8 +8,8 @@
 #include <QVector>
 #include <functional>
 
-#include "ui/wizard/engine_info.h"
-#include "ui/wizard/engine_queries.h"
+#include "ui/client/engine_queries.h"
+#include "ui/client/engine_replies.h"
 
 namespace temper::studio {
 
@@ -71,7 +71,6 @@ class WizardContext : public QObject {
 
  Q_SIGNALS:
   void infoChanged();
-  void seedChanged();
 
  private:
   EngineQueries* engine_;

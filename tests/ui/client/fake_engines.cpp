@@ -42,4 +42,49 @@ while true; do sleep 0.05; done
   return polite.replace("RUN", run_id);
 }
 
+QByteArray sleepingEngine(const QByteArray& pid_file) { return "echo $$ > '" + pid_file + "'\nexec sleep 60\n"; }
+
+QByteArray answeringEngine() {
+  return R"(echo '{"v":1,"type":"log","run_id":"","t":1,"message":"reading headers"}'
+echo '{"family":"gpt2","task":"causal-lm","parameters":124439808}'
+)";
+}
+
+QByteArray refusingEngine() {
+  return R"(echo '{"v":1,"type":"error","run_id":"","t":1,"kind":"invalid_input","message":"m/config.json: error: no `n_layer`"}'
+echo 'loading m' >&2
+echo 'error: m/config.json: error: no `n_layer`' >&2
+exit 3
+)";
+}
+
+QByteArray crashingEngine() { return "echo 'half an answer' >&2\nkill -9 $$\n"; }
+
+QByteArray infoJson() {
+  return R"({"temper":"0.1.0","libtorch":"1.13.0","sentencepiece":"0.1.97","sqlite":"3.40.1",)"
+         R"("device":{"cuda_available":true,"cuda_devices":["NVIDIA H100 80GB HBM3"],"cpu_threads":2,"blas":"openblas-openmp"},)"
+         R"("methods":[{"name":"pretrain","title":"Pretrain from scratch","summary":"A new model.","available":true,)"
+         R"("reason":"","needs_base":false,"base":"none","formats":["text","prepared"],"metrics":[]},)"
+         R"({"name":"dpo","title":"DPO","summary":"Preferences.","available":false,"reason":"not in the engine yet",)"
+         R"("needs_base":true,"base":"language-model","formats":["preference"],"metrics":[]}],)"
+         R"("train_keys":[],"presets":[]})";
+}
+
+QByteArray recordingEngine(const QByteArray& args_file, const QByteArray& config_copy) {
+  QByteArray body = R"(echo "$@" >> 'ARGS'
+for a in "$@"; do
+  case "$a" in
+    info) echo 'INFO'; exit 0 ;;
+    model) echo "error: $5: not a model folder" >&2; exit 3 ;;
+    data) echo '{"format":"text","preview":[]}'; exit 0 ;;
+    train) cat "$4" > 'CONFIG'; echo '{"estimate":{"bytes":{"total":5},"device":"cpu"}}'; exit 0 ;;
+    eval) echo '{"mean_nll":1.5,"perplexity":4.48,"predicted_tokens":10}'; exit 0 ;;
+    export) echo '{"run":"r1","out":"/o","files":["config.json"],"bytes":12}'; exit 0 ;;
+  esac
+done
+exit 9
+)";
+  return body.replace("ARGS", args_file).replace("CONFIG", config_copy).replace("INFO", infoJson());
+}
+
 }  // namespace temper::studio::testing

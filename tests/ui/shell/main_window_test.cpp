@@ -8,6 +8,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDateTime>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -17,6 +18,7 @@
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -33,6 +35,8 @@
 #include "ui/client/run_filter_proxy.h"
 #include "ui/client/run_history_model.h"
 #include "ui/client/run_manager.h"
+#include "ui/plot/live_run_plot.h"
+#include "ui/plot/run_plot_canvas.h"
 #include "ui/shell/app_settings.h"
 #include "ui/shell/compare_page.h"
 #include "ui/shell/datasets_page.h"
@@ -45,11 +49,7 @@
 #include "ui/shell/runs_page.h"
 #include "ui/shell/settings_page.h"
 #include "ui/shell/theme.h"
-
-#ifdef TEMPER_STUDIO_HAVE_PLOT
-#include "ui/plot/live_run_plot.h"
-#include "ui/plot/run_plot_canvas.h"
-#endif
+#include "ui/wizard/finetune_wizard.h"
 
 using namespace temper;
 using namespace temper::studio;
@@ -65,9 +65,11 @@ QString writeScript(const QString& path, const QByteArray& body) {
   return path;
 }
 
-// A fake engine: `info --json` answers as the contract says; `train` runs until SIGTERM.
+// A fake engine: `info --json` answers as the contract says (and counts the questions in
+// SCRIPT.info-count); `train` runs until SIGTERM.
 QByteArray fakeEngineBody() {
   return "if [ \"$1\" = info ]; then\n"
+         "  echo asked >> \"$0.info-count\"\n"
          "  echo '{\"temper\":\"0.1.0\",\"libtorch\":\"1.13.0\",\"sentencepiece\":\"0.1.97\",\"sqlite\":\"3.40.1\","
          "\"device\":{\"cuda_available\":false,\"cuda_devices\":[],\"cpu_threads\":2,\"blas\":\"openblas-openmp\"},"
          "\"methods\":[],\"train_keys\":[],\"presets\":[]}'\n"
@@ -249,8 +251,37 @@ class MainWindowTest : public QObject {
     qputenv("TEMPER_ENGINE", old.toUtf8());
     MainWindow window(workspace_, AppSettings(qsettings_.get()));
     QTRY_COMPARE_WITH_TIMEOUT(window.deviceLabel()->text(), QStringLiteral("engine info unavailable"), 10000);
-    QVERIFY(window.aboutText().contains("Engine info unavailable"));
+    QCOMPARE(window.deviceLabel()->toolTip(), QStringLiteral("unknown command info"));  // the engine's words
+    QVERIFY(window.aboutText().contains("Engine info unavailable: unknown command info"));
     qputenv("TEMPER_ENGINE", engine_.toUtf8());
+  }
+
+  // `temper info` is asked once per window: the status bar's answer is the About box's and every
+  // wizard's.
+  void engineInfoAskedOncePerSession() {
+    QFile count(engine_ + ".info-count");
+    auto asked = [&count] {
+      if (!count.open(QIODevice::ReadOnly)) return 0;
+      const int lines = static_cast<int>(count.readAll().count('\n'));
+      count.close();
+      return lines;
+    };
+    const int before = asked();
+    MainWindow window(workspace_, AppSettings(qsettings_.get()));
+    window.show();
+    QTRY_COMPARE_WITH_TIMEOUT(window.deviceLabel()->text(), QStringLiteral("CPU, 2 thread(s)"), 10000);
+    QCOMPARE(window.engineSession()->environment().info.temper, QStringLiteral("0.1.0"));
+    window.showPage(MainWindow::kNewRunPage);
+    auto* start = window.findChild<QPushButton*>("startWizard");
+    for (int i = 0; i < 2; ++i) {
+      start->click();
+      FinetuneWizard* wizard = window.findChild<FinetuneWizard*>();
+      QVERIFY(wizard);
+      QTRY_VERIFY(wizard->engineReady());
+      wizard->close();  // deletes itself
+      QTRY_VERIFY(!window.findChild<FinetuneWizard*>());
+    }
+    QCOMPARE(asked() - before, 1);
   }
 
   void runsPageFiltersAndModelsAreSound() {
@@ -312,14 +343,12 @@ class MainWindowTest : public QObject {
     QVERIFY(view.log()->toPlainText().contains("checkpoint at step 500"));
     // One step line per batch, not one per step.
     QCOMPARE(view.log()->toPlainText().count("step 600/2000"), 1);
-#ifdef TEMPER_STUDIO_HAVE_PLOT
     // The plot got every point of the batch: 600 train losses, 6 evals, checkpoints at 250 and 500.
     auto* plot = qobject_cast<LiveRunPlot*>(view.plot());
     QVERIFY(plot);
     QCOMPARE(plot->canvas()->curvePoints("20261127-120000-abcd", "loss", true).size(), 600);
     QCOMPARE(plot->canvas()->curvePoints("20261127-120000-abcd", "val_loss").size(), 6);  // not smoothed: no raw curve
     QCOMPARE(plot->canvas()->curvePoints("20261127-120000-abcd", "lr").size(), 600);
-#endif
     view.applyOutcome({"failed", "The engine process was killed or crashed.", "x", -1, true, {"Killed"}});
     QVERIFY(view.log()->toPlainText().contains("  | Killed"));
   }
@@ -348,9 +377,7 @@ class MainWindowTest : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(ended, 20000);
     QCOMPARE(latency_ms.size(), 30);
     QCOMPARE(view.progressBar()->value(), 30);
-#ifdef TEMPER_STUDIO_HAVE_PLOT
     QCOMPARE(qobject_cast<LiveRunPlot*>(view.plot())->canvas()->curvePoints("tick", "loss", true).size(), 30);
-#endif
     std::sort(latency_ms.begin(), latency_ms.end());
     qInfo("event -> plot latency over 30 events: median %.1f ms, max %.1f ms", latency_ms[15], latency_ms.last());
   }

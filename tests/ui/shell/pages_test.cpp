@@ -28,8 +28,13 @@
 
 #include "core/store/store.h"
 #include "ui/client/engine_job.h"
+#include "ui/client/engine_session.h"
 #include "ui/client/run_history_model.h"
 #include "ui/client/run_manager.h"
+#include "ui/plot/live_run_plot.h"
+#include "ui/plot/plot_data_set.h"
+#include "ui/plot/plot_theme.h"
+#include "ui/plot/run_plot_canvas.h"
 #include "ui/shell/app_settings.h"
 #include "ui/shell/compare_page.h"
 #include "ui/shell/config_diff.h"
@@ -43,13 +48,6 @@
 #include "ui/shell/theme.h"
 #include "ui/wizard/data_preview_model.h"
 #include "ui/wizard/finetune_wizard.h"
-
-#ifdef TEMPER_STUDIO_HAVE_PLOT
-#include "ui/plot/live_run_plot.h"
-#include "ui/plot/plot_data_set.h"
-#include "ui/plot/plot_theme.h"
-#include "ui/plot/run_plot_canvas.h"
-#endif
 
 using namespace temper;
 using namespace temper::studio;
@@ -96,8 +94,9 @@ class PagesTest : public QObject {
   QTemporaryDir dir_;
   QString engine_;
   QString workspace_;
-  QString data_;       // a prepared dataset (folder)
-  QString tokenizer_;  // the char tokenizer it was made with
+  std::unique_ptr<EngineSession> session_;  // what the main window gives its pages
+  QString data_;                            // a prepared dataset (folder)
+  QString tokenizer_;                       // the char tokenizer it was made with
   std::unique_ptr<QSettings> settings_;
   QStringList run_ids_;  // newest first, as the history lists them
   QString screenshots_;
@@ -165,6 +164,7 @@ class PagesTest : public QObject {
     QDir().mkpath(screenshots_);
     workspace_ = dir_.filePath("ws");
     QDir().mkpath(workspace_);
+    session_ = std::make_unique<EngineSession>(engine_, workspace_);
     if (!haveEngine()) return;  // the cases that need it skip
     qputenv("TEMPER_ENGINE", engine_.toUtf8());
     QByteArray corpus;
@@ -305,7 +305,6 @@ class PagesTest : public QObject {
       QCOMPARE(table->index(RunComparisonModel::kSteps, column).data().toString(),
                QLocale().toString(config.value("max-steps").toInt()));
     }
-#ifdef TEMPER_STUDIO_HAVE_PLOT
     auto* plot = qobject_cast<LiveRunPlot*>(page->plot());
     QVERIFY(plot);
     RunPlotCanvas* canvas = plot->canvas();
@@ -326,7 +325,6 @@ class PagesTest : public QObject {
       QCOMPARE(tokens.last().y(), val.back().value);
       canvas->setXAxis(XAxis::Step);
     }
-#endif
     // A run deleted from the history leaves the comparison.
     page->pickProxy()->setCheckedIds({});
     QVERIFY(loaded.wait(10000));
@@ -379,10 +377,8 @@ class PagesTest : public QObject {
     QVERIFY2(ticks > 0, "the event loop must turn while the store is read");
     QCOMPARE(page.comparisonModel()->columnCount(), kRuns);
     QCOMPARE(page.comparisonModel()->diff().differing, QStringList{"lr"});
-#ifdef TEMPER_STUDIO_HAVE_PLOT
     auto* canvas = qobject_cast<LiveRunPlot*>(page.plot())->canvas();
     for (const QString& id : ids) QCOMPARE(canvas->curvePoints(id, "loss", true).size(), qsizetype(kSteps));
-#endif
     qInfo("10 runs x 20,000 steps: picked to shown in %lld ms, %d timer ticks meanwhile", ms, ticks);
   }
 
@@ -399,11 +395,11 @@ class PagesTest : public QObject {
     QDir().mkpath(prepared);
     for (const QString& f : QDir(data_).entryList(QDir::Files)) QFile::copy(data_ + "/" + f, prepared + "/" + f);
 
-    DatasetsPage page(settings_.get());
+    DatasetsPage page(settings_.get(), session_.get());
     QAbstractItemModelTester list_tester(page.libraryModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     QAbstractItemModelTester preview_tester(page.previewModel(),
                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
-    page.setEnvironment(engine_, workspace_);
+    page.setWorkspace(workspace_);
     QCOMPARE(page.libraryModel()->rowCount(), 1);  // the prepared one
     QCOMPARE(page.libraryModel()->entryAt(0).origin, LibraryEntry::Origin::Workspace);
     QVERIFY(page.libraryModel()->entryAt(0).detail.contains(tokenizer_));
@@ -458,11 +454,11 @@ class PagesTest : public QObject {
     QVERIFY(*page.inspection().tokens > 0);
 
     // Remembered per workspace.
-    DatasetsPage again(settings_.get());
-    again.setEnvironment(engine_, workspace_);
+    DatasetsPage again(settings_.get(), session_.get());
+    again.setWorkspace(workspace_);
     QCOMPARE(again.libraryModel()->rowCount(), 3);
-    DatasetsPage other(settings_.get());
-    other.setEnvironment(engine_, dir_.filePath("other-ws"));
+    DatasetsPage other(settings_.get(), session_.get());
+    other.setWorkspace(dir_.filePath("other-ws"));
     QCOMPARE(other.libraryModel()->rowCount(), 0);
     page.removePath(bad);
     QCOMPARE(page.libraryModel()->rowOfPath(bad), -1);
@@ -477,8 +473,8 @@ class PagesTest : public QObject {
     qint64 lines = 0;
     while (!file.atEnd())
       if (!file.readLine().trimmed().isEmpty()) ++lines;
-    DatasetsPage page(settings_.get());
-    page.setEnvironment(engine_, dir_.filePath("wikisql-ws"));
+    DatasetsPage page(settings_.get(), session_.get());
+    page.setWorkspace(dir_.filePath("wikisql-ws"));
     QSignalSpy inspected(&page, &DatasetsPage::inspected);
     page.addPath(wikisql);
     QVERIFY(inspected.wait(60000));
@@ -493,9 +489,9 @@ class PagesTest : public QObject {
     if (!haveEngine()) QSKIP("no temper engine (set TEMPER_ENGINE or build the `temper` target)");
     RunHistoryModel history(workspace_ + "/temper.db");
     QVERIFY(history.reload());
-    ModelsPage page(&history, settings_.get());
+    ModelsPage page(&history, settings_.get(), session_.get());
     QAbstractItemModelTester tester(page.libraryModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-    page.setEnvironment(engine_, workspace_);
+    page.setWorkspace(workspace_);
     QCOMPARE(page.libraryModel()->rowCount(), 3);  // every finished run's final/
     const LibraryEntry run_model = page.libraryModel()->entryAt(0);
     QCOMPARE(run_model.origin, LibraryEntry::Origin::Run);

@@ -20,24 +20,19 @@
 #include <cmath>
 
 #include "core/store/store.h"
+#include "ui/client/chat_session.h"
+#include "ui/client/engine_session.h"
+#include "ui/plot/live_run_plot.h"
+#include "ui/plot/run_plot_canvas.h"
 #include "ui/shell/app_settings.h"
 #include "ui/shell/checkpoint_eval.h"
+#include "ui/shell/library_model.h"
 #include "ui/shell/main_window.h"
-#include "ui/shell/playground_chat.h"
+#include "ui/shell/models_page.h"
 #include "ui/shell/playground_page.h"
 #include "ui/shell/run_view.h"
 #include "ui/shell/theme.h"
-
-#ifdef TEMPER_STUDIO_HAVE_WIZARD
-#include "ui/shell/library_model.h"
-#include "ui/shell/models_page.h"
 #include "ui/wizard/finetune_wizard.h"
-#endif
-
-#ifdef TEMPER_STUDIO_HAVE_PLOT
-#include "ui/plot/live_run_plot.h"
-#include "ui/plot/run_plot_canvas.h"
-#endif
 
 using namespace temper;
 using namespace temper::studio;
@@ -54,8 +49,8 @@ bool writeFile(const QString& path, const QByteArray& body) {
 // The answers a page receives, in order.
 struct AnswerLog {
   QVector<ChatAnswerEnd> ends;
-  explicit AnswerLog(PlaygroundChat* chat) {
-    QObject::connect(chat, &PlaygroundChat::answerEnded, chat, [this](const ChatAnswerEnd& end) { ends << end; });
+  explicit AnswerLog(ChatSession* chat) {
+    QObject::connect(chat, &ChatSession::answerEnded, chat, [this](const ChatAnswerEnd& end) { ends << end; });
   }
 };
 
@@ -67,6 +62,7 @@ class PlaygroundTest : public QObject {
   QTemporaryDir dir_;
   QString engine_;
   QString workspace_;
+  std::unique_ptr<EngineSession> session_;  // what the main window gives its pages
   QString run_id_;
   QString final_dir_;
   QString checkpoint_dir_;  // step-30
@@ -93,7 +89,7 @@ class PlaygroundTest : public QObject {
   // A page with the engine and a loaded model, greedy and short.
   std::unique_ptr<PlaygroundPage> loadedPage(const QString& dir, int max_new_tokens = 12) {
     auto page = std::make_unique<PlaygroundPage>();
-    page->setEnginePath(engine_);
+    page->setEngine(session_.get());
     page->temperatureBox()->setValue(0.0);
     page->maxNewTokensBox()->setValue(max_new_tokens);
     QSignalSpy settled(page.get(), &PlaygroundPage::modelSettled);
@@ -118,6 +114,7 @@ class PlaygroundTest : public QObject {
     screenshots_ = QStringLiteral(TEMPER_BUILD_DIR "/screenshots");
     QDir().mkpath(screenshots_);
     workspace_ = dir_.filePath("ws");
+    session_ = std::make_unique<EngineSession>(engine_, workspace_);
     if (!haveEngine()) return;  // the cases skip
     qputenv("TEMPER_ENGINE", engine_.toUtf8());
     QByteArray corpus;
@@ -176,7 +173,7 @@ class PlaygroundTest : public QObject {
     QVERIFY2(expected.size() >= 2, reference.constData());
 
     auto page = loadedPage(final_dir_);
-    QCOMPARE(page->chat()->state(), PlaygroundChat::State::Ready);
+    QCOMPARE(page->chat()->state(), ChatSession::State::Ready);
     QVERIFY2(page->modelStatusText().contains("plain chat template"), qPrintable(page->modelStatusText()));
     QVERIFY(page->modelStatusText().contains("context 128"));
     AnswerLog log(page->chat());
@@ -208,7 +205,7 @@ class PlaygroundTest : public QObject {
     QVERIFY(page->input()->toPlainText().contains('\n'));
 
     // New conversation: the transcript empties and the first answer comes again, nothing reused.
-    QSignalSpy reset(page->chat(), &PlaygroundChat::resetDone);
+    QSignalSpy reset(page->chat(), &ChatSession::resetDone);
     page->newConversationButton()->click();
     QVERIFY(reset.wait(10000));
     QVERIFY(page->transcript().isEmpty());
@@ -281,10 +278,10 @@ class PlaygroundTest : public QObject {
     QVERIFY(page->showsClassifier());
     QVERIFY2(page->classifierText().contains("calm, storm"), qPrintable(page->classifierText()));
     QVERIFY(!page->sendButton()->isEnabled());
-    QCOMPARE(page->chat()->state(), PlaygroundChat::State::Idle);
+    QCOMPARE(page->chat()->state(), ChatSession::State::Idle);
     // The engine itself refuses to chat with a classifier, with its reason.
-    PlaygroundChat chat;
-    QSignalSpy failed(&chat, &PlaygroundChat::failed);
+    ChatSession chat;
+    QSignalSpy failed(&chat, &ChatSession::failed);
     chat.start(engine_, classifier_dir_);
     QVERIFY(failed.wait(60000));
     QVERIFY2(chat.failure().contains("not a language model"), qPrintable(chat.failure()));
@@ -299,7 +296,7 @@ class PlaygroundTest : public QObject {
   void runViewEvaluatesCheckpoints() {
     if (!haveEngine()) QSKIP("no temper engine (set TEMPER_ENGINE or build the `temper` target)");
     RunView view(workspace_ + "/temper.db", workspace_);
-    view.setEnginePath(engine_);
+    view.setEngine(session_.get());
     view.showStoredRun(run_id_);
     QTRY_VERIFY_WITH_TIMEOUT(!view.checkpointPath(30).isEmpty(), 10000);
     QCOMPARE(QDir(view.checkpointPath(30)).canonicalPath(), QDir(checkpoint_dir_).canonicalPath());
@@ -318,7 +315,7 @@ class PlaygroundTest : public QObject {
 
     // A classifier run: accuracy and per-label figures on labelled records.
     RunView classify(workspace_ + "/temper.db", workspace_);
-    classify.setEnginePath(engine_);
+    classify.setEngine(session_.get());
     classify.showStoredRun(classify_run_id_);
     QTRY_VERIFY_WITH_TIMEOUT(!classify.checkpointPath(20).isEmpty(), 10000);
     QCOMPARE(classify.method(), QStringLiteral("classify"));
@@ -350,9 +347,6 @@ class PlaygroundTest : public QObject {
 
   void openInPlaygroundFromTheRunView() {
     if (!haveEngine()) QSKIP("no temper engine (set TEMPER_ENGINE or build the `temper` target)");
-#ifndef TEMPER_STUDIO_HAVE_PLOT
-    QSKIP("the checkpoint actions live on the plot, which this build lacks");
-#else
     MainWindow window(workspace_, AppSettings(settings_.get()));
     RunView* view = window.openRun(run_id_);
     QTRY_VERIFY_WITH_TIMEOUT(!view->checkpointPath(30).isEmpty(), 10000);
@@ -373,7 +367,7 @@ class PlaygroundTest : public QObject {
     QCOMPARE(window.playgroundPage()->modelBox()->currentData().toString(),
              QDir(view->checkpointPath(30)).absolutePath());
     QVERIFY(settled.wait(60000));
-    QCOMPARE(window.playgroundPage()->chat()->state(), PlaygroundChat::State::Ready);
+    QCOMPARE(window.playgroundPage()->chat()->state(), ChatSession::State::Ready);
     // The Models page's list (the runs' final models) is offered too.
     QVERIFY(window.playgroundPage()->modelBox()->findData(QDir(final_dir_).absolutePath()) >= 0 ||
             window.playgroundPage()->modelBox()->findData(final_dir_) >= 0);
@@ -387,14 +381,10 @@ class PlaygroundTest : public QObject {
       if (b->text() == "Open in playground") QVERIFY(!b->isEnabled());
       if (b->text() == "Evaluate") QVERIFY(b->isEnabled());
     }
-#endif
   }
 
   void wizardNamesTheSeedItStartsFrom() {
     if (!haveEngine()) QSKIP("no temper engine (set TEMPER_ENGINE or build the `temper` target)");
-#ifndef TEMPER_STUDIO_HAVE_WIZARD
-    QSKIP("this build has no wizard");
-#else
     MainWindow window(workspace_, AppSettings(settings_.get()));
     window.show();
     ModelsPage* models = window.modelsPage();
@@ -420,7 +410,6 @@ class PlaygroundTest : public QObject {
     QVERIFY(!shown.contains(QStringLiteral("The run being duplicated")));
     wizard->close();
     delete wizard;
-#endif
   }
 
   void screenshots() {

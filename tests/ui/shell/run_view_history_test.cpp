@@ -31,15 +31,12 @@
 #include "ui/client/process_probe.h"
 #include "ui/client/run_follower.h"
 #include "ui/client/run_manager.h"
-#include "ui/shell/app_settings.h"
-#include "ui/shell/main_window.h"
-#include "ui/shell/run_view.h"
-
-#ifdef TEMPER_STUDIO_HAVE_PLOT
 #include "ui/plot/live_run_plot.h"
 #include "ui/plot/plot_data_set.h"
 #include "ui/plot/run_plot_canvas.h"
-#endif
+#include "ui/shell/app_settings.h"
+#include "ui/shell/main_window.h"
+#include "ui/shell/run_view.h"
 
 using namespace temper;
 using namespace temper::studio;
@@ -122,7 +119,6 @@ class RunViewHistoryTest : public QObject {
     QCOMPARE(samples.count(QStringLiteral("— step ")), 2 * (steps / 100));
     for (int s = 250; s <= steps; s += 250) QCOMPARE(view->checkpointPath(s), checkpointDir(workspace, id, s));
     QVERIFY(view->checkpointPath(steps / 250 * 250 + 250).isEmpty());
-#ifdef TEMPER_STUDIO_HAVE_PLOT
     auto* plot = qobject_cast<LiveRunPlot*>(view->plot());
     QVERIFY(plot);
     const QVector<QPointF> loss = plot->canvas()->curvePoints(run, "loss", true);
@@ -136,7 +132,6 @@ class RunViewHistoryTest : public QObject {
     const QVector<CheckpointMark> marks = plot->canvas()->data().checkpoints(run);
     QCOMPARE(marks.size(), steps / 250);
     for (int i = 0; i < marks.size(); ++i) QCOMPARE(marks[i].step, 250 * (i + 1));
-#endif
   }
 
   // A re-attaching studio follows the run from the store; its first poll happens on its own, long
@@ -370,12 +365,10 @@ class RunViewHistoryTest : public QObject {
     QVERIFY(view->samples()->toPlainText().contains(QStringLiteral("— step 50 —")));
     QVERIFY(!view->checkpointPath(100).isEmpty());
     QVERIFY(!view->checkpointPath(200).isEmpty());
-#ifdef TEMPER_STUDIO_HAVE_PLOT
     auto* plot = qobject_cast<LiveRunPlot*>(view->plot());
     QVERIFY(plot->canvas()->curvePoints(run, "loss", true).size() >= qsizetype(stored_steps));
     QVERIFY(plot->canvas()->curvePoints(run, "val_loss").size() >= qsizetype(stored_evals));
     QVERIFY(plot->canvas()->data().checkpoints(run).size() >= 2);
-#endif
     // And it follows: the next evaluation arrives.
     const qint64 opened_at = view->progressBar()->value();
     QTRY_VERIFY_WITH_TIMEOUT(view->progressBar()->value() >= opened_at / 50 * 50 + 100, 60000);

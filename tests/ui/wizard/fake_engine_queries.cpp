@@ -45,12 +45,22 @@ QJsonObject withMethodDefaults(QJsonObject key, const QJsonObject& defaults) {
 
 const QStringList kFinetuning{"continued-pretrain", "sft", "classify", "lora"};
 
-QJsonObject method(const char* name, bool available, const char* reason = "") {
+// The data formats of the real engine's methods (`temper info --json`).
+const QStringList kText{"text", "prepared"};
+const QStringList kPrompted{"prompt-completion", "alpaca", "messages"};
+const QStringList kAnyButPreference = kText + kPrompted + QStringList{"text-label"};
+
+QJsonObject method(const char* name, bool available, const char* reason, const char* base, QStringList formats,
+                   QStringList metrics = {}) {
   return QJsonObject{{"name", name},
                      {"title", QStringLiteral("Title of %1").arg(name)},
                      {"summary", "engine summary"},
                      {"available", available},
-                     {"reason", reason}};
+                     {"reason", reason},
+                     {"needs_base", QLatin1String(base) != QLatin1String("none")},
+                     {"base", base},
+                     {"formats", QJsonArray::fromStringList(formats)},
+                     {"metrics", QJsonArray::fromStringList(metrics)}};
 }
 
 }  // namespace
@@ -85,17 +95,18 @@ FakeEngineQueries::FakeEngineQueries() {
       key("seed", "integer", 1337, 0, 9007199254740991.0, {}),
       key("device", "choice", "auto", 0, 0, {"auto", "cpu", "cuda"}),
   };
-  QJsonArray methods{method("pretrain", true),
-                     method("continued-pretrain", true),
-                     method("sft", true),
-                     method("classify", true),
-                     method("lora", true),
-                     method("adapters", false, "not in the engine yet"),
-                     method("prompt-tuning", false, "not in the engine yet"),
-                     method("few-shot", false, "not in the engine yet"),
-                     method("reward-model", false, "not in the engine yet"),
-                     method("dpo", false, "arrives with the RLHF issue"),
-                     method("ppo", false, "arrives with the RLHF issue")};
+  const char* lm = "language-model";
+  QJsonArray methods{method("pretrain", true, "", "none", kText),
+                     method("continued-pretrain", true, "", lm, kText),
+                     method("sft", true, "", lm, kPrompted, {"token_accuracy"}),
+                     method("classify", true, "", "language-model-or-classifier", {"text-label"}, {"accuracy"}),
+                     method("lora", true, "", lm, kAnyButPreference),
+                     method("adapters", false, "not in the engine yet", lm, kAnyButPreference),
+                     method("prompt-tuning", false, "not in the engine yet", lm, kAnyButPreference),
+                     method("few-shot", false, "not in the engine yet", lm, kPrompted + QStringList{"text-label"}),
+                     method("reward-model", false, "not in the engine yet", lm, {"preference"}),
+                     method("dpo", false, "arrives with the RLHF issue", lm, {"preference"}),
+                     method("ppo", false, "arrives with the RLHF issue", lm, kPrompted)};
   QJsonArray presets{
       QJsonObject{{"name", "tiny"}, {"layers", 2}, {"dim", 64}, {"heads", 2}, {"ctx", 64}, {"parameters", 123456}},
       QJsonObject{
@@ -125,6 +136,7 @@ FakeEngineQueries::FakeEngineQueries() {
                                                                      {"vocab", 50257},
                                                                      {"tokenizer", "byte-level-bpe"},
                                                                      {"chat_template", "none"},
+                                                                     {"task", "causal-lm"},
                                                                      {"files", QJsonArray{"model.safetensors"}},
                                                                      {"bytes", 497774208}}));
   models.insert(QStringLiteral("/runs/r1/final"), ok(QJsonObject{{"family", "gpt2"},
@@ -140,6 +152,7 @@ FakeEngineQueries::FakeEngineQueries() {
                                                                  {"vocab", 512},
                                                                  {"tokenizer", "sentencepiece"},
                                                                  {"chat_template", "none"},
+                                                                 {"task", "causal-lm"},
                                                                  {"files", QJsonArray{"model.safetensors"}},
                                                                  {"bytes", 493824}}));
 

@@ -8,7 +8,7 @@
 #include <QPointer>
 #include <QTimer>
 
-#include "ui/wizard/engine_queries.h"
+#include "ui/client/engine_queries.h"
 
 namespace temper::studio {
 
@@ -27,8 +27,9 @@ class FakeEngineQueries : public EngineQueries {
   QVector<QJsonObject> dry_run_configs;
   int info_calls = 0;
 
-  static EngineReply ok(const QJsonObject& json) { return {true, json, {}, false}; }
-  static EngineReply failed(const QString& error, bool missing = false) { return {false, {}, error, missing}; }
+  static EngineReply ok(const QJsonObject& json) { return {true, json, {}, 0, {}}; }
+  /// The engine refusing, as it does for a bad input (exit code 3).
+  static EngineReply failed(const QString& error) { return {false, {}, error, 3, {}}; }
 
   void info(QObject* context, EngineCallback done) override {
     ++info_calls;
@@ -46,6 +47,13 @@ class FakeEngineQueries : public EngineQueries {
   void dryRun(const QJsonObject& config, QObject* context, EngineCallback done) override {
     dry_run_configs << config;
     answer(context, std::move(done), dry_run_reply);
+  }
+  // The wizard never evaluates or exports.
+  void evaluate(const QString&, const QString&, QObject* context, EngineCallback done) override {
+    answer(context, std::move(done), failed(QStringLiteral("the fake engine does not evaluate")));
+  }
+  void exportRun(const QString&, const QString&, QObject* context, EngineCallback done) override {
+    answer(context, std::move(done), failed(QStringLiteral("the fake engine does not export")));
   }
 
  private:

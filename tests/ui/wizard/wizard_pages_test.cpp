@@ -29,7 +29,7 @@ class WizardPagesTest : public QObject {
   void methodsFollowBaseModelAndData();
   void badModelFolderShowsTheEngineError();
   void previousRunModel();
-  void missingInfoCommandIsOneLine();
+  void infoErrorIsOneLine();
   void dataInspectionErrorBlocksNext();
   void pretrainingTakesNoSplit();
   void dataPreviewShowsFirstRecords();
@@ -348,15 +348,15 @@ void WizardPagesTest::previousRunModel() {
   QCOMPARE(w.config().value("base").toString(), QStringLiteral("/runs/r1/final"));
 }
 
-void WizardPagesTest::missingInfoCommandIsOneLine() {
+void WizardPagesTest::infoErrorIsOneLine() {
   TestSettings s;
   FakeEngineQueries engine;
-  engine.info_reply = FakeEngineQueries::failed("This engine has no `temper info --json` yet (x); update it.", true);
+  engine.info_reply = FakeEngineQueries::failed("`temper info` did not answer within 120 s.");
   FinetuneWizard w(&engine, &s.settings);
   w.restart();
   auto* status = w.baseModelPage()->findChild<StatusLine*>("engineStatus");
   QCOMPARE(status->state(), StatusLine::State::Error);
-  QCOMPARE(status->text(), QStringLiteral("This engine has no `temper info --json` yet (x); update it."));
+  QCOMPARE(status->text(), QStringLiteral("`temper info` did not answer within 120 s."));
   QVERIFY(!w.baseModelPage()->isComplete());
 }
 
@@ -372,11 +372,9 @@ void WizardPagesTest::dataInspectionErrorBlocksNext() {
   QTRY_COMPARE(status->state(), StatusLine::State::Error);
   QCOMPARE(status->text(), QStringLiteral("/data/missing.jsonl: no such file"));
   QVERIFY(!w.dataPage()->isComplete());
-  // An engine without `data inspect` does not block: the dry run and the run judge the data.
-  engine.data.insert("/data/other", FakeEngineQueries::failed("no data inspect", true));
-  w.dataPage()->setPaths({"/data/other"});
-  QTRY_VERIFY(w.dataPage()->isComplete());
   // A held-out file must be named.
+  w.dataPage()->setPaths({"/data/sft.jsonl"});
+  QTRY_VERIFY(w.dataPage()->isComplete());
   chooseValidationFile(w, "");
   QVERIFY(!w.dataPage()->isComplete());
   chooseValidationFile(w, "/data/val.jsonl");

@@ -1,5 +1,6 @@
 // The wizard's parts on their own: parsing the engine's answers, defaults, templates, the data
-// preview model, and the child-process engine against small scripts that play the engine.
+// preview model, key fields, and the method texts and fit read from the engine's methods. (The
+// child processes that ask the engine are tested in tests/ui/client.)
 #include <QAbstractItemModelTester>
 #include <QFile>
 #include <QFont>
@@ -11,12 +12,12 @@
 #include <QTest>
 
 #include "fake_engine_queries.h"
+#include "ui/client/engine_replies.h"
+#include "ui/client/formatting.h"
 #include "ui/wizard/data_preview_model.h"
-#include "ui/wizard/engine_info.h"
 #include "ui/wizard/hyperparameter_defaults.h"
 #include "ui/wizard/key_field.h"
 #include "ui/wizard/method_catalog.h"
-#include "ui/wizard/process_engine_queries.h"
 #include "ui/wizard/template_store.h"
 
 using namespace temper::studio;
@@ -32,16 +33,9 @@ class WizardUnitsTest : public QObject {
   void templateStoreRoundTrip();
   void previewModel();
   void keyFieldKinds();
-  void methodCatalogOrderAndFit();
-  void replyFromOutput();
-  void processQueriesAgainstAScript();
-  void processQueriesTimeout();
-  void processQueriesMissingEngine();
+  void methodTextsAndFit();
   void formats();
   void engineShapesBesideTheContract();
-
- private:
-  QString writeScript(const QTemporaryDir& dir, const QString& body);
 };
 
 void WizardUnitsTest::parsesInfo() {
@@ -55,6 +49,15 @@ void WizardUnitsTest::parsesInfo() {
   QCOMPARE(info.methods[9].name, QStringLiteral("dpo"));
   QVERIFY(!info.methods[9].available);
   QCOMPARE(info.methods[9].reason, QStringLiteral("arrives with the RLHF issue"));
+  QVERIFY(info.methods[9].needs_base);
+  QCOMPARE(info.methods[9].base, QStringLiteral("language-model"));
+  QCOMPARE(info.methods[9].formats, QStringList{"preference"});
+  QVERIFY(!info.methods[0].needs_base);
+  QCOMPARE(info.methods[0].base, QStringLiteral("none"));
+  QCOMPARE(info.methods[0].formats, (QStringList{"text", "prepared"}));
+  QVERIFY(info.method("classify")->takesClassifierBase());
+  QVERIFY(!info.method("sft")->takesClassifierBase());
+  QCOMPARE(info.method("sft")->metrics, QStringList{"token_accuracy"});
   const TrainKey* lr = info.key("lr");
   QVERIFY(lr);
   QCOMPARE(lr->kind, TrainKey::Kind::Number);
@@ -80,10 +83,39 @@ void WizardUnitsTest::rejectsMalformedInfo() {
   QCOMPARE(parseEngineInfo(bad_kind, info),
            QStringLiteral("`temper info`: train_keys[0] (`lr`) has kind \"float\"; expected integer, number, text, "
                           "choice or boolean"));
+  // A method without what the wizard decides with is refused, naming the field (the studio and
+  // the engine ship together: nothing is guessed).
+  FakeEngineQueries fake;
+  const QJsonArray methods = fake.info_reply.json["methods"].toArray();
+  auto withMethods = [&fake](const QJsonArray& list) {
+    QJsonObject json = fake.info_reply.json;
+    json["methods"] = list;
+    return json;
+  };
+  for (const char* field : {"needs_base", "base", "formats", "metrics"}) {
+    QJsonObject classify = methods[3].toObject();
+    classify.remove(field);
+    QJsonArray list = methods;
+    list[3] = classify;
+    const QString error = parseEngineInfo(withMethods(list), info);
+    QVERIFY2(error.startsWith(QStringLiteral("`temper info`: methods[3] (`classify`) has no `%1`").arg(field)),
+             qPrintable(error));
+  }
+  QJsonObject sft = methods[2].toObject();
+  sft["formats"] = "text";
+  QCOMPARE(parseEngineInfo(withMethods({sft}), info),
+           QStringLiteral("`temper info`: methods[0] (`sft`) has no `formats` (an array)"));
+  QJsonObject odd_base = methods[1].toObject();
+  odd_base["base"] = "anything";
+  QCOMPARE(parseEngineInfo(withMethods({odd_base}), info),
+           QStringLiteral("`temper info`: methods[0] (`continued-pretrain`) has base \"anything\"; expected none, "
+                          "language-model, language-model-or-classifier"));
   ModelInspection model;
   QCOMPARE(parseModelInspection(QJsonObject{{"parameters", 3}}, model),
            QStringLiteral("`temper model inspect`: the field `family` is missing"));
-  // A classifier says so and names its labels; an engine from before classifiers says nothing.
+  QCOMPARE(parseModelInspection(QJsonObject{{"family", "gpt2"}}, model),
+           QStringLiteral("`temper model inspect`: the field `task` is missing"));
+  // A classifier says so and names its labels.
   QCOMPARE(
       parseModelInspection(
           QJsonObject{{"family", "gpt2"}, {"task", "sequence-classification"}, {"labels", QJsonArray{"calm", "storm"}}},
@@ -91,9 +123,8 @@ void WizardUnitsTest::rejectsMalformedInfo() {
       QString());
   QVERIFY(model.isClassifier());
   QCOMPARE(model.labels, (QStringList{"calm", "storm"}));
-  QCOMPARE(parseModelInspection(QJsonObject{{"family", "gpt2"}}, model), QString());
+  QCOMPARE(parseModelInspection(QJsonObject{{"family", "gpt2"}, {"task", "causal-lm"}}, model), QString());
   QVERIFY(!model.isClassifier());
-  QCOMPARE(model.task, QStringLiteral("causal-lm"));
   MemoryEstimate memory;
   QCOMPARE(parseMemoryEstimate(QJsonObject{{"bytes", QJsonObject{}}}, memory),
            QStringLiteral("`temper train --dry-run`: the field `bytes.total` is missing"));
@@ -223,146 +254,48 @@ void WizardUnitsTest::keyFieldKinds() {
   QCOMPARE(numberText(2000), QStringLiteral("2000"));
 }
 
-void WizardUnitsTest::methodCatalogOrderAndFit() {
-  QStringList names;
-  for (const MethodSpec& m : methodCatalog()) names << m.name;
-  QCOMPARE(names, (QStringList{"pretrain", "continued-pretrain", "sft", "classify", "lora", "adapters", "prompt-tuning",
-                               "few-shot", "reward-model", "dpo", "ppo"}));
-  for (const MethodSpec& m : methodCatalog()) QVERIFY2(!m.when.isEmpty(), qPrintable(m.name));
-  QCOMPARE(methodMismatch(*findMethod("dpo"), false, "preference"), QString());
-  QCOMPARE(methodMismatch(*findMethod("dpo"), false, "text"),
+void WizardUnitsTest::methodTextsAndFit() {
+  FakeEngineQueries fake;
+  EngineInfo info;
+  QVERIFY(parseEngineInfo(fake.info_reply.json, info).isEmpty());
+  // The wizard's own (translatable) words for every method the engine lists.
+  for (const MethodInfo& m : info.methods) {
+    const MethodText text = methodText(m);
+    QVERIFY2(!text.when.isEmpty() && text.when != m.summary, qPrintable(m.name));
+    QVERIFY2(!text.title.startsWith("Title of"), qPrintable(m.name));
+  }
+  QCOMPARE(methodText(*info.method("sft")).title, QStringLiteral("Supervised finetuning (SFT)"));
+  // A method the wizard does not know is shown in the engine's words.
+  MethodInfo newcomer;
+  newcomer.name = "orpo";
+  newcomer.title = "ORPO";
+  newcomer.summary = "Odds-ratio preference optimisation.";
+  QCOMPARE(methodText(newcomer).title, QStringLiteral("ORPO"));
+  QCOMPARE(methodText(newcomer).when, QStringLiteral("Odds-ratio preference optimisation."));
+
+  // The fit comes from the engine's needs_base, base and formats.
+  QCOMPARE(methodMismatch(*info.method("dpo"), false, "preference"), QString());
+  QCOMPARE(methodMismatch(*info.method("dpo"), false, "text"),
            QStringLiteral("Needs preference data; the chosen data is text."));
-  QCOMPARE(methodMismatch(*findMethod("sft"), false, ""), QString());  // unknown format never blocks
-  // A classifier base: only classify trains it further.
-  QCOMPARE(methodMismatch(*findMethod("classify"), false, "text-label", true), QString());
-  QCOMPARE(methodMismatch(*findMethod("sft"), false, "", true),
+  QCOMPARE(methodMismatch(*info.method("pretrain"), true, "prepared"), QString());
+  QCOMPARE(methodMismatch(*info.method("sft"), false, ""), QString());  // unknown format never blocks
+  QCOMPARE(methodMismatch(*info.method("sft"), true, ""),
+           QStringLiteral("Needs a base model: choose one on the first page."));
+  QCOMPARE(methodMismatch(*info.method("pretrain"), false, "text"),
+           QStringLiteral("Starts from nothing: choose \"Pretrain from scratch\" on the first page."));
+  // A classifier base fits only a method whose base is "language-model-or-classifier".
+  QCOMPARE(methodMismatch(*info.method("classify"), false, "text-label", true), QString());
+  QCOMPARE(methodMismatch(*info.method("sft"), false, "", true),
            QStringLiteral("The base is a classifier, not a language model: only the classification head trains it "
                           "further."));
-  QCOMPARE(methodMismatch(*findMethod("pretrain"), true, "", true), QString());  // from scratch: no base
-}
-
-void WizardUnitsTest::replyFromOutput() {
-  EngineReply r = replyFromProcessOutput("info", 0, "{\"a\":1}\n", "");
-  QVERIFY(r.ok);
-  QCOMPARE(r.json, (QJsonObject{{"a", 1}}));
-  // Event lines before the answer are skipped.
-  r = replyFromProcessOutput("info", 0, "{\"type\":\"log\",\"v\":1}\n{\"a\":2}\n", "");
-  QVERIFY(r.ok);
-  QCOMPARE(r.json, (QJsonObject{{"a", 2}}));
-  // Today's engine, asked for a command it does not have (seen on build/bin/temper).
-  r = replyFromProcessOutput("info", 2,
-                             "{\"kind\":\"invalid_config\",\"message\":\"A subcommand is required; see `temper "
-                             "--help`\",\"type\":\"error\",\"v\":1}",
-                             "error: A subcommand is required; see `temper --help`\n");
-  QVERIFY(!r.ok);
-  QVERIFY(r.missing);
-  QCOMPARE(r.error, QStringLiteral("This engine has no `temper info --json` yet (A subcommand is required; see "
-                                   "`temper --help`); update it."));
-  r = replyFromProcessOutput("train --dry-run", 2, "",
-                             "error: The following argument was not expected: --dry-run; see `temper --help`\n");
-  QVERIFY(r.missing);
-  // A real refusal: the engine's message as it is.
-  r = replyFromProcessOutput("model inspect", 3, "", "error: /m/config.json: missing key `n_layer`\n");
-  QVERIFY(!r.ok);
-  QVERIFY(!r.missing);
-  QCOMPARE(r.error, QStringLiteral("/m/config.json: missing key `n_layer`"));
-  // Only an error event on stdout.
-  r = replyFromProcessOutput("model inspect", 3, "{\"type\":\"error\",\"message\":\"bad dtype\"}\n", "");
-  QCOMPARE(r.error, QStringLiteral("bad dtype"));
-  r = replyFromProcessOutput("info", 0, "not json", "");
-  QVERIFY(!r.ok);
-  QVERIFY(r.error.startsWith("`temper info --json` printed no JSON object"));
-}
-
-QString WizardUnitsTest::writeScript(const QTemporaryDir& dir, const QString& body) {
-  const QString path = dir.filePath("temper");
-  QFile file(path);
-  if (!file.open(QIODevice::WriteOnly)) return {};
-  file.write(("#!/bin/sh\n" + body).toUtf8());
-  file.close();
-  file.setPermissions(file.permissions() | QFileDevice::ExeOwner);
-  return path;
-}
-
-void WizardUnitsTest::processQueriesAgainstAScript() {
-  QTemporaryDir dir;
-  // The script records its arguments and answers like the engine of the contract.
-  const QString args_file = dir.filePath("args");
-  const QString script = writeScript(
-      dir, QStringLiteral("echo \"$@\" >> '%1'\n"
-                          "case \"$3\" in\n"
-                          "  info) echo '{\"temper\":\"0.1.0\",\"methods\":[],\"train_keys\":[],\"presets\":[]}' ;;\n"
-                          "  model) echo \"error: $5: not a model folder\" >&2; exit 3 ;;\n"
-                          "  data) echo '{\"format\":\"text\",\"preview\":[]}' ;;\n"
-                          "  train) cat \"$4\" > '%2'; echo '{\"bytes\":{\"total\":5},\"device\":\"cpu\"}' ;;\n"
-                          "esac\n")
-               .arg(args_file, dir.filePath("config")));
-  ProcessEngineQueries engine(script, "/ws", 10000);
-  QObject context;
-  QVector<EngineReply> replies;
-  auto collect = [&replies](const EngineReply& r) { replies << r; };
-  engine.info(&context, collect);
-  QTRY_COMPARE(replies.size(), 1);
-  QVERIFY(replies[0].ok);
-  QCOMPARE(replies[0].json.value("temper").toString(), QStringLiteral("0.1.0"));
-  engine.inspectModel("/m", &context, collect);
-  QTRY_COMPARE(replies.size(), 2);
-  QVERIFY(!replies[1].ok);
-  QCOMPARE(replies[1].error, QStringLiteral("/m: not a model folder"));
-  engine.inspectData({"/d1", "/d 2"}, "/tok", &context, collect);
-  QTRY_COMPARE(replies.size(), 3);
-  QVERIFY(replies[2].ok);
-  const QJsonObject config{{"method", "sft"}, {"lr", 5e-5}};
-  engine.dryRun(config, &context, collect);
-  QTRY_COMPARE(replies.size(), 4);
-  QVERIFY(replies[3].ok);
-  QFile written(dir.filePath("config"));
-  QVERIFY(written.open(QIODevice::ReadOnly));
-  QCOMPARE(QJsonDocument::fromJson(written.readAll()).object(), config);
-  QFile args(args_file);
-  QVERIFY(args.open(QIODevice::ReadOnly));
-  const QStringList lines = QString::fromUtf8(args.readAll()).split('\n', Qt::SkipEmptyParts);
-  QCOMPARE(lines.size(), 4);
-  QCOMPARE(lines[0], QStringLiteral("--workspace /ws info --json"));
-  QCOMPARE(lines[1], QStringLiteral("--workspace /ws model inspect /m --json"));
-  QCOMPARE(lines[2], QStringLiteral("--workspace /ws data inspect /d1 /d 2 --tokenizer /tok --json"));
-  QVERIFY(lines[3].startsWith("--workspace /ws train /"));
-  QVERIFY(lines[3].endsWith(".json --dry-run --json"));
-  // The temporary config is gone once the answer is in.
-  const QString temp_config = lines[3].section(' ', 3, 3);
-  QVERIFY(!QFile::exists(temp_config));
-  // No answer once the asker is gone.
-  {
-    QObject short_lived;
-    engine.info(&short_lived, collect);
-  }
-  QTest::qWait(300);
-  QCOMPARE(replies.size(), 4);
-}
-
-void WizardUnitsTest::processQueriesTimeout() {
-  QTemporaryDir dir;
-  const QString script = writeScript(dir, "exec sleep 30\n");
-  ProcessEngineQueries engine(script, {}, 1000);
-  QObject context;
-  QVector<EngineReply> replies;
-  QElapsedTimer timer;
-  timer.start();
-  engine.info(&context, [&replies](const EngineReply& r) { replies << r; });
-  QVERIFY(timer.elapsed() < 100);  // the call itself never waits for the child
-  QTRY_COMPARE_WITH_TIMEOUT(replies.size(), 1, 5000);
-  QVERIFY(!replies[0].ok);
-  QCOMPARE(replies[0].error, QStringLiteral("`temper info` did not answer within 1 s."));
-}
-
-void WizardUnitsTest::processQueriesMissingEngine() {
-  ProcessEngineQueries engine("/nonexistent/temper");
-  QObject context;
-  QVector<EngineReply> replies;
-  engine.info(&context, [&replies](const EngineReply& r) { replies << r; });
-  QTRY_COMPARE(replies.size(), 1);
-  QVERIFY(replies[0].missing);
-  QVERIFY(replies[0].error.startsWith("Cannot start the engine `/nonexistent/temper`"));
+  MethodInfo lora = *info.method("lora");
+  lora.base = "language-model-or-classifier";
+  QCOMPARE(methodMismatch(lora, false, "text-label", true), QString());
+  QCOMPARE(methodMismatch(*info.method("pretrain"), true, "", true), QString());  // from scratch: no base
+  // An engine whose method takes another format is followed without a change in the wizard.
+  MethodInfo sft = *info.method("sft");
+  sft.formats << "text";
+  QCOMPARE(methodMismatch(sft, false, "text"), QString());
 }
 
 void WizardUnitsTest::formats() {

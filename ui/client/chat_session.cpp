@@ -1,8 +1,10 @@
-#include "ui/shell/playground_chat.h"
+#include "ui/client/chat_session.h"
 
 #include <QJsonDocument>
 #include <QProcess>
 #include <QTimer>
+
+#include "ui/client/engine_replies.h"
 
 namespace temper::studio {
 namespace {
@@ -17,9 +19,9 @@ QJsonObject ChatSampling::toJson() const {
                      {QStringLiteral("seed"), static_cast<qint64>(seed)}};
 }
 
-PlaygroundChat::PlaygroundChat(QObject* parent) : QObject(parent) {}
+ChatSession::ChatSession(QObject* parent) : QObject(parent) {}
 
-PlaygroundChat::~PlaygroundChat() {
+ChatSession::~ChatSession() {
   if (process_) {
     process_->disconnect(this);
     process_->kill();
@@ -27,7 +29,7 @@ PlaygroundChat::~PlaygroundChat() {
   }
 }
 
-void PlaygroundChat::start(const QString& engine, const QString& model_dir) {
+void ChatSession::start(const QString& engine, const QString& model_dir) {
   shutdown();
   model_dir_ = model_dir;
   info_ = {};
@@ -38,7 +40,7 @@ void PlaygroundChat::start(const QString& engine, const QString& model_dir) {
   sampling_sent_ = false;
   sent_system_.clear();
   process_ = new QProcess(this);
-  connect(process_, &QProcess::readyReadStandardOutput, this, &PlaygroundChat::readOutput);
+  connect(process_, &QProcess::readyReadStandardOutput, this, &ChatSession::readOutput);
   connect(process_, &QProcess::readyReadStandardError, this,
           [this, p = process_] { stderr_tail_.feed(p->readAllStandardError()); });
   connect(process_, &QProcess::finished, this, [this, p = process_](int code, QProcess::ExitStatus status) {
@@ -55,7 +57,7 @@ void PlaygroundChat::start(const QString& engine, const QString& model_dir) {
   process_->start(engine, {QStringLiteral("chat"), QStringLiteral("--model"), model_dir, QStringLiteral("--json")});
 }
 
-void PlaygroundChat::shutdown() {
+void ChatSession::shutdown() {
   if (!process_) return;
   QProcess* old = process_;
   process_ = nullptr;
@@ -72,12 +74,12 @@ void PlaygroundChat::shutdown() {
   setState(State::Idle);
 }
 
-void PlaygroundChat::send(const QJsonObject& message) {
+void ChatSession::send(const QJsonObject& message) {
   if (!process_) return;
   process_->write(QJsonDocument(message).toJson(QJsonDocument::Compact) + '\n');
 }
 
-void PlaygroundChat::applySettings(const ChatSampling& sampling, const QString& system) {
+void ChatSession::applySettings(const ChatSampling& sampling, const QString& system) {
   if (state_ != State::Ready && state_ != State::Answering) return;
   QJsonObject keys;
   const QJsonObject now = sampling.toJson();
@@ -98,22 +100,22 @@ void PlaygroundChat::applySettings(const ChatSampling& sampling, const QString& 
   if (message.size() > 1) send(message);
 }
 
-bool PlaygroundChat::sendUser(const QString& text) {
+bool ChatSession::sendUser(const QString& text) {
   if (state_ != State::Ready) return false;
   send({{QStringLiteral("type"), QStringLiteral("user")}, {QStringLiteral("content"), text}});
   setState(State::Answering);
   return true;
 }
 
-void PlaygroundChat::stop() {
+void ChatSession::stop() {
   if (state_ == State::Answering) send({{QStringLiteral("type"), QStringLiteral("stop")}});
 }
 
-void PlaygroundChat::reset() {
+void ChatSession::reset() {
   if (state_ == State::Ready || state_ == State::Answering) send({{QStringLiteral("type"), QStringLiteral("reset")}});
 }
 
-void PlaygroundChat::readOutput() {
+void ChatSession::readOutput() {
   if (!process_) return;
   EventBatch batch;
   parser_.feed(process_->readAllStandardOutput(), batch);
@@ -121,7 +123,7 @@ void PlaygroundChat::readOutput() {
   for (const QString& line : batch.malformed_lines) stderr_tail_.feed(line.toUtf8() + '\n');
 }
 
-void PlaygroundChat::handle(const EngineEvent& e) {
+void ChatSession::handle(const EngineEvent& e) {
   if (e.type == QLatin1String("token")) {
     Q_EMIT tokenReceived(e.text("text"));
   } else if (e.type == QLatin1String("answer_end")) {
@@ -142,8 +144,6 @@ void PlaygroundChat::handle(const EngineEvent& e) {
     Q_EMIT ready(info_);
   } else if (e.type == QLatin1String("reset_done")) {
     Q_EMIT resetDone();
-  } else if (e.type == QLatin1String("settings")) {
-    Q_EMIT settingsApplied(e.fields);
   } else if (e.type == QLatin1String("error")) {
     if (state_ == State::Loading) {
       error_line_ = e.text("message");  // why the model cannot be loaded; the exit follows
@@ -153,7 +153,7 @@ void PlaygroundChat::handle(const EngineEvent& e) {
   }
 }
 
-void PlaygroundChat::onFinished(int exit_code, bool crashed) {
+void ChatSession::onFinished(int exit_code, bool crashed) {
   readOutput();
   EventBatch batch;
   parser_.finish(batch);
@@ -161,8 +161,8 @@ void PlaygroundChat::onFinished(int exit_code, bool crashed) {
   if (!error_line_.isEmpty()) {
     failure_ = error_line_;
   } else {
-    const QStringList tail = stderr_tail_.lines();
-    const QString last = tail.isEmpty() ? QString() : tail.last();
+    // The engine prints an `error` event before it exits; without one, its last stderr line.
+    const QString last = engineMessage({}, stderr_tail_.lines());
     failure_ = crashed ? tr("The engine stopped (killed or crashed). %1").arg(last)
                        : tr("The engine ended (exit code %1). %2").arg(exit_code).arg(last);
   }
@@ -172,7 +172,7 @@ void PlaygroundChat::onFinished(int exit_code, bool crashed) {
   Q_EMIT failed(failure_.trimmed());
 }
 
-void PlaygroundChat::setState(State state) {
+void ChatSession::setState(State state) {
   if (state_ == state) return;
   state_ = state;
   Q_EMIT stateChanged(state);

@@ -1,29 +1,21 @@
 #pragma once
-/// The only way the wizard talks to the engine: four questions, each answered asynchronously.
-/// Implementations: ProcessEngineQueries (runs `temper ... --json`) and the tests' fake.
+/// The engine's one-shot questions as the wizard and the pages ask them. EngineSession answers them
+/// with the real engine (EngineQuery children); the wizard's tests with a fake.
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
-#include <functional>
+
+#include "ui/client/engine_query.h"
 
 class QObject;
 
 namespace temper::studio {
 
-/// One answer from the engine.
-struct EngineReply {
-  bool ok = false;
-  QJsonObject json;      ///< the command's JSON object when ok
-  QString error;         ///< a one-line message a person can read when !ok
-  bool missing = false;  ///< the engine has no such command yet (older engine); error says which
-};
-
-using EngineCallback = std::function<void(const EngineReply&)>;
-
 /// Asynchronous queries. Each call returns at once; `done` runs later on the caller's thread, and
-/// never when `context` has been destroyed in the meantime (so a page may go away mid-query).
-/// Implementations may also call `done` before returning (the tests' fake does): callers must
-/// set their "pending" state before asking.
+/// never once `context` has been destroyed: a page may go away mid-query, and a request given a
+/// context of its own is cancelled by deleting that context (its child is killed). Implementations
+/// may also call `done` before returning (the tests' fake does): callers must set their "pending"
+/// state before asking.
 class EngineQueries {
  public:
   virtual ~EngineQueries() = default;
@@ -36,6 +28,10 @@ class EngineQueries {
                            EngineCallback done) = 0;
   /// `temper train CONFIG --dry-run --json`: validates `config` and estimates memory.
   virtual void dryRun(const QJsonObject& config, QObject* context, EngineCallback done) = 0;
+  /// `temper eval --model DIR --data FILE --json` (no timeout: a large file takes minutes).
+  virtual void evaluate(const QString& model_dir, const QString& data_file, QObject* context, EngineCallback done) = 0;
+  /// `temper export --run ID --out DIR --json` (no timeout: copying a large model takes minutes).
+  virtual void exportRun(const QString& run_id, const QString& out_dir, QObject* context, EngineCallback done) = 0;
 };
 
 }  // namespace temper::studio

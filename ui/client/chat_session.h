@@ -1,7 +1,8 @@
 #pragma once
 /// One conversation with one model: a `temper chat --model DIR --json` child process (QProcess,
-/// asynchronous) and its JSON-lines protocol (docs/cli.md, "chat --json"). The page sends user
-/// messages, stop, reset and settings; the engine's lines come back as signals. GUI thread only.
+/// asynchronous) and its JSON-lines protocol (docs/cli.md, "chat --json"). The Playground sends
+/// user messages, stop, reset and settings; the engine's lines come back as signals. Unlike the
+/// one-shot queries (EngineQuery) the child lives as long as the conversation. GUI thread only.
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
@@ -36,14 +37,14 @@ struct ChatSampling {
   bool operator==(const ChatSampling& other) const = default;
 };
 
-class PlaygroundChat : public QObject {
+class ChatSession : public QObject {
   Q_OBJECT
 
  public:
   enum class State { Idle, Loading, Ready, Answering, Failed };
 
-  explicit PlaygroundChat(QObject* parent = nullptr);
-  ~PlaygroundChat() override;
+  explicit ChatSession(QObject* parent = nullptr);
+  ~ChatSession() override;
 
   /// Starts `engine chat --model model_dir --json` (ending any earlier child first).
   void start(const QString& engine, const QString& model_dir);
@@ -73,12 +74,11 @@ class PlaygroundChat : public QObject {
   void tokenReceived(const QString& text);
   void answerEnded(const temper::studio::ChatAnswerEnd& end);
   void resetDone();
-  void settingsApplied(const QJsonObject& settings);
   /// A message the engine refused (the session goes on).
   void engineError(const QString& message);
   /// The child could not load the model, or ended or crashed.
   void failed(const QString& message);
-  void stateChanged(temper::studio::PlaygroundChat::State state);
+  void stateChanged(temper::studio::ChatSession::State state);
 
  private:
   void readOutput();
