@@ -24,10 +24,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>`temper model inspect`: the field `family` is missing</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>`temper data inspect`: the field `format` is missing</source>
         <translation type="unfinished"></translation>
     </message>
@@ -35,11 +31,31 @@
         <source>`temper train --dry-run`: the field `bytes.total` is missing</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>`temper info`: methods[%1] (`%2`) has no `%3` (%4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper info`: methods[%1] (`%2`) has base &quot;%3&quot;; expected %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper model inspect`: the field `%1` is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper export`: the field `out` is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper eval`: the field `mean_nll` is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
-    <name>EngineQueries</name>
+    <name>EngineReply</name>
     <message>
-        <source>This engine has no `temper %1 --json` yet (%2); update it.</source>
+        <source>`temper %1` stopped before answering (killed or crashed).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -48,22 +64,6 @@
     </message>
     <message>
         <source>`temper %1 --json` printed no JSON object (%2).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cannot write a temporary config file: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>`temper %1` crashed.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cannot start the engine `%1`: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>`temper %1` did not answer within %2 s.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -175,11 +175,7 @@
     </message>
 </context>
 <context>
-    <name>QObject</name>
-    <message>
-        <source>`temper info --json` did not answer with a JSON object</source>
-        <translation type="unfinished"></translation>
-    </message>
+    <name>Summary</name>
     <message>
         <source>engine info unavailable</source>
         <translation type="unfinished"></translation>
@@ -302,19 +298,22 @@
     </message>
 </context>
 <context>
+    <name>temper::studio::ChatSession</name>
+    <message>
+        <source>Could not start the engine (%1): %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine stopped (killed or crashed). %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine ended (exit code %1). %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>temper::studio::CheckpointEvaluation</name>
-    <message>
-        <source>the engine stopped (killed or crashed)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>exit code %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>could not start the engine (%1): %2</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>accuracy %1 · macro-F1 %2 · mean NLL %3 on %4 records</source>
         <translation type="unfinished"></translation>
@@ -330,6 +329,10 @@
     </message>
     <message>
         <source>mean NLL %1 · perplexity %2 over %3 predicted tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>there is no engine to ask</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -365,10 +368,6 @@
     </message>
     <message>
         <source>Open the run (Runs page) to chat with its checkpoints</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>This build has no plot library; the table below compares the runs.</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
@@ -551,22 +550,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Add file…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Add folder…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Remove</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Refresh</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Select a dataset, or add a file or folder.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -663,15 +646,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>No engine to ask.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Inspecting… (temper data inspect)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The engine&apos;s answer could not be read: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -720,25 +695,6 @@
     </message>
 </context>
 <context>
-    <name>temper::studio::EngineEnvironmentProbe</name>
-    <message>
-        <source>`temper info` did not answer within %1 s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>`temper info --json` failed (exit %1): %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>could not start %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the engine `temper` was not found</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>temper::studio::EngineJob</name>
     <message>
         <source>The engine `temper` was not found: set its path in Settings or TEMPER_ENGINE.</source>
@@ -766,6 +722,28 @@
     </message>
     <message>
         <source>Last engine output: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::EngineQuery</name>
+    <message>
+        <source>The engine `temper` was not found: set its path in Settings or TEMPER_ENGINE.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot start the engine `%1`: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper %1` did not answer within %2 s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::EngineSession</name>
+    <message>
+        <source>Cannot write a temporary config file: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -832,10 +810,6 @@
     </message>
     <message>
         <source>The memory estimate waits for valid values.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>No memory estimate: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -910,6 +884,29 @@
     </message>
     <message>
         <source>Path</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::LibraryPage</name>
+    <message>
+        <source>Add file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine&apos;s answer could not be read: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1079,14 +1076,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This build has no wizard library, whose data inspection this page uses; run `temper data inspect PATH`.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>This build has no wizard library, whose model inspection this page uses; run `temper model inspect DIR`.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>asking the engine…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1166,10 +1155,6 @@
     </message>
     <message>
         <source>Start the wizard…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>This build has no new-run wizard; start runs with `temper train`.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1258,10 +1243,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Unknown method.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Waiting for the engine.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1281,19 +1262,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Add folder…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>A Hugging Face model folder (config.json, safetensors, tokenizer files)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Remove</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1373,15 +1342,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>No engine to ask.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Inspecting… (temper model inspect)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The engine&apos;s answer could not be read: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1453,19 +1414,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>`temper export` crashed.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Export failed: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Exported to %1: %2 (%3).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cannot start the engine `%1`: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1480,21 +1433,6 @@
     </message>
     <message>
         <source>language model</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>temper::studio::PlaygroundChat</name>
-    <message>
-        <source>Could not start the engine (%1): %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The engine stopped (killed or crashed). %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The engine ended (exit code %1). %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1665,14 +1603,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>could not start the engine (%1): %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the engine gave no answer</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 is a classifier (%2).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1698,6 +1628,10 @@
     </message>
     <message>
         <source>Engine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>there is no engine to ask</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -35,18 +35,18 @@
 #include "ui/client/run_filter_proxy.h"
 #include "ui/client/run_history_model.h"
 #include "ui/client/run_manager.h"
+#include "ui/pages/compare/compare_page.h"
+#include "ui/pages/compare/run_comparison_model.h"
+#include "ui/pages/datasets/datasets_page.h"
+#include "ui/pages/models/models_page.h"
+#include "ui/pages/playground/playground_page.h"
+#include "ui/pages/run_view/run_view.h"
+#include "ui/pages/runs/runs_page.h"
 #include "ui/plot/live_run_plot.h"
 #include "ui/plot/run_plot_canvas.h"
 #include "ui/shell/app_settings.h"
-#include "ui/shell/compare_page.h"
-#include "ui/shell/datasets_page.h"
 #include "ui/shell/main_window.h"
-#include "ui/shell/models_page.h"
 #include "ui/shell/notice_page.h"
-#include "ui/shell/playground_page.h"
-#include "ui/shell/run_comparison_model.h"
-#include "ui/shell/run_view.h"
-#include "ui/shell/runs_page.h"
 #include "ui/shell/settings_page.h"
 #include "ui/shell/theme.h"
 #include "ui/wizard/finetune_wizard.h"
@@ -207,13 +207,13 @@ class MainWindowTest : public QObject {
       QVERIFY(current->findChild<QLabel*>("noticeLine")->text().contains("not in the engine yet"));
     }
     QCOMPARE(window.historyModel()->rowCount(), 5);
-    // Compare, Datasets and Models are pages of their own now (tested in ui_shell_pages_test).
+    // Compare, Datasets and Models are pages of their own now (tested in ui_pages_test).
     auto* stack = window.findChild<QStackedWidget*>();
     QCOMPARE(stack->widget(MainWindow::kComparePage), static_cast<QWidget*>(window.comparePage()));
     QVERIFY(window.datasetsPage() && window.modelsPage());
     QCOMPARE(stack->widget(MainWindow::kDatasetsPage), static_cast<QWidget*>(window.datasetsPage()));
     QCOMPARE(stack->widget(MainWindow::kModelsPage), static_cast<QWidget*>(window.modelsPage()));
-    // The Playground has its own test (ui_shell_playground_test).
+    // The Playground has its own test (ui_pages_playground_test).
     QCOMPARE(stack->widget(MainWindow::kPlaygroundPage), static_cast<QWidget*>(window.playgroundPage()));
   }
 
@@ -523,7 +523,7 @@ class MainWindowTest : public QObject {
       window.runTabs()->setCurrentWidget(live);
       shoot(&window, "run-live" + suffix);
       if (theme == Theme::Dark) continue;
-      // Five runs of 200..1,000 steps from the store (no engine needed); ui_shell_pages_test
+      // Five runs of 200..1,000 steps from the store (no engine needed); ui_pages_test
       // writes compare.png from real runs.
       QSignalSpy compared(window.comparePage(), &ComparePage::loaded);
       QStringList ids;

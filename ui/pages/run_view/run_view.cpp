@@ -1,4 +1,4 @@
-#include "ui/shell/run_view.h"
+#include "ui/pages/run_view/run_view.h"
 
 #include <QDateTime>
 #include <QFileDialog>
@@ -16,8 +16,8 @@
 #include "ui/client/run_channel.h"
 #include "ui/client/run_follower.h"
 #include "ui/client/run_history_model.h"
+#include "ui/pages/run_view/checkpoint_eval.h"
 #include "ui/plot/live_run_plot.h"
-#include "ui/shell/checkpoint_eval.h"
 
 namespace temper::studio {
 

@@ -1,4 +1,4 @@
-#include "ui/shell/runs_page.h"
+#include "ui/pages/runs/runs_page.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>

@@ -1,4 +1,4 @@
-#include "ui/shell/library_model.h"
+#include "ui/pages/library/library_model.h"
 
 #include <QCryptographicHash>
 #include <QDir>

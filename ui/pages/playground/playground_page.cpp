@@ -1,4 +1,4 @@
-#include "ui/shell/playground_page.h"
+#include "ui/pages/playground/playground_page.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -24,7 +24,7 @@
 #include <QVBoxLayout>
 
 #include "ui/client/engine_session.h"
-#include "ui/shell/library_model.h"
+#include "ui/pages/library/library_model.h"
 
 namespace temper::studio {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "core/store/store.h"
 #include "ui/client/run_history_model.h"
-#include "ui/shell/runs_page.h"
+#include "ui/pages/runs/runs_page.h"
 
 using namespace temper;
 using namespace temper::studio;

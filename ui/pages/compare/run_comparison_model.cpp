@@ -1,4 +1,4 @@
-#include "ui/shell/run_comparison_model.h"
+#include "ui/pages/compare/run_comparison_model.h"
 
 #include <QDateTime>
 #include <QFont>

@@ -1,4 +1,4 @@
-#include "ui/shell/checkpoint_eval.h"
+#include "ui/pages/run_view/checkpoint_eval.h"
 
 #include <QJsonArray>
 #include <QLocale>

@@ -1,4 +1,4 @@
-#include "ui/shell/run_pick_proxy.h"
+#include "ui/pages/compare/run_pick_proxy.h"
 
 #include <QSet>
 

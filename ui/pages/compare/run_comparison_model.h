@@ -10,7 +10,7 @@
 #include <QVector>
 
 #include "ui/client/run_summary.h"
-#include "ui/shell/config_diff.h"
+#include "ui/pages/compare/config_diff.h"
 
 namespace temper::studio {
 

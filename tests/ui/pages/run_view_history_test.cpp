@@ -31,12 +31,12 @@
 #include "ui/client/process_probe.h"
 #include "ui/client/run_follower.h"
 #include "ui/client/run_manager.h"
+#include "ui/pages/run_view/run_view.h"
 #include "ui/plot/live_run_plot.h"
 #include "ui/plot/plot_data_set.h"
 #include "ui/plot/run_plot_canvas.h"
 #include "ui/shell/app_settings.h"
 #include "ui/shell/main_window.h"
-#include "ui/shell/run_view.h"
 
 using namespace temper;
 using namespace temper::studio;

@@ -1,4 +1,4 @@
-#include "ui/shell/config_diff.h"
+#include "ui/pages/compare/config_diff.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

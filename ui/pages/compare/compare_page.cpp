@@ -1,4 +1,4 @@
-#include "ui/shell/compare_page.h"
+#include "ui/pages/compare/compare_page.h"
 
 #include <QEvent>
 #include <QHBoxLayout>
@@ -17,13 +17,13 @@
 #include "core/store/store.h"
 #include "ui/client/run_filter_proxy.h"
 #include "ui/client/run_history_model.h"
+#include "ui/pages/compare/run_comparison_model.h"
+#include "ui/pages/compare/run_pick_proxy.h"
 #include "ui/plot/live_run_plot.h"
 #include "ui/plot/metric_sample.h"
 #include "ui/plot/plot_data_set.h"
 #include "ui/plot/plot_theme.h"
 #include "ui/plot/run_plot_canvas.h"
-#include "ui/shell/run_comparison_model.h"
-#include "ui/shell/run_pick_proxy.h"
 
 namespace temper::studio {
 
