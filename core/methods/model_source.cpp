@@ -17,6 +17,16 @@ ModelSource scratchGpt(const GptConfig& shape, uint64_t seed, const std::filesys
   return source;
 }
 
+int64_t trainingContext(const CausalLmImpl& model, int64_t requested) {
+  const int64_t model_ctx = model.contextLength();
+  const int64_t context = requested > 0 ? requested : model_ctx;
+  if (context > model_ctx) {
+    throwConfigError("`ctx` is " + std::to_string(context) + " but the model's context is " +
+                     std::to_string(model_ctx));
+  }
+  return context;
+}
+
 void refuseClassifierBase(const std::filesystem::path& dir) {
   throwInputError(dir.string() +
                   ": this is a classifier (*ForSequenceClassification), not a language model; "

@@ -37,12 +37,7 @@ int64_t blockIndexOf(const std::string& name) {
 
 ClassifyTask::ClassifyTask(ClassifySetup setup) : setup_(std::move(setup)) {
   model_ = setup_.source.model;
-  const int64_t model_ctx = model_->contextLength();
-  context_ = setup_.context > 0 ? setup_.context : model_ctx;
-  if (context_ > model_ctx) {
-    throwConfigError("`ctx` is " + std::to_string(context_) + " but the model's context is " +
-                     std::to_string(model_ctx));
-  }
+  context_ = trainingContext(*model_, setup_.context);
   if (setup_.train_last_blocks > model_->layerCount()) {
     throwConfigError("`train-last-blocks` is " + std::to_string(setup_.train_last_blocks) + " but the model has " +
                      std::to_string(model_->layerCount()) + " blocks; allowed: -1 (all) or 0 to " +

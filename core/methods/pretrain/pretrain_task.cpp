@@ -27,12 +27,7 @@ PretrainTask::PretrainTask(PretrainSetup setup)
       train_tokens_(openDatasetSplit(setup_.data_dir, meta_, "train")),
       val_tokens_(openDatasetSplit(setup_.data_dir, meta_, "val")) {
   model_ = setup_.source.model;
-  const int64_t model_ctx = model_->contextLength();
-  context_ = setup_.context > 0 ? setup_.context : model_ctx;
-  if (context_ > model_ctx) {
-    throwConfigError("`ctx` is " + std::to_string(context_) + " but the model's context is " +
-                     std::to_string(model_ctx));
-  }
+  context_ = trainingContext(*model_, setup_.context);
   if (meta_.vocab_size > model_->vocabSize()) {
     throwConfigError("the dataset's tokenizer has " + std::to_string(meta_.vocab_size) +
                      " ids but the model's vocabulary is " + std::to_string(model_->vocabSize()));

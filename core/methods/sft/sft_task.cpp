@@ -29,12 +29,7 @@ std::vector<int64_t> promptOf(const TokenizedExample& example) {
 
 SftTask::SftTask(SftSetup setup) : setup_(std::move(setup)) {
   model_ = setup_.source.model;
-  const int64_t model_ctx = model_->contextLength();
-  context_ = setup_.context > 0 ? setup_.context : model_ctx;
-  if (context_ > model_ctx) {
-    throwConfigError("`ctx` is " + std::to_string(context_) + " but the model's context is " +
-                     std::to_string(model_ctx));
-  }
+  context_ = trainingContext(*model_, setup_.context);
   tokenizer_ = openTokenizer(setup_.source.tokenizer);
   if (tokenizer_->vocabSize() > model_->vocabSize()) {
     throwInputError(setup_.source.tokenizer.string() + ": the tokenizer has " +
