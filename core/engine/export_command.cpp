@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "core/common/error.h"
+#include "core/common/run_paths.h"
 #include "core/common/workspace_paths.h"
 #include "core/model/hf_model.h"
 #include "core/store/store.h"
@@ -23,17 +24,17 @@ constexpr const char* kModelFiles[] = {"config.json", "model.safetensors.index.j
                                        "adapter_model.safetensors", "chat_template.jinja"};
 
 fs::path sourceFolder(const RunRecord& run, const std::string& checkpoint) {
-  const fs::path run_dir = run.run_dir;
+  const RunPaths paths{run.run_dir};
   std::error_code ec;
-  if (checkpoint == "final" || (checkpoint.empty() && fs::is_directory(run_dir / "final", ec))) {
-    if (!fs::is_directory(run_dir / "final", ec)) {
-      throwConfigError("run " + run.id + " has no final model (" + (run_dir / "final").string() + "); it is " +
+  if (checkpoint == "final" || (checkpoint.empty() && fs::is_directory(paths.finalModel(), ec))) {
+    if (!fs::is_directory(paths.finalModel(), ec)) {
+      throwConfigError("run " + run.id + " has no final model (" + paths.finalModel().string() + "); it is " +
                        run.status + "; give --checkpoint step-N");
     }
-    return run_dir / "final";
+    return paths.finalModel();
   }
   if (checkpoint.empty()) {
-    auto latest = latestCheckpoint(run_dir / "checkpoints");
+    auto latest = latestCheckpoint(paths.checkpoints());
     if (!latest) throwConfigError("run " + run.id + " has no model yet: no final/ and no checkpoint");
     return *latest;
   }
@@ -41,7 +42,7 @@ fs::path sourceFolder(const RunRecord& run, const std::string& checkpoint) {
       checkpoint.find_first_not_of("0123456789", 5) != std::string::npos) {
     throwConfigError("`checkpoint` is \"" + checkpoint + "\"; allowed: final or step-N");
   }
-  const fs::path dir = run_dir / "checkpoints" / checkpoint;
+  const fs::path dir = paths.checkpoints() / checkpoint;
   if (!fs::is_directory(dir, ec)) {
     throwConfigError("run " + run.id + " has no checkpoint " + checkpoint + " (" + dir.string() + ")");
   }
