@@ -4,7 +4,10 @@
 
 #include <QDateTime>
 #include <QJsonDocument>
+#include <QThread>
 #include <map>
+#include <memory>
+#include <utility>
 
 #include "core/common/error.h"
 #include "ui/client/process_probe.h"
@@ -32,12 +35,41 @@ RunFollower::RunFollower(QString database_path, QString workspace, QString run_i
   connect(&timer_, &QTimer::timeout, this, &RunFollower::poll);
 }
 
+RunFollower::~RunFollower() {
+  if (first_read_) {
+    first_read_->wait();
+    delete first_read_;
+  }
+}
+
 void RunFollower::start(int poll_ms) {
   active_ = true;
-  timer_.start(poll_ms);
-  // Queued, not now: whoever gets this follower from RunManager connects first, then the run's
-  // history so far arrives as one batch.
-  QTimer::singleShot(0, this, &RunFollower::poll);
+  if (started_sent_ || first_read_) {  // resumed from another's read: only what came since
+    timer_.start(poll_ms);
+    QTimer::singleShot(0, this, &RunFollower::poll);
+    return;
+  }
+  // The history so far may be long (a million points): read it on a worker with a follower of its
+  // own, then go on from where it got. Whoever gets this follower from RunManager has connected by
+  // the time it arrives, as one batch.
+  auto batch = std::make_shared<EventBatch>();
+  auto position = std::make_shared<Position>();
+  const QString database = database_path_, workspace = workspace_, run_id = run_id_;
+  first_read_ = QThread::create([database, workspace, run_id, batch, position] {
+    RunFollower reader(database, workspace, run_id);
+    *batch = reader.readNew();
+    *position = reader.position();
+  });
+  connect(first_read_, &QThread::finished, this, [this, batch, position, poll_ms] {
+    first_read_->deleteLater();
+    first_read_ = nullptr;
+    resumeFrom(*position);
+    first_batch_ = std::move(*batch);
+    if (!active_) return;
+    poll();
+    if (active_) timer_.start(poll_ms);
+  });
+  first_read_->start();
 }
 
 EngineEvent RunFollower::makeEvent(const QString& type) const {
@@ -161,9 +193,23 @@ EventBatch RunFollower::readNew() {
   return batch;
 }
 
+RunFollower::Position RunFollower::position() const {
+  return {started_sent_, pid_, max_steps_, last_step_, read_up_to_, samples_cursor_, last_checkpoint_step_};
+}
+
+void RunFollower::resumeFrom(const Position& position) {
+  started_sent_ = position.started_sent;
+  pid_ = position.pid;
+  max_steps_ = position.max_steps;
+  last_step_ = position.last_step;
+  read_up_to_ = position.read_up_to;
+  samples_cursor_ = position.samples_cursor;
+  last_checkpoint_step_ = position.last_checkpoint_step;
+}
+
 void RunFollower::poll() {
-  if (!active_) return;
-  EventBatch batch;
+  if (!active_ || first_read_) return;
+  EventBatch batch = std::exchange(first_batch_, {});
   try {
     std::optional<RunRecord> run = readInto(batch);
     if (!run) {

@@ -10,6 +10,8 @@
 #include "core/store/store.h"
 #include "ui/client/run_channel.h"
 
+class QThread;
+
 namespace temper::studio {
 
 class RunFollower : public RunChannel {
@@ -19,10 +21,15 @@ class RunFollower : public RunChannel {
 
   RunFollower(QString database_path, QString workspace, QString run_id, QObject* parent = nullptr);
 
-  /// First poll on the next event-loop turn (the run's history so far arrives as one batch), then
-  /// every `poll_ms`.
+  /// Waits for a first read still under way on its worker thread.
+  ~RunFollower() override;
+
+  /// The run's history so far is read on a worker thread (a follower of its own there, with its own
+  /// read-only connection), then arrives as one batch with whatever the first poll adds; then a
+  /// poll every `poll_ms`. A follower that resumeFrom() another's read polls on the next
+  /// event-loop turn instead.
   void start(int poll_ms = kDefaultPollMs);
-  /// One poll now; public for tests.
+  /// One poll now (nothing while the first read is under way); public for tests.
   void poll();
   /// What the store holds that this follower has not read yet (the first time: the run_started
   /// event and the whole history so far), as the events a poll emits, but returned instead of
@@ -30,6 +37,22 @@ class RunFollower : public RunChannel {
   /// some other channel was already following reads the history with a follower of its own.
   /// Errors reading the store come back as malformed lines.
   EventBatch readNew();
+
+  /// How far this follower has read: what one that resumes from it does not send again.
+  struct Position {
+    bool started_sent = false;
+    qint64 pid = 0;
+    qint64 max_steps = 0;
+    qint64 last_step = 0;
+    std::map<std::string, int64_t> read_up_to;
+    int64_t samples_cursor = 0;
+    qint64 last_checkpoint_step = -1;
+  };
+  Position position() const;
+  /// Goes on from where another follower of the same run got (one that read the history on a
+  /// worker thread with its own connection: this one's polls then read only what came since).
+  /// Before start().
+  void resumeFrom(const Position& position);
 
   QString runId() const override { return run_id_; }
   bool isActive() const override { return active_; }
@@ -49,8 +72,10 @@ class RunFollower : public RunChannel {
   QString database_path_;
   QString workspace_;
   QString run_id_;
-  std::optional<Store> store_;
+  std::optional<Store> store_;  ///< this (GUI) thread's connection, for the polls after the first read
   QTimer timer_;
+  QThread* first_read_ = nullptr;
+  EventBatch first_batch_;  ///< the worker's read, sent with the first poll
   bool active_ = false;
   bool started_sent_ = false;
   qint64 pid_ = 0;

@@ -5,6 +5,10 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLocale>
+#include <QThread>
+#include <exception>
+#include <memory>
+#include <utility>
 
 #include "core/common/error.h"
 #include "ui/client/process_probe.h"
@@ -38,7 +42,17 @@ QString formatDuration(double seconds) {
 RunHistoryModel::RunHistoryModel(QString database_path, QObject* parent)
     : QAbstractTableModel(parent), database_path_(std::move(database_path)) {}
 
+RunHistoryModel::~RunHistoryModel() {
+  if (loader_) {
+    loader_->wait();
+    delete loader_;
+  }
+}
+
 void RunHistoryModel::setDatabasePath(const QString& database_path) {
+  ++generation_;
+  load_again_ = false;
+  touched_.clear();
   beginResetModel();
   store_.reset();
   rows_.clear();
@@ -65,26 +79,94 @@ void RunHistoryModel::reindex() {
   for (size_t i = 0; i < rows_.size(); ++i) row_by_id_.insert(q(rows_[i].run.id), static_cast<int>(i));
 }
 
-bool RunHistoryModel::reload(QString* error) {
-  QElapsedTimer timer;
-  timer.start();
-  if (!ensureStore(error)) return false;
-  std::vector<RunSummary> rows;
-  try {
-    rows = loadRunSummaries(*store_);
-  } catch (const Error& e) {
-    if (error) *error = QString::fromUtf8(e.what());
-    return false;
-  }
+void RunHistoryModel::replaceRows(std::vector<RunSummary> rows) {
   beginResetModel();
   rows_ = std::move(rows);
   reindex();
   endResetModel();
-  last_reload_ms_ = timer.elapsed();
-  return true;
+}
+
+void RunHistoryModel::touch(const QString& run_id) {
+  if (loader_) touched_.insert(run_id);
+}
+
+bool RunHistoryModel::reload(QString* error) {
+  QElapsedTimer timer;
+  timer.start();
+  QString message;
+  std::vector<RunSummary> rows;
+  bool ok = ensureStore(&message);
+  if (ok) {
+    try {
+      rows = loadRunSummaries(*store_);
+    } catch (const Error& e) {
+      message = QString::fromUtf8(e.what());
+      ok = false;
+    }
+  }
+  if (ok) {
+    replaceRows(std::move(rows));
+    last_reload_ms_ = timer.elapsed();
+  }
+  if (error) *error = message;
+  Q_EMIT loaded(ok, message);
+  return ok;
+}
+
+void RunHistoryModel::startReload() {
+  if (loader_) {
+    load_again_ = true;  // one read at a time; the latest state wins
+    return;
+  }
+  struct Result {
+    std::vector<RunSummary> rows;
+    QString error;
+    bool ok = false;
+  };
+  auto result = std::make_shared<Result>();
+  // The store (and its folder) is created here, on the model's own connection: the worker's
+  // read-only one cannot create it.
+  if (!ensureStore(&result->error)) {
+    Q_EMIT loaded(false, result->error);
+    return;
+  }
+  const std::string database = database_path_.toStdString();
+  const int generation = generation_;
+  auto timer = std::make_shared<QElapsedTimer>();
+  timer->start();
+  loader_ = QThread::create([database, result] {
+    try {
+      result->rows = loadRunSummaries(Store::openReadOnly(database));
+      result->ok = true;
+    } catch (const std::exception& e) {
+      result->error = QString::fromUtf8(e.what());
+    }
+  });
+  connect(loader_, &QThread::finished, this, [this, result, generation, timer] {
+    loader_->deleteLater();
+    loader_ = nullptr;
+    const QSet<QString> touched = std::exchange(touched_, {});
+    if (generation != generation_) {  // the workspace changed while it read
+      if (std::exchange(load_again_, false)) startReload();
+      return;
+    }
+    if (result->ok) {
+      replaceRows(std::move(result->rows));
+      // What changed here while the worker read may be newer than its snapshot.
+      for (const QString& id : touched) refreshRun(id);
+      last_reload_ms_ = timer->elapsed();
+    }
+    if (std::exchange(load_again_, false)) {
+      startReload();
+      return;
+    }
+    Q_EMIT loaded(result->ok, result->error);
+  });
+  loader_->start();
 }
 
 bool RunHistoryModel::refreshRun(const QString& run_id, QString* error) {
+  touch(run_id);
   if (!ensureStore(error)) return false;
   try {
     std::optional<RunRecord> record = store_->findRun(run_id.toStdString());
@@ -259,6 +341,7 @@ Qt::ItemFlags RunHistoryModel::flags(const QModelIndex& index) const {
 
 bool RunHistoryModel::writeText(int row, int column, const QString& value, QString* error) {
   RunSummary& s = rows_[static_cast<size_t>(row)];
+  touch(q(s.run.id));
   const std::string text = value.toStdString();
   QString message;
   if (!ensureStore(&message)) {
@@ -322,6 +405,7 @@ bool RunHistoryModel::deleteRun(const QString& run_id, QString* error) {
     return false;
   }
   const RunRecord& run = rows_[static_cast<size_t>(row)].run;
+  touch(run_id);
   if (run.status == kRunRunning && processAlive(run.pid)) {
     if (error) *error = tr("Run %1 is still training; stop it first.").arg(run_id);
     return false;

@@ -3,13 +3,19 @@
 /// are edited in place and written straight through to the store.
 #include <QAbstractTableModel>
 #include <QHash>
+#include <QSet>
 #include <optional>
 #include <vector>
 
 #include "ui/client/run_summary.h"
 
+class QThread;
+
 namespace temper::studio {
 
+/// Lives on the GUI thread. startReload() reads the store on a worker thread with a read-only
+/// connection of its own (a SQLite connection is used by one thread only); every other member
+/// uses the model's connection on the GUI thread.
 class RunHistoryModel : public QAbstractTableModel {
   Q_OBJECT
  public:
@@ -39,10 +45,22 @@ class RunHistoryModel : public QAbstractTableModel {
 
   /// `database_path`: `<workspace>/temper.db`; created (with its folder) on the first reload.
   explicit RunHistoryModel(QString database_path, QObject* parent = nullptr);
+  /// Waits for a reload still reading (it writes into nothing the model owns, but its thread must
+  /// end before its QThread goes).
+  ~RunHistoryModel() override;
 
-  /// Points the model at another store (another workspace); empty until the next reload().
+  /// Points the model at another store (another workspace); empty until the next reload. A load
+  /// of the previous store still under way is dropped when it ends.
   void setDatabasePath(const QString& database_path);
-  /// Reads every run again. On failure the model keeps its rows and `error` says why.
+  /// Reads every run again without blocking: the store is read on a worker thread, then the rows
+  /// are replaced on this thread and loaded() says how it went. A reload asked while one reads
+  /// runs once more after it. refreshRun(), edits and deletes made while it reads are read again
+  /// once its rows are in, so its older snapshot cannot undo them.
+  void startReload();
+  /// True from startReload() until its loaded().
+  bool isLoading() const { return loader_ != nullptr; }
+  /// Reads every run again on the calling thread (tests, tools; the window uses startReload()).
+  /// On failure the model keeps its rows and `error` says why. Emits loaded() too.
   bool reload(QString* error = nullptr);
   /// Re-reads one run (a live run's figures, or a run that appeared since the last reload).
   bool refreshRun(const QString& run_id, QString* error = nullptr);
@@ -64,10 +82,14 @@ class RunHistoryModel : public QAbstractTableModel {
   bool deleteRun(const QString& run_id, QString* error = nullptr);
 
   QString databasePath() const { return database_path_; }
-  /// Milliseconds the last reload() took (the history must open in <= 300 ms for 10,000 runs).
+  /// Milliseconds the last reload took, from asking to the rows being in (the history must open in
+  /// <= 300 ms for 10,000 runs).
   qint64 lastReloadMs() const { return last_reload_ms_; }
 
  Q_SIGNALS:
+  /// A reload ended: the rows are the store's (`ok`), or the model kept its rows and `error` says
+  /// why.
+  void loaded(bool ok, const QString& error);
   /// A write to the store failed (an edit in place cannot return an error message).
   void storeError(const QString& message);
 
@@ -77,12 +99,18 @@ class RunHistoryModel : public QAbstractTableModel {
   QVariant sortData(const RunSummary& s, int column) const;
   bool writeText(int row, int column, const QString& value, QString* error);
   void reindex();
+  void replaceRows(std::vector<RunSummary> rows);
+  void touch(const QString& run_id);
 
   QString database_path_;
   std::optional<Store> store_;
   std::vector<RunSummary> rows_;
   QHash<QString, int> row_by_id_;
   qint64 last_reload_ms_ = 0;
+  QThread* loader_ = nullptr;
+  bool load_again_ = false;
+  int generation_ = 0;     ///< bumped by setDatabasePath: a load of the old store is dropped
+  QSet<QString> touched_;  ///< runs changed on this thread while the worker read
 };
 
 /// "12m03s", "2h05m", "45s"; "" for 0.

@@ -131,6 +131,9 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
   });
   connect(model_, &RunHistoryModel::storeError, this,
           [this](const QString& message) { QMessageBox::warning(this, tr("Could not save"), message); });
+  connect(model_, &RunHistoryModel::loaded, this, [this](bool ok, const QString& error) {
+    if (!ok) statusBar()->showMessage(tr("Could not read the run history: %1").arg(error), 10000);
+  });
   connect(settings_page_, &SettingsPage::themeChanged, this, &MainWindow::themeChanged);
   connect(settings_page_, &SettingsPage::languageChanged, this, &MainWindow::languageChanged);
   connect(settings_page_, &SettingsPage::workspaceChosen, this, &MainWindow::openWorkspace);
@@ -212,10 +215,7 @@ void MainWindow::connectManager() {
 }
 
 void MainWindow::reloadHistory() {
-  QString error;
-  if (!model_->reload(&error)) {
-    statusBar()->showMessage(tr("Could not read the run history: %1").arg(error), 10000);
-  }
+  model_->startReload();  // read on a worker; loaded() reports a failure
   const RunManager::ReattachReport report = manager_->reattach();
   if (!report.marked_failed.isEmpty() || !report.followed.isEmpty()) {
     for (const QString& id : report.marked_failed + report.followed) model_->refreshRun(id);

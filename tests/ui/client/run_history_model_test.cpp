@@ -4,6 +4,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
 
 #include "core/store/store.h"
 #include "ui/client/run_filter_proxy.h"
@@ -173,6 +174,106 @@ class RunHistoryModelTest : public QObject {
     Store::open(db_.toStdString()).deleteRun(d);
     QVERIFY(model.refreshRun(QString::fromStdString(d)));
     QCOMPARE(model.rowCount(), 3);
+  }
+
+  void startReloadReadsOnAWorker() {
+    RunHistoryModel model(db_);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy loaded(&model, &RunHistoryModel::loaded);
+    model.startReload();
+    QVERIFY(model.isLoading());
+    QVERIFY(loaded.wait(10000));
+    QVERIFY(!model.isLoading());
+    QCOMPARE(loaded.size(), 1);
+    QCOMPARE(loaded.takeFirst().at(0).toBool(), true);
+    QCOMPARE(model.rowCount(), 3);
+    const int a = model.rowOf(QString::fromStdString(a_));
+    QCOMPARE(model.summaryAt(a).best_val_loss, 1.75);
+    QCOMPARE(model.summaryAt(a).steps, 30);
+    // An edit and a refresh made while it reads survive its (possibly older) snapshot.
+    std::string d;
+    model.startReload();
+    QVERIFY(model.renameRun(QString::fromStdString(a_), QStringLiteral("renamed")));
+    {
+      Store store = Store::open(db_.toStdString());
+      d = store.createRun({.name = "delta"});
+    }
+    QVERIFY(model.refreshRun(QString::fromStdString(d)));
+    model.startReload();  // asked again while reading: one more read after it, one loaded()
+    QVERIFY(loaded.wait(10000));
+    QCOMPARE(loaded.size(), 1);
+    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(model.index(model.rowOf(QString::fromStdString(a_)), RunHistoryModel::kName).data().toString(),
+             QStringLiteral("renamed"));
+    // A store that cannot be opened: loaded(false, why), the rows kept.
+    RunHistoryModel broken(QStringLiteral("/proc/no-such-dir/temper.db"));
+    QSignalSpy failed(&broken, &RunHistoryModel::loaded);
+    broken.startReload();
+    QTRY_COMPARE(failed.size(), 1);
+    QCOMPARE(failed.at(0).at(0).toBool(), false);
+    QVERIFY(!failed.at(0).at(1).toString().isEmpty());
+  }
+
+  void reloadOfTenThousandRunsKeepsTheEventLoopTurning() {
+    // 10,000 runs, each with a few points: the read takes long enough to stall a window if done on
+    // its thread. The same rows come back as a blocking reload reads.
+    constexpr int kRuns = 10000;
+    const QString db = dir_.filePath("big.db");
+    {
+      Store store = Store::open(db.toStdString());
+      for (int i = 0; i < kRuns; ++i) {
+        const std::string id = store.createRun(
+            {.name = "run " + std::to_string(i), .method = "pretrain", .dataset = "/data/d" + std::to_string(i % 7)});
+        store.appendMetrics(id, {{1, 512, 0.1, "train_loss", 5.0 + i * 1e-4},
+                                 {10, 5120, 1.0, "train_loss", 4.0 + i * 1e-4},
+                                 {10, 5120, 1.0, "val_loss", 4.5 - (i % 13) * 1e-3}});
+      }
+    }
+    RunHistoryModel blocking(db);
+    RunFilterProxy blocking_proxy;
+    blocking_proxy.setSourceModel(&blocking);
+    blocking_proxy.sort(RunHistoryModel::kCreated, Qt::DescendingOrder);
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(blocking.reload());
+    const qint64 blocking_ms = clock.elapsed();  // all of it on this thread
+
+    RunHistoryModel model(db);
+    RunFilterProxy proxy;  // as the Runs page shows it: sorted, so the reset re-sorts here
+    proxy.setSourceModel(&model);
+    proxy.sort(RunHistoryModel::kCreated, Qt::DescendingOrder);
+    QSignalSpy loaded(&model, &RunHistoryModel::loaded);
+    int ticks = 0;
+    qint64 last_tick_ms = 0, longest_gap_ms = 0;
+    QTimer ticker;
+    ticker.setTimerType(Qt::PreciseTimer);
+    ticker.setInterval(5);
+    connect(&ticker, &QTimer::timeout, [&] {
+      const qint64 now = clock.elapsed();
+      longest_gap_ms = std::max(longest_gap_ms, now - last_tick_ms);
+      last_tick_ms = now;
+      ++ticks;
+    });
+    ticker.start();
+    clock.restart();
+    model.startReload();
+    QVERIFY(loaded.wait(60000));
+    const qint64 loaded_ms = clock.elapsed();
+    ticker.stop();
+    longest_gap_ms = std::max(longest_gap_ms, loaded_ms - last_tick_ms);
+    QVERIFY2(ticks > 0, "the event loop must turn while the store is read");
+    QCOMPARE(loaded.at(0).at(0).toBool(), true);
+    QCOMPARE(model.rowCount(), kRuns);
+    QCOMPARE(proxy.rowCount(), kRuns);
+    for (int row = 0; row < kRuns; ++row) {
+      for (int column = 0; column < RunHistoryModel::kColumnCount; ++column) {
+        QCOMPARE(proxy.index(row, column).data(), blocking_proxy.index(row, column).data());
+      }
+    }
+    qInfo(
+        "10,000 runs: blocking reload %lld ms on the GUI thread; startReload %lld ms to loaded, %d timer ticks "
+        "meanwhile, longest GUI-thread stall %lld ms",
+        blocking_ms, loaded_ms, ticks, longest_gap_ms);
   }
 
   void emptyWorkspaceOpens() {

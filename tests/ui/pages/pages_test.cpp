@@ -54,6 +54,11 @@ using namespace temper::studio;
 
 namespace {
 
+// The window reads the run history on a worker thread: its rows are in once it has loaded.
+bool historyLoaded(const MainWindow& window) {
+  return QTest::qWaitFor([&window] { return !window.historyModel()->isLoading(); }, 30000);
+}
+
 bool writeFile(const QString& path, const QByteArray& body) {
   QFile file(path);
   if (!file.open(QIODevice::WriteOnly)) return false;
@@ -251,6 +256,7 @@ class PagesTest : public QObject {
   void comparePageOverlaysRealRuns() {
     if (!haveEngine()) QSKIP("no temper engine (set TEMPER_ENGINE or build the `temper` target)");
     MainWindow window(workspace_, AppSettings(settings_.get()));
+    QVERIFY(historyLoaded(window));
     QAbstractItemModelTester tester(window.comparePage()->comparisonModel(),
                                     QAbstractItemModelTester::FailureReportingMode::QtTest);
     // From the Runs page: select two rows, press Compare.
@@ -552,6 +558,7 @@ class PagesTest : public QObject {
   void newRunFromDataAndModelOpensTheWizardSeeded() {
     if (!haveEngine()) QSKIP("no temper engine (set TEMPER_ENGINE or build the `temper` target)");
     MainWindow window(workspace_, AppSettings(settings_.get()));
+    QVERIFY(historyLoaded(window));
     window.show();
     // Models: a run's model becomes the wizard's base at once (its first page).
     window.showPage(MainWindow::kModelsPage);
@@ -604,6 +611,7 @@ class PagesTest : public QObject {
     qint64 pid = 0;
     {
       MainWindow window(ws, AppSettings(settings_.get()));
+      QVERIFY(historyLoaded(window));
       window.show();
       EngineJob* job = start(window);
       QTRY_VERIFY_WITH_TIMEOUT(!job->runId().isEmpty(), 30000);
@@ -632,6 +640,7 @@ class PagesTest : public QObject {
 
     // 3. Stop them: the window closes once the run has stopped cleanly.
     MainWindow window(ws, AppSettings(settings_.get()));
+    QVERIFY(historyLoaded(window));
     window.show();
     EngineJob* job = start(window);
     QTRY_VERIFY_WITH_TIMEOUT(!job->runId().isEmpty(), 30000);
@@ -651,6 +660,7 @@ class PagesTest : public QObject {
       applyTheme(*qApp, theme);
       const QString suffix = theme == Theme::Dark ? "-dark" : "";
       MainWindow window(workspace_, AppSettings(settings_.get()));
+      QVERIFY(historyLoaded(window));
       window.resize(1280, 800);
       window.show();
       QVERIFY(QTest::qWaitForWindowExposed(&window));

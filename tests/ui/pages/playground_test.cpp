@@ -22,6 +22,7 @@
 #include "core/store/store.h"
 #include "ui/client/chat_session.h"
 #include "ui/client/engine_session.h"
+#include "ui/client/run_history_model.h"
 #include "ui/pages/library/library_model.h"
 #include "ui/pages/models/models_page.h"
 #include "ui/pages/playground/playground_page.h"
@@ -38,6 +39,11 @@ using namespace temper;
 using namespace temper::studio;
 
 namespace {
+
+// The window reads the run history on a worker thread: its rows are in once it has loaded.
+bool historyLoaded(const MainWindow& window) {
+  return QTest::qWaitFor([&window] { return !window.historyModel()->isLoading(); }, 30000);
+}
 
 bool writeFile(const QString& path, const QByteArray& body) {
   QFile file(path);
@@ -348,6 +354,7 @@ class PlaygroundTest : public QObject {
   void openInPlaygroundFromTheRunView() {
     if (!haveEngine()) QSKIP("no temper engine (set TEMPER_ENGINE or build the `temper` target)");
     MainWindow window(workspace_, AppSettings(settings_.get()));
+    QVERIFY(historyLoaded(window));
     RunView* view = window.openRun(run_id_);
     QTRY_VERIFY_WITH_TIMEOUT(!view->checkpointPath(30).isEmpty(), 10000);
     auto* plot = qobject_cast<LiveRunPlot*>(view->plot());
@@ -386,6 +393,7 @@ class PlaygroundTest : public QObject {
   void wizardNamesTheSeedItStartsFrom() {
     if (!haveEngine()) QSKIP("no temper engine (set TEMPER_ENGINE or build the `temper` target)");
     MainWindow window(workspace_, AppSettings(settings_.get()));
+    QVERIFY(historyLoaded(window));
     window.show();
     ModelsPage* models = window.modelsPage();
     int row = -1;
@@ -417,6 +425,7 @@ class PlaygroundTest : public QObject {
     for (Theme theme : {Theme::Light, Theme::Dark}) {
       applyTheme(*qApp, theme);
       MainWindow window(workspace_, AppSettings(settings_.get()));
+      QVERIFY(historyLoaded(window));
       window.resize(1280, 800);
       window.show();
       QVERIFY(QTest::qWaitForWindowExposed(&window));

@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPlainTextEdit>
@@ -20,6 +21,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
 
 #include "../client/client_test_support.h"
@@ -30,6 +32,7 @@
 #include "ui/client/engine_job.h"
 #include "ui/client/process_probe.h"
 #include "ui/client/run_follower.h"
+#include "ui/client/run_history_model.h"
 #include "ui/client/run_manager.h"
 #include "ui/pages/run_view/run_view.h"
 #include "ui/plot/live_run_plot.h"
@@ -43,6 +46,16 @@ using namespace temper::studio;
 using namespace temper::studio::testing;
 
 namespace {
+
+// The window reads the run history on a worker thread: its rows are in once it has loaded.
+bool historyLoaded(const MainWindow& window) {
+  return QTest::qWaitFor([&window] { return !window.historyModel()->isLoading(); }, 30000);
+}
+
+// A view attached to a run in progress reads its history on a worker thread first.
+bool runHistoryShown(const RunView* view) {
+  return view && QTest::qWaitFor([view] { return !view->isLoadingHistory(); }, 30000);
+}
 
 constexpr int kMaxSteps = 1000;
 
@@ -194,14 +207,15 @@ class RunViewHistoryTest : public QObject {
     WorkspaceLock lock = WorkspaceLock::acquire(workspace.toStdString(), "the terminal's run");
 
     MainWindow window(workspace, AppSettings(qsettings_.get()));
+    QVERIFY(historyLoaded(window));
     window.resize(1280, 800);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QVERIFY2(followedChannel(window, id), "the running run is followed from the store");
 
-    // Everything stored so far, before any further event-loop turn.
+    // Everything stored so far, once the view has read it (the channel's polls meanwhile wait).
     RunView* view = window.openRun(QString::fromStdString(id));
-    QVERIFY(view);
+    QVERIFY(runHistoryShown(view));
     verifyHistory(view, workspace, id, 300);
     if (QTest::currentTestFailed()) return;
 
@@ -221,6 +235,7 @@ class RunViewHistoryTest : public QObject {
     const auto restore_engine = useFakeEngine(id);
     WorkspaceLock lock = WorkspaceLock::acquire(workspace.toStdString(), "the studio's run");
     MainWindow window(workspace, AppSettings(qsettings_.get()));
+    QVERIFY(historyLoaded(window));
     const qint64 pid = launch(window, id);
     QVERIFY(pid > 0);
     const auto stop_engine = qScopeGuard([pid] { ::kill(static_cast<pid_t>(pid), SIGKILL); });
@@ -232,6 +247,7 @@ class RunViewHistoryTest : public QObject {
     QCOMPARE(window.runTabs()->count(), 1);
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
     RunView* reopened = window.openRun(QString::fromStdString(id));
+    QVERIFY(runHistoryShown(reopened));
     QCOMPARE(window.runTabs()->count(), 2);
     verifyHistory(reopened, workspace, id, 300);
   }
@@ -249,6 +265,7 @@ class RunViewHistoryTest : public QObject {
     });
     {
       MainWindow first(workspace, AppSettings(qsettings_.get()));
+      QVERIFY(historyLoaded(first));
       pid = launch(first, id);
       QVERIFY(pid > 0);
       recordSteps(workspace, id, 1, 300);
@@ -260,14 +277,78 @@ class RunViewHistoryTest : public QObject {
 
     // A new studio re-attaches to it; opening the run shows all of it, then follows it.
     MainWindow second(workspace, AppSettings(qsettings_.get()));
+    QVERIFY(historyLoaded(second));
     QVERIFY2(followedChannel(second, id), "the kept run is followed from the store");
     RunView* view = second.openRun(QString::fromStdString(id));
+    QVERIFY(runHistoryShown(view));
     verifyHistory(view, workspace, id, 400);
     if (QTest::currentTestFailed()) return;
     recordSteps(workspace, id, 401, 600);
     QTRY_COMPARE_WITH_TIMEOUT(view->progressBar()->value(), 600, 10000);
     QTest::qWait(1500);
     verifyHistory(view, workspace, id, 600);
+  }
+
+  void longStoredRunOpensWithoutBlocking() {
+    // A finished run of 50,000 steps (200,000 step points): the view reads it on a worker while
+    // the event loop keeps turning, then shows every point.
+    constexpr int kSteps = 50000;
+    const QString workspace = dir_.filePath("long");
+    QDir().mkpath(workspace);
+    const std::string id = createRun(workspace, "harbour, long");
+    {
+      Store store = Store::open(storePath(workspace).toStdString());
+      std::vector<MetricPoint> points;
+      for (int s = 1; s <= kSteps; ++s) {
+        const double loss = 1.6 + 2.6 * std::exp(-s / 12000.0);
+        for (const char* name : {"train_loss", "lr", "grad_norm", "tokens_per_s"}) {
+          points.push_back({s, s * 4096, s * 0.3, name, loss});
+        }
+        if (s % 100 == 0) points.push_back({s, s * 4096, s * 0.3, "val_loss", loss + 0.12});
+      }
+      store.appendMetrics(id, points);
+      store.markRunning(id, 1);
+      store.finishRun(id, "finished", "");
+    }
+    QElapsedTimer clock;
+    clock.start();
+    const EventBatch read_here = RunFollower(storePath(workspace), workspace, QString::fromStdString(id)).readNew();
+    const qint64 blocking_read_ms = clock.elapsed();  // what opening it used to cost this thread before drawing
+    QVERIFY(read_here.events.size() > kSteps);
+
+    RunView view(storePath(workspace), workspace);
+    view.resize(1280, 800);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QSignalSpy loaded(&view, &RunView::historyLoaded);
+    int ticks = 0;
+    qint64 last_tick_ms = 0, longest_gap_ms = 0;
+    QTimer ticker;
+    ticker.setTimerType(Qt::PreciseTimer);
+    ticker.setInterval(5);
+    connect(&ticker, &QTimer::timeout, [&] {
+      const qint64 now = clock.elapsed();
+      longest_gap_ms = std::max(longest_gap_ms, now - last_tick_ms);
+      last_tick_ms = now;
+      ++ticks;
+    });
+    ticker.start();
+    clock.restart();
+    view.showStoredRun(QString::fromStdString(id));
+    QVERIFY(view.isLoadingHistory());
+    QVERIFY(loaded.wait(60000));
+    const qint64 loaded_ms = clock.elapsed();
+    ticker.stop();
+    longest_gap_ms = std::max(longest_gap_ms, loaded_ms - last_tick_ms);
+    QVERIFY2(ticks > 0, "the event loop must turn while the store is read");
+    auto* canvas = qobject_cast<LiveRunPlot*>(view.plot())->canvas();
+    const QString run = QString::fromStdString(id);
+    QCOMPARE(canvas->curvePoints(run, "loss", true).size(), qsizetype(kSteps));
+    QCOMPARE(canvas->curvePoints(run, "val_loss").size(), qsizetype(kSteps / 100));
+    qInfo(
+        "%d steps (%d step points): read on this thread %lld ms; showStoredRun to shown %lld ms, %d timer ticks "
+        "meanwhile, longest GUI-thread stall %lld ms (drawing included)",
+        kSteps, kSteps * 4, blocking_read_ms, loaded_ms, ticks, longest_gap_ms);
   }
 
   void realEngineRunFromATerminal() {
@@ -350,6 +431,7 @@ class RunViewHistoryTest : public QObject {
     const QString run = QString::fromStdString(id);
 
     MainWindow window(workspace, AppSettings(qsettings_.get()));
+    QVERIFY(historyLoaded(window));
     window.resize(1280, 800);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -361,6 +443,7 @@ class RunViewHistoryTest : public QObject {
       stored_evals = store.metrics(id, "val_loss").size();
     }
     RunView* view = window.openRun(run);
+    QVERIFY(runHistoryShown(view));
     QVERIFY(view->progressBar()->value() >= qint64(stored_steps));
     QVERIFY(view->samples()->toPlainText().contains(QStringLiteral("— step 50 —")));
     QVERIFY(!view->checkpointPath(100).isEmpty());

@@ -56,6 +56,11 @@ using namespace temper::studio;
 
 namespace {
 
+// The window reads the run history on a worker thread: its rows are in once it has loaded.
+bool historyLoaded(const MainWindow& window) {
+  return QTest::qWaitFor([&window] { return !window.historyModel()->isLoading(); }, 30000);
+}
+
 QString writeScript(const QString& path, const QByteArray& body) {
   QFile file(path);
   if (!file.open(QIODevice::WriteOnly)) return {};
@@ -187,6 +192,7 @@ class MainWindowTest : public QObject {
 
   void navigationAndOneLinePages() {
     MainWindow window(workspace_, AppSettings(qsettings_.get()));
+    QVERIFY(historyLoaded(window));
     QListWidget* nav = window.navigation();
     QStringList names;
     for (int i = 0; i < nav->count(); ++i) names << nav->item(i)->text();
@@ -219,6 +225,7 @@ class MainWindowTest : public QObject {
 
   void menusShortcutsStatusBarAndAbout() {
     MainWindow window(workspace_, AppSettings(qsettings_.get()));
+    QVERIFY(historyLoaded(window));
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QMap<QString, QKeySequence> shortcuts;
@@ -250,6 +257,7 @@ class MainWindowTest : public QObject {
     const QString old = writeScript(dir_.filePath("old-temper"), "echo 'error: unknown command info' >&2\nexit 2\n");
     qputenv("TEMPER_ENGINE", old.toUtf8());
     MainWindow window(workspace_, AppSettings(qsettings_.get()));
+    QVERIFY(historyLoaded(window));
     QTRY_COMPARE_WITH_TIMEOUT(window.deviceLabel()->text(), QStringLiteral("engine info unavailable"), 10000);
     QCOMPARE(window.deviceLabel()->toolTip(), QStringLiteral("unknown command info"));  // the engine's words
     QVERIFY(window.aboutText().contains("Engine info unavailable: unknown command info"));
@@ -268,6 +276,7 @@ class MainWindowTest : public QObject {
     };
     const int before = asked();
     MainWindow window(workspace_, AppSettings(qsettings_.get()));
+    QVERIFY(historyLoaded(window));
     window.show();
     QTRY_COMPARE_WITH_TIMEOUT(window.deviceLabel()->text(), QStringLiteral("CPU, 2 thread(s)"), 10000);
     QCOMPARE(window.engineSession()->environment().info.temper, QStringLiteral("0.1.0"));
@@ -286,6 +295,7 @@ class MainWindowTest : public QObject {
 
   void runsPageFiltersAndModelsAreSound() {
     MainWindow window(workspace_, AppSettings(qsettings_.get()));
+    QVERIFY(historyLoaded(window));
     RunsPage* page = window.runsPage();
     QAbstractItemModelTester tester(page->proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     QCOMPARE(page->proxy()->rowCount(), 5);
@@ -300,6 +310,7 @@ class MainWindowTest : public QObject {
   void settingsPersistAndThemesApply() {
     {
       MainWindow window(workspace_, AppSettings(qsettings_.get()));
+      QVERIFY(historyLoaded(window));
       QSignalSpy theme(&window, &MainWindow::themeChanged);
       SettingsPage* settings = window.settingsPage();
       settings->themeBox()->setCurrentIndex(settings->themeBox()->findData(int(Theme::Dark)));
@@ -386,6 +397,7 @@ class MainWindowTest : public QObject {
     qint64 kept_pid = 0;
     {
       MainWindow window(workspace_, AppSettings(qsettings_.get()));
+      QVERIFY(historyLoaded(window));
       EngineJob* job = window.runManager()->startJob({"train"});
       QTRY_COMPARE_WITH_TIMEOUT(job->runId(), QStringLiteral("fake"), 10000);
       QCOMPARE(window.liveLabel()->text(), QStringLiteral("1 live run(s)"));
@@ -398,6 +410,7 @@ class MainWindowTest : public QObject {
     ::kill(static_cast<pid_t>(kept_pid), SIGKILL);
 
     MainWindow window(workspace_, AppSettings(qsettings_.get()));
+    QVERIFY(historyLoaded(window));
     EngineJob* job = window.runManager()->startJob({"train"});
     QTRY_COMPARE_WITH_TIMEOUT(job->runId(), QStringLiteral("fake"), 10000);
     QSignalSpy ended(window.runManager(), &RunManager::runEnded);
@@ -426,6 +439,7 @@ class MainWindowTest : public QObject {
     settings.setThreads(3);
     settings.setDevice("cpu");
     MainWindow window(workspace_, settings);
+    QVERIFY(historyLoaded(window));
     QSignalSpy ended(window.runManager(), &RunManager::runEnded);
     window.launch(QJsonObject{{"method", "pretrain"}, {"max-steps", 3}, {"device", "cuda"}}, {"sweep", "lr"});
     QVERIFY(ended.wait(10000));
@@ -469,6 +483,7 @@ class MainWindowTest : public QObject {
     qputenv("TEMPER_ENGINE", engine.toUtf8());
     const QString workspace = dir.filePath("ws");
     MainWindow window(workspace, AppSettings(qsettings_.get()));
+    QVERIFY(historyLoaded(window));
     window.resize(1280, 800);
     window.show();
     QSignalSpy ended(window.runManager(), &RunManager::runEnded);
@@ -508,6 +523,7 @@ class MainWindowTest : public QObject {
       applyTheme(*qApp, theme);
       const QString suffix = theme == Theme::Dark ? "-dark" : "";
       MainWindow window(workspace_, AppSettings(qsettings_.get()));
+      QVERIFY(historyLoaded(window));
       window.resize(1280, 800);
       window.show();
       QVERIFY(QTest::qWaitForWindowExposed(&window));

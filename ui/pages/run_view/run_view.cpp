@@ -11,7 +11,10 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
+#include <QThread>
 #include <QVBoxLayout>
+#include <memory>
+#include <utility>
 
 #include "ui/client/run_channel.h"
 #include "ui/client/run_follower.h"
@@ -142,6 +145,14 @@ void RunView::reset(const QString& run_id) {
   last_step_ = 0;
   last_wall_s_ = first_wall_s_ = tokens_per_s_ = 0;
   batches_applied_ = 0;
+  if (history_loader_) {  // a read for an earlier channel (rare: a view is attached once)
+    history_loader_->wait();
+    delete history_loader_;
+    history_loader_ = nullptr;
+  }
+  ++history_generation_;
+  held_batches_.clear();
+  held_outcome_.reset();
   shown_.clear();
   method_.clear();
   checkpoint_paths_.clear();
@@ -171,7 +182,13 @@ void RunView::connectChannel(RunChannel* channel) {
   setStatus(QStringLiteral("running"));
   cancel_->setEnabled(true);
   connect(channel, &RunChannel::eventsReady, this, &RunView::applyChannelBatch);
-  connect(channel, &RunChannel::ended, this, &RunView::applyOutcome);
+  connect(channel, &RunChannel::ended, this, [this](const JobOutcome& outcome) {
+    if (history_loader_) {
+      held_outcome_ = outcome;
+    } else {
+      applyOutcome(outcome);
+    }
+  });
   connect(channel, &RunChannel::runIdKnown, this, [this](const QString& id) {
     run_id_ = id;
     title_->setText(id);
@@ -179,21 +196,65 @@ void RunView::connectChannel(RunChannel* channel) {
   });
 }
 
-void RunView::loadStoredHistory(const QString& run_id) {
-  // A follower of our own, read once: the same events, in the same order, as a first poll.
-  RunFollower reader(database_path_, workspace_, run_id);
-  const EventBatch history = reader.readNew();
-  shown_.add(history);
-  if (!history.isEmpty()) applyBatch(history);
+RunView::~RunView() {
+  if (history_loader_) {
+    history_loader_->wait();
+    delete history_loader_;
+  }
+}
+
+void RunView::loadStoredHistory(const QString& run_id, RunFollower* follower) {
+  // A follower of our own, read once on a worker (it opens its own read-only connection there and
+  // closes it there): the same events, in the same order, as a first poll.
+  auto history = std::make_shared<EventBatch>();
+  auto position = std::make_shared<RunFollower::Position>();
+  const QString database = database_path_;
+  const QString workspace = workspace_;
+  const int generation = history_generation_;
+  history_loader_ = QThread::create([database, workspace, run_id, history, position] {
+    RunFollower reader(database, workspace, run_id);
+    *history = reader.readNew();
+    *position = reader.position();
+  });
+  connect(history_loader_, &QThread::finished, this,
+          [this, history, position, generation, resume = QPointer<RunFollower>(follower)] {
+            if (generation != history_generation_) return;  // reset() has waited for that read and deleted it
+            history_loader_->deleteLater();
+            history_loader_ = nullptr;
+            // What a channel of its own sends next starts where this read ended; another channel's
+            // batches may repeat it.
+            if (!resume) shown_.add(*history);
+            if (!history->isEmpty()) applyBatch(*history);
+            const QVector<EventBatch> held = std::exchange(held_batches_, {});
+            for (const EventBatch& batch : held) applyChannelBatch(batch);
+            if (std::optional<JobOutcome> outcome = std::exchange(held_outcome_, std::nullopt)) {
+              applyOutcome(*outcome);
+            }
+            if (resume) {
+              resume->resumeFrom(*position);
+              resume->start();
+              resume->poll();  // what came since, and the run's end if it has one, at once
+              if (resume && resume->isActive() && resume->pid() > 0) {
+                cancel_->setEnabled(true);
+                setStatus(QStringLiteral("running"));
+              }
+            }
+            Q_EMIT historyLoaded();
+          });
+  history_loader_->start();
 }
 
 void RunView::applyChannelBatch(const EventBatch& batch) {
+  if (history_loader_) {  // shown after the history, in order
+    held_batches_.push_back(batch);
+    return;
+  }
   const EventBatch unseen = shown_.unseen(batch);
   if (!unseen.isEmpty()) applyBatch(unseen);
 }
 
 void RunView::showStoredRun(const QString& run_id) {
-  // Its own follower reads the whole history on its first poll.
+  // Its own follower goes on from the history read on a worker (loadStoredHistory).
   auto* follower = new RunFollower(database_path_, workspace_, run_id, this);
   connectChannel(follower);
   cancel_->setEnabled(false);  // enabled again below only if the run turns out to be live
@@ -205,7 +266,7 @@ void RunView::showStoredRun(const QString& run_id) {
       setStatus(QStringLiteral("running"));
     }
   });
-  follower->start();
+  loadStoredHistory(run_id, follower);
 }
 
 void RunView::setStatus(const QString& status) {

@@ -10,6 +10,7 @@
 #include <QMap>
 #include <QPointer>
 #include <QWidget>
+#include <optional>
 
 #include "ui/client/engine_event.h"
 #include "ui/client/shown_history.h"
@@ -18,6 +19,7 @@ class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
+class QThread;
 
 namespace temper::studio {
 
@@ -25,18 +27,25 @@ class CheckpointEvaluation;
 class EngineQueries;
 class LiveRunPlot;
 class RunChannel;
+class RunFollower;
 
 class RunView : public QWidget {
   Q_OBJECT
  public:
   RunView(QString database_path, QString workspace, QWidget* parent = nullptr);
+  /// Waits for a history read still under way (its thread must end before its QThread goes).
+  ~RunView() override;
 
   /// Shows a run the studio is running or following (not owned). A channel that already names its
   /// run has been delivering to others (a re-attached run, one started from a terminal, a job whose
-  /// tab was closed): the run's history is read from the store first, synchronously, and the
-  /// channel's events it already covers are not shown again.
+  /// tab was closed): the run's history is read from the store first, on a worker thread (its own
+  /// read-only connection), then historyLoaded(); the channel's events that arrive meanwhile wait
+  /// for it, and those it already covers are not shown again.
   void attach(RunChannel* channel);
-  /// Shows a run from the store (follows it if it is still training elsewhere).
+  /// True from attach() on a named run, or showStoredRun(), until its history is shown.
+  bool isLoadingHistory() const { return history_loader_ != nullptr; }
+  /// Shows a run from the store (follows it if it is still training elsewhere). Its history is read
+  /// on a worker thread, as attach() reads it, then historyLoaded().
   void showStoredRun(const QString& run_id);
 
   /// Applies one coalesced batch (public so tests can feed events without a process).
@@ -71,12 +80,16 @@ class RunView : public QWidget {
   void titleChanged(const QString& title);
   /// "Open in playground" for the checkpoint folder `dir`.
   void openInPlaygroundRequested(const QString& dir);
+  /// The history attach() read from the store is shown (and the channel's events held meanwhile).
+  void historyLoaded();
 
  private:
   void reset(const QString& run_id);
   void connectChannel(RunChannel* channel);
   /// Shows what the store holds of the run so far (every series, samples, checkpoints).
-  void loadStoredHistory(const QString& run_id);
+  /// On a worker thread; `follower` (a view's own, for a run opened from the history) then goes on
+  /// from where that read got, its first poll here reading only what came since.
+  void loadStoredHistory(const QString& run_id, RunFollower* follower = nullptr);
   void applyChannelBatch(const EventBatch& batch);
   void setStatus(const QString& status);
   void appendLog(const QString& line);
@@ -88,6 +101,10 @@ class RunView : public QWidget {
   QString run_id_;
   QPointer<RunChannel> channel_;
   ShownHistory shown_;  ///< the history read from the store when attaching to a run in progress
+  QThread* history_loader_ = nullptr;
+  int history_generation_ = 0;              ///< bumped by reset(): a read for an older channel is dropped
+  QVector<EventBatch> held_batches_;        ///< the channel's, while the history is read
+  std::optional<JobOutcome> held_outcome_;  ///< likewise
   QLabel* title_;
   QLabel* status_;
   QPushButton* cancel_;
