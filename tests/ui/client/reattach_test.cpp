@@ -126,32 +126,8 @@ class ReattachTest : public QObject {
     qint64 pid = 0;
     {
       RunManager first(workspace, engine);
-      EngineJob* job = first.startJob(EngineJob::trainArgs({}, {"--data",
-                                                                dir.filePath("data"),
-                                                                "--layers",
-                                                                "1",
-                                                                "--dim",
-                                                                "32",
-                                                                "--heads",
-                                                                "2",
-                                                                "--ctx",
-                                                                "16",
-                                                                "--batch-size",
-                                                                "4",
-                                                                "--warmup-steps",
-                                                                "0",
-                                                                "--threads",
-                                                                "1",
-                                                                "--max-steps",
-                                                                "1000000",
-                                                                "--eval-every",
-                                                                "200",
-                                                                "--eval-batches",
-                                                                "1",
-                                                                "--sample-tokens",
-                                                                "4",
-                                                                "--checkpoint-every",
-                                                                "1000000"}));
+      EngineJob* job =
+          first.startJob(EngineJob::trainArgs({}, endlessTinyTrainArgs(dir.filePath("data"), 200, 4, 1000000)));
       QTRY_VERIFY_WITH_TIMEOUT(!job->runId().isEmpty(), 60000);
       run_id = job->runId();
       pid = job->pid();

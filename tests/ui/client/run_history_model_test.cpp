@@ -10,6 +10,8 @@
 #include "ui/client/run_filter_proxy.h"
 #include "ui/client/run_history_model.h"
 
+#include "client_test_support.h"
+
 using namespace temper;
 using namespace temper::studio;
 
@@ -243,25 +245,12 @@ class RunHistoryModelTest : public QObject {
     proxy.setSourceModel(&model);
     proxy.sort(RunHistoryModel::kCreated, Qt::DescendingOrder);
     QSignalSpy loaded(&model, &RunHistoryModel::loaded);
-    int ticks = 0;
-    qint64 last_tick_ms = 0, longest_gap_ms = 0;
-    QTimer ticker;
-    ticker.setTimerType(Qt::PreciseTimer);
-    ticker.setInterval(5);
-    connect(&ticker, &QTimer::timeout, [&] {
-      const qint64 now = clock.elapsed();
-      longest_gap_ms = std::max(longest_gap_ms, now - last_tick_ms);
-      last_tick_ms = now;
-      ++ticks;
-    });
-    ticker.start();
-    clock.restart();
+    testing::EventLoopMeter meter;
+    meter.start();
     model.startReload();
     QVERIFY(loaded.wait(60000));
-    const qint64 loaded_ms = clock.elapsed();
-    ticker.stop();
-    longest_gap_ms = std::max(longest_gap_ms, loaded_ms - last_tick_ms);
-    QVERIFY2(ticks > 0, "the event loop must turn while the store is read");
+    meter.stop();
+    QVERIFY2(meter.ticks() > 0, "the event loop must turn while the store is read");
     QCOMPARE(loaded.at(0).at(0).toBool(), true);
     QCOMPARE(model.rowCount(), kRuns);
     QCOMPARE(proxy.rowCount(), kRuns);
@@ -273,7 +262,7 @@ class RunHistoryModelTest : public QObject {
     qInfo(
         "10,000 runs: blocking reload %lld ms on the GUI thread; startReload %lld ms to loaded, %d timer ticks "
         "meanwhile, longest GUI-thread stall %lld ms",
-        blocking_ms, loaded_ms, ticks, longest_gap_ms);
+        blocking_ms, meter.elapsedMs(), meter.ticks(), meter.longestGapMs());
   }
 
   void emptyWorkspaceOpens() {

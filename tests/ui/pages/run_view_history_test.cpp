@@ -321,26 +321,13 @@ class RunViewHistoryTest : public QObject {
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
     QSignalSpy loaded(&view, &RunView::historyLoaded);
-    int ticks = 0;
-    qint64 last_tick_ms = 0, longest_gap_ms = 0;
-    QTimer ticker;
-    ticker.setTimerType(Qt::PreciseTimer);
-    ticker.setInterval(5);
-    connect(&ticker, &QTimer::timeout, [&] {
-      const qint64 now = clock.elapsed();
-      longest_gap_ms = std::max(longest_gap_ms, now - last_tick_ms);
-      last_tick_ms = now;
-      ++ticks;
-    });
-    ticker.start();
-    clock.restart();
+    EventLoopMeter meter;
+    meter.start();
     view.showStoredRun(QString::fromStdString(id));
     QVERIFY(view.isLoadingHistory());
     QVERIFY(loaded.wait(60000));
-    const qint64 loaded_ms = clock.elapsed();
-    ticker.stop();
-    longest_gap_ms = std::max(longest_gap_ms, loaded_ms - last_tick_ms);
-    QVERIFY2(ticks > 0, "the event loop must turn while the store is read");
+    meter.stop();
+    QVERIFY2(meter.ticks() > 0, "the event loop must turn while the store is read");
     auto* canvas = qobject_cast<LiveRunPlot*>(view.plot())->canvas();
     const QString run = QString::fromStdString(id);
     QCOMPARE(canvas->curvePoints(run, "loss", true).size(), qsizetype(kSteps));
@@ -348,7 +335,7 @@ class RunViewHistoryTest : public QObject {
     qInfo(
         "%d steps (%d step points): read on this thread %lld ms; showStoredRun to shown %lld ms, %d timer ticks "
         "meanwhile, longest GUI-thread stall %lld ms (drawing included)",
-        kSteps, kSteps * 4, blocking_read_ms, loaded_ms, ticks, longest_gap_ms);
+        kSteps, kSteps * 4, blocking_read_ms, meter.elapsedMs(), meter.ticks(), meter.longestGapMs());
   }
 
   void realEngineRunFromATerminal() {
@@ -374,37 +361,9 @@ class RunViewHistoryTest : public QObject {
     QProcess terminal;
     terminal.setStandardOutputFile(QProcess::nullDevice());
     terminal.setStandardErrorFile(QProcess::nullDevice());
-    terminal.start(real_engine_, {"--workspace",
-                                  workspace,
-                                  "train",
-                                  "--data",
-                                  dir.filePath("data"),
-                                  "--layers",
-                                  "1",
-                                  "--dim",
-                                  "32",
-                                  "--heads",
-                                  "2",
-                                  "--ctx",
-                                  "16",
-                                  "--batch-size",
-                                  "4",
-                                  "--warmup-steps",
-                                  "0",
-                                  "--threads",
-                                  "1",
-                                  "--max-steps",
-                                  "1000000",
-                                  "--eval-every",
-                                  "50",
-                                  "--eval-batches",
-                                  "1",
-                                  "--sample-tokens",
-                                  "6",
-                                  "--checkpoint-every",
-                                  "100",
-                                  "--name",
-                                  "harbour, real engine"});
+    terminal.start(real_engine_, QStringList{"--workspace", workspace, "train"} +
+                                     endlessTinyTrainArgs(dir.filePath("data"), 50, 6, 100) +
+                                     QStringList{"--name", "harbour, real engine"});
     QVERIFY(terminal.waitForStarted());
     const auto stop_engine = qScopeGuard([&terminal] {
       if (terminal.state() != QProcess::NotRunning) {
