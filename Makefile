@@ -4,6 +4,12 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 .PHONY: run test deps configure build demo clean format format-check
+.PHONY: torch-wheel configure-cuda cuda-engine test-cuda-engine
+
+# The second engine build: LibTorch 2.x with CUDA from the pinned PyPI wheel (docs/gpu-engine.md).
+# Engine and engine tests only; the studio stays in $(BUILD_DIR) and picks an engine at run time.
+TORCH_VENV ?= .venv-torch
+CUDA_BUILD_DIR ?= build-cuda
 
 run: build
 	./scripts/run-main.sh $(BUILD_DIR)
@@ -24,7 +30,20 @@ demo: build
 	./scripts/demo.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(CUDA_BUILD_DIR)
+
+torch-wheel:
+	./scripts/setup-torch-wheel.sh $(TORCH_VENV)
+
+configure-cuda: deps torch-wheel
+	cmake -S . -B $(CUDA_BUILD_DIR) $(CMAKE_FLAGS) -DTEMPER_BUILD_STUDIO=OFF \
+	  -DCMAKE_PREFIX_PATH="$$(./scripts/setup-torch-wheel.sh $(TORCH_VENV) | tail -n 1)"
+
+cuda-engine: configure-cuda
+	cmake --build $(CUDA_BUILD_DIR) -j$(JOBS)
+
+test-cuda-engine: cuda-engine
+	cd $(CUDA_BUILD_DIR) && ctest --output-on-failure -j1
 
 format-check: deps
 	./scripts/format-check.sh

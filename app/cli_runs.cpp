@@ -68,11 +68,11 @@ void addRunsCommands(CLI::App& app, GlobalOptions& global, Action& action) {
   list->add_flag("--json", *json, "as JSON");
   list->callback([&global, &action, json] {
     action = [&global, json] {
-      const RunsList list = listRuns(global.workspace);
+      const RunsList runs_list = listRuns(global.workspace);
       if (*json) {
-        std::printf("%s\n", list.toJson().dump(2).c_str());
+        std::printf("%s\n", runs_list.toJson().dump(2).c_str());
       } else {
-        printRunsTable(list);
+        printRunsTable(runs_list);
       }
       return 0;
     };

@@ -107,6 +107,7 @@ Json engineInfo() {
   }
   return Json{{"temper", TEMPER_VERSION},
               {"libtorch", runtime.torch_version},
+              {"cuda_build", runtime.cuda_build.empty() ? Json(nullptr) : Json(runtime.cuda_build)},
               {"sentencepiece", TEMPER_SENTENCEPIECE_VERSION},
               {"sqlite", TEMPER_SQLITE_VERSION},
               {"device",

@@ -2,12 +2,12 @@
 
 #include <dlfcn.h>
 #include <torch/torch.h>
-#include <torch/version.h>
 
 #include <fstream>
 #include <thread>
 
 #include "core/common/error.h"
+#include "core/torch_compat/torch_compat.h"
 
 namespace temper {
 namespace {
@@ -45,17 +45,20 @@ Json RuntimeInfo::toJson() const {
               {"cores", cores},
               {"device", device},
               {"torch_version", torch_version},
+              {"cuda_build", cuda_build.empty() ? Json(nullptr) : Json(cuda_build)},
               {"thread_policy", thread_policy}};
 }
 
 std::string RuntimeInfo::summary() const {
-  return "device " + device + ", LibTorch " + torch_version + ", " + std::to_string(torch_threads) +
-         " torch thread(s), BLAS: " + blas + " with " + std::to_string(blas_threads) + " thread(s)";
+  return "device " + device + ", LibTorch " + torch_version + (cuda_build.empty() ? "" : " (CUDA " + cuda_build + ")") +
+         ", " + std::to_string(torch_threads) + " torch thread(s), BLAS: " + blas + " with " +
+         std::to_string(blas_threads) + " thread(s)";
 }
 
 RuntimeInfo configureRuntime(int64_t requested_threads, const std::string& device) {
   RuntimeInfo info;
-  info.torch_version = TORCH_VERSION;
+  info.torch_version = compat::torchVersion();
+  info.cuda_build = compat::cudaBuildVersion();
   info.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   if (device == "cuda" && !torch::cuda::is_available()) {
@@ -66,8 +69,13 @@ RuntimeInfo configureRuntime(int64_t requested_threads, const std::string& devic
   auto get_config = blasSymbol<GetConfigFn>("openblas_get_config");
   auto set_threads = blasSymbol<SetThreadsFn>("openblas_set_num_threads");
   auto get_threads = blasSymbol<GetThreadsFn>("openblas_get_num_threads");
+  // LibTorch from the PyPI wheel carries MKL inside libtorch_cpu, threaded by LibTorch's own OpenMP pool.
+  const bool blas_is_mkl = get_config == nullptr && at::hasMKL();
   if (get_config != nullptr) {
     info.blas = get_config();
+    info.blas_is_fast = true;
+  } else if (blas_is_mkl) {
+    info.blas = "MKL (inside LibTorch)";
     info.blas_is_fast = true;
   } else {
     info.blas = "reference BLAS - about 30x slower; install libopenblas0-openmp or libopenblas0-pthread";
@@ -80,10 +88,11 @@ RuntimeInfo configureRuntime(int64_t requested_threads, const std::string& devic
     info.torch_threads = static_cast<int>(requested_threads);
     info.thread_policy = "threads set by the user";
     if (set_threads) set_threads(static_cast<int>(requested_threads));
-  } else if (blas_uses_openmp || !info.blas_is_fast) {
+  } else if (blas_uses_openmp || blas_is_mkl || !info.blas_is_fast) {
     // One OpenMP pool serves LibTorch and BLAS: every core for both, no oversubscription.
     info.torch_threads = info.cores;
     info.thread_policy = blas_uses_openmp ? "default: OpenBLAS (OpenMP build) and LibTorch share all cores"
+                         : blas_is_mkl    ? "default: MKL and LibTorch share all cores (one OpenMP pool)"
                                           : "default: LibTorch on all cores";
     if (set_threads) set_threads(info.cores);
   } else {

@@ -16,6 +16,7 @@ struct RuntimeInfo {
   int cores = 1;          ///< std::thread::hardware_concurrency()
   std::string device = "cpu";
   std::string torch_version;
+  std::string cuda_build;     ///< CUDA version of a CUDA LibTorch ("13.2"), empty for a CPU-only build
   std::string thread_policy;  ///< how the numbers above were chosen, in words
 
   Json toJson() const;

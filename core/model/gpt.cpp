@@ -1,10 +1,9 @@
 #include "core/model/gpt.h"
 
-#include <torch/version.h>
-
 #include "core/model/cpu_attention.h"
 #include "core/model/kernels/gelu.h"
 #include "core/model/linear_projection.h"
+#include "core/torch_compat/torch_compat.h"
 
 #include <cmath>
 #include <limits>
@@ -41,14 +40,12 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, KvCache* 
     auto out = applyLinear(c_proj, heads_side_by_side);
     return dropout_ > 0.0 ? torch::dropout(out, dropout_, is_training()) : out;
   };
-#if TORCH_VERSION_MAJOR < 2
   // CPU without a cache or attention dropout (training and full-sequence evaluation): one kernel with
   // its own backward reads q, k, v straight out of c_attn's output and skips the masked key blocks,
-  // ~3x faster than the eager composition below on 2 cores (core/model/cpu_attention.h).
-  if (cache == nullptr && attn_dropout == 0.0 && causalAttentionCpuSupports(fused)) {
+  // ~3x faster than LibTorch 1.13's eager composition on 2 cores (core/model/cpu_attention.h).
+  if (cache == nullptr && attn_dropout == 0.0 && compat::preferOwnCpuAttention() && causalAttentionCpuSupports(fused)) {
     return project(causalAttentionCpu(fused, heads_));
   }
-#endif
   auto qkv = fused.split(channels, 2);
   auto toHeads = [&](const torch::Tensor& t) { return t.view({batch, steps, heads_, head_dim}).transpose(1, 2); };
   torch::Tensor q = toHeads(qkv[0]), k = toHeads(qkv[1]), v = toHeads(qkv[2]);
@@ -58,27 +55,8 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, KvCache* 
     std::tie(k, v) = cache->append(layer, k, v);
   }
   const int64_t keys = past + steps;
-  torch::Tensor y;
-#if TORCH_VERSION_MAJOR >= 2
-  if (past == 0) {
-    y = at::scaled_dot_product_attention(q, k, v, {}, attn_dropout, /*is_causal=*/true);
-  } else {
-    auto mask = causal_bias_.narrow(0, past, steps).narrow(1, 0, keys).to(q.dtype());
-    y = at::scaled_dot_product_attention(q, k, v, mask, attn_dropout, /*is_causal=*/false);
-  }
-#else
-  // LibTorch 1.13 has no fused attention. One batched GEMM adds the scaled scores to the additive
-  // causal mask (baddbmm), which saves the separate scale, mask and fill passes of the textbook form.
-  const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
-  auto q3 = q.reshape({batch * heads_, steps, head_dim});
-  auto k3 = k.reshape({batch * heads_, keys, head_dim});
-  auto v3 = v.reshape({batch * heads_, keys, head_dim});
-  auto bias = causal_bias_.narrow(0, past, steps).narrow(1, 0, keys).to(q.dtype());
-  auto scores = torch::baddbmm(bias, q3, k3.transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
-  auto probs = torch::softmax(scores, -1);
-  if (attn_dropout > 0.0) probs = torch::dropout(probs, attn_dropout, true);
-  y = torch::bmm(probs, v3).view({batch, heads_, steps, head_dim});
-#endif
+  auto bias = [&] { return causal_bias_.narrow(0, past, steps).narrow(1, 0, keys); };
+  torch::Tensor y = compat::causalAttention(q, k, v, past, bias, attn_dropout);
   return project(y.transpose(1, 2).reshape({batch, steps, channels}));
 }
 

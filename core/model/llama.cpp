@@ -1,13 +1,12 @@
 #include "core/model/llama.h"
 
-#include <torch/version.h>
-
 #include <cmath>
 #include <limits>
 
 #include "core/model/cpu_attention.h"
 #include "core/model/linear_projection.h"
 #include "core/model/llama_kernels.h"
+#include "core/torch_compat/torch_compat.h"
 
 namespace temper {
 namespace {
@@ -58,17 +57,15 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
   auto q_lin = applyLinear(q_proj, x), k_lin = applyLinear(k_proj, x), v_lin = applyLinear(v_proj, x);
   // Tables in the projections' dtype (bf16 under autocast), as transformers casts them.
   auto cos_t = cos.to(q_lin.scalar_type()), sin_t = sin.to(q_lin.scalar_type());
-#if TORCH_VERSION_MAJOR < 2
   // CPU training and full-sequence evaluation: the fused causal kernel of cpu_attention.h (one
   // autograd node, masked key blocks skipped) reads q | k | v side by side, the layout GPT-2's
   // c_attn produces. ropePackQkv rotates q and k, repeats the kv heads and packs that layout in one
   // pass (llama_kernels.h).
-  if (cache == nullptr && attn_dropout == 0.0 && causalAttentionCpuSupports(q_lin)) {
+  if (cache == nullptr && attn_dropout == 0.0 && compat::preferOwnCpuAttention() && causalAttentionCpuSupports(q_lin)) {
     return applyLinear(
         o_proj,
         causalAttentionCpu(llama_kernels::ropePackQkv(q_lin, k_lin, v_lin, cos_t, sin_t, heads_, kv_heads_), heads_));
   }
-#endif
   // Rotate in the (B, T, heads, D) layout the projections produce: the (T, D) tables broadcast
   // over batch and heads without a transpose.
   auto c = cos_t.view({steps, 1, head_dim_});
@@ -84,31 +81,10 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
     past = cache->length();
     std::tie(k, v) = cache->append(layer, k, v);  // the cache holds kv heads only
   }
-  const int64_t keys = past + steps;
   k = repeatKv(k, 1, group);
   v = repeatKv(v, 1, group);
-  torch::Tensor y;
-#if TORCH_VERSION_MAJOR >= 2
-  if (past == 0) {
-    y = at::scaled_dot_product_attention(q, k, v, {}, attn_dropout, /*is_causal=*/true);
-  } else if (steps == 1) {
-    y = at::scaled_dot_product_attention(q, k, v, {}, attn_dropout, /*is_causal=*/false);
-  } else {
-    y = at::scaled_dot_product_attention(q, k, v, causalBias(steps, past, q.options()), attn_dropout,
-                                         /*is_causal=*/false);
-  }
-#else
-  // One batched GEMM adds the scaled scores to the additive causal mask (as gpt.cpp's eager path).
-  const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim_));
-  auto q3 = q.reshape({batch * heads_, steps, head_dim_});
-  auto k3 = k.reshape({batch * heads_, keys, head_dim_});
-  auto v3 = v.reshape({batch * heads_, keys, head_dim_});
-  auto scores = torch::baddbmm(causalBias(steps, past, q.options()), q3, k3.transpose(1, 2), /*beta=*/1.0,
-                               /*alpha=*/scale);
-  auto probs = torch::softmax(scores, -1);
-  if (attn_dropout > 0.0) probs = torch::dropout(probs, attn_dropout, true);
-  y = torch::bmm(probs, v3).view({batch, heads_, steps, head_dim_});
-#endif
+  auto bias = [&] { return causalBias(steps, past, q.options()); };
+  torch::Tensor y = compat::causalAttention(q, k, v, past, bias, attn_dropout);
   return applyLinear(o_proj, y.transpose(1, 2).reshape({batch, steps, width}));
 }
 

@@ -13,6 +13,39 @@ namespace {
 
 constexpr const char* kOptimizerFile = "optimizer.safetensors";
 constexpr const char* kRngTensor = "rng.cpu";
+// One state per CUDA device ("rng.cuda.0", ...): dropout on the GPU draws from those generators, so
+// without them a resumed CUDA run would not repeat the uninterrupted one.
+constexpr const char* kCudaRngPrefix = "rng.cuda.";
+
+std::vector<std::pair<std::string, torch::Tensor>> rngStates() {
+  std::vector<std::pair<std::string, torch::Tensor>> states;
+  states.emplace_back(kRngTensor, at::detail::getDefaultCPUGenerator().get_state());
+  if (torch::cuda::is_available()) {
+    for (int64_t i = 0; i < static_cast<int64_t>(torch::cuda::device_count()); ++i) {
+      const auto device = c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(i));
+      states.emplace_back(kCudaRngPrefix + std::to_string(i), at::globalContext().defaultGenerator(device).get_state());
+    }
+  }
+  return states;
+}
+
+/// Restores the generator a tensor of the optimizer file names; false for other tensors. A CUDA state
+/// with no such device here is skipped: resuming on another machine cannot be exact anyway.
+bool restoreRngState(const std::string& name, const torch::Tensor& state) {
+  if (name == kRngTensor) {
+    at::Generator cpu = at::detail::getDefaultCPUGenerator();  // a handle: copies share the state
+    cpu.set_state(state);
+    return true;
+  }
+  if (name.rfind(kCudaRngPrefix, 0) != 0) return false;
+  const auto index = std::stoul(name.substr(std::char_traits<char>::length(kCudaRngPrefix)));
+  if (torch::cuda::is_available() && index < static_cast<size_t>(torch::cuda::device_count())) {
+    at::Generator cuda =
+        at::globalContext().defaultGenerator(c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(index)));
+    cuda.set_state(state);
+  }
+  return true;
+}
 
 // Writes into `<target>.tmp-<pid>` and renames it to `target`, replacing an older folder of that name.
 template <typename WriteFn>
@@ -46,8 +79,7 @@ std::filesystem::path saveCheckpoint(const std::filesystem::path& checkpoints_di
   writeFolderAtomically(target, [&](const std::filesystem::path& dir) {
     task.saveModel(dir);
     auto tensors = optimizer.stateTensors();
-    at::Generator generator = at::detail::getDefaultCPUGenerator();
-    tensors.emplace_back(kRngTensor, generator.get_state());
+    for (auto& rng : rngStates()) tensors.push_back(std::move(rng));
     saveTensors(dir / kOptimizerFile, tensors, {{"producer", "temper"}});
     Json json = {{"format_version", 1},
                  {"step", state.step},
@@ -68,12 +100,7 @@ TrainerState loadCheckpoint(const std::filesystem::path& dir, TrainingTask& task
   std::vector<std::pair<std::string, torch::Tensor>> moments;
   for (const auto& info : file->tensors()) {
     torch::Tensor value = tensorFromSafetensors(file, info).clone();
-    if (info.name == kRngTensor) {
-      at::Generator generator = at::detail::getDefaultCPUGenerator();
-      generator.set_state(value);
-    } else {
-      moments.emplace_back(info.name, value);
-    }
+    if (!restoreRngState(info.name, value)) moments.emplace_back(info.name, value);
   }
   optimizer.loadStateTensors(moments, json.at("optimizer_steps").get<int64_t>());
   TrainerState state;

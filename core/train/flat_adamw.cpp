@@ -4,6 +4,7 @@
 #include <map>
 
 #include "core/common/error.h"
+#include "core/torch_compat/torch_compat.h"
 #include "core/train/adamw_kernel.h"
 
 namespace temper {
@@ -90,6 +91,12 @@ void FlatAdamW::step(double lr) {
       s.inv_sqrt_bc2 = static_cast<float>(1.0 / sqrt_bc2);
       adamwUpdate(g.params.data_ptr<float>(), g.grads.data_ptr<float>(), g.exp_avg.data_ptr<float>(),
                   g.exp_avg_sq.data_ptr<float>(), g.params.numel(), s);
+      continue;
+    }
+    // CUDA: LibTorch's fused kernel (one launch per group) where the build has it.
+    if (g.params.device().is_cuda() && compat::hasFusedAdamW(g.params.device())) {
+      compat::fusedAdamWStep(g.params, g.grads, g.exp_avg, g.exp_avg_sq, step_count_, lr, options_.beta1,
+                             options_.beta2, g.weight_decay, options_.eps);
       continue;
     }
     // Other devices and dtypes: the same update, op by op.

@@ -153,6 +153,7 @@ QString parseEngineInfo(const QJsonObject& json, EngineInfo& out) {
   out = EngineInfo{};
   out.temper = str(json, "temper");
   out.libtorch = str(json, "libtorch");
+  out.cuda_build = str(json, "cuda_build");  // null for the CPU build
   out.sentencepiece = str(json, "sentencepiece");
   out.sqlite = str(json, "sqlite");
   const QJsonObject device = json.value(QLatin1String("device")).toObject();

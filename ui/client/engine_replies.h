@@ -82,6 +82,7 @@ struct PresetInfo {
 
 struct EngineInfo {
   QString temper, libtorch, sentencepiece, sqlite;
+  QString cuda_build;  ///< CUDA version the engine's LibTorch was built with; empty for the CPU build
   bool cuda_available = false;
   QStringList cuda_devices;
   int cpu_threads = 0;

@@ -9,6 +9,10 @@ QString AppSettings::workspace() const { return settings_->value(QStringLiteral(
 void AppSettings::setWorkspace(const QString& path) { settings_->setValue(QStringLiteral("workspace"), path); }
 QString AppSettings::enginePath() const { return settings_->value(QStringLiteral("engine")).toString(); }
 void AppSettings::setEnginePath(const QString& path) { settings_->setValue(QStringLiteral("engine"), path); }
+QString AppSettings::engineBuild() const {
+  return settings_->value(QStringLiteral("engine_build"), QStringLiteral("auto")).toString();
+}
+void AppSettings::setEngineBuild(const QString& build) { settings_->setValue(QStringLiteral("engine_build"), build); }
 int AppSettings::threads() const { return settings_->value(QStringLiteral("threads"), 0).toInt(); }
 void AppSettings::setThreads(int threads) { settings_->setValue(QStringLiteral("threads"), threads); }
 QString AppSettings::device() const {

@@ -17,9 +17,12 @@ class AppSettings {
   /// AppDataLocation, as the engine resolves it).
   QString workspace() const;
   void setWorkspace(const QString& path);
-  /// Path of the engine; empty = automatic (core of engine_locator.h).
+  /// Path of the engine; empty = automatic (ui/client/engine_locator.h).
   QString enginePath() const;
   void setEnginePath(const QString& path);
+  /// Which engine build when no path is set: "auto", "cpu" or "cuda" (engine_locator.h).
+  QString engineBuild() const;
+  void setEngineBuild(const QString& build);
   /// Torch threads for new runs; 0 = the engine's choice.
   int threads() const;
   void setThreads(int threads);

@@ -47,6 +47,7 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
     : QMainWindow(parent),
       workspace_(QDir(workspace).absolutePath()),
       settings_(settings),
+      engine_choice_(currentEngineChoice()),
       engine_(new EngineSession(enginePath(), workspace_, this)),
       model_(new RunHistoryModel(QDir(workspace_).filePath(QStringLiteral("temper.db")), this)) {
   setWindowTitle(tr("Temper Studio"));
@@ -137,15 +138,13 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
   connect(settings_page_, &SettingsPage::themeChanged, this, &MainWindow::themeChanged);
   connect(settings_page_, &SettingsPage::languageChanged, this, &MainWindow::languageChanged);
   connect(settings_page_, &SettingsPage::workspaceChosen, this, &MainWindow::openWorkspace);
-  connect(settings_page_, &SettingsPage::enginePathChanged, this, [this] {
+  connect(settings_page_, &SettingsPage::engineChoiceChanged, this, [this] {
+    engine_choice_ = currentEngineChoice();
     if (manager_) manager_->setEnginePath(enginePath());
     engine_->setEngine(enginePath());
     engine_->askInfo();
   });
-  connect(engine_, &EngineSession::environmentChanged, this, [this](const EngineEnvironment& env) {
-    device_label_->setText(env.deviceSummary());
-    device_label_->setToolTip(env.available ? tr("BLAS: %1").arg(env.info.blas) : env.error);
-  });
+  connect(engine_, &EngineSession::environmentChanged, this, &MainWindow::showEnvironment);
   live_refresh_.setInterval(kLiveRefreshMs);
   connect(&live_refresh_, &QTimer::timeout, this, &MainWindow::refreshLiveRows);
 
@@ -160,7 +159,26 @@ MainWindow::~MainWindow() {
   qDeleteAll(findChildren<FinetuneWizard*>(Qt::FindDirectChildrenOnly));
 }
 
-QString MainWindow::enginePath() const { return resolveEnginePath(settings_.enginePath()); }
+EngineChoice MainWindow::currentEngineChoice() const {
+  return chooseEngine(settings_.enginePath(), engineBuildFromKey(settings_.engineBuild()), systemEngineProbe());
+}
+
+void MainWindow::showEnvironment(const EngineEnvironment& env) {
+  device_label_->setText(env.deviceSummary());
+  if (!env.available) {
+    device_label_->setToolTip(env.error);
+    return;
+  }
+  device_label_->setToolTip(tr("Engine: %1 (%2)\n%3\nLibTorch %4\nBLAS: %5")
+                                .arg(engineBuildTitle(env), engine_choice_.reason,
+                                     QDir::toNativeSeparators(engine_choice_.path), env.info.libtorch, env.info.blas));
+}
+
+QString MainWindow::engineBuildTitle(const EngineEnvironment& env) const {
+  // What the engine says of itself wins over where it was found: a custom path may be either build.
+  if (!env.available) return engine_choice_.build;
+  return env.info.cuda_build.isEmpty() ? tr("CPU build") : tr("CUDA build, CUDA %1").arg(env.info.cuda_build);
+}
 
 void MainWindow::openWorkspace(const QString& workspace) {
   const QString path = QDir(workspace).absolutePath();
@@ -439,9 +457,10 @@ QString MainWindow::aboutText() const {
   QString engine;
   const EngineEnvironment& env = engine_->environment();
   if (env.available) {
-    engine = tr("Engine: temper %1<br>LibTorch %2<br>SentencePiece %3<br>SQLite %4<br>Device: %5")
-                 .arg(or_unknown(env.info.temper), or_unknown(env.info.libtorch), or_unknown(env.info.sentencepiece),
-                      or_unknown(env.info.sqlite), env.deviceSummary());
+    engine = tr("Engine: temper %1, %2 (%3)<br>LibTorch %4<br>SentencePiece %5<br>SQLite %6<br>Device: %7")
+                 .arg(or_unknown(env.info.temper), engineBuildTitle(env), engine_choice_.reason.toHtmlEscaped(),
+                      or_unknown(env.info.libtorch), or_unknown(env.info.sentencepiece), or_unknown(env.info.sqlite),
+                      env.deviceSummary());
   } else {
     engine =
         tr("Engine info unavailable: %1").arg(env.error.isEmpty() ? tr("still asking") : env.error.toHtmlEscaped());

@@ -8,6 +8,7 @@
 #include <QPointer>
 #include <QTimer>
 
+#include "ui/client/engine_locator.h"
 #include "ui/client/engine_session.h"
 #include "ui/shell/app_settings.h"
 
@@ -110,11 +111,18 @@ class MainWindow : public QMainWindow {
   void resumeRun(const QString& run_id, qint64 max_steps);
   void deleteRun(const QString& run_id);
   void showAbout();
-  QString enginePath() const;
+  /// The engine build the Settings and this machine call for (engine_locator.h), asked again when
+  /// Settings change.
+  EngineChoice currentEngineChoice() const;
+  QString enginePath() const { return engine_choice_.path; }
+  void showEnvironment(const EngineEnvironment& env);
+  /// "CPU build" or "CUDA build, CUDA 13.2", from the engine's own answer.
+  QString engineBuildTitle(const EngineEnvironment& env) const;
 
   QString workspace_;
   AppSettings settings_;
-  EngineSession* engine_;  ///< created before the pages that ask it, destroyed after them (~MainWindow)
+  EngineChoice engine_choice_;  ///< before engine_, which starts with its path
+  EngineSession* engine_;       ///< created before the pages that ask it, destroyed after them (~MainWindow)
   RunHistoryModel* model_;
   RunManager* manager_ = nullptr;
   QListWidget* nav_;

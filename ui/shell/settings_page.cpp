@@ -28,9 +28,20 @@ SettingsPage::SettingsPage(AppSettings settings, QString current_workspace, QWid
   workspace_row->addWidget(browse);
   form->addRow(tr("Workspace folder"), workspace_row);
 
+  engine_build_ = new QComboBox(this);
+  engine_build_->setObjectName(QStringLiteral("engineBuildCombo"));
+  engine_build_->addItem(tr("Automatic (the CUDA build when a CUDA device is visible)"), QStringLiteral("auto"));
+  engine_build_->addItem(tr("CPU build"), QStringLiteral("cpu"));
+  engine_build_->addItem(tr("CUDA build"), QStringLiteral("cuda"));
+  engine_build_->setCurrentIndex(qMax(0, engine_build_->findData(settings_.engineBuild())));
+  engine_build_->setToolTip(
+      tr("The studio starts one of the engine builds: the CPU build, or the CUDA build "
+         "(LibTorch 2 with CUDA, made by `make cuda-engine`)."));
+  form->addRow(tr("Engine build"), engine_build_);
+
   engine_ = new QLineEdit(settings_.enginePath(), this);
-  engine_->setPlaceholderText(tr("automatic: TEMPER_ENGINE, next to the studio, or on PATH"));
-  form->addRow(tr("Engine (temper)"), engine_);
+  engine_->setPlaceholderText(tr("automatic: TEMPER_ENGINE, or the build chosen above"));
+  form->addRow(tr("Engine path (temper)"), engine_);
 
   threads_ = new QSpinBox(this);
   threads_->setRange(0, 1024);
@@ -95,7 +106,11 @@ SettingsPage::SettingsPage(AppSettings settings, QString current_workspace, QWid
   });
   connect(engine_, &QLineEdit::editingFinished, this, [this] {
     settings_.setEnginePath(engine_->text().trimmed());
-    Q_EMIT enginePathChanged(engine_->text().trimmed());
+    Q_EMIT engineChoiceChanged();
+  });
+  connect(engine_build_, &QComboBox::currentIndexChanged, this, [this] {
+    settings_.setEngineBuild(engine_build_->currentData().toString());
+    Q_EMIT engineChoiceChanged();
   });
   connect(threads_, &QSpinBox::valueChanged, this, [this](int value) { settings_.setThreads(value); });
   connect(device_, &QComboBox::currentIndexChanged, this,

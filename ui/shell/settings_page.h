@@ -30,11 +30,13 @@ class SettingsPage : public QWidget {
   void languageChanged(const QString& language);
   /// The person chose another workspace folder (already saved).
   void workspaceChosen(const QString& path);
-  void enginePathChanged(const QString& path);
+  /// The engine path or the engine build changed (already saved).
+  void engineChoiceChanged();
 
  private:
   AppSettings settings_;
   QLineEdit* workspace_;
+  QComboBox* engine_build_;
   QLineEdit* engine_;
   QSpinBox* threads_;
   QComboBox* device_;

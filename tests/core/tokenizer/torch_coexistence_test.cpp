@@ -1,7 +1,8 @@
-// PLATFORM.md trap 1, checked: with LibTorch and its protobuf 3.21 loaded into the process (this
+// PLATFORM.md trap 1, checked: with LibTorch and its protobuf loaded into the process (this
 // executable links them without using them), SentencePiece must still train, load and encode
 // through the shim. Linking SentencePiece directly here aborts at start-up with "compiled against
-// version 3.14.0 of the Protocol Buffer runtime".
+// version 3.14.0 of the Protocol Buffer runtime". Debian's LibTorch 1.13 brings the shared
+// libprotobuf.so.32; the PyPI wheel's 2.x keeps its protobuf inside libtorch_cpu.so.
 #include <gtest/gtest.h>
 
 #include "core/tokenizer/tokenizer.h"
@@ -12,7 +13,12 @@ using namespace temper;
 
 TEST(TorchCoexistence, TorchAndItsProtobufAreLoaded) {
   std::string maps = test::readFile("/proc/self/maps");
-  EXPECT_NE(maps.find("libtorch_cpu.so"), std::string::npos) << "the test must run with LibTorch loaded";
+  ASSERT_NE(maps.find("libtorch_cpu.so"), std::string::npos) << "the test must run with LibTorch loaded";
+  if (maps.find("/torch/lib/libtorch_cpu.so") != std::string::npos) {
+    // The wheel links protobuf into libtorch_cpu.so with its symbols hidden (only onnx_torch's
+    // messages are exported): there is no shared protobuf to clash with; SentencePiece must still work.
+    GTEST_SKIP() << "the PyPI wheel's LibTorch loads no shared libprotobuf";
+  }
   EXPECT_NE(maps.find("libprotobuf.so"), std::string::npos);
 }
 

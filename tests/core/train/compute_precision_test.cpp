@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "core/common/error.h"
+#include "core/torch_compat/torch_compat.h"
 #include "core/train/compute_precision.h"
 
 namespace temper {
@@ -34,24 +35,24 @@ TEST(ComputePrecision, Bf16OnTheCpuIsAConfigErrorNamingTheKey) {
 }
 
 TEST(ComputePrecision, ScopeTurnsCudaAutocastOnWithBf16AndRestoresIt) {
-  ASSERT_FALSE(at::autocast::is_enabled());
-  const auto before = at::autocast::get_autocast_gpu_dtype();  // fp16, PyTorch's default
+  ASSERT_FALSE(compat::cudaAutocastEnabled());
+  const auto before = compat::cudaAutocastDtype();  // fp16, PyTorch's default
   {
     AutocastScope outer(ComputePrecision::Bf16Autocast);
-    EXPECT_TRUE(at::autocast::is_enabled());
-    EXPECT_EQ(at::autocast::get_autocast_gpu_dtype(), at::kBFloat16);
+    EXPECT_TRUE(compat::cudaAutocastEnabled());
+    EXPECT_EQ(compat::cudaAutocastDtype(), at::kBFloat16);
     {
       AutocastScope inner(ComputePrecision::Bf16Autocast);
-      EXPECT_TRUE(at::autocast::is_enabled());
+      EXPECT_TRUE(compat::cudaAutocastEnabled());
     }
-    EXPECT_TRUE(at::autocast::is_enabled()) << "the inner scope must not turn off the outer one";
-    EXPECT_EQ(at::autocast::get_autocast_gpu_dtype(), at::kBFloat16);
+    EXPECT_TRUE(compat::cudaAutocastEnabled()) << "the inner scope must not turn off the outer one";
+    EXPECT_EQ(compat::cudaAutocastDtype(), at::kBFloat16);
   }
-  EXPECT_FALSE(at::autocast::is_enabled());
-  EXPECT_EQ(at::autocast::get_autocast_gpu_dtype(), before);
+  EXPECT_FALSE(compat::cudaAutocastEnabled());
+  EXPECT_EQ(compat::cudaAutocastDtype(), before);
   {
     AutocastScope fp32(ComputePrecision::Fp32);
-    EXPECT_FALSE(at::autocast::is_enabled());
+    EXPECT_FALSE(compat::cudaAutocastEnabled());
   }
 }
 
