@@ -22,6 +22,8 @@ void addBenchCommand(CLI::App& app, Action& action) {
   train->add_option("--warmup", request->warmup)->check(CLI::Range(0, 1000000));
   train->add_option("--threads", request->threads, "CPU threads (0: chosen by the engine)");
   train->add_option("--device", request->device)->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  train->add_option("--precision", request->precision, "auto (fp32 on the CPU, bf16 autocast on CUDA), fp32 or bf16")
+      ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
   auto json = std::make_shared<bool>(false);
   train->add_flag("--json", *json, "print JSON (the only output format)");
   train->callback([&action, request] {

@@ -53,6 +53,53 @@
     </message>
 </context>
 <context>
+    <name>EngineLocator</name>
+    <message>
+        <source>TEMPER_ENGINE is set</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>path set in Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CPU build chosen in Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CPU build chosen in Settings, but it is not installed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CUDA build chosen in Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CUDA build chosen in Settings, but it is not installed (make cuda-engine)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>automatic: a CUDA device is visible</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>automatic: a CUDA device is visible, but the CUDA build is not installed (make cuda-engine)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>automatic: no CUDA device is visible</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>automatic: only the CUDA build is installed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no engine found: set its path in Settings or TEMPER_ENGINE</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>EngineReply</name>
     <message>
         <source>`temper %1` stopped before answering (killed or crashed).</source>
@@ -1084,10 +1131,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>BLAS: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Workspace: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1190,10 +1233,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Engine: temper %1&lt;br&gt;LibTorch %2&lt;br&gt;SentencePiece %3&lt;br&gt;SQLite %4&lt;br&gt;Device: %5</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Engine info unavailable: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1229,6 +1268,33 @@
     </message>
     <message>
         <source>Stopping runs (each saves a checkpoint)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CPU build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CUDA build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Engine: %1 (%2)
+%3
+LibTorch %4
+BLAS: %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CUDA build, CUDA %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Engine: temper %1, %2 (%3)&lt;br&gt;LibTorch %4&lt;br&gt;SentencePiece %5&lt;br&gt;SQLite %6&lt;br&gt;Device: %7</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2122,14 +2188,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>automatic: TEMPER_ENGINE, next to the studio, or on PATH</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Engine (temper)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>automatic</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2187,6 +2245,34 @@
     </message>
     <message>
         <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Automatic (the CUDA build when a CUDA device is visible)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CPU build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CUDA build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The studio starts one of the engine builds: the CPU build, or the CUDA build (LibTorch 2 with CUDA, made by `make cuda-engine`).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Engine build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>automatic: TEMPER_ENGINE, or the build chosen above</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Engine path (temper)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

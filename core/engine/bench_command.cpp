@@ -5,6 +5,7 @@
 
 #include "core/engine/runtime.h"
 #include "core/model/gpt.h"
+#include "core/train/compute_precision.h"
 #include "core/train/flat_adamw.h"
 
 namespace temper {
@@ -12,6 +13,8 @@ namespace temper {
 Json benchTrain(const BenchTrainRequest& r) {
   RuntimeInfo runtime = configureRuntime(r.threads, r.device);
   torch::Device device = runtime.device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  // As training does: fp32 on the CPU, bf16 autocast around the forward pass on CUDA (`precision` auto).
+  const ComputePrecision precision = resolvePrecision(r.precision, runtime.device);
   GptConfig config;
   config.vocab_size = r.vocab;
   config.context = r.ctx;
@@ -33,7 +36,11 @@ Json benchTrain(const BenchTrainRequest& r) {
     auto x = torch::randint(0, r.vocab, {r.batch, r.ctx}, torch::kLong).to(device);
     auto y = torch::randint(0, r.vocab, {r.batch, r.ctx}, torch::kLong).to(device);
     auto started = std::chrono::steady_clock::now();
-    auto loss = model->loss(x, y);
+    torch::Tensor loss;
+    {
+      AutocastScope autocast(precision);
+      loss = model->loss(x, y);
+    }
     optimizer.zeroGrad();
     loss.backward();
     optimizer.clipGradNorm(1.0);
@@ -56,7 +63,7 @@ Json benchTrain(const BenchTrainRequest& r) {
               {"blas", runtime.blas},
               {"thread_policy", runtime.thread_policy},
               {"device", runtime.device},
-              {"precision", "fp32"},
+              {"precision", precisionName(precision)},
               {"params", params_count},
               {"tokens_per_step", tokens},
               {"median_step_s", median},

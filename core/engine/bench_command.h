@@ -14,6 +14,7 @@ struct BenchTrainRequest {
   int64_t threads = 0;
   uint64_t seed = 0;
   std::string device = "cpu";
+  std::string precision = "auto";  ///< the `precision` train key: auto, fp32 or bf16
 };
 
 Json benchTrain(const BenchTrainRequest& request);

@@ -164,11 +164,14 @@ EngineChoice MainWindow::currentEngineChoice() const {
 }
 
 void MainWindow::showEnvironment(const EngineEnvironment& env) {
-  device_label_->setText(env.deviceSummary());
   if (!env.available) {
+    device_label_->setText(env.deviceSummary());
     device_label_->setToolTip(env.error);
     return;
   }
+  // Which engine build runs is part of the environment people see, not only of the tooltip.
+  const QString build = env.info.cuda_build.isEmpty() ? tr("CPU build") : tr("CUDA build");
+  device_label_->setText(tr("%1 · %2").arg(build, env.deviceSummary()));
   device_label_->setToolTip(tr("Engine: %1 (%2)\n%3\nLibTorch %4\nBLAS: %5")
                                 .arg(engineBuildTitle(env), engine_choice_.reason,
                                      QDir::toNativeSeparators(engine_choice_.path), env.info.libtorch, env.info.blas));

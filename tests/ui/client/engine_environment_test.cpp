@@ -56,6 +56,20 @@ class EngineEnvironmentTest : public QObject {
     QCOMPARE(EngineEnvironment().deviceSummary(), QStringLiteral("engine info unavailable"));
   }
 
+  void readsWhichEngineBuildAnswered() {
+    // The CPU build answers "cuda_build": null (or, from an older engine, nothing); the CUDA build
+    // its CUDA version.
+    QVERIFY(environmentOf(infoJson()).info.cuda_build.isEmpty());
+    QByteArray cpu = infoJson();
+    cpu.replace(R"("libtorch":"1.13.0")", R"("libtorch":"1.13.0","cuda_build":null)");
+    QVERIFY(environmentOf(cpu).available);
+    QVERIFY(environmentOf(cpu).info.cuda_build.isEmpty());
+    QByteArray cuda = infoJson();
+    cuda.replace(R"("libtorch":"1.13.0")", R"("libtorch":"2.15.0","cuda_build":"13.2")");
+    QCOMPARE(environmentOf(cuda).info.cuda_build, QStringLiteral("13.2"));
+    QCOMPARE(environmentOf(cuda).info.libtorch, QStringLiteral("2.15.0"));
+  }
+
   void versionsSurviveARefusedCatalog() {
     // A device given by index reads the same everywhere.
     const EngineEnvironment indexed = environmentOf(

@@ -245,9 +245,14 @@ class MainWindowTest : public QObject {
     QTRY_VERIFY(window.runsPage()->filterEdit()->hasFocus());
 
     QVERIFY(window.workspaceLabel()->text().contains(workspace_));
-    QTRY_COMPARE_WITH_TIMEOUT(window.deviceLabel()->text(), QStringLiteral("CPU, 2 thread(s)"), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.deviceLabel()->text(), QStringLiteral("CPU build · CPU, 2 thread(s)"), 10000);
+    // The environment says which engine build runs, why, and where it is.
+    const QString tip = window.deviceLabel()->toolTip();
+    QVERIFY2(tip.contains("Engine: CPU build (TEMPER_ENGINE is set)"), qPrintable(tip));
+    QVERIFY2(tip.contains(QDir::toNativeSeparators(engine_)), qPrintable(tip));
     QCOMPARE(window.liveLabel()->text(), QStringLiteral("0 live run(s)"));
     const QString about = window.aboutText();
+    QVERIFY2(about.contains("CPU build (TEMPER_ENGINE is set)"), qPrintable(about));
     QVERIFY2(about.contains(QString::fromLatin1(qVersion())), qPrintable(about));
     QVERIFY(about.contains("LibTorch 1.13.0"));
     QVERIFY(about.contains("SentencePiece 0.1.97"));
@@ -278,7 +283,7 @@ class MainWindowTest : public QObject {
     MainWindow window(workspace_, AppSettings(qsettings_.get()));
     QVERIFY(historyLoaded(window));
     window.show();
-    QTRY_COMPARE_WITH_TIMEOUT(window.deviceLabel()->text(), QStringLiteral("CPU, 2 thread(s)"), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.deviceLabel()->text(), QStringLiteral("CPU build · CPU, 2 thread(s)"), 10000);
     QCOMPARE(window.engineSession()->environment().info.temper, QStringLiteral("0.1.0"));
     window.showPage(MainWindow::kNewRunPage);
     auto* start = window.findChild<QPushButton*>("startWizard");
