@@ -110,8 +110,4 @@ EngineChoice chooseEngine(const QString& configured_path, EngineBuild build, con
   return with(cpu, Text::tr("no engine found: set its path in Settings or TEMPER_ENGINE"));
 }
 
-QString resolveEnginePath(const QString& configured) {
-  return chooseEngine(configured, EngineBuild::Automatic, systemEngineProbe()).path;
-}
-
 }  // namespace temper::studio

@@ -46,8 +46,4 @@ struct EngineChoice {
 /// missing.
 EngineChoice chooseEngine(const QString& configured_path, EngineBuild build, const EngineProbe& probe);
 
-/// chooseEngine(configured, Automatic, systemEngineProbe()).path: the engine for callers that do not
-/// show the choice.
-QString resolveEnginePath(const QString& configured = {});
-
 }  // namespace temper::studio
