@@ -18,6 +18,18 @@ void printEngineInfo(bool json) {
               info["sqlite"].get<std::string>().c_str());
   std::printf("device: %s; %d CPU threads; %s\n", info["device"]["cuda_available"].get<bool>() ? "CUDA" : "CPU only",
               info["device"]["cpu_threads"].get<int>(), info["device"]["blas"].get<std::string>().c_str());
+  const Json& cpu = info["device"]["cpu"];
+  std::string features;
+  for (const auto& f : cpu["features"]) features += (features.empty() ? "" : " ") + f.get<std::string>();
+  std::printf("cpu: %s (%s family %d model %d): %s\n", cpu["model_name"].get<std::string>().c_str(),
+              cpu["vendor"].get<std::string>().c_str(), cpu["family"].get<int>(), cpu["model"].get<int>(),
+              features.c_str());
+  const Json& core = info["device"]["blas_core"];
+  if (!core["openblas_core"].is_null()) {
+    std::printf("OpenBLAS kernels: %s (best for this CPU: %s; %s)\n", core["openblas_core"].get<std::string>().c_str(),
+                core["best_core"].get<std::string>().c_str(), core["how"].get<std::string>().c_str());
+  }
+  if (!core["warning"].is_null()) std::printf("warning: %s\n", core["warning"].get<std::string>().c_str());
   std::printf("methods:\n");
   for (const auto& m : info["methods"]) {
     std::printf("  %-19s %s%s\n", m["name"].get<std::string>().c_str(), m["title"].get<std::string>().c_str(),

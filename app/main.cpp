@@ -11,6 +11,7 @@
 
 #include "app/cli.h"
 #include "core/common/error.h"
+#include "core/engine/blas_kernel_choice.h"
 #include "core/protocol/events.h"
 
 namespace {
@@ -30,6 +31,8 @@ int fail(const std::string& kind, const std::string& message, int code) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything else: this may restart the process with OpenBLAS on faster kernels.
+  temper::chooseBlasKernelAtStart(argv);
   // Over a file-size limit, write() then fails with EFBIG and the engine reports it like a full
   // disk (clean error, nothing half-written) instead of being killed mid-write.
   std::signal(SIGXFSZ, SIG_IGN);

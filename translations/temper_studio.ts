@@ -1297,6 +1297,26 @@ BLAS: %5</source>
         <source>Engine: temper %1, %2 (%3)&lt;br&gt;LibTorch %4&lt;br&gt;SentencePiece %5&lt;br&gt;SQLite %6&lt;br&gt;Device: %7</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source> · slow BLAS kernels (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> · OpenBLAS %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warning: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CPU: %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OpenBLAS kernels: %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>temper::studio::MethodPage</name>

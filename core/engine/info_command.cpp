@@ -116,6 +116,8 @@ Json engineInfo() {
                 {"cpu_threads", runtime.torch_threads},
                 {"cores", runtime.cores},
                 {"blas", runtime.blas},
+                {"blas_core", runtime.blas_core},
+                {"cpu", runtime.cpu},
                 {"thread_policy", runtime.thread_policy}}},
               {"methods", methods},
               {"train_keys", trainKeys()},

@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "core/common/error.h"
+#include "core/engine/blas_kernel_choice.h"
+#include "core/engine/cpu_features.h"
 #include "core/torch_compat/torch_compat.h"
 
 namespace temper {
@@ -46,13 +48,15 @@ Json RuntimeInfo::toJson() const {
               {"device", device},
               {"torch_version", torch_version},
               {"cuda_build", cuda_build.empty() ? Json(nullptr) : Json(cuda_build)},
-              {"thread_policy", thread_policy}};
+              {"thread_policy", thread_policy},
+              {"cpu", cpu},
+              {"blas_core", blas_core}};
 }
 
 std::string RuntimeInfo::summary() const {
   return "device " + device + ", LibTorch " + torch_version + (cuda_build.empty() ? "" : " (CUDA " + cuda_build + ")") +
          ", " + std::to_string(torch_threads) + " torch thread(s), BLAS: " + blas + " with " +
-         std::to_string(blas_threads) + " thread(s)";
+         std::to_string(blas_threads) + " thread(s)" + (blas_warning.empty() ? "" : " (warning: " + blas_warning + ")");
 }
 
 RuntimeInfo configureRuntime(int64_t requested_threads, const std::string& device) {
@@ -71,6 +75,10 @@ RuntimeInfo configureRuntime(int64_t requested_threads, const std::string& devic
   auto get_threads = blasSymbol<GetThreadsFn>("openblas_get_num_threads");
   // LibTorch from the PyPI wheel carries MKL inside libtorch_cpu, threaded by LibTorch's own OpenMP pool.
   const bool blas_is_mkl = get_config == nullptr && at::hasMKL();
+  info.cpu = cpuFeatures().toJson();
+  const BlasKernelReport& core = blasKernelReport();
+  info.blas_core = core.toJson();
+  info.blas_warning = core.warning;
   if (get_config != nullptr) {
     info.blas = get_config();
     info.blas_is_fast = true;

@@ -18,6 +18,9 @@ struct RuntimeInfo {
   std::string torch_version;
   std::string cuda_build;     ///< CUDA version of a CUDA LibTorch ("13.2"), empty for a CPU-only build
   std::string thread_policy;  ///< how the numbers above were chosen, in words
+  Json cpu;                   ///< CpuFeatures::toJson(): vendor, model, instruction sets
+  Json blas_core;             ///< BlasKernelReport::toJson(): OpenBLAS's core, the best one, how, warning
+  std::string blas_warning;   ///< non-empty when OpenBLAS runs weaker kernels than this CPU allows
 
   Json toJson() const;
   std::string summary() const;  ///< one line for people

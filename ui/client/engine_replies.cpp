@@ -168,6 +168,13 @@ QString parseEngineInfo(const QJsonObject& json, EngineInfo& out) {
   }
   out.cpu_threads = device.value(QLatin1String("cpu_threads")).toInt();
   out.blas = device.value(QLatin1String("blas")).toString();
+  const QJsonObject cpu = device.value(QLatin1String("cpu")).toObject();
+  out.cpu_model = str(cpu, "model_name");
+  out.cpu_features = stringList(cpu.value(QLatin1String("features")));
+  const QJsonObject core = device.value(QLatin1String("blas_core")).toObject();
+  out.blas_core = str(core, "openblas_core");  // null when the BLAS is not OpenBLAS
+  out.blas_core_how = str(core, "how");
+  out.blas_warning = str(core, "warning");
 
   for (const char* field : {"methods", "train_keys", "presets"}) {
     if (QString e = requireArray(json, field, "temper info"); !e.isEmpty()) return e;

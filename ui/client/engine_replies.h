@@ -87,6 +87,11 @@ struct EngineInfo {
   QStringList cuda_devices;
   int cpu_threads = 0;
   QString blas;
+  QString cpu_model;            ///< the processor's brand string
+  QStringList cpu_features;     ///< instruction sets the engine found ("avx2", "avx512_bf16", "amx_bf16", ...)
+  QString blas_core;            ///< OpenBLAS's kernel family in use ("Cooperlake"); empty when not OpenBLAS
+  QString blas_core_how;        ///< how it was chosen, in the engine's words
+  QString blas_warning;         ///< set when OpenBLAS runs weaker kernels than the CPU allows
   QVector<MethodInfo> methods;  ///< in the engine's order
   QVector<TrainKey> train_keys;
   QVector<PresetInfo> presets;

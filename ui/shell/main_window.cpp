@@ -171,10 +171,31 @@ void MainWindow::showEnvironment(const EngineEnvironment& env) {
   }
   // Which engine build runs is part of the environment people see, not only of the tooltip.
   const QString build = env.info.cuda_build.isEmpty() ? tr("CPU build") : tr("CUDA build");
-  device_label_->setText(tr("%1 · %2").arg(build, env.deviceSummary()));
-  device_label_->setToolTip(tr("Engine: %1 (%2)\n%3\nLibTorch %4\nBLAS: %5")
-                                .arg(engineBuildTitle(env), engine_choice_.reason,
-                                     QDir::toNativeSeparators(engine_choice_.path), env.info.libtorch, env.info.blas));
+  QString text = tr("%1 · %2").arg(build, env.deviceSummary());
+  // The BLAS kernels decide CPU training speed several times over: a weak choice is said where it is seen.
+  if (!env.info.blas_warning.isEmpty()) {
+    text += tr(" · slow BLAS kernels (%1)").arg(env.info.blas_core);
+  } else if (!env.info.blas_core.isEmpty()) {
+    text += tr(" · OpenBLAS %1").arg(env.info.blas_core);
+  }
+  device_label_->setText(text);
+  device_label_->setStyleSheet(env.info.blas_warning.isEmpty() ? QString() : QStringLiteral("color: #b35c00;"));
+  QString tip = tr("Engine: %1 (%2)\n%3\nLibTorch %4\nBLAS: %5")
+                    .arg(engineBuildTitle(env), engine_choice_.reason, QDir::toNativeSeparators(engine_choice_.path),
+                         env.info.libtorch, env.info.blas);
+  tip += QLatin1Char('\n') + cpuText(env);
+  if (!env.info.blas_warning.isEmpty()) tip += QLatin1Char('\n') + tr("Warning: %1").arg(env.info.blas_warning);
+  device_label_->setToolTip(tip);
+}
+
+QString MainWindow::cpuText(const EngineEnvironment& env) const {
+  QString text = tr("CPU: %1 (%2)")
+                     .arg(env.info.cpu_model.isEmpty() ? tr("unknown") : env.info.cpu_model,
+                          env.info.cpu_features.join(QLatin1Char(' ')));
+  if (!env.info.blas_core.isEmpty()) {
+    text += QLatin1Char('\n') + tr("OpenBLAS kernels: %1 (%2)").arg(env.info.blas_core, env.info.blas_core_how);
+  }
+  return text;
 }
 
 QString MainWindow::engineBuildTitle(const EngineEnvironment& env) const {
@@ -464,6 +485,11 @@ QString MainWindow::aboutText() const {
                  .arg(or_unknown(env.info.temper), engineBuildTitle(env), engine_choice_.reason.toHtmlEscaped(),
                       or_unknown(env.info.libtorch), or_unknown(env.info.sentencepiece), or_unknown(env.info.sqlite),
                       env.deviceSummary());
+    engine += QStringLiteral("<br>") + cpuText(env).toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>"));
+    if (!env.info.blas_warning.isEmpty()) {
+      engine += QStringLiteral("<br><b>") + tr("Warning: %1").arg(env.info.blas_warning.toHtmlEscaped()) +
+                QStringLiteral("</b>");
+    }
   } else {
     engine =
         tr("Engine info unavailable: %1").arg(env.error.isEmpty() ? tr("still asking") : env.error.toHtmlEscaped());

@@ -118,6 +118,8 @@ class MainWindow : public QMainWindow {
   void showEnvironment(const EngineEnvironment& env);
   /// "CPU build" or "CUDA build, CUDA 13.2", from the engine's own answer.
   QString engineBuildTitle(const EngineEnvironment& env) const;
+  /// The processor, its instruction sets and OpenBLAS's kernels, one line each.
+  QString cpuText(const EngineEnvironment& env) const;
 
   QString workspace_;
   AppSettings settings_;

@@ -76,7 +76,11 @@ QByteArray fakeEngineBody() {
   return "if [ \"$1\" = info ]; then\n"
          "  echo asked >> \"$0.info-count\"\n"
          "  echo '{\"temper\":\"0.1.0\",\"libtorch\":\"1.13.0\",\"sentencepiece\":\"0.1.97\",\"sqlite\":\"3.40.1\","
-         "\"device\":{\"cuda_available\":false,\"cuda_devices\":[],\"cpu_threads\":2,\"blas\":\"openblas-openmp\"},"
+         "\"device\":{\"cuda_available\":false,\"cuda_devices\":[],\"cpu_threads\":2,\"blas\":\"openblas-openmp\","
+         "\"cpu\":{\"vendor\":\"GenuineIntel\",\"model_name\":\"Intel Xeon Processor\",\"family\":6,\"model\":207,"
+         "\"features\":[\"avx2\",\"avx512f\",\"avx512_bf16\",\"amx_bf16\"]},"
+         "\"blas_core\":{\"openblas_core\":\"Prescott\",\"best_core\":\"Cooperlake\",\"how\":\"engine restarted\","
+         "\"warning\":\"OpenBLAS still runs Prescott kernels\"}},"
          "\"methods\":[],\"train_keys\":[],\"presets\":[]}'\n"
          "  exit 0\n"
          "fi\n"
@@ -245,17 +249,24 @@ class MainWindowTest : public QObject {
     QTRY_VERIFY(window.runsPage()->filterEdit()->hasFocus());
 
     QVERIFY(window.workspaceLabel()->text().contains(workspace_));
-    QTRY_COMPARE_WITH_TIMEOUT(window.deviceLabel()->text(), QStringLiteral("CPU build · CPU, 2 thread(s)"), 10000);
+    // The fake engine reports OpenBLAS stuck on Prescott: the status bar says so, not only the tooltip.
+    QTRY_COMPARE_WITH_TIMEOUT(window.deviceLabel()->text(),
+                              QStringLiteral("CPU build · CPU, 2 thread(s) · slow BLAS kernels (Prescott)"), 10000);
     // The environment says which engine build runs, why, and where it is.
     const QString tip = window.deviceLabel()->toolTip();
     QVERIFY2(tip.contains("Engine: CPU build (TEMPER_ENGINE is set)"), qPrintable(tip));
     QVERIFY2(tip.contains(QDir::toNativeSeparators(engine_)), qPrintable(tip));
+    QVERIFY2(tip.contains("CPU: Intel Xeon Processor (avx2 avx512f avx512_bf16 amx_bf16)"), qPrintable(tip));
+    QVERIFY2(tip.contains("OpenBLAS kernels: Prescott (engine restarted)"), qPrintable(tip));
+    QVERIFY2(tip.contains("Warning: OpenBLAS still runs Prescott kernels"), qPrintable(tip));
     QCOMPARE(window.liveLabel()->text(), QStringLiteral("0 live run(s)"));
     const QString about = window.aboutText();
     QVERIFY2(about.contains("CPU build (TEMPER_ENGINE is set)"), qPrintable(about));
     QVERIFY2(about.contains(QString::fromLatin1(qVersion())), qPrintable(about));
     QVERIFY(about.contains("LibTorch 1.13.0"));
     QVERIFY(about.contains("SentencePiece 0.1.97"));
+    QVERIFY2(about.contains("OpenBLAS kernels: Prescott"), qPrintable(about));
+    QVERIFY2(about.contains("Warning: OpenBLAS still runs Prescott kernels"), qPrintable(about));
   }
 
   void engineWithoutInfoSaysSo() {
@@ -283,7 +294,9 @@ class MainWindowTest : public QObject {
     MainWindow window(workspace_, AppSettings(qsettings_.get()));
     QVERIFY(historyLoaded(window));
     window.show();
-    QTRY_COMPARE_WITH_TIMEOUT(window.deviceLabel()->text(), QStringLiteral("CPU build · CPU, 2 thread(s)"), 10000);
+    // The fake engine reports OpenBLAS stuck on Prescott: the status bar says so, not only the tooltip.
+    QTRY_COMPARE_WITH_TIMEOUT(window.deviceLabel()->text(),
+                              QStringLiteral("CPU build · CPU, 2 thread(s) · slow BLAS kernels (Prescott)"), 10000);
     QCOMPARE(window.engineSession()->environment().info.temper, QStringLiteral("0.1.0"));
     window.showPage(MainWindow::kNewRunPage);
     auto* start = window.findChild<QPushButton*>("startWizard");

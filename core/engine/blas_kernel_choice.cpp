@@ -1,0 +1,107 @@
+#include "core/engine/blas_kernel_choice.h"
+
+#include <dlfcn.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <optional>
+
+#include "core/engine/blas_core.h"
+#include "core/engine/cpu_features.h"
+
+namespace temper {
+namespace {
+
+std::optional<BlasKernelReport> g_report;
+std::mutex g_report_mutex;
+
+std::string openBlasCoreName() {
+  using CoreNameFn = char* (*)();
+  auto fn = reinterpret_cast<CoreNameFn>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  if (fn == nullptr) return "";
+  const char* name = fn();
+  if (name == nullptr) return "";
+  // OpenBLAS answers in lower case ("cooperlake"); the table and OPENBLAS_CORETYPE use these spellings.
+  std::string s(name);
+  for (const char* known :
+       {"Prescott",   "Core2",     "Penryn",     "Dunnington",     "Nehalem",   "Sandybridge", "Haswell",
+        "Zen",        "SkylakeX",  "Cooperlake", "SapphireRapids", "Bulldozer", "Piledriver",  "Steamroller",
+        "Excavator",  "Barcelona", "Atom",       "Nano",           "Bobcat",    "Opteron",     "Katmai",
+        "Coppermine", "Northwood", "Banias",     "Athlon"}) {
+    if (strcasecmp(known, s.c_str()) == 0) return known;
+  }
+  return s;
+}
+
+// A DYNAMIC_ARCH OpenBLAS exports one gotoblas_<CORE> table per core it was built with.
+bool libraryHasCore(std::string_view core) {
+  std::string symbol = "gotoblas_";
+  for (char c : core) symbol += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return dlsym(RTLD_DEFAULT, symbol.c_str()) != nullptr;
+}
+
+BlasKernelReport assess(const BlasCoreDecision& decision, const std::string& chosen, const std::string& best) {
+  return BlasKernelReport{chosen, chosen.empty() ? "" : best, decision.how, decision.warning};
+}
+
+}  // namespace
+
+Json BlasKernelReport::toJson() const {
+  return Json{{"openblas_core", chosen.empty() ? Json(nullptr) : Json(chosen)},
+              {"best_core", best.empty() ? Json(nullptr) : Json(best)},
+              {"how", how},
+              {"warning", warning.empty() ? Json(nullptr) : Json(warning)}};
+}
+
+void chooseBlasKernelAtStart(char** argv) {
+  const std::string chosen = openBlasCoreName();
+  const std::string best = chosen.empty() ? "" : bestOpenBlasCore(cpuFeatures(), libraryHasCore);
+  const char* user = std::getenv("OPENBLAS_CORETYPE");
+  // Test hook: a weak core that OPENBLAS_CORETYPE forced stands in for OpenBLAS's own fallback, so
+  // that a test can watch a restart on a CPU that OpenBLAS recognises (tests/core/engine).
+  if (std::getenv(kBlasFakeFallbackVariable) != nullptr) {
+    user = nullptr;
+    unsetenv(kBlasFakeFallbackVariable);
+  }
+  const char* restarted = std::getenv(kBlasRestartVariable);
+  const std::string restarted_from = restarted ? restarted : "";
+  BlasCoreDecision decision = decideBlasCore(chosen, best, user, restarted ? restarted_from.c_str() : nullptr);
+  if (restarted) unsetenv(kBlasRestartVariable);
+  if (decision.reexec) {
+    setenv("OPENBLAS_CORETYPE", decision.core.c_str(), 1);
+    setenv(kBlasRestartVariable, chosen.c_str(), 1);
+    execv("/proc/self/exe", argv);
+    // Still here: the restart failed. Carry on with the weak kernels, and say so.
+    unsetenv("OPENBLAS_CORETYPE");
+    unsetenv(kBlasRestartVariable);
+    decision.how =
+        "OpenBLAS chose " + chosen + "; restarting with " + decision.core + " failed (" + std::strerror(errno) + ")";
+    decision.warning = "OpenBLAS runs " + chosen + " kernels; this CPU can run " + best +
+                       " (set OPENBLAS_CORETYPE=" + best + " before starting temper)";
+  }
+  std::lock_guard lock(g_report_mutex);
+  g_report = assess(decision, chosen, best);
+}
+
+const BlasKernelReport& blasKernelReport() {
+  std::lock_guard lock(g_report_mutex);
+  if (!g_report) {
+    const std::string chosen = openBlasCoreName();
+    const std::string best = chosen.empty() ? "" : bestOpenBlasCore(cpuFeatures(), libraryHasCore);
+    BlasCoreDecision decision = decideBlasCore(chosen, best, std::getenv("OPENBLAS_CORETYPE"), nullptr);
+    if (decision.reexec) {
+      decision.how = "chosen by OpenBLAS (this program does not restart itself)";
+      decision.warning =
+          "OpenBLAS runs " + chosen + " kernels; this CPU can run " + best + " (set OPENBLAS_CORETYPE=" + best + ")";
+    }
+    g_report = assess(decision, chosen, best);
+  }
+  return *g_report;
+}
+
+}  // namespace temper
