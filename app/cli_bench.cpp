@@ -22,7 +22,9 @@ void addBenchCommand(CLI::App& app, Action& action) {
   train->add_option("--warmup", request->warmup)->check(CLI::Range(0, 1000000));
   train->add_option("--threads", request->threads, "CPU threads (0: chosen by the engine)");
   train->add_option("--device", request->device)->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  train->add_option("--precision", request->precision, "auto (fp32 on the CPU, bf16 autocast on CUDA), fp32 or bf16")
+  train
+      ->add_option("--precision", request->precision,
+                   "auto (bf16 autocast on CUDA and where the bf16 probe finds it faster on this CPU), fp32 or bf16")
       ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
   auto json = std::make_shared<bool>(false);
   train->add_flag("--json", *json, "print JSON (the only output format)");
@@ -44,6 +46,8 @@ void addBenchCommand(CLI::App& app, Action& action) {
       ->check(CLI::Range(1, 100));
   gen->add_option("--threads", gen_request->threads, "CPU threads (0: chosen by the engine)");
   gen->add_option("--device", gen_request->device)->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  gen->add_option("--precision", gen_request->precision, "weights: auto (bf16 where the CPU has it), fp32, bf16")
+      ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
   gen->add_flag("--json", *json, "print JSON (the only output format)");
   gen->callback([&action, gen_request] {
     action = [gen_request] {

@@ -10,6 +10,9 @@
 namespace temper::cli {
 namespace {
 
+constexpr const char* kInferencePrecisionHelp =
+    "weights to generate with: auto (bf16 on a CPU with AMX or AVX512_BF16, else fp32), fp32 or bf16";
+
 // The sampling flags `generate` and `chat` share.
 void addSamplingOptions(CLI::App* command, SamplingOptions& sampling, std::vector<std::string>& stop) {
   command->add_option("--max-new-tokens", sampling.max_new_tokens, "tokens to generate");
@@ -33,6 +36,8 @@ void addGenerateCommand(CLI::App& app, Action& action) {
   addSamplingOptions(generate, request->sampling, request->stop);
   generate->add_option("--threads", request->threads, "CPU threads (0: chosen by the engine)");
   generate->add_option("--device", request->device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  generate->add_option("--precision", request->precision, kInferencePrecisionHelp)
+      ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
   generate->callback([&action, request, model] {
     action = [request, model] {
       request->model_dir = *model;
@@ -58,6 +63,8 @@ void addChatCommand(CLI::App& app, Action& action) {
                  "recompute the whole conversation every turn (for checks and timings)");
   chat->add_option("--threads", request->threads, "CPU threads (0: chosen by the engine)");
   chat->add_option("--device", request->device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  chat->add_option("--precision", request->precision, kInferencePrecisionHelp)
+      ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
   auto json = std::make_shared<bool>(false);
   chat->add_flag("--json", *json,
                  "JSON lines both ways (for programs): {\"type\":\"user\",\"content\":...} in; ready, token, "

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/engine/bf16_probe.h"
 #include "core/engine/runtime.h"
 #include "core/model/gpt.h"
 #include "core/train/compute_precision.h"
@@ -13,8 +14,11 @@ namespace temper {
 Json benchTrain(const BenchTrainRequest& r) {
   RuntimeInfo runtime = configureRuntime(r.threads, r.device);
   torch::Device device = runtime.device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-  // As training does: fp32 on the CPU, bf16 autocast around the forward pass on CUDA (`precision` auto).
-  const ComputePrecision precision = resolvePrecision(r.precision, runtime.device);
+  // As training does (`precision` auto: the bf16 probe at this model's shapes on a CPU with bf16 hardware).
+  const PrecisionChoice choice = resolvePrecision(r.precision, runtime.device, [&](std::string& why) {
+    return bf16PaysAtShape(Bf16ProbeShape{r.batch * r.ctx, r.dim, 4 * r.dim}, runtime, {}, why);
+  });
+  const ComputePrecision precision = choice.precision;
   GptConfig config;
   config.vocab_size = r.vocab;
   config.context = r.ctx;
@@ -38,7 +42,7 @@ Json benchTrain(const BenchTrainRequest& r) {
     auto started = std::chrono::steady_clock::now();
     torch::Tensor loss;
     {
-      AutocastScope autocast(precision);
+      AutocastScope autocast(precision, runtime.device);
       loss = model->loss(x, y);
     }
     optimizer.zeroGrad();
@@ -64,6 +68,7 @@ Json benchTrain(const BenchTrainRequest& r) {
               {"thread_policy", runtime.thread_policy},
               {"device", runtime.device},
               {"precision", precisionName(precision)},
+              {"precision_reason", choice.reason},
               {"params", params_count},
               {"tokens_per_step", tokens},
               {"median_step_s", median},

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/common/error.h"
+#include "core/engine/model_loading.h"
 #include "core/engine/runtime.h"
 #include "core/model/generation.h"
 #include "core/model/gpt.h"
@@ -57,6 +58,8 @@ Json benchGenerate(const BenchGenerateRequest& r) {
   RuntimeInfo runtime = configureRuntime(r.threads, r.device);
   Gpt model = presetModel(r.preset, r.vocab, r.seed);
   if (runtime.device == "cuda") model->to(torch::kCUDA);
+  const std::string precision = resolveInferencePrecision(r.precision, runtime.device);
+  if (precision == "bf16") model->to(torch::kBFloat16);
   model->eval();
   if (r.prompt_tokens + r.new_tokens > model->contextLength()) {
     throwConfigError("prompt-tokens + new-tokens = " + std::to_string(r.prompt_tokens + r.new_tokens) +
@@ -78,7 +81,8 @@ Json benchGenerate(const BenchGenerateRequest& r) {
                  {"runs", r.runs},
                  {"threads", runtime.torch_threads},
                  {"blas_threads", runtime.blas_threads},
-                 {"device", runtime.device}};
+                 {"device", runtime.device},
+                 {"precision", precision}};
   std::vector<int64_t> tokens_by_mode[2];
   for (bool use_cache : {true, false}) {
     options.use_cache = use_cache;

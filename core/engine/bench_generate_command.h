@@ -22,6 +22,7 @@ struct BenchGenerateRequest {
   int64_t threads = 0;
   uint64_t seed = 0;
   std::string device = "cpu";
+  std::string precision = "auto";  ///< weights: auto, fp32, bf16 (resolveInferencePrecision)
 };
 
 Json benchGenerate(const BenchGenerateRequest& request);

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/engine/cpu_features.h"
+#include "core/common/cpu_features.h"
 
 namespace temper {
 

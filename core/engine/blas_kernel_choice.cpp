@@ -11,8 +11,8 @@
 #include <mutex>
 #include <optional>
 
+#include "core/common/cpu_features.h"
 #include "core/engine/blas_core.h"
-#include "core/engine/cpu_features.h"
 
 namespace temper {
 namespace {

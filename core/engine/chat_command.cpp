@@ -376,6 +376,7 @@ Json readyLine(const ChatSession& session, const RuntimeInfo& runtime) {
   line["sampling"] = samplingJson(session.sampling());
   line["system"] = session.system();
   line["device"] = runtime.device;
+  line["precision"] = session.model().parameters().front().scalar_type() == torch::kBFloat16 ? "bf16" : "fp32";
   return line;
 }
 
@@ -384,7 +385,8 @@ Json readyLine(const ChatSession& session, const RuntimeInfo& runtime) {
 int runChat(const ChatRequest& request, std::istream& in, std::FILE* out, bool interactive) {
   validateSampling(request.sampling);
   RuntimeInfo runtime = configureRuntime(request.threads, request.device);
-  ChatSession session(request, loadModelForInference(request.model_dir, runtime.device));
+  ChatSession session(request, loadModelForInference(request.model_dir, runtime.device,
+                                                     resolveInferencePrecision(request.precision, runtime.device)));
   if (interactive) std::fprintf(stderr, "(/reset starts over, /exit or Ctrl-D ends)\n");
   std::string line;
   while (true) {
@@ -427,7 +429,8 @@ int runChatJson(const ChatRequest& request, std::istream& in, std::FILE* out) {
   RuntimeInfo runtime = configureRuntime(request.threads, request.device);
   // A folder that cannot be loaded ends the command before `ready`; main() reports the error
   // (an `error` event on stdout when stdout is a pipe, and the exit code).
-  ChatSession session(request, loadModelForInference(request.model_dir, runtime.device));
+  ChatSession session(request, loadModelForInference(request.model_dir, runtime.device,
+                                                     resolveInferencePrecision(request.precision, runtime.device)));
   writeLine(out, readyLine(session, runtime));
 
   auto inbox = std::make_shared<Inbox>();

@@ -26,6 +26,7 @@ struct ChatRequest {
   std::vector<std::string> stop;
   int64_t threads = 0;
   std::string device = "auto";
+  std::string precision = "auto";  ///< weights for generating: auto, fp32, bf16 (resolveInferencePrecision)
   bool verbose = false;
   /// false: every turn recomputes the whole conversation (to check the reuse against, and time it).
   bool reuse_cache = true;  ///< one line per turn on stderr: prompt tokens, tokens reused, speed

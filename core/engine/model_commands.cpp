@@ -81,7 +81,8 @@ EvalResult evaluateModel(const EvalRequest& request) {
 std::string generateText(const GenerateRequest& request, bool stream_to_stdout) {
   validateSampling(request.sampling);
   RuntimeInfo runtime = configureRuntime(request.threads, request.device);
-  LoadedModel loaded = loadModelForInference(request.model_dir, runtime.device);
+  LoadedModel loaded = loadModelForInference(request.model_dir, runtime.device,
+                                             resolveInferencePrecision(request.precision, runtime.device));
   const Tokenizer& tokenizer = *loaded.tokenizer;
   // What the model's own files put before a text (Llama's bos), then the prompt.
   std::vector<int64_t> prompt_ids;

@@ -39,6 +39,7 @@ struct GenerateRequest {
   std::vector<std::string> stop;
   int64_t threads = 0;
   std::string device = "auto";
+  std::string precision = "auto";  ///< weights for generating: auto, fp32, bf16 (resolveInferencePrecision)
 };
 
 /// Streams the prompt and the generated text to stdout as it is produced; returns the generated

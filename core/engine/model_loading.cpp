@@ -1,11 +1,19 @@
 #include "core/engine/model_loading.h"
 
+#include "core/common/cpu_features.h"
 #include "core/common/error.h"
 #include "core/tokenizer/tokenizer_open.h"
 
 namespace temper {
 
-LoadedModel loadModelForInference(const std::filesystem::path& dir, const std::string& device) {
+std::string resolveInferencePrecision(const std::string& key, const std::string& device) {
+  if (key == "fp32" || key == "bf16") return key;
+  if (key != "auto" && !key.empty()) throwConfigError("`precision` is \"" + key + "\"; allowed: auto, fp32, bf16");
+  return device == "cpu" && cpuFeatures().hasFastBf16() ? "bf16" : "fp32";
+}
+
+LoadedModel loadModelForInference(const std::filesystem::path& dir, const std::string& device,
+                                  const std::string& precision) {
   if (!std::filesystem::is_directory(dir)) {
     throwIoError(dir.string() +
                  ": not a model folder (expected config.json, model.safetensors and "
@@ -25,6 +33,7 @@ LoadedModel loadModelForInference(const std::filesystem::path& dir, const std::s
                     " ids but config.json says vocab_size " + std::to_string(model_vocab));
   }
   if (device == "cuda") loaded.model->to(torch::kCUDA);
+  if (precision == "bf16") loaded.model->to(torch::kBFloat16);
   loaded.model->eval();
   return loaded;
 }

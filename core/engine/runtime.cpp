@@ -6,9 +6,9 @@
 #include <fstream>
 #include <thread>
 
+#include "core/common/cpu_features.h"
 #include "core/common/error.h"
 #include "core/engine/blas_kernel_choice.h"
-#include "core/engine/cpu_features.h"
 #include "core/torch_compat/torch_compat.h"
 
 namespace temper {

@@ -6,6 +6,7 @@
 #include "core/common/run_paths.h"
 #include "core/common/text_utils.h"
 #include "core/common/workspace_paths.h"
+#include "core/engine/bf16_probe.h"
 #include "core/engine/dry_run.h"
 #include "core/engine/run_outcome.h"
 #include "core/engine/run_recorder.h"
@@ -19,9 +20,10 @@
 namespace temper {
 namespace {
 
-LoopOptions loopOptions(const TrainConfig& c, ComputePrecision precision) {
+LoopOptions loopOptions(const TrainConfig& c, ComputePrecision precision, const std::string& device) {
   LoopOptions o;
   o.precision = precision;
+  o.device = device;
   o.max_steps = c.max_steps;
   o.grad_accum = c.grad_accum;
   o.grad_clip = c.grad_clip;
@@ -79,10 +81,39 @@ RunPlan planRun(const TrainRequest& request) {
     }
   }
   plan.runtime = configureRuntime(plan.config.threads, plan.config.device);
-  plan.precision = resolvePrecision(plan.config.precision, plan.runtime.device);
   plan.runtime_json = plan.runtime.toJson();
-  plan.runtime_json["precision"] = precisionName(plan.precision);
   return plan;
+}
+
+// The compute precision of the run, once its model is known: `precision auto` on a CPU with bf16
+// hardware asks the probe at the model's shapes. A resumed run keeps the precision it started with,
+// so that its steps are the steps the uninterrupted run would have taken.
+void choosePrecision(RunPlan& plan, const MethodSetup& setup) {
+  if (plan.resuming()) {
+    const Json runtime = readJsonFile(plan.paths.config()).value("runtime", Json::object());
+    if (runtime.contains("precision") && runtime["precision"].is_string()) {
+      plan.precision = runtime["precision"] == precisionName(ComputePrecision::Bf16Autocast)
+                           ? ComputePrecision::Bf16Autocast
+                           : ComputePrecision::Fp32;
+      plan.runtime_json["precision"] = runtime["precision"];
+      plan.runtime_json["precision_reason"] = "as the run started: " + runtime.value("precision_reason", std::string());
+      return;
+    }
+  }
+  const int64_t hidden = setup.model->hiddenSize();
+  int64_t mlp = 4 * hidden;  // GPT-2's MLP unless the config names its width
+  for (const char* key : {"intermediate_size", "n_inner"}) {
+    if (setup.model_config.contains(key) && setup.model_config[key].is_number_integer()) {
+      mlp = setup.model_config[key].get<int64_t>();
+    }
+  }
+  const Bf16ProbeShape shape{plan.config.batch_size * setup.sequence_length, hidden, mlp};
+  const PrecisionChoice choice = resolvePrecision(plan.config.precision, plan.runtime.device, [&](std::string& why) {
+    return bf16PaysAtShape(shape, plan.runtime, plan.workspace.root / "cache" / "bf16-probe.json", why);
+  });
+  plan.precision = choice.precision;
+  plan.runtime_json["precision"] = precisionName(choice.precision);
+  plan.runtime_json["precision_reason"] = choice.reason;
 }
 
 // The train keys as stored: paths absolute, so a resume from another folder finds the same files.
@@ -154,7 +185,8 @@ TrainResult runRecorded(RunPlan& plan, MethodSetup& setup, Console& console, con
   callbacks.on_eval = [&](const EvalReport& r) { recorder.onEval(r); };
   callbacks.on_checkpoint = [&](const CheckpointReport& r) { recorder.onCheckpoint(r); };
   callbacks.should_stop = [] { return stopRequested(); };
-  Trainer trainer(task, loopOptions(plan.config, plan.precision), callbacks, plan.paths.checkpoints());
+  Trainer trainer(task, loopOptions(plan.config, plan.precision, plan.runtime.device), callbacks,
+                  plan.paths.checkpoints());
   if (plan.resuming()) {
     // Points the interrupted run logged after this checkpoint are replaced as the steps are
     // re-run (the store keys metrics by run, name and step).
@@ -198,6 +230,7 @@ TrainResult runTrain(const TrainRequest& request) {
   const MethodInputs inputs = methodInputs(plan.config, torchDevice(plan.runtime), plan.workspace,
                                            plan.resuming() ? plan.paths.dir : std::filesystem::path());
   MethodSetup setup = setUpMethod(inputs);
+  choosePrecision(plan, setup);
 
   // 2. Record: one run per workspace at a time; then the run row and folder.
   ensureWorkspace(plan.workspace);

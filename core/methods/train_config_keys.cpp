@@ -97,7 +97,8 @@ const std::vector<KeySpec>& sharedKeySpecs() {
        0,
        0,
        {"auto", "fp32", "bf16"},
-       "forward-pass dtype: auto is fp32 on the CPU and bf16 autocast on CUDA (weights and optimizer stay fp32)"},
+       "forward-pass dtype: auto is bf16 autocast on CUDA, and on a CPU with AMX or AVX512_BF16 where a probe "
+       "finds bf16 products faster at the model's shapes, else fp32 (weights and optimizer stay fp32)"},
       {"sample-tokens", K::Integer, 64, 0, 4096, {}, "tokens generated per sample prompt at each eval"},
       {"sample-prompts", K::Text, "", 0, 0, {}, "prompts sampled at each eval, separated by '|' (empty: a newline)"},
   };

@@ -1,6 +1,7 @@
 #include "core/model/gpt.h"
 
 #include "core/model/cpu_attention.h"
+#include "core/model/kernels/autocast_widen.h"
 #include "core/model/kernels/gelu.h"
 #include "core/model/linear_projection.h"
 #include "core/torch_compat/torch_compat.h"
@@ -43,8 +44,9 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, KvCache* 
   // CPU without a cache or attention dropout (training and full-sequence evaluation): one kernel with
   // its own backward reads q, k, v straight out of c_attn's output and skips the masked key blocks,
   // ~3x faster than LibTorch 1.13's eager composition on 2 cores (core/model/cpu_attention.h).
-  if (cache == nullptr && attn_dropout == 0.0 && compat::preferOwnCpuAttention() && causalAttentionCpuSupports(fused)) {
-    return project(causalAttentionCpu(fused, heads_));
+  if (cache == nullptr && attn_dropout == 0.0 && compat::preferOwnCpuAttention()) {
+    const torch::Tensor qkv = kernels::widenUnderAutocast(fused);
+    if (causalAttentionCpuSupports(qkv)) return project(causalAttentionCpu(qkv, heads_));
   }
   auto qkv = fused.split(channels, 2);
   auto toHeads = [&](const torch::Tensor& t) { return t.view({batch, steps, heads_, head_dim}).transpose(1, 2); };

@@ -1,5 +1,7 @@
 #include "core/model/llama.h"
 
+#include "core/model/kernels/autocast_widen.h"
+
 #include <cmath>
 #include <limits>
 
@@ -55,17 +57,22 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
   const int64_t group = heads_ / kv_heads_, width = heads_ * head_dim_;
   const double attn_dropout = is_training() ? dropout_ : 0.0;
   auto q_lin = applyLinear(q_proj, x), k_lin = applyLinear(k_proj, x), v_lin = applyLinear(v_proj, x);
-  // Tables in the projections' dtype (bf16 under autocast), as transformers casts them.
-  auto cos_t = cos.to(q_lin.scalar_type()), sin_t = sin.to(q_lin.scalar_type());
   // CPU training and full-sequence evaluation: the fused causal kernel of cpu_attention.h (one
   // autograd node, masked key blocks skipped) reads q | k | v side by side, the layout GPT-2's
   // c_attn produces. ropePackQkv rotates q and k, repeats the kv heads and packs that layout in one
-  // pass (llama_kernels.h).
-  if (cache == nullptr && attn_dropout == 0.0 && compat::preferOwnCpuAttention() && causalAttentionCpuSupports(q_lin)) {
-    return applyLinear(
-        o_proj,
-        causalAttentionCpu(llama_kernels::ropePackQkv(q_lin, k_lin, v_lin, cos_t, sin_t, heads_, kv_heads_), heads_));
+  // pass (llama_kernels.h). Under CPU autocast both take the bf16 projections widened to fp32.
+  if (cache == nullptr && attn_dropout == 0.0 && compat::preferOwnCpuAttention()) {
+    const auto q_w = kernels::widenUnderAutocast(q_lin), k_w = kernels::widenUnderAutocast(k_lin),
+               v_w = kernels::widenUnderAutocast(v_lin);
+    if (causalAttentionCpuSupports(q_w)) {
+      auto cos_w = cos.to(q_w.scalar_type()), sin_w = sin.to(q_w.scalar_type());
+      return applyLinear(
+          o_proj,
+          causalAttentionCpu(llama_kernels::ropePackQkv(q_w, k_w, v_w, cos_w, sin_w, heads_, kv_heads_), heads_));
+    }
   }
+  // Tables in the projections' dtype (bf16 under autocast), as transformers casts them.
+  auto cos_t = cos.to(q_lin.scalar_type()), sin_t = sin.to(q_lin.scalar_type());
   // Rotate in the (B, T, heads, D) layout the projections produce: the (T, D) tables broadcast
   // over batch and heads without a transpose.
   auto c = cos_t.view({steps, 1, head_dim_});

@@ -1,5 +1,7 @@
 #include "core/model/llama_kernels.h"
 
+#include "core/model/kernels/autocast_widen.h"
+
 #include <ATen/Parallel.h>
 
 #include <cmath>
@@ -271,7 +273,8 @@ torch::Tensor ropePackQkv(const torch::Tensor& q, const torch::Tensor& k, const 
   return torch::cat({rq.reshape({batch, steps, heads * dim}), repeat(rk), repeat(v)}, 2);
 }
 
-torch::Tensor swiglu(const torch::Tensor& gate, const torch::Tensor& up) {
+torch::Tensor swiglu(const torch::Tensor& gate_in, const torch::Tensor& up_in) {
+  const torch::Tensor gate = kernels::widenUnderAutocast(gate_in), up = kernels::widenUnderAutocast(up_in);
   if (fusable({gate, up}) && gate.sizes() == up.sizes()) return SwigluFunction::apply(gate, up);
   return torch::silu(gate) * up;
 }

@@ -55,22 +55,42 @@ torch::Tensor causalAttention(const torch::Tensor& q, const torch::Tensor& k, co
   auto v3 = v.reshape({batch * heads, keys, head_dim});
   (void)past;
   auto scores = torch::baddbmm(causal_bias().to(q.dtype()), q3, k3.transpose(1, 2), /*beta=*/1.0, /*alpha=*/scale);
-  auto probs = torch::softmax(scores, -1);
+  // Half-precision scores are normalised in fp32 (as transformers' eager attention does) and the
+  // probabilities rounded back for the product with v.
+  const bool half = q.scalar_type() == torch::kBFloat16 || q.scalar_type() == torch::kHalf;
+  auto probs = half ? torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type()) : torch::softmax(scores, -1);
   if (dropout > 0.0) probs = torch::dropout(probs, dropout, true);
   return torch::bmm(probs, v3).view({batch, heads, steps, head_dim});
 #endif
 }
 
 #if TEMPER_TORCH_AT_LEAST(2, 4)
-bool cudaAutocastEnabled() { return at::autocast::is_autocast_enabled(at::kCUDA); }
-void setCudaAutocastEnabled(bool enabled) { at::autocast::set_autocast_enabled(at::kCUDA, enabled); }
-at::ScalarType cudaAutocastDtype() { return at::autocast::get_autocast_dtype(at::kCUDA); }
-void setCudaAutocastDtype(at::ScalarType dtype) { at::autocast::set_autocast_dtype(at::kCUDA, dtype); }
+bool autocastEnabled(at::DeviceType device) { return at::autocast::is_autocast_enabled(device); }
+void setAutocastEnabled(at::DeviceType device, bool enabled) { at::autocast::set_autocast_enabled(device, enabled); }
+at::ScalarType autocastDtype(at::DeviceType device) { return at::autocast::get_autocast_dtype(device); }
+void setAutocastDtype(at::DeviceType device, at::ScalarType dtype) { at::autocast::set_autocast_dtype(device, dtype); }
 #else
-bool cudaAutocastEnabled() { return at::autocast::is_enabled(); }
-void setCudaAutocastEnabled(bool enabled) { at::autocast::set_enabled(enabled); }
-at::ScalarType cudaAutocastDtype() { return at::autocast::get_autocast_gpu_dtype(); }
-void setCudaAutocastDtype(at::ScalarType dtype) { at::autocast::set_autocast_gpu_dtype(dtype); }
+// LibTorch 1.13 has one set of functions per device: CPU and GPU (CUDA); other devices never autocast here.
+bool autocastEnabled(at::DeviceType device) {
+  return device == at::kCPU ? at::autocast::is_cpu_enabled() : at::autocast::is_enabled();
+}
+void setAutocastEnabled(at::DeviceType device, bool enabled) {
+  if (device == at::kCPU) {
+    at::autocast::set_cpu_enabled(enabled);
+  } else {
+    at::autocast::set_enabled(enabled);
+  }
+}
+at::ScalarType autocastDtype(at::DeviceType device) {
+  return device == at::kCPU ? at::autocast::get_autocast_cpu_dtype() : at::autocast::get_autocast_gpu_dtype();
+}
+void setAutocastDtype(at::DeviceType device, at::ScalarType dtype) {
+  if (device == at::kCPU) {
+    at::autocast::set_autocast_cpu_dtype(dtype);
+  } else {
+    at::autocast::set_autocast_gpu_dtype(dtype);
+  }
+}
 #endif
 
 bool hasFusedAdamW(const torch::Device& device) {

@@ -33,11 +33,12 @@ void setPreferOwnCpuAttention(bool own);
 torch::Tensor causalAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, int64_t past,
                               const std::function<torch::Tensor()>& causal_bias, double dropout);
 
-/// CUDA autocast state: the API took a device type from LibTorch 2.4 on.
-bool cudaAutocastEnabled();
-void setCudaAutocastEnabled(bool enabled);
-at::ScalarType cudaAutocastDtype();
-void setCudaAutocastDtype(at::ScalarType dtype);
+/// Autocast state of a device type (at::kCPU or at::kCUDA): one API with a device type from
+/// LibTorch 2.4 on, a pair of functions per device in 1.13.
+bool autocastEnabled(at::DeviceType device);
+void setAutocastEnabled(at::DeviceType device, bool enabled);
+at::ScalarType autocastDtype(at::DeviceType device);
+void setAutocastDtype(at::DeviceType device, at::ScalarType dtype);
 
 /// Whether fusedAdamWStep can update tensors on `device` (LibTorch >= 2.4: at::_fused_adamw_ on
 /// CUDA and the CPU).

@@ -2,36 +2,38 @@
 
 #include <ATen/autocast_mode.h>
 
+#include "core/common/cpu_features.h"
 #include "core/common/error.h"
 #include "core/torch_compat/torch_compat.h"
 
 namespace temper {
 
-ComputePrecision resolvePrecision(const std::string& key, const std::string& device) {
-  if (key == "fp32") return ComputePrecision::Fp32;
-  if (key == "bf16") {
-    if (device != "cuda") {
-      throwConfigError(
-          "`precision` bf16 is autocast on a CUDA device; on the CPU Temper computes in fp32 "
-          "(use `precision` auto or fp32, or `device` cuda)");
-    }
-    return ComputePrecision::Bf16Autocast;
-  }
-  if (key == "auto" || key.empty()) return device == "cuda" ? ComputePrecision::Bf16Autocast : ComputePrecision::Fp32;
-  throwConfigError("`precision` is \"" + key + "\"; allowed: auto, fp32, bf16");
+PrecisionChoice resolvePrecision(const std::string& key, const std::string& device,
+                                 const std::function<bool(std::string& why)>& bf16_pays_here) {
+  if (key == "fp32") return {ComputePrecision::Fp32, "fp32: set by `precision`"};
+  if (key == "bf16") return {ComputePrecision::Bf16Autocast, "bf16 autocast: set by `precision`"};
+  if (key != "auto" && !key.empty()) throwConfigError("`precision` is \"" + key + "\"; allowed: auto, fp32, bf16");
+  if (device == "cuda") return {ComputePrecision::Bf16Autocast, "bf16 autocast: auto on CUDA"};
+  const CpuFeatures& cpu = cpuFeatures();
+  if (!cpu.hasFastBf16()) return {ComputePrecision::Fp32, "fp32: auto, this CPU has neither AMX nor AVX512_BF16"};
+  std::string why;
+  if (bf16_pays_here && bf16_pays_here(why)) return {ComputePrecision::Bf16Autocast, "bf16 autocast: auto, " + why};
+  return {ComputePrecision::Fp32, "fp32: auto, " + (why.empty() ? std::string("no probe") : why)};
 }
 
 const char* precisionName(ComputePrecision precision) {
   return precision == ComputePrecision::Bf16Autocast ? "bf16-autocast" : "fp32";
 }
 
-AutocastScope::AutocastScope(ComputePrecision precision) {
+AutocastScope::AutocastScope(ComputePrecision precision, const std::string& device) {
   if (precision != ComputePrecision::Bf16Autocast) return;
   active_ = true;
-  was_enabled_ = compat::cudaAutocastEnabled();
-  previous_dtype_ = static_cast<int>(compat::cudaAutocastDtype());
-  compat::setCudaAutocastDtype(at::kBFloat16);
-  compat::setCudaAutocastEnabled(true);
+  cuda_ = device == "cuda";
+  const at::DeviceType type = cuda_ ? at::kCUDA : at::kCPU;
+  was_enabled_ = compat::autocastEnabled(type);
+  previous_dtype_ = static_cast<int>(compat::autocastDtype(type));
+  compat::setAutocastDtype(type, at::kBFloat16);
+  compat::setAutocastEnabled(type, true);
   at::autocast::increment_nesting();
 }
 
@@ -40,8 +42,9 @@ AutocastScope::~AutocastScope() {
   // The outermost scope drops the cache of weights cast to bf16, as torch.autocast's exit does:
   // the next step's weights have changed.
   if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-  compat::setCudaAutocastEnabled(was_enabled_);
-  compat::setCudaAutocastDtype(static_cast<at::ScalarType>(previous_dtype_));
+  const at::DeviceType type = cuda_ ? at::kCUDA : at::kCPU;
+  compat::setAutocastEnabled(type, was_enabled_);
+  compat::setAutocastDtype(type, static_cast<at::ScalarType>(previous_dtype_));
 }
 
 }  // namespace temper

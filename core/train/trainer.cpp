@@ -34,7 +34,7 @@ EvalReport Trainer::evaluate() {
   report.wall_time_s = state_.wall_time_s;
   task_.setTraining(false);
   {
-    AutocastScope autocast(options_.precision);
+    AutocastScope autocast(options_.precision, options_.device);
     report.val_loss = task_.validationLoss(options_.eval_batches);
     report.metrics = task_.validationMetrics();
     report.samples = task_.samples();
@@ -68,7 +68,8 @@ LoopResult Trainer::run() {
     for (int64_t micro = 0; micro < options_.grad_accum; ++micro) {
       torch::Tensor loss;
       {
-        AutocastScope autocast(options_.precision);  // the forward pass only; backward follows its graph
+        AutocastScope autocast(options_.precision,
+                               options_.device);  // the forward pass only; backward follows its graph
         loss = task_.nextMicroBatchLoss();
       }
       tokens_per_step += task_.tokensPerMicroBatch();

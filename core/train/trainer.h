@@ -5,7 +5,9 @@
 /// Single-threaded: callbacks run on the caller's thread between steps.
 #include <functional>
 
+#include <string>
 #include "core/train/checkpoint.h"
+
 #include "core/train/compute_precision.h"
 #include "core/train/lr_schedule.h"
 
@@ -21,6 +23,7 @@ struct LoopOptions {
   LrSchedule schedule;
   AdamWOptions adamw;
   ComputePrecision precision = ComputePrecision::Fp32;  ///< of the forward passes (compute_precision.h)
+  std::string device = "cpu";                           ///< whose autocast `precision` turns on: cpu or cuda
 };
 
 struct StepReport {

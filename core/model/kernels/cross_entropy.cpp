@@ -1,5 +1,7 @@
 #include "core/model/kernels/cross_entropy.h"
 
+#include "core/model/kernels/autocast_widen.h"
+
 #include <ATen/Parallel.h>
 
 #include <cmath>
@@ -84,7 +86,8 @@ class FusedCrossEntropy : public torch::autograd::Function<FusedCrossEntropy> {
 
 }  // namespace
 
-torch::Tensor crossEntropy(const torch::Tensor& logits, const torch::Tensor& targets) {
+torch::Tensor crossEntropy(const torch::Tensor& input, const torch::Tensor& targets) {
+  const torch::Tensor logits = widenUnderAutocast(input);  // the loss is fp32 under autocast, as PyTorch's lists say
   if (logits.device().is_cpu() && logits.scalar_type() == torch::kFloat32 && logits.requires_grad() &&
       torch::GradMode::is_enabled() && logits.dim() == 2) {
     return FusedCrossEntropy::apply(logits, targets);

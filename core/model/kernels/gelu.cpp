@@ -1,5 +1,7 @@
 #include "core/model/kernels/gelu.h"
 
+#include "core/model/kernels/autocast_widen.h"
+
 #include <ATen/Parallel.h>
 
 #include "core/common/fast_math.h"
@@ -57,7 +59,8 @@ class FusedGelu : public torch::autograd::Function<FusedGelu> {
 
 }  // namespace
 
-torch::Tensor geluTanh(const torch::Tensor& x) {
+torch::Tensor geluTanh(const torch::Tensor& input) {
+  const torch::Tensor x = widenUnderAutocast(input);
   if (x.device().is_cpu() && x.scalar_type() == torch::kFloat32 && x.requires_grad() && torch::GradMode::is_enabled()) {
     return FusedGelu::apply(x);
   }

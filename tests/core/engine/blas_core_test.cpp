@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "core/engine/cpu_features.h"
+#include "core/common/cpu_features.h"
 
 namespace temper {
 namespace {

@@ -443,7 +443,7 @@ TEST(FinetuneErrors, NameTheKeyOrRecord) {
   const std::vector<BadFinetune> cases = {
       {"no base", {{"base", ""}}, "", 2, {"`base` is required", "sft"}},
       {"pretrain key", {{"layers", "2"}}, "", 2, {"`layers`", "does nothing for method sft", "pretrain"}},
-      {"bf16 on the cpu", {{"precision", "bf16"}, {"device", "cpu"}}, "", 2, {"`precision`", "CUDA"}},
+      {"unknown precision", {{"precision", "fp16"}}, "", 2, {"`precision`", "auto, fp32, bf16"}},
       {"text without template", {}, "{\"text\": \"hello\"}\n{\"text\": \"again\"}\n", 2, {"response-template"}},
       {"labels for sft",
        {},

@@ -1,10 +1,12 @@
 // nanoGPT's CPU recipe on tinyshakespeare, end to end through the CLI: a char tokenizer, the first
 // 90% of the text to train on and the last 10% to evaluate, 4 layers × 4 heads × 128, ctx 64, batch
 // 12, 2000 steps, lr 1e-3 -> 1e-4, warmup 100, beta2 0.99, no dropout. nanoGPT reports a validation
-// loss of 1.88; this guards the whole pretraining path against silent quality regressions.
-// Label `slow` (about 70 s on two cores).
+// loss of 1.88; this guards the whole pretraining path against silent quality regressions. Run
+// twice: in fp32 and in bf16 autocast (issue 10: bf16 must learn as well, whatever the CPU).
+// Label `slow` (about 70 s per precision on two cores).
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "tests/core/engine/engine_test_support.h"
@@ -14,7 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(ShakespeareRecipe, CharModelReachesNanoGptValidationLoss) {
+class ShakespeareRecipe : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ShakespeareRecipe, CharModelReachesNanoGptValidationLoss) {
   const fs::path corpus = fs::path(TEMPER_SHARED_DATA) / "corpora" / "tinyshakespeare.txt";
   if (!fs::exists(corpus)) GTEST_SKIP() << corpus << " is absent (../shared/data is needed for this test)";
   TempDir dir("shakespeare");
@@ -64,7 +68,9 @@ TEST(ShakespeareRecipe, CharModelReachesNanoGptValidationLoss) {
                             "--checkpoint-every",
                             "2000",
                             "--sample-tokens",
-                            "0"},
+                            "0",
+                            "--precision",
+                            GetParam()},
                            std::chrono::minutes(10));
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
   const std::string run_id = runIdOf(trained);
@@ -75,7 +81,10 @@ TEST(ShakespeareRecipe, CharModelReachesNanoGptValidationLoss) {
   // Measured 1.897 (nanoGPT: 1.88); the margin absorbs thread-count and platform differences.
   EXPECT_LT(result["mean_nll"].get<double>(), 1.95) << result;
   EXPECT_GT(result["mean_nll"].get<double>(), 1.0) << result;
+  std::printf("precision %s: validation loss %.4f\n", GetParam(), result["mean_nll"].get<double>());
 }
+
+INSTANTIATE_TEST_SUITE_P(Precisions, ShakespeareRecipe, ::testing::Values("fp32", "bf16"));
 
 }  // namespace
 }  // namespace temper::engine_test

@@ -131,16 +131,30 @@ TEST(TorchCompat, VersionsAreWhatTheBuildIs) {
   }
 }
 
-TEST(TorchCompat, AutocastStateRoundTrips) {
-  const bool was = compat::cudaAutocastEnabled();
-  const auto dtype = compat::cudaAutocastDtype();
-  compat::setCudaAutocastDtype(torch::kBFloat16);
-  compat::setCudaAutocastEnabled(true);
-  EXPECT_TRUE(compat::cudaAutocastEnabled());
-  EXPECT_EQ(compat::cudaAutocastDtype(), torch::kBFloat16);
-  compat::setCudaAutocastEnabled(was);
-  compat::setCudaAutocastDtype(dtype);
-  EXPECT_EQ(compat::cudaAutocastEnabled(), was);
+TEST(TorchCompat, AutocastStateRoundTripsPerDevice) {
+  for (at::DeviceType device : {at::kCPU, at::kCUDA}) {
+    const at::DeviceType other = device == at::kCPU ? at::kCUDA : at::kCPU;
+    const bool was = compat::autocastEnabled(device), other_was = compat::autocastEnabled(other);
+    const auto dtype = compat::autocastDtype(device);
+    compat::setAutocastDtype(device, torch::kBFloat16);
+    compat::setAutocastEnabled(device, true);
+    EXPECT_TRUE(compat::autocastEnabled(device));
+    EXPECT_EQ(compat::autocastDtype(device), torch::kBFloat16);
+    EXPECT_EQ(compat::autocastEnabled(other), other_was) << "one device's switch moved the other's";
+    compat::setAutocastEnabled(device, was);
+    compat::setAutocastDtype(device, dtype);
+    EXPECT_EQ(compat::autocastEnabled(device), was);
+    EXPECT_EQ(compat::autocastDtype(device), dtype);
+  }
+}
+
+TEST(TorchCompat, CpuAutocastRunsLinearInBf16) {
+  compat::setAutocastDtype(at::kCPU, torch::kBFloat16);
+  compat::setAutocastEnabled(at::kCPU, true);
+  auto y = torch::linear(torch::randn({4, 8}), torch::randn({3, 8}));
+  compat::setAutocastEnabled(at::kCPU, false);
+  EXPECT_EQ(y.scalar_type(), torch::kBFloat16);
+  EXPECT_EQ(torch::linear(torch::randn({4, 8}), torch::randn({3, 8})).scalar_type(), torch::kFloat);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "core/engine/cpu_features.h"
+#include "core/common/cpu_features.h"
 
 #include <cstring>
 
