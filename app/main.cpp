@@ -11,6 +11,7 @@
 
 #include "app/cli.h"
 #include "core/common/error.h"
+#include "core/engine/allocator_tuning.h"
 #include "core/engine/blas_kernel_choice.h"
 #include "core/protocol/events.h"
 
@@ -33,6 +34,7 @@ int fail(const std::string& kind, const std::string& message, int code) {
 int main(int argc, char** argv) {
   // Before anything else: this may restart the process with OpenBLAS on faster kernels.
   temper::chooseBlasKernelAtStart(argv);
+  temper::tuneAllocatorForTraining();
   // Over a file-size limit, write() then fails with EFBIG and the engine reports it like a full
   // disk (clean error, nothing half-written) instead of being killed mid-write.
   std::signal(SIGXFSZ, SIG_IGN);

@@ -13,8 +13,8 @@ the run as a Hugging Face folder (`temper export`), and checks that
      scoring its tokens 2..n from the ones before it, the mean taken over every scored token. Checked
      at the model's own context (eval's default, which also checks that default) and at a short odd
      `--ctx` that leaves a tail window;
-  3. greedy generation (`temper generate --temperature 0`, Temper's KV-cache path) continues a prompt
-     with the same tokens as transformers' argmax;
+  3. greedy generation (`temper generate --temperature 0 --precision fp32`, Temper's KV-cache path)
+     continues a prompt with the same tokens as transformers' argmax;
   4. the comparison has power on these very models: perturbations that stand for real conversion bugs
      (a square matrix not transposed, positions shifted or not loaded, the RoPE pairing or base wrong,
      biases dropped, an untied head tied) move transformers' NLL away from Temper's by more than the
@@ -171,7 +171,9 @@ class Temper:
 
     def generate(self, folder, prompt, new_tokens):
         out = self.run(["generate", "--model", folder, "--prompt", prompt, "--max-new-tokens", new_tokens,
-                        "--temperature", 0, "--threads", self.threads, "--device", self.device])
+                        "--temperature", 0, "--threads", self.threads, "--device", self.device,
+                        # fp32 like transformers here: auto holds bf16 weights on CPUs with bf16 hardware
+                        "--precision", "fp32"])
         # The prompt is echoed, then the generated text, then one newline (generateText in
         # core/engine/model_commands.cpp).
         if not out.startswith(prompt):

@@ -5,7 +5,9 @@
 #include <ATen/Parallel.h>
 
 #include <cmath>
+#include <vector>
 
+#include "core/common/bf16_bits.h"
 #include "core/common/fast_math.h"
 
 namespace temper::kernels {
@@ -34,6 +36,43 @@ TEMPER_VECTOR_CLONES void scaleRow(float* g, float scale, int64_t n) {
   for (int64_t j = 0; j < n; ++j) g[j] *= scale;
 }
 
+TEMPER_VECTOR_CLONES void widenRow(const uint16_t* x, float* out, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) out[j] = bf16ToFloat(x[j]);
+}
+
+TEMPER_VECTOR_CLONES void scaleRowToBf16(const float* e, float scale, uint16_t* g, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) g[j] = floatToBf16(e[j] * scale);
+}
+
+// One row's loss and gradient, for float or bf16 logits (CPU autocast hands the head's bf16 output
+// over as it is: the row is widened into a per-thread float buffer that stays in cache, computed
+// there in float, and the gradient rounded to bf16 once, as the head's bf16 backward takes it).
+struct RowKernel {
+  const int64_t* target;
+  int64_t vocab;
+  float inv_count;
+  std::vector<double>* row_loss;
+
+  void floatRow(int64_t i, const float* x, float* g) const {
+    const float m = rowMax(x, vocab);
+    const float sum = expShiftedInto(x, m, g, vocab);
+    scaleRow(g, inv_count / sum, vocab);
+    g[target[i]] -= inv_count;
+    (*row_loss)[static_cast<size_t>(i)] = std::log(static_cast<double>(sum)) + m - x[target[i]];
+  }
+
+  void bf16Row(int64_t i, const uint16_t* x, uint16_t* g, float* scratch) const {
+    widenRow(x, scratch, vocab);
+    const float target_logit = scratch[target[i]];
+    const float m = rowMax(scratch, vocab);
+    const float sum = expShiftedInto(scratch, m, scratch, vocab);
+    const float scale = inv_count / sum;
+    scaleRowToBf16(scratch, scale, g, vocab);
+    g[target[i]] = floatToBf16(scratch[target[i]] * scale - inv_count);
+    (*row_loss)[static_cast<size_t>(i)] = std::log(static_cast<double>(sum)) + m - target_logit;
+  }
+};
+
 class FusedCrossEntropy : public torch::autograd::Function<FusedCrossEntropy> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& logits_in,
@@ -50,29 +89,41 @@ class FusedCrossEntropy : public torch::autograd::Function<FusedCrossEntropy> {
     }
     auto grad = torch::empty_like(logits);
     std::vector<double> row_loss(static_cast<size_t>(rows), 0.0);
-    const float inv_count = counted > 0 ? 1.0f / static_cast<float>(counted) : 0.0f;
-    const float* x_all = logits.data_ptr<float>();
-    float* g_all = grad.data_ptr<float>();
-    at::parallel_for(0, rows, 8, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        const float* x = x_all + i * vocab;
-        float* g = g_all + i * vocab;
-        if (target[i] == kIgnoreIndex) {
-          std::fill(g, g + vocab, 0.0f);
-          continue;
+    const RowKernel kernel{target, vocab, counted > 0 ? 1.0f / static_cast<float>(counted) : 0.0f, &row_loss};
+    if (logits.scalar_type() == torch::kBFloat16) {
+      const auto* x_all = reinterpret_cast<const uint16_t*>(logits.data_ptr<at::BFloat16>());
+      auto* g_all = reinterpret_cast<uint16_t*>(grad.data_ptr<at::BFloat16>());
+      at::parallel_for(0, rows, 8, [&](int64_t begin, int64_t end) {
+        std::vector<float> scratch(static_cast<size_t>(vocab));
+        for (int64_t i = begin; i < end; ++i) {
+          uint16_t* g = g_all + i * vocab;
+          if (target[i] == kIgnoreIndex) {
+            std::fill(g, g + vocab, uint16_t{0});
+          } else {
+            kernel.bf16Row(i, x_all + i * vocab, g, scratch.data());
+          }
         }
-        const float m = rowMax(x, vocab);
-        const float sum = expShiftedInto(x, m, g, vocab);
-        scaleRow(g, inv_count / sum, vocab);
-        g[target[i]] -= inv_count;
-        row_loss[static_cast<size_t>(i)] = std::log(static_cast<double>(sum)) + m - x[target[i]];
-      }
-    });
+      });
+    } else {
+      const float* x_all = logits.data_ptr<float>();
+      float* g_all = grad.data_ptr<float>();
+      at::parallel_for(0, rows, 8, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+          float* g = g_all + i * vocab;
+          if (target[i] == kIgnoreIndex) {
+            std::fill(g, g + vocab, 0.0f);
+          } else {
+            kernel.floatRow(i, x_all + i * vocab, g);
+          }
+        }
+      });
+    }
     // Summed in row order, so the loss does not depend on how rows were split across threads.
     double total = 0.0;
     for (double v : row_loss) total += v;
     ctx->saved_data["grad"] = grad;
-    return torch::scalar_tensor(counted > 0 ? total / static_cast<double>(counted) : NAN, logits.options());
+    return torch::scalar_tensor(counted > 0 ? total / static_cast<double>(counted) : NAN,
+                                logits.options().dtype(torch::kFloat32));
   }
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
@@ -87,7 +138,12 @@ class FusedCrossEntropy : public torch::autograd::Function<FusedCrossEntropy> {
 }  // namespace
 
 torch::Tensor crossEntropy(const torch::Tensor& input, const torch::Tensor& targets) {
-  const torch::Tensor logits = widenUnderAutocast(input);  // the loss is fp32 under autocast, as PyTorch's lists say
+  // Training under CPU autocast: the head's bf16 logits straight in, an fp32 loss out (as PyTorch's
+  // autocast lists keep it), the gradient in bf16.
+  if (isAutocastBf16(input) && input.requires_grad() && torch::GradMode::is_enabled() && input.dim() == 2) {
+    return FusedCrossEntropy::apply(input, targets);
+  }
+  const torch::Tensor logits = widenUnderAutocast(input);
   if (logits.device().is_cpu() && logits.scalar_type() == torch::kFloat32 && logits.requires_grad() &&
       torch::GradMode::is_enabled() && logits.dim() == 2) {
     return FusedCrossEntropy::apply(logits, targets);
