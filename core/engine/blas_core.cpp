@@ -36,6 +36,13 @@ int openBlasCoreRank(std::string_view core) {
   return -1;
 }
 
+std::string canonicalOpenBlasCore(std::string_view core) {
+  for (const auto& [name, rank] : kCoreRanks) {
+    if (equalsIgnoringCase(name, core)) return std::string(name);
+  }
+  return std::string(core);
+}
+
 std::string bestOpenBlasCore(const CpuFeatures& cpu, const std::function<bool(std::string_view)>& library_has) {
   const bool amd = cpu.vendor == "AuthenticAMD" || cpu.vendor == "HygonGenuine";
   const std::pair<bool, std::string_view> candidates[] = {

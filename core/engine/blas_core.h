@@ -18,6 +18,10 @@ namespace temper {
 /// this table does not know. Case-insensitive, as OPENBLAS_CORETYPE is.
 int openBlasCoreRank(std::string_view core);
 
+/// `core` spelled as this table and OPENBLAS_CORETYPE spell it ("cooperlake" -> "Cooperlake"), or
+/// unchanged when the table does not know it.
+std::string canonicalOpenBlasCore(std::string_view core);
+
 /// The strongest core whose instruction sets `cpu` has, among those `library_has` says the loaded
 /// OpenBLAS was built with (Debian's 0.3.21: up to Cooperlake). Zen rather than Haswell on AMD,
 /// as OpenBLAS itself names it. "Prescott" when nothing better fits.

@@ -1,7 +1,6 @@
 #include "core/engine/blas_kernel_choice.h"
 
 #include <dlfcn.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -26,16 +25,7 @@ std::string openBlasCoreName() {
   if (fn == nullptr) return "";
   const char* name = fn();
   if (name == nullptr) return "";
-  // OpenBLAS answers in lower case ("cooperlake"); the table and OPENBLAS_CORETYPE use these spellings.
-  std::string s(name);
-  for (const char* known :
-       {"Prescott",   "Core2",     "Penryn",     "Dunnington",     "Nehalem",   "Sandybridge", "Haswell",
-        "Zen",        "SkylakeX",  "Cooperlake", "SapphireRapids", "Bulldozer", "Piledriver",  "Steamroller",
-        "Excavator",  "Barcelona", "Atom",       "Nano",           "Bobcat",    "Opteron",     "Katmai",
-        "Coppermine", "Northwood", "Banias",     "Athlon"}) {
-    if (strcasecmp(known, s.c_str()) == 0) return known;
-  }
-  return s;
+  return canonicalOpenBlasCore(name);  // OpenBLAS answers in lower case ("cooperlake")
 }
 
 // A DYNAMIC_ARCH OpenBLAS exports one gotoblas_<CORE> table per core it was built with.
@@ -43,6 +33,13 @@ bool libraryHasCore(std::string_view core) {
   std::string symbol = "gotoblas_";
   for (char c : core) symbol += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return dlsym(RTLD_DEFAULT, symbol.c_str()) != nullptr;
+}
+
+// What OpenBLAS runs now and the strongest core this CPU and library allow.
+std::pair<std::string, std::string> chosenAndBest() {
+  std::string chosen = openBlasCoreName();
+  std::string best = chosen.empty() ? "" : bestOpenBlasCore(cpuFeatures(), libraryHasCore);
+  return {chosen, best};
 }
 
 BlasKernelReport assess(const BlasCoreDecision& decision, const std::string& chosen, const std::string& best) {
@@ -59,8 +56,7 @@ Json BlasKernelReport::toJson() const {
 }
 
 void chooseBlasKernelAtStart(char** argv) {
-  const std::string chosen = openBlasCoreName();
-  const std::string best = chosen.empty() ? "" : bestOpenBlasCore(cpuFeatures(), libraryHasCore);
+  const auto [chosen, best] = chosenAndBest();
   const char* user = std::getenv("OPENBLAS_CORETYPE");
   // Test hook: a weak core that OPENBLAS_CORETYPE forced stands in for OpenBLAS's own fallback, so
   // that a test can watch a restart on a CPU that OpenBLAS recognises (tests/core/engine).
@@ -91,8 +87,7 @@ void chooseBlasKernelAtStart(char** argv) {
 const BlasKernelReport& blasKernelReport() {
   std::lock_guard lock(g_report_mutex);
   if (!g_report) {
-    const std::string chosen = openBlasCoreName();
-    const std::string best = chosen.empty() ? "" : bestOpenBlasCore(cpuFeatures(), libraryHasCore);
+    const auto [chosen, best] = chosenAndBest();
     BlasCoreDecision decision = decideBlasCore(chosen, best, std::getenv("OPENBLAS_CORETYPE"), nullptr);
     if (decision.reexec) {
       decision.how = "chosen by OpenBLAS (this program does not restart itself)";

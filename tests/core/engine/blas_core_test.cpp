@@ -42,6 +42,9 @@ TEST(BlasCoreTable, RanksOrderTheKernelFamilies) {
   EXPECT_LT(openBlasCoreRank("Cooperlake"), openBlasCoreRank("SapphireRapids"));
   EXPECT_EQ(openBlasCoreRank("cooperlake"), openBlasCoreRank("Cooperlake"));  // OpenBLAS answers in lower case
   EXPECT_EQ(openBlasCoreRank("NoSuchCore"), -1);
+  EXPECT_EQ(canonicalOpenBlasCore("cooperlake"), "Cooperlake");
+  EXPECT_EQ(canonicalOpenBlasCore("SKYLAKEX"), "SkylakeX");
+  EXPECT_EQ(canonicalOpenBlasCore("futurelake"), "futurelake");
 }
 
 TEST(BlasCoreTable, BestCoreFollowsTheInstructionSets) {
