@@ -3,6 +3,7 @@
 
 #include "app/cli.h"
 #include "core/engine/eval_command.h"
+#include "core/engine/model_loading.h"
 
 namespace temper::cli {
 namespace {
@@ -48,10 +49,14 @@ void addEvalCommand(CLI::App& app, Action& action) {
       "mean negative log-likelihood and perplexity of a text file; for a classifier, accuracy on labelled records");
   auto request = std::make_shared<EvalRequest>();
   auto model = std::make_shared<std::string>();
+  auto adapter = std::make_shared<std::string>();
   auto data = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
-  eval->add_option("--model", *model, "a model folder (config.json, model.safetensors, tokenizer.model or .json)")
+  eval->add_option("--model", *model,
+                   "a model folder (config.json, model.safetensors, tokenizer.model or .json), or an adapter folder "
+                   "whose base is on disk")
       ->required();
+  eval->add_option("--adapter", *adapter, "a PEFT adapter folder (a LoRA run's final/) applied to --model");
   eval->add_option("--data", *data,
                    "a text file; for a classifier (a classify run's final/), {\"text\",\"label\"} records in "
                    "JSONL, JSON or CSV")
@@ -61,9 +66,11 @@ void addEvalCommand(CLI::App& app, Action& action) {
   eval->add_option("--threads", request->threads, "CPU threads (0: chosen by the engine)");
   eval->add_option("--device", request->device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   eval->add_flag("--json", *json, "print JSON");
-  eval->callback([&action, request, model, data, json] {
-    action = [request, model, data, json] {
-      request->model_dir = *model;
+  eval->callback([&action, request, model, adapter, data, json] {
+    action = [request, model, adapter, data, json] {
+      const ModelAndAdapter folders = resolveModelAndAdapter(*model, *adapter);
+      request->model_dir = folders.model_dir;
+      request->adapter_dir = folders.adapter_dir;
       request->data_file = *data;
       const EvalOutcome outcome = evaluate(*request);
       if (*json) {

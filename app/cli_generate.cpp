@@ -6,6 +6,7 @@
 #include "app/cli.h"
 #include "core/engine/chat_command.h"
 #include "core/engine/model_commands.h"
+#include "core/engine/model_loading.h"
 
 namespace temper::cli {
 namespace {
@@ -31,16 +32,20 @@ void addGenerateCommand(CLI::App& app, Action& action) {
   auto* generate = app.add_subcommand("generate", "continue a prompt");
   auto request = std::make_shared<GenerateRequest>();
   auto model = std::make_shared<std::string>();
-  generate->add_option("--model", *model, "a model folder")->required();
+  auto adapter = std::make_shared<std::string>();
+  generate->add_option("--model", *model, "a model folder, or an adapter folder whose base is on disk")->required();
+  generate->add_option("--adapter", *adapter, "a PEFT adapter folder (a LoRA run's final/) applied to --model");
   generate->add_option("--prompt", request->prompt, "the text to continue")->required();
   addSamplingOptions(generate, request->sampling, request->stop);
   generate->add_option("--threads", request->threads, "CPU threads (0: chosen by the engine)");
   generate->add_option("--device", request->device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   generate->add_option("--precision", request->precision, kInferencePrecisionHelp)
       ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
-  generate->callback([&action, request, model] {
-    action = [request, model] {
-      request->model_dir = *model;
+  generate->callback([&action, request, model, adapter] {
+    action = [request, model, adapter] {
+      const ModelAndAdapter folders = resolveModelAndAdapter(*model, *adapter);
+      request->model_dir = folders.model_dir;
+      request->adapter_dir = folders.adapter_dir;
       generateText(*request, true);
       return 0;
     };
@@ -52,7 +57,9 @@ void addChatCommand(CLI::App& app, Action& action) {
   auto request = std::make_shared<ChatRequest>();
   request->sampling.max_new_tokens = 256;
   auto model = std::make_shared<std::string>();
-  chat->add_option("--model", *model, "a model folder")->required();
+  auto adapter = std::make_shared<std::string>();
+  chat->add_option("--model", *model, "a model folder, or an adapter folder whose base is on disk")->required();
+  chat->add_option("--adapter", *adapter, "a PEFT adapter folder (a LoRA run's final/) applied to --model");
   chat->add_option("--chat-template", request->chat_template,
                    "render with this template instead of the model's (chatml, llama2, llama3, zephyr, plain)")
       ->check(CLI::IsMember({"chatml", "llama2", "llama3", "zephyr", "plain"}));
@@ -69,9 +76,11 @@ void addChatCommand(CLI::App& app, Action& action) {
   chat->add_flag("--json", *json,
                  "JSON lines both ways (for programs): {\"type\":\"user\",\"content\":...} in; ready, token, "
                  "answer_end out (docs/cli.md)");
-  chat->callback([&action, request, model, json] {
-    action = [request, model, json] {
-      request->model_dir = *model;
+  chat->callback([&action, request, model, adapter, json] {
+    action = [request, model, adapter, json] {
+      const ModelAndAdapter folders = resolveModelAndAdapter(*model, *adapter);
+      request->model_dir = folders.model_dir;
+      request->adapter_dir = folders.adapter_dir;
       if (*json) return runChatJson(*request, std::cin, stdout);
       return runChat(*request, std::cin, stdout, ::isatty(STDIN_FILENO) != 0);
     };

@@ -80,6 +80,8 @@ void addExportCommand(CLI::App& app, GlobalOptions& global, Action& action) {
   command->add_option("--out", *out, "the folder to write (must be absent or empty)")->required();
   command->add_option("--checkpoint", request->checkpoint, "final or step-N (default: final, else the latest)");
   command->add_flag("--force", request->force, "replace a non-empty --out");
+  command->add_flag("--merge", request->merge,
+                    "a LoRA run: fold the adapter into its base and write a plain model folder of the base's family");
   command->add_flag("--json", *json, "print JSON");
   command->callback([&global, &action, request, out, json] {
     action = [&global, request, out, json] {

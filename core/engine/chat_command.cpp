@@ -386,7 +386,8 @@ int runChat(const ChatRequest& request, std::istream& in, std::FILE* out, bool i
   validateSampling(request.sampling);
   RuntimeInfo runtime = configureRuntime(request.threads, request.device);
   ChatSession session(request, loadModelForInference(request.model_dir, runtime.device,
-                                                     resolveInferencePrecision(request.precision, runtime.device)));
+                                                     resolveInferencePrecision(request.precision, runtime.device),
+                                                     request.adapter_dir));
   if (interactive) std::fprintf(stderr, "(/reset starts over, /exit or Ctrl-D ends)\n");
   std::string line;
   while (true) {
@@ -430,7 +431,8 @@ int runChatJson(const ChatRequest& request, std::istream& in, std::FILE* out) {
   // A folder that cannot be loaded ends the command before `ready`; main() reports the error
   // (an `error` event on stdout when stdout is a pipe, and the exit code).
   ChatSession session(request, loadModelForInference(request.model_dir, runtime.device,
-                                                     resolveInferencePrecision(request.precision, runtime.device)));
+                                                     resolveInferencePrecision(request.precision, runtime.device),
+                                                     request.adapter_dir));
   writeLine(out, readyLine(session, runtime));
 
   auto inbox = std::make_shared<Inbox>();

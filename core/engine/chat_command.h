@@ -20,8 +20,9 @@ namespace temper {
 
 struct ChatRequest {
   std::filesystem::path model_dir;
-  std::string chat_template;  ///< "" : the folder's template (plain when it has none); else a name
-  std::string system;         ///< a system message first, when not empty
+  std::filesystem::path adapter_dir;  ///< a PEFT adapter on model_dir; empty: none
+  std::string chat_template;          ///< "" : the folder's template (plain when it has none); else a name
+  std::string system;                 ///< a system message first, when not empty
   SamplingOptions sampling;
   std::vector<std::string> stop;
   int64_t threads = 0;

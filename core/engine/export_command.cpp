@@ -9,7 +9,10 @@
 #include "core/common/error.h"
 #include "core/common/run_paths.h"
 #include "core/common/workspace_paths.h"
+#include "core/engine/model_loading.h"
 #include "core/model/hf_model.h"
+#include "core/peft/adapter_folder.h"
+#include "core/peft/lora.h"
 #include "core/store/store.h"
 #include "core/train/checkpoint.h"
 
@@ -78,6 +81,20 @@ std::vector<fs::path> filesToExport(const fs::path& source) {
   return files;
 }
 
+// The adapter folder `source` folded into its base, written as a model folder into `dir`.
+void writeMergedModel(const fs::path& source, const fs::path& dir) {
+  if (!isAdapterFolder(source)) {
+    throwConfigError(source.string() + " is a full model, not an adapter; --merge applies to adapter runs (peft lora)");
+  }
+  const ModelAndAdapter folders = resolveModelAndAdapter(source, {});
+  LoadedModel loaded = loadModelForInference(folders.model_dir, "cpu", "fp32", folders.adapter_dir);
+  auto* lora = dynamic_cast<LoraAdapter*>(loaded.adapter.get());
+  if (lora == nullptr) throwConfigError(source.string() + ": only LoRA adapters can be merged into their base");
+  lora->mergeIntoBase();
+  saveHfModel(*loaded.model, loaded.info.config, dir);
+  for (const auto& file : tokenizerFiles(folders.model_dir)) copyDurably(file, dir / file.filename());
+}
+
 void checkTarget(const fs::path& out, bool force) {
   std::error_code ec;
   if (!fs::exists(out, ec)) return;
@@ -109,7 +126,8 @@ ExportResult exportRun(const ExportRequest& request) {
   result.out = fs::absolute(request.out).lexically_normal();
   if (result.out.filename().empty()) result.out = result.out.parent_path();
   checkTarget(result.out, request.force);
-  std::vector<fs::path> files = filesToExport(result.source);
+  std::vector<fs::path> files;
+  if (!request.merge) files = filesToExport(result.source);
 
   const fs::path parent = result.out.parent_path();
   std::error_code ec;
@@ -119,6 +137,14 @@ ExportResult exportRun(const ExportRequest& request) {
   if (::mkdtemp(pattern.data()) == nullptr) throwIoError(describeErrno("cannot create a folder in " + parent.string()));
   const fs::path tmp = pattern;
   try {
+    if (request.merge) {
+      writeMergedModel(result.source, tmp);
+      for (const auto& entry : fs::directory_iterator(tmp)) {
+        result.files.push_back(entry.path().filename().string());
+        result.bytes += fs::file_size(entry.path());
+      }
+      std::sort(result.files.begin(), result.files.end());
+    }
     for (const auto& file : files) {
       const fs::path relative = file.lexically_relative(result.source);
       copyDurably(file, tmp / relative);

@@ -1,7 +1,8 @@
 #pragma once
 /// `temper export --run ID --out DIR`: a run's model as a clean Hugging Face folder (config.json,
 /// the weights or the adapter files, the tokenizer files) without anything of Temper's own
-/// (trainer_state.json, optimizer.safetensors), written atomically.
+/// (trainer_state.json, optimizer.safetensors), written atomically. `--merge` turns an adapter run
+/// into a plain model folder of its base's family.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -16,6 +17,9 @@ struct ExportRequest {
   std::filesystem::path out;
   std::string checkpoint;  ///< "" (final/, else the latest checkpoint), "final" or "step-N"
   bool force = false;      ///< replace a non-empty `out`
+  /// An adapter run: write its base with the adapter folded into the weights (LoRA/DoRA), a plain
+  /// Hugging Face folder of the base's family, instead of copying the adapter folder.
+  bool merge = false;
 };
 
 struct ExportResult {

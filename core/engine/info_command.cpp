@@ -2,11 +2,13 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 
 #include "core/engine/runtime.h"
 #include "core/methods/method_registry.h"
+#include "core/methods/peft_keys.h"
 #include "core/methods/train_config.h"
 #include "core/model/gpt_config.h"
 
@@ -86,6 +88,20 @@ Json methodJson(const MethodSpec& m) {
 Json engineInfo() {
   Json methods = Json::array();
   for (const auto& m : methodRegistry().all()) methods.push_back(methodJson(m));
+  Json peft_kinds = Json::array();
+  for (const auto& k : peftKinds()) {
+    Json methods_taking = Json::array();
+    for (const auto& m : methodRegistry().all()) {
+      if (m.available && std::find(m.peft.begin(), m.peft.end(), k.name) != m.peft.end())
+        methods_taking.push_back(m.name);
+    }
+    peft_kinds.push_back({{"name", k.name},
+                          {"title", k.title},
+                          {"summary", k.summary},
+                          {"available", k.available},
+                          {"reason", k.reason},
+                          {"methods", methods_taking}});
+  }
   Json presets = Json::array();
   for (const auto& name : presetNames()) {
     GptConfig c = presetConfig(name);
@@ -120,6 +136,7 @@ Json engineInfo() {
                 {"cpu", runtime.cpu},
                 {"thread_policy", runtime.thread_policy}}},
               {"methods", methods},
+              {"peft_kinds", peft_kinds},
               {"train_keys", trainKeys()},
               {"presets", presets}};
 }

@@ -27,7 +27,7 @@ Json EvalResult::toJson() const {
 
 EvalResult evaluateModel(const EvalRequest& request) {
   RuntimeInfo runtime = configureRuntime(request.threads, request.device);
-  LoadedModel loaded = loadModelForInference(request.model_dir, runtime.device);
+  LoadedModel loaded = loadModelForInference(request.model_dir, runtime.device, "fp32", request.adapter_dir);
   CausalLmImpl& model = *loaded.model;
   const int64_t model_ctx = model.contextLength();
   const int64_t ctx = request.ctx == 0 ? model_ctx : request.ctx;
@@ -81,8 +81,9 @@ EvalResult evaluateModel(const EvalRequest& request) {
 std::string generateText(const GenerateRequest& request, bool stream_to_stdout) {
   validateSampling(request.sampling);
   RuntimeInfo runtime = configureRuntime(request.threads, request.device);
-  LoadedModel loaded = loadModelForInference(request.model_dir, runtime.device,
-                                             resolveInferencePrecision(request.precision, runtime.device));
+  LoadedModel loaded =
+      loadModelForInference(request.model_dir, runtime.device,
+                            resolveInferencePrecision(request.precision, runtime.device), request.adapter_dir);
   const Tokenizer& tokenizer = *loaded.tokenizer;
   // What the model's own files put before a text (Llama's bos), then the prompt.
   std::vector<int64_t> prompt_ids;

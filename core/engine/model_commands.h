@@ -13,6 +13,7 @@ namespace temper {
 
 struct EvalRequest {
   std::filesystem::path model_dir;
+  std::filesystem::path adapter_dir;  ///< a PEFT adapter on model_dir; empty: none
   std::filesystem::path data_file;
   int64_t ctx = 0;  ///< 0: the model's context
   int64_t threads = 0;
@@ -33,6 +34,7 @@ EvalResult evaluateModel(const EvalRequest& request);
 
 struct GenerateRequest {
   std::filesystem::path model_dir;
+  std::filesystem::path adapter_dir;  ///< a PEFT adapter on model_dir; empty: none
   std::string prompt;
   SamplingOptions sampling;
   /// Generation ends where one of these appears in the generated text; it is not printed.

@@ -2,6 +2,8 @@
 
 #include "core/common/cpu_features.h"
 #include "core/common/error.h"
+#include "core/peft/adapter_folder.h"
+#include "core/peft/base_fingerprint.h"
 #include "core/tokenizer/tokenizer_open.h"
 
 namespace temper {
@@ -12,8 +14,23 @@ std::string resolveInferencePrecision(const std::string& key, const std::string&
   return device == "cpu" && cpuFeatures().hasFastBf16() ? "bf16" : "fp32";
 }
 
+ModelAndAdapter resolveModelAndAdapter(const std::filesystem::path& model, const std::filesystem::path& adapter) {
+  ModelAndAdapter out{model, adapter};
+  if (!isAdapterFolder(model)) return out;
+  if (!adapter.empty()) {
+    throwInputError(model.string() + " is an adapter folder; give its base as --model and the adapter as --adapter");
+  }
+  const AdapterFolderInfo info = inspectAdapterFolder(model);
+  const std::filesystem::path base = info.baseDir();
+  if (base.empty()) {
+    throwInputError((model / kAdapterConfigFile).string() + ": its base_model_name_or_path `" + info.base +
+                    "` is not a folder here; give the base model as --model and this folder as --adapter");
+  }
+  return {base, model};
+}
+
 LoadedModel loadModelForInference(const std::filesystem::path& dir, const std::string& device,
-                                  const std::string& precision) {
+                                  const std::string& precision, const std::filesystem::path& adapter_dir) {
   if (!std::filesystem::is_directory(dir)) {
     throwIoError(dir.string() +
                  ": not a model folder (expected config.json, model.safetensors and "
@@ -35,6 +52,20 @@ LoadedModel loadModelForInference(const std::filesystem::path& dir, const std::s
   if (device == "cuda") loaded.model->to(torch::kCUDA);
   if (precision == "bf16") loaded.model->to(torch::kBFloat16);
   loaded.model->eval();
+  if (!adapter_dir.empty()) {
+    const AdapterFolderInfo adapter = inspectAdapterFolder(adapter_dir);
+    if (adapter.task_type != "CAUSAL_LM") {
+      throwInputError((adapter_dir / kAdapterConfigFile).string() + ": `task_type` is " + adapter.task_type +
+                      "; only CAUSAL_LM adapters generate text");
+    }
+    if (adapter.temper.is_object()) {
+      requireSameBase(adapter.temper.value("base_fingerprint", Json()), loaded.info.weight_files, loaded.info.dir,
+                      "the adapter in " + adapter_dir.string());
+    }
+    loaded.adapter = loadAdapter(adapter, loaded.model);
+    loaded.adapter->setTraining(false);
+    loaded.adapter_dir = adapter_dir;
+  }
   return loaded;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/model/hf_model.h"
+#include "core/peft/adapter.h"
 #include "core/tokenizer/tokenizer.h"
 
 namespace temper {
@@ -15,7 +16,22 @@ struct LoadedModel {
   CausalLm model;
   std::unique_ptr<Tokenizer> tokenizer;
   HfModelInfo info;
+  /// The adapter loaded on top of the base (`--adapter`, or `--model` given an adapter folder);
+  /// null for a plain model folder.
+  std::shared_ptr<Adapter> adapter;
+  std::filesystem::path adapter_dir;
 };
+
+/// The base and adapter folders that `--model` and `--adapter` name: `model` itself is an adapter
+/// folder when it holds adapter_config.json, and its base is then the folder its
+/// base_model_name_or_path names. Throws Error(InvalidInput) naming the file when that base is not
+/// a folder on this machine (then `--model BASE --adapter DIR` is needed) or when both flags name
+/// adapters.
+struct ModelAndAdapter {
+  std::filesystem::path model_dir;
+  std::filesystem::path adapter_dir;  ///< empty: no adapter
+};
+ModelAndAdapter resolveModelAndAdapter(const std::filesystem::path& model, const std::filesystem::path& adapter);
 
 /// The dtype weights are held in to generate (`--precision` of generate, chat and bench generate):
 /// "fp32" or "bf16". `key` auto is bf16 on a CPU that multiplies bf16 in hardware (AMX or
@@ -27,7 +43,10 @@ std::string resolveInferencePrecision(const std::string& key, const std::string&
 /// weights converted once to `precision` (resolveInferencePrecision; the KV cache follows them).
 /// Throws Error(InvalidInput) naming the folder when it is not a model folder, has no tokenizer,
 /// or its tokenizer has more ids than the model's vocabulary.
+/// With `adapter_dir`, the adapter folder (adapter_folder.h) is loaded onto the model in the same
+/// dtype and attached; an adapter Temper trained is refused when the base's weights differ from
+/// the ones it was trained on (naming the file).
 LoadedModel loadModelForInference(const std::filesystem::path& dir, const std::string& device,
-                                  const std::string& precision = "fp32");
+                                  const std::string& precision = "fp32", const std::filesystem::path& adapter_dir = {});
 
 }  // namespace temper

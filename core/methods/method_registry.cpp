@@ -24,23 +24,11 @@ MethodSpec planned(std::string name, std::string title, std::string summary, std
 }
 
 MethodRegistry builtIn() {
-  const std::vector<std::string> any_but_preference = {"text",   "prepared", "prompt-completion",
-                                                       "alpaca", "messages", "text-label"};
   MethodRegistry registry;
   registry.add(pretrainMethod());
   registry.add(continuedPretrainMethod());
   registry.add(sftMethod());
   registry.add(classifyMethod());
-  registry.add(planned("lora", "LoRA adapters",
-                       "Finetune a large model cheaply: small low-rank matrices learn, the base stays frozen and "
-                       "shareable.",
-                       any_but_preference));
-  registry.add(planned("adapters", "Bottleneck adapters",
-                       "Small layers inserted at chosen places in a frozen model: one compact adapter per task.",
-                       any_but_preference));
-  registry.add(planned("prompt-tuning", "Prompt tuning",
-                       "Learn a soft prompt per task for one frozen model; switch tasks by switching prompts.",
-                       any_but_preference));
   registry.add(planned("few-shot", "Few-shot prompting",
                        "No training: examples in the prompt, scored on the same evaluation as trained runs, as the "
                        "baseline.",

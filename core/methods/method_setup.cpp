@@ -2,6 +2,8 @@
 
 #include "core/methods/method_registry.h"
 #include "core/methods/model_source.h"
+#include "core/methods/peft_keys.h"
+#include "core/peft/peft_shape.h"
 
 namespace temper {
 namespace {
@@ -36,7 +38,10 @@ MethodSetup setUpMethod(const MethodInputs& inputs) {
 }
 
 MethodShape methodShape(const MethodInputs& inputs) {
-  return methodRegistry().require(inputs.config.method).dry_run_shape(inputs);
+  MethodShape shape = methodRegistry().require(inputs.config.method).dry_run_shape(inputs);
+  const PeftChoice peft = peftChoice(inputs.config);
+  if (peft.kind == "lora") shape.trainable_parameters = loraTrainableParameters(shape.model, peft.lora);
+  return shape;
 }
 
 MethodShape baseModelShape(const MethodInputs& inputs) {

@@ -53,8 +53,7 @@ struct MethodSpec {
   std::map<std::string, Json> defaults;
   /// What its validation reports beside val_loss (TrainingTask::validationMetrics names).
   std::vector<std::string> metrics;
-  /// What is trained: the PEFT kinds it takes ("none": every weight). Issue 11 adds lora,
-  /// adapters, prompt-tuning and prefix-tuning to the methods that can use them.
+  /// What is trained: the PEFT kinds it takes ("none": every weight; peft_keys.h lists the kinds).
   std::vector<std::string> peft = {"none"};
 
   /// Builds the TrainingTask: loads or creates the model, reads the data. Errors throw before any

@@ -4,6 +4,9 @@
 #include "core/model/gpt.h"
 #include "core/model/hf_model.h"
 #include "core/model/sequence_classifier.h"
+#include "core/peft/adapter_folder.h"
+#include "core/peft/base_fingerprint.h"
+#include "core/peft/lora.h"
 
 namespace temper {
 
@@ -64,14 +67,53 @@ ModelSource baseModel(const HfModelInfo& info, bool accept_classifier) {
   }
   source.tokenizer = dir;
   source.description = std::filesystem::absolute(dir).lexically_normal().string();
+  source.base_dir = std::filesystem::absolute(dir).lexically_normal();
+  source.base_weight_files = info.weight_files;
   return source;
 }
 
+void startTraining(ModelSource& source, uint64_t seed) {
+  if (!source.peft.adapter()) return;
+  if (source.base_dir.empty()) throwConfigError("`peft` " + source.peft.kind + " needs a base model to adapt");
+  torch::manual_seed(seed);
+  source.adapter = std::make_shared<LoraAdapter>(source.model, source.peft.lora);
+  source.base_fingerprint = baseFingerprint(source.base_weight_files);
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> trainedParameters(ModelSource& source, CausalLmImpl& model) {
+  if (source.adapter) return source.adapter->tensors();
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  for (const auto& item : model.named_parameters()) out.emplace_back(item.key(), item.value());
+  return out;
+}
+
+void setTrainingMode(ModelSource& source, CausalLmImpl& model, bool training) {
+  model.train(training);
+  if (source.adapter) source.adapter->setTraining(training);
+}
+
 void saveModelFolder(const ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir) {
-  saveHfModel(model, source.hf_config, dir);
+  if (source.adapter) {
+    writeAdapterFolder(
+        *source.adapter, dir, source.base_dir.string(), "CAUSAL_LM",
+        Json{{"format_version", 1}, {"kind", source.adapter->kind()}, {"base_fingerprint", source.base_fingerprint}});
+  } else {
+    saveHfModel(model, source.hf_config, dir);
+  }
   for (const auto& [file, name] : source.tokenizer_files) {
     std::filesystem::copy_file(file, dir / name, std::filesystem::copy_options::overwrite_existing);
   }
+}
+
+void loadModelWeightsInto(ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir) {
+  if (!source.adapter) {
+    loadModelWeightsInto(model, dir);
+    return;
+  }
+  const AdapterFolderInfo info = inspectAdapterFolder(dir);
+  requireSameBase(info.temper.is_object() ? info.temper.value("base_fingerprint", Json()) : Json(),
+                  source.base_weight_files, source.base_dir, "the adapter in " + dir.string());
+  loadAdapterTensors(*source.adapter, dir);
 }
 
 void loadModelWeightsInto(CausalLmImpl& model, const std::filesystem::path& dir) {

@@ -12,6 +12,8 @@
 #include "core/model/causal_lm.h"
 #include "core/model/gpt_config.h"
 #include "core/model/hf_model.h"
+#include "core/peft/adapter.h"
+#include "core/peft/peft_choice.h"
 
 namespace temper {
 
@@ -26,6 +28,15 @@ struct ModelSource {
   /// one): its labels in id order and its (labels, hidden) head; `model` is then its backbone.
   std::vector<std::string> classifier_labels;
   torch::Tensor classifier_score;
+
+  /// The base folder and its weight files (empty for a model built from scratch).
+  std::filesystem::path base_dir;
+  std::vector<std::filesystem::path> base_weight_files;
+  /// What is trained (the `peft` keys); with an adapter kind, `adapter` is made by
+  /// startTraining() and the base stays frozen.
+  PeftChoice peft;
+  std::shared_ptr<Adapter> adapter;
+  Json base_fingerprint;  ///< of base_weight_files, taken by startTraining() when an adapter trains
 };
 
 /// A GPT-2 of `shape`, initialised from `seed` (torch's global RNG is seeded here).
@@ -45,11 +56,25 @@ int64_t trainingContext(const CausalLmImpl& model, int64_t requested);
 /// Throws the Error(InvalidInput) every language-model method gives for a classifier base.
 [[noreturn]] void refuseClassifierBase(const std::filesystem::path& dir);
 
-/// Writes `model` in `source`'s layout into `dir`, with the tokenizer files.
+/// Called by a task once its model is on its device: with a PEFT kind, freezes the base and
+/// attaches a fresh adapter (initialised from `seed`), and fingerprints the base's weights.
+void startTraining(ModelSource& source, uint64_t seed);
+
+/// What the optimizer updates: the adapter's tensors, or every parameter of `model`.
+std::vector<std::pair<std::string, torch::Tensor>> trainedParameters(ModelSource& source, CausalLmImpl& model);
+
+/// Train or eval mode for the model and its adapter (dropout).
+void setTrainingMode(ModelSource& source, CausalLmImpl& model, bool training);
+
+/// Writes `model` in `source`'s layout into `dir`, with the tokenizer files: a Hugging Face model
+/// folder, or with an adapter a PEFT adapter folder (adapter_folder.h) whose base is base_dir.
 void saveModelFolder(const ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir);
 
 /// Copies the weights of a folder written by saveModelFolder into the live `model` (resume).
 /// Names and shapes must match exactly.
 void loadModelWeightsInto(CausalLmImpl& model, const std::filesystem::path& dir);
+/// The same through the source: an adapter folder's tensors into the adapter, after checking
+/// that the base is still the one the adapter was trained on.
+void loadModelWeightsInto(ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir);
 
 }  // namespace temper

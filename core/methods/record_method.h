@@ -6,6 +6,7 @@
 
 #include "core/methods/method_setup.h"
 #include "core/methods/model_source.h"
+#include "core/methods/peft_keys.h"
 #include "core/methods/record_files.h"
 
 namespace temper {
@@ -17,6 +18,7 @@ Setup recordSetup(const MethodInputs& in, bool accept_classifier) {
   const TrainConfig& c = in.config;
   Setup s;
   s.source = baseModel(*in.base, accept_classifier);
+  s.source.peft = peftChoice(c);
   s.train_files = recordFiles(c.data);
   if (!c.val_data.empty()) s.val_files = recordFiles(c.val_data);
   s.val_fraction = c.val_fraction;

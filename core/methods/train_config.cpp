@@ -9,6 +9,7 @@
 #include "core/common/error.h"
 #include "core/common/text_utils.h"
 #include "core/methods/method_registry.h"
+#include "core/methods/peft_keys.h"
 
 namespace temper {
 namespace {
@@ -157,17 +158,27 @@ TrainConfig fromMerged(const Json& m) {
   c.threads = integer("threads");
   c.device = text("device");
   c.precision = text("precision");
+  c.peft = m.contains("peft") ? text("peft") : "none";
   c.sample_tokens = integer("sample-tokens");
   std::string prompts = text("sample-prompts");
   c.sample_prompts = prompts.empty() ? std::vector<std::string>{"\n"} : splitString(prompts, '|');
 
   c.values = m;
+  // LoRA's alpha defaults to 2 × r: recorded resolved, so the run's record says what was used.
+  if (c.peft == "lora" && !c.values.contains("lora-alpha")) {
+    c.values["lora-alpha"] = 2.0 * static_cast<double>(c.values.value("lora-r", int64_t{8}));
+  }
 
   // Relations between keys, checked together so one run reports the first real conflict.
   const MethodSpec& method = methodRegistry().require(c.method);
   if (c.data.empty()) {
     throwConfigError(!method.needsBase() ? "`data` is required: a folder made by `temper data prepare`"
                                          : "`data` is required: the files to train " + c.method + " on");
+  }
+  if (std::find(method.peft.begin(), method.peft.end(), c.peft) == method.peft.end()) {
+    std::string kinds;
+    for (const auto& k : method.peft) kinds += (kinds.empty() ? "" : ", ") + k;
+    throwConfigError("`peft` " + c.peft + " is not available for method " + c.method + "; it takes: " + kinds);
   }
   if (method.validate != nullptr) method.validate(c);
   if (method.needsBase() && c.base.empty()) {
@@ -234,8 +245,12 @@ Json TrainConfig::toJson() const {
   if (heads) j["heads"] = heads;
   if (ctx) j["ctx"] = ctx;
   j["base"] = base;
-  // Keys methods define themselves (method_spec.h own_keys).
+  // Keys methods define themselves (method_spec.h own_keys), and the keys of the PEFT kind in
+  // use (another kind's keys would only be noise in the run's record).
+  j["peft"] = peft;
   for (const auto& [key, value] : values.items()) {
+    const std::string kind = peftKindOfKey(key);
+    if (!kind.empty() && kind != peft) continue;
     if (!j.contains(key)) j[key] = value;
   }
   return j;
@@ -261,6 +276,12 @@ TrainConfig resolveTrainConfig(const std::optional<std::filesystem::path>& confi
   Json merged = defaults();
   const std::string method = given.value("method", merged["method"].get<std::string>());
   for (const auto& [key, value] : methodDefaults(method)) merged[key] = value;
+  // An adapter starts from zero and has few parameters: it wants a larger learning rate than a
+  // full finetune (PEFT's and Unsloth's examples use 1e-4 to 2e-4).
+  if (given.value("peft", std::string("none")) == "lora") {
+    merged["lr"] = 2e-4;
+    merged["min-lr"] = 2e-5;
+  }
   for (const auto& [key, value] : given.items()) {
     const auto& methods = keyMethods(key);
     if (!methods.empty() && std::find(methods.begin(), methods.end(), method) == methods.end()) {
@@ -270,6 +291,15 @@ TrainConfig resolveTrainConfig(const std::optional<std::filesystem::path>& confi
                        list);
     }
     merged[key] = value;
+  }
+  // A kind's keys given while another kind (or none) is chosen would silently do nothing.
+  const std::string peft = merged.value("peft", std::string("none"));
+  for (const auto& [key, value] : given.items()) {
+    const std::string kind = peftKindOfKey(key);
+    if (!kind.empty() && kind != peft) {
+      throwConfigError("`" + key + "` (" + origin[key] + ") does nothing unless `peft` is " + kind + " (it is " + peft +
+                       ")");
+    }
   }
   return fromMerged(merged);
 }

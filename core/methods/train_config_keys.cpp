@@ -2,6 +2,7 @@
 #include <map>
 
 #include "core/methods/method_registry.h"
+#include "core/methods/peft_keys.h"
 #include "core/methods/train_config.h"
 
 namespace temper {
@@ -110,6 +111,7 @@ const std::vector<KeySpec>& sharedKeySpecs() {
 std::vector<KeySpec> trainKeySpecs() {
   std::vector<KeySpec> specs = {methodKey()};
   for (const auto& spec : sharedKeySpecs()) specs.push_back(spec);
+  for (const auto& spec : peftKeySpecs()) specs.push_back(spec);
   for (const auto& method : methodRegistry().all()) {
     for (const auto& key : method.own_keys) {
       const bool known = std::any_of(specs.begin(), specs.end(), [&](const KeySpec& s) { return s.key == key.key; });
@@ -121,8 +123,11 @@ std::vector<KeySpec> trainKeySpecs() {
 
 std::vector<std::string> keyMethods(const std::string& key) {
   std::vector<std::string> methods;
+  const bool peft_key = key == "peft" || !peftKindOfKey(key).empty();
   for (const auto& method : methodRegistry().all()) {
-    if (method.available && method.takesKey(key)) methods.push_back(method.name);
+    if (!method.available) continue;
+    // PEFT keys belong to the methods that take an adapter kind (MethodSpec::peft).
+    if (peft_key ? method.peft.size() > 1 : method.takesKey(key)) methods.push_back(method.name);
   }
   return methods;
 }

@@ -7,6 +7,9 @@
 
 #include <string>
 
+#include <vector>
+
+#include "core/model/adaptable_linear.h"
 #include "core/model/kv_cache.h"
 #include "core/model/linear_projection.h"
 
@@ -35,6 +38,9 @@ class CausalLmImpl : public torch::nn::Module {
   virtual int64_t layerCount() const = 0;
   /// "gpt2" or "llama": selects the Hugging Face layout used to save the model.
   virtual std::string family() const = 0;
+  /// Every projection a PEFT method may take over (adaptable_linear.h), in block order, named as
+  /// the family's Hugging Face module path. The output head and embeddings are not among them.
+  virtual std::vector<NamedLinear> adaptableLinears() = 0;
 
   /// Final hidden states (B, T, C) of token ids; the loss uses them to avoid a second pass.
   torch::Tensor hidden(const torch::Tensor& ids, KvCache* cache = nullptr) {

@@ -12,10 +12,6 @@
 namespace temper {
 namespace {
 
-torch::nn::Linear makeLinear(int64_t in, int64_t out, bool bias) {
-  return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias));
-}
-
 torch::nn::LayerNorm makeLayerNorm(const GptConfig& c) {
   return torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.dim}).eps(c.layer_norm_eps).elementwise_affine(true));
 }
@@ -24,8 +20,8 @@ torch::nn::LayerNorm makeLayerNorm(const GptConfig& c) {
 
 CausalSelfAttentionImpl::CausalSelfAttentionImpl(const GptConfig& config)
     : heads_(config.heads), dropout_(config.dropout) {
-  c_attn = register_module("c_attn", makeLinear(config.dim, 3 * config.dim, config.bias));
-  c_proj = register_module("c_proj", makeLinear(config.dim, config.dim, config.bias));
+  c_attn = register_module("c_attn", makeAdaptableLinear(config.dim, 3 * config.dim, config.bias));
+  c_proj = register_module("c_proj", makeAdaptableLinear(config.dim, config.dim, config.bias));
   auto upper = torch::triu(torch::ones({config.context, config.context}), 1).to(torch::kBool);
   causal_bias_ = register_buffer(
       "causal_bias",
@@ -63,8 +59,8 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, KvCache* 
 }
 
 MlpImpl::MlpImpl(const GptConfig& config) : dropout_(config.dropout) {
-  c_fc = register_module("c_fc", makeLinear(config.dim, config.mlpHidden(), config.bias));
-  c_proj = register_module("c_proj", makeLinear(config.mlpHidden(), config.dim, config.bias));
+  c_fc = register_module("c_fc", makeAdaptableLinear(config.dim, config.mlpHidden(), config.bias));
+  c_proj = register_module("c_proj", makeAdaptableLinear(config.mlpHidden(), config.dim, config.bias));
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
@@ -112,6 +108,26 @@ void GptImpl::initWeights() {
       p.fill_(1.0);  // LayerNorm weights
     }
   }
+}
+
+std::vector<NamedLinear> GptImpl::adaptableLinears() {
+  // GPT2LMHeadModel and GPT2ForSequenceClassification both hold the blocks under `transformer.`;
+  // every projection is a Conv1D there.
+  std::vector<NamedLinear> out;
+  for (int64_t i = 0; i < config_.layers; ++i) {
+    const std::string prefix = "transformer.h." + std::to_string(i) + ".";
+    const Block& block = blocks_[static_cast<size_t>(i)];
+    out.push_back({prefix + "attn.c_attn", LinearRole::QueryKeyValue, i, true, block->attn->c_attn});
+    out.push_back({prefix + "attn.c_proj", LinearRole::AttentionOutput, i, true, block->attn->c_proj});
+    out.push_back({prefix + "mlp.c_fc", LinearRole::MlpUp, i, true, block->mlp->c_fc});
+    out.push_back({prefix + "mlp.c_proj", LinearRole::MlpDown, i, true, block->mlp->c_proj});
+  }
+  for (auto& linear : out) {
+    linear.in = linear.layer->weight.size(1);
+    linear.out = linear.layer->weight.size(0);
+    linear.bias = linear.layer->bias.defined();
+  }
+  return out;
 }
 
 KvCache GptImpl::makeCache(int64_t batch, int64_t reserve) const {

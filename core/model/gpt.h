@@ -5,6 +5,7 @@
 /// a rename-free mapping (plus the Conv1D transpose, see hf_gpt2.cpp).
 #include <torch/torch.h>
 
+#include "core/model/adaptable_linear.h"
 #include "core/model/causal_lm.h"
 #include "core/model/gpt_config.h"
 #include "core/model/kv_cache.h"
@@ -17,8 +18,8 @@ class CausalSelfAttentionImpl : public torch::nn::Module {
   /// x: (B, T, C). With a cache, T new positions are appended after the cached ones.
   torch::Tensor forward(const torch::Tensor& x, KvCache* cache, int64_t layer);
 
-  torch::nn::Linear c_attn{nullptr};
-  torch::nn::Linear c_proj{nullptr};
+  AdaptableLinear c_attn{nullptr};
+  AdaptableLinear c_proj{nullptr};
 
  private:
   int64_t heads_;
@@ -32,8 +33,8 @@ class MlpImpl : public torch::nn::Module {
   explicit MlpImpl(const GptConfig& config);
   torch::Tensor forward(const torch::Tensor& x);
 
-  torch::nn::Linear c_fc{nullptr};
-  torch::nn::Linear c_proj{nullptr};
+  AdaptableLinear c_fc{nullptr};
+  AdaptableLinear c_proj{nullptr};
 
  private:
   double dropout_;
@@ -69,6 +70,7 @@ class GptImpl : public CausalLmImpl {
   int64_t hiddenSize() const override { return config_.dim; }
   int64_t layerCount() const override { return config_.layers; }
   std::string family() const override { return "gpt2"; }
+  std::vector<NamedLinear> adaptableLinears() override;
 
   const GptConfig& config() const { return config_; }
   /// GPT-2 initialisation: N(0, 0.02) for weights, residual projections N(0, 0.02/sqrt(2L)), zero biases.

@@ -45,10 +45,10 @@ torch::Tensor RmsNormImpl::forward(const torch::Tensor& x) { return llama_kernel
 
 LlamaAttentionImpl::LlamaAttentionImpl(const LlamaConfig& c)
     : heads_(c.heads), kv_heads_(c.kv_heads), head_dim_(c.head_dim), dropout_(c.attention_dropout) {
-  q_proj = register_module("q_proj", makeLinear(c.hidden_size, c.heads * c.head_dim, c.qkv_bias));
-  k_proj = register_module("k_proj", makeLinear(c.hidden_size, c.kv_heads * c.head_dim, c.qkv_bias));
-  v_proj = register_module("v_proj", makeLinear(c.hidden_size, c.kv_heads * c.head_dim, c.qkv_bias));
-  o_proj = register_module("o_proj", makeLinear(c.heads * c.head_dim, c.hidden_size, c.o_bias));
+  q_proj = register_module("q_proj", makeAdaptableLinear(c.hidden_size, c.heads * c.head_dim, c.qkv_bias));
+  k_proj = register_module("k_proj", makeAdaptableLinear(c.hidden_size, c.kv_heads * c.head_dim, c.qkv_bias));
+  v_proj = register_module("v_proj", makeAdaptableLinear(c.hidden_size, c.kv_heads * c.head_dim, c.qkv_bias));
+  o_proj = register_module("o_proj", makeAdaptableLinear(c.heads * c.head_dim, c.hidden_size, c.o_bias));
 }
 
 torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
@@ -96,9 +96,9 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
 }
 
 LlamaMlpImpl::LlamaMlpImpl(const LlamaConfig& c) {
-  gate_proj = register_module("gate_proj", makeLinear(c.hidden_size, c.intermediate_size, c.mlp_bias));
-  up_proj = register_module("up_proj", makeLinear(c.hidden_size, c.intermediate_size, c.mlp_bias));
-  down_proj = register_module("down_proj", makeLinear(c.intermediate_size, c.hidden_size, c.mlp_bias));
+  gate_proj = register_module("gate_proj", makeAdaptableLinear(c.hidden_size, c.intermediate_size, c.mlp_bias));
+  up_proj = register_module("up_proj", makeAdaptableLinear(c.hidden_size, c.intermediate_size, c.mlp_bias));
+  down_proj = register_module("down_proj", makeAdaptableLinear(c.intermediate_size, c.hidden_size, c.mlp_bias));
 }
 
 torch::Tensor LlamaMlpImpl::forward(const torch::Tensor& x) {
@@ -150,6 +150,27 @@ void LlamaImpl::initWeights() {
       p.fill_(1.0);  // RMSNorm weights
     }
   }
+}
+
+std::vector<NamedLinear> LlamaImpl::adaptableLinears() {
+  std::vector<NamedLinear> out;
+  for (int64_t i = 0; i < config_.layers; ++i) {
+    const std::string prefix = "model.layers." + std::to_string(i) + ".";
+    const LlamaDecoderLayer& layer = model->blocks[static_cast<size_t>(i)];
+    out.push_back({prefix + "self_attn.q_proj", LinearRole::Query, i, false, layer->self_attn->q_proj});
+    out.push_back({prefix + "self_attn.k_proj", LinearRole::Key, i, false, layer->self_attn->k_proj});
+    out.push_back({prefix + "self_attn.v_proj", LinearRole::Value, i, false, layer->self_attn->v_proj});
+    out.push_back({prefix + "self_attn.o_proj", LinearRole::AttentionOutput, i, false, layer->self_attn->o_proj});
+    out.push_back({prefix + "mlp.gate_proj", LinearRole::MlpGate, i, false, layer->mlp->gate_proj});
+    out.push_back({prefix + "mlp.up_proj", LinearRole::MlpUp, i, false, layer->mlp->up_proj});
+    out.push_back({prefix + "mlp.down_proj", LinearRole::MlpDown, i, false, layer->mlp->down_proj});
+  }
+  for (auto& linear : out) {
+    linear.in = linear.layer->weight.size(1);
+    linear.out = linear.layer->weight.size(0);
+    linear.bias = linear.layer->bias.defined();
+  }
+  return out;
 }
 
 KvCache LlamaImpl::makeCache(int64_t batch, int64_t reserve) const {

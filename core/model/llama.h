@@ -8,6 +8,7 @@
 
 #include <memory>
 
+#include "core/model/adaptable_linear.h"
 #include "core/model/causal_lm.h"
 #include "core/model/kv_cache.h"
 #include "core/model/llama_config.h"
@@ -37,7 +38,7 @@ class LlamaAttentionImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin, KvCache* cache,
                         int64_t layer);
 
-  torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+  AdaptableLinear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
 
  private:
   int64_t heads_, kv_heads_, head_dim_;
@@ -51,7 +52,7 @@ class LlamaMlpImpl : public torch::nn::Module {
   /// down(silu(gate(x)) * up(x)).
   torch::Tensor forward(const torch::Tensor& x);
 
-  torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+  AdaptableLinear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
 };
 TORCH_MODULE(LlamaMlp);
 
@@ -96,6 +97,7 @@ class LlamaImpl : public CausalLmImpl {
   int64_t hiddenSize() const override { return config_.hidden_size; }
   int64_t layerCount() const override { return config_.layers; }
   std::string family() const override { return "llama"; }
+  std::vector<NamedLinear> adaptableLinears() override;
 
   const LlamaConfig& config() const { return config_; }
   /// N(0, initializer_range) for Linear and embedding weights, zero biases, RMSNorm weights 1.

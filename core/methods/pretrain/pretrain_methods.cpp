@@ -5,6 +5,7 @@
 #include "core/common/run_paths.h"
 #include "core/data/dataset_meta.h"
 #include "core/methods/method_setup.h"
+#include "core/methods/peft_keys.h"
 #include "core/methods/pretrain/prepared_data.h"
 #include "core/methods/pretrain/pretrain_task.h"
 #include "core/model/gpt.h"
@@ -101,6 +102,7 @@ MethodSetup setUpContinuedPretrain(const MethodInputs& in) {
   MethodSetup setup;
   PretrainSetup p;
   p.source = baseModel(*in.base);
+  p.source.peft = peftChoice(c);
   p.context = c.ctx;
   p.data_dir = preparedData(c, c.base, in.workspace);
   // A folder prepared just now (raw text given) has no meta in the inputs yet.
@@ -140,6 +142,7 @@ MethodSpec continuedPretrainMethod() {
   // stays, as in pretraining.
   m.defaults = {{"lr", 1e-4},        {"min-lr", 1e-5},    {"warmup-steps", 20},      {"weight-decay", 0.1},
                 {"max-steps", 1000}, {"eval-every", 100}, {"checkpoint-every", 500}, {"batch-size", 8}};
+  m.peft = {"none", "lora"};
   m.set_up = setUpContinuedPretrain;
   m.dry_run_shape = baseModelShape;
   return m;

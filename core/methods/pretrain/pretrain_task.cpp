@@ -38,15 +38,14 @@ PretrainTask::PretrainTask(PretrainSetup setup)
   train_sampler_ = std::make_unique<BatchSampler>(train_tokens_, static_cast<int>(setup_.batch_size),
                                                   static_cast<int>(context_), setup_.seed);
   model_->to(setup_.device);
+  startTraining(setup_.source, setup_.seed);
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> PretrainTask::trainableParameters() {
-  std::vector<std::pair<std::string, torch::Tensor>> out;
-  for (const auto& item : model_->named_parameters()) out.emplace_back(item.key(), item.value());
-  return out;
+  return trainedParameters(setup_.source, *model_);
 }
 
-void PretrainTask::setTraining(bool training) { model_->train(training); }
+void PretrainTask::setTraining(bool training) { setTrainingMode(setup_.source, *model_, training); }
 
 torch::Tensor PretrainTask::toDevice(const std::vector<int64_t>& values) const {
   return torch::from_blob(const_cast<int64_t*>(values.data()), {setup_.batch_size, context_}, torch::kLong)
@@ -102,6 +101,8 @@ void PretrainTask::restoreDataState(const Json& state) {
 
 void PretrainTask::saveModel(const std::filesystem::path& dir) { saveModelFolder(setup_.source, *model_, dir); }
 
-void PretrainTask::loadModelWeights(const std::filesystem::path& dir) { loadModelWeightsInto(*model_, dir); }
+void PretrainTask::loadModelWeights(const std::filesystem::path& dir) {
+  loadModelWeightsInto(setup_.source, *model_, dir);
+}
 
 }  // namespace temper

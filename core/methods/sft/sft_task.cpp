@@ -65,6 +65,7 @@ SftTask::SftTask(SftSetup setup) : setup_(std::move(setup)) {
   sampler_ =
       std::make_unique<ExampleSampler>(static_cast<int64_t>(train_.examples.size()), setup_.batch_size, setup_.seed);
   model_->to(setup_.device);
+  startTraining(setup_.source, setup_.seed);
 }
 
 Json SftTask::dataSummary() const {
@@ -72,12 +73,10 @@ Json SftTask::dataSummary() const {
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> SftTask::trainableParameters() {
-  std::vector<std::pair<std::string, torch::Tensor>> out;
-  for (const auto& item : model_->named_parameters()) out.emplace_back(item.key(), item.value());
-  return out;
+  return trainedParameters(setup_.source, *model_);
 }
 
-void SftTask::setTraining(bool training) { model_->train(training); }
+void SftTask::setTraining(bool training) { setTrainingMode(setup_.source, *model_, training); }
 
 torch::Tensor SftTask::nextMicroBatchLoss() {
   ExampleBatch batch = makeExampleBatch(train_.examples, sampler_->next(), tokenizer_->padId(), setup_.device);
@@ -148,6 +147,6 @@ void SftTask::restoreDataState(const Json& state) {
 
 void SftTask::saveModel(const std::filesystem::path& dir) { saveModelFolder(setup_.source, *model_, dir); }
 
-void SftTask::loadModelWeights(const std::filesystem::path& dir) { loadModelWeightsInto(*model_, dir); }
+void SftTask::loadModelWeights(const std::filesystem::path& dir) { loadModelWeightsInto(setup_.source, *model_, dir); }
 
 }  // namespace temper

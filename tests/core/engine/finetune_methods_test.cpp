@@ -80,8 +80,8 @@ TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
   Json info = Json::parse(result.out);
   std::vector<std::string> names;
   for (const auto& m : info.at("methods")) names.push_back(m.at("name"));
-  EXPECT_EQ(names, (std::vector<std::string>{"pretrain", "continued-pretrain", "sft", "classify", "lora", "adapters",
-                                             "prompt-tuning", "few-shot", "reward-model", "dpo", "ppo"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"pretrain", "continued-pretrain", "sft", "classify", "few-shot",
+                                             "reward-model", "dpo", "ppo"}));
   for (const auto& m : info.at("methods")) {
     const bool runs_here = m.at("name") == "pretrain" || m.at("name") == "continued-pretrain" ||
                            m.at("name") == "sft" || m.at("name") == "classify";
@@ -102,6 +102,12 @@ TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
     }
   }
   EXPECT_TRUE(saw_lr && saw_base);
+  // What is trained is its own axis: the PEFT kinds, with the methods that take each.
+  std::vector<std::string> kinds;
+  for (const auto& k : info.at("peft_kinds")) kinds.push_back(k.at("name"));
+  EXPECT_EQ(kinds, (std::vector<std::string>{"none", "lora", "adapters", "prompt-tuning", "prefix-tuning"}));
+  EXPECT_EQ(info.at("peft_kinds").at(1).at("methods"), (Json{"continued-pretrain", "sft"}));
+  EXPECT_TRUE(info.at("peft_kinds").at(1).at("available").get<bool>());
   EXPECT_FALSE(info.at("libtorch").get<std::string>().empty());
   EXPECT_FALSE(info.at("sentencepiece").get<std::string>().empty());
   EXPECT_GE(info.at("device").at("cpu_threads").get<int>(), 1);

@@ -1,0 +1,91 @@
+#include "core/methods/peft_keys.h"
+
+#include "core/common/text_utils.h"
+
+namespace temper {
+
+const std::vector<PeftKindInfo>& peftKinds() {
+  static const std::vector<PeftKindInfo> kinds = {
+      {"none", "Full", "Every weight trains: the most capacity, and a full copy of the model per run.", true, ""},
+      {"lora", "LoRA",
+       "Small low-rank matrices beside the frozen weights: near-full quality for a few MB per task; the usual choice "
+       "for models too large to finetune in full.",
+       true, ""},
+      {"adapters", "Bottleneck adapters",
+       "Small layers inserted after attention and/or the MLP of a frozen model: one compact module per task.", false,
+       "not in the engine yet"},
+      {"prompt-tuning", "Prompt tuning",
+       "A few trained soft-prompt vectors per task on one frozen model; switch tasks by switching prompts.", false,
+       "not in the engine yet"},
+      {"prefix-tuning", "Prefix tuning",
+       "Trained key/value prefixes in every layer of a frozen model: more capacity than prompt tuning, still tiny.",
+       false, "not in the engine yet"},
+  };
+  return kinds;
+}
+
+const std::vector<KeySpec>& peftKeySpecs() {
+  using K = KeyKind;
+  static const std::vector<KeySpec> specs = {
+      {"peft",
+       K::Choice,
+       "none",
+       0,
+       0,
+       {"none", "lora"},
+       "what is trained: none (every weight) or lora (low-rank adapters on a frozen base, saved in PEFT's format)"},
+      {"lora-r", K::Integer, 8, 1, 4096, {}, "LoRA rank r"},
+      {"lora-alpha",
+       K::Number,
+       nullptr,
+       1e-6,
+       1e6,
+       {},
+       "LoRA alpha; the update is scaled by alpha / r (default 2 × r)"},
+      {"lora-dropout", K::Number, 0.0, 0, 0.95, {}, "dropout on the LoRA input"},
+      {"lora-targets",
+       K::Text,
+       "attention-qv",
+       0,
+       0,
+       {},
+       "projections LoRA adapts: attention-qv, attention, all-linear, a comma list of module names (q_proj,v_proj) "
+       "or a regex over module paths"},
+      {"use-rslora", K::Boolean, false, 0, 0, {}, "rank-stabilised LoRA: scale by alpha / sqrt(r)"},
+      {"use-dora", K::Boolean, false, 0, 0, {}, "DoRA: a trained magnitude per output row on top of LoRA"},
+      {"lora-bias",
+       K::Choice,
+       "none",
+       0,
+       0,
+       {"none", "lora-only", "all"},
+       "biases trained with the adapter: none, those of the LoRA targets, or all"},
+      {"modules-to-save", K::Text, "", 0, 0, {}, "base modules trained in full and saved with the adapter, comma list"},
+  };
+  return specs;
+}
+
+std::string peftKindOfKey(const std::string& key) {
+  if (key.starts_with("lora-") || key == "use-rslora" || key == "use-dora" || key == "modules-to-save") return "lora";
+  return "";
+}
+
+PeftChoice peftChoice(const TrainConfig& c) {
+  PeftChoice choice;
+  const Json& v = c.values;
+  choice.kind = v.value("peft", std::string("none"));
+  LoraOptions& o = choice.lora;
+  o.r = v.value("lora-r", o.r);
+  o.alpha = v.contains("lora-alpha") ? v["lora-alpha"].get<double>() : 2.0 * static_cast<double>(o.r);
+  o.dropout = v.value("lora-dropout", o.dropout);
+  o.targets = v.value("lora-targets", o.targets);
+  o.rslora = v.value("use-rslora", o.rslora);
+  o.dora = v.value("use-dora", o.dora);
+  o.bias = v.value("lora-bias", o.bias);
+  for (const auto& m : splitString(v.value("modules-to-save", std::string()), ',')) {
+    if (!m.empty()) o.modules_to_save.push_back(m);
+  }
+  return choice;
+}
+
+}  // namespace temper

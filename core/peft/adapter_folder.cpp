@@ -1,0 +1,142 @@
+#include "core/peft/adapter_folder.h"
+
+#include "core/common/error.h"
+#include "core/peft/lora.h"
+#include "core/tensor_io/torch_safetensors.h"
+
+namespace temper {
+namespace {
+
+std::string kindOfPeftType(const std::string& peft_type) {
+  if (peft_type == "LORA") return "lora";
+  return "";
+}
+
+template <typename T>
+T configValue(const Json& config, const char* key, T fallback, const std::string& source) {
+  if (!config.contains(key) || config[key].is_null()) return fallback;
+  try {
+    return config[key].get<T>();
+  } catch (const Json::exception&) {
+    throwInputError(source + ": `" + key + "` has the wrong type (" + config[key].dump() + ")");
+  }
+}
+
+LoraOptions loraOptionsFromConfig(const Json& c, const std::string& source) {
+  LoraOptions o;
+  o.r = configValue<int64_t>(c, "r", 8, source);
+  o.alpha = configValue<double>(c, "lora_alpha", 8.0, source);
+  o.dropout = configValue<double>(c, "lora_dropout", 0.0, source);
+  o.rslora = configValue<bool>(c, "use_rslora", false, source);
+  o.dora = configValue<bool>(c, "use_dora", false, source);
+  const std::string bias = configValue<std::string>(c, "bias", "none", source);
+  if (bias != "none" && bias != "all" && bias != "lora_only") {
+    throwInputError(source + ": `bias` is `" + bias + "`; PEFT knows none, all and lora_only");
+  }
+  o.bias = bias == "lora_only" ? "lora-only" : bias;
+  if (c.contains("modules_to_save") && c["modules_to_save"].is_array()) {
+    for (const auto& m : c["modules_to_save"]) o.modules_to_save.push_back(m.get<std::string>());
+  }
+  // Options that change which layers get which rank: Temper trains one rank everywhere, so a
+  // folder that uses them is refused rather than loaded differently.
+  for (const char* key : {"rank_pattern", "alpha_pattern"}) {
+    if (c.contains(key) && c[key].is_object() && !c[key].empty()) {
+      throwInputError(source + ": `" + key + "` (per-layer ranks) is not supported by Temper");
+    }
+  }
+  for (const char* key : {"layers_to_transform", "target_parameters", "trainable_token_indices"}) {
+    if (c.contains(key) && !c[key].is_null() && !(c[key].is_array() && c[key].empty())) {
+      throwInputError(source + ": `" + key + "` is not supported by Temper");
+    }
+  }
+  if (configValue<bool>(c, "lora_bias", false, source)) {
+    throwInputError(source + ": `lora_bias` (a bias on lora_B) is not supported by Temper");
+  }
+  return o;
+}
+
+}  // namespace
+
+bool isAdapterFolder(const std::filesystem::path& dir) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(dir / kAdapterConfigFile, ec);
+}
+
+std::filesystem::path AdapterFolderInfo::baseDir() const {
+  if (base.empty()) return {};
+  std::filesystem::path path = base;
+  if (path.is_relative()) path = dir / path;
+  std::error_code ec;
+  return std::filesystem::is_directory(path, ec) ? path.lexically_normal() : std::filesystem::path();
+}
+
+AdapterFolderInfo inspectAdapterFolder(const std::filesystem::path& dir) {
+  AdapterFolderInfo info;
+  info.dir = dir;
+  const std::filesystem::path file = dir / kAdapterConfigFile;
+  if (!std::filesystem::exists(file)) throwInputError(dir.string() + ": no " + kAdapterConfigFile + "; not an adapter");
+  info.config = readJsonFile(file);
+  const std::string source = file.string();
+  if (!info.config.is_object()) throwInputError(source + ": expected a JSON object");
+  info.peft_type = configValue<std::string>(info.config, "peft_type", "", source);
+  info.kind = kindOfPeftType(info.peft_type);
+  if (info.kind.empty()) {
+    throwInputError(source + ": `peft_type` is `" + info.peft_type + "`; Temper loads LORA adapters");
+  }
+  info.task_type = configValue<std::string>(info.config, "task_type", "CAUSAL_LM", source);
+  if (info.task_type != "CAUSAL_LM" && info.task_type != "SEQ_CLS") {
+    throwInputError(source + ": `task_type` is `" + info.task_type + "`; Temper loads CAUSAL_LM and SEQ_CLS adapters");
+  }
+  info.base = configValue<std::string>(info.config, "base_model_name_or_path", "", source);
+  if (std::filesystem::exists(dir / kAdapterTemperFile)) info.temper = readJsonFile(dir / kAdapterTemperFile);
+  if (!std::filesystem::exists(dir / kAdapterWeightsFile)) {
+    throwInputError(dir.string() + ": no " + kAdapterWeightsFile +
+                    (std::filesystem::exists(dir / "adapter_model.bin") ? " (adapter_model.bin is a pickle; Temper "
+                                                                          "never loads pickles)"
+                                                                        : ""));
+  }
+  return info;
+}
+
+void writeAdapterFolder(Adapter& adapter, const std::filesystem::path& dir, const std::string& base,
+                        const std::string& task_type, const Json& temper) {
+  std::filesystem::create_directories(dir);
+  Json config = adapter.peftConfig();
+  config["task_type"] = task_type;
+  config["base_model_name_or_path"] = base;
+  config["inference_mode"] = true;
+  config["revision"] = nullptr;
+  std::vector<std::pair<std::string, torch::Tensor>> tensors;
+  torch::NoGradGuard no_grad;
+  for (auto& [name, tensor] : adapter.tensors()) {
+    tensors.emplace_back(name, tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous());
+  }
+  saveTensors(dir / kAdapterWeightsFile, tensors, {{"format", "pt"}, {"producer", "temper"}});
+  writeJsonFileAtomic(dir / kAdapterConfigFile, config);
+  if (!temper.is_null()) writeJsonFileAtomic(dir / kAdapterTemperFile, temper);
+}
+
+std::shared_ptr<Adapter> loadAdapter(const AdapterFolderInfo& info, CausalLm model) {
+  const std::string source = (info.dir / kAdapterConfigFile).string();
+  if (!info.config.contains("target_modules")) throwInputError(source + ": `target_modules` is missing");
+  TargetSpec targets = targetSpecFromJson(info.config["target_modules"], source);
+  std::shared_ptr<LoraAdapter> adapter;
+  try {
+    adapter = std::make_shared<LoraAdapter>(model, loraOptionsFromConfig(info.config, source), targets);
+  } catch (const Error& e) {
+    throwInputError(source + ": " + e.what());
+  }
+  loadAdapterTensors(*adapter, info.dir);
+  return adapter;
+}
+
+void loadAdapterTensors(Adapter& adapter, const std::filesystem::path& dir) {
+  const std::filesystem::path file = dir / kAdapterWeightsFile;
+  std::map<std::string, torch::Tensor> values;
+  for (auto& [name, tensor] : loadAllTensors(file)) values[name] = tensor.to(torch::kFloat32);
+  auto* lora = dynamic_cast<LoraAdapter*>(&adapter);
+  if (lora == nullptr) throwInputError(file.string() + ": Temper cannot load a " + adapter.kind() + " adapter here");
+  lora->loadTensors(values, file.string());
+}
+
+}  // namespace temper

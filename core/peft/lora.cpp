@@ -1,0 +1,251 @@
+#include "core/peft/lora.h"
+
+#include <cmath>
+#include <set>
+
+#include "core/common/error.h"
+#include "core/model/sequence_classifier.h"
+
+namespace temper {
+namespace {
+
+constexpr const char* kPeftPrefix = "base_model.model.";
+
+std::string peftBiasName(const std::string& bias) { return bias == "lora-only" ? "lora_only" : bias; }
+
+bool moduleMatches(const std::string& path, const std::string& name) {
+  return path == name || (path.size() > name.size() && path.ends_with("." + name));
+}
+
+}  // namespace
+
+LoraLinear::LoraLinear(torch::Tensor a_in, torch::Tensor b_in, torch::Tensor magnitude_in, double scaling,
+                       double dropout, const bool* training)
+    : a(std::move(a_in)),
+      b(std::move(b_in)),
+      magnitude(std::move(magnitude_in)),
+      scaling_(scaling),
+      dropout_(dropout),
+      training_(training) {}
+
+torch::Tensor LoraLinear::forward(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+  torch::Tensor base = projectRows(x, weight, bias);
+  const bool dropping = dropout_ > 0.0 && *training_;
+  const torch::Tensor h = dropping ? torch::dropout(x, dropout_, true) : x;
+  const torch::Tensor lora = torch::linear(torch::linear(h, a), b);
+  if (!magnitude.defined()) return base + lora * scaling_;
+  // DoRA (peft/tuners/lora/dora.py, DoraLinearLayer.forward): the column norm of the adapted
+  // weight is a constant for autograd; the base product without its bias is reused unless
+  // dropout changed the input.
+  torch::Tensor norm;
+  {
+    torch::NoGradGuard no_grad;
+    norm = (weight + scaling_ * torch::mm(b, a)).norm(2, {1});
+  }
+  const torch::Tensor scale = magnitude / norm;
+  torch::Tensor base_without_bias;
+  if (dropping) {
+    base_without_bias = torch::linear(h, weight);
+  } else {
+    base_without_bias = bias.defined() ? base - bias : base;
+  }
+  return base + (scale - 1) * base_without_bias + scale * lora * scaling_;
+}
+
+LoraAdapter::LoraAdapter(CausalLm model, LoraOptions options)
+    : LoraAdapter(model, options, parseTargetSpec(options.targets)) {}
+
+LoraAdapter::LoraAdapter(CausalLm model, LoraOptions options, TargetSpec targets)
+    : model_(std::move(model)), options_(std::move(options)) {
+  if (options_.r < 1) throwConfigError("`lora-r` is " + std::to_string(options_.r) + "; the rank must be at least 1");
+  if (!(options_.alpha > 0)) throwConfigError("`lora-alpha` must be positive");
+  build(targets);
+  attach();
+}
+
+LoraAdapter::~LoraAdapter() {
+  if (attached_) detach();
+}
+
+void LoraAdapter::build(const TargetSpec& spec) {
+  std::vector<NamedLinear> linears = model_->adaptableLinears();
+  const std::vector<size_t> chosen = matchTargets(spec, linears);
+  target_modules_ = targetModulesJson(spec, linears, chosen);
+  const std::string family = model_->family();
+
+  torch::NoGradGuard no_grad;
+  for (auto& p : model_->parameters()) p.set_requires_grad(false);
+  const double scaling = options_.scaling();
+  std::set<const torch::nn::LinearImpl*> targeted;
+  for (size_t index : chosen) {
+    NamedLinear& linear = linears[index];
+    fan_in_fan_out_ = fan_in_fan_out_ || linear.fan_in_fan_out;
+    const torch::Tensor& w = linear.layer->weight;
+    const auto options = w.options().requires_grad(false);
+    // PEFT's reset_lora_parameters: kaiming_uniform_(a=√5) on A, i.e. U(-1/√in, 1/√in); B zeros.
+    torch::Tensor a = torch::empty({options_.r, w.size(1)}, options);
+    torch::nn::init::kaiming_uniform_(a, std::sqrt(5.0));
+    torch::Tensor b = torch::zeros({w.size(0), options_.r}, options);
+    torch::Tensor magnitude;
+    if (options_.dora) magnitude = (w + scaling * torch::mm(b, a)).norm(2, {1});
+    a.set_requires_grad(true);
+    b.set_requires_grad(true);
+    if (magnitude.defined()) magnitude.set_requires_grad(true);
+    targets_.push_back({linear.name, linear.layer,
+                        std::make_shared<LoraLinear>(a, b, magnitude, scaling, options_.dropout, &training_)});
+    targeted.insert(linear.layer.get());
+  }
+
+  // Base tensors that train in place: biases (PEFT's `bias`), then whole modules to save.
+  std::set<std::string> taken;
+  auto takeInPlace = [&](const std::string& our_name, torch::Tensor& p) {
+    const std::string name = kPeftPrefix + classifierTensorName(family, our_name);
+    if (!taken.insert(name).second) return;
+    p.set_requires_grad(true);
+    in_place_.push_back({name, p, p, {}});
+  };
+  if (options_.bias != "none") {
+    for (const auto& linear : linears) {
+      if (!linear.layer->bias.defined()) continue;
+      if (options_.bias == "all" || targeted.count(linear.layer.get())) {
+        // Find the parameter's own name through the model's registry of parameters.
+        for (auto& item : model_->named_parameters()) {
+          if (item.value().is_same(linear.layer->bias)) takeInPlace(item.key(), item.value());
+        }
+      }
+    }
+    if (options_.bias == "all") {
+      for (auto& item : model_->named_parameters()) {
+        if (item.key().ends_with("bias")) takeInPlace(item.key(), item.value());
+      }
+    }
+  }
+  for (const auto& module : options_.modules_to_save) {
+    bool any = false;
+    for (auto& item : model_->named_parameters()) {
+      const std::string hf = classifierTensorName(family, item.key());
+      const std::string module_path = hf.substr(0, hf.rfind('.'));
+      if (moduleMatches(module_path, module)) {
+        takeInPlace(item.key(), item.value());
+        any = true;
+      }
+    }
+    if (!any) throwConfigError("`modules-to-save` names `" + module + "`, which is no module of the model");
+  }
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> LoraAdapter::tensors() {
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  for (const auto& t : targets_) {
+    const std::string prefix = kPeftPrefix + t.name;
+    out.emplace_back(prefix + ".lora_A.weight", t.lora->a);
+    out.emplace_back(prefix + ".lora_B.weight", t.lora->b);
+    if (t.lora->magnitude.defined()) out.emplace_back(prefix + ".lora_magnitude_vector", t.lora->magnitude);
+  }
+  for (const auto& p : in_place_) out.emplace_back(p.name, p.value);
+  return out;
+}
+
+void LoraAdapter::attach() {
+  if (attached_) return;
+  torch::NoGradGuard no_grad;
+  for (auto& p : in_place_) {
+    if (p.value.is_same(p.target)) continue;
+    p.saved = p.target.clone();
+    p.target.copy_(p.value);
+  }
+  for (auto& t : targets_) t.layer->attach(t.lora);
+  attached_ = true;
+}
+
+void LoraAdapter::detach() {
+  if (!attached_) return;
+  torch::NoGradGuard no_grad;
+  for (auto& t : targets_) t.layer->detach();
+  for (auto& p : in_place_) {
+    if (!p.saved.defined()) continue;
+    p.target.copy_(p.saved);
+    p.saved = torch::Tensor();
+  }
+  attached_ = false;
+}
+
+void LoraAdapter::loadTensors(const std::map<std::string, torch::Tensor>& values, const std::string& source) {
+  std::set<std::string> expected;
+  torch::NoGradGuard no_grad;
+  const bool was_attached = attached_;
+  detach();
+  for (auto& [name, tensor] : tensors()) {
+    expected.insert(name);
+    auto it = values.find(name);
+    if (it == values.end()) throwInputError(source + ": tensor `" + name + "` is missing");
+    if (it->second.sizes() != tensor.sizes()) {
+      std::ostringstream shapes;
+      shapes << it->second.sizes() << " where the model needs " << tensor.sizes();
+      throwInputError(source + ": tensor `" + name + "` has shape " + shapes.str());
+    }
+  }
+  for (const auto& [name, value] : values) {
+    if (!expected.count(name)) {
+      throwInputError(source + ": tensor `" + name + "` belongs to no LoRA target of this configuration");
+    }
+  }
+  for (auto& t : targets_) {
+    const std::string prefix = kPeftPrefix + t.name;
+    t.lora->a.copy_(values.at(prefix + ".lora_A.weight"));
+    t.lora->b.copy_(values.at(prefix + ".lora_B.weight"));
+    if (t.lora->magnitude.defined()) t.lora->magnitude.copy_(values.at(prefix + ".lora_magnitude_vector"));
+  }
+  for (auto& p : in_place_) {
+    if (p.value.is_same(p.target)) p.value = p.target.clone();  // the base's value stays in the model
+    p.value.copy_(values.at(p.name));
+  }
+  if (was_attached) attach();
+}
+
+void LoraAdapter::mergeIntoBase() {
+  torch::NoGradGuard no_grad;
+  const double scaling = options_.scaling();
+  for (auto& t : targets_) {
+    torch::Tensor& w = t.layer->weight;
+    torch::Tensor adapted = w + scaling * torch::mm(t.lora->b, t.lora->a);
+    if (t.lora->magnitude.defined()) adapted = adapted * (t.lora->magnitude / adapted.norm(2, {1})).unsqueeze(1);
+    w.copy_(adapted);
+    t.layer->detach();
+  }
+  for (auto& p : in_place_) {
+    p.target.copy_(p.value);
+    p.saved = torch::Tensor();
+  }
+  targets_.clear();
+  in_place_.clear();
+  attached_ = false;
+}
+
+std::vector<std::string> LoraAdapter::targetNames() const {
+  std::vector<std::string> names;
+  for (const auto& t : targets_) names.push_back(t.name);
+  return names;
+}
+
+Json LoraAdapter::peftConfig() const {
+  Json modules = Json(nullptr);
+  if (!options_.modules_to_save.empty()) modules = options_.modules_to_save;
+  return Json{{"peft_type", "LORA"},
+              {"r", options_.r},
+              {"lora_alpha", options_.alpha},
+              {"lora_dropout", options_.dropout},
+              {"target_modules", target_modules_},
+              {"use_rslora", options_.rslora},
+              {"use_dora", options_.dora},
+              {"bias", peftBiasName(options_.bias)},
+              {"modules_to_save", modules},
+              {"fan_in_fan_out", fan_in_fan_out_},
+              {"init_lora_weights", true},
+              {"layers_to_transform", nullptr},
+              {"layers_pattern", nullptr},
+              {"rank_pattern", Json::object()},
+              {"alpha_pattern", Json::object()}};
+}
+
+}  // namespace temper

@@ -1,0 +1,231 @@
+// LoRA through the real `temper`: a continued-pretrain and an sft run train an adapter on a frozen
+// base that the test pretrains, save it as a PEFT folder, resume exactly, and load again in eval,
+// generate and export --merge; wrong keys, targets and a changed base are refused with the key,
+// module or file named. tests/peers/peft_check.py checks the numbers against PEFT itself.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/common/json_io.h"
+#include "tests/core/engine/engine_test_support.h"
+
+namespace temper::engine_test {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Base {
+  fs::path workspace;
+  fs::path model;  // a copy of the pretrained run's final/ (the changed-base test edits its own copy)
+};
+
+const Base& base() {
+  static TempDir dir("peft-base");
+  static Base made = [] {
+    Base b;
+    b.workspace = dir / "ws";
+    auto result = runTemper(tinyTrainArgs(b.workspace, preparedCorpus().data, {{"max-steps", "40"}, {"ctx", "64"}}));
+    EXPECT_EQ(result.exit_code, 0) << result.all();
+    b.model = fs::path(listRuns(b.workspace).at(0).at("run_dir").get<std::string>()) / "final";
+    return b;
+  }();
+  return made;
+}
+
+Args loraArgs(const fs::path& workspace, const fs::path& base_model, const std::map<std::string, std::string>& extra) {
+  std::map<std::string, std::string> flags = {{"method", "continued-pretrain"},
+                                              {"base", base_model.string()},
+                                              {"data", preparedCorpus().corpus.string()},
+                                              {"peft", "lora"},
+                                              {"lora-r", "4"},
+                                              {"lora-targets", "all-linear"},
+                                              {"batch-size", "4"},
+                                              {"max-steps", "20"},
+                                              {"warmup-steps", "0"},
+                                              {"lr", "0.01"},
+                                              {"min-lr", "0.01"},
+                                              {"eval-every", "10"},
+                                              {"eval-batches", "2"},
+                                              {"checkpoint-every", "10"},
+                                              {"threads", "1"},
+                                              {"ctx", "32"},
+                                              {"precision", "fp32"}};
+  for (const auto& [key, value] : extra) {
+    if (value.empty()) {
+      flags.erase(key);
+    } else {
+      flags[key] = value;
+    }
+  }
+  Args args = {"train", "--workspace", workspace.string()};
+  for (const auto& [key, value] : flags) {
+    args.push_back("--" + key);
+    args.push_back(value);
+  }
+  return args;
+}
+
+std::map<int64_t, double> lossesByStep(const ProcessResult& run) {
+  std::map<int64_t, double> out;
+  for (const auto& [step, loss] : stepLosses(run)) out[step] = loss;
+  return out;
+}
+
+double meanNll(const Args& args) {
+  auto result = runTemper(args);
+  EXPECT_EQ(result.exit_code, 0) << result.all();
+  return Json::parse(result.out).at("mean_nll").get<double>();
+}
+
+TEST(LoraTrain, SavesAPeftFolderThatEvalGenerateAndMergeRead) {
+  TempDir dir("lora-train");
+  auto run = runTemper(loraArgs(dir / "ws", base().model, {}));
+  ASSERT_EQ(run.exit_code, 0) << run.all();
+  const fs::path run_dir = listRuns(dir / "ws").at(0).at("run_dir").get<std::string>();
+  const Json counts = readJsonFile(run_dir / "config.json").at("parameters");
+  const int64_t total = counts.at("total"), trainable = counts.at("trainable");
+  // r 4 on every projection of 1 block of width 32: 4 targets, r·(in + out) each.
+  EXPECT_EQ(trainable, 4 * ((32 + 96) + (32 + 32) + (32 + 128) + (128 + 32)));
+  EXPECT_LT(trainable * 5, total);  // a model this small has few weights per projection
+
+  const fs::path final_dir = run_dir / "final";
+  for (const char* name : {"adapter_config.json", "adapter_model.safetensors", "temper_adapter.json"}) {
+    EXPECT_TRUE(fs::is_regular_file(final_dir / name)) << name;
+  }
+  EXPECT_FALSE(fs::exists(final_dir / "model.safetensors"));
+  const Json config = readJsonFile(final_dir / "adapter_config.json");
+  EXPECT_EQ(config.at("peft_type"), "LORA");
+  EXPECT_EQ(config.at("r"), 4);
+  EXPECT_EQ(config.at("lora_alpha"), 8.0);  // 2 × r
+  EXPECT_EQ(fs::path(config.at("base_model_name_or_path").get<std::string>()),
+            fs::absolute(base().model).lexically_normal());
+  // A checkpoint holds the adapter and its moments only: kilobytes, not the base's megabyte.
+  EXPECT_LT(fs::file_size(run_dir / "checkpoints" / "step-20" / "adapter_model.safetensors"), 20000u);
+  EXPECT_LT(fs::file_size(run_dir / "checkpoints" / "step-20" / "optimizer.safetensors"), 40000u);
+  const Json stored = showRun(dir / "ws", runIdOf(run)).at("config").at("train");
+  EXPECT_EQ(stored.at("peft"), "lora");
+  EXPECT_EQ(stored.at("lora-targets"), "all-linear");
+
+  const std::string text = preparedCorpus().corpus.string();
+  const double base_nll = meanNll({"eval", "--model", base().model.string(), "--data", text, "--json"});
+  const double with_adapter =
+      meanNll({"eval", "--model", base().model.string(), "--adapter", final_dir.string(), "--data", text, "--json"});
+  const double from_folder = meanNll({"eval", "--model", final_dir.string(), "--data", text, "--json"});
+  EXPECT_EQ(with_adapter, from_folder);
+  EXPECT_LT(with_adapter, base_nll - 0.01) << "the adapter learned the corpus it trained on";
+
+  auto merged = runTemper({"export", "--workspace", (dir / "ws").string(), "--run", runIdOf(run), "--merge", "--out",
+                           (dir / "merged").string()});
+  ASSERT_EQ(merged.exit_code, 0) << merged.all();
+  EXPECT_TRUE(fs::is_regular_file(dir / "merged" / "model.safetensors"));
+  const double merged_nll = meanNll({"eval", "--model", (dir / "merged").string(), "--data", text, "--json"});
+  EXPECT_NEAR(merged_nll, with_adapter, 1e-5 * with_adapter);
+
+  auto generated = runTemper({"generate", "--model", final_dir.string(), "--prompt", "The", "--max-new-tokens", "8",
+                              "--temperature", "0", "--precision", "fp32"});
+  ASSERT_EQ(generated.exit_code, 0) << generated.all();
+  auto merged_generated = runTemper({"generate", "--model", (dir / "merged").string(), "--prompt", "The",
+                                     "--max-new-tokens", "8", "--temperature", "0", "--precision", "fp32"});
+  EXPECT_EQ(generated.out, merged_generated.out);
+}
+
+TEST(LoraTrain, SftTrainsAnAdapterOnTheResponses) {
+  TempDir dir("lora-sft");
+  std::ofstream out(dir / "train.jsonl");
+  for (int i = 0; i < 40; ++i) {
+    out << Json{{"prompt", "say " + std::to_string(i % 7) + ": "}, {"completion", "ok " + std::to_string(i % 7)}}.dump()
+        << "\n";
+  }
+  out.close();
+  auto run = runTemper(loraArgs(dir / "ws", base().model,
+                                {{"method", "sft"},
+                                 {"data", (dir / "train.jsonl").string()},
+                                 {"lora-targets", "c_attn"},
+                                 {"use-dora", "true"},
+                                 {"lora-bias", "lora-only"}}));
+  ASSERT_EQ(run.exit_code, 0) << run.all();
+  std::vector<double> val;
+  for (const auto& e : run.events()) {
+    if (e.at("type") == "eval") val.push_back(e.at("val_loss").get<double>());
+  }
+  ASSERT_GE(val.size(), 2u);
+  EXPECT_LT(val.back(), val.front());
+  const Json config = readJsonFile(fs::path(listRuns(dir / "ws").at(0).at("run_dir").get<std::string>()) / "final" /
+                                   "adapter_config.json");
+  EXPECT_EQ(config.at("use_dora"), true);
+  EXPECT_EQ(config.at("bias"), "lora_only");
+  EXPECT_EQ(config.at("target_modules"), Json{"c_attn"});
+}
+
+TEST(LoraTrain, ResumeGivesTheUninterruptedLossesAndRefusesAChangedBase) {
+  TempDir dir("lora-resume");
+  // The base copied, so this test may change it.
+  fs::copy(base().model, dir / "base", fs::copy_options::recursive);
+  auto uninterrupted = runTemper(loraArgs(dir / "a", dir / "base", {{"lora-dropout", "0.1"}}));
+  ASSERT_EQ(uninterrupted.exit_code, 0) << uninterrupted.all();
+  const auto reference = lossesByStep(uninterrupted);
+  ASSERT_EQ(reference.size(), 20u);
+
+  auto first = runTemper(loraArgs(dir / "b", dir / "base", {{"lora-dropout", "0.1"}, {"max-steps", "10"}}));
+  ASSERT_EQ(first.exit_code, 0) << first.all();
+  const std::string id = runIdOf(first);
+  auto second = runTemper({"train", "--workspace", (dir / "b").string(), "--resume", id, "--max-steps", "20"});
+  ASSERT_EQ(second.exit_code, 0) << second.all();
+  const auto resumed = lossesByStep(second);
+  ASSERT_EQ(resumed.size(), 10u);
+  for (const auto& [step, loss] : resumed) EXPECT_EQ(loss, reference.at(step)) << "step " << step;
+
+  // Another base under the same path: the adapter's numbers would be meaningless on it.
+  auto third = runTemper({"train", "--workspace", (dir / "b").string(), "--resume", id, "--max-steps", "30"});
+  ASSERT_EQ(third.exit_code, 0) << third.all();
+  {
+    const fs::path weights = dir / "base" / "model.safetensors";
+    std::fstream file(weights, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(-8, std::ios::end);
+    const char zeros[4] = {0, 0, 0, 0};
+    file.write(zeros, 4);
+  }
+  auto refused = runTemper({"train", "--workspace", (dir / "b").string(), "--resume", id, "--max-steps", "40"});
+  EXPECT_NE(refused.exit_code, 0) << refused.all();
+  EXPECT_NE(refused.err.find("model.safetensors changed since"), std::string::npos) << refused.err;
+  auto eval = runTemper({"eval", "--model",
+                         (fs::path(listRuns(dir / "b").at(0).at("run_dir").get<std::string>()) / "final").string(),
+                         "--data", preparedCorpus().corpus.string()});
+  EXPECT_NE(eval.exit_code, 0);
+  EXPECT_NE(eval.err.find("model.safetensors changed since"), std::string::npos) << eval.err;
+}
+
+TEST(LoraTrain, RefusalsNameTheKeyOrModule) {
+  TempDir dir("lora-refusals");
+  struct Case {
+    std::map<std::string, std::string> flags;
+    const char* says;
+  };
+  const std::vector<Case> cases = {
+      {{{"lora-targets", "q_proj,c_attn"}}, "`q_proj` matches no projection"},
+      {{{"lora-targets", "nothing.*"}}, "matches no projection"},
+      {{{"lora-r", "0"}}, "`lora-r`"},
+      {{{"peft", ""}, {"lora-r", "8"}}, "`lora-r` (flag --lora-r) does nothing unless `peft` is lora"},
+      {{{"peft", "prompt-tuning"}}, "`peft`"},
+      {{{"method", "pretrain"}, {"base", ""}, {"preset", "tiny"}},
+       "`peft` (flag --peft) does nothing for method pretrain"},
+      {{{"modules-to-save", "no_such_module"}}, "no_such_module"},
+  };
+  for (const auto& c : cases) {
+    auto args = loraArgs(dir / "ws", base().model, c.flags);
+    if (c.flags.count("method") && c.flags.at("method") == "pretrain") {
+      // pretrain with the other LoRA keys removed, so `peft` is the first complaint
+      for (const char* key : {"lora-r", "lora-targets"}) {
+        auto it = std::find(args.begin(), args.end(), std::string("--") + key);
+        if (it != args.end()) args.erase(it, it + 2);
+      }
+    }
+    auto result = runTemper(args);
+    EXPECT_EQ(result.exit_code, 2) << c.says << "\n" << result.all();
+    EXPECT_NE(result.err.find(c.says), std::string::npos) << c.says << "\n" << result.err;
+  }
+  EXPECT_TRUE(listRuns(dir / "ws").empty()) << "a refused config creates no run";
+}
+
+}  // namespace
+}  // namespace temper::engine_test
