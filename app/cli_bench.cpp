@@ -21,6 +21,11 @@ void addBenchCommand(CLI::App& app, Action& action) {
   train->add_option("--steps", request->steps)->check(CLI::Range(1, 1000000));
   train->add_option("--warmup", request->warmup)->check(CLI::Range(0, 1000000));
   train->add_option("--threads", request->threads, "CPU threads (0: chosen by the engine)");
+  train->add_option("--lora-r", request->lora_r, "train LoRA adapters of this rank on a frozen base (0: full)")
+      ->check(CLI::Range(0, 4096));
+  train->add_option("--lora-alpha", request->lora_alpha, "LoRA alpha (0: 2 x rank)")->check(CLI::Range(0.0, 1e6));
+  train->add_option("--lora-targets", request->lora_targets, "qkv (c_attn, PEFT's default) or all-linear")
+      ->check(CLI::IsMember({"qkv", "all-linear"}));
   train->add_option("--device", request->device)->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   train
       ->add_option("--precision", request->precision,

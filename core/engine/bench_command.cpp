@@ -1,11 +1,14 @@
 #include "core/engine/bench_command.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 
 #include "core/engine/bf16_probe.h"
 #include "core/engine/runtime.h"
 #include "core/model/gpt.h"
+#include "core/peft/lora.h"
 #include "core/train/compute_precision.h"
 #include "core/train/flat_adamw.h"
 
@@ -30,8 +33,22 @@ Json benchTrain(const BenchTrainRequest& r) {
   Gpt model(config);
   model->to(device);
   model->train();
+  const int64_t params_count = model->parameterCount();
   std::vector<std::pair<std::string, torch::Tensor>> params;
-  for (const auto& item : model->named_parameters()) params.emplace_back(item.key(), item.value());
+  std::shared_ptr<LoraAdapter> lora;
+  std::string method = "full";
+  if (r.lora_r > 0) {
+    LoraOptions options;
+    options.r = r.lora_r;
+    options.alpha = r.lora_alpha > 0 ? r.lora_alpha : 2.0 * static_cast<double>(r.lora_r);
+    options.targets = r.lora_targets == "qkv" ? "attention-qv" : r.lora_targets;
+    lora = std::make_shared<LoraAdapter>(model.ptr(), options);
+    lora->setTraining(true);
+    params = lora->tensors();
+    method = "lora-" + r.lora_targets + "-r" + std::to_string(r.lora_r);
+  } else {
+    for (const auto& item : model->named_parameters()) params.emplace_back(item.key(), item.value());
+  }
   FlatAdamW optimizer(params, AdamWOptions{0.9, 0.95, 1e-8, 0.1});
 
   std::vector<double> times;
@@ -56,7 +73,8 @@ Json benchTrain(const BenchTrainRequest& r) {
   }
   std::sort(times.begin(), times.end());
   double median = times[times.size() / 2];
-  int64_t params_count = optimizer.parameterCount();
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
   int64_t tokens = r.batch * r.ctx;
   double flops_per_token =
       6.0 * static_cast<double>(params_count) + 12.0 * static_cast<double>(r.layers * r.dim * r.ctx);
@@ -69,7 +87,10 @@ Json benchTrain(const BenchTrainRequest& r) {
               {"device", runtime.device},
               {"precision", precisionName(precision)},
               {"precision_reason", choice.reason},
+              {"method", method},
               {"params", params_count},
+              {"trainable_params", optimizer.parameterCount()},
+              {"peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0},
               {"tokens_per_step", tokens},
               {"median_step_s", median},
               {"tokens_per_s", static_cast<double>(tokens) / median},

@@ -2,7 +2,8 @@
 /// `temper bench train`: training throughput of the architecture and optimizer of
 /// ../shared/bench/reference_gpt.py (GPT-2 with biases, tied head, AdamW lr 3e-4, betas
 /// 0.9/0.95, wd 0.1, clip 1.0) on random ids, measured like the peer: 3 warmup steps, then the
-/// median step time. FLOPs per token as the peer counts them: 6N + 12·L·d·T.
+/// median step time. FLOPs per token as the peer counts them: 6N + 12·L·d·T. The JSON line also
+/// says the method, the trainable parameters and the process's peak RSS, as the peer's does.
 #include <string>
 
 #include "core/common/json_io.h"
@@ -15,6 +16,11 @@ struct BenchTrainRequest {
   uint64_t seed = 0;
   std::string device = "cpu";
   std::string precision = "auto";  ///< the `precision` train key: auto, fp32 or bf16
+  /// Parameter-efficient variants, as the peer's flags: LoRA of rank `lora_r` (0: off) on `qkv`
+  /// (c_attn, PEFT's GPT-2 default) or `all-linear`, alpha 0 meaning 2 × r. The base is frozen.
+  int64_t lora_r = 0;
+  double lora_alpha = 0;
+  std::string lora_targets = "qkv";
 };
 
 Json benchTrain(const BenchTrainRequest& request);
