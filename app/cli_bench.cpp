@@ -26,6 +26,10 @@ void addBenchCommand(CLI::App& app, Action& action) {
   train->add_option("--lora-alpha", request->lora_alpha, "LoRA alpha (0: 2 x rank)")->check(CLI::Range(0.0, 1e6));
   train->add_option("--lora-targets", request->lora_targets, "qkv (c_attn, PEFT's default) or all-linear")
       ->check(CLI::IsMember({"qkv", "all-linear"}));
+  train
+      ->add_option("--prompt-tokens", request->prompt_tokens,
+                   "train a soft prompt of this many tokens on a frozen base (0: off)")
+      ->check(CLI::Range(0, 4096));
   train->add_option("--device", request->device)->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   train
       ->add_option("--precision", request->precision,

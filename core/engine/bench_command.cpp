@@ -9,6 +9,7 @@
 #include "core/engine/runtime.h"
 #include "core/model/gpt.h"
 #include "core/peft/lora.h"
+#include "core/peft/prompt_tuning.h"
 #include "core/train/compute_precision.h"
 #include "core/train/flat_adamw.h"
 
@@ -24,7 +25,7 @@ Json benchTrain(const BenchTrainRequest& r) {
   const ComputePrecision precision = choice.precision;
   GptConfig config;
   config.vocab_size = r.vocab;
-  config.context = r.ctx;
+  config.context = r.ctx + r.prompt_tokens;
   config.dim = r.dim;
   config.layers = r.layers;
   config.heads = r.heads;
@@ -35,16 +36,22 @@ Json benchTrain(const BenchTrainRequest& r) {
   model->train();
   const int64_t params_count = model->parameterCount();
   std::vector<std::pair<std::string, torch::Tensor>> params;
-  std::shared_ptr<LoraAdapter> lora;
+  std::shared_ptr<Adapter> adapter;  // held for the run: detached when it is freed
   std::string method = "full";
-  if (r.lora_r > 0) {
+  if (r.prompt_tokens > 0) {
+    PromptTuningOptions options;
+    options.tokens = r.prompt_tokens;
+    adapter = std::make_shared<PromptTuningAdapter>(model.ptr(), options);
+    params = adapter->tensors();
+    method = "prompt-tuning-" + std::to_string(r.prompt_tokens);
+  } else if (r.lora_r > 0) {
     LoraOptions options;
     options.r = r.lora_r;
     options.alpha = r.lora_alpha > 0 ? r.lora_alpha : 2.0 * static_cast<double>(r.lora_r);
     options.targets = r.lora_targets == "qkv" ? "attention-qv" : r.lora_targets;
-    lora = std::make_shared<LoraAdapter>(model.ptr(), options);
-    lora->setTraining(true);
-    params = lora->tensors();
+    adapter = std::make_shared<LoraAdapter>(model.ptr(), options);
+    adapter->setTraining(true);
+    params = adapter->tensors();
     method = "lora-" + r.lora_targets + "-r" + std::to_string(r.lora_r);
   } else {
     for (const auto& item : model->named_parameters()) params.emplace_back(item.key(), item.value());

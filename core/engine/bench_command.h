@@ -21,6 +21,9 @@ struct BenchTrainRequest {
   int64_t lora_r = 0;
   double lora_alpha = 0;
   std::string lora_targets = "qkv";
+  /// Prompt tuning with this many virtual tokens (0: off); the model's context is ctx + N, as the
+  /// peer builds it.
+  int64_t prompt_tokens = 0;
 };
 
 Json benchTrain(const BenchTrainRequest& request);

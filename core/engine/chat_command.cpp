@@ -136,9 +136,10 @@ class ChatSession {
       while (reused < limit && cached_[reused] == prompt[reused]) ++reused;
     }
     // The cache is filled in place at [length, length + T) (kv_cache.h): rewinding its length to
-    // `reused` keeps those positions' keys and values and lets the new ones overwrite the rest.
+    // `reused` keeps those positions' keys and values and lets the new ones overwrite the rest. A
+    // soft prompt's positions come first in the cache; with nothing reused they are computed again.
     cache_.reset();
-    cache_.advance(static_cast<int64_t>(reused));
+    if (reused > 0) cache_.advance(model_.virtualTokens() + static_cast<int64_t>(reused));
     cached_.resize(reused);
     torch::Tensor logits = feed(std::vector<int64_t>(prompt.begin() + static_cast<long>(reused), prompt.end()));
     result.prefill_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -164,7 +165,7 @@ class ChatSession {
         result.reason = "stop";
         break;
       }
-      if (static_cast<int64_t>(cached_.size()) >= model_.contextLength()) {
+      if (static_cast<int64_t>(cached_.size()) >= model_.tokenContext()) {
         result.reason = "context";
         break;
       }
@@ -188,7 +189,7 @@ class ChatSession {
     const size_t first = !messages_.empty() && messages_[0].role == "system" ? 1 : 0;
     while (true) {
       ChatEncoding encoded = encodeChat(tokenizer_, renderChat(template_, messages_, true));
-      if (static_cast<int64_t>(encoded.ids.size()) < model_.contextLength()) {
+      if (static_cast<int64_t>(encoded.ids.size()) < model_.tokenContext()) {
         return std::vector<int64_t>(encoded.ids.begin(), encoded.ids.end());
       }
       if (messages_.size() <= first + 1) return {};
@@ -369,7 +370,7 @@ Json readyLine(const ChatSession& session, const RuntimeInfo& runtime) {
   line["architecture"] = loaded.info.architecture;
   line["parameters"] = loaded.info.parameters;
   line["template"] = chatFamilyName(session.chatTemplate().family);
-  line["context"] = session.model().contextLength();
+  line["context"] = session.model().tokenContext();
   line["vocab"] = session.model().vocabSize();
   line["stop_ids"] = session.stopIds();
   line["stop_strings"] = session.stopStrings();
@@ -377,6 +378,8 @@ Json readyLine(const ChatSession& session, const RuntimeInfo& runtime) {
   line["system"] = session.system();
   line["device"] = runtime.device;
   line["precision"] = session.model().parameters().front().scalar_type() == torch::kBFloat16 ? "bf16" : "fp32";
+  line["adapter"] = loaded.adapter ? Json(loaded.adapter_dir.string()) : Json(nullptr);
+  line["adapter_kind"] = loaded.adapter ? Json(loaded.adapter->kind()) : Json(nullptr);
   return line;
 }
 
@@ -410,7 +413,7 @@ int runChat(const ChatRequest& request, std::istream& in, std::FILE* out, bool i
     });
     if (result.reason == "too_long") {
       std::fprintf(stderr, "(that message does not fit in the model's context of %lld tokens)\n",
-                   static_cast<long long>(session.model().contextLength()));
+                   static_cast<long long>(session.model().tokenContext()));
       continue;
     }
     std::fputs("\n", out);
@@ -478,7 +481,7 @@ int runChatJson(const ChatRequest& request, std::istream& in, std::FILE* out) {
         end["tokens_per_s"] = result.tokensPerSecond();
         if (result.reason == "too_long") {
           end["message"] = "the message does not fit in the model's context of " +
-                           std::to_string(session.model().contextLength()) + " tokens";
+                           std::to_string(session.model().tokenContext()) + " tokens";
         }
         writeLine(out, end);
       } else if (type == "reset") {

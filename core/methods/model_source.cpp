@@ -7,6 +7,8 @@
 #include "core/peft/adapter_folder.h"
 #include "core/peft/base_fingerprint.h"
 #include "core/peft/lora.h"
+#include "core/peft/prompt_tuning.h"
+#include "core/tokenizer/tokenizer_open.h"
 
 namespace temper {
 
@@ -20,12 +22,19 @@ ModelSource scratchGpt(const GptConfig& shape, uint64_t seed, const std::filesys
   return source;
 }
 
-int64_t trainingContext(const CausalLmImpl& model, int64_t requested) {
+int64_t trainingContext(const CausalLmImpl& model, int64_t requested, int64_t virtual_tokens) {
   const int64_t model_ctx = model.contextLength();
-  const int64_t context = requested > 0 ? requested : model_ctx;
-  if (context > model_ctx) {
+  if (virtual_tokens >= model_ctx) {
+    throwConfigError("`prompt-tokens` is " + std::to_string(virtual_tokens) + " but the model's context is " +
+                     std::to_string(model_ctx) + "; the soft prompt must leave room for tokens");
+  }
+  const int64_t context = requested > 0 ? requested : model_ctx - virtual_tokens;
+  if (context + virtual_tokens > model_ctx) {
     throwConfigError("`ctx` is " + std::to_string(context) + " but the model's context is " +
-                     std::to_string(model_ctx));
+                     std::to_string(model_ctx) +
+                     (virtual_tokens > 0 ? ", of which the soft prompt takes " + std::to_string(virtual_tokens) +
+                                               "; use ctx ≤ " + std::to_string(model_ctx - virtual_tokens)
+                                         : std::string()));
   }
   return context;
 }
@@ -76,7 +85,18 @@ void startTraining(ModelSource& source, uint64_t seed) {
   if (!source.peft.adapter()) return;
   if (source.base_dir.empty()) throwConfigError("`peft` " + source.peft.kind + " needs a base model to adapt");
   torch::manual_seed(seed);
-  source.adapter = std::make_shared<LoraAdapter>(source.model, source.peft.lora);
+  if (source.peft.kind == "prompt-tuning") {
+    std::vector<int64_t> text_ids;
+    if (source.peft.prompt.init == "text") {
+      // As PEFT tokenizes the init text: with the tokenizer's leading special ids (Llama's bos).
+      auto tokenizer = openTokenizer(source.tokenizer);
+      for (int id : tokenizer->prefixIds()) text_ids.push_back(id);
+      for (int id : tokenizer->encode(source.peft.prompt.init_text)) text_ids.push_back(id);
+    }
+    source.adapter = std::make_shared<PromptTuningAdapter>(source.model, source.peft.prompt, text_ids);
+  } else {
+    source.adapter = std::make_shared<LoraAdapter>(source.model, source.peft.lora);
+  }
   source.base_fingerprint = baseFingerprint(source.base_weight_files);
 }
 

@@ -49,9 +49,10 @@ ModelSource baseModel(const std::filesystem::path& dir, bool accept_classifier =
 /// The same for a folder already inspected (method_setup.h inspects the base once).
 ModelSource baseModel(const HfModelInfo& info, bool accept_classifier = false);
 
-/// The training window of a task: `requested` (the `ctx` key) or, when 0, the model's context.
-/// Error(InvalidConfig) naming `ctx` when it exceeds the model's context.
-int64_t trainingContext(const CausalLmImpl& model, int64_t requested);
+/// The training window of a task: `requested` (the `ctx` key) or, when 0, the model's context
+/// less the `virtual_tokens` a soft prompt takes. Error(InvalidConfig) naming `ctx` when it does
+/// not fit.
+int64_t trainingContext(const CausalLmImpl& model, int64_t requested, int64_t virtual_tokens = 0);
 
 /// Throws the Error(InvalidInput) every language-model method gives for a classifier base.
 [[noreturn]] void refuseClassifierBase(const std::filesystem::path& dir);

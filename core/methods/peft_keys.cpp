@@ -15,8 +15,7 @@ const std::vector<PeftKindInfo>& peftKinds() {
        "Small layers inserted after attention and/or the MLP of a frozen model: one compact module per task.", false,
        "not in the engine yet"},
       {"prompt-tuning", "Prompt tuning",
-       "A few trained soft-prompt vectors per task on one frozen model; switch tasks by switching prompts.", false,
-       "not in the engine yet"},
+       "A few trained soft-prompt vectors per task on one frozen model; switch tasks by switching prompts.", true, ""},
       {"prefix-tuning", "Prefix tuning",
        "Trained key/value prefixes in every layer of a frozen model: more capacity than prompt tuning, still tiny.",
        false, "not in the engine yet"},
@@ -32,8 +31,9 @@ const std::vector<KeySpec>& peftKeySpecs() {
        "none",
        0,
        0,
-       {"none", "lora"},
-       "what is trained: none (every weight) or lora (low-rank adapters on a frozen base, saved in PEFT's format)"},
+       {"none", "lora", "prompt-tuning"},
+       "what is trained: none (every weight), lora (low-rank adapters on a frozen base) or prompt-tuning (a soft "
+       "prompt before every sequence of a frozen base); adapters are saved in PEFT's format"},
       {"lora-r", K::Integer, 8, 1, 4096, {}, "LoRA rank r"},
       {"lora-alpha",
        K::Number,
@@ -61,12 +61,22 @@ const std::vector<KeySpec>& peftKeySpecs() {
        {"none", "lora-only", "all"},
        "biases trained with the adapter: none, those of the LoRA targets, or all"},
       {"modules-to-save", K::Text, "", 0, 0, {}, "base modules trained in full and saved with the adapter, comma list"},
+      {"prompt-tokens", K::Integer, 20, 1, 4096, {}, "prompt tuning: virtual tokens in the soft prompt"},
+      {"prompt-init",
+       K::Choice,
+       "vocab",
+       0,
+       0,
+       {"vocab", "text", "random"},
+       "prompt tuning: start from embeddings of random vocabulary tokens, of `prompt-init-text`, or N(0, 1)"},
+      {"prompt-init-text", K::Text, "", 0, 0, {}, "prompt tuning: the text whose tokens start the prompt (init text)"},
   };
   return specs;
 }
 
 std::string peftKindOfKey(const std::string& key) {
   if (key.starts_with("lora-") || key == "use-rslora" || key == "use-dora" || key == "modules-to-save") return "lora";
+  if (key.starts_with("prompt-")) return "prompt-tuning";
   return "";
 }
 
@@ -85,6 +95,10 @@ PeftChoice peftChoice(const TrainConfig& c) {
   for (const auto& m : splitString(v.value("modules-to-save", std::string()), ',')) {
     if (!m.empty()) o.modules_to_save.push_back(m);
   }
+  PromptTuningOptions& p = choice.prompt;
+  p.tokens = v.value("prompt-tokens", p.tokens);
+  p.init = v.value("prompt-init", p.init);
+  p.init_text = v.value("prompt-init-text", p.init_text);
   return choice;
 }
 

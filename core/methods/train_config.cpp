@@ -184,6 +184,10 @@ TrainConfig fromMerged(const Json& m) {
   if (method.needsBase() && c.base.empty()) {
     throwConfigError("`base` is required for " + c.method + ": the model folder to start from");
   }
+  if (c.peft == "prompt-tuning" && c.values.value("prompt-init", std::string()) == "text" &&
+      c.values.value("prompt-init-text", std::string()).empty()) {
+    throwConfigError("`prompt-init` text needs `prompt-init-text`: the text whose tokens start the prompt");
+  }
   if (c.min_lr > c.lr) {
     throwConfigError("`min-lr` (" + numberText(c.min_lr) + ") must not exceed `lr` (" + numberText(c.lr) + ")");
   }
@@ -281,6 +285,12 @@ TrainConfig resolveTrainConfig(const std::optional<std::filesystem::path>& confi
   if (given.value("peft", std::string("none")) == "lora") {
     merged["lr"] = 2e-4;
     merged["min-lr"] = 2e-5;
+  }
+  // A soft prompt is a few vectors that must move far from their start: PEFT's prompt-tuning
+  // examples use 3e-2.
+  if (given.value("peft", std::string("none")) == "prompt-tuning") {
+    merged["lr"] = 3e-2;
+    merged["min-lr"] = 3e-3;
   }
   for (const auto& [key, value] : given.items()) {
     const auto& methods = keyMethods(key);

@@ -42,10 +42,17 @@ class CausalLmImpl : public torch::nn::Module {
   /// the family's Hugging Face module path. The output head and embeddings are not among them.
   virtual std::vector<NamedLinear> adaptableLinears() = 0;
 
+  /// A trained soft prompt (prompt tuning, core/peft/prompt_tuning.h): (N, C) embeddings put
+  /// before the token embeddings of every sequence a forward pass starts (no cache, or an empty
+  /// one) and cut from the hidden states returned, so callers see their own positions only; a
+  /// cache that is not empty already holds them. Undefined: none.
+  void setSoftPrompt(torch::Tensor prompt) { soft_prompt_ = std::move(prompt); }
+  int64_t virtualTokens() const { return soft_prompt_.defined() ? soft_prompt_.size(0) : 0; }
+  /// The positions left for tokens: the context less the soft prompt's.
+  int64_t tokenContext() const { return contextLength() - virtualTokens(); }
+
   /// Final hidden states (B, T, C) of token ids; the loss uses them to avoid a second pass.
-  torch::Tensor hidden(const torch::Tensor& ids, KvCache* cache = nullptr) {
-    return hiddenFromEmbeddings(embed(ids), cache);
-  }
+  torch::Tensor hidden(const torch::Tensor& ids, KvCache* cache = nullptr);
   /// ids: (B, T) int64 -> logits (B, T, V).
   torch::Tensor forward(const torch::Tensor& ids, KvCache* cache = nullptr) {
     return projectRows(hidden(ids, cache), headWeight(), {});
@@ -56,6 +63,9 @@ class CausalLmImpl : public torch::nn::Module {
   torch::Device device() { return headWeight().device(); }
   /// Parameters, each counted once (a tied head is not counted twice).
   int64_t parameterCount();
+
+ private:
+  torch::Tensor soft_prompt_;
 };
 
 using CausalLm = std::shared_ptr<CausalLmImpl>;

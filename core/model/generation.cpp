@@ -48,13 +48,13 @@ std::vector<int64_t> generate(CausalLmImpl& model, const std::vector<int64_t>& p
   model.eval();
   auto device = model.device();
   torch::Generator generator = at::make_generator<at::CPUGeneratorImpl>(o.seed);
-  const int64_t context = model.contextLength();
+  const int64_t context = model.tokenContext();  // positions left for tokens after a soft prompt
 
   std::vector<int64_t> sequence = prompt;
   std::vector<int64_t> generated;
   // Room for the prompt and every new token (the window slides past the context).
-  KvCache cache =
-      model.makeCache(1, std::min<int64_t>(context, static_cast<int64_t>(prompt.size()) + o.max_new_tokens));
+  KvCache cache = model.makeCache(
+      1, model.virtualTokens() + std::min<int64_t>(context, static_cast<int64_t>(prompt.size()) + o.max_new_tokens));
   auto tensorOf = [&](size_t from) {
     std::vector<int64_t> slice(sequence.begin() + static_cast<long>(from), sequence.end());
     return torch::tensor(slice, torch::kLong).view({1, -1}).to(device);

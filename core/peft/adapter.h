@@ -5,6 +5,7 @@
 /// training, checkpoints, loading and chat see one thing.
 #include <torch/torch.h>
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +31,10 @@ class Adapter {
   virtual bool attached() const = 0;
   /// Dropout inside the adapter follows the task's training flag.
   virtual void setTraining(bool training) = 0;
+  /// Copies tensors read from an adapter folder into this adapter (names as tensors() gives
+  /// them). Every tensor must be there with its shape and none may be left over; `source` names
+  /// the file in errors.
+  virtual void loadTensors(const std::map<std::string, torch::Tensor>& values, const std::string& source) = 0;
   /// adapter_config.json's kind-specific keys (`peft_type`, `r`, `target_modules`, ...);
   /// adapter_folder.h adds the base, the task type and what every kind shares.
   virtual Json peftConfig() const = 0;

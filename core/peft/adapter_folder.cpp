@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/peft/lora.h"
+#include "core/peft/prompt_tuning.h"
 #include "core/tensor_io/torch_safetensors.h"
 
 namespace temper {
@@ -9,6 +10,7 @@ namespace {
 
 std::string kindOfPeftType(const std::string& peft_type) {
   if (peft_type == "LORA") return "lora";
+  if (peft_type == "PROMPT_TUNING") return "prompt-tuning";
   return "";
 }
 
@@ -55,6 +57,25 @@ LoraOptions loraOptionsFromConfig(const Json& c, const std::string& source) {
   return o;
 }
 
+std::shared_ptr<Adapter> promptTuningFromConfig(const Json& c, const std::string& source, CausalLm model) {
+  PromptTuningOptions options;
+  options.tokens = configValue<int64_t>(c, "num_virtual_tokens", 0, source);
+  const int64_t token_dim = configValue<int64_t>(c, "token_dim", model->hiddenSize(), source);
+  if (token_dim != model->hiddenSize()) {
+    throwInputError(source + ": `token_dim` is " + std::to_string(token_dim) + " but the model's hidden size is " +
+                    std::to_string(model->hiddenSize()) + "; this soft prompt was trained for another base");
+  }
+  if (configValue<int64_t>(c, "num_transformer_submodules", 1, source) != 1) {
+    throwInputError(source + ": `num_transformer_submodules` must be 1 (a decoder-only model)");
+  }
+  options.init = "random";  // overwritten by the file's tensor
+  try {
+    return std::make_shared<PromptTuningAdapter>(model, options);
+  } catch (const Error& e) {
+    throwInputError(source + ": " + e.what());
+  }
+}
+
 }  // namespace
 
 bool isAdapterFolder(const std::filesystem::path& dir) {
@@ -81,7 +102,7 @@ AdapterFolderInfo inspectAdapterFolder(const std::filesystem::path& dir) {
   info.peft_type = configValue<std::string>(info.config, "peft_type", "", source);
   info.kind = kindOfPeftType(info.peft_type);
   if (info.kind.empty()) {
-    throwInputError(source + ": `peft_type` is `" + info.peft_type + "`; Temper loads LORA adapters");
+    throwInputError(source + ": `peft_type` is `" + info.peft_type + "`; Temper loads LORA and PROMPT_TUNING adapters");
   }
   info.task_type = configValue<std::string>(info.config, "task_type", "CAUSAL_LM", source);
   if (info.task_type != "CAUSAL_LM" && info.task_type != "SEQ_CLS") {
@@ -118,13 +139,18 @@ void writeAdapterFolder(Adapter& adapter, const std::filesystem::path& dir, cons
 
 std::shared_ptr<Adapter> loadAdapter(const AdapterFolderInfo& info, CausalLm model) {
   const std::string source = (info.dir / kAdapterConfigFile).string();
-  if (!info.config.contains("target_modules")) throwInputError(source + ": `target_modules` is missing");
-  TargetSpec targets = targetSpecFromJson(info.config["target_modules"], source);
-  std::shared_ptr<LoraAdapter> adapter;
-  try {
-    adapter = std::make_shared<LoraAdapter>(model, loraOptionsFromConfig(info.config, source), targets);
-  } catch (const Error& e) {
-    throwInputError(source + ": " + e.what());
+  std::shared_ptr<Adapter> adapter;
+  if (info.kind == "prompt-tuning") {
+    adapter = promptTuningFromConfig(info.config, source, model);
+  } else {
+    if (!info.config.contains("target_modules")) throwInputError(source + ": `target_modules` is missing");
+    TargetSpec targets = targetSpecFromJson(info.config["target_modules"], source);
+    const LoraOptions options = loraOptionsFromConfig(info.config, source);
+    try {
+      adapter = std::make_shared<LoraAdapter>(model, options, targets);
+    } catch (const Error& e) {
+      throwInputError(source + ": " + e.what());
+    }
   }
   loadAdapterTensors(*adapter, info.dir);
   return adapter;
@@ -134,9 +160,7 @@ void loadAdapterTensors(Adapter& adapter, const std::filesystem::path& dir) {
   const std::filesystem::path file = dir / kAdapterWeightsFile;
   std::map<std::string, torch::Tensor> values;
   for (auto& [name, tensor] : loadAllTensors(file)) values[name] = tensor.to(torch::kFloat32);
-  auto* lora = dynamic_cast<LoraAdapter*>(&adapter);
-  if (lora == nullptr) throwInputError(file.string() + ": Temper cannot load a " + adapter.kind() + " adapter here");
-  lora->loadTensors(values, file.string());
+  adapter.loadTensors(values, file.string());
 }
 
 }  // namespace temper

@@ -1,7 +1,9 @@
 #include "core/peft/lora.h"
 
 #include <cmath>
+#include <cstring>
 #include <set>
+#include <sstream>
 
 #include "core/common/error.h"
 #include "core/model/sequence_classifier.h"
@@ -97,10 +99,13 @@ void LoraAdapter::build(const TargetSpec& spec) {
   }
 
   // Base tensors that train in place: biases (PEFT's `bias`), then whole modules to save.
-  std::set<std::string> taken;
-  auto takeInPlace = [&](const std::string& our_name, torch::Tensor& p) {
-    const std::string name = kPeftPrefix + classifierTensorName(family, our_name);
-    if (!taken.insert(name).second) return;
+  std::set<const void*> taken;  // by tensor: a bias may be reached as a target's and as any bias
+  auto takeInPlace = [&](const std::string& our_name, torch::Tensor& p, bool of_target) {
+    // PEFT wraps a targeted layer, so its own tensors are `<module>.base_layer.<name>` there.
+    std::string hf = classifierTensorName(family, our_name);
+    if (of_target) hf.insert(hf.rfind('.'), ".base_layer");
+    const std::string name = kPeftPrefix + hf;
+    if (!taken.insert(p.unsafeGetTensorImpl()).second) return;
     p.set_requires_grad(true);
     in_place_.push_back({name, p, p, {}});
   };
@@ -110,13 +115,15 @@ void LoraAdapter::build(const TargetSpec& spec) {
       if (options_.bias == "all" || targeted.count(linear.layer.get())) {
         // Find the parameter's own name through the model's registry of parameters.
         for (auto& item : model_->named_parameters()) {
-          if (item.value().is_same(linear.layer->bias)) takeInPlace(item.key(), item.value());
+          if (item.value().is_same(linear.layer->bias)) {
+            takeInPlace(item.key(), item.value(), targeted.count(linear.layer.get()) > 0);
+          }
         }
       }
     }
     if (options_.bias == "all") {
       for (auto& item : model_->named_parameters()) {
-        if (item.key().ends_with("bias")) takeInPlace(item.key(), item.value());
+        if (item.key().ends_with("bias")) takeInPlace(item.key(), item.value(), false);
       }
     }
   }
@@ -126,7 +133,7 @@ void LoraAdapter::build(const TargetSpec& spec) {
       const std::string hf = classifierTensorName(family, item.key());
       const std::string module_path = hf.substr(0, hf.rfind('.'));
       if (moduleMatches(module_path, module)) {
-        takeInPlace(item.key(), item.value());
+        takeInPlace(item.key(), item.value(), false);
         any = true;
       }
     }
@@ -170,7 +177,19 @@ void LoraAdapter::detach() {
   attached_ = false;
 }
 
-void LoraAdapter::loadTensors(const std::map<std::string, torch::Tensor>& values, const std::string& source) {
+void LoraAdapter::loadTensors(const std::map<std::string, torch::Tensor>& given, const std::string& source) {
+  // Adapters written before PEFT wrapped targeted layers name their biases `<module>.bias`; read
+  // those as `<module>.base_layer.bias`.
+  std::map<std::string, torch::Tensor> values = given;
+  for (const auto& p : in_place_) {
+    const auto wrapped = p.name.rfind(".base_layer.");
+    if (wrapped == std::string::npos || values.count(p.name)) continue;
+    const std::string plain = p.name.substr(0, wrapped) + p.name.substr(wrapped + std::strlen(".base_layer"));
+    auto it = values.find(plain);
+    if (it == values.end()) continue;
+    values[p.name] = it->second;
+    values.erase(it);
+  }
   std::set<std::string> expected;
   torch::NoGradGuard no_grad;
   const bool was_attached = attached_;

@@ -53,10 +53,7 @@ class LoraAdapter final : public Adapter {
   void setTraining(bool training) override { training_ = training; }
   Json peftConfig() const override;
 
-  /// Copies tensors read from an adapter folder into this adapter (names as tensors() gives
-  /// them). Every tensor must be there with its shape and none may be left over; `source` names
-  /// the file in errors.
-  void loadTensors(const std::map<std::string, torch::Tensor>& values, const std::string& source);
+  void loadTensors(const std::map<std::string, torch::Tensor>& values, const std::string& source) override;
 
   /// Folds the adapter into the base weights (W ← W + s B A; DoRA: W ← m / ‖W + s B A‖ ⊙ (W + s B A))
   /// and detaches it: the model is then a plain model of its family, with the in-place tensors

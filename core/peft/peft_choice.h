@@ -4,14 +4,18 @@
 #include <string>
 
 #include "core/peft/lora_options.h"
+#include "core/peft/prompt_tuning_options.h"
 
 namespace temper {
 
 struct PeftChoice {
-  std::string kind = "none";  ///< none | lora
+  std::string kind = "none";  ///< none | lora | prompt-tuning
   LoraOptions lora;
+  PromptTuningOptions prompt;
 
   bool adapter() const { return kind != "none"; }
+  /// Positions the kind takes before every sequence (prompt tuning's virtual tokens).
+  int64_t virtualTokens() const { return kind == "prompt-tuning" ? prompt.tokens : 0; }
 };
 
 }  // namespace temper

@@ -27,7 +27,7 @@ PretrainTask::PretrainTask(PretrainSetup setup)
       train_tokens_(openDatasetSplit(setup_.data_dir, meta_, "train")),
       val_tokens_(openDatasetSplit(setup_.data_dir, meta_, "val")) {
   model_ = setup_.source.model;
-  context_ = trainingContext(*model_, setup_.context);
+  context_ = trainingContext(*model_, setup_.context, setup_.source.peft.virtualTokens());
   if (meta_.vocab_size > model_->vocabSize()) {
     throwConfigError("the dataset's tokenizer has " + std::to_string(meta_.vocab_size) +
                      " ids but the model's vocabulary is " + std::to_string(model_->vocabSize()));

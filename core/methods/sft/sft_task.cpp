@@ -29,7 +29,7 @@ std::vector<int64_t> promptOf(const TokenizedExample& example) {
 
 SftTask::SftTask(SftSetup setup) : setup_(std::move(setup)) {
   model_ = setup_.source.model;
-  context_ = trainingContext(*model_, setup_.context);
+  context_ = trainingContext(*model_, setup_.context, setup_.source.peft.virtualTokens());
   tokenizer_ = openTokenizer(setup_.source.tokenizer);
   if (tokenizer_->vocabSize() > model_->vocabSize()) {
     throwInputError(setup_.source.tokenizer.string() + ": the tokenizer has " +

@@ -195,6 +195,51 @@ TEST(LoraTrain, ResumeGivesTheUninterruptedLossesAndRefusesAChangedBase) {
   EXPECT_NE(eval.err.find("model.safetensors changed since"), std::string::npos) << eval.err;
 }
 
+TEST(PromptTuningTrain, TrainsASoftPromptThatEvalUsesAndResumesExactly) {
+  TempDir dir("prompt-tuning");
+  const std::map<std::string, std::string> prompt = {
+      {"peft", "prompt-tuning"}, {"lora-r", ""}, {"lora-targets", ""}, {"prompt-tokens", "6"}, {"lr", "0.05"},
+      {"min-lr", "0.05"},        {"ctx", ""}};
+  auto uninterrupted = runTemper(loraArgs(dir / "a", base().model, prompt));
+  ASSERT_EQ(uninterrupted.exit_code, 0) << uninterrupted.all();
+  const fs::path run_dir = listRuns(dir / "a").at(0).at("run_dir").get<std::string>();
+  const Json config = readJsonFile(run_dir / "final" / "adapter_config.json");
+  EXPECT_EQ(config.at("peft_type"), "PROMPT_TUNING");
+  EXPECT_EQ(config.at("num_virtual_tokens"), 6);
+  EXPECT_EQ(config.at("token_dim"), 32);
+  EXPECT_EQ(config.at("prompt_tuning_init"), "SAMPLE_VOCAB");
+  // ctx defaults to what the prompt leaves of the base's 64 positions.
+  EXPECT_EQ(readJsonFile(run_dir / "config.json").at("parameters").at("trainable"), 6 * 32);
+  const std::string text = preparedCorpus().corpus.string();
+  const double with_prompt = meanNll({"eval", "--model", (run_dir / "final").string(), "--data", text, "--json"});
+  const double base_nll = meanNll({"eval", "--model", base().model.string(), "--data", text, "--json"});
+  EXPECT_NE(with_prompt, base_nll);
+  auto windows = runTemper({"eval", "--model", (run_dir / "final").string(), "--data", text, "--ctx", "60"});
+  EXPECT_EQ(windows.exit_code, 2) << windows.all();
+  EXPECT_NE(windows.err.find("58"), std::string::npos) << windows.err;  // 64 - 6 positions left
+
+  auto first = loraArgs(dir / "b", base().model, prompt);
+  first.insert(first.end(), {"--max-steps", "10"});
+  auto half = runTemper(first);
+  ASSERT_EQ(half.exit_code, 0) << half.all();
+  auto second =
+      runTemper({"train", "--workspace", (dir / "b").string(), "--resume", runIdOf(half), "--max-steps", "20"});
+  ASSERT_EQ(second.exit_code, 0) << second.all();
+  const auto reference = lossesByStep(uninterrupted);
+  for (const auto& [step, loss] : lossesByStep(second)) EXPECT_EQ(loss, reference.at(step)) << "step " << step;
+
+  auto merge = runTemper({"export", "--workspace", (dir / "a").string(), "--run", runIdOf(uninterrupted), "--merge",
+                          "--out", (dir / "merged").string()});
+  EXPECT_NE(merge.exit_code, 0);
+  EXPECT_NE(merge.err.find("only LoRA"), std::string::npos) << merge.err;
+
+  auto too_long = runTemper(loraArgs(
+      dir / "c", base().model,
+      {{"peft", "prompt-tuning"}, {"lora-r", ""}, {"lora-targets", ""}, {"prompt-tokens", "60"}, {"ctx", "32"}}));
+  EXPECT_EQ(too_long.exit_code, 2) << too_long.all();
+  EXPECT_NE(too_long.err.find("use ctx ≤ 4"), std::string::npos) << too_long.err;
+}
+
 TEST(LoraTrain, RefusalsNameTheKeyOrModule) {
   TempDir dir("lora-refusals");
   struct Case {
@@ -206,7 +251,7 @@ TEST(LoraTrain, RefusalsNameTheKeyOrModule) {
       {{{"lora-targets", "nothing.*"}}, "matches no projection"},
       {{{"lora-r", "0"}}, "`lora-r`"},
       {{{"peft", ""}, {"lora-r", "8"}}, "`lora-r` (flag --lora-r) does nothing unless `peft` is lora"},
-      {{{"peft", "prompt-tuning"}}, "`peft`"},
+      {{{"peft", "adapters"}}, "`peft`"},
       {{{"method", "pretrain"}, {"base", ""}, {"preset", "tiny"}},
        "`peft` (flag --peft) does nothing for method pretrain"},
       {{{"modules-to-save", "no_such_module"}}, "no_such_module"},

@@ -62,7 +62,7 @@ TEST(AdapterFolder, WhatIsWrittenLoadsBackIntoTheSameOutputs) {
   for (const char* name : {"base_model.model.transformer.h.0.attn.c_attn.lora_A.weight",
                            "base_model.model.transformer.h.1.attn.c_proj.lora_B.weight",
                            "base_model.model.transformer.h.0.attn.c_attn.lora_magnitude_vector",
-                           "base_model.model.transformer.h.1.attn.c_proj.bias"}) {
+                           "base_model.model.transformer.h.1.attn.c_proj.base_layer.bias"}) {
     EXPECT_TRUE(tensors.count(name)) << name;
   }
   EXPECT_EQ(tensors.size(), 2u * 2u * 4u);  // 2 blocks x 2 targets x (A, B, magnitude, bias)
