@@ -26,8 +26,8 @@ PromptTuningAdapter::PromptTuningAdapter(CausalLm model, PromptTuningOptions opt
   }
   torch::NoGradGuard no_grad;
   for (auto& p : model_->parameters()) p.set_requires_grad(false);
-  const torch::Tensor table = model_->embed(torch::arange(model_->vocabSize(), torch::TensorOptions(torch::kLong)
-                                                                                    .device(model_->device())));
+  const torch::Tensor table =
+      model_->embed(torch::arange(model_->vocabSize(), torch::TensorOptions(torch::kLong).device(model_->device())));
   const auto options_fp32 = table.options().dtype(torch::kFloat32);
   if (options_.init == "random") {
     prompt_ = torch::randn({n, model_->hiddenSize()}, options_fp32);

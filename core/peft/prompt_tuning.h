@@ -12,7 +12,6 @@
 
 namespace temper {
 
-
 class PromptTuningAdapter final : public Adapter {
  public:
   /// A soft prompt for `model` (its base frozen), attached. `text_ids` are `init_text` tokenized

@@ -85,8 +85,7 @@ TEST_P(PromptTuningOnFamily, OnlyThePromptLearnsAndTheLossFalls) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, PromptTuningOnFamily,
-                         ::testing::Values(Family{"gpt2", gpt}, Family{"llama", llama}),
+INSTANTIATE_TEST_SUITE_P(Families, PromptTuningOnFamily, ::testing::Values(Family{"gpt2", gpt}, Family{"llama", llama}),
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST(PromptTuningInit, TextRepeatsOrCutsTheTokensAndVocabTakesEmbeddingRows) {
