@@ -6,7 +6,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -114,6 +116,39 @@ class ChatSession {
   const LoadedModel& loaded() const { return loaded_; }
   CausalLmImpl& model() const { return model_; }
 
+  /// Puts the adapter of `dir` (a PEFT folder) on the loaded base in place of the current one, or
+  /// only takes the current one off when `dir` is empty. The base is never reloaded; an adapter
+  /// used before in this session is attached again from memory. The KV cache is dropped: its keys
+  /// and values were computed with the other adapter. All or nothing: a folder that cannot be
+  /// loaded leaves the current adapter on.
+  void setAdapter(const std::filesystem::path& dir) {
+    const std::shared_ptr<Adapter> current = loaded_.adapter;
+    if (current) {
+      adapters_.emplace(key(loaded_.adapter_dir), current);
+      current->detach();
+    }
+    std::shared_ptr<Adapter> next;
+    try {
+      if (!dir.empty()) {
+        auto it = adapters_.find(key(dir));
+        if (it != adapters_.end()) {
+          next = it->second;
+          next->attach();
+        } else {
+          next = loadAdapterForInference(loaded_, dir);
+          adapters_.emplace(key(dir), next);
+        }
+      }
+    } catch (...) {
+      if (current) current->attach();
+      throw;
+    }
+    loaded_.adapter = next;
+    loaded_.adapter_dir = next ? dir : std::filesystem::path();
+    cache_.reset();
+    cached_.clear();
+  }
+
   /// Answers `user`. `emit` receives each piece of settled text as it streams; `interrupted`
   /// (optional) is asked before every new token and ends the answer when it returns true.
   TurnResult turn(const std::string& user, const std::function<void(const std::string&)>& emit,
@@ -207,7 +242,12 @@ class ChatSession {
   }
 
   const ChatRequest& request_;
+  static std::string key(const std::filesystem::path& dir) {
+    return std::filesystem::absolute(dir).lexically_normal().string();
+  }
+
   LoadedModel loaded_;
+  std::map<std::string, std::shared_ptr<Adapter>> adapters_;  ///< by folder: every adapter loaded so far
   CausalLmImpl& model_;
   const Tokenizer& tokenizer_;
   ChatTemplate template_;
@@ -362,6 +402,10 @@ void applySet(const Json& set, ChatSession& session, const std::vector<std::stri
   if (set.contains("system")) session.setSystem(set["system"].get<std::string>());
 }
 
+Json adapterJson(const ChatSession& session) {
+  return session.loaded().adapter ? Json(session.loaded().adapter_dir.string()) : Json(nullptr);
+}
+
 Json readyLine(const ChatSession& session, const RuntimeInfo& runtime) {
   const LoadedModel& loaded = session.loaded();
   Json line = message("ready");
@@ -378,7 +422,7 @@ Json readyLine(const ChatSession& session, const RuntimeInfo& runtime) {
   line["system"] = session.system();
   line["device"] = runtime.device;
   line["precision"] = session.model().parameters().front().scalar_type() == torch::kBFloat16 ? "bf16" : "fp32";
-  line["adapter"] = loaded.adapter ? Json(loaded.adapter_dir.string()) : Json(nullptr);
+  line["adapter"] = adapterJson(session);
   line["adapter_kind"] = loaded.adapter ? Json(loaded.adapter->kind()) : Json(nullptr);
   return line;
 }
@@ -479,6 +523,7 @@ int runChatJson(const ChatRequest& request, std::istream& in, std::FILE* out) {
         end["prefill_s"] = result.prefill_s;
         end["seconds"] = result.seconds;
         end["tokens_per_s"] = result.tokensPerSecond();
+        end["adapter"] = adapterJson(session);
         if (result.reason == "too_long") {
           end["message"] = "the message does not fit in the model's context of " +
                            std::to_string(session.model().tokenContext()) + " tokens";
@@ -490,13 +535,24 @@ int runChatJson(const ChatRequest& request, std::istream& in, std::FILE* out) {
       } else if (type == "set") {
         applySet(item.message, session, request.stop);
         writeLine(out, settingsLine(session));
+      } else if (type == "adapter") {
+        const Json& path = item.message.contains("path") ? item.message["path"] : Json();
+        if (!path.is_null() && !path.is_string()) {
+          throw Error(ErrorKind::InvalidInput, "adapter: `path` must be a folder or null");
+        }
+        session.setAdapter(path.is_string() ? std::filesystem::path(path.get<std::string>()) : std::filesystem::path());
+        Json set = message("adapter_set");
+        set["adapter"] = adapterJson(session);
+        set["adapter_kind"] = session.loaded().adapter ? Json(session.loaded().adapter->kind()) : Json(nullptr);
+        set["context"] = session.model().tokenContext();
+        writeLine(out, set);
       } else if (type == "stop") {
         // No answer is streaming (it ended before the stop was read): nothing to do.
       } else if (type == "exit") {
         exit_requested = true;
       } else {
         throw Error(ErrorKind::InvalidInput,
-                    "unknown message type `" + type + "`; known: user, stop, reset, set, exit");
+                    "unknown message type `" + type + "`; known: user, stop, reset, set, adapter, exit");
       }
     } catch (const Error& e) {
       Json error = message("error");

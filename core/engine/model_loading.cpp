@@ -29,6 +29,22 @@ ModelAndAdapter resolveModelAndAdapter(const std::filesystem::path& model, const
   return {base, model};
 }
 
+std::shared_ptr<Adapter> loadAdapterForInference(LoadedModel& loaded, const std::filesystem::path& dir) {
+  const AdapterFolderInfo adapter = inspectAdapterFolder(dir);
+  if (adapter.task_type != "CAUSAL_LM") {
+    throwInputError((dir / kAdapterConfigFile).string() + ": `task_type` is " + adapter.task_type +
+                    "; only CAUSAL_LM adapters generate text");
+  }
+  const Json recorded = adapter.temper.is_object() ? adapter.temper.value("base_fingerprint", Json()) : Json();
+  if (recorded.is_object()) {
+    if (loaded.base_fingerprint.is_null()) loaded.base_fingerprint = baseFingerprint(loaded.info.weight_files);
+    requireSameFingerprint(recorded, loaded.base_fingerprint, loaded.info.dir, "the adapter in " + dir.string());
+  }
+  std::shared_ptr<Adapter> attached = loadAdapter(adapter, loaded.model);
+  attached->setTraining(false);
+  return attached;
+}
+
 LoadedModel loadModelForInference(const std::filesystem::path& dir, const std::string& device,
                                   const std::string& precision, const std::filesystem::path& adapter_dir) {
   if (!std::filesystem::is_directory(dir)) {
@@ -53,17 +69,7 @@ LoadedModel loadModelForInference(const std::filesystem::path& dir, const std::s
   if (precision == "bf16") loaded.model->to(torch::kBFloat16);
   loaded.model->eval();
   if (!adapter_dir.empty()) {
-    const AdapterFolderInfo adapter = inspectAdapterFolder(adapter_dir);
-    if (adapter.task_type != "CAUSAL_LM") {
-      throwInputError((adapter_dir / kAdapterConfigFile).string() + ": `task_type` is " + adapter.task_type +
-                      "; only CAUSAL_LM adapters generate text");
-    }
-    if (adapter.temper.is_object()) {
-      requireSameBase(adapter.temper.value("base_fingerprint", Json()), loaded.info.weight_files, loaded.info.dir,
-                      "the adapter in " + adapter_dir.string());
-    }
-    loaded.adapter = loadAdapter(adapter, loaded.model);
-    loaded.adapter->setTraining(false);
+    loaded.adapter = loadAdapterForInference(loaded, adapter_dir);
     loaded.adapter_dir = adapter_dir;
   }
   return loaded;

@@ -20,7 +20,14 @@ struct LoadedModel {
   /// null for a plain model folder.
   std::shared_ptr<Adapter> adapter;
   std::filesystem::path adapter_dir;
+  /// The base's weight fingerprint (base_fingerprint.h), taken when an adapter first needs it.
+  Json base_fingerprint;
 };
+
+/// Loads the adapter folder `dir` onto `loaded`'s model, in its dtype and on its device, and
+/// attaches it (detach any other first). Refuses a folder that is no CAUSAL_LM adapter, or one
+/// Temper trained on other base weights (naming the file).
+std::shared_ptr<Adapter> loadAdapterForInference(LoadedModel& loaded, const std::filesystem::path& dir);
 
 /// The base and adapter folders that `--model` and `--adapter` name: `model` itself is an adapter
 /// folder when it holds adapter_config.json, and its base is then the folder its

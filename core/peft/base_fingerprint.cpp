@@ -17,20 +17,20 @@ Json baseFingerprint(const std::vector<std::filesystem::path>& weight_files) {
   return Json{{"files", files}};
 }
 
-void requireSameBase(const Json& recorded, const std::vector<std::filesystem::path>& weight_files,
-                     const std::filesystem::path& base_dir, const std::string& what) {
+void requireSameFingerprint(const Json& recorded, const Json& current, const std::filesystem::path& base_dir,
+                            const std::string& what) {
   if (!recorded.is_object() || !recorded.contains("files")) return;  // nothing recorded: nothing to hold against
   std::map<std::string, Json> expected;
   for (const auto& entry : recorded["files"]) expected[entry.at("name").get<std::string>()] = entry;
-  for (const auto& file : weight_files) {
-    const std::string name = file.filename().string();
+  for (const auto& entry : current.at("files")) {
+    const std::string name = entry.at("name").get<std::string>();
+    const std::string path = (base_dir / name).string();
     auto it = expected.find(name);
     if (it == expected.end()) {
-      throwInputError(file.string() + ": this weight file was not part of the base " + what + " was trained on");
+      throwInputError(path + ": this weight file was not part of the base " + what + " was trained on");
     }
-    if (std::filesystem::file_size(file) != it->second.at("bytes").get<uint64_t>() ||
-        sha256FileHex(file) != it->second.at("sha256").get<std::string>()) {
-      throwInputError(file.string() + " changed since " + what + " was trained on it (its SHA-256 differs)");
+    if (entry.at("bytes") != it->second.at("bytes") || entry.at("sha256") != it->second.at("sha256")) {
+      throwInputError(path + " changed since " + what + " was trained on it (its SHA-256 differs)");
     }
     expected.erase(it);
   }
@@ -38,6 +38,12 @@ void requireSameBase(const Json& recorded, const std::vector<std::filesystem::pa
     throwInputError((base_dir / expected.begin()->first).string() + " is missing: " + what +
                     " was trained on a base that had it");
   }
+}
+
+void requireSameBase(const Json& recorded, const std::vector<std::filesystem::path>& weight_files,
+                     const std::filesystem::path& base_dir, const std::string& what) {
+  if (!recorded.is_object() || !recorded.contains("files")) return;
+  requireSameFingerprint(recorded, baseFingerprint(weight_files), base_dir, what);
 }
 
 }  // namespace temper

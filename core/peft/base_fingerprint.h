@@ -13,6 +13,11 @@ namespace temper {
 /// {"files": [{"name", "bytes", "sha256"}, ...]} of the base's weight files.
 Json baseFingerprint(const std::vector<std::filesystem::path>& weight_files);
 
+/// Throws Error(InvalidInput) naming the first file of the base (in `base_dir`) whose entry in
+/// `current` (a baseFingerprint) is new, missing or differs from `recorded`.
+void requireSameFingerprint(const Json& recorded, const Json& current, const std::filesystem::path& base_dir,
+                            const std::string& what);
+
 /// Throws Error(InvalidInput) naming the first of the base's `weight_files` (in `base_dir`) that
 /// is new, missing or differs from `recorded`; `what` says what was trained on it ("this adapter").
 void requireSameBase(const Json& recorded, const std::vector<std::filesystem::path>& weight_files,

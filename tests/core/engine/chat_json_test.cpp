@@ -413,5 +413,89 @@ TEST(ChatJson, AFolderThatIsNoModelFailsBeforeReady) {
   EXPECT_EQ(chat.wait(), 3) << chat.stderrText();
 }
 
+namespace adapters {
+
+// A LoRA adapter and a soft prompt trained on the chat model, once for this program.
+// Each learns a text of its own (one sentence over and over), so its greedy answers differ from the
+// base's.
+fs::path trainAdapter(const std::string& name, const std::map<std::string, std::string>& peft) {
+  static TempDir dir("chat-json-adapters");
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += "Bananas are yellow and sweet. ";
+  const fs::path data = dir / (name + ".txt");
+  writeFile(data, text);
+  Args args = {"train", "--workspace", (dir / name).string(), "--method", "continued-pretrain"};
+  const std::map<std::string, std::string> flags = {
+      {"base", model().string()}, {"data", data.string()}, {"max-steps", "40"}, {"warmup-steps", "0"},
+      {"eval-every", "40"},       {"batch-size", "4"},     {"ctx", "64"},       {"threads", "1"},
+      {"precision", "fp32"}};
+  for (const auto& [key, value] : flags) {
+    args.push_back("--" + key);
+    args.push_back(value);
+  }
+  for (const auto& [key, value] : peft) {
+    args.push_back("--" + key);
+    args.push_back(value);
+  }
+  auto run = runTemper(args);
+  EXPECT_EQ(run.exit_code, 0) << run.all();
+  return dir / name / "runs" / runIdOf(run) / "final";
+}
+
+}  // namespace adapters
+
+TEST(ChatJson, AdaptersAttachSwitchAndDetachOnTheLoadedBase) {
+  const fs::path lora = adapters::trainAdapter(
+      "lora", {{"peft", "lora"}, {"lora-targets", "all-linear"}, {"lr", "0.01"}, {"min-lr", "0.01"}});
+  const fs::path prompt =
+      adapters::trainAdapter("prompt", {{"peft", "prompt-tuning"}, {"prompt-tokens", "6"}, {"lr", "0.05"}});
+  // References: each configuration loaded on its own in the terminal mode.
+  auto reference = [](const fs::path& adapter) {
+    Args args = chatArgs(false);
+    if (!adapter.empty()) args.insert(args.end(), {"--adapter", adapter.string()});
+    auto run = terminalChat(args, "Hello there\n");
+    EXPECT_EQ(run.exit_code, 0) << run.all();
+    return run.out;
+  };
+  const std::string base_answer = reference({}), lora_answer = reference(lora), prompt_answer = reference(prompt);
+  EXPECT_NE(lora_answer, base_answer) << "the adapter changes what the model says";
+
+  PipedTemper chat(chatArgs(true));
+  ASSERT_EQ(chat.nextOfType("ready").value("adapter", Json("?")), Json(nullptr)) << chat.stderrText();
+  auto ask = [&] {
+    chat.send({{"type", "reset"}});
+    EXPECT_EQ(chat.next().value("type", ""), "reset_done");
+    chat.send(user("Hello there"));
+    auto [text, end] = chat.answer();
+    return std::make_pair(text + "\n", end);
+  };
+  auto set = [&](const Json& path) {
+    chat.send({{"type", "adapter"}, {"path", path}});
+    return chat.next();
+  };
+  EXPECT_EQ(ask().first, base_answer);
+  Json reply = set(lora.string());
+  EXPECT_EQ(reply.value("type", ""), "adapter_set") << reply;
+  EXPECT_EQ(reply.value("adapter_kind", ""), "lora");
+  auto [with_lora, end] = ask();
+  EXPECT_EQ(with_lora, lora_answer);
+  EXPECT_EQ(end.at("adapter"), lora.string()) << "the transcript says which adapter answered";
+  reply = set(prompt.string());
+  EXPECT_EQ(reply.value("adapter_kind", ""), "prompt-tuning") << reply;
+  EXPECT_EQ(reply.at("context"), 128 - 6) << "the soft prompt takes 6 positions";
+  EXPECT_EQ(ask().first, prompt_answer);
+  // Back to the LoRA adapter (from memory), then a folder that is no adapter: an error, and the
+  // adapter that was on stays on.
+  EXPECT_EQ(set(lora.string()).value("adapter_kind", ""), "lora");
+  reply = set((model().parent_path() / "no-such-adapter").string());
+  EXPECT_EQ(reply.value("type", ""), "error") << reply;
+  EXPECT_EQ(ask().first, lora_answer);
+  reply = set(nullptr);
+  EXPECT_EQ(reply.at("adapter"), Json(nullptr)) << reply;
+  EXPECT_EQ(ask().first, base_answer);
+  chat.send({{"type", "exit"}});
+  EXPECT_EQ(chat.wait(), 0) << chat.stderrText();
+}
+
 }  // namespace
 }  // namespace temper::engine_test
