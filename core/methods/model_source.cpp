@@ -107,6 +107,11 @@ std::vector<std::pair<std::string, torch::Tensor>> trainedParameters(ModelSource
   return out;
 }
 
+double learningRateScaleOf(const ModelSource& source, const std::string& name) {
+  if (source.peft.kind == "lora" && name.ends_with(".lora_B.weight")) return source.peft.lora.loraplus_lr_ratio;
+  return 1.0;
+}
+
 void setTrainingMode(ModelSource& source, CausalLmImpl& model, bool training) {
   model.train(training);
   if (source.adapter) source.adapter->setTraining(training);

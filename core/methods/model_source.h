@@ -64,6 +64,9 @@ void startTraining(ModelSource& source, uint64_t seed);
 /// What the optimizer updates: the adapter's tensors, or every parameter of `model`.
 std::vector<std::pair<std::string, torch::Tensor>> trainedParameters(ModelSource& source, CausalLmImpl& model);
 
+/// The learning-rate multiple of a trained tensor (LoRA+: `loraplus-lr-ratio` for lora_B).
+double learningRateScaleOf(const ModelSource& source, const std::string& name);
+
 /// Train or eval mode for the model and its adapter (dropout).
 void setTrainingMode(ModelSource& source, CausalLmImpl& model, bool training);
 

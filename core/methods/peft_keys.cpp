@@ -61,6 +61,13 @@ const std::vector<KeySpec>& peftKeySpecs() {
        {"none", "lora-only", "all"},
        "biases trained with the adapter: none, those of the LoRA targets, or all"},
       {"modules-to-save", K::Text, "", 0, 0, {}, "base modules trained in full and saved with the adapter, comma list"},
+      {"loraplus-lr-ratio",
+       K::Number,
+       1.0,
+       1,
+       1000,
+       {},
+       "LoRA+: lora_B learns at this multiple of the learning rate (1: plain LoRA; LoRA+ suggests 16)"},
       {"prompt-tokens", K::Integer, 20, 1, 4096, {}, "prompt tuning: virtual tokens in the soft prompt"},
       {"prompt-init",
        K::Choice,
@@ -75,7 +82,9 @@ const std::vector<KeySpec>& peftKeySpecs() {
 }
 
 std::string peftKindOfKey(const std::string& key) {
-  if (key.starts_with("lora-") || key == "use-rslora" || key == "use-dora" || key == "modules-to-save") return "lora";
+  if (key.starts_with("lora-") || key.starts_with("loraplus-") || key == "use-rslora" || key == "use-dora" ||
+      key == "modules-to-save")
+    return "lora";
   if (key.starts_with("prompt-")) return "prompt-tuning";
   return "";
 }
@@ -92,6 +101,7 @@ PeftChoice peftChoice(const TrainConfig& c) {
   o.rslora = v.value("use-rslora", o.rslora);
   o.dora = v.value("use-dora", o.dora);
   o.bias = v.value("lora-bias", o.bias);
+  o.loraplus_lr_ratio = v.value("loraplus-lr-ratio", o.loraplus_lr_ratio);
   for (const auto& m : splitString(v.value("modules-to-save", std::string()), ',')) {
     if (!m.empty()) o.modules_to_save.push_back(m);
   }

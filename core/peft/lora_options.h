@@ -22,6 +22,9 @@ struct LoraOptions {
   std::string bias = "none";  ///< none | lora-only | all: which base biases train with the adapter
   /// Base modules trained in full and saved with the adapter (Hugging Face module paths or names).
   std::vector<std::string> modules_to_save;
+  /// LoRA+ (Hayou et al. 2024, PEFT's create_loraplus_optimizer): B learns at this multiple of the
+  /// learning rate; 1 is plain LoRA. A training setting: not part of the adapter on disk.
+  double loraplus_lr_ratio = 1;
 
   double scaling() const { return rslora ? alpha / std::sqrt(static_cast<double>(r)) : alpha / static_cast<double>(r); }
 };

@@ -9,23 +9,34 @@
 
 namespace temper {
 
-FlatAdamW::FlatAdamW(const std::vector<std::pair<std::string, torch::Tensor>>& named_parameters, AdamWOptions options)
+FlatAdamW::FlatAdamW(const std::vector<std::pair<std::string, torch::Tensor>>& named_parameters, AdamWOptions options,
+                     const std::function<double(const std::string&)>& lr_scale)
     : options_(options) {
-  std::vector<torch::Tensor> decayed, undecayed;
+  // Groups 0 and 1 are the usual pair at the schedule's rate (their state names predate scales);
+  // a pair per other scale follows, in the order the scales first appear.
+  std::map<double, std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>>> by_scale;
+  std::vector<double> scales = {1.0};
   for (const auto& [name, p] : named_parameters) {
     if (!p.requires_grad()) continue;
-    (p.dim() >= 2 ? decayed : undecayed).push_back(p);
+    const double scale = lr_scale ? lr_scale(name) : 1.0;
+    if (!by_scale.count(scale) && scale != 1.0) scales.push_back(scale);
+    auto& pair = by_scale[scale];
+    (p.dim() >= 2 ? pair.first : pair.second).push_back(p);
   }
-  groups_.push_back(makeGroup(decayed, options.weight_decay));
-  groups_.push_back(makeGroup(undecayed, 0.0));
+  for (double scale : scales) {
+    auto& pair = by_scale[scale];
+    groups_.push_back(makeGroup(pair.first, options.weight_decay, scale));
+    groups_.push_back(makeGroup(pair.second, 0.0, scale));
+  }
 }
 
-FlatAdamW::Group FlatAdamW::makeGroup(const std::vector<torch::Tensor>& members, double weight_decay) {
+FlatAdamW::Group FlatAdamW::makeGroup(const std::vector<torch::Tensor>& members, double weight_decay, double lr_scale) {
   int64_t total = 0;
   for (const auto& p : members) total += p.numel();
   auto options = members.empty() ? torch::TensorOptions().dtype(torch::kFloat32) : members.front().options();
   Group group;
   group.weight_decay = weight_decay;
+  group.lr_scale = lr_scale;
   group.params = torch::empty({total}, options.requires_grad(false));
   group.grads = torch::zeros({total}, options.requires_grad(false));
   group.exp_avg = torch::zeros({total}, options.requires_grad(false));
@@ -71,15 +82,16 @@ double FlatAdamW::clipGradNorm(double max_norm) {
   return total;
 }
 
-void FlatAdamW::step(double lr) {
+void FlatAdamW::step(double schedule_lr) {
   torch::NoGradGuard no_grad;
   ++step_count_;
   const double bias_correction1 = 1.0 - std::pow(options_.beta1, static_cast<double>(step_count_));
   const double bias_correction2 = 1.0 - std::pow(options_.beta2, static_cast<double>(step_count_));
-  const double step_size = lr / bias_correction1;
   const double sqrt_bc2 = std::sqrt(bias_correction2);
   for (auto& g : groups_) {
     if (g.params.numel() == 0) continue;
+    const double lr = schedule_lr * g.lr_scale;  // LoRA+ groups learn at a multiple
+    const double step_size = lr / bias_correction1;
     if (g.params.device().is_cpu() && g.params.scalar_type() == torch::kFloat32) {
       AdamWStep s;
       s.lr = static_cast<float>(lr);

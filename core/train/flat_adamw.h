@@ -8,6 +8,7 @@
 /// moments, eps added after the square root).
 #include <torch/torch.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,10 @@ class FlatAdamW {
  public:
   /// Rebinds every parameter's storage (and gradient) into the flat buffers. Parameters with
   /// dim() >= 2 get weight decay. The module must not be moved to another device afterwards.
-  FlatAdamW(const std::vector<std::pair<std::string, torch::Tensor>>& named_parameters, AdamWOptions options);
+  /// `lr_scale` (optional) gives a parameter's learning rate as a multiple of the schedule's
+  /// (LoRA+ trains lora_B faster); parameters of one scale share a buffer pair.
+  FlatAdamW(const std::vector<std::pair<std::string, torch::Tensor>>& named_parameters, AdamWOptions options,
+            const std::function<double(const std::string&)>& lr_scale = {});
 
   void zeroGrad();
   /// Global L2 norm of all gradients; scales them to `max_norm` when above it (0: no clipping).
@@ -43,8 +47,9 @@ class FlatAdamW {
   struct Group {
     torch::Tensor params, grads, exp_avg, exp_avg_sq;
     double weight_decay = 0;
+    double lr_scale = 1;
   };
-  Group makeGroup(const std::vector<torch::Tensor>& members, double weight_decay);
+  Group makeGroup(const std::vector<torch::Tensor>& members, double weight_decay, double lr_scale = 1);
 
   AdamWOptions options_;
   std::vector<Group> groups_;

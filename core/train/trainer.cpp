@@ -20,7 +20,8 @@ Trainer::Trainer(TrainingTask& task, LoopOptions options, TrainerCallbacks callb
       options_(options),
       callbacks_(std::move(callbacks)),
       checkpoints_dir_(std::move(checkpoints_dir)),
-      optimizer_(task.trainableParameters(), options.adamw) {}
+      optimizer_(task.trainableParameters(), options.adamw,
+                 [&task](const std::string& name) { return task.learningRateScale(name); }) {}
 
 void Trainer::resumeFrom(const std::filesystem::path& checkpoint_dir) {
   state_ = loadCheckpoint(checkpoint_dir, task_, optimizer_);

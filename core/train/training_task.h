@@ -25,6 +25,8 @@ class TrainingTask {
 
   /// Parameters the optimizer updates (frozen ones are left out by the method).
   virtual std::vector<std::pair<std::string, torch::Tensor>> trainableParameters() = 0;
+  /// A parameter's learning rate as a multiple of the schedule's (LoRA+ trains lora_B faster).
+  virtual double learningRateScale(const std::string& /*name*/) const { return 1.0; }
   virtual void setTraining(bool training) = 0;
   /// Loss of the next micro-batch (drawn from the method's own data stream).
   virtual torch::Tensor nextMicroBatchLoss() = 0;

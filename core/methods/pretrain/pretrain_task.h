@@ -32,6 +32,7 @@ class PretrainTask : public TrainingTask {
   explicit PretrainTask(PretrainSetup setup);
 
   std::vector<std::pair<std::string, torch::Tensor>> trainableParameters() override;
+  double learningRateScale(const std::string& name) const override { return learningRateScaleOf(setup_.source, name); }
   void setTraining(bool training) override;
   torch::Tensor nextMicroBatchLoss() override;
   int64_t tokensPerMicroBatch() const override;

@@ -39,6 +39,7 @@ class SftTask : public TrainingTask {
   explicit SftTask(SftSetup setup);
 
   std::vector<std::pair<std::string, torch::Tensor>> trainableParameters() override;
+  double learningRateScale(const std::string& name) const override { return learningRateScaleOf(setup_.source, name); }
   void setTraining(bool training) override;
   torch::Tensor nextMicroBatchLoss() override;
   int64_t tokensPerMicroBatch() const override { return last_tokens_; }

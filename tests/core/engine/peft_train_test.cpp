@@ -142,7 +142,8 @@ TEST(LoraTrain, SftTrainsAnAdapterOnTheResponses) {
                                  {"data", (dir / "train.jsonl").string()},
                                  {"lora-targets", "c_attn"},
                                  {"use-dora", "true"},
-                                 {"lora-bias", "lora-only"}}));
+                                 {"lora-bias", "lora-only"},
+                                 {"loraplus-lr-ratio", "16"}}));
   ASSERT_EQ(run.exit_code, 0) << run.all();
   std::vector<double> val;
   for (const auto& e : run.events()) {
@@ -155,6 +156,8 @@ TEST(LoraTrain, SftTrainsAnAdapterOnTheResponses) {
   EXPECT_EQ(config.at("use_dora"), true);
   EXPECT_EQ(config.at("bias"), "lora_only");
   EXPECT_EQ(config.at("target_modules"), Json{"c_attn"});
+  EXPECT_FALSE(config.contains("loraplus_lr_ratio")) << "LoRA+ is how it trained, not part of the adapter";
+  EXPECT_EQ(showRun(dir / "ws", runIdOf(run)).at("config").at("train").at("loraplus-lr-ratio"), 16.0);
 }
 
 TEST(LoraTrain, ResumeGivesTheUninterruptedLossesAndRefusesAChangedBase) {

@@ -119,6 +119,42 @@ TEST(FlatAdamWTest, MatchesTorchAdamWWithDecayOnlyOnMatrices) {
   }
 }
 
+// LoRA+: parameters with a learning-rate scale follow torch's AdamW with lr × scale, the others
+// the schedule's lr; the usual pair keeps its state names (group0, group1) and the scaled pair
+// comes after.
+TEST(FlatAdamWTest, ScaledParametersFollowAdamWAtTheirMultiple) {
+  SmallNet flat = makeNet(8), plain = makeNet(8);
+  const auto scale = [](const std::string& name) { return name.starts_with("fc2.") ? 16.0 : 1.0; };
+  FlatAdamW optimizer(named(flat), AdamWOptions{0.9, 0.99, 1e-8, kWeightDecay}, scale);
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  for (const double s : {1.0, 16.0}) {
+    std::vector<torch::Tensor> decayed, undecayed;
+    for (const auto& item : plain->named_parameters()) {
+      if (scale(item.key()) == s) (item.value().dim() >= 2 ? decayed : undecayed).push_back(item.value());
+    }
+    for (const auto& [members, wd] : {std::pair{decayed, kWeightDecay}, std::pair{undecayed, 0.0}}) {
+      groups.emplace_back(members, std::make_unique<torch::optim::AdamWOptions>(
+                                       torch::optim::AdamWOptions(1e-3).betas({0.9, 0.99}).eps(1e-8).weight_decay(wd)));
+    }
+  }
+  torch::optim::AdamW reference(groups);
+  for (int64_t step = 0; step < 10; ++step) {
+    auto grads = randomGrads(plain, step);
+    setFlatGrads(flat, grads);
+    setPlainGrads(plain, grads);
+    optimizer.step(lrAt(step));
+    for (size_t g = 0; g < reference.param_groups().size(); ++g) {
+      static_cast<torch::optim::AdamWOptions&>(reference.param_groups()[g].options()).lr(lrAt(step) * (g < 2 ? 1 : 16));
+    }
+    reference.step();
+  }
+  EXPECT_LT(maxAbsDiff(flat, plain), 1e-5);
+  std::vector<std::string> names;
+  for (const auto& [name, t] : optimizer.stateTensors()) names.push_back(name);
+  EXPECT_EQ(names.size(), 8u);
+  EXPECT_EQ(names.front(), "group0.exp_avg");
+}
+
 TEST(FlatAdamWTest, WeightDecayWithZeroGradientShrinksOnlyMatrices) {
   SmallNet net = makeNet(3);
   auto before = test::snapshot(named(net));
