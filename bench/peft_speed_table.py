@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Issue 11's benchmark: what a PEFT kind costs and saves against full training, and Temper against
+the Python peer in the same kinds.
+
+On the GPT-2 124M shape (12 x 768, 12 heads, ctx 256, vocabulary 50257, batch 4) every configuration
+runs once per round, in turn (A/B alternating, so a noisy neighbour hits all alike), and the table
+gives medians over --rounds rounds:
+
+  * `temper bench train` (it picks the OpenBLAS core and the precision itself) for full training,
+    LoRA r=16 on c_attn (PEFT's GPT-2 default, "qkv") and on all linear layers, and prompt tuning
+    with 20 virtual tokens: tokens/s, median step time and the process's peak RSS, each as a share
+    of full training's;
+  * ../shared/bench/reference_gpt.py with the same flags at each --peer-settings setting
+    (bf16 autocast, 2 threads, OpenBLAS core set by hand, system or OpenMP OpenBLAS), and per kind
+    Temper's tokens/s over the peer's best setting (median of per-round ratios).
+
+Usage: bench/peft_speed_table.py --temper build/bin/temper [--rounds 2] [--steps 4]
+Standard library only; the peer runs on /usr/bin/python3 (Debian's torch 1.13).
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_PEER = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "bench", "reference_gpt.py"))
+OPENMP_DIR = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
+SHAPE = {"layers": 12, "dim": 768, "heads": 12, "ctx": 256, "vocab": 50257, "batch": 4}
+KINDS = {
+    "full": [],
+    "lora qkv r16": ["--lora-r", "16", "--lora-targets", "qkv"],
+    "lora all-linear r16": ["--lora-r", "16", "--lora-targets", "all-linear"],
+    "prompt tuning 20": ["--prompt-tokens", "20"],
+}
+
+
+def last_json(command, env):
+    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def env_with(**changes):
+    env = dict(os.environ)
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--temper", required=True)
+    p.add_argument("--peer", default=DEFAULT_PEER)
+    p.add_argument("--python", default="/usr/bin/python3")
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--steps", type=int, default=4)
+    p.add_argument("--peer-core", default="Cooperlake", help="OPENBLAS_CORETYPE for the peer (the best for the CPU)")
+    p.add_argument("--peer-settings", default="system,openmp", help="OpenBLAS builds the peer runs with")
+    p.add_argument("--peer-kinds", default="full,lora qkv r16,prompt tuning 20")
+    a = p.parse_args()
+    if not os.path.exists(a.peer):
+        sys.exit(f"peer not found: {a.peer} (../shared/bench is needed for this comparison)")
+    shape = []
+    for key, value in SHAPE.items():
+        shape += ["--" + key, str(value)]
+    shape += ["--steps", str(a.steps), "--warmup", "2", "--threads", "2"]
+    clean = env_with(OPENBLAS_CORETYPE=None, TEMPER_BLAS_RESTARTED_FROM=None)
+    configs = []
+    for kind, flags in KINDS.items():
+        configs.append((f"temper {kind}", kind, "temper",
+                        lambda f=flags: last_json([a.temper, "bench", "train", *shape, *f, "--json"], clean)))
+    for kind in a.peer_kinds.split(","):
+        for blas in a.peer_settings.split(","):
+            env = env_with(OPENBLAS_CORETYPE=a.peer_core)
+            if blas == "openmp":
+                env["LD_LIBRARY_PATH"] = OPENMP_DIR
+            configs.append((f"peer {kind}, bf16, {blas} OpenBLAS", kind, "peer",
+                            lambda f=KINDS[kind], e=env: last_json([a.python, a.peer, *shape, *f, "--bf16"], e)))
+    results = {label: [] for label, _, _, _ in configs}
+    for r in range(a.rounds):
+        for label, _, _, run in configs:
+            results[label].append(run())
+            print(f"round {r + 1}: {label}: {results[label][-1]['tokens_per_s']:.0f} tok/s, "
+                  f"{results[label][-1]['peak_rss_mb']:.0f} MB", file=sys.stderr)
+
+    def med(label, field):
+        return statistics.median(x[field] for x in results[label])
+
+    full = "temper full"
+    print("| configuration | trainable | tokens/s | step s | peak RSS MB | step / full | RSS / full |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for label, _, _, _ in configs:
+        print(f"| {label} | {results[label][0]['trainable_params']:,} | {med(label, 'tokens_per_s'):,.0f} | "
+              f"{med(label, 'median_step_s'):.3f} | {med(label, 'peak_rss_mb'):,.0f} | "
+              f"{med(label, 'median_step_s') / med(full, 'median_step_s'):.2f} | "
+              f"{med(label, 'peak_rss_mb') / med(full, 'peak_rss_mb'):.2f} |")
+    print()
+    for kind in a.peer_kinds.split(","):
+        peers = [l for l, k, who, _ in configs if k == kind and who == "peer"]
+        best = max(peers, key=lambda l: med(l, "tokens_per_s"))
+        ratios = [t["tokens_per_s"] / q["tokens_per_s"] for t, q in zip(results[f"temper {kind}"], results[best])]
+        print(f"{kind}: temper / best peer ({best.split(', ', 1)[1]}) = {statistics.median(ratios):.2f}x "
+              f"(per round: {', '.join(f'{x:.2f}' for x in ratios)})")
+
+
+if __name__ == "__main__":
+    main()
