@@ -5,6 +5,7 @@
 #include "app/cli.h"
 #include "core/engine/export_command.h"
 #include "core/engine/model_inspect_command.h"
+#include "core/peft/adapter_folder.h"
 
 namespace temper::cli {
 namespace {
@@ -46,6 +47,19 @@ std::string inspectionText(const ModelInspection& m) {
   return text;
 }
 
+std::string adapterText(const AdapterInspection& a) {
+  std::string text = "adapter         " + a.kind + " (" + a.peft_type + ", " + a.task_type + ")\n";
+  text += "base            " + a.base + (a.base_on_disk ? "" : " (not a folder here)") + "\n";
+  if (!a.targets.is_null()) {
+    text += "targets         " + (a.targets.is_string() ? a.targets.get<std::string>() : a.targets.dump()) + "\n";
+  }
+  for (const auto& [key, value] : a.settings.items()) {
+    text += key + std::string(key.size() < 16 ? 16 - key.size() : 1, ' ') + value.dump() + "\n";
+  }
+  text += "trainable       " + std::to_string(a.trainable_parameters) + " parameters (" + byteText(a.bytes) + ")\n";
+  return text;
+}
+
 }  // namespace
 
 void addModelInspectCommand(CLI::App& app, Action& action) {
@@ -56,10 +70,19 @@ void addModelInspectCommand(CLI::App& app, Action& action) {
                                         "(reads headers only)");
   auto dir = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
-  inspect->add_option("dir", *dir, "a Hugging Face model folder")->required();
+  inspect->add_option("dir", *dir, "a Hugging Face model folder, or a PEFT adapter folder")->required();
   inspect->add_flag("--json", *json, "print JSON");
   inspect->callback([&action, dir, json] {
     action = [dir, json] {
+      if (isAdapterFolder(*dir)) {
+        const AdapterInspection adapter = inspectAdapter(*dir);
+        if (*json) {
+          std::printf("%s\n", adapter.toJson().dump().c_str());
+        } else {
+          std::fputs(adapterText(adapter).c_str(), stdout);
+        }
+        return 0;
+      }
       ModelInspection result = inspectModelFolder(*dir);
       if (*json) {
         std::printf("%s\n", result.toJson().dump().c_str());

@@ -3,6 +3,8 @@
 #include "core/common/error.h"
 #include "core/model/hf_model.h"
 #include "core/model/model_shape.h"
+#include "core/peft/adapter_folder.h"
+#include "core/tensor_io/safetensors_file.h"
 #include "core/tokenizer/chat_template.h"
 #include "core/tokenizer/tokenizer_open.h"
 
@@ -38,6 +40,47 @@ bool folderHasChatTemplate(const std::filesystem::path& dir) {
   if (!std::filesystem::is_regular_file(config_path, ec)) return false;
   Json config = readJsonFile(config_path);
   return config.is_object() && config.contains("chat_template") && !config["chat_template"].is_null();
+}
+
+Json AdapterInspection::toJson() const {
+  return Json{{"adapter", true},
+              {"kind", kind},
+              {"peft_type", peft_type},
+              {"task_type", task_type},
+              {"base", base},
+              {"base_on_disk", base_on_disk},
+              {"targets", targets},
+              {"settings", settings},
+              {"trainable_parameters", trainable_parameters},
+              {"bytes", bytes},
+              {"trained_here", trained_here}};
+}
+
+AdapterInspection inspectAdapter(const std::filesystem::path& dir) {
+  const AdapterFolderInfo info = inspectAdapterFolder(dir);
+  AdapterInspection a;
+  a.kind = info.kind;
+  a.peft_type = info.peft_type;
+  a.task_type = info.task_type;
+  a.base = info.base;
+  a.base_on_disk = !info.baseDir().empty();
+  a.trained_here = info.temper.is_object();
+  const Json& c = info.config;
+  if (info.kind == "lora") {
+    a.targets = c.value("target_modules", Json());
+    for (const char* key : {"r", "lora_alpha", "lora_dropout", "use_rslora", "use_dora", "bias", "modules_to_save"}) {
+      if (c.contains(key)) a.settings[key] = c[key];
+    }
+  } else {
+    for (const char* key : {"num_virtual_tokens", "token_dim", "prompt_tuning_init"}) {
+      if (c.contains(key)) a.settings[key] = c[key];
+    }
+  }
+  const std::filesystem::path weights = dir / kAdapterWeightsFile;
+  const auto file = SafetensorsFile::open(weights);  // held: tensors() refers into it
+  for (const auto& tensor : file->tensors()) a.trainable_parameters += tensor.numel();
+  a.bytes = std::filesystem::file_size(weights);
+  return a;
 }
 
 ModelInspection inspectModelFolder(const std::filesystem::path& dir) {

@@ -26,6 +26,26 @@ struct ModelInspection {
   Json toJson() const;
 };
 
+/// `temper model inspect` on a PEFT adapter folder (docs/peft.md): what it is and what it needs,
+/// from adapter_config.json and the safetensors header only.
+struct AdapterInspection {
+  std::string kind;       ///< lora, prompt-tuning
+  std::string peft_type;  ///< LORA, PROMPT_TUNING
+  std::string task_type;
+  std::string base;  ///< base_model_name_or_path as written
+  bool base_on_disk = false;
+  Json targets;                      ///< LoRA's target_modules (a list or a regex); null for a soft prompt
+  Json settings;                     ///< the kind's numbers: r, lora_alpha, use_dora, ... or num_virtual_tokens
+  int64_t trainable_parameters = 0;  ///< the values in adapter_model.safetensors
+  uint64_t bytes = 0;                ///< adapter_model.safetensors on disk
+  bool trained_here = false;         ///< has temper_adapter.json (the base's fingerprint)
+
+  Json toJson() const;
+};
+
+/// Throws Error(InvalidInput) naming the file for a folder that is no adapter Temper can load.
+AdapterInspection inspectAdapter(const std::filesystem::path& dir);
+
 /// Whether the folder ships a chat template (tokenizer_config.json `chat_template` or
 /// chat_template.jinja), whether or not Temper can render it.
 bool folderHasChatTemplate(const std::filesystem::path& dir);

@@ -112,6 +112,11 @@ Args tinyTrainArgs(const std::filesystem::path& workspace, const std::filesystem
       {"data", data.string()}, {"layers", "1"},        {"dim", "32"},         {"heads", "2"},  {"ctx", "16"},
       {"batch-size", "4"},     {"max-steps", "20"},    {"warmup-steps", "0"}, {"lr", "0.003"}, {"min-lr", "0.003"},
       {"eval-batches", "2"},   {"sample-tokens", "8"}, {"threads", "1"}};
+  return trainArgs(workspace, std::move(flags), overrides);
+}
+
+Args trainArgs(const std::filesystem::path& workspace, std::map<std::string, std::string> flags,
+               const std::map<std::string, std::string>& overrides) {
   for (const auto& [key, value] : overrides) {
     if (value.empty()) {
       flags.erase(key);

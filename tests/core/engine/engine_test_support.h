@@ -41,6 +41,11 @@ struct PreparedCorpus {
 };
 const PreparedCorpus& preparedCorpus();
 
+/// `temper train --workspace W --KEY VALUE ...` from `flags` with `overrides` applied: an override
+/// sets a flag, or with an empty value leaves it out. A flag given twice is a CLI error, hence maps.
+Args trainArgs(const std::filesystem::path& workspace, std::map<std::string, std::string> flags,
+               const std::map<std::string, std::string>& overrides);
+
 /// `temper train` arguments of a tiny, fast, fully determined run (1 layer, dim 32, 2 heads, ctx 16,
 /// batch 4, 20 steps, one thread, constant learning rate) on `data` in `workspace`. `overrides` set
 /// a flag (`{"max-steps", "10"}`) or, with an empty value, leave it out. A flag given twice is a

@@ -39,19 +39,7 @@ Args finetuneArgs(const std::filesystem::path& workspace, const std::string& met
       {"method", method},   {"base", base().model.string()}, {"data", data.string()}, {"batch-size", "4"},
       {"max-steps", "30"},  {"warmup-steps", "0"},           {"lr", "0.003"},         {"min-lr", "0.003"},
       {"eval-every", "10"}, {"eval-batches", "4"},           {"threads", "1"},        {"ctx", "64"}};
-  for (const auto& [key, value] : extra) {
-    if (value.empty()) {
-      flags.erase(key);
-    } else {
-      flags[key] = value;
-    }
-  }
-  Args args = {"train", "--workspace", workspace.string()};
-  for (const auto& [key, value] : flags) {
-    args.push_back("--" + key);
-    args.push_back(value);
-  }
-  return args;
+  return trainArgs(workspace, std::move(flags), extra);
 }
 
 std::vector<Json> eventsOf(const ProcessResult& result, const std::string& type) {

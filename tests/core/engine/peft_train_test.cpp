@@ -50,19 +50,7 @@ Args loraArgs(const fs::path& workspace, const fs::path& base_model, const std::
                                               {"threads", "1"},
                                               {"ctx", "32"},
                                               {"precision", "fp32"}};
-  for (const auto& [key, value] : extra) {
-    if (value.empty()) {
-      flags.erase(key);
-    } else {
-      flags[key] = value;
-    }
-  }
-  Args args = {"train", "--workspace", workspace.string()};
-  for (const auto& [key, value] : flags) {
-    args.push_back("--" + key);
-    args.push_back(value);
-  }
-  return args;
+  return trainArgs(workspace, std::move(flags), extra);
 }
 
 std::map<int64_t, double> lossesByStep(const ProcessResult& run) {
@@ -105,6 +93,16 @@ TEST(LoraTrain, SavesAPeftFolderThatEvalGenerateAndMergeRead) {
   const Json stored = showRun(dir / "ws", runIdOf(run)).at("config").at("train");
   EXPECT_EQ(stored.at("peft"), "lora");
   EXPECT_EQ(stored.at("lora-targets"), "all-linear");
+
+  auto inspected = runTemper({"model", "inspect", final_dir.string(), "--json"});
+  ASSERT_EQ(inspected.exit_code, 0) << inspected.all();
+  const Json inspection = Json::parse(inspected.out);
+  EXPECT_EQ(inspection.at("kind"), "lora");
+  EXPECT_EQ(inspection.at("trainable_parameters"), trainable);
+  EXPECT_EQ(inspection.at("targets"), (Json{"c_attn", "c_fc", "c_proj"}));
+  EXPECT_EQ(inspection.at("settings").at("r"), 4);
+  EXPECT_TRUE(inspection.at("base_on_disk").get<bool>());
+  EXPECT_TRUE(inspection.at("trained_here").get<bool>());
 
   const std::string text = preparedCorpus().corpus.string();
   const double base_nll = meanNll({"eval", "--model", base().model.string(), "--data", text, "--json"});
