@@ -474,10 +474,13 @@ def write_peft_adapter(base_folder, out, lora_config, seed):
         for name, param in model.named_parameters():
             if "lora_magnitude_vector" in name:
                 param.mul_(torch.rand_like(param) + 0.5)
-        # Biases PEFT saves with the adapter (`bias` lora_only / all), moved off the base's values.
+        # Biases PEFT saves with the adapter (`bias` lora_only / all), moved off the base's values far
+        # enough that ignoring them moves the NLL by > 10x the tolerance on any base these tests
+        # train (std 0.1 moved it only 3.4e-4 on the CUDA build's GPT-2, whose weights differ
+        # slightly from the Debian build's).
         for name in get_peft_model_state_dict(model):
             if name.endswith(".bias"):
-                model.get_parameter(name).add_(torch.randn_like(model.get_parameter(name)) * 0.1)
+                model.get_parameter(name).add_(torch.randn_like(model.get_parameter(name)) * 1.0)
     model.save_pretrained(str(out))
     return out
 
