@@ -18,11 +18,12 @@ Usage: bench/peft_speed_table.py --temper build/bin/temper [--rounds 2] [--steps
 Standard library only; the peer runs on /usr/bin/python3 (Debian's torch 1.13).
 """
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
+
+sys.dont_write_bytecode = True  # importing the sibling script leaves no __pycache__ in bench/
+from cpu_speed_table import env_with, last_json, shape_args  # noqa: E402  (same folder: the shared runners)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_PEER = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "bench", "reference_gpt.py"))
@@ -34,21 +35,6 @@ KINDS = {
     "lora all-linear r16": ["--lora-r", "16", "--lora-targets", "all-linear"],
     "prompt tuning 20": ["--prompt-tokens", "20"],
 }
-
-
-def last_json(command, env):
-    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
-def env_with(**changes):
-    env = dict(os.environ)
-    for key, value in changes.items():
-        if value is None:
-            env.pop(key, None)
-        else:
-            env[key] = value
-    return env
 
 
 def main():
@@ -64,10 +50,7 @@ def main():
     a = p.parse_args()
     if not os.path.exists(a.peer):
         sys.exit(f"peer not found: {a.peer} (../shared/bench is needed for this comparison)")
-    shape = []
-    for key, value in SHAPE.items():
-        shape += ["--" + key, str(value)]
-    shape += ["--steps", str(a.steps), "--warmup", "2", "--threads", "2"]
+    shape = shape_args(SHAPE) + ["--steps", str(a.steps), "--warmup", "2", "--threads", "2"]
     clean = env_with(OPENBLAS_CORETYPE=None, TEMPER_BLAS_RESTARTED_FROM=None)
     configs = []
     for kind, flags in KINDS.items():

@@ -70,4 +70,14 @@ struct NamedLinear {
   bool bias = false;
 };
 
+/// A live projection's entry, its sizes and bias read from the layer.
+inline NamedLinear namedLinear(std::string name, LinearRole role, int64_t block, bool fan_in_fan_out,
+                               const AdaptableLinear& layer) {
+  NamedLinear linear{std::move(name), role, block, fan_in_fan_out, layer};
+  linear.in = layer->weight.size(1);
+  linear.out = layer->weight.size(0);
+  linear.bias = layer->bias.defined();
+  return linear;
+}
+
 }  // namespace temper

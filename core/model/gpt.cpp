@@ -117,15 +117,10 @@ std::vector<NamedLinear> GptImpl::adaptableLinears() {
   for (int64_t i = 0; i < config_.layers; ++i) {
     const std::string prefix = "transformer.h." + std::to_string(i) + ".";
     const Block& block = blocks_[static_cast<size_t>(i)];
-    out.push_back({prefix + "attn.c_attn", LinearRole::QueryKeyValue, i, true, block->attn->c_attn});
-    out.push_back({prefix + "attn.c_proj", LinearRole::AttentionOutput, i, true, block->attn->c_proj});
-    out.push_back({prefix + "mlp.c_fc", LinearRole::MlpUp, i, true, block->mlp->c_fc});
-    out.push_back({prefix + "mlp.c_proj", LinearRole::MlpDown, i, true, block->mlp->c_proj});
-  }
-  for (auto& linear : out) {
-    linear.in = linear.layer->weight.size(1);
-    linear.out = linear.layer->weight.size(0);
-    linear.bias = linear.layer->bias.defined();
+    out.push_back(namedLinear(prefix + "attn.c_attn", LinearRole::QueryKeyValue, i, true, block->attn->c_attn));
+    out.push_back(namedLinear(prefix + "attn.c_proj", LinearRole::AttentionOutput, i, true, block->attn->c_proj));
+    out.push_back(namedLinear(prefix + "mlp.c_fc", LinearRole::MlpUp, i, true, block->mlp->c_fc));
+    out.push_back(namedLinear(prefix + "mlp.c_proj", LinearRole::MlpDown, i, true, block->mlp->c_proj));
   }
   return out;
 }

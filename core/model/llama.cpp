@@ -157,18 +157,14 @@ std::vector<NamedLinear> LlamaImpl::adaptableLinears() {
   for (int64_t i = 0; i < config_.layers; ++i) {
     const std::string prefix = "model.layers." + std::to_string(i) + ".";
     const LlamaDecoderLayer& layer = model->blocks[static_cast<size_t>(i)];
-    out.push_back({prefix + "self_attn.q_proj", LinearRole::Query, i, false, layer->self_attn->q_proj});
-    out.push_back({prefix + "self_attn.k_proj", LinearRole::Key, i, false, layer->self_attn->k_proj});
-    out.push_back({prefix + "self_attn.v_proj", LinearRole::Value, i, false, layer->self_attn->v_proj});
-    out.push_back({prefix + "self_attn.o_proj", LinearRole::AttentionOutput, i, false, layer->self_attn->o_proj});
-    out.push_back({prefix + "mlp.gate_proj", LinearRole::MlpGate, i, false, layer->mlp->gate_proj});
-    out.push_back({prefix + "mlp.up_proj", LinearRole::MlpUp, i, false, layer->mlp->up_proj});
-    out.push_back({prefix + "mlp.down_proj", LinearRole::MlpDown, i, false, layer->mlp->down_proj});
-  }
-  for (auto& linear : out) {
-    linear.in = linear.layer->weight.size(1);
-    linear.out = linear.layer->weight.size(0);
-    linear.bias = linear.layer->bias.defined();
+    out.push_back(namedLinear(prefix + "self_attn.q_proj", LinearRole::Query, i, false, layer->self_attn->q_proj));
+    out.push_back(namedLinear(prefix + "self_attn.k_proj", LinearRole::Key, i, false, layer->self_attn->k_proj));
+    out.push_back(namedLinear(prefix + "self_attn.v_proj", LinearRole::Value, i, false, layer->self_attn->v_proj));
+    out.push_back(
+        namedLinear(prefix + "self_attn.o_proj", LinearRole::AttentionOutput, i, false, layer->self_attn->o_proj));
+    out.push_back(namedLinear(prefix + "mlp.gate_proj", LinearRole::MlpGate, i, false, layer->mlp->gate_proj));
+    out.push_back(namedLinear(prefix + "mlp.up_proj", LinearRole::MlpUp, i, false, layer->mlp->up_proj));
+    out.push_back(namedLinear(prefix + "mlp.down_proj", LinearRole::MlpDown, i, false, layer->mlp->down_proj));
   }
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -14,10 +15,6 @@ namespace {
 constexpr const char* kPeftPrefix = "base_model.model.";
 
 std::string peftBiasName(const std::string& bias) { return bias == "lora-only" ? "lora_only" : bias; }
-
-bool moduleMatches(const std::string& path, const std::string& name) {
-  return path == name || (path.size() > name.size() && path.ends_with("." + name));
-}
 
 }  // namespace
 
@@ -110,15 +107,17 @@ void LoraAdapter::build(const TargetSpec& spec) {
     in_place_.push_back({name, p, p, {}});
   };
   if (options_.bias != "none") {
+    // A projection's bias by its own parameter name, through the model's registry of parameters.
+    std::map<const void*, std::pair<std::string, torch::Tensor>> by_tensor;
+    for (auto& item : model_->named_parameters()) {
+      by_tensor[item.value().unsafeGetTensorImpl()] = {item.key(), item.value()};
+    }
     for (const auto& linear : linears) {
       if (!linear.layer->bias.defined()) continue;
-      if (options_.bias == "all" || targeted.count(linear.layer.get())) {
-        // Find the parameter's own name through the model's registry of parameters.
-        for (auto& item : model_->named_parameters()) {
-          if (item.value().is_same(linear.layer->bias)) {
-            takeInPlace(item.key(), item.value(), targeted.count(linear.layer.get()) > 0);
-          }
-        }
+      const bool of_target = targeted.count(linear.layer.get()) > 0;
+      if (options_.bias == "all" || of_target) {
+        auto& [name, tensor] = by_tensor.at(linear.layer->bias.unsafeGetTensorImpl());
+        takeInPlace(name, tensor, of_target);
       }
     }
     if (options_.bias == "all") {
@@ -132,7 +131,7 @@ void LoraAdapter::build(const TargetSpec& spec) {
     for (auto& item : model_->named_parameters()) {
       const std::string hf = classifierTensorName(family, item.key());
       const std::string module_path = hf.substr(0, hf.rfind('.'));
-      if (moduleMatches(module_path, module)) {
+      if (moduleNameMatches(module_path, module)) {
         takeInPlace(item.key(), item.value(), false);
         any = true;
       }

@@ -29,10 +29,6 @@ bool presetTakes(const std::string& preset, LinearRole role) {
   }
 }
 
-bool listMatches(const std::string& path, const std::string& name) {
-  return path == name || (path.size() > name.size() && path.ends_with("." + name));
-}
-
 std::string trim(std::string s) {
   const auto first = s.find_first_not_of(" \t");
   const auto last = s.find_last_not_of(" \t");
@@ -55,6 +51,10 @@ std::string someModules(const std::vector<NamedLinear>& linears) {
 }
 
 }  // namespace
+
+bool moduleNameMatches(const std::string& path, const std::string& name) {
+  return path == name || (path.size() > name.size() && path.ends_with("." + name));
+}
 
 TargetSpec parseTargetSpec(const std::string& text) {
   TargetSpec spec;
@@ -122,7 +122,7 @@ std::vector<size_t> matchTargets(const TargetSpec& spec, const std::vector<Named
       std::vector<std::string> unmatched;
       for (const auto& name : spec.names) {
         bool any = false;
-        for (const auto& linear : linears) any = any || listMatches(linear.name, name);
+        for (const auto& linear : linears) any = any || moduleNameMatches(linear.name, name);
         if (!any) unmatched.push_back(name);
       }
       if (!unmatched.empty()) {
@@ -133,7 +133,7 @@ std::vector<size_t> matchTargets(const TargetSpec& spec, const std::vector<Named
       }
       for (size_t i = 0; i < linears.size(); ++i) {
         for (const auto& name : spec.names) {
-          if (listMatches(linears[i].name, name)) {
+          if (moduleNameMatches(linears[i].name, name)) {
             chosen.push_back(i);
             break;
           }
@@ -159,7 +159,7 @@ Json targetModulesJson(const TargetSpec& spec, const std::vector<NamedLinear>& l
       for (size_t p = parts.size() - take; p < parts.size(); ++p) suffix += (suffix.empty() ? "" : ".") + parts[p];
       bool exact = true;
       for (size_t i = 0; i < linears.size() && exact; ++i) {
-        if (listMatches(linears[i].name, suffix) && !wanted.count(i)) exact = false;
+        if (moduleNameMatches(linears[i].name, suffix) && !wanted.count(i)) exact = false;
       }
       if (exact) {
         suffixes.insert(suffix);

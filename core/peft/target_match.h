@@ -11,6 +11,9 @@
 
 namespace temper {
 
+/// PEFT's list rule: `path` is the module `name`, or ends in "." + `name`.
+bool moduleNameMatches(const std::string& path, const std::string& name);
+
 struct TargetSpec {
   enum class Kind { Preset, List, Regex } kind = Kind::Preset;
   std::string preset;              ///< attention-qv | attention | all-linear

@@ -172,18 +172,6 @@ class Temper(tc.Temper):
         out = out[len(prompt):]
         return out[:-1] if out.endswith("\n") else out
 
-    def train_run(self, workspace, flags):
-        """Trains one run in its own workspace; its `runs list` record (id, run_dir, status)."""
-        args = ["train", "--workspace", workspace]
-        for key, value in flags.items():
-            args += [f"--{key}", value]
-        self.run(args)
-        runs = self.json(["runs", "list", "--workspace", workspace, "--json"])
-        if len(runs) != 1 or runs[0].get("status") != "finished":
-            raise CommandFailed(f"expected one finished run in {workspace}, found: "
-                                f"{[(r.get('id'), r.get('status')) for r in runs]}")
-        return runs[0]
-
     def export_merged(self, workspace, run_id, out):
         self.json(["export", "--workspace", workspace, "--run", run_id, "--merge", "--out", out, "--json"])
         return Path(out)
@@ -862,11 +850,11 @@ def main():
                                      "eval-every": steps, "checkpoint-every": steps})
         data = work / "gpt2-data"
         temper.json(["data", "prepare", "--tokenizer", tokenizer, "--input", corpus, "--out", data])
-        run = temper.train_run(work / "gpt2-base-ws", dict(base_flags, data=data, layers=2, dim=64, heads=4,
+        run = temper.train_record(work / "gpt2-base-ws", dict(base_flags, data=data, layers=2, dim=64, heads=4,
                                                            name="peft-gpt2-base"))
         gpt2_base = temper.export(work / "gpt2-base-ws", run["id"], work / "gpt2-base")
         random_llama = tc.llama_family_base(work / "llama-random", tokenizer, 400, "llama", seed=7)
-        run = temper.train_run(work / "llama-base-ws", dict(base_flags, method="continued-pretrain",
+        run = temper.train_record(work / "llama-base-ws", dict(base_flags, method="continued-pretrain",
                                                             base=random_llama, data=corpus,
                                                             ext=".md,.txt,.ts,.tsx,.js", name="peft-llama-base"))
         llama_base = temper.export(work / "llama-base-ws", run["id"], work / "llama-base")
@@ -894,7 +882,7 @@ def main():
         for case, family, flags in cases:
             t0 = time.monotonic()
             workspace = work / f"{case}-ws"
-            runs[case] = (workspace, temper.train_run(workspace, dict(lora_flags, base=bases[family], name=case,
+            runs[case] = (workspace, temper.train_record(workspace, dict(lora_flags, base=bases[family], name=case,
                                                                       **flags)))
             log(f"trained {case} ({lora_steps} steps, {flags}) in {time.monotonic() - t0:.1f}s")
 
@@ -949,7 +937,7 @@ def main():
             t0 = time.monotonic()
             try:
                 workspace = work / f"{case}-ws"
-                run = temper.train_run(workspace, dict(prompt_flags, base=bases[family], name=case))
+                run = temper.train_record(workspace, dict(prompt_flags, base=bases[family], name=case))
                 log(f"trained {case} ({prompt_steps} steps) in {time.monotonic() - t0:.1f}s")
                 check_temper_prompt(case, temper, workspace, run, bases[family], family, text_file, prompt_text,
                                     report, work)

@@ -155,6 +155,10 @@ class Temper:
         return self.json(args)
 
     def train(self, workspace, flags):
+        return self.train_record(workspace, flags)["id"]
+
+    def train_record(self, workspace, flags):
+        """Trains one run in its own workspace; its `runs list` record (id, run_dir, status)."""
         args = ["train", "--workspace", workspace]
         for key, value in flags.items():
             args += [f"--{key}", value]
@@ -163,7 +167,7 @@ class Temper:
         if len(runs) != 1 or runs[0].get("status") != "finished":
             raise CommandFailed(f"expected one finished run in {workspace}, found: "
                                 f"{[(r.get('id'), r.get('status')) for r in runs]}")
-        return runs[0]["id"]
+        return runs[0]
 
     def export(self, workspace, run_id, out):
         self.json(["export", "--workspace", workspace, "--run", run_id, "--out", out, "--json"])

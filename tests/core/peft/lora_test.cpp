@@ -166,7 +166,7 @@ TEST_P(LoraOnFamily, ShapeCountEqualsTheModelsTensors) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, LoraOnFamily, ::testing::Values(Family{"gpt2", gpt}, Family{"llama", llama}),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         [](const auto& instance) { return std::string(instance.param.name); });
 
 // The layer's output against y = W x + b + s B A x in float64, s = alpha / r or alpha / sqrt(r),
 // and DoRA's m / ||W + s B A||_row (W x + s B A x) + b.

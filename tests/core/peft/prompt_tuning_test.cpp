@@ -86,7 +86,7 @@ TEST_P(PromptTuningOnFamily, OnlyThePromptLearnsAndTheLossFalls) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, PromptTuningOnFamily, ::testing::Values(Family{"gpt2", gpt}, Family{"llama", llama}),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         [](const auto& instance) { return std::string(instance.param.name); });
 
 TEST(PromptTuningInit, TextRepeatsOrCutsTheTokensAndVocabTakesEmbeddingRows) {
   CausalLm model = gpt(6);
