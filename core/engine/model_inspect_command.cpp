@@ -3,6 +3,7 @@
 #include "core/common/error.h"
 #include "core/model/hf_model.h"
 #include "core/model/model_shape.h"
+#include "core/peft/peft_shape.h"
 #include "core/peft/adapter_folder.h"
 #include "core/tensor_io/safetensors_file.h"
 #include "core/tokenizer/chat_template.h"
@@ -104,6 +105,16 @@ ModelInspection inspectModelFolder(const std::filesystem::path& dir) {
 }
 
 Json ModelInspection::toJson() const {
+  // The projections a LoRA may target, as the wizard's module picker lists them.
+  Json modules = Json::array();
+  for (const NamedLinear& linear : projectionsOf(shape)) {
+    modules.push_back({{"name", linear.name},
+                       {"block", linear.block},
+                       {"role", linearRoleName(linear.role)},
+                       {"in", linear.in},
+                       {"out", linear.out},
+                       {"parameters", linear.in * linear.out + (linear.bias ? linear.out : 0)}});
+  }
   return Json{{"family", family},
               {"architecture", architecture},
               {"model_type", model_type},
@@ -123,7 +134,8 @@ Json ModelInspection::toJson() const {
               {"task", task},
               {"labels", labels},
               {"files", files},
-              {"bytes", bytes}};
+              {"bytes", bytes},
+              {"modules", std::move(modules)}};
 }
 
 }  // namespace temper

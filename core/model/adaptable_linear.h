@@ -57,6 +57,21 @@ enum class LinearRole {
   MlpDown,
 };
 
+/// The role's short name in JSON (`temper model inspect`'s modules): q, k, v, qkv, o, mlp-up, ...
+inline const char* linearRoleName(LinearRole role) {
+  switch (role) {
+    case LinearRole::Query: return "q";
+    case LinearRole::Key: return "k";
+    case LinearRole::Value: return "v";
+    case LinearRole::QueryKeyValue: return "qkv";
+    case LinearRole::AttentionOutput: return "o";
+    case LinearRole::MlpUp: return "mlp-up";
+    case LinearRole::MlpGate: return "mlp-gate";
+    case LinearRole::MlpDown: return "mlp-down";
+  }
+  return "";
+}
+
 /// One projection of a model as Hugging Face names its module (`transformer.h.0.attn.c_attn`,
 /// `model.layers.3.self_attn.q_proj`): the name PEFT's target_modules match and its tensor keys use.
 struct NamedLinear {

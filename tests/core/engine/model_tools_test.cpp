@@ -155,6 +155,18 @@ TEST(ModelInspect, Gpt2FolderFromConfigAndHeaders) {
   EXPECT_EQ(json["chat_template"], "none");
   EXPECT_EQ(json["files"], Json::array({"model.safetensors"}));
   EXPECT_EQ(json["bytes"].get<uint64_t>(), fs::file_size(dir / "m" / "model.safetensors"));
+  // The projections a LoRA may target, with the counts of the comment above (weight + bias).
+  const Json& modules = json["modules"];
+  ASSERT_EQ(modules.size(), 8u) << modules;
+  EXPECT_EQ(modules[0], (Json{{"name", "transformer.h.0.attn.c_attn"},
+                              {"block", 0},
+                              {"role", "qkv"},
+                              {"in", 8},
+                              {"out", 24},
+                              {"parameters", 216}}));
+  EXPECT_EQ(modules[7]["name"], "transformer.h.1.mlp.c_proj");
+  EXPECT_EQ(modules[7]["role"], "mlp-down");
+  EXPECT_EQ(modules[7]["parameters"], 264);
 
   // Tokenizer and chat template are recognised from the folder's files.
   writeFile(dir / "m" / "tokenizer.json", "{}");
@@ -190,6 +202,14 @@ TEST(ModelInspect, LlamaFolderWithGroupedQueryAttention) {
   EXPECT_EQ(json["vocab"], 20);
   EXPECT_EQ(json["tied"], false);
   EXPECT_EQ(json["intermediate"], 24);
+  const Json& modules = json["modules"];
+  ASSERT_EQ(modules.size(), 14u) << modules;
+  std::vector<std::string> roles;
+  for (size_t i = 0; i < 7; ++i) roles.push_back(modules[i]["role"]);
+  EXPECT_EQ(roles, (std::vector<std::string>{"q", "k", "v", "o", "mlp-gate", "mlp-up", "mlp-down"}));
+  EXPECT_EQ(modules[8]["name"], "model.layers.1.self_attn.k_proj");
+  EXPECT_EQ(modules[8]["parameters"], 128) << "GQA: 2 kv heads of 4";
+  EXPECT_EQ(modules[13]["parameters"], 384);
 }
 
 TEST(ModelInspect, ErrorsNameTheProblem) {
