@@ -3,8 +3,8 @@
 #include "core/common/error.h"
 #include "core/model/hf_model.h"
 #include "core/model/model_shape.h"
-#include "core/peft/peft_shape.h"
 #include "core/peft/adapter_folder.h"
+#include "core/peft/peft_shape.h"
 #include "core/tensor_io/safetensors_file.h"
 #include "core/tokenizer/chat_template.h"
 #include "core/tokenizer/tokenizer_open.h"
@@ -70,6 +70,10 @@ AdapterInspection inspectAdapter(const std::filesystem::path& dir) {
   if (info.kind == "lora") {
     a.targets = c.value("target_modules", Json());
     for (const char* key : {"r", "lora_alpha", "lora_dropout", "use_rslora", "use_dora", "bias", "modules_to_save"}) {
+      if (c.contains(key)) a.settings[key] = c[key];
+    }
+  } else if (info.kind == "adapters") {
+    for (const char* key : {"placement", "reduction_factor", "bottleneck_size", "non_linearity", "layers", "scaling"}) {
       if (c.contains(key)) a.settings[key] = c[key];
     }
   } else {

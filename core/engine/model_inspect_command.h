@@ -29,8 +29,8 @@ struct ModelInspection {
 /// `temper model inspect` on a PEFT adapter folder (docs/peft.md): what it is and what it needs,
 /// from adapter_config.json and the safetensors header only.
 struct AdapterInspection {
-  std::string kind;       ///< lora, prompt-tuning
-  std::string peft_type;  ///< LORA, PROMPT_TUNING
+  std::string kind;       ///< lora, adapters, prompt-tuning
+  std::string peft_type;  ///< LORA, BOTTLENECK, PROMPT_TUNING
   std::string task_type;
   std::string base;  ///< base_model_name_or_path as written
   bool base_on_disk = false;

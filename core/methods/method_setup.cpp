@@ -41,6 +41,9 @@ MethodShape methodShape(const MethodInputs& inputs) {
   MethodShape shape = methodRegistry().require(inputs.config.method).dry_run_shape(inputs);
   const PeftChoice peft = peftChoice(inputs.config);
   if (peft.kind == "lora") shape.trainable_parameters = loraTrainableParameters(shape.model, peft.lora);
+  if (peft.kind == "adapters") {
+    shape.trainable_parameters = bottleneckTrainableParameters(shape.model.hidden, shape.model.layers, peft.adapters);
+  }
   if (peft.kind == "prompt-tuning") shape.trainable_parameters = peft.prompt.tokens * shape.model.hidden;
   return shape;
 }

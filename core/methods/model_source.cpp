@@ -6,6 +6,7 @@
 #include "core/model/sequence_classifier.h"
 #include "core/peft/adapter_folder.h"
 #include "core/peft/base_fingerprint.h"
+#include "core/peft/bottleneck.h"
 #include "core/peft/lora.h"
 #include "core/peft/prompt_tuning.h"
 #include "core/tokenizer/tokenizer_open.h"
@@ -94,6 +95,8 @@ void startTraining(ModelSource& source, uint64_t seed) {
       for (int id : tokenizer->encode(source.peft.prompt.init_text)) text_ids.push_back(id);
     }
     source.adapter = std::make_shared<PromptTuningAdapter>(source.model, source.peft.prompt, text_ids);
+  } else if (source.peft.kind == "adapters") {
+    source.adapter = std::make_shared<BottleneckAdapter>(source.model, source.peft.adapters);
   } else {
     source.adapter = std::make_shared<LoraAdapter>(source.model, source.peft.lora);
   }

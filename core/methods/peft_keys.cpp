@@ -12,8 +12,8 @@ const std::vector<PeftKindInfo>& peftKinds() {
        "for models too large to finetune in full.",
        true, ""},
       {"adapters", "Bottleneck adapters",
-       "Small layers inserted after attention and/or the MLP of a frozen model: one compact module per task.", false,
-       "not in the engine yet"},
+       "Small layers inserted after attention and/or the MLP of a frozen model: one compact module per task.", true,
+       ""},
       {"prompt-tuning", "Prompt tuning",
        "A few trained soft-prompt vectors per task on one frozen model; switch tasks by switching prompts.", true, ""},
       {"prefix-tuning", "Prefix tuning",
@@ -31,9 +31,10 @@ const std::vector<KeySpec>& peftKeySpecs() {
        "none",
        0,
        0,
-       {"none", "lora", "prompt-tuning"},
-       "what is trained: none (every weight), lora (low-rank adapters on a frozen base) or prompt-tuning (a soft "
-       "prompt before every sequence of a frozen base); adapters are saved in PEFT's format"},
+       {"none", "lora", "adapters", "prompt-tuning"},
+       "what is trained: none (every weight), lora (low-rank adapters on a frozen base), adapters (bottleneck layers "
+       "in the blocks of a frozen base) or prompt-tuning (a soft prompt before every sequence of a frozen base); "
+       "LoRA and soft prompts are saved in PEFT's format"},
       {"lora-r", K::Integer, 8, 1, 4096, {}, "LoRA rank r"},
       {"lora-alpha",
        K::Number,
@@ -68,6 +69,42 @@ const std::vector<KeySpec>& peftKeySpecs() {
        1000,
        {},
        "LoRA+: lora_B learns at this multiple of the learning rate (1: plain LoRA; LoRA+ suggests 16)"},
+      {"adapter-placement",
+       K::Choice,
+       "after-ffn",
+       0,
+       0,
+       {"after-attention", "after-ffn", "both", "parallel"},
+       "bottleneck adapters: after the attention sublayer, after the MLP (Pfeiffer), both (Houlsby), or beside the "
+       "MLP (parallel, He et al.)"},
+      {"adapter-reduction",
+       K::Integer,
+       16,
+       1,
+       65536,
+       {},
+       "bottleneck adapters: the bottleneck is hidden / reduction wide"},
+      {"adapter-act",
+       K::Choice,
+       "relu",
+       0,
+       0,
+       {"relu", "gelu", "silu"},
+       "bottleneck adapters: the non-linearity between the down- and the up-projection"},
+      {"adapter-layers",
+       K::Text,
+       "all",
+       0,
+       0,
+       {},
+       "bottleneck adapters: the blocks that get one, all or indices and ranges (0-3,6)"},
+      {"adapter-scaling",
+       K::Number,
+       nullptr,
+       0,
+       1e6,
+       {},
+       "bottleneck adapters: their output is multiplied by this (default 1; 4 for parallel)"},
       {"prompt-tokens", K::Integer, 20, 1, 4096, {}, "prompt tuning: virtual tokens in the soft prompt"},
       {"prompt-init",
        K::Choice,
@@ -86,6 +123,7 @@ std::string peftKindOfKey(const std::string& key) {
       key == "modules-to-save")
     return "lora";
   if (key.starts_with("prompt-")) return "prompt-tuning";
+  if (key.starts_with("adapter-")) return "adapters";
   return "";
 }
 
@@ -105,6 +143,12 @@ PeftChoice peftChoice(const TrainConfig& c) {
   for (const auto& m : splitString(v.value("modules-to-save", std::string()), ',')) {
     if (!m.empty()) o.modules_to_save.push_back(m);
   }
+  BottleneckOptions& a = choice.adapters;
+  a.placement = v.value("adapter-placement", a.placement);
+  a.reduction = v.value("adapter-reduction", a.reduction);
+  a.act = v.value("adapter-act", a.act);
+  a.layers = v.value("adapter-layers", a.layers);
+  a.scaling = v.contains("adapter-scaling") ? v["adapter-scaling"].get<double>() : (a.parallel() ? 4.0 : 1.0);
   PromptTuningOptions& p = choice.prompt;
   p.tokens = v.value("prompt-tokens", p.tokens);
   p.init = v.value("prompt-init", p.init);

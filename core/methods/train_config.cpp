@@ -281,14 +281,16 @@ TrainConfig resolveTrainConfig(const std::optional<std::filesystem::path>& confi
   const std::string method = given.value("method", merged["method"].get<std::string>());
   for (const auto& [key, value] : methodDefaults(method)) merged[key] = value;
   // An adapter starts from zero and has few parameters: it wants a larger learning rate than a
-  // full finetune (PEFT's and Unsloth's examples use 1e-4 to 2e-4).
-  if (given.value("peft", std::string("none")) == "lora") {
+  // full finetune (PEFT's and Unsloth's LoRA examples use 1e-4 to 2e-4; AdapterHub's bottleneck
+  // adapter examples 1e-4, He et al. up to 1e-3).
+  const std::string given_peft = given.value("peft", std::string("none"));
+  if (given_peft == "lora" || given_peft == "adapters") {
     merged["lr"] = 2e-4;
     merged["min-lr"] = 2e-5;
   }
   // A soft prompt is a few vectors that must move far from their start: PEFT's prompt-tuning
   // examples use 3e-2.
-  if (given.value("peft", std::string("none")) == "prompt-tuning") {
+  if (given_peft == "prompt-tuning") {
     merged["lr"] = 3e-2;
     merged["min-lr"] = 3e-3;
   }

@@ -60,14 +60,22 @@ enum class LinearRole {
 /// The role's short name in JSON (`temper model inspect`'s modules): q, k, v, qkv, o, mlp-up, ...
 inline const char* linearRoleName(LinearRole role) {
   switch (role) {
-    case LinearRole::Query: return "q";
-    case LinearRole::Key: return "k";
-    case LinearRole::Value: return "v";
-    case LinearRole::QueryKeyValue: return "qkv";
-    case LinearRole::AttentionOutput: return "o";
-    case LinearRole::MlpUp: return "mlp-up";
-    case LinearRole::MlpGate: return "mlp-gate";
-    case LinearRole::MlpDown: return "mlp-down";
+    case LinearRole::Query:
+      return "q";
+    case LinearRole::Key:
+      return "k";
+    case LinearRole::Value:
+      return "v";
+    case LinearRole::QueryKeyValue:
+      return "qkv";
+    case LinearRole::AttentionOutput:
+      return "o";
+    case LinearRole::MlpUp:
+      return "mlp-up";
+    case LinearRole::MlpGate:
+      return "mlp-gate";
+    case LinearRole::MlpDown:
+      return "mlp-down";
   }
   return "";
 }

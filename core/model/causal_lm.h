@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/model/adaptable_linear.h"
+#include "core/model/block_adapter.h"
 #include "core/model/kv_cache.h"
 #include "core/model/linear_projection.h"
 
@@ -51,6 +52,11 @@ class CausalLmImpl : public torch::nn::Module {
   /// The positions left for tokens: the context less the soft prompt's.
   int64_t tokenContext() const { return contextLength() - virtualTokens(); }
 
+  /// Layers between the blocks' sublayers (bottleneck adapters, core/model/block_adapter.h);
+  /// null: none. The model shares the adapter with its owner, which detaches it before it goes.
+  void setBlockAdapter(std::shared_ptr<BlockAdapter> adapter) { block_adapter_ = std::move(adapter); }
+  BlockAdapter* blockAdapter() const { return block_adapter_.get(); }
+
   /// Final hidden states (B, T, C) of token ids; the loss uses them to avoid a second pass.
   torch::Tensor hidden(const torch::Tensor& ids, KvCache* cache = nullptr);
   /// ids: (B, T) int64 -> logits (B, T, V).
@@ -66,6 +72,7 @@ class CausalLmImpl : public torch::nn::Module {
 
  private:
   torch::Tensor soft_prompt_;
+  std::shared_ptr<BlockAdapter> block_adapter_;
 };
 
 using CausalLm = std::shared_ptr<CausalLmImpl>;

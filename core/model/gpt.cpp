@@ -75,9 +75,14 @@ BlockImpl::BlockImpl(const GptConfig& config) {
   mlp = register_module("mlp", Mlp(config));
 }
 
-torch::Tensor BlockImpl::forward(const torch::Tensor& x, KvCache* cache, int64_t layer) {
-  auto h1 = x + attn->forward(ln_1(x), cache, layer);
-  return h1 + mlp->forward(ln_2(h1));
+torch::Tensor BlockImpl::forward(const torch::Tensor& x, KvCache* cache, int64_t layer, BlockAdapter* adapter) {
+  torch::Tensor attention = attn->forward(ln_1(x), cache, layer);
+  if (adapter != nullptr) attention = adapter->afterAttention(layer, attention);
+  const torch::Tensor h1 = x + attention;
+  const torch::Tensor mlp_in = ln_2(h1);
+  torch::Tensor mlp_out = mlp->forward(mlp_in);
+  if (adapter != nullptr) mlp_out = adapter->afterMlp(layer, mlp_in, mlp_out);
+  return h1 + mlp_out;
 }
 
 GptImpl::GptImpl(const GptConfig& config, bool initialize) : config_(config) {
@@ -138,7 +143,7 @@ torch::Tensor GptImpl::hiddenFromEmbeddings(const torch::Tensor& embeddings, KvC
   auto positions = torch::arange(past, past + steps, torch::TensorOptions(torch::kLong).device(embeddings.device()));
   auto x = embeddings + wpe(positions);
   if (config_.dropout > 0.0) x = torch::dropout(x, config_.dropout, is_training());
-  for (int64_t i = 0; i < config_.layers; ++i) x = blocks_[i]->forward(x, cache, i);
+  for (int64_t i = 0; i < config_.layers; ++i) x = blocks_[i]->forward(x, cache, i, blockAdapter());
   if (cache != nullptr) cache->advance(steps);
   return ln_f(x);
 }

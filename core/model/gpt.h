@@ -44,7 +44,8 @@ TORCH_MODULE(Mlp);
 class BlockImpl : public torch::nn::Module {
  public:
   explicit BlockImpl(const GptConfig& config);
-  torch::Tensor forward(const torch::Tensor& x, KvCache* cache, int64_t layer);
+  /// `adapter`: the model's block adapter (causal_lm.h), or null.
+  torch::Tensor forward(const torch::Tensor& x, KvCache* cache, int64_t layer, BlockAdapter* adapter);
 
   torch::nn::LayerNorm ln_1{nullptr};
   CausalSelfAttention attn{nullptr};

@@ -113,9 +113,14 @@ LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const LlamaConfig& c) {
 }
 
 torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                                             KvCache* cache, int64_t layer) {
-  auto h = x + self_attn->forward(input_layernorm(x), cos, sin, cache, layer);
-  return h + mlp->forward(post_attention_layernorm(h));
+                                             KvCache* cache, int64_t layer, BlockAdapter* adapter) {
+  torch::Tensor attention = self_attn->forward(input_layernorm(x), cos, sin, cache, layer);
+  if (adapter != nullptr) attention = adapter->afterAttention(layer, attention);
+  const torch::Tensor h = x + attention;
+  const torch::Tensor mlp_in = post_attention_layernorm(h);
+  torch::Tensor mlp_out = mlp->forward(mlp_in);
+  if (adapter != nullptr) mlp_out = adapter->afterMlp(layer, mlp_in, mlp_out);
+  return h + mlp_out;
 }
 
 LlamaBackboneImpl::LlamaBackboneImpl(const LlamaConfig& c) {
@@ -182,7 +187,7 @@ torch::Tensor LlamaImpl::hiddenFromEmbeddings(const torch::Tensor& embeddings, K
               " positions exceeds the model's context of ", config_.context());
   auto [cos, sin] = rope_->get(past, steps, embeddings.device(), embeddings.scalar_type());
   auto x = embeddings;
-  for (int64_t i = 0; i < config_.layers; ++i) x = model->blocks[i]->forward(x, cos, sin, cache, i);
+  for (int64_t i = 0; i < config_.layers; ++i) x = model->blocks[i]->forward(x, cos, sin, cache, i, blockAdapter());
   if (cache != nullptr) cache->advance(steps);
   return model->norm(x);
 }

@@ -59,8 +59,9 @@ TORCH_MODULE(LlamaMlp);
 class LlamaDecoderLayerImpl : public torch::nn::Module {
  public:
   explicit LlamaDecoderLayerImpl(const LlamaConfig& config);
+  /// `adapter`: the model's block adapter (causal_lm.h), or null.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin, KvCache* cache,
-                        int64_t layer);
+                        int64_t layer, BlockAdapter* adapter);
 
   RmsNorm input_layernorm{nullptr};
   LlamaAttention self_attn{nullptr};

@@ -1,6 +1,7 @@
 #include "core/peft/adapter_folder.h"
 
 #include "core/common/error.h"
+#include "core/peft/bottleneck.h"
 #include "core/peft/lora.h"
 #include "core/peft/prompt_tuning.h"
 #include "core/tensor_io/torch_safetensors.h"
@@ -11,6 +12,7 @@ namespace {
 std::string kindOfPeftType(const std::string& peft_type) {
   if (peft_type == "LORA") return "lora";
   if (peft_type == "PROMPT_TUNING") return "prompt-tuning";
+  if (peft_type == "BOTTLENECK") return "adapters";  // Temper's own (docs/peft.md); PEFT has no such type
   return "";
 }
 
@@ -76,6 +78,32 @@ std::shared_ptr<Adapter> promptTuningFromConfig(const Json& c, const std::string
   }
 }
 
+std::shared_ptr<Adapter> bottleneckFromConfig(const Json& c, const std::string& source, CausalLm model) {
+  BottleneckOptions options;
+  options.placement = configValue<std::string>(c, "placement", "", source);
+  options.reduction = configValue<int64_t>(c, "reduction_factor", 0, source);
+  options.act = configValue<std::string>(c, "non_linearity", "", source);
+  options.scaling = configValue<double>(c, "scaling", 1.0, source);
+  const int64_t hidden = configValue<int64_t>(c, "hidden_size", model->hiddenSize(), source);
+  if (hidden != model->hiddenSize()) {
+    throwInputError(source + ": `hidden_size` is " + std::to_string(hidden) + " but the model's is " +
+                    std::to_string(model->hiddenSize()) + "; these adapters were trained for another base");
+  }
+  if (!c.contains("layers") || !c["layers"].is_array()) throwInputError(source + ": `layers` (a list) is missing");
+  options.layers.clear();
+  for (const auto& layer : c["layers"]) {
+    if (!layer.is_number_integer())
+      throwInputError(source + ": `layers` holds " + layer.dump() + ", not a block index");
+    options.layers += (options.layers.empty() ? "" : ",") + std::to_string(layer.get<int64_t>());
+  }
+  if (options.layers.empty()) throwInputError(source + ": `layers` is empty");
+  try {
+    return std::make_shared<BottleneckAdapter>(model, options);
+  } catch (const Error& e) {
+    throwInputError(source + ": " + e.what());
+  }
+}
+
 }  // namespace
 
 bool isAdapterFolder(const std::filesystem::path& dir) {
@@ -102,7 +130,8 @@ AdapterFolderInfo inspectAdapterFolder(const std::filesystem::path& dir) {
   info.peft_type = configValue<std::string>(info.config, "peft_type", "", source);
   info.kind = kindOfPeftType(info.peft_type);
   if (info.kind.empty()) {
-    throwInputError(source + ": `peft_type` is `" + info.peft_type + "`; Temper loads LORA and PROMPT_TUNING adapters");
+    throwInputError(source + ": `peft_type` is `" + info.peft_type +
+                    "`; Temper loads LORA, PROMPT_TUNING and BOTTLENECK adapters");
   }
   info.task_type = configValue<std::string>(info.config, "task_type", "CAUSAL_LM", source);
   if (info.task_type != "CAUSAL_LM" && info.task_type != "SEQ_CLS") {
@@ -142,6 +171,8 @@ std::shared_ptr<Adapter> loadAdapter(const AdapterFolderInfo& info, CausalLm mod
   std::shared_ptr<Adapter> adapter;
   if (info.kind == "prompt-tuning") {
     adapter = promptTuningFromConfig(info.config, source, model);
+  } else if (info.kind == "adapters") {
+    adapter = bottleneckFromConfig(info.config, source, model);
   } else {
     if (!info.config.contains("target_modules")) throwInputError(source + ": `target_modules` is missing");
     TargetSpec targets = targetSpecFromJson(info.config["target_modules"], source);

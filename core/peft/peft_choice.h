@@ -3,14 +3,16 @@
 /// with the kind's options (the `peft` train key and its keys). Torch-free.
 #include <string>
 
+#include "core/peft/bottleneck_options.h"
 #include "core/peft/lora_options.h"
 #include "core/peft/prompt_tuning_options.h"
 
 namespace temper {
 
 struct PeftChoice {
-  std::string kind = "none";  ///< none | lora | prompt-tuning
+  std::string kind = "none";  ///< none | lora | adapters | prompt-tuning
   LoraOptions lora;
+  BottleneckOptions adapters;
   PromptTuningOptions prompt;
 
   bool adapter() const { return kind != "none"; }

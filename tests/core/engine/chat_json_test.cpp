@@ -457,8 +457,12 @@ TEST(ChatJson, AdaptersAttachSwitchAndDetachOnTheLoadedBase) {
     EXPECT_EQ(run.exit_code, 0) << run.all();
     return run.out;
   };
-  const std::string base_answer = reference({}), lora_answer = reference(lora), prompt_answer = reference(prompt);
+  const fs::path bottleneck = adapters::trainAdapter(
+      "bottleneck", {{"peft", "adapters"}, {"adapter-placement", "parallel"}, {"lr", "0.01"}, {"min-lr", "0.01"}});
+  const std::string base_answer = reference({}), lora_answer = reference(lora), prompt_answer = reference(prompt),
+                    bottleneck_answer = reference(bottleneck);
   EXPECT_NE(lora_answer, base_answer) << "the adapter changes what the model says";
+  EXPECT_NE(bottleneck_answer, base_answer);
 
   PipedTemper chat(chatArgs(true));
   ASSERT_EQ(chat.nextOfType("ready").value("adapter", Json("?")), Json(nullptr)) << chat.stderrText();
@@ -484,6 +488,8 @@ TEST(ChatJson, AdaptersAttachSwitchAndDetachOnTheLoadedBase) {
   EXPECT_EQ(reply.value("adapter_kind", ""), "prompt-tuning") << reply;
   EXPECT_EQ(reply.at("context"), 128 - 6) << "the soft prompt takes 6 positions";
   EXPECT_EQ(ask().first, prompt_answer);
+  EXPECT_EQ(set(bottleneck.string()).value("adapter_kind", ""), "adapters");
+  EXPECT_EQ(ask().first, bottleneck_answer);
   // Back to the LoRA adapter (from memory), then a folder that is no adapter: an error, and the
   // adapter that was on stays on.
   EXPECT_EQ(set(lora.string()).value("adapter_kind", ""), "lora");

@@ -96,6 +96,8 @@ TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
   EXPECT_EQ(kinds, (std::vector<std::string>{"none", "lora", "adapters", "prompt-tuning", "prefix-tuning"}));
   EXPECT_EQ(info.at("peft_kinds").at(1).at("methods"), (Json{"continued-pretrain", "sft"}));
   EXPECT_TRUE(info.at("peft_kinds").at(1).at("available").get<bool>());
+  EXPECT_TRUE(info.at("peft_kinds").at(2).at("available").get<bool>()) << "bottleneck adapters";
+  EXPECT_FALSE(info.at("peft_kinds").at(4).at("available").get<bool>()) << "prefix tuning is not built yet";
   EXPECT_FALSE(info.at("libtorch").get<std::string>().empty());
   EXPECT_FALSE(info.at("sentencepiece").get<std::string>().empty());
   EXPECT_GE(info.at("device").at("cpu_threads").get<int>(), 1);

@@ -241,6 +241,69 @@ TEST(PromptTuningTrain, TrainsASoftPromptThatEvalUsesAndResumesExactly) {
   EXPECT_NE(too_long.err.find("use ctx ≤ 4"), std::string::npos) << too_long.err;
 }
 
+TEST(BottleneckTrain, TrainsAdaptersThatEvalLoadsAndResumesExactly) {
+  TempDir dir("bottleneck");
+  const std::map<std::string, std::string> adapters = {{"peft", "adapters"},       {"lora-r", ""},
+                                                       {"lora-targets", ""},       {"adapter-placement", "both"},
+                                                       {"adapter-reduction", "4"}, {"adapter-act", "gelu"}};
+  auto uninterrupted = runTemper(loraArgs(dir / "a", base().model, adapters));
+  ASSERT_EQ(uninterrupted.exit_code, 0) << uninterrupted.all();
+  const fs::path run_dir = listRuns(dir / "a").at(0).at("run_dir").get<std::string>();
+  // 1 block of width 32, bottleneck 8, two adapters: 2 × (32·8 + 8 + 8·32 + 32).
+  EXPECT_EQ(readJsonFile(run_dir / "config.json").at("parameters").at("trainable"), 2 * (32 * 8 + 8 + 8 * 32 + 32));
+  const fs::path final_dir = run_dir / "final";
+  const Json config = readJsonFile(final_dir / "adapter_config.json");
+  EXPECT_EQ(config.at("peft_type"), "BOTTLENECK");
+  EXPECT_EQ(config.at("placement"), "both");
+  EXPECT_EQ(config.at("bottleneck_size"), 8);
+  EXPECT_EQ(config.at("non_linearity"), "gelu");
+  EXPECT_EQ(config.at("layers"), Json::array({0}));
+  EXPECT_EQ(config.at("scaling"), 1.0);
+  EXPECT_FALSE(fs::exists(final_dir / "model.safetensors"));
+
+  auto inspected = runTemper({"model", "inspect", final_dir.string(), "--json"});
+  ASSERT_EQ(inspected.exit_code, 0) << inspected.all();
+  const Json inspection = Json::parse(inspected.out);
+  EXPECT_EQ(inspection.at("kind"), "adapters");
+  EXPECT_EQ(inspection.at("settings").at("placement"), "both");
+  EXPECT_EQ(inspection.at("trainable_parameters"), 2 * (32 * 8 + 8 + 8 * 32 + 32));
+
+  const std::string text = preparedCorpus().corpus.string();
+  const double base_nll = meanNll({"eval", "--model", base().model.string(), "--data", text, "--json"});
+  const double with_adapters =
+      meanNll({"eval", "--model", base().model.string(), "--adapter", final_dir.string(), "--data", text, "--json"});
+  EXPECT_EQ(with_adapters, meanNll({"eval", "--model", final_dir.string(), "--data", text, "--json"}));
+  EXPECT_LT(with_adapters, base_nll - 0.01) << "the adapters learned the corpus they trained on";
+
+  auto first = loraArgs(dir / "b", base().model, adapters);
+  first.insert(first.end(), {"--max-steps", "10"});
+  auto half = runTemper(first);
+  ASSERT_EQ(half.exit_code, 0) << half.all();
+  auto second =
+      runTemper({"train", "--workspace", (dir / "b").string(), "--resume", runIdOf(half), "--max-steps", "20"});
+  ASSERT_EQ(second.exit_code, 0) << second.all();
+  const auto reference = lossesByStep(uninterrupted);
+  const auto resumed = lossesByStep(second);
+  ASSERT_EQ(resumed.size(), 10u);
+  for (const auto& [step, loss] : resumed) EXPECT_EQ(loss, reference.at(step)) << "step " << step;
+
+  auto merge = runTemper({"export", "--workspace", (dir / "a").string(), "--run", runIdOf(uninterrupted), "--merge",
+                          "--out", (dir / "merged").string()});
+  EXPECT_NE(merge.exit_code, 0);
+  EXPECT_NE(merge.err.find("only LoRA"), std::string::npos) << merge.err;
+
+  // The block list and the reduction are checked against the model, naming the key.
+  for (const auto& [key, value] : std::map<std::string, std::string>{
+           {"adapter-layers", "0-1"}, {"adapter-reduction", "64"}, {"adapter-placement", "inside"}}) {
+    auto flags = adapters;
+    flags[key] = value;
+    auto refused = runTemper(loraArgs(dir / "c", base().model, flags));
+    EXPECT_EQ(refused.exit_code, 2) << key << "\n" << refused.all();
+    EXPECT_NE(refused.err.find("`" + key + "`"), std::string::npos) << refused.err;
+  }
+  EXPECT_TRUE(listRuns(dir / "c").empty()) << "a refused config creates no run";
+}
+
 TEST(LoraTrain, RefusalsNameTheKeyOrModule) {
   TempDir dir("lora-refusals");
   struct Case {
@@ -252,7 +315,7 @@ TEST(LoraTrain, RefusalsNameTheKeyOrModule) {
       {{{"lora-targets", "nothing.*"}}, "matches no projection"},
       {{{"lora-r", "0"}}, "`lora-r`"},
       {{{"peft", ""}, {"lora-r", "8"}}, "`lora-r` (flag --lora-r) does nothing unless `peft` is lora"},
-      {{{"peft", "adapters"}}, "`peft`"},
+      {{{"peft", "prefix-tuning"}}, "`peft`"},
       {{{"method", "pretrain"}, {"base", ""}, {"preset", "tiny"}},
        "`peft` (flag --peft) does nothing for method pretrain"},
       {{{"modules-to-save", "no_such_module"}}, "no_such_module"},
