@@ -30,6 +30,12 @@ void addBenchCommand(CLI::App& app, Action& action) {
       ->add_option("--prompt-tokens", request->prompt_tokens,
                    "train a soft prompt of this many tokens on a frozen base (0: off)")
       ->check(CLI::Range(0, 4096));
+  train
+      ->add_option("--adapter-reduction", request->adapter_reduction,
+                   "train bottleneck adapters after every MLP with this reduction factor on a frozen base (0: off)")
+      ->check(CLI::Range(0, 65536));
+  train->add_flag("--gradient-checkpointing", request->gradient_checkpointing,
+                  "recompute each block in the backward pass instead of keeping its activations");
   train->add_option("--device", request->device)->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   train
       ->add_option("--precision", request->precision,

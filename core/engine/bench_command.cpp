@@ -8,6 +8,7 @@
 #include "core/engine/bf16_probe.h"
 #include "core/engine/runtime.h"
 #include "core/model/gpt.h"
+#include "core/peft/bottleneck.h"
 #include "core/peft/lora.h"
 #include "core/peft/prompt_tuning.h"
 #include "core/train/compute_precision.h"
@@ -53,9 +54,16 @@ Json benchTrain(const BenchTrainRequest& r) {
     adapter->setTraining(true);
     params = adapter->tensors();
     method = "lora-" + r.lora_targets + "-r" + std::to_string(r.lora_r);
+  } else if (r.adapter_reduction > 0) {
+    BottleneckOptions options;
+    options.reduction = r.adapter_reduction;
+    adapter = std::make_shared<BottleneckAdapter>(model.ptr(), options);
+    params = adapter->tensors();
+    method = "adapters-" + options.placement + "-reduction" + std::to_string(r.adapter_reduction);
   } else {
     for (const auto& item : model->named_parameters()) params.emplace_back(item.key(), item.value());
   }
+  model->setGradientCheckpointing(r.gradient_checkpointing);
   FlatAdamW optimizer(params, AdamWOptions{0.9, 0.95, 1e-8, 0.1});
 
   std::vector<double> times;
@@ -95,6 +103,7 @@ Json benchTrain(const BenchTrainRequest& r) {
               {"precision", precisionName(precision)},
               {"precision_reason", choice.reason},
               {"method", method},
+              {"gradient_checkpointing", r.gradient_checkpointing},
               {"params", params_count},
               {"trainable_params", optimizer.parameterCount()},
               {"peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0},

@@ -24,6 +24,10 @@ struct BenchTrainRequest {
   /// Prompt tuning with this many virtual tokens (0: off); the model's context is ctx + N, as the
   /// peer builds it.
   int64_t prompt_tokens = 0;
+  /// Bottleneck adapters after every MLP with this reduction factor (0: off).
+  int64_t adapter_reduction = 0;
+  /// Recompute each block in the backward pass (the `gradient-checkpointing` train key).
+  bool gradient_checkpointing = false;
 };
 
 Json benchTrain(const BenchTrainRequest& request);

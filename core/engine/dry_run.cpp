@@ -13,6 +13,7 @@ Json dryRun(const MethodInputs& inputs, const RuntimeInfo& runtime) {
   train.device = runtime.device;
   train.trainable_parameters = shape.trainable_parameters;
   train.recorded_blocks = shape.recorded_blocks;
+  train.gradient_checkpointing = config.gradient_checkpointing;
   MemoryEstimate estimate = estimateTrainingMemory(shape.model, train);
   const std::string base = inputs.base ? inputs.base->dir.string() : "scratch";
   return Json{{"method", config.method},

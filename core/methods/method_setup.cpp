@@ -34,6 +34,7 @@ MethodInputs methodInputs(const TrainConfig& config, torch::Device device, const
 MethodSetup setUpMethod(const MethodInputs& inputs) {
   MethodSetup setup = methodRegistry().require(inputs.config.method).set_up(inputs);
   setup.trainable_parameters = countTrainable(*setup.task);
+  if (setup.model) setup.model->setGradientCheckpointing(inputs.config.gradient_checkpointing);
   return setup;
 }
 

@@ -158,6 +158,7 @@ TrainConfig fromMerged(const Json& m) {
   c.threads = integer("threads");
   c.device = text("device");
   c.precision = text("precision");
+  c.gradient_checkpointing = m["gradient-checkpointing"].get<bool>();
   c.peft = m.contains("peft") ? text("peft") : "none";
   c.sample_tokens = integer("sample-tokens");
   std::string prompts = text("sample-prompts");
@@ -239,6 +240,7 @@ Json TrainConfig::toJson() const {
             {"threads", threads},
             {"device", device},
             {"precision", precision},
+            {"gradient-checkpointing", gradient_checkpointing},
             {"sample-tokens", sample_tokens}};
   std::string prompts;
   for (const auto& p : sample_prompts) prompts += (prompts.empty() ? "" : "|") + p;

@@ -53,8 +53,9 @@ struct TrainConfig {
   int64_t eval_every = 0, eval_batches = 0, checkpoint_every = 0;
   int64_t seed = 0, threads = 0;
   std::string device;
-  std::string precision;  ///< "auto", "fp32" or "bf16" (compute_precision.h)
-  std::string peft;       ///< what is trained: "none" (every weight) or an adapter kind (peft_keys.h)
+  std::string precision;                ///< "auto", "fp32" or "bf16" (compute_precision.h)
+  bool gradient_checkpointing = false;  ///< recompute each block in the backward pass (block_checkpoint.h)
+  std::string peft;                     ///< what is trained: "none" (every weight) or an adapter kind (peft_keys.h)
   int64_t sample_tokens = 0;
   std::vector<std::string> sample_prompts;
   /// Every key's resolved value (kebab-case): how a method reads the keys it defines itself.

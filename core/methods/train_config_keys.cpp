@@ -100,6 +100,14 @@ const std::vector<KeySpec>& sharedKeySpecs() {
        {"auto", "fp32", "bf16"},
        "forward-pass dtype: auto is bf16 autocast on CUDA, and on a CPU with AMX or AVX512_BF16 where a probe "
        "finds bf16 products faster at the model's shapes, else fp32 (weights and optimizer stay fp32)"},
+      {"gradient-checkpointing",
+       K::Boolean,
+       false,
+       0,
+       0,
+       {},
+       "keep only each block's input in the forward pass and recompute the block in the backward pass: far less "
+       "activation memory for about one more forward pass of compute"},
       {"sample-tokens", K::Integer, 64, 0, 4096, {}, "tokens generated per sample prompt at each eval"},
       {"sample-prompts", K::Text, "", 0, 0, {}, "prompts sampled at each eval, separated by '|' (empty: a newline)"},
   };

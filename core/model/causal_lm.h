@@ -57,6 +57,11 @@ class CausalLmImpl : public torch::nn::Module {
   void setBlockAdapter(std::shared_ptr<BlockAdapter> adapter) { block_adapter_ = std::move(adapter); }
   BlockAdapter* blockAdapter() const { return block_adapter_.get(); }
 
+  /// Gradient checkpointing (block_checkpoint.h): while on, a pass that autograd records and that
+  /// writes no KV cache keeps only each block's input and recomputes the block in the backward pass.
+  void setGradientCheckpointing(bool on) { gradient_checkpointing_ = on; }
+  bool gradientCheckpointing() const { return gradient_checkpointing_; }
+
   /// Final hidden states (B, T, C) of token ids; the loss uses them to avoid a second pass.
   torch::Tensor hidden(const torch::Tensor& ids, KvCache* cache = nullptr);
   /// ids: (B, T) int64 -> logits (B, T, V).
@@ -70,7 +75,14 @@ class CausalLmImpl : public torch::nn::Module {
   /// Parameters, each counted once (a tied head is not counted twice).
   int64_t parameterCount();
 
+ protected:
+  /// Whether the families' block loops run each block through checkpointBlock in this pass.
+  bool checkpointsBlocks(const KvCache* cache) const {
+    return gradient_checkpointing_ && cache == nullptr && torch::GradMode::is_enabled();
+  }
+
  private:
+  bool gradient_checkpointing_ = false;
   torch::Tensor soft_prompt_;
   std::shared_ptr<BlockAdapter> block_adapter_;
 };

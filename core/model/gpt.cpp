@@ -1,5 +1,6 @@
 #include "core/model/gpt.h"
 
+#include "core/model/block_checkpoint.h"
 #include "core/model/cpu_attention.h"
 #include "core/model/kernels/autocast_widen.h"
 #include "core/model/kernels/gelu.h"
@@ -143,7 +144,16 @@ torch::Tensor GptImpl::hiddenFromEmbeddings(const torch::Tensor& embeddings, KvC
   auto positions = torch::arange(past, past + steps, torch::TensorOptions(torch::kLong).device(embeddings.device()));
   auto x = embeddings + wpe(positions);
   if (config_.dropout > 0.0) x = torch::dropout(x, config_.dropout, is_training());
-  for (int64_t i = 0; i < config_.layers; ++i) x = blocks_[i]->forward(x, cache, i, blockAdapter());
+  for (int64_t i = 0; i < config_.layers; ++i) {
+    if (checkpointsBlocks(cache)) {
+      // Captured by value: the backward pass runs the block again after this function returned.
+      x = checkpointBlock([block = blocks_[i], i, adapter = blockAdapter()](
+                              const torch::Tensor& in) mutable { return block->forward(in, nullptr, i, adapter); },
+                          x);
+    } else {
+      x = blocks_[i]->forward(x, cache, i, blockAdapter());
+    }
+  }
   if (cache != nullptr) cache->advance(steps);
   return ln_f(x);
 }

@@ -1,11 +1,11 @@
 #include "core/model/llama.h"
 
-#include "core/model/kernels/autocast_widen.h"
-
 #include <cmath>
 #include <limits>
 
+#include "core/model/block_checkpoint.h"
 #include "core/model/cpu_attention.h"
+#include "core/model/kernels/autocast_widen.h"
 #include "core/model/linear_projection.h"
 #include "core/model/llama_kernels.h"
 #include "core/torch_compat/torch_compat.h"
@@ -187,7 +187,18 @@ torch::Tensor LlamaImpl::hiddenFromEmbeddings(const torch::Tensor& embeddings, K
               " positions exceeds the model's context of ", config_.context());
   auto [cos, sin] = rope_->get(past, steps, embeddings.device(), embeddings.scalar_type());
   auto x = embeddings;
-  for (int64_t i = 0; i < config_.layers; ++i) x = model->blocks[i]->forward(x, cos, sin, cache, i, blockAdapter());
+  for (int64_t i = 0; i < config_.layers; ++i) {
+    if (checkpointsBlocks(cache)) {
+      // Captured by value: the backward pass runs the block again after this function returned.
+      x = checkpointBlock(
+          [block = model->blocks[i], cos, sin, i, adapter = blockAdapter()](const torch::Tensor& in) mutable {
+            return block->forward(in, cos, sin, nullptr, i, adapter);
+          },
+          x);
+    } else {
+      x = model->blocks[i]->forward(x, cos, sin, cache, i, blockAdapter());
+    }
+  }
   if (cache != nullptr) cache->advance(steps);
   return model->norm(x);
 }

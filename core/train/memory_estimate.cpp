@@ -51,7 +51,21 @@ int64_t parameterCount(const ModelShape& s) {
 // Outside the blocks: the final norm (GPT-2: 2NC + 2N; Llama: 2NC + N fused, 3NC + N eager), and
 // the cross-entropy keeps its gradient over the logits (NV).
 // Checked against the bytes autograd really holds (tests/core/engine/memory_estimate_test.cpp).
-int64_t savedActivationElements(const ModelShape& s, const TrainShape& t) {
+//
+// With gradient checkpointing (core/model/block_checkpoint.h) a recorded block keeps only its input
+// (NC) until the backward pass, which recomputes one block at a time: its full count above then
+// exists once, beside the other blocks' inputs, while the logits are gone.
+namespace {
+
+struct ActivationTerms {
+  int64_t block = 0;    ///< one recorded block, everything kept
+  int64_t input = 0;    ///< one block's input (what a checkpointed block keeps)
+  int64_t outside = 0;  ///< final norm
+  int64_t loss = 0;     ///< the cross-entropy's gradient over the logits
+  int64_t recorded = 0;
+};
+
+ActivationTerms activationTerms(const ModelShape& s, const TrainShape& t) {
   const int64_t seq = t.seq_len > 0 ? t.seq_len : s.ctx;
   const int64_t n = t.batch_size * seq, c = s.hidden, i = s.mlpWidth(), v = s.vocab;
   const int64_t q = s.heads * s.headDim();
@@ -68,7 +82,14 @@ int64_t savedActivationElements(const ModelShape& s, const TrainShape& t) {
     outside = 3 * n * c + n;
   }
   const int64_t recorded = t.recorded_blocks < 0 ? s.layers : std::min(t.recorded_blocks, s.layers);
-  return recorded * block + outside + n * v;
+  return ActivationTerms{block, n * c, outside, n * v, recorded};
+}
+
+}  // namespace
+
+int64_t savedActivationElements(const ModelShape& s, const TrainShape& t) {
+  const ActivationTerms a = activationTerms(s, t);
+  return a.recorded * (t.gradient_checkpointing ? a.input : a.block) + a.outside + a.loss;
 }
 
 MemoryEstimate estimateTrainingMemory(const ModelShape& shape, const TrainShape& train) {
@@ -97,7 +118,13 @@ MemoryEstimate estimateTrainingMemory(const ModelShape& shape, const TrainShape&
   e.saved_activations = savedActivationElements(shape, train) * train.activation_bytes;
   // At the end of the forward the logits and the loss's gradient over them both exist.
   const int64_t logits_peak = train.batch_size * seq * shape.vocab * train.activation_bytes;
-  e.activations = e.trainable_parameters > 0 ? e.saved_activations + logits_peak : 0;
+  e.activations = e.saved_activations + logits_peak;
+  if (train.gradient_checkpointing) {
+    // The backward pass's peak: the blocks' inputs and one block recomputed in full.
+    const ActivationTerms a = activationTerms(shape, train);
+    e.activations = std::max(e.activations, (a.recorded * a.input + a.block) * train.activation_bytes);
+  }
+  if (e.trainable_parameters == 0) e.activations = 0;
   if (e.trainable_parameters == 0) e.saved_activations = 0;
   e.total = e.weights + e.gradients + e.optimizer + e.activations;
   return e;

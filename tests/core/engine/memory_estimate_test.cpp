@@ -184,6 +184,16 @@ TEST(MemoryEstimate, ActivationFormulaMatchesWhatAutogradKeeps) {
     std::printf("GPT-2 saved activations: estimated %.0f B, measured %.0f B (%+.2f%%)\n", estimated, measured,
                 100.0 * (estimated - measured) / measured);
     EXPECT_NEAR(estimated / measured, 1.0, 0.05);
+
+    // Gradient checkpointing: the blocks' inputs, the final norm and the loss's gradient remain.
+    model->setGradientCheckpointing(true);
+    t.gradient_checkpointing = true;
+    const double checkpointed_estimate = static_cast<double>(savedActivationElements(s, t) * 4);
+    const double checkpointed = static_cast<double>(measuredSavedBytes(*model, 4, 128, 512));
+    std::printf("GPT-2 checkpointed: estimated %.0f B, measured %.0f B (%+.2f%%)\n", checkpointed_estimate,
+                checkpointed, 100.0 * (checkpointed_estimate - checkpointed) / checkpointed);
+    EXPECT_NEAR(checkpointed_estimate / checkpointed, 1.0, 0.05);
+    EXPECT_LT(checkpointed * 2, measured);
   }
   {
     LlamaConfig config;
@@ -217,6 +227,14 @@ TEST(MemoryEstimate, ActivationFormulaMatchesWhatAutogradKeeps) {
     std::printf("Llama saved activations: estimated %.0f B, measured %.0f B (%+.2f%%)\n", estimated, measured,
                 100.0 * (estimated - measured) / measured);
     EXPECT_NEAR(estimated / measured, 1.0, 0.05);
+
+    model->setGradientCheckpointing(true);
+    t.gradient_checkpointing = true;
+    const double checkpointed_estimate = static_cast<double>(savedActivationElements(s, t) * 4);
+    const double checkpointed = static_cast<double>(measuredSavedBytes(*model, 4, 128, 512));
+    std::printf("Llama checkpointed: estimated %.0f B, measured %.0f B (%+.2f%%)\n", checkpointed_estimate,
+                checkpointed, 100.0 * (checkpointed_estimate - checkpointed) / checkpointed);
+    EXPECT_NEAR(checkpointed_estimate / checkpointed, 1.0, 0.05);
   }
 }
 

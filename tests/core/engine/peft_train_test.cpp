@@ -304,6 +304,38 @@ TEST(BottleneckTrain, TrainsAdaptersThatEvalLoadsAndResumesExactly) {
   EXPECT_TRUE(listRuns(dir / "c").empty()) << "a refused config creates no run";
 }
 
+// Recomputing the blocks in the backward pass changes what is kept, not what is computed: the
+// losses of every step are the same to the bit, for a full finetune (with dropout, whose draws the
+// recomputation must replay) as for an adapter on a frozen base; the dry run counts less memory.
+TEST(GradientCheckpointing, GivesTheSameLossesForFullAndAdapterRuns) {
+  TempDir dir("checkpointing");
+  const std::map<std::string, std::map<std::string, std::string>> kinds = {
+      {"full",
+       {{"peft", ""}, {"lora-r", ""}, {"lora-targets", ""}, {"dropout", "0.1"}, {"lr", "0.001"}, {"min-lr", "0.001"}}},
+      {"lora", {}},
+      {"adapters", {{"peft", "adapters"}, {"lora-r", ""}, {"lora-targets", ""}}}};
+  for (const auto& [kind, flags] : kinds) {
+    auto plain = runTemper(loraArgs(dir / (kind + "-plain"), base().model, flags));
+    ASSERT_EQ(plain.exit_code, 0) << kind << "\n" << plain.all();
+    auto with = flags;
+    with["gradient-checkpointing"] = "true";
+    auto checkpointed = runTemper(loraArgs(dir / (kind + "-checkpointed"), base().model, with));
+    ASSERT_EQ(checkpointed.exit_code, 0) << kind << "\n" << checkpointed.all();
+    const auto reference = lossesByStep(plain);
+    ASSERT_EQ(reference.size(), 20u);
+    EXPECT_EQ(lossesByStep(checkpointed), reference) << kind;
+
+    auto dryRunActivations = [&](const std::map<std::string, std::string>& f) {
+      Args args = loraArgs(dir / "dry", base().model, f);
+      args.insert(args.end(), {"--dry-run", "--json"});
+      auto result = runTemper(args);
+      EXPECT_EQ(result.exit_code, 0) << result.all();
+      return Json::parse(result.out).at("estimate").at("bytes").at("activations").get<int64_t>();
+    };
+    EXPECT_LT(dryRunActivations(with), dryRunActivations(flags)) << kind;
+  }
+}
+
 TEST(LoraTrain, RefusalsNameTheKeyOrModule) {
   TempDir dir("lora-refusals");
   struct Case {
