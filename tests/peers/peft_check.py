@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Hugging Face PEFT as an independent reference for the LoRA adapters and soft prompts Temper trains,
-writes and reads.
+writes and reads, and an own float64 forward for its bottleneck adapters (which PEFT does not have).
 
 With the real `temper` binary this script trains two tiny bases (a GPT-2 pretrained from scratch, and
 a Llama with grouped-query attention and an untied head continued-pretrained from a random base, both
 as in transformers_check.py), trains LoRA adapters on them (`temper train --method continued-pretrain
 --peft lora`: plain LoRA on all-linear and on attention, rsLoRA, biases trained with the adapter
-(`--lora-bias all`), DoRA with a regex target) and checks that
+(`--lora-bias all`), DoRA with a regex target), soft prompts and bottleneck adapters, and checks that
 
   1. Temper -> PEFT: `PeftModel.from_pretrained` (float64) loads each run's final/ folder with every
      tensor of the file under the name PEFT gives it and none missing, and its mean NLL of the text
@@ -32,7 +32,17 @@ as in transformers_check.py), trains LoRA adapters on them (`temper train --meth
      0..N+T-1), equal `temper eval --adapter` with the prompt before every window (windows of context - N
      tokens by default, and --ctx 23); `--ctx` past context - N, `export --merge` and PEFT folders with a
      wrong token_dim or num_transformer_submodules are refused; greedy generation matches PEFT's; prompts
-     PEFT writes (5 virtual tokens) are scored by `temper eval --adapter` as PEFT scores them.
+     PEFT writes (5 virtual tokens) are scored by `temper eval --adapter` as PEFT scores them;
+  8. bottleneck adapters (`--peft adapters`, Temper's own peft_type BOTTLENECK: PEFT has none, so the
+     reference is an own float64 forward alone; GPT-2 with placement both, exact gelu, reduction 4; Llama
+     with the parallel adapter on block 1 only, silu, scaling 2): forward hooks on transformers' attention
+     modules (o + a(o) on element 0 of their (output, weights)) and MLP modules (m + a(m), or m + a(x) with x
+     the MLP's input for parallel), a(x) = s up(act(down(x))) read from adapter_model.safetensors and
+     adapter_config.json, give the NLL of `temper eval --adapter` (and of `temper eval --model FINAL`);
+     misreadings (the scaling ignored, parallel read as after-ffn, both's two adapters exchanged, and the
+     activation read as each other one, on a copy with the up-projections' weights x4, scored both ways)
+     would have been seen; copies with another hidden_size, a surplus tensor, or a block past the model's in
+     `layers` are refused with a message naming it.
 
 NLL is scored as `temper eval` scores it (transformers_check.py's `windows` / `reference_nll`: whole
 file encoded once by `temper tokenizer encode`, consecutive windows of ctx tokens, tokens 2..n of each
@@ -792,6 +802,247 @@ def check_peft_prompt(case, temper, base_folder, family, text_file, work, report
                         f"{err.strip()[:400]!r}")
 
 
+# ---------------------------------------------------------------------------- bottleneck adapters
+
+# The adapter_model.safetensors entries each placement holds per chosen block (core/peft/bottleneck.h).
+BOTTLENECK_SLOTS = {"after-attention": ("after_attention",), "after-ffn": ("after_ffn",),
+                    "both": ("after_attention", "after_ffn"), "parallel": ("parallel",)}
+BOTTLENECK_TENSOR = re.compile(r"adapters\.(\d+)\.(after_attention|after_ffn|parallel)\.(down|up)\.(weight|bias)")
+UP_WEIGHT_FACTOR = 4  # the copy whose activation is read wrongly (see check_swapped_activation)
+
+
+def activation(name):
+    """The adapter's non-linearity, written from its formula: relu max(x, 0), gelu the exact x Φ(x) (Φ
+    through erf), silu x σ(x)."""
+    if name == "relu":
+        return lambda x: torch.clamp(x, min=0)
+    if name == "gelu":
+        return lambda x: 0.5 * x * (1 + torch.erf(x / math.sqrt(2)))
+    if name == "silu":
+        return lambda x: x * torch.sigmoid(x)
+    raise CheckFailed(f"non_linearity {name!r} is none of relu, gelu, silu")
+
+
+def block_modules(family, block):
+    """transformers' attention and MLP modules of a block: their outputs are what joins the residual."""
+    if family == "gpt2":
+        return f"transformer.h.{block}.attn", f"transformer.h.{block}.mlp"
+    return f"model.layers.{block}.self_attn", f"model.layers.{block}.mlp"
+
+
+def expected_bottleneck_config(flags, hidden, layers):
+    """The adapter_config.json a run trained with these `adapter-*` flags must write (docs/peft.md's
+    defaults; `adapter-layers` here only `all` or a comma list of indices)."""
+    placement = flags.get("adapter-placement", "after-ffn")
+    reduction = int(flags.get("adapter-reduction", 16))
+    chosen = str(flags.get("adapter-layers", "all"))
+    return {"peft_type": "BOTTLENECK", "task_type": "CAUSAL_LM", "placement": placement,
+            "reduction_factor": reduction, "bottleneck_size": hidden // reduction,
+            "non_linearity": flags.get("adapter-act", "relu"),
+            "layers": list(range(layers)) if chosen == "all" else [int(b) for b in chosen.split(",")],
+            "scaling": float(flags.get("adapter-scaling", 4 if placement == "parallel" else 1)),
+            "hidden_size": hidden, "num_layers": layers}
+
+
+def read_bottleneck(adapter_dir, case):
+    """adapter_config.json, and the file's tensors (float64) by (block, slot): exactly the blocks of
+    `layers` times the slots of `placement`, each with down (b, C) + (b) and up (C, b) + (C),
+    b = bottleneck_size = hidden_size // reduction_factor."""
+    config = json.loads((Path(adapter_dir) / "adapter_config.json").read_text())
+    adapters = {}
+    for key, value in load_safetensors(str(Path(adapter_dir) / "adapter_model.safetensors")).items():
+        match = BOTTLENECK_TENSOR.fullmatch(key)
+        if match is None:
+            raise CheckFailed(f"{case}: tensor {key} is no adapters.<block>.<slot>.<down|up>.<weight|bias>")
+        block, slot, projection, kind = match.groups()
+        adapters.setdefault((int(block), slot), {})[f"{projection}.{kind}"] = torch.from_numpy(value.astype(np.float64))
+    if config.get("placement") not in BOTTLENECK_SLOTS:
+        raise CheckFailed(f"{case}: placement {config.get('placement')!r} is none of {sorted(BOTTLENECK_SLOTS)}")
+    expected = {(block, slot) for block in config["layers"] for slot in BOTTLENECK_SLOTS[config["placement"]]}
+    if set(adapters) != expected:
+        raise CheckFailed(f"{case}: placement {config['placement']} on layers {config['layers']} needs adapters "
+                          f"{sorted(expected)}, the file holds {sorted(adapters)}")
+    hidden, width = config["hidden_size"], config["bottleneck_size"]
+    if width != hidden // config["reduction_factor"]:
+        raise CheckFailed(f"{case}: bottleneck_size {width} is not hidden_size {hidden} // reduction_factor "
+                          f"{config['reduction_factor']}")
+    shapes = {"down.weight": (width, hidden), "down.bias": (width,), "up.weight": (hidden, width), "up.bias": (hidden,)}
+    for where, held in sorted(adapters.items()):
+        found = {name: tuple(value.shape) for name, value in held.items()}
+        if found != shapes:
+            raise CheckFailed(f"{case}: adapter {where} holds {found}, expected {shapes}")
+    return config, adapters
+
+
+def own_bottleneck_reference(base_folder, family, adapter_dir, case, scaling_override=None, act_override=None,
+                             parallel_as_serial=False, swap_serial=False):
+    """transformers' float64 base with the adapters added by forward hooks, computed here from the files:
+    on each chosen block o <- o + a(o) on the attention module's output, m <- m + a(m) on the MLP's, or
+    (parallel) m <- m + a(x) with x the MLP module's input; a(x) = s (up(act(down(x)))). The overrides
+    compute what a loader that misread the folder would: another s or act, the parallel adapter read as
+    one after the MLP, or `both`'s two adapters exchanged."""
+    config, adapters = read_bottleneck(adapter_dir, case)
+    _, hidden, layers = base_shape(base_folder, family)
+    if (config["hidden_size"], config["num_layers"]) != (hidden, layers):
+        raise CheckFailed(f"{case}: hidden_size {config['hidden_size']} / num_layers {config['num_layers']} are not "
+                          f"the base's {hidden} / {layers}")
+    scaling = float(config["scaling"]) if scaling_override is None else scaling_override
+    act = activation(config["non_linearity"] if act_override is None else act_override)
+    model, _ = tc.load_reference(base_folder)
+    modules = dict(model.named_modules())
+
+    def adapter(held):
+        return lambda x: scaling * (act(x @ held["down.weight"].t() + held["down.bias"]) @ held["up.weight"].t()
+                                    + held["up.bias"])
+
+    exchanged = {"after_attention": "after_ffn", "after_ffn": "after_attention", "parallel": "parallel"}
+    for (block, slot), held in sorted(adapters.items()):
+        attention, mlp = block_modules(family, block)
+        slot = exchanged[slot] if swap_serial else slot
+        if slot == "after_attention":
+            modules[attention].register_forward_hook(attention_output_hook(adapter(held)))
+        else:
+            modules[mlp].register_forward_hook(mlp_output_hook(adapter(held), slot == "parallel" and
+                                                               not parallel_as_serial))
+    return model
+
+
+def attention_output_hook(adapter):
+    """o <- o + a(o). GPT2Attention and LlamaAttention return (output, attention weights)."""
+    def hook(module, inputs, output):
+        if not isinstance(output, tuple):
+            raise CheckFailed(f"{type(module).__name__} returned {type(output).__name__}, not (output, weights)")
+        return (output[0] + adapter(output[0]),) + output[1:]
+    return hook
+
+
+def mlp_output_hook(adapter, reads_input):
+    """m <- m + a(m), or with `reads_input` m <- m + a(x), x the MLP's input (the second norm's output)."""
+    def hook(module, inputs, output):
+        if reads_input and not inputs:
+            raise CheckFailed(f"{type(module).__name__} was called without a positional input")
+        return output + adapter(inputs[0] if reads_input else output)
+    return hook
+
+
+def check_temper_bottleneck(case, temper, run, base_folder, family, flags, text_file, work, report):
+    """A bottleneck-adapter run's final/ folder against the own float64 forward (PEFT has no such type),
+    the misreadings that forward can make, and the refusals of edited copies."""
+    final = Path(run["run_dir"]) / "final"
+    log(f"== {case}: {final}")
+    context, hidden, layers = base_shape(base_folder, family)
+    config = json.loads((final / "adapter_config.json").read_text())
+    log(f"  adapter_config: {config}")
+    expected = expected_bottleneck_config(flags, hidden, layers)
+    expected["base_model_name_or_path"] = str(Path(base_folder).resolve())
+    for key, want in expected.items():
+        if config.get(key) != want:
+            report.fail(f"{case}: adapter_config.json {key} is {config.get(key)!r}, expected {want!r}")
+    tensors = load_safetensors(str(final / "adapter_model.safetensors"))
+    largest_up = max(float(np.abs(v).max()) for k, v in tensors.items() if k.endswith("up.weight"))
+    log(f"  {len(tensors)} tensors; largest |up.weight| {largest_up:.3g}")
+    if largest_up < 1e-3:
+        report.fail(f"{case}: the up-projections are still ~0 after training (largest |up| {largest_up:.3g})")
+
+    ids = temper.encode(final, text_file)
+    base_nll = temper.base_nll(base_folder, text_file)
+    applied = temper.eval_nll(base_folder, text_file, adapter=final)
+    alone = temper.eval_nll(final, text_file)
+    adapter_nll = applied["mean_nll"]
+    if applied["tokens"] != len(ids):
+        report.fail(f"{case}: temper eval encoded {applied['tokens']} tokens, `temper tokenizer encode` {len(ids)}")
+    report.must_differ(case, "adapters vs base NLL (temper eval)", adapter_nll, base_nll)
+    report.compare(case, "eval --model FINAL vs --model BASE --adapter", alone["mean_nll"], adapter_nll,
+                   SAME_ENGINE_TOLERANCE)
+    own = own_bottleneck_reference(base_folder, family, final, case)
+    report.compare(case, "NLL: own float64 bottleneck adapters", adapter_nll, transformers_nll(own, ids, context),
+                   RELATIVE_TOLERANCE)
+
+    misreadings = []
+    if config["scaling"] != 1:
+        misreadings.append((f"scaling {config['scaling']:g} ignored (1)", dict(scaling_override=1.0)))
+    if config["placement"] == "parallel":
+        misreadings.append(("parallel read as after-ffn", dict(parallel_as_serial=True)))
+    if config["placement"] == "both":
+        misreadings.append(("both's two adapters exchanged", dict(swap_serial=True)))
+    for label, kwargs in misreadings:
+        wrong = transformers_nll(own_bottleneck_reference(base_folder, family, final, case, **kwargs), ids, context)
+        report.must_differ(case, f"sensitivity: {label}", adapter_nll, wrong, factor=10)
+    check_swapped_activation(case, temper, base_folder, family, final, config, tensors, ids, text_file, work, report)
+    check_bottleneck_refusals(case, temper, base_folder, final, config, tensors, text_file, work, report)
+
+
+def check_swapped_activation(case, temper, base_folder, family, final, config, tensors, ids, text_file, work, report):
+    """The non-linearity read as another one, on a copy of final/ with its up-projections' weights x
+    UP_WEIGHT_FACTOR, scored both ways. Training leaves the adapters near an optimum of the scored text,
+    where swapping the activation moves the NLL only to second order (gelu read as relu: 5.6e-5 on the
+    trained GPT-2 adapters, silu as relu 1.9e-4 on Llama's); off it the change is first order (3.3e-3 and
+    6.8e-3 at x4)."""
+    folder = work / f"{case}-up-x{UP_WEIGHT_FACTOR}"
+    shutil.copytree(final, folder)
+    save_safetensors({name: value * UP_WEIGHT_FACTOR if name.endswith(".up.weight") else value
+                      for name, value in tensors.items()}, str(folder / "adapter_model.safetensors"),
+                     metadata={"format": "pt"})
+    context, _, _ = base_shape(base_folder, family)
+    applied = temper.eval_nll(base_folder, text_file, adapter=folder)["mean_nll"]
+    what = f"up x{UP_WEIGHT_FACTOR}"
+    report.must_differ(case, f"{what}: adapters vs base NLL (temper eval)", applied,
+                       temper.base_nll(base_folder, text_file))
+    report.compare(case, f"{what}: NLL own float64 bottleneck adapters", applied,
+                   transformers_nll(own_bottleneck_reference(base_folder, family, folder, case), ids, context),
+                   RELATIVE_TOLERANCE)
+    for other in ("relu", "gelu", "silu"):
+        if other != config["non_linearity"]:
+            wrong = own_bottleneck_reference(base_folder, family, folder, case, act_override=other)
+            report.must_differ(case, f"{what}: sensitivity: {config['non_linearity']} read as {other}", applied,
+                               transformers_nll(wrong, ids, context), factor=10)
+
+
+def check_bottleneck_refusals(case, temper, base_folder, final, config, tensors, text_file, work, report):
+    """Copies of final/ with hidden_size changed, a tensor no adapter of the configuration has (block 0's
+    when block 0 has none), and a block past the model's in `layers`: refused, the message naming it."""
+    first = sorted(tensors)[0]
+    block, slot = BOTTLENECK_TENSOR.fullmatch(first).group(1, 2)
+    free = [b for b in range(config["num_layers"]) if b not in config["layers"]]
+    if free:
+        surplus = first.replace(f"adapters.{block}.", f"adapters.{free[0]}.", 1)
+    else:
+        surplus = first.replace(f".{slot}.", ".after_ffn." if config["placement"] == "parallel" else ".parallel.", 1)
+
+    def wider(folder):
+        edit_json(folder / "adapter_config.json", hidden_size=config["hidden_size"] + 8)
+
+    def extra_tensor(folder):
+        save_safetensors(dict(tensors, **{surplus: tensors[first]}), str(folder / "adapter_model.safetensors"),
+                         metadata={"format": "pt"})
+
+    def past_the_blocks(folder):
+        edit_json(folder / "adapter_config.json", layers=config["layers"] + [config["num_layers"]])
+
+    cases = [  # label, edit of the copy, words the message must name (case-sensitive)
+        (f"hidden_size {config['hidden_size'] + 8}", wider, ["adapter_config.json", "hidden_size"]),
+        (f"a surplus tensor {surplus}", extra_tensor, ["adapter_model.safetensors", surplus]),
+        (f"layers {config['layers'] + [config['num_layers']]}", past_the_blocks,
+         ["adapter_config.json", "adapter-layers"]),
+    ]
+    for number, (label, edit, words) in enumerate(cases):
+        folder = work / f"{case}-refuse-{number}"
+        shutil.copytree(final, folder)
+        edit(folder)
+        code, out, err = temper.attempt(temper.eval_args(base_folder, text_file, folder))
+        log(f"  {label:<44} exit {code}; stderr: {(err.strip().splitlines() or [''])[-1][:160]!r}")
+        missing = [w for w in words if w not in err]
+        if code == 0:
+            report.fail(f"{case}: temper eval accepted adapters with {label}: {out.strip()[:120]!r}")
+        elif missing:
+            report.fail(f"{case}: temper eval refused adapters with {label} but stderr does not name {missing}: "
+                        f"{err.strip()[:400]!r}")
+
+
+def edit_json(file, **changes):
+    file.write_text(json.dumps(dict(json.loads(file.read_text()), **changes), indent=2))
+
+
 # ---------------------------------------------------------------------------- main
 
 def prepare_work_dir(work):
@@ -949,6 +1200,30 @@ def main():
             t0 = time.monotonic()
             try:
                 check_peft_prompt(case, temper, bases[family], family, text_file, work, report, seed=200 + number)
+            except (CheckFailed, CommandFailed) as error:
+                report.fail(f"{case}: {error}")
+            log(f"  ({time.monotonic() - t0:.1f}s)")
+
+        # 8. bottleneck adapters, fitted to the scored text at the LoRA runs' constant lr for the same
+        # reason (the up-projections start at zero). GPT-2: both placements, exact gelu; Llama: the
+        # parallel adapter on block 1 only (block 0 left bare), silu, a scaling that is neither 1 nor
+        # parallel's default 4, so that ignoring it shows.
+        adapter_flags = {key: value for key, value in lora_flags.items() if not key.startswith("lora-")}
+        adapter_flags["peft"] = "adapters"
+        llama_layers = base_shape(llama_base, "llama")[2]
+        adapter_cases = [
+            ("gpt2-adapters", "gpt2", {"adapter-placement": "both", "adapter-act": "gelu", "adapter-reduction": 4}),
+            ("llama-adapters", "llama", {"adapter-placement": "parallel", "adapter-act": "silu", "adapter-reduction": 4,
+                                         "adapter-layers": "1" if llama_layers >= 2 else "all",
+                                         "adapter-scaling": 2}),
+        ]
+        for case, family, flags in adapter_cases:
+            t0 = time.monotonic()
+            try:
+                run = temper.train_record(work / f"{case}-ws", dict(adapter_flags, base=bases[family], name=case,
+                                                                    **flags))
+                log(f"trained {case} ({lora_steps} steps, {flags}) in {time.monotonic() - t0:.1f}s")
+                check_temper_bottleneck(case, temper, run, bases[family], family, flags, text_file, work, report)
             except (CheckFailed, CommandFailed) as error:
                 report.fail(f"{case}: {error}")
             log(f"  ({time.monotonic() - t0:.1f}s)")
