@@ -51,6 +51,10 @@
         <source>`temper eval`: the field `mean_nll` is missing</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>`temper info`: peft_kinds[%1] has no `name`</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>EngineLocator</name>
@@ -149,30 +153,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>LoRA adapters</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Finetune a large model on a small machine: trains small low-rank matrices, the model stays frozen.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Bottleneck adapters</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Small trainable layers inserted in each block; one base model, many cheap task modules.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Prompt tuning</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Learn a few soft prompt vectors only: the cheapest adaptation, good for narrow tasks.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Few-shot prompting</source>
         <translation type="unfinished"></translation>
     </message>
@@ -222,6 +202,57 @@
     </message>
 </context>
 <context>
+    <name>PeftCatalog</name>
+    <message>
+        <source>Full finetuning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every weight trains: the most capacity, but the most memory and a full model per run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA adapters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finetune a large model on a small machine: trains small low-rank matrices, the model stays frozen.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bottleneck adapters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Small trainable layers inserted in each block; one base model, many cheap task modules.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompt tuning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Learn a few soft prompt vectors only: the cheapest adaptation, good for narrow tasks.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prefix tuning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Learn key/value prefixes for every layer: more capacity than prompt tuning, still tiny.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not in this engine yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not available for this method.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Summary</name>
     <message>
         <source>engine info unavailable</source>
@@ -246,6 +277,45 @@
     </message>
     <message>
         <source>Workspace folder (default: TEMPER_WORKSPACE or ~/.local/share/Temper).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::AdapterDiagram</name>
+    <message>
+        <source>Adapter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>input</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Norm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MLP</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Adapter placement: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>trained</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>frozen</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -867,6 +937,10 @@
         <source>Memory on %1: %2 in all — weights %3, gradients %4, optimizer %5, activations %6. %7 parameters, %8 trained.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 with %2</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>temper::studio::KeyField</name>
@@ -1073,6 +1147,53 @@
     </message>
     <message>
         <source>CSV file (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::LoraTargetsField</name>
+    <message>
+        <source>attention-qv (q and v)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>attention (q, k, v, o)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>all-linear (attention and MLP)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Custom modules</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose modules…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>module names (c_attn,attn.c_proj) or a regex</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tick the projections in the model&apos;s blocks.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This engine&apos;s `model inspect` does not list the model&apos;s modules yet: choose a preset, or type module names or a regex.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name at least one module, or choose a preset.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; selects no module of this model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Adapts %1 of the model&apos;s %2 projections (%3 base parameters).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1519,6 +1640,141 @@ BLAS: %5</source>
     </message>
     <message>
         <source>language model</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::ModulePickerDialog</name>
+    <message>
+        <source>Modules LoRA adapts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tick the projections that get a LoRA adapter. Each adds rank × (in + out) trained parameters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Module</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>in → out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outside the blocks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Block %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No module chosen: LoRA needs at least one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n module(s) with %1 base parameters; rank %2 trains %3 parameters on them.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::PeftKindSettings</name>
+    <message>
+        <source>Expected all, or blocks and ranges such as 0-3,6 (this model has 0 to %1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expected all, or blocks and ranges such as 0-3,6.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>More settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>default: 2 × r = %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>default: 2 × r</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::PeftPage</name>
+    <message>
+        <source>&lt; 0.01 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What is trained</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every weight, or a small adapter on the frozen model: less memory, and a small file per task.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the method.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every weight of the model trains: nothing to set here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: nothing to set; the engine&apos;s defaults apply.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The estimate waits for valid values.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking the engine what this trains…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine refuses this config: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trains every weight: %1 parameters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trains %1 parameters, %2 of the model&apos;s %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Memory on %1: %2 in all — weights %3, gradients %4, optimizer %5, activations %6.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -39,6 +39,19 @@ std::optional<TrainKey::Kind> kindFromName(const QString& name) {
   return std::nullopt;
 }
 
+/// The PEFT kind a key sets, when `info` does not say (it lists no kind per key today): the
+/// engine's own naming rule (core/methods/peft_keys.cpp, peftKindOfKey), with the prefixes of the
+/// kinds it announces but has not built yet (`adapter-*`, `prefix-*`).
+QString peftKindOfKeyName(const QString& key) {
+  if (key.startsWith(QLatin1String("lora-")) || key.startsWith(QLatin1String("loraplus-")) ||
+      key == QLatin1String("use-rslora") || key == QLatin1String("use-dora") || key == QLatin1String("modules-to-save"))
+    return QStringLiteral("lora");
+  if (key.startsWith(QLatin1String("adapter-"))) return QStringLiteral("adapters");
+  if (key.startsWith(QLatin1String("prompt-"))) return QStringLiteral("prompt-tuning");
+  if (key.startsWith(QLatin1String("prefix-"))) return QStringLiteral("prefix-tuning");
+  return {};
+}
+
 /// methods[i]: every field the wizard decides with must be there, of its type.
 QString parseMethod(const QJsonObject& m, int i, MethodInfo& out) {
   out = MethodInfo{};
@@ -61,6 +74,7 @@ QString parseMethod(const QJsonObject& m, int i, MethodInfo& out) {
   out.base = str(m, "base");
   out.formats = stringList(m.value(QLatin1String("formats")));
   out.metrics = stringList(m.value(QLatin1String("metrics")));
+  out.peft = stringList(m.value(QLatin1String("peft")));
   static const QStringList kBases{QStringLiteral("none"), QStringLiteral("language-model"),
                                   QStringLiteral("language-model-or-classifier")};
   if (!kBases.contains(out.base)) {
@@ -149,6 +163,20 @@ const PresetInfo* EngineInfo::preset(const QString& name) const {
   return nullptr;
 }
 
+const PeftKindInfo* EngineInfo::peftKind(const QString& name) const {
+  for (const PeftKindInfo& k : peft_kinds) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
+
+bool MethodInfo::takesAdapters() const {
+  for (const QString& kind : peft) {
+    if (kind != QLatin1String("none")) return true;
+  }
+  return false;
+}
+
 QString parseEngineInfo(const QJsonObject& json, EngineInfo& out) {
   out = EngineInfo{};
   out.temper = str(json, "temper");
@@ -208,6 +236,7 @@ QString parseEngineInfo(const QJsonObject& json, EngineInfo& out) {
     key.help = str(k, "help");
     key.methods = stringList(k.value(QLatin1String("methods")));
     key.method_defaults = k.value(QLatin1String("method_defaults")).toObject();
+    key.peft_kind = k.contains(QLatin1String("peft")) ? str(k, "peft") : peftKindOfKeyName(key.key);
     out.train_keys << key;
   }
   const QJsonArray presets = json.value(QLatin1String("presets")).toArray();
@@ -217,6 +246,16 @@ QString parseEngineInfo(const QJsonObject& json, EngineInfo& out) {
                       integer(p, "heads"), integer(p, "ctx"),    integer(p, "parameters")};
     if (preset.name.isEmpty()) return Text::tr("`temper info`: presets[%1] has no `name`").arg(i);
     out.presets << preset;
+  }
+  // Optional: an engine from before PEFT has none, and its methods take none.
+  const QJsonArray kinds = json.value(QLatin1String("peft_kinds")).toArray();
+  for (int i = 0; i < kinds.size(); ++i) {
+    const QJsonObject k = kinds[i].toObject();
+    PeftKindInfo kind{str(k, "name"),    str(k, "title"),
+                      str(k, "summary"), k.value(QLatin1String("available")).toBool(),
+                      str(k, "reason"),  stringList(k.value(QLatin1String("methods")))};
+    if (kind.name.isEmpty()) return Text::tr("`temper info`: peft_kinds[%1] has no `name`").arg(i);
+    out.peft_kinds << kind;
   }
   return {};
 }
@@ -270,6 +309,14 @@ QString parseModelInspection(const QJsonObject& json, ModelInspection& out) {
   out.files = stringList(json.value(QLatin1String("files")));
   out.task = str(json, "task");
   out.labels = stringList(json.value(QLatin1String("labels")));
+  out.modules_listed = json.value(QLatin1String("modules")).isArray();
+  for (const QJsonValue& value : json.value(QLatin1String("modules")).toArray()) {
+    const QJsonObject m = value.toObject();
+    ModuleInfo module{str(m, "name"),    m.value(QLatin1String("block")).toInt(-1),
+                      str(m, "role"),    integer(m, "in"),
+                      integer(m, "out"), integer(m, "parameters")};
+    if (!module.name.isEmpty()) out.modules << module;
+  }
   return {};
 }
 

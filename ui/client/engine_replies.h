@@ -55,6 +55,8 @@ struct TrainKey {
   QString help;
   QStringList methods;          ///< empty: every method uses the key
   QJsonObject method_defaults;  ///< the engine's default for some methods, by method name (optional)
+  /// The PEFT kind the key sets ("lora" for `lora-r`); empty for `peft` itself and every other key.
+  QString peft_kind;
 
   bool hasRange() const { return max > min; }
   bool appliesTo(const QString& method) const { return methods.isEmpty() || methods.contains(method); }
@@ -70,9 +72,21 @@ struct MethodInfo {
   QString base;
   QStringList formats;  ///< data formats it accepts, as `temper data inspect` names them
   QStringList metrics;  ///< metrics it logs besides the loss
+  /// The PEFT kinds it takes (`peft` values, "none" among them); empty from an engine without PEFT.
+  QStringList peft;
 
   /// A *ForSequenceClassification base fits only such a method.
   bool takesClassifierBase() const { return base == QLatin1String("language-model-or-classifier"); }
+  /// Whether it can train something other than every weight (an adapter, a soft prompt).
+  bool takesAdapters() const;
+};
+
+/// A value of the `peft` key as `info` lists it (`peft_kinds`): what a run trains.
+struct PeftKindInfo {
+  QString name, title, summary;  ///< title and summary in English (the wizard has translations)
+  bool available = false;
+  QString reason;       ///< why not, when !available
+  QStringList methods;  ///< the methods that take it
 };
 
 struct PresetInfo {
@@ -95,10 +109,12 @@ struct EngineInfo {
   QVector<MethodInfo> methods;  ///< in the engine's order
   QVector<TrainKey> train_keys;
   QVector<PresetInfo> presets;
+  QVector<PeftKindInfo> peft_kinds;  ///< in the engine's order; empty from an engine without PEFT
 
   const TrainKey* key(const QString& name) const;
   const MethodInfo* method(const QString& name) const;
   const PresetInfo* preset(const QString& name) const;
+  const PeftKindInfo* peftKind(const QString& name) const;
 };
 
 /// Fills `out` from the answer. Returns an empty string, or what is wrong with the JSON naming the
@@ -123,12 +139,22 @@ struct EngineEnvironment {
 
 // --- `temper model inspect`, `data inspect`, `train --dry-run`, `eval`, `export`
 
+/// One projection of a model that LoRA can adapt, as `model inspect` lists it under `modules`.
+struct ModuleInfo {
+  QString name;    ///< the Hugging Face module path ("transformer.h.0.attn.c_attn")
+  int block = -1;  ///< the transformer block it is in; -1 outside the blocks
+  QString role;    ///< q, k, v, qkv, o, mlp-up, mlp-gate, mlp-down
+  qint64 in = 0, out = 0, parameters = 0;
+};
+
 struct ModelInspection {
   QString family, architecture, model_type, dtype, tokenizer, chat_template;
   qint64 parameters = 0, layers = 0, hidden = 0, heads = 0, kv_heads = 0, ctx = 0, vocab = 0, bytes = 0;
   QStringList files;
-  QString task;        ///< "causal-lm" or "sequence-classification" (a classifier)
-  QStringList labels;  ///< a classifier's labels in id order
+  QString task;                 ///< "causal-lm" or "sequence-classification" (a classifier)
+  QStringList labels;           ///< a classifier's labels in id order
+  QVector<ModuleInfo> modules;  ///< the adaptable projections, in the engine's order
+  bool modules_listed = false;  ///< the engine sent `modules` (engines before it did not)
   bool isClassifier() const { return task == QLatin1String("sequence-classification"); }
 };
 

@@ -4,6 +4,7 @@
 #include "ui/wizard/data_page.h"
 #include "ui/wizard/hyperparameters_page.h"
 #include "ui/wizard/method_page.h"
+#include "ui/wizard/peft_page.h"
 #include "ui/wizard/review_page.h"
 #include "ui/wizard/template_store.h"
 
@@ -21,11 +22,13 @@ FinetuneWizard::FinetuneWizard(EngineQueries* engine, QSettings* settings, QWidg
   base_page_ = new BaseModelPage(context_, templates_.get(), this);
   data_page_ = new DataPage(context_, this);
   method_page_ = new MethodPage(context_, this);
+  peft_page_ = new PeftPage(context_, this);
   hyper_page_ = new HyperparametersPage(context_, this);
   review_page_ = new ReviewPage(context_, templates_.get(), this);
   setPage(kBaseModelPage, base_page_);
   setPage(kDataPage, data_page_);
   setPage(kMethodPage, method_page_);
+  setPage(kPeftPage, peft_page_);
   setPage(kHyperparametersPage, hyper_page_);
   setPage(kReviewPage, review_page_);
   context_->assembleConfig = [this] { return config(); };
@@ -68,6 +71,7 @@ QJsonObject FinetuneWizard::config() const {
   base_page_->contribute(config);
   data_page_->contribute(config);
   method_page_->contribute(config);
+  peft_page_->contribute(config);
   hyper_page_->contribute(config);
   review_page_->contribute(config);
   return config;
@@ -76,6 +80,11 @@ QJsonObject FinetuneWizard::config() const {
 QStringList FinetuneWizard::tags() const { return review_page_->tags(); }
 
 bool FinetuneWizard::engineReady() const { return context_->infoReady(); }
+
+int FinetuneWizard::nextId() const {
+  if (currentId() == kMethodPage && !peft_page_->applies()) return kHyperparametersPage;
+  return QWizard::nextId();
+}
 
 void FinetuneWizard::accept() {
   const QJsonObject launched = config();

@@ -1,5 +1,6 @@
 #pragma once
-/// The new-run wizard: base model, data, method, hyperparameters, review. It asks the engine
+/// The new-run wizard: base model, data, method, what is trained (when the method takes an
+/// adapter), hyperparameters, review. It asks the engine
 /// through EngineQueries only, and its result is a `temper train` config (QJsonObject) plus tags:
 /// "Launch" emits launchRequested(); the caller starts the run. Templates and the last used values
 /// live in the QSettings the caller passes.
@@ -20,6 +21,7 @@ class BaseModelPage;
 class DataPage;
 class HyperparametersPage;
 class MethodPage;
+class PeftPage;
 class ReviewPage;
 class TemplateStore;
 
@@ -27,7 +29,7 @@ class FinetuneWizard : public QWizard {
   Q_OBJECT
 
  public:
-  enum PageId { kBaseModelPage = 0, kDataPage, kMethodPage, kHyperparametersPage, kReviewPage };
+  enum PageId { kBaseModelPage = 0, kDataPage, kMethodPage, kPeftPage, kHyperparametersPage, kReviewPage };
 
   /// `engine` (the studio's EngineSession, whose `info` answer is shared) and `settings` are not
   /// owned and must outlive the wizard.
@@ -47,10 +49,13 @@ class FinetuneWizard : public QWizard {
   QStringList tags() const;
   /// Whether `temper info` has answered (the wizard can do nothing before).
   bool engineReady() const;
+  /// Skips "What is trained" for a method that trains every weight only.
+  int nextId() const override;
 
   BaseModelPage* baseModelPage() const { return base_page_; }
   DataPage* dataPage() const { return data_page_; }
   MethodPage* methodPage() const { return method_page_; }
+  PeftPage* peftPage() const { return peft_page_; }
   HyperparametersPage* hyperparametersPage() const { return hyper_page_; }
   ReviewPage* reviewPage() const { return review_page_; }
 
@@ -69,6 +74,7 @@ class FinetuneWizard : public QWizard {
   BaseModelPage* base_page_;
   DataPage* data_page_;
   MethodPage* method_page_;
+  PeftPage* peft_page_;
   HyperparametersPage* hyper_page_;
   ReviewPage* review_page_;
 };

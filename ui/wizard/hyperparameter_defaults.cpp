@@ -3,6 +3,8 @@
 #include <QString>
 #include <algorithm>
 
+#include "ui/wizard/peft_catalog.h"
+
 namespace temper::studio {
 
 namespace {
@@ -26,25 +28,31 @@ QJsonValue clampInto(const TrainKey& key, double value) {
 
 }  // namespace
 
-double suggestedLearningRate(const QString& method, const ModelSize& model) {
+double suggestedLearningRate(const QString& method, const ModelSize& model, const QString& peft) {
   const qint64 n = model.parameters;
   const bool large = n >= kBillion;
+  // Adapters start at zero and have few parameters: PEFT's, LLaMA-Factory's and Unsloth's examples
+  // use 1e-4 to 2e-4 (the engine's LoRA default too, docs/peft.md).
+  if (peft == QLatin1String("lora") || peft == QLatin1String("adapters")) return large ? 1e-4 : 2e-4;
+  // Only a few vectors train and they must move far: PEFT's prompt-tuning examples use 3e-2.
+  if (peft == QLatin1String("prompt-tuning")) return 3e-2;
+  // Prefix tuning's papers (Li & Liang 2021, P-tuning v2) train prefixes at 5e-3 to 1e-2.
+  if (peft == QLatin1String("prefix-tuning")) return 1e-2;
   // Pretraining from scratch: nanoGPT-scale models take 1e-3; GPT-2-small-scale 6e-4; larger 3e-4.
   if (method == QLatin1String("pretrain")) return n >= 500 * kMillion ? 3e-4 : (n >= 50 * kMillion ? 6e-4 : 1e-3);
   // Full finetuning of a pretrained model: 1e-4 for small models down to 2e-5 from a billion up,
   // so that what the model knows is not washed out in the first steps.
   if (fullFinetune(method)) return large ? 2e-5 : (n >= 100 * kMillion ? 5e-5 : 1e-4);
-  if (method == QLatin1String("lora") || method == QLatin1String("adapters")) return large ? 1e-4 : 2e-4;
-  if (method == QLatin1String("prompt-tuning")) return 3e-2;  // only a few vectors train: large steps are safe
   if (method == QLatin1String("reward-model")) return large ? 5e-6 : 1e-5;
   if (method == QLatin1String("dpo")) return large ? 5e-7 : 1e-6;
   if (method == QLatin1String("ppo")) return large ? 1e-6 : 1e-5;
   return 0;
 }
 
-QJsonObject suggestedValues(const QString& method, const ModelSize& model, const EngineInfo& info) {
+QJsonObject suggestedValues(const QString& method, const ModelSize& model, const EngineInfo& info,
+                            const QString& peft) {
   QJsonObject suggestions;
-  const double lr = suggestedLearningRate(method, model);
+  const double lr = suggestedLearningRate(method, model, peft);
   if (lr > 0) {
     suggestions[QStringLiteral("lr")] = lr;
     suggestions[QStringLiteral("min-lr")] = lr / 10;  // cosine decay to a tenth, as in nanoGPT and Chinchilla
@@ -66,7 +74,7 @@ QJsonObject suggestedValues(const QString& method, const ModelSize& model, const
   static const QStringList size_dependent{QStringLiteral("lr"), QStringLiteral("min-lr"), QStringLiteral("ctx")};
   QJsonObject values;
   for (const TrainKey& key : info.train_keys) {
-    if (!key.appliesTo(method) || structuralKeys().contains(key.key)) continue;
+    if (!key.appliesTo(method) || structuralKeys().contains(key.key) || isPeftKey(key)) continue;
     const bool numeric = key.kind == TrainKey::Kind::Integer || key.kind == TrainKey::Kind::Number;
     const bool suggested = numeric && suggestions.contains(key.key);
     if (suggested && size_dependent.contains(key.key)) {

@@ -11,6 +11,7 @@
 #include "ui/wizard/hyperparameter_defaults.h"
 #include "ui/wizard/key_field.h"
 #include "ui/wizard/method_catalog.h"
+#include "ui/wizard/peft_catalog.h"
 #include "ui/wizard/status_line.h"
 
 namespace temper::studio {
@@ -28,7 +29,8 @@ ModelSize modelSize(const WizardContext& context) {
     if (const PresetInfo* preset = context.info().preset(context.preset)) size.parameters = preset->parameters;
   } else if (context.model_ok) {
     size.parameters = context.model.parameters;
-    size.ctx = context.model.ctx;
+    // A soft prompt takes the first positions: the engine refuses a ctx that leaves it no room.
+    size.ctx = qMax<qint64>(0, context.model.ctx - context.softPromptTokens());
   }
   return size;
 }
@@ -87,8 +89,8 @@ HyperparametersPage::HyperparametersPage(WizardContext* context, QWidget* parent
 
 QString HyperparametersPage::signature() const {
   const ModelSize size = modelSize(*context_);
-  return QStringLiteral("%1|%2|%3|%4|%5")
-      .arg(context_->method)
+  return QStringLiteral("%1|%2|%3|%4|%5|%6")
+      .arg(context_->method, context_->peftInUse())
       .arg(size.from_scratch)
       .arg(context_->from_scratch ? context_->preset : context_->base_dir)
       .arg(size.parameters)
@@ -111,12 +113,25 @@ void HyperparametersPage::applySeed(const QJsonObject& seed) {
 }
 
 void HyperparametersPage::rebuild() {
-  built_signature_ = signature();
-  fields_.clear();
   const EngineInfo& info = context_->info();
   const QString method = context_->method;
+  const QString peft = context_->peftInUse();
   const ModelSize size = modelSize(*context_);
-  QJsonObject values = suggestedValues(method, size, info);
+  const QJsonObject suggested = suggestedValues(method, size, info, peft);
+  QJsonObject values = suggested;
+  if (method == built_method_) {
+    // Same method, another kind or base: a value that differs from the suggestion it started from
+    // is the person's (typed, or from a template) and stays; the others follow the new suggestion
+    // (a LoRA run's learning rate is not full finetuning's).
+    for (auto it = fields_.begin(); it != fields_.end(); ++it) {
+      const QJsonValue shown = it.value()->value();
+      if (it.value()->isValid() && shown != built_values_.value(it.key())) values[it.key()] = shown;
+    }
+  }
+  built_signature_ = signature();
+  built_method_ = method;
+  built_values_ = suggested;
+  fields_.clear();
   if (seed_values_.value(QStringLiteral("method")).toString() == method) {
     for (auto it = seed_values_.begin(); it != seed_values_.end(); ++it) {
       if (!structuralKeys().contains(it.key())) values[it.key()] = it.value();
@@ -125,7 +140,10 @@ void HyperparametersPage::rebuild() {
   }
 
   const MethodInfo* method_info = info.method(method);
-  const QString title = method_info ? methodText(*method_info).title : method;
+  QString title = method_info ? methodText(*method_info).title : method;
+  if (const PeftKindInfo* kind = info.peftKind(peft); kind && peft != kFullTraining) {
+    title = tr("%1 with %2").arg(title, peftText(*kind).title);
+  }
   if (size.from_scratch) {
     header_->setText(tr("<b>%1</b> of a new model, preset <b>%2</b> (%3 parameters).")
                          .arg(title, context_->preset, formatCount(size.parameters)));
@@ -176,7 +194,9 @@ void HyperparametersPage::rebuild() {
     if (const TrainKey* key = info.key(name); key && key->appliesTo(method)) add(*key, common_form);
   }
   for (const TrainKey& key : info.train_keys) {
-    if (!key.appliesTo(method) || structuralKeys().contains(key.key) || commonKeys().contains(key.key)) continue;
+    if (!key.appliesTo(method) || structuralKeys().contains(key.key) || commonKeys().contains(key.key) ||
+        isPeftKey(key))
+      continue;
     add(key, advanced_form);
   }
   advanced_toggle_->setVisible(advanced_form->rowCount() > 0);
@@ -254,6 +274,9 @@ bool HyperparametersPage::isComplete() const {
 }
 
 void HyperparametersPage::contribute(QJsonObject& config) const {
+  // Fields built for another method would carry keys it refuses: until this page is shown again
+  // (and rebuilt), the engine's defaults stand in for them (the "What is trained" page's estimate).
+  if (built_method_ != context_->method) return;
   for (auto it = fields_.begin(); it != fields_.end(); ++it) {
     const QJsonValue value = it.value()->value();
     if (!value.isNull()) config[it.key()] = value;

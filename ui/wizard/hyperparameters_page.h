@@ -1,6 +1,7 @@
 #pragma once
 /// Page 4: the hyperparameters, one field per train key the engine lists for the method (common
-/// keys first, the rest under "Advanced"), starting from defaults for the method and model size.
+/// keys first, the rest under "Advanced"; the "What is trained" page's keys are its own), starting
+/// from defaults for the method, what is trained and the model size.
 /// An invalid value is marked at its field with the allowed range and keeps Next disabled. The
 /// engine's dry run gives the memory estimate; the device is one of the fields.
 #include <QMap>
@@ -52,7 +53,9 @@ class HyperparametersPage : public ConfigPage {
   QLabel* problems_;
   QMap<QString, KeyField*> fields_;
   QString built_signature_;
-  QJsonObject seed_values_;  ///< the seed, applied at the next rebuild for its method
+  QString built_method_;      ///< the method the fields are for
+  QJsonObject built_values_;  ///< the values the fields started from (edits are what differs)
+  QJsonObject seed_values_;   ///< the seed, applied at the next rebuild for its method
   QTimer dry_run_timer_;
   int serial_ = 0;
   bool refused_ = false;  ///< the last dry run refused the config: Next waits for one that accepts it

@@ -136,10 +136,16 @@ void KeyField::setPlaceholder(const QString& text) {
   if (line_) line_->setPlaceholderText(text);
 }
 
+void KeyField::setTextCheck(std::function<QString(const QString&)> check) {
+  text_check_ = std::move(check);
+  validate();
+}
+
 void KeyField::validate() {
   QString error;
   if (line_) {
     const QString text = line_->text().trimmed();
+    if (text_check_ && !text.isEmpty()) error = text_check_(text);
     const bool numeric = key_.kind == TrainKey::Kind::Integer || key_.kind == TrainKey::Kind::Number;
     if (numeric && !text.isEmpty()) {
       bool ok = false;

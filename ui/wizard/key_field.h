@@ -4,6 +4,7 @@
 /// the allowed range whenever the text is not a valid value.
 #include <QJsonValue>
 #include <QWidget>
+#include <functional>
 
 #include "ui/client/engine_replies.h"
 
@@ -37,6 +38,9 @@ class KeyField : public QWidget {
   void setText(const QString& text);
   /// A hint shown in an empty field ("from the preset: 64").
   void setPlaceholder(const QString& text);
+  /// A check of a text key's form beyond its kind (e.g. a list of block indices): returns what is
+  /// wrong with a non-empty text, or an empty string. The field is checked again at once.
+  void setTextCheck(std::function<QString(const QString&)> check);
   /// The engine's refusal of this key (from the dry run), shown under the field until the value
   /// changes; it does not make isValid() false (the page tracks the engine's verdict).
   void setEngineError(const QString& text);
@@ -56,6 +60,7 @@ class KeyField : public QWidget {
   QLabel* error_ = nullptr;
   QString error_text_;
   QString engine_error_;
+  std::function<QString(const QString&)> text_check_;
 };
 
 /// The range or choices of a key in words, as the error label shows them ("1 to 65536").

@@ -58,6 +58,7 @@ ReviewPage::ReviewPage(WizardContext* context, TemplateStore* templates, QWidget
 
 QString ReviewPage::suggestedName() const {
   QStringList parts{context_->method};
+  if (context_->peftInUse() != QLatin1String("none")) parts << context_->peftInUse();  // "sft lora …"
   parts << (context_->from_scratch ? context_->preset : QFileInfo(context_->base_dir).fileName());
   if (!context_->data_paths.isEmpty()) parts << QFileInfo(context_->data_paths.first()).completeBaseName();
   parts.removeAll(QString());

@@ -30,6 +30,16 @@ bool WizardContext::writesKey(const QString& key) const {
   return method.isEmpty() ? keyAppliesToStart(key, from_scratch) : spec->appliesTo(method);
 }
 
+bool WizardContext::methodTakesAdapters() const {
+  const MethodInfo* spec = info_.method(method);
+  return spec && spec->takesAdapters();
+}
+
+QString WizardContext::peftInUse() const {
+  const MethodInfo* spec = info_.method(method);
+  return spec && spec->peft.contains(peft) ? peft : QStringLiteral("none");
+}
+
 void WizardContext::setSeed(const QJsonObject& seed) {
   seed_ = seed;
   ++seed_generation_;

@@ -60,6 +60,17 @@ class WizardContext : public QObject {
   // --- page 3
   QString method;
 
+  // --- page 3b, "What is trained" (shown when the method takes an adapter kind)
+  QString peft = QStringLiteral("none");  ///< the chosen `peft` value
+  /// Whether the chosen method takes a PEFT kind besides "none" (then page 3b is shown).
+  bool methodTakesAdapters() const;
+  /// What the run trains: page 3b's choice when the method takes it, else "none" (every weight).
+  QString peftInUse() const;
+  /// The soft prompt's length (`prompt-tokens`), set by page 3b.
+  qint64 prompt_tokens = 0;
+  /// The positions a soft prompt takes from the model's context: prompt_tokens when prompt tuning.
+  qint64 softPromptTokens() const { return peftInUse() == QLatin1String("prompt-tuning") ? prompt_tokens : 0; }
+
   /// Values to start from (a template, the last used values, a run being duplicated). Each page
   /// applies its part once per generation, when it is first shown after the seed changed.
   QJsonObject seed() const { return seed_; }

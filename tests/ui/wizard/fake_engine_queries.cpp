@@ -8,24 +8,41 @@ namespace {
 
 /// The engine's own help texts (core/train/train_config_keys.cpp), so screenshots read true.
 QString help(const char* name) {
-  static const QMap<QString, QString> texts{{"batch-size", "sequences per micro-batch"},
-                                            {"grad-accum", "micro-batches per optimizer step"},
-                                            {"max-steps", "optimizer steps"},
-                                            {"lr", "peak learning rate"},
-                                            {"min-lr", "learning rate at the end of the cosine decay"},
-                                            {"warmup-steps", "linear warmup steps"},
-                                            {"weight-decay", "AdamW decoupled weight decay (2-D weights only)"},
-                                            {"eval-every", "steps between validation passes"},
-                                            {"checkpoint-every", "steps between checkpoints"},
-                                            {"ctx", "context length in tokens"},
-                                            {"layers", "transformer blocks (overrides the preset)"},
-                                            {"dim", "embedding width (overrides the preset)"},
-                                            {"heads", "attention heads; must divide dim"},
-                                            {"bias", "biases in the Linear layers"},
-                                            {"seed", "seed for initialisation, data order and dropout"},
-                                            {"device", "where to train"},
-                                            {"train-last-blocks", "blocks trained besides the head (0: all)"},
-                                            {"lora-rank", "rank of the LoRA matrices"}};
+  static const QMap<QString, QString> texts{
+      {"batch-size", "sequences per micro-batch"},
+      {"grad-accum", "micro-batches per optimizer step"},
+      {"max-steps", "optimizer steps"},
+      {"lr", "peak learning rate"},
+      {"min-lr", "learning rate at the end of the cosine decay"},
+      {"warmup-steps", "linear warmup steps"},
+      {"weight-decay", "AdamW decoupled weight decay (2-D weights only)"},
+      {"eval-every", "steps between validation passes"},
+      {"checkpoint-every", "steps between checkpoints"},
+      {"ctx", "context length in tokens"},
+      {"layers", "transformer blocks (overrides the preset)"},
+      {"dim", "embedding width (overrides the preset)"},
+      {"heads", "attention heads; must divide dim"},
+      {"bias", "biases in the Linear layers"},
+      {"seed", "seed for initialisation, data order and dropout"},
+      {"device", "where to train"},
+      {"train-last-blocks", "blocks trained besides the head (0: all)"},
+      {"peft", "what is trained: none (every weight), lora or prompt-tuning"},
+      {"lora-r", "LoRA rank r"},
+      {"lora-alpha", "LoRA alpha; the update is scaled by alpha / r (default 2 × r)"},
+      {"lora-dropout", "dropout on the LoRA input"},
+      {"lora-targets",
+       "projections LoRA adapts: attention-qv, attention, all-linear, a comma "
+       "list of module names (q_proj,v_proj) or a regex over module paths"},
+      {"use-rslora", "rank-stabilised LoRA: scale by alpha / sqrt(r)"},
+      {"use-dora", "DoRA: a trained magnitude per output row on top of LoRA"},
+      {"lora-bias", "biases trained with the adapter"},
+      {"prompt-tokens", "prompt tuning: virtual tokens in the soft prompt"},
+      {"prompt-init", "prompt tuning: how the prompt starts"},
+      {"prompt-init-text", "prompt tuning: the text whose tokens start the prompt"},
+      {"adapter-placement", "where the bottleneck adapter sits in each block"},
+      {"adapter-reduction", "hidden size / bottleneck width"},
+      {"adapter-act", "the bottleneck's activation"},
+      {"adapter-layers", "blocks that get an adapter: all, or a list such as 0-3,6"}};
   return texts.value(QLatin1String(name), QStringLiteral("help of %1").arg(QLatin1String(name)));
 }
 
@@ -43,7 +60,9 @@ QJsonObject withMethodDefaults(QJsonObject key, const QJsonObject& defaults) {
   return key;
 }
 
-const QStringList kFinetuning{"continued-pretrain", "sft", "classify", "lora"};
+const QStringList kFinetuning{"continued-pretrain", "sft", "classify"};
+// The methods that take an adapter kind (the real engine's MethodSpec::peft lists).
+const QStringList kAdaptable{"continued-pretrain", "sft"};
 
 // The data formats of the real engine's methods (`temper info --json`).
 const QStringList kText{"text", "prepared"};
@@ -52,7 +71,9 @@ const QStringList kAnyButPreference = kText + kPrompted + QStringList{"text-labe
 
 QJsonObject method(const char* name, bool available, const char* reason, const char* base, QStringList formats,
                    QStringList metrics = {}) {
+  const bool adaptable = kAdaptable.contains(QLatin1String(name));
   return QJsonObject{{"name", name},
+                     {"peft", adaptable ? QJsonArray{"none", "lora", "prompt-tuning"} : QJsonArray{"none"}},
                      {"title", QStringLiteral("Title of %1").arg(name)},
                      {"summary", "engine summary"},
                      {"available", available},
@@ -63,12 +84,87 @@ QJsonObject method(const char* name, bool available, const char* reason, const c
                      {"metrics", QJsonArray::fromStringList(metrics)}};
 }
 
+QJsonObject peftKind(const char* name, const char* title, bool available, const char* reason, QStringList methods) {
+  return QJsonObject{
+      {"name", name},           {"title", title},   {"summary", QStringLiteral("engine summary of %1").arg(name)},
+      {"available", available}, {"reason", reason}, {"methods", QJsonArray::fromStringList(methods)}};
+}
+
+const QStringList kAll{"pretrain", "continued-pretrain", "sft", "classify"};
+
+/// GPT-2 124M's projections as `model inspect` lists them: four per block, bias included.
+QJsonArray gpt2Modules(int blocks, int hidden) {
+  struct Projection {
+    const char* name;
+    const char* role;
+    int in, out;
+  };
+  const Projection projections[] = {{"attn.c_attn", "qkv", hidden, 3 * hidden},
+                                    {"attn.c_proj", "o", hidden, hidden},
+                                    {"mlp.c_fc", "mlp-up", hidden, 4 * hidden},
+                                    {"mlp.c_proj", "mlp-down", 4 * hidden, hidden}};
+  QJsonArray modules;
+  for (int b = 0; b < blocks; ++b) {
+    for (const Projection& p : projections) {
+      modules.append(QJsonObject{{"name", QStringLiteral("transformer.h.%1.%2").arg(b).arg(p.name)},
+                                 {"block", b},
+                                 {"role", p.role},
+                                 {"in", p.in},
+                                 {"out", p.out},
+                                 {"parameters", qint64(p.in) * p.out + p.out}});
+    }
+  }
+  return modules;
+}
+
+/// A dry run's answer for a model of `parameters` of which `trainable` train.
+EngineReply estimate(qint64 parameters, qint64 trainable, qint64 total) {
+  return FakeEngineQueries::ok(QJsonObject{{"parameters", parameters},
+                                           {"trainable_parameters", trainable},
+                                           {"bytes", QJsonObject{{"weights", parameters * 4},
+                                                                 {"gradients", trainable * 4},
+                                                                 {"optimizer", trainable * 8},
+                                                                 {"activations", 301989888},
+                                                                 {"total", double(total)}}},
+                                           {"device", "cpu"}});
+}
+
 }  // namespace
+
+void FakeEngineQueries::enableAdapters() {
+  QJsonObject json = info_reply.json;
+  QJsonArray kinds = json["peft_kinds"].toArray();
+  kinds[2] = peftKind("adapters", "Bottleneck adapters", true, "", kAdaptable);
+  json["peft_kinds"] = kinds;
+  QJsonArray methods = json["methods"].toArray();
+  for (int i = 0; i < methods.size(); ++i) {
+    QJsonObject m = methods[i].toObject();
+    if (!kAdaptable.contains(m["name"].toString())) continue;
+    m["peft"] = QJsonArray{"none", "lora", "adapters", "prompt-tuning"};
+    methods[i] = m;
+  }
+  json["methods"] = methods;
+  QJsonArray keys = json["train_keys"].toArray();
+  for (int i = 0; i < keys.size(); ++i) {
+    if (keys[i].toObject()["key"] != "peft") continue;
+    QJsonObject peft = keys[i].toObject();
+    peft["choices"] = QJsonArray{"none", "lora", "adapters", "prompt-tuning"};
+    keys[i] = peft;
+  }
+  keys.append(key("adapter-placement", "choice", "after-ffn", 0, 0,
+                  {"after-attention", "after-ffn", "both", "parallel"}, kAdaptable));
+  keys.append(key("adapter-reduction", "integer", 16, 1, 4096, {}, kAdaptable));
+  keys.append(key("adapter-act", "choice", "relu", 0, 0, {"relu", "gelu", "silu"}, kAdaptable));
+  keys.append(key("adapter-layers", "text", "all", 0, 0, {}, kAdaptable));
+  json["train_keys"] = keys;
+  info_reply = ok(json);
+  dry_run_by_peft.insert(QStringLiteral("adapters"), estimate(124439808, 894528, 910163968));
+}
 
 FakeEngineQueries::FakeEngineQueries() {
   const QJsonValue null(QJsonValue::Null);
   QJsonArray keys{
-      key("method", "choice", "pretrain", 0, 0, {"pretrain", "continued-pretrain", "sft", "classify", "lora"}),
+      key("method", "choice", "pretrain", 0, 0, {"pretrain", "continued-pretrain", "sft", "classify"}),
       key("data", "text", null, 0, 0, {}),
       key("name", "text", "", 0, 0, {}),
       key("preset", "choice", null, 0, 0, {"tiny", "small"}, {"pretrain"}),
@@ -91,7 +187,17 @@ FakeEngineQueries::FakeEngineQueries() {
       key("checkpoint-every", "integer", 500, 1, 100000000, {}),
       key("bias", "boolean", true, 0, 0, {}, {"pretrain"}),
       key("train-last-blocks", "integer", 0, 0, 256, {}, {"classify"}),
-      key("lora-rank", "integer", 8, 1, 1024, {}, {"lora"}),
+      key("peft", "choice", "none", 0, 0, {"none", "lora", "prompt-tuning"}, kAdaptable),
+      key("lora-r", "integer", 8, 1, 4096, {}, kAdaptable),
+      key("lora-alpha", "number", null, 1e-6, 1e6, {}, kAdaptable),
+      key("lora-dropout", "number", 0.0, 0, 0.95, {}, kAdaptable),
+      key("lora-targets", "text", "attention-qv", 0, 0, {}, kAdaptable),
+      key("use-rslora", "boolean", false, 0, 0, {}, kAdaptable),
+      key("use-dora", "boolean", false, 0, 0, {}, kAdaptable),
+      key("lora-bias", "choice", "none", 0, 0, {"none", "lora-only", "all"}, kAdaptable),
+      key("prompt-tokens", "integer", 20, 1, 4096, {}, kAdaptable),
+      key("prompt-init", "choice", "vocab", 0, 0, {"vocab", "text", "random"}, kAdaptable),
+      key("prompt-init-text", "text", "", 0, 0, {}, kAdaptable),
       key("seed", "integer", 1337, 0, 9007199254740991.0, {}),
       key("device", "choice", "auto", 0, 0, {"auto", "cpu", "cuda"}),
   };
@@ -100,9 +206,6 @@ FakeEngineQueries::FakeEngineQueries() {
                      method("continued-pretrain", true, "", lm, kText),
                      method("sft", true, "", lm, kPrompted, {"token_accuracy"}),
                      method("classify", true, "", "language-model-or-classifier", {"text-label"}, {"accuracy"}),
-                     method("lora", true, "", lm, kAnyButPreference),
-                     method("adapters", false, "not in the engine yet", lm, kAnyButPreference),
-                     method("prompt-tuning", false, "not in the engine yet", lm, kAnyButPreference),
                      method("few-shot", false, "not in the engine yet", lm, kPrompted + QStringList{"text-label"}),
                      method("reward-model", false, "not in the engine yet", lm, {"preference"}),
                      method("dpo", false, "arrives with the RLHF issue", lm, {"preference"}),
@@ -120,10 +223,16 @@ FakeEngineQueries::FakeEngineQueries() {
        QJsonObject{
            {"cuda_available", false}, {"cuda_devices", QJsonArray{}}, {"cpu_threads", 2}, {"blas", "openblas-openmp"}}},
       {"methods", methods},
+      {"peft_kinds",
+       QJsonArray{peftKind("none", "Full", true, "", kAll), peftKind("lora", "LoRA", true, "", kAdaptable),
+                  peftKind("adapters", "Bottleneck adapters", false, "not in the engine yet", {}),
+                  peftKind("prompt-tuning", "Prompt tuning", true, "", kAdaptable),
+                  peftKind("prefix-tuning", "Prefix tuning", false, "not in the engine yet", {})}},
       {"train_keys", keys},
       {"presets", presets}});
 
   models.insert(QStringLiteral("/models/gpt2-small"), ok(QJsonObject{{"family", "gpt2"},
+                                                                     {"modules", gpt2Modules(12, 768)},
                                                                      {"architecture", "GPT2LMHeadModel"},
                                                                      {"model_type", "gpt2"},
                                                                      {"parameters", 124439808},
@@ -207,6 +316,9 @@ FakeEngineQueries::FakeEngineQueries() {
                                                        {"activations", 301989888},
                                                        {"total", 2293026816.0}}},
                                  {"device", "cpu"}});
+  // What an adapter trains on the 124 M model: LoRA r 8 on c_attn, a 20-token prompt.
+  dry_run_by_peft.insert(QStringLiteral("lora"), estimate(124439808, 294912, 889192448));
+  dry_run_by_peft.insert(QStringLiteral("prompt-tuning"), estimate(124439808, 15360, 800063488));
 }
 
 }  // namespace temper::studio

@@ -14,13 +14,19 @@ namespace temper::studio {
 
 class FakeEngineQueries : public EngineQueries {
  public:
-  /// The engine of the contract (docs/wizard.md) with the keys the tests use.
+  /// The engine of the contract (docs/wizard.md) with the keys the tests use; its PEFT kinds are
+  /// the real engine's today (full, LoRA, prompt tuning; adapters and prefix tuning not yet).
   FakeEngineQueries();
+  /// Bottleneck adapters as the engine will list them: the kind available for the finetuning
+  /// methods, with its keys.
+  void enableAdapters();
 
   EngineReply info_reply;
   QMap<QString, EngineReply> models;  ///< by folder; an unknown folder is an error
   QMap<QString, EngineReply> data;    ///< by the paths joined with '|'; unknown paths are an error
   EngineReply dry_run_reply;
+  /// A config's own answer by its `peft` value (what an adapter trains); dry_run_reply otherwise.
+  QMap<QString, EngineReply> dry_run_by_peft;
   bool deferred = false;
 
   QStringList data_tokenizers;  ///< the tokenizer of every data inspection, in order
@@ -46,7 +52,8 @@ class FakeEngineQueries : public EngineQueries {
   }
   void dryRun(const QJsonObject& config, QObject* context, EngineCallback done) override {
     dry_run_configs << config;
-    answer(context, std::move(done), dry_run_reply);
+    const QString peft = config.value(QStringLiteral("peft")).toString();
+    answer(context, std::move(done), dry_run_by_peft.value(peft, dry_run_reply));
   }
   // The wizard never evaluates or exports.
   void evaluate(const QString&, const QString&, QObject* context, EngineCallback done) override {

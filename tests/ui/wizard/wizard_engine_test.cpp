@@ -5,6 +5,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QSignalSpy>
@@ -13,7 +14,9 @@
 #include "ui/client/engine_replies.h"
 #include "ui/client/engine_session.h"
 #include "ui/wizard/key_field.h"
+#include "ui/wizard/lora_targets_field.h"
 #include "ui/wizard/method_catalog.h"
+#include "ui/wizard/peft_kind_settings.h"
 #include "ui/wizard/status_line.h"
 #include "wizard_test_support.h"
 
@@ -49,6 +52,16 @@ class WizardEngineTest : public QObject {
  private Q_SLOTS:
   void realEngineInfo();
   void realEngineWalk();
+  void realEnginePeftWalk_data();
+  void realEnginePeftWalk();
+
+ private:
+  /// A 2-block GPT-2 pretrained for two steps on a small corpus (a few seconds, made once): the
+  /// base the PEFT walks finetune. Empty when the engine failed to make it.
+  QString tinyBase(const QString& engine_path);
+
+  QTemporaryDir peft_work_;
+  QString tiny_base_;
 };
 
 void WizardEngineTest::realEngineInfo() {
@@ -183,6 +196,168 @@ void WizardEngineTest::realEngineWalk() {
   QVERIFY(run.waitForFinished(240000));
   QVERIFY2(run.exitCode() == 0, run.readAllStandardError().constData());
   QVERIFY(QFileInfo::exists(workspace + "/temper.db"));
+}
+
+QString WizardEngineTest::tinyBase(const QString& engine_path) {
+  if (!tiny_base_.isEmpty()) return tiny_base_;
+  QFile corpus(peft_work_.filePath("corpus.txt"));
+  if (!corpus.open(QIODevice::WriteOnly)) return {};
+  for (int i = 0; i < 200; ++i) corpus.write("The harbour lights came on one by one as the boats returned.\n");
+  corpus.close();
+  const QString workspace = peft_work_.filePath("ws");
+  const QString tokenizer = peft_work_.filePath("tok.model");
+  auto run = [&](const QStringList& args) {
+    return QProcess::execute(engine_path, QStringList{"--workspace", workspace} + args) == 0;
+  };
+  if (!run({"tokenizer", "train", "--input", corpus.fileName(), "--vocab-size", "48", "--model-type", "char", "--out",
+            tokenizer}) ||
+      !run({"data", "prepare", "--tokenizer", tokenizer, "--input", corpus.fileName(), "--out",
+            peft_work_.filePath("data")}) ||
+      !run(QStringLiteral("train --layers 2 --dim 32 --heads 2 --ctx 64 --batch-size 4 --max-steps 2 "
+                          "--warmup-steps 0 --eval-every 2 --eval-batches 1 --checkpoint-every 2 --threads 1 "
+                          "--name base")
+               .split(' ') +
+           QStringList{"--data", peft_work_.filePath("data")}))
+    return {};
+  const QStringList runs = QDir(workspace + "/runs").entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+  if (runs.size() != 1) return {};
+  tiny_base_ = workspace + "/runs/" + runs.first() + "/final";
+  return tiny_base_;
+}
+
+void WizardEngineTest::realEnginePeftWalk_data() {
+  QTest::addColumn<QString>("kind");
+  QTest::addColumn<QString>("shot");
+  QTest::newRow("full") << "none"
+                        << "full";
+  QTest::newRow("lora") << "lora"
+                        << "lora";
+  QTest::newRow("prompt-tuning") << "prompt-tuning"
+                                 << "prompt-tuning";
+  QTest::newRow("adapters") << "adapters"
+                            << "adapters";
+}
+
+// Continued pretraining of a tiny base with each kind of "What is trained": the engine accepts
+// the page's config (its dry run), and the launched config carries `peft` and the kind's keys,
+// none of another kind's, into the run `temper train` records. Writes the page to
+// ${build}/screenshots/wizard-peft-<kind>.png.
+void WizardEngineTest::realEnginePeftWalk() {
+  QFETCH(QString, kind);
+  QFETCH(QString, shot);
+  const QString engine_path = enginePath();
+  REQUIRE_ENGINE(engine_path);
+  const QString base = tinyBase(engine_path);
+  QVERIFY2(!base.isEmpty(), "the engine could not make the tiny base model");
+  const QString workspace = peft_work_.filePath("ws");
+  EngineSession engine(engine_path, workspace);
+  engine.setTimeoutMs(60000);
+  TestSettings s;
+  FinetuneWizard w(&engine, &s.settings);
+  QSignalSpy launched(&w, &FinetuneWizard::launchRequested);
+  w.resize(900, 700);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  QTRY_VERIFY_WITH_TIMEOUT(w.engineReady(), 60000);
+  chooseFolder(w, base);
+  QTRY_VERIFY_WITH_TIMEOUT(nextEnabled(w), 60000);
+  pressNext(w);
+  w.dataPage()->setPaths({peft_work_.filePath("corpus.txt")});
+  QTRY_VERIFY_WITH_TIMEOUT(nextEnabled(w), 60000);
+  pressNext(w);
+  w.methodPage()->button("continued-pretrain")->click();
+  pressNext(w);
+  QCOMPARE(w.currentId(), int(FinetuneWizard::kPeftPage));
+  PeftPage* page = w.peftPage();
+  QRadioButton* choice = page->button(kind);
+  QVERIFY2(choice, qPrintable(kind + " is not among the engine's peft_kinds"));
+  if (!choice->isEnabled()) QSKIP(qPrintable(kind + " is not available: " + page->disabledReason(kind)));
+  choice->click();
+  if (kind == "lora") {
+    page->settings()->field("lora-r")->setText("4");
+    page->settings()->targetsField()->setValue("all-linear");
+  } else if (kind == "prompt-tuning") {
+    page->settings()->field("prompt-tokens")->setText("8");
+  }
+  StatusLine* estimate = page->estimateStatus();
+  QTRY_VERIFY_WITH_TIMEOUT(
+      estimate->state() == StatusLine::State::Message || estimate->state() == StatusLine::State::Error, 60000);
+  qInfo().noquote() << kind << "estimate:" << estimate->text();
+  QVERIFY2(estimate->state() == StatusLine::State::Message, qPrintable(estimate->text()));
+  QVERIFY2(estimate->text().startsWith("Trains "), qPrintable(estimate->text()));
+  const QDir shots(QStringLiteral(TEMPER_BUILD_DIR "/screenshots"));
+  QVERIFY(shots.mkpath(QStringLiteral(".")));
+  QTest::qWait(50);
+  QVERIFY(w.grab().save(shots.filePath(QStringLiteral("wizard-peft-%1.png").arg(shot))));
+  pressNext(w);
+
+  // A short run: two steps, evaluated and checkpointed at the end.
+  HyperparametersPage* hyper = w.hyperparametersPage();
+  hyper->field("max-steps")->setText("2");
+  hyper->field("warmup-steps")->setText("0");
+  hyper->field("eval-every")->setText("2");
+  hyper->field("batch-size")->setText("2");
+  hyper->setAdvancedShown(true);
+  if (KeyField* f = hyper->field("checkpoint-every")) f->setText("2");
+  if (KeyField* f = hyper->field("eval-batches")) f->setText("1");
+  if (KeyField* f = hyper->field("threads")) f->setText("1");
+  StatusLine* memory = hyper->memoryStatus();
+  QTRY_VERIFY_WITH_TIMEOUT(memory->state() != StatusLine::State::Busy, 60000);
+  QVERIFY2(memory->state() != StatusLine::State::Error, qPrintable(memory->text()));
+  pressNext(w);
+  w.button(QWizard::FinishButton)->click();
+  QCOMPARE(launched.count(), 1);
+  const QJsonObject config = launched.first().at(0).toJsonObject();
+
+  // Only the chosen kind's keys, as `info` assigns keys to kinds.
+  EngineInfo info;
+  QObject asker;
+  std::optional<EngineReply> reply;
+  engine.info(&asker, [&reply](const EngineReply& r) { reply = r; });
+  QTRY_VERIFY_WITH_TIMEOUT(reply.has_value(), 60000);
+  QVERIFY(parseEngineInfo(reply->json, info).isEmpty());
+  auto checkKeys = [&](const QJsonObject& train, bool launched_config) {
+    if (kind == "none") {
+      QVERIFY(!launched_config || !train.contains("peft"));
+      if (!launched_config) QCOMPARE(train.value("peft").toString(), kind);
+    } else {
+      QCOMPARE(train.value("peft").toString(), kind);
+    }
+    for (const TrainKey& key : info.train_keys) {
+      if (key.peft_kind.isEmpty()) continue;
+      if (key.peft_kind != kind) QVERIFY2(!train.contains(key.key), qPrintable(key.key + " in a " + kind + " run"));
+    }
+  };
+  checkKeys(config, true);
+  if (kind == "lora") {
+    QCOMPARE(config.value("lora-r").toInteger(), 4);
+    QCOMPARE(config.value("lora-targets").toString(), QStringLiteral("all-linear"));
+  } else if (kind == "prompt-tuning") {
+    QCOMPARE(config.value("prompt-tokens").toInteger(), 8);
+    QCOMPARE(config.value("ctx").toInteger(), 64 - 8);  // the prompt's positions come off the model's 64
+  }
+
+  // The caller's part: the config to a file, `temper train FILE`; the store records the kind.
+  QFile file(peft_work_.filePath(QStringLiteral("config-%1.json").arg(shot)));
+  QVERIFY(file.open(QIODevice::WriteOnly));
+  file.write(QJsonDocument(config).toJson());
+  file.close();
+  QProcess train;
+  train.start(engine_path, {"--workspace", workspace, "train", file.fileName()});
+  QVERIFY(train.waitForFinished(240000));
+  QVERIFY2(train.exitCode() == 0, train.readAllStandardError().constData());
+  QProcess show;
+  show.start(engine_path, {"--workspace", workspace, "runs", "list", "--json"});
+  QVERIFY(show.waitForFinished(60000));
+  const QJsonObject newest = QJsonDocument::fromJson(show.readAllStandardOutput()).array().first().toObject();
+  const QJsonObject recorded = newest.value("config").toObject().value("train").toObject();
+  QCOMPARE(recorded.value("name").toString(), config.value("name").toString());
+  checkKeys(recorded, false);
+  for (auto it = config.begin(); it != config.end(); ++it) {
+    QVERIFY2(recorded.value(it.key()).toVariant() == it.value().toVariant() ||
+                 (it.value().isDouble() && recorded.value(it.key()).toDouble() == it.value().toDouble()),
+             qPrintable(it.key() + " was not recorded as launched"));
+  }
 }
 
 QTEST_MAIN(WizardEngineTest)

@@ -4,8 +4,12 @@
 #include <QImage>
 #include <QPixmap>
 #include <QTest>
+#include <QTreeWidget>
 
 #include "ui/wizard/key_field.h"
+#include "ui/wizard/lora_targets.h"
+#include "ui/wizard/module_picker_dialog.h"
+#include "ui/wizard/peft_kind_settings.h"
 #include "ui/wizard/status_line.h"
 #include "wizard_test_support.h"
 
@@ -17,6 +21,7 @@ class WizardScreenshotsTest : public QObject {
 
  private Q_SLOTS:
   void eachPage();
+  void adapterPlacementsAndModulePicker();
 
  private:
   void shoot(QWidget& w, const QString& name);
@@ -52,6 +57,10 @@ void WizardScreenshotsTest::eachPage() {
   pressNext(w);
   shoot(w, "3-method");
   pressNext(w);
+  w.peftPage()->button("lora")->click();
+  QTRY_VERIFY(w.peftPage()->estimateStatus()->text().startsWith("Trains"));
+  shoot(w, "3b-what-is-trained");
+  pressNext(w);
   QTRY_VERIFY(w.hyperparametersPage()->memoryStatus()->text().startsWith("Memory"));
   shoot(w, "4-hyperparameters");
   w.hyperparametersPage()->field("lr")->setText("20");
@@ -61,6 +70,40 @@ void WizardScreenshotsTest::eachPage() {
   pressNext(w);
   w.reviewPage()->findChild<QLineEdit*>("tags")->setText("baseline, wikisql");
   shoot(w, "5-review");
+}
+
+// Bottleneck adapters in each placement (the fake engine lists them as the engine will), and
+// LoRA's module picker over GPT-2 124M's projections: wizard-peft-adapters-<placement>.png,
+// wizard-peft-module-picker.png.
+void WizardScreenshotsTest::adapterPlacementsAndModulePicker() {
+  QVERIFY(dir_.mkpath(QStringLiteral(".")));
+  TestSettings s;
+  FakeEngineQueries engine;
+  engine.enableAdapters();
+  FinetuneWizard w(&engine, &s.settings);
+  w.resize(900, 700);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  chooseFolder(w, "/models/gpt2-small");
+  pressNext(w);
+  w.dataPage()->setPaths({"/data/sft.jsonl"});
+  pressNext(w);
+  pressNext(w);
+  QCOMPARE(w.currentId(), int(FinetuneWizard::kPeftPage));
+  w.peftPage()->button("adapters")->click();
+  for (const char* placement : {"after-attention", "after-ffn", "both", "parallel"}) {
+    w.peftPage()->settings()->field("adapter-placement")->setValue(QJsonValue(placement));
+    QTRY_VERIFY(w.peftPage()->estimateStatus()->text().startsWith("Trains"));
+    shoot(w, QStringLiteral("peft-adapters-%1").arg(placement));
+  }
+  w.peftPage()->button("lora")->click();
+  ModelInspection model;
+  QVERIFY(parseModelInspection(engine.models.value("/models/gpt2-small").json, model).isEmpty());
+  ModulePickerDialog picker(model.modules, selectedModules("attention", model.modules), 8, &w);
+  picker.tree()->topLevelItem(1)->setExpanded(true);
+  picker.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&picker));
+  shoot(picker, QStringLiteral("peft-module-picker"));
 }
 
 QTEST_MAIN(WizardScreenshotsTest)

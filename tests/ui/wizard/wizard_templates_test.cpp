@@ -7,6 +7,8 @@
 #include <QTest>
 
 #include "ui/wizard/key_field.h"
+#include "ui/wizard/lora_targets_field.h"
+#include "ui/wizard/peft_kind_settings.h"
 #include "ui/wizard/template_store.h"
 #include "wizard_test_support.h"
 
@@ -15,15 +17,7 @@ using namespace temper::studio::test;
 
 namespace {
 
-/// Presses Next until the review page, changing nothing.
-void walkToReview(FinetuneWizard& w) {
-  while (w.currentId() != FinetuneWizard::kReviewPage) {
-    pressNext(w);
-    if (QTest::currentTestFailed()) return;
-  }
-}
-
-/// An SFT run with a few values changed from the defaults, named "custom".
+/// An SFT run of a LoRA adapter with a few values changed from the defaults, named "custom".
 void fillSftRun(FinetuneWizard& w) {
   w.restart();
   chooseFolder(w, "/models/gpt2-small");
@@ -31,31 +25,40 @@ void fillSftRun(FinetuneWizard& w) {
   w.dataPage()->setPaths({"/data/sft.jsonl"});
   chooseValidationFile(w, "/data/sft-val.jsonl");
   pressNext(w);
-  w.methodPage()->button("lora")->click();
+  w.methodPage()->button("sft")->click();
+  pressNext(w);
+  w.peftPage()->button("lora")->click();
+  w.peftPage()->settings()->field("lora-r")->setText("16");
+  w.peftPage()->settings()->targetsField()->setValue("all-linear");
   pressNext(w);
   w.hyperparametersPage()->field("lr")->setText("3e-5");
-  w.hyperparametersPage()->field("lora-rank")->setText("16");
   w.hyperparametersPage()->field("device")->setValue(QJsonValue("cpu"));
   pressNext(w);
   w.reviewPage()->findChild<QLineEdit*>("name")->setText("custom");
 }
 
-const QJsonObject kSftRun{{"method", "lora"},
+const QJsonObject kSftRun{{"method", "sft"},
+                          {"peft", "lora"},
+                          {"lora-r", 16},
+                          {"lora-targets", "all-linear"},
+                          {"lora-dropout", 0},
+                          {"use-rslora", false},
+                          {"use-dora", false},
+                          {"lora-bias", "none"},
                           {"base", "/models/gpt2-small"},
                           {"data", "/data/sft.jsonl"},
                           {"val-data", "/data/sft-val.jsonl"},
                           {"name", "custom"},
                           {"batch-size", 8},
                           {"grad-accum", 1},
-                          {"max-steps", 1000},
+                          {"max-steps", 500},
                           {"lr", 3e-5},
-                          {"min-lr", 2e-5},
-                          {"warmup-steps", 30},
+                          {"min-lr", 2e-5},      // a LoRA run's suggestion (2e-4 / 10)
+                          {"warmup-steps", 10},  // the engine's for sft
                           {"weight-decay", 0.01},
                           {"eval-every", 100},
                           {"checkpoint-every", 250},
                           {"ctx", 1024},
-                          {"lora-rank", 16},
                           {"seed", 1337},
                           {"device", "cpu"}};
 
@@ -103,7 +106,7 @@ void WizardTemplatesTest::saveTemplateThenStartFromIt() {
   Q_EMIT combo->activated(index);
   walkToReview(w);
   // Everything but the run's name (a template is a recipe): the name is suggested afresh.
-  QCOMPARE(w.config(), named(kSftRun, "lora gpt2-small sft"));
+  QCOMPARE(w.config(), named(kSftRun, "sft lora gpt2-small sft"));
 }
 
 void WizardTemplatesTest::lastUsedValuesStartTheNextWizard() {
@@ -120,7 +123,7 @@ void WizardTemplatesTest::lastUsedValuesStartTheNextWizard() {
   w.restart();
   QCOMPARE(w.baseModelPage()->findChild<QComboBox*>("template")->currentText(), QStringLiteral("Last used values"));
   walkToReview(w);
-  QCOMPARE(w.config(), named(kSftRun, "lora gpt2-small sft"));
+  QCOMPARE(w.config(), named(kSftRun, "sft lora gpt2-small sft"));
   // "Defaults" starts over: back on page 1, choose it, and the engine's values return.
   while (w.currentId() != FinetuneWizard::kBaseModelPage) w.back();
   auto* combo = w.baseModelPage()->findChild<QComboBox*>("template");

@@ -45,13 +45,13 @@ void WizardUnitsTest::parsesInfo() {
   QCOMPARE(info.temper, QStringLiteral("0.1.0"));
   QCOMPARE(info.cpu_threads, 2);
   QCOMPARE(info.blas, QStringLiteral("openblas-openmp"));
-  QCOMPARE(info.methods.size(), 11);
-  QCOMPARE(info.methods[9].name, QStringLiteral("dpo"));
-  QVERIFY(!info.methods[9].available);
-  QCOMPARE(info.methods[9].reason, QStringLiteral("arrives with the RLHF issue"));
-  QVERIFY(info.methods[9].needs_base);
-  QCOMPARE(info.methods[9].base, QStringLiteral("language-model"));
-  QCOMPARE(info.methods[9].formats, QStringList{"preference"});
+  QCOMPARE(info.methods.size(), 8);
+  QCOMPARE(info.methods[6].name, QStringLiteral("dpo"));
+  QVERIFY(!info.methods[6].available);
+  QCOMPARE(info.methods[6].reason, QStringLiteral("arrives with the RLHF issue"));
+  QVERIFY(info.methods[6].needs_base);
+  QCOMPARE(info.methods[6].base, QStringLiteral("language-model"));
+  QCOMPARE(info.methods[6].formats, QStringList{"preference"});
   QVERIFY(!info.methods[0].needs_base);
   QCOMPARE(info.methods[0].base, QStringLiteral("none"));
   QCOMPARE(info.methods[0].formats, (QStringList{"text", "prepared"}));
@@ -65,9 +65,23 @@ void WizardUnitsTest::parsesInfo() {
   QCOMPARE(lr->max, 10.0);
   QCOMPARE(lr->default_value.toDouble(), 1e-3);
   QVERIFY(lr->appliesTo("dpo"));
-  const TrainKey* rank = info.key("lora-rank");
-  QVERIFY(rank->appliesTo("lora"));
-  QVERIFY(!rank->appliesTo("sft"));
+  // What is trained: the kinds in the engine's order, which methods take them, and each key's kind.
+  QCOMPARE(info.peft_kinds.size(), 5);
+  QCOMPARE(info.peft_kinds[2].name, QStringLiteral("adapters"));
+  QVERIFY(!info.peftKind("adapters")->available);
+  QCOMPARE(info.peftKind("adapters")->reason, QStringLiteral("not in the engine yet"));
+  QCOMPARE(info.peftKind("lora")->methods, (QStringList{"continued-pretrain", "sft"}));
+  QCOMPARE(info.method("sft")->peft, (QStringList{"none", "lora", "prompt-tuning"}));
+  QVERIFY(info.method("sft")->takesAdapters());
+  QVERIFY(!info.method("classify")->takesAdapters());
+  const TrainKey* rank = info.key("lora-r");
+  QVERIFY(rank->appliesTo("sft"));
+  QVERIFY(!rank->appliesTo("classify"));
+  QCOMPARE(rank->peft_kind, QStringLiteral("lora"));
+  QCOMPARE(info.key("use-dora")->peft_kind, QStringLiteral("lora"));
+  QCOMPARE(info.key("prompt-init")->peft_kind, QStringLiteral("prompt-tuning"));
+  QCOMPARE(info.key("peft")->peft_kind, QString());
+  QCOMPARE(info.key("lr")->peft_kind, QString());
   QVERIFY(info.key("layers")->default_value.isNull());
   QCOMPARE(info.key("device")->choices, (QStringList{"auto", "cpu", "cuda"}));
   QCOMPARE(info.preset("small")->parameters, 10700000);
@@ -141,9 +155,15 @@ void WizardUnitsTest::learningRatesPerMethodAndSize() {
   QCOMPARE(lr("sft", 124000000), 5e-5);
   QCOMPARE(lr("continued-pretrain", 7000000000), 2e-5);
   QCOMPARE(lr("classify", 1100000000), 2e-5);
-  QCOMPARE(lr("lora", 124000000), 2e-4);
-  QCOMPARE(lr("lora", 7000000000), 1e-4);
-  QCOMPARE(lr("prompt-tuning", 124000000), 3e-2);
+  // What is trained sets the rate, whatever the method.
+  auto adapter_lr = [](const char* peft, qint64 parameters) {
+    return suggestedLearningRate("sft", ModelSize{false, parameters, 0}, peft);
+  };
+  QCOMPARE(adapter_lr("none", 124000000), 5e-5);
+  QCOMPARE(adapter_lr("lora", 124000000), 2e-4);
+  QCOMPARE(adapter_lr("lora", 7000000000), 1e-4);
+  QCOMPARE(adapter_lr("adapters", 124000000), 2e-4);
+  QCOMPARE(adapter_lr("prompt-tuning", 124000000), 3e-2);
   QCOMPARE(lr("dpo", 124000000), 1e-6);
   QCOMPARE(lr("few-shot", 124000000), 0.0);
 }
@@ -158,7 +178,9 @@ void WizardUnitsTest::suggestionsOnlyForKeysTheEngineHas() {
   QCOMPARE(values.value("lr").toDouble(), 1e-4);
   QCOMPARE(values.value("min-lr").toDouble(), 1e-5);
   QVERIFY(!values.contains("bias"));
-  QVERIFY(!values.contains("lora-rank"));
+  QVERIFY(!values.contains("lora-r"));  // the "What is trained" page's
+  QVERIFY(!values.contains("peft"));
+  QCOMPARE(suggestedValues("sft", ModelSize{false, 30000000, 512}, info, "lora").value("min-lr").toDouble(), 2e-5);
   QVERIFY(!values.contains("data"));
   QVERIFY(!values.contains("layers"));
   // A suggestion outside the engine's range is clamped into it.
@@ -225,27 +247,28 @@ void WizardUnitsTest::previewModel() {
 }
 
 void WizardUnitsTest::keyFieldKinds() {
-  TrainKey device{"device", TrainKey::Kind::Choice, QJsonValue("auto"), 0, 0, {"auto", "cpu", "cuda"}, "where", {}, {}};
+  TrainKey device{"device", TrainKey::Kind::Choice, QJsonValue("auto"), 0, 0, {"auto", "cpu", "cuda"}, "where", {}, {},
+                  {}};
   KeyField d(device, false);
   QCOMPARE(d.value(), QJsonValue("auto"));
   d.setValue(QJsonValue("cpu"));
   QCOMPARE(d.value(), QJsonValue("cpu"));
-  TrainKey preset{"preset", TrainKey::Kind::Choice, QJsonValue(QJsonValue::Null), 0, 0, {"tiny"}, "", {}, {}};
+  TrainKey preset{"preset", TrainKey::Kind::Choice, QJsonValue(QJsonValue::Null), 0, 0, {"tiny"}, "", {}, {}, {}};
   KeyField p(preset, false);
   QCOMPARE(p.value(), QJsonValue(QJsonValue::Null));  // "(not set)"
-  TrainKey bias{"bias", TrainKey::Kind::Boolean, QJsonValue(true), 0, 0, {}, "", {}, {}};
+  TrainKey bias{"bias", TrainKey::Kind::Boolean, QJsonValue(true), 0, 0, {}, "", {}, {}, {}};
   KeyField b(bias, false);
   QCOMPARE(b.value(), QJsonValue(true));
   b.setValue(false);
   QCOMPARE(b.value(), QJsonValue(false));
-  TrainKey seed{"seed", TrainKey::Kind::Integer, QJsonValue(1337), 0, 9007199254740991.0, {}, "", {}, {}};
+  TrainKey seed{"seed", TrainKey::Kind::Integer, QJsonValue(1337), 0, 9007199254740991.0, {}, "", {}, {}, {}};
   KeyField s(seed, false);
   QSignalSpy changed(&s, &KeyField::changed);
   s.setText("9007199254740991");
   QVERIFY(s.isValid());
   QCOMPARE(s.value().toInteger(), 9007199254740991LL);
   QCOMPARE(changed.count(), 1);
-  TrainKey text{"sample-prompts", TrainKey::Kind::Text, QJsonValue(""), 0, 0, {}, "", {}, {}};
+  TrainKey text{"sample-prompts", TrainKey::Kind::Text, QJsonValue(""), 0, 0, {}, "", {}, {}, {}};
   KeyField t(text, false);
   QCOMPARE(t.value(), QJsonValue(""));
   QCOMPARE(allowedText(seed), QStringLiteral("0 to 9007199254740991"));
@@ -288,9 +311,9 @@ void WizardUnitsTest::methodTextsAndFit() {
   QCOMPARE(methodMismatch(*info.method("sft"), false, "", true),
            QStringLiteral("The base is a classifier, not a language model: only the classification head trains it "
                           "further."));
-  MethodInfo lora = *info.method("lora");
-  lora.base = "language-model-or-classifier";
-  QCOMPARE(methodMismatch(lora, false, "text-label", true), QString());
+  MethodInfo continued = *info.method("continued-pretrain");
+  continued.base = "language-model-or-classifier";
+  QCOMPARE(methodMismatch(continued, false, "text", true), QString());
   QCOMPARE(methodMismatch(*info.method("pretrain"), true, "", true), QString());  // from scratch: no base
   // An engine whose method takes another format is followed without a change in the wizard.
   MethodInfo sft = *info.method("sft");
