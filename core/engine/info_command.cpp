@@ -46,6 +46,8 @@ Json trainKeys() {
       if (it != method.defaults.end()) by_method[method.name] = it->second;
     }
     if (!by_method.empty()) key["method_defaults"] = by_method;
+    // The PEFT kind whose settings the key is (the wizard's "What is trained" page groups by it).
+    if (const std::string kind = peftKindOfKey(spec.key); !kind.empty()) key["peft"] = kind;
     keys.push_back(key);
   }
   return keys;
