@@ -8,7 +8,7 @@ gives medians over --rounds rounds:
 
   * `temper bench train` (it picks the OpenBLAS core and the precision itself) for full training,
     LoRA r=16 on c_attn (PEFT's GPT-2 default, "qkv") and on all linear layers, and prompt tuning
-    with 20 virtual tokens: tokens/s, median step time and the process's peak RSS, each as a share
+    with 20 virtual tokens, and bottleneck adapters after every MLP (reduction 16): tokens/s, median step time and the process's peak RSS, each as a share
     of full training's;
   * ../shared/bench/reference_gpt.py with the same flags at each --peer-settings setting
     (bf16 autocast, 2 threads, OpenBLAS core set by hand, system or OpenMP OpenBLAS), and per kind
@@ -34,6 +34,8 @@ KINDS = {
     "lora qkv r16": ["--lora-r", "16", "--lora-targets", "qkv"],
     "lora all-linear r16": ["--lora-r", "16", "--lora-targets", "all-linear"],
     "prompt tuning 20": ["--prompt-tokens", "20"],
+    # Bottleneck adapters after every MLP (Pfeiffer), hidden / 16 = 48 units: the peer has no such mode.
+    "adapters after-ffn reduction 16": ["--adapter-reduction", "16"],
 }
 
 
@@ -46,7 +48,8 @@ def main():
     p.add_argument("--steps", type=int, default=4)
     p.add_argument("--peer-core", default="Cooperlake", help="OPENBLAS_CORETYPE for the peer (the best for the CPU)")
     p.add_argument("--peer-settings", default="system,openmp", help="OpenBLAS builds the peer runs with")
-    p.add_argument("--peer-kinds", default="full,lora qkv r16,prompt tuning 20")
+    p.add_argument("--peer-kinds", default="full,lora qkv r16,prompt tuning 20",
+                   help="kinds the peer also runs (comma list; empty: Temper alone)")
     a = p.parse_args()
     if not os.path.exists(a.peer):
         sys.exit(f"peer not found: {a.peer} (../shared/bench is needed for this comparison)")
@@ -56,7 +59,8 @@ def main():
     for kind, flags in KINDS.items():
         configs.append((f"temper {kind}", kind, "temper",
                         lambda f=flags: last_json([a.temper, "bench", "train", *shape, *f, "--json"], clean)))
-    for kind in a.peer_kinds.split(","):
+    peer_kinds = [k for k in a.peer_kinds.split(",") if k]
+    for kind in peer_kinds:
         for blas in a.peer_settings.split(","):
             env = env_with(OPENBLAS_CORETYPE=a.peer_core)
             if blas == "openmp":
@@ -82,7 +86,7 @@ def main():
               f"{med(label, 'median_step_s') / med(full, 'median_step_s'):.2f} | "
               f"{med(label, 'peak_rss_mb') / med(full, 'peak_rss_mb'):.2f} |")
     print()
-    for kind in a.peer_kinds.split(","):
+    for kind in peer_kinds:
         peers = [l for l, k, who, _ in configs if k == kind and who == "peer"]
         best = max(peers, key=lambda l: med(l, "tokens_per_s"))
         ratios = [t["tokens_per_s"] / q["tokens_per_s"] for t, q in zip(results[f"temper {kind}"], results[best])]

@@ -87,7 +87,13 @@ TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
     if (key.at("key") == "base") {
       saw_base = true;
       EXPECT_EQ(key.at("methods"), (Json{"continued-pretrain", "sft", "classify"}));
+      EXPECT_FALSE(key.contains("peft"));
     }
+    // Each kind's settings say whose they are; `peft` itself belongs to none.
+    const std::map<std::string, std::string> kind_of = {
+        {"lora-r", "lora"}, {"use-dora", "lora"}, {"adapter-placement", "adapters"}, {"prompt-tokens", "prompt-tuning"}};
+    if (auto it = kind_of.find(key.at("key")); it != kind_of.end()) EXPECT_EQ(key.value("peft", ""), it->second);
+    if (key.at("key") == "peft") EXPECT_FALSE(key.contains("peft"));
   }
   EXPECT_TRUE(saw_lr && saw_base);
   // What is trained is its own axis: the PEFT kinds, with the methods that take each.
