@@ -2,9 +2,9 @@
 
 #include <cmath>
 #include <set>
-#include <sstream>
 
 #include "core/common/error.h"
+#include "core/peft/adapter_tensors.h"
 
 namespace temper {
 namespace {
@@ -116,22 +116,7 @@ void BottleneckAdapter::detach() {
 }
 
 void BottleneckAdapter::loadTensors(const std::map<std::string, torch::Tensor>& values, const std::string& source) {
-  std::set<std::string> expected;
-  for (auto& [name, tensor] : tensors()) {
-    expected.insert(name);
-    auto it = values.find(name);
-    if (it == values.end()) throwInputError(source + ": tensor `" + name + "` is missing");
-    if (it->second.sizes() != tensor.sizes()) {
-      std::ostringstream shapes;
-      shapes << it->second.sizes() << " where the model needs " << tensor.sizes();
-      throwInputError(source + ": tensor `" + name + "` has shape " + shapes.str());
-    }
-  }
-  for (const auto& [name, value] : values) {
-    if (!expected.count(name)) {
-      throwInputError(source + ": tensor `" + name + "` belongs to no adapter of this configuration");
-    }
-  }
+  requireAdapterTensors(tensors(), values, source, "no adapter of this configuration");
   torch::NoGradGuard no_grad;
   for (auto& [name, tensor] : tensors()) tensor.copy_(values.at(name));
 }

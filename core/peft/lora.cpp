@@ -4,10 +4,10 @@
 #include <cstring>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "core/common/error.h"
 #include "core/model/sequence_classifier.h"
+#include "core/peft/adapter_tensors.h"
 
 namespace temper {
 namespace {
@@ -189,25 +189,10 @@ void LoraAdapter::loadTensors(const std::map<std::string, torch::Tensor>& given,
     values[p.name] = it->second;
     values.erase(it);
   }
-  std::set<std::string> expected;
   torch::NoGradGuard no_grad;
   const bool was_attached = attached_;
   detach();
-  for (auto& [name, tensor] : tensors()) {
-    expected.insert(name);
-    auto it = values.find(name);
-    if (it == values.end()) throwInputError(source + ": tensor `" + name + "` is missing");
-    if (it->second.sizes() != tensor.sizes()) {
-      std::ostringstream shapes;
-      shapes << it->second.sizes() << " where the model needs " << tensor.sizes();
-      throwInputError(source + ": tensor `" + name + "` has shape " + shapes.str());
-    }
-  }
-  for (const auto& [name, value] : values) {
-    if (!expected.count(name)) {
-      throwInputError(source + ": tensor `" + name + "` belongs to no LoRA target of this configuration");
-    }
-  }
+  requireAdapterTensors(tensors(), values, source, "no LoRA target of this configuration");
   for (auto& t : targets_) {
     const std::string prefix = kPeftPrefix + t.name;
     t.lora->a.copy_(values.at(prefix + ".lora_A.weight"));

@@ -65,6 +65,28 @@ double meanNll(const Args& args) {
   return Json::parse(result.out).at("mean_nll").get<double>();
 }
 
+// Trains `args` for 10 of its 20 steps, resumes to 20, and expects the steps after the resume to
+// lose exactly what the uninterrupted run lost.
+void expectExactResume(const fs::path& workspace, Args args, const ProcessResult& uninterrupted) {
+  args.insert(args.end(), {"--max-steps", "10"});
+  auto half = runTemper(args);
+  ASSERT_EQ(half.exit_code, 0) << half.all();
+  auto second = runTemper({"train", "--workspace", workspace.string(), "--resume", runIdOf(half), "--max-steps", "20"});
+  ASSERT_EQ(second.exit_code, 0) << second.all();
+  const auto reference = lossesByStep(uninterrupted);
+  const auto resumed = lossesByStep(second);
+  ASSERT_EQ(resumed.size(), 10u);
+  for (const auto& [step, loss] : resumed) EXPECT_EQ(loss, reference.at(step)) << "step " << step;
+}
+
+// Only LoRA folds into the base: soft prompts and bottleneck adapters add to the model.
+void expectMergeRefused(const fs::path& workspace, const ProcessResult& run, const fs::path& out) {
+  auto merge =
+      runTemper({"export", "--workspace", workspace.string(), "--run", runIdOf(run), "--merge", "--out", out.string()});
+  EXPECT_NE(merge.exit_code, 0);
+  EXPECT_NE(merge.err.find("only LoRA"), std::string::npos) << merge.err;
+}
+
 TEST(LoraTrain, SavesAPeftFolderThatEvalGenerateAndMergeRead) {
   TempDir dir("lora-train");
   auto run = runTemper(loraArgs(dir / "ws", base().model, {}));
@@ -219,20 +241,8 @@ TEST(PromptTuningTrain, TrainsASoftPromptThatEvalUsesAndResumesExactly) {
   EXPECT_EQ(windows.exit_code, 2) << windows.all();
   EXPECT_NE(windows.err.find("58"), std::string::npos) << windows.err;  // 64 - 6 positions left
 
-  auto first = loraArgs(dir / "b", base().model, prompt);
-  first.insert(first.end(), {"--max-steps", "10"});
-  auto half = runTemper(first);
-  ASSERT_EQ(half.exit_code, 0) << half.all();
-  auto second =
-      runTemper({"train", "--workspace", (dir / "b").string(), "--resume", runIdOf(half), "--max-steps", "20"});
-  ASSERT_EQ(second.exit_code, 0) << second.all();
-  const auto reference = lossesByStep(uninterrupted);
-  for (const auto& [step, loss] : lossesByStep(second)) EXPECT_EQ(loss, reference.at(step)) << "step " << step;
-
-  auto merge = runTemper({"export", "--workspace", (dir / "a").string(), "--run", runIdOf(uninterrupted), "--merge",
-                          "--out", (dir / "merged").string()});
-  EXPECT_NE(merge.exit_code, 0);
-  EXPECT_NE(merge.err.find("only LoRA"), std::string::npos) << merge.err;
+  expectExactResume(dir / "b", loraArgs(dir / "b", base().model, prompt), uninterrupted);
+  expectMergeRefused(dir / "a", uninterrupted, dir / "merged");
 
   auto too_long = runTemper(loraArgs(
       dir / "c", base().model,
@@ -275,22 +285,8 @@ TEST(BottleneckTrain, TrainsAdaptersThatEvalLoadsAndResumesExactly) {
   EXPECT_EQ(with_adapters, meanNll({"eval", "--model", final_dir.string(), "--data", text, "--json"}));
   EXPECT_LT(with_adapters, base_nll - 0.01) << "the adapters learned the corpus they trained on";
 
-  auto first = loraArgs(dir / "b", base().model, adapters);
-  first.insert(first.end(), {"--max-steps", "10"});
-  auto half = runTemper(first);
-  ASSERT_EQ(half.exit_code, 0) << half.all();
-  auto second =
-      runTemper({"train", "--workspace", (dir / "b").string(), "--resume", runIdOf(half), "--max-steps", "20"});
-  ASSERT_EQ(second.exit_code, 0) << second.all();
-  const auto reference = lossesByStep(uninterrupted);
-  const auto resumed = lossesByStep(second);
-  ASSERT_EQ(resumed.size(), 10u);
-  for (const auto& [step, loss] : resumed) EXPECT_EQ(loss, reference.at(step)) << "step " << step;
-
-  auto merge = runTemper({"export", "--workspace", (dir / "a").string(), "--run", runIdOf(uninterrupted), "--merge",
-                          "--out", (dir / "merged").string()});
-  EXPECT_NE(merge.exit_code, 0);
-  EXPECT_NE(merge.err.find("only LoRA"), std::string::npos) << merge.err;
+  expectExactResume(dir / "b", loraArgs(dir / "b", base().model, adapters), uninterrupted);
+  expectMergeRefused(dir / "a", uninterrupted, dir / "merged");
 
   // The block list and the reduction are checked against the model, naming the key.
   for (const auto& [key, value] : std::map<std::string, std::string>{
