@@ -85,6 +85,7 @@ class BlockCheckpointBackward final : public torch::autograd::Node {
 
   torch::autograd::variable_list apply(torch::autograd::variable_list&& grads) override {
     TORCH_CHECK(block_, "a checkpointed block was back-propagated twice; its graph was released");
+    if (!grads.at(0).defined()) return {torch::Tensor()};  // no gradient reached the block's output
     torch::Tensor x = input_.detach();
     if (input_requires_grad_) x.requires_grad_(true);
     torch::Tensor out;
