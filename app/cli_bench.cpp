@@ -21,6 +21,13 @@ void addBenchCommand(CLI::App& app, Action& action) {
   train->add_option("--steps", request->steps)->check(CLI::Range(1, 1000000));
   train->add_option("--warmup", request->warmup)->check(CLI::Range(0, 1000000));
   train->add_option("--threads", request->threads, "CPU threads (0: chosen by the engine)");
+  train
+      ->add_option("--family", request->family, "gpt2 (the peer's model) or llama (RMSNorm, RoPE, SwiGLU, untied head)")
+      ->check(CLI::IsMember({"gpt2", "llama"}));
+  train->add_option("--kv-heads", request->kv_heads, "llama: key/value heads (0: as many as heads; fewer is GQA)")
+      ->check(CLI::Range(0, 256));
+  train->add_option("--intermediate", request->intermediate, "llama: SwiGLU width (0: 8/3 x dim, rounded up to 64)")
+      ->check(CLI::Range(0, 1 << 20));
   train->add_option("--lora-r", request->lora_r, "train LoRA adapters of this rank on a frozen base (0: full)")
       ->check(CLI::Range(0, 4096));
   train->add_option("--lora-alpha", request->lora_alpha, "LoRA alpha (0: 2 x rank)")->check(CLI::Range(0.0, 1e6));

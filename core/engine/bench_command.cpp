@@ -8,6 +8,7 @@
 #include "core/engine/bf16_probe.h"
 #include "core/engine/runtime.h"
 #include "core/model/gpt.h"
+#include "core/model/llama.h"
 #include "core/peft/bottleneck.h"
 #include "core/peft/lora.h"
 #include "core/peft/prompt_tuning.h"
@@ -15,6 +16,34 @@
 #include "core/train/flat_adamw.h"
 
 namespace temper {
+
+namespace {
+
+CausalLm benchModel(const BenchTrainRequest& r) {
+  if (r.family == "llama") {
+    LlamaConfig config;
+    config.vocab_size = r.vocab;
+    config.max_positions = r.ctx + r.prompt_tokens;
+    config.hidden_size = r.dim;
+    config.layers = r.layers;
+    config.heads = r.heads;
+    config.kv_heads = r.kv_heads > 0 ? r.kv_heads : r.heads;
+    config.head_dim = r.dim / r.heads;
+    config.intermediate_size = r.intermediate > 0 ? r.intermediate : (8 * r.dim / 3 + 63) / 64 * 64;
+    config.validate();
+    return Llama(config).ptr();
+  }
+  GptConfig config;
+  config.vocab_size = r.vocab;
+  config.context = r.ctx + r.prompt_tokens;
+  config.dim = r.dim;
+  config.layers = r.layers;
+  config.heads = r.heads;
+  config.validate();
+  return Gpt(config).ptr();
+}
+
+}  // namespace
 
 Json benchTrain(const BenchTrainRequest& r) {
   RuntimeInfo runtime = configureRuntime(r.threads, r.device);
@@ -24,15 +53,8 @@ Json benchTrain(const BenchTrainRequest& r) {
     return bf16PaysAtShape(Bf16ProbeShape{r.batch * r.ctx, r.dim, 4 * r.dim}, runtime, {}, why);
   });
   const ComputePrecision precision = choice.precision;
-  GptConfig config;
-  config.vocab_size = r.vocab;
-  config.context = r.ctx + r.prompt_tokens;
-  config.dim = r.dim;
-  config.layers = r.layers;
-  config.heads = r.heads;
-  config.validate();
   torch::manual_seed(static_cast<uint64_t>(r.seed));
-  Gpt model(config);
+  CausalLm model = benchModel(r);
   model->to(device);
   model->train();
   const int64_t params_count = model->parameterCount();
@@ -42,22 +64,25 @@ Json benchTrain(const BenchTrainRequest& r) {
   if (r.prompt_tokens > 0) {
     PromptTuningOptions options;
     options.tokens = r.prompt_tokens;
-    adapter = std::make_shared<PromptTuningAdapter>(model.ptr(), options);
+    adapter = std::make_shared<PromptTuningAdapter>(model, options);
     params = adapter->tensors();
     method = "prompt-tuning-" + std::to_string(r.prompt_tokens);
   } else if (r.lora_r > 0) {
     LoraOptions options;
     options.r = r.lora_r;
     options.alpha = r.lora_alpha > 0 ? r.lora_alpha : 2.0 * static_cast<double>(r.lora_r);
-    options.targets = r.lora_targets == "qkv" ? "attention-qv" : r.lora_targets;
-    adapter = std::make_shared<LoraAdapter>(model.ptr(), options);
+    // qkv: GPT-2's c_attn (PEFT's default there); on a Llama the same projections are q, k and v.
+    options.targets = r.lora_targets != "qkv" ? r.lora_targets
+                      : r.family == "llama"   ? "q_proj,k_proj,v_proj"
+                                              : "attention-qv";
+    adapter = std::make_shared<LoraAdapter>(model, options);
     adapter->setTraining(true);
     params = adapter->tensors();
     method = "lora-" + r.lora_targets + "-r" + std::to_string(r.lora_r);
   } else if (r.adapter_reduction > 0) {
     BottleneckOptions options;
     options.reduction = r.adapter_reduction;
-    adapter = std::make_shared<BottleneckAdapter>(model.ptr(), options);
+    adapter = std::make_shared<BottleneckAdapter>(model, options);
     params = adapter->tensors();
     method = "adapters-" + options.placement + "-reduction" + std::to_string(r.adapter_reduction);
   } else {
@@ -102,6 +127,7 @@ Json benchTrain(const BenchTrainRequest& r) {
               {"device", runtime.device},
               {"precision", precisionName(precision)},
               {"precision_reason", choice.reason},
+              {"family", r.family},
               {"method", method},
               {"gradient_checkpointing", r.gradient_checkpointing},
               {"params", params_count},

@@ -13,6 +13,11 @@ namespace temper {
 struct BenchTrainRequest {
   int64_t layers = 4, dim = 256, heads = 4, ctx = 256, vocab = 4096, batch = 8, steps = 20, warmup = 3;
   int64_t threads = 0;
+  /// gpt2 (the peer's model) or llama: RMSNorm, RoPE, SwiGLU of width `intermediate` (0: 8/3 ×
+  /// dim rounded to 64) and `kv_heads` key/value heads (0: as many as heads; fewer is GQA),
+  /// untied head. A Llama-shaped model of a size near the GPT-2 one, for PEFT's ratios.
+  std::string family = "gpt2";
+  int64_t kv_heads = 0, intermediate = 0;
   uint64_t seed = 0;
   std::string device = "cpu";
   std::string precision = "auto";  ///< the `precision` train key: auto, fp32 or bf16
