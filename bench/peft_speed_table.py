@@ -14,7 +14,7 @@ gives medians over --rounds rounds:
     (bf16 autocast, 2 threads, OpenBLAS core set by hand, system or OpenMP OpenBLAS), and per kind
     Temper's tokens/s over the peer's best setting (median of per-round ratios).
 
-Usage: bench/peft_speed_table.py --temper build/bin/temper [--rounds 2] [--steps 4]
+Usage: bench/peft_speed_table.py --temper build/bin/temper [--rounds 2] [--steps 4] [--llama]
 Standard library only; the peer runs on /usr/bin/python3 (Debian's torch 1.13).
 """
 import argparse
@@ -29,6 +29,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_PEER = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "bench", "reference_gpt.py"))
 OPENMP_DIR = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
 SHAPE = {"layers": 12, "dim": 768, "heads": 12, "ctx": 256, "vocab": 50257, "batch": 4}
+# --llama: a Llama-shaped model of the same size (125M): GQA with 4 key/value heads, SwiGLU 2048,
+# RoPE, an untied head over Llama's 32000-token vocabulary. Temper alone (the peer is GPT-2 only).
+LLAMA_SHAPE = {"family": "llama", "layers": 12, "dim": 768, "heads": 12, "kv-heads": 4, "intermediate": 2048,
+               "ctx": 256, "vocab": 32000, "batch": 4}
 KINDS = {
     "full": [],
     "lora qkv r16": ["--lora-r", "16", "--lora-targets", "qkv"],
@@ -50,10 +54,13 @@ def main():
     p.add_argument("--peer-settings", default="system,openmp", help="OpenBLAS builds the peer runs with")
     p.add_argument("--peer-kinds", default="full,lora qkv r16,prompt tuning 20",
                    help="kinds the peer also runs (comma list; empty: Temper alone)")
+    p.add_argument("--llama", action="store_true", help="the Llama-shaped model instead, Temper alone")
     a = p.parse_args()
+    if a.llama:
+        a.peer_kinds = ""
     if not os.path.exists(a.peer):
         sys.exit(f"peer not found: {a.peer} (../shared/bench is needed for this comparison)")
-    shape = shape_args(SHAPE) + ["--steps", str(a.steps), "--warmup", "2", "--threads", "2"]
+    shape = shape_args(LLAMA_SHAPE if a.llama else SHAPE) + ["--steps", str(a.steps), "--warmup", "2", "--threads", "2"]
     clean = env_with(OPENBLAS_CORETYPE=None, TEMPER_BLAS_RESTARTED_FROM=None)
     configs = []
     for kind, flags in KINDS.items():
