@@ -1976,6 +1976,123 @@ BLAS: %5</source>
         <source>there is no engine to ask</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>LoRA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bottleneck adapters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompt tuning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A PEFT adapter on the loaded base: switched without reloading the base; each answer says which adapter gave it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Adapter:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ready, with %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No adapter: the base model answers (context %1 tokens).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Now with %1 (context %2 tokens).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the base model answers without an adapter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 stays on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not switch the adapter: %1 (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA adapter “%1”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>bottleneck adapters “%1”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>soft prompt “%1”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>adapter “%1”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>— base model, no adapter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>— with %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>None (base model)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+base %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Put any adapter folder of this base on it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Adapter folder (adapter_config.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not an adapter folder (no adapter_config.json of a LoRA, bottleneck adapters or prompt tuning).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 was trained on %2, not on the loaded %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The adapter can be switched when the model is ready and not answering.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Taking the adapter off…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Putting on %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is %2 for the base %3, which is not a folder on disk: load the base, then add the adapter.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>temper::studio::ReviewPage</name>

@@ -29,7 +29,7 @@ ChatSession::~ChatSession() {
   }
 }
 
-void ChatSession::start(const QString& engine, const QString& model_dir) {
+void ChatSession::start(const QString& engine, const QString& model_dir, const QString& adapter_dir) {
   shutdown();
   model_dir_ = model_dir;
   info_ = {};
@@ -39,6 +39,8 @@ void ChatSession::start(const QString& engine, const QString& model_dir) {
   stderr_tail_.clear();
   sampling_sent_ = false;
   sent_system_.clear();
+  adapter_.clear();
+  adapter_pending_ = false;
   process_ = new QProcess(this);
   connect(process_, &QProcess::readyReadStandardOutput, this, &ChatSession::readOutput);
   connect(process_, &QProcess::readyReadStandardError, this,
@@ -54,7 +56,10 @@ void ChatSession::start(const QString& engine, const QString& model_dir) {
     Q_EMIT failed(failure_);
   });
   setState(State::Loading);
-  process_->start(engine, {QStringLiteral("chat"), QStringLiteral("--model"), model_dir, QStringLiteral("--json")});
+  QStringList args{QStringLiteral("chat"), QStringLiteral("--model"), model_dir};
+  if (!adapter_dir.isEmpty()) args << QStringLiteral("--adapter") << adapter_dir;
+  args << QStringLiteral("--json");
+  process_->start(engine, args);
 }
 
 void ChatSession::shutdown() {
@@ -115,6 +120,14 @@ void ChatSession::reset() {
   if (state_ == State::Ready || state_ == State::Answering) send({{QStringLiteral("type"), QStringLiteral("reset")}});
 }
 
+bool ChatSession::setAdapter(const QString& dir) {
+  if (state_ != State::Ready || adapter_pending_) return false;
+  send({{QStringLiteral("type"), QStringLiteral("adapter")},
+        {QStringLiteral("path"), dir.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(dir)}});
+  adapter_pending_ = true;
+  return true;
+}
+
 void ChatSession::readOutput() {
   if (!process_) return;
   EventBatch batch;
@@ -136,16 +149,26 @@ void ChatSession::handle(const EngineEvent& e) {
     end.seconds = e.number("seconds");
     end.tokens_per_s = e.number("tokens_per_s");
     end.message = e.text("message");
+    end.adapter = e.text("adapter");
     if (state_ == State::Answering) setState(State::Ready);
     Q_EMIT answerEnded(end);
   } else if (e.type == QLatin1String("ready")) {
     info_ = e.fields;
+    adapter_ = e.text("adapter");
     setState(State::Ready);
     Q_EMIT ready(info_);
   } else if (e.type == QLatin1String("reset_done")) {
     Q_EMIT resetDone();
+  } else if (e.type == QLatin1String("adapter_set")) {
+    adapter_pending_ = false;
+    adapter_ = e.text("adapter");
+    Q_EMIT adapterSet(adapter_, e.text("adapter_kind"), e.integer("context"));
   } else if (e.type == QLatin1String("error")) {
-    if (state_ == State::Loading) {
+    if (adapter_pending_) {
+      // Lines are answered in order: the error after an `adapter` message is its answer.
+      adapter_pending_ = false;
+      Q_EMIT adapterRefused(e.text("message"));
+    } else if (state_ == State::Loading) {
       error_line_ = e.text("message");  // why the model cannot be loaded; the exit follows
     } else {
       Q_EMIT engineError(e.text("message"));

@@ -24,6 +24,7 @@ struct ChatAnswerEnd {
   double seconds = 0;
   double tokens_per_s = 0;
   QString message;  ///< too_long: why there is no answer
+  QString adapter;  ///< the adapter folder that gave the answer; empty for the base alone
 };
 
 /// Sampling as the protocol's `set` message carries it.
@@ -46,8 +47,9 @@ class ChatSession : public QObject {
   explicit ChatSession(QObject* parent = nullptr);
   ~ChatSession() override;
 
-  /// Starts `engine chat --model model_dir --json` (ending any earlier child first).
-  void start(const QString& engine, const QString& model_dir);
+  /// Starts `engine chat --model model_dir [--adapter adapter_dir] --json` (ending any earlier
+  /// child first).
+  void start(const QString& engine, const QString& model_dir, const QString& adapter_dir = {});
   /// Sends `exit` and closes the child's input; kills it if it has not ended after a while.
   void shutdown();
 
@@ -61,6 +63,13 @@ class ChatSession : public QObject {
   void stop();
   /// Starts a new conversation (the engine answers with resetDone).
   void reset();
+  /// Puts the adapter of `dir` on the loaded base in place of the current one, or takes it off
+  /// (`dir` empty), without reloading the base. Answered by adapterSet or adapterRefused; false
+  /// (nothing sent) unless the session is Ready and no other switch is waiting.
+  bool setAdapter(const QString& dir);
+  /// The adapter folder on the base now (empty: none), as the engine last confirmed it.
+  QString adapter() const { return adapter_; }
+  bool adapterPending() const { return adapter_pending_; }
 
   State state() const { return state_; }
   QString modelDir() const { return model_dir_; }
@@ -74,6 +83,11 @@ class ChatSession : public QObject {
   void tokenReceived(const QString& text);
   void answerEnded(const temper::studio::ChatAnswerEnd& end);
   void resetDone();
+  /// `adapter_set`: `dir` (empty: the base alone) is on; `kind` lora, adapters, prompt-tuning or
+  /// empty; `context` the positions left for tokens.
+  void adapterSet(const QString& dir, const QString& kind, qint64 context);
+  /// The engine could not put the adapter on; the previous one (adapter()) stays on.
+  void adapterRefused(const QString& message);
   /// A message the engine refused (the session goes on).
   void engineError(const QString& message);
   /// The child could not load the model, or ended or crashed.
@@ -98,6 +112,8 @@ class ChatSession : public QObject {
   bool sampling_sent_ = false;
   ChatSampling sent_sampling_;
   QString sent_system_;
+  QString adapter_;
+  bool adapter_pending_ = false;
 };
 
 }  // namespace temper::studio

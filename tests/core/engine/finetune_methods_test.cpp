@@ -90,8 +90,10 @@ TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
       EXPECT_FALSE(key.contains("peft"));
     }
     // Each kind's settings say whose they are; `peft` itself belongs to none.
-    const std::map<std::string, std::string> kind_of = {
-        {"lora-r", "lora"}, {"use-dora", "lora"}, {"adapter-placement", "adapters"}, {"prompt-tokens", "prompt-tuning"}};
+    const std::map<std::string, std::string> kind_of = {{"lora-r", "lora"},
+                                                        {"use-dora", "lora"},
+                                                        {"adapter-placement", "adapters"},
+                                                        {"prompt-tokens", "prompt-tuning"}};
     if (auto it = kind_of.find(key.at("key")); it != kind_of.end()) EXPECT_EQ(key.value("peft", ""), it->second);
     if (key.at("key") == "peft") EXPECT_FALSE(key.contains("peft"));
   }

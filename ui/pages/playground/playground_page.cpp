@@ -4,12 +4,14 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QEvent>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QKeyEvent>
 #include <QLabel>
@@ -22,6 +24,8 @@
 #include <QStackedWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
+#include <algorithm>
+#include <optional>
 
 #include "ui/client/engine_session.h"
 #include "ui/pages/library/library_model.h"
@@ -37,6 +41,56 @@ QString reasonText(const QString& reason) {
   if (reason == QLatin1String("context")) return PlaygroundPage::tr("the context is full");
   if (reason == QLatin1String("interrupted")) return PlaygroundPage::tr("stopped");
   return reason;
+}
+
+constexpr int kAddFolderRole = Qt::UserRole + 1;  // the Adapter box's "Add folder…" row
+
+// PEFT's peft_type as the engine names the kind (core/peft/adapter_folder.cpp).
+QString kindOfPeftType(const QString& peft_type) {
+  if (peft_type == QLatin1String("LORA")) return QStringLiteral("lora");
+  if (peft_type == QLatin1String("PROMPT_TUNING")) return QStringLiteral("prompt-tuning");
+  if (peft_type == QLatin1String("BOTTLENECK")) return QStringLiteral("adapters");
+  return {};
+}
+
+QString kindLabel(const QString& kind) {
+  if (kind == QLatin1String("lora")) return PlaygroundPage::tr("LoRA");
+  if (kind == QLatin1String("adapters")) return PlaygroundPage::tr("Bottleneck adapters");
+  if (kind == QLatin1String("prompt-tuning")) return PlaygroundPage::tr("Prompt tuning");
+  return kind;
+}
+
+// The adapter_config.json of `dir` (a few hundred bytes: read here rather than asking the engine
+// once per run); nullopt when `dir` holds no adapter Temper loads.
+std::optional<PlaygroundAdapter> readAdapterFolder(const QString& dir) {
+  QFile file(QDir(dir).filePath(QStringLiteral("adapter_config.json")));
+  if (!file.open(QIODevice::ReadOnly)) return std::nullopt;
+  const QJsonObject config = QJsonDocument::fromJson(file.read(1 << 20)).object();
+  PlaygroundAdapter adapter;
+  adapter.path = QDir(dir).absolutePath();
+  adapter.kind = kindOfPeftType(config.value(QStringLiteral("peft_type")).toString());
+  adapter.base = config.value(QStringLiteral("base_model_name_or_path")).toString();
+  if (adapter.kind.isEmpty()) return std::nullopt;
+  return adapter;
+}
+
+bool sameFolder(const QString& a, const QString& b) {
+  if (a.isEmpty() || b.isEmpty()) return false;
+  const QString ca = QFileInfo(a).canonicalFilePath(), cb = QFileInfo(b).canonicalFilePath();
+  return ca.isEmpty() || cb.isEmpty() ? QDir::cleanPath(a) == QDir::cleanPath(b) : ca == cb;
+}
+
+// A folder's name as the boxes show it: a run's "final" by its run folder, a checkpoint as
+// "<run> · step-50".
+QString folderLabel(const QString& path) {
+  const QFileInfo info(path);
+  QDir parent = info.dir();
+  if (parent.dirName() == QLatin1String("checkpoints")) {
+    parent.cdUp();
+    return QStringLiteral("%1 · %2").arg(parent.dirName(), info.fileName());
+  }
+  if (info.fileName() == QLatin1String("final")) return parent.dirName();
+  return info.fileName();
 }
 }  // namespace
 
@@ -56,6 +110,13 @@ PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
   browse_ = new QPushButton(tr("Folder…"), this);
   browse_->setToolTip(tr("Chat with any model folder (config.json, weights, tokenizer)"));
   load_ = new QPushButton(tr("Load"), this);
+  adapter_box_ = new QComboBox(this);
+  adapter_box_->setObjectName(QStringLiteral("playgroundAdapter"));
+  adapter_box_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  adapter_box_->setMinimumContentsLength(28);
+  adapter_box_->setToolTip(
+      tr("A PEFT adapter on the loaded base: switched without reloading the base; each answer says "
+         "which adapter gave it"));
   model_status_ = new QLabel(tr("No model loaded."), this);
   model_status_->setWordWrap(true);
   model_status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -64,6 +125,9 @@ PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
   model_row->addWidget(model_box_, 1);
   model_row->addWidget(browse_);
   model_row->addWidget(load_);
+  model_row->addSpacing(12);
+  model_row->addWidget(new QLabel(tr("Adapter:"), this));
+  model_row->addWidget(adapter_box_, 1);
 
   view_ = new QTextBrowser(this);
   view_->setObjectName(QStringLiteral("playgroundTranscript"));
@@ -130,6 +194,7 @@ PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
   connect(browse_, &QPushButton::clicked, this, &PlaygroundPage::browse);
   connect(load_, &QPushButton::clicked, this, &PlaygroundPage::loadSelected);
   connect(model_box_, &QComboBox::currentIndexChanged, this, &PlaygroundPage::updateActions);
+  connect(adapter_box_, &QComboBox::activated, this, &PlaygroundPage::onAdapterActivated);
   connect(send_, &QPushButton::clicked, this, &PlaygroundPage::sendInput);
   connect(stop_, &QPushButton::clicked, this, &PlaygroundPage::stopAnswer);
   connect(new_conversation_, &QPushButton::clicked, this, &PlaygroundPage::newConversation);
@@ -146,7 +211,12 @@ PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
                                .arg(info.value(QStringLiteral("template")).toString())
                                .arg(info.value(QStringLiteral("context")).toInteger())
                                .arg(stops.isEmpty() ? QString() : tr(", stops at %1").arg(stops.join(", "))));
-    status_->setText(tr("Ready."));
+    if (!chat_->adapter().isEmpty() && !adapters_.contains(chat_->adapter())) {
+      if (auto adapter = readAdapterFolder(chat_->adapter())) rememberAdapter(*adapter);
+    }
+    rebuildAdapterBox();
+    status_->setText(chat_->adapter().isEmpty() ? tr("Ready.")
+                                                : tr("Ready, with %1.").arg(adapterTitle(chat_->adapter())));
     Q_EMIT modelSettled();
   });
   connect(chat_, &ChatSession::tokenReceived, this, [this](const QString& text) {
@@ -165,12 +235,32 @@ PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
       status_->setText(end.message);
       return;
     }
+    if (!transcript_.isEmpty() && transcript_.last().role == PlaygroundMessage::Role::Assistant) {
+      transcript_.last().adapter = end.adapter;
+      transcript_.last().finished = true;
+      renderTranscript();  // its caption: which adapter gave it
+    }
     status_->setText(tr("%1 tokens · %2 tokens/s · prompt %3 tokens, %4 from the cache · %5")
                          .arg(end.tokens)
                          .arg(QLocale().toString(end.tokens_per_s, 'f', 1))
                          .arg(end.prompt_tokens)
                          .arg(end.reused_tokens)
                          .arg(reasonText(end.reason)));
+  });
+  connect(chat_, &ChatSession::adapterSet, this, [this](const QString& dir, const QString&, qint64 context) {
+    selectActiveAdapter();
+    status_->setText(dir.isEmpty() ? tr("No adapter: the base model answers (context %1 tokens).").arg(context)
+                                   : tr("Now with %1 (context %2 tokens).").arg(adapterTitle(dir)).arg(context));
+    updateActions();
+  });
+  connect(chat_, &ChatSession::adapterRefused, this, [this](const QString& message) {
+    selectActiveAdapter();
+    const QString still = chat_->adapter().isEmpty() ? tr("the base model answers without an adapter")
+                                                     : tr("%1 stays on").arg(adapterTitle(chat_->adapter()));
+    const QString text = tr("Could not switch the adapter: %1 (%2).").arg(message, still);
+    appendMessage(PlaygroundMessage::Role::Notice, text);
+    status_->setText(text);
+    updateActions();
   });
   connect(chat_, &ChatSession::resetDone, this, [this] { status_->setText(tr("New conversation.")); });
   connect(chat_, &ChatSession::engineError, this,
@@ -185,10 +275,14 @@ PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
   if (models_) {
     // The Models page re-reads its list when runs end or folders are added.
     connect(models_, &QAbstractItemModel::modelReset, this, &PlaygroundPage::rebuildModelBox);
+    connect(models_, &QAbstractItemModel::modelReset, this, &PlaygroundPage::rebuildAdapterBox);
     connect(models_, &QAbstractItemModel::rowsInserted, this, &PlaygroundPage::rebuildModelBox);
     connect(models_, &QAbstractItemModel::rowsRemoved, this, &PlaygroundPage::rebuildModelBox);
+    connect(models_, &QAbstractItemModel::rowsInserted, this, &PlaygroundPage::rebuildAdapterBox);
+    connect(models_, &QAbstractItemModel::rowsRemoved, this, &PlaygroundPage::rebuildAdapterBox);
   }
   rebuildModelBox();
+  rebuildAdapterBox();
   updateActions();
 }
 
@@ -271,15 +365,7 @@ void PlaygroundPage::rebuildModelBox() {
   }
   for (const QString& path : extra_paths_) {
     if (seen.contains(path)) continue;
-    // A checkpoint is named by its run folder and step: "<run>/checkpoints/step-50".
-    const QFileInfo info(path);
-    QString name = info.fileName();
-    if (info.dir().dirName() == QLatin1String("checkpoints")) {
-      QDir run = info.dir();
-      run.cdUp();
-      name = QStringLiteral("%1 · %2").arg(run.dirName(), info.fileName());
-    }
-    model_box_->addItem(name, path);
+    model_box_->addItem(folderLabel(path), path);
     model_box_->setItemData(model_box_->count() - 1, QDir::toNativeSeparators(path), Qt::ToolTipRole);
   }
   model_box_->setCurrentIndex(model_box_->findData(current));
@@ -297,6 +383,117 @@ void PlaygroundPage::openModel(const QString& dir) {
 void PlaygroundPage::browse() {
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Model folder"));
   if (!dir.isEmpty()) openModel(dir);
+}
+
+void PlaygroundPage::rememberAdapter(const PlaygroundAdapter& adapter) { adapters_.insert(adapter.path, adapter); }
+
+QString PlaygroundPage::adapterName(const QString& dir) const {
+  const auto it = adapters_.constFind(dir);
+  return it != adapters_.constEnd() && !it->name.isEmpty() ? it->name : folderLabel(dir);
+}
+
+QString PlaygroundPage::adapterTitle(const QString& dir) const {
+  const QString kind = adapters_.value(dir).kind;
+  const QString name = adapterName(dir);
+  if (kind == QLatin1String("lora")) return tr("LoRA adapter “%1”").arg(name);
+  if (kind == QLatin1String("adapters")) return tr("bottleneck adapters “%1”").arg(name);
+  if (kind == QLatin1String("prompt-tuning")) return tr("soft prompt “%1”").arg(name);
+  return tr("adapter “%1”").arg(name);
+}
+
+QString PlaygroundPage::adapterCaption(const QString& adapter) const {
+  return adapter.isEmpty() ? tr("— base model, no adapter") : tr("— with %1").arg(adapterTitle(adapter));
+}
+
+void PlaygroundPage::rebuildAdapterBox() {
+  QSignalBlocker block(adapter_box_);
+  adapter_box_->clear();
+  adapter_box_->addItem(tr("None (base model)"), QString());
+  QStringList listed;
+  auto add = [this, &listed](const PlaygroundAdapter& adapter) {
+    if (listed.contains(adapter.path)) return;
+    listed << adapter.path;
+    adapter_box_->addItem(tr("%1 · %2").arg(kindLabel(adapter.kind), adapterName(adapter.path)), adapter.path);
+    adapter_box_->setItemData(adapter_box_->count() - 1,
+                              tr("%1\nbase %2").arg(QDir::toNativeSeparators(adapter.path), adapter.base),
+                              Qt::ToolTipRole);
+  };
+  if (models_ && !loaded_base_.isEmpty()) {
+    // The finished runs' final/ folders: those that are adapters of the loaded base.
+    for (const LibraryEntry& entry : models_->entries()) {
+      if (entry.origin != LibraryEntry::Origin::Run) continue;
+      auto adapter = readAdapterFolder(entry.path);
+      if (!adapter || !sameFolder(adapter->base, loaded_base_)) continue;
+      adapter->name = entry.name;
+      rememberAdapter(*adapter);
+      add(*adapter);
+    }
+  }
+  for (const QString& path : extra_adapters_) add(adapters_.value(path));
+  adapter_box_->addItem(tr("Add folder…"));
+  adapter_box_->setItemData(adapter_box_->count() - 1, true, kAddFolderRole);
+  adapter_box_->setItemData(adapter_box_->count() - 1, tr("Put any adapter folder of this base on it"),
+                            Qt::ToolTipRole);
+  selectActiveAdapter();
+  updateActions();
+}
+
+void PlaygroundPage::selectActiveAdapter() {
+  QSignalBlocker block(adapter_box_);
+  const int row = adapter_box_->findData(chat_->adapter());
+  adapter_box_->setCurrentIndex(row >= 0 ? row : 0);
+}
+
+void PlaygroundPage::onAdapterActivated(int index) {
+  if (adapter_box_->itemData(index, kAddFolderRole).toBool()) {
+    selectActiveAdapter();  // until the folder is chosen and the engine confirms it
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Adapter folder (adapter_config.json)"));
+    if (!dir.isEmpty()) addAdapterFolder(dir);
+    return;
+  }
+  chooseAdapter(adapter_box_->itemData(index).toString());
+}
+
+void PlaygroundPage::addAdapterFolder(const QString& dir) {
+  const QString path = QDir(dir).absolutePath();
+  auto adapter = readAdapterFolder(path);
+  QString problem;
+  if (!adapter) {
+    problem = tr("%1 is not an adapter folder (no adapter_config.json of a LoRA, bottleneck adapters or prompt "
+                 "tuning).")
+                  .arg(QDir::toNativeSeparators(path));
+  } else if (QFileInfo(adapter->base).isDir() && !sameFolder(adapter->base, loaded_base_)) {
+    // Its base is on disk and is another model: its weights would not fit this one.
+    problem = tr("%1 was trained on %2, not on the loaded %3.")
+                  .arg(QDir::toNativeSeparators(path), QDir::toNativeSeparators(adapter->base),
+                       QDir::toNativeSeparators(loaded_base_));
+  }
+  if (!problem.isEmpty()) {
+    status_->setText(problem);
+    selectActiveAdapter();
+    return;
+  }
+  if (!adapters_.contains(path)) rememberAdapter(*adapter);
+  if (!extra_adapters_.contains(path)) extra_adapters_ << path;
+  rebuildAdapterBox();
+  chooseAdapter(path);
+}
+
+void PlaygroundPage::chooseAdapter(const QString& dir) {
+  if (dir == chat_->adapter()) {
+    selectActiveAdapter();
+    return;
+  }
+  if (!chat_->setAdapter(dir)) {
+    status_->setText(tr("The adapter can be switched when the model is ready and not answering."));
+    selectActiveAdapter();
+    return;
+  }
+  // The box shows the choice while the engine loads it; adapterSet or adapterRefused settles it.
+  QSignalBlocker block(adapter_box_);
+  adapter_box_->setCurrentIndex(std::max(0, adapter_box_->findData(dir)));
+  status_->setText(dir.isEmpty() ? tr("Taking the adapter off…") : tr("Putting on %1…").arg(adapterTitle(dir)));
+  updateActions();
 }
 
 void PlaygroundPage::loadSelected() {
@@ -335,6 +532,10 @@ void PlaygroundPage::inspectThenLoad(const QString& dir) {
 void PlaygroundPage::onInspected(const QString& dir, const EngineReply& reply) {
   inspect_request_->deleteLater();
   inspect_request_.clear();
+  if (reply.ok && reply.json.value(QStringLiteral("adapter")).toBool()) {
+    startAdapterFolder(dir, reply.json);
+    return;
+  }
   ModelInspection model;
   const QString problem = reply.ok ? parseModelInspection(reply.json, model) : reply.error;
   if (!problem.isEmpty()) {
@@ -344,6 +545,8 @@ void PlaygroundPage::onInspected(const QString& dir, const EngineReply& reply) {
     return;
   }
   if (model.isClassifier()) {
+    loaded_base_.clear();
+    rebuildAdapterBox();
     classifier_shown_ = true;
     body_->setCurrentIndex(1);
     model_status_->setText(tr("%1 is a classifier (%2).").arg(QDir::toNativeSeparators(dir), model.architecture));
@@ -357,7 +560,35 @@ void PlaygroundPage::onInspected(const QString& dir, const EngineReply& reply) {
     Q_EMIT modelSettled();
     return;
   }
+  if (!sameFolder(loaded_base_, dir)) extra_adapters_.clear();
+  loaded_base_ = dir;
+  rebuildAdapterBox();
   chat_->start(engine_->engine(), dir);
+}
+
+void PlaygroundPage::startAdapterFolder(const QString& dir, const QJsonObject& inspection) {
+  // An adapter run's model: its base (base_model_name_or_path) loaded with the adapter on, so
+  // the Adapter box can switch it off or to the base's other adapters.
+  const QString base = inspection.value(QStringLiteral("base")).toString();
+  PlaygroundAdapter adapter;
+  adapter.path = QDir(dir).absolutePath();
+  adapter.kind = inspection.value(QStringLiteral("kind")).toString();
+  adapter.base = base;
+  adapter.name = model_box_->currentData().toString() == dir ? model_box_->currentText() : folderLabel(dir);
+  rememberAdapter(adapter);
+  if (!inspection.value(QStringLiteral("base_on_disk")).toBool()) {
+    model_status_->setText(tr("%1 is %2 for the base %3, which is not a folder on disk: load the base, then add "
+                              "the adapter.")
+                               .arg(QDir::toNativeSeparators(dir), adapterTitle(adapter.path), base));
+    updateActions();
+    Q_EMIT modelSettled();
+    return;
+  }
+  if (!sameFolder(loaded_base_, base)) extra_adapters_.clear();
+  loaded_base_ = QFileInfo(base).absoluteFilePath();
+  if (!extra_adapters_.contains(adapter.path)) extra_adapters_ << adapter.path;
+  rebuildAdapterBox();
+  chat_->start(engine_->engine(), loaded_base_, adapter.path);
 }
 
 bool PlaygroundPage::sendInput() {
@@ -400,7 +631,7 @@ void PlaygroundPage::flushTokens() {
 }
 
 void PlaygroundPage::appendMessage(PlaygroundMessage::Role role, const QString& text) {
-  transcript_.push_back({role, text});
+  transcript_.push_back({role, text, QString(), false});
   renderTranscript();
 }
 
@@ -409,6 +640,10 @@ void PlaygroundPage::renderTranscript() {
   const QString user_colour = p.color(QPalette::Link).name();
   const QString model_colour = p.color(QPalette::WindowText).name();
   const QString notice_colour = p.color(QPalette::PlaceholderText).name();
+  // Which adapter answered is shown once any answer came from one: to compare them on one base.
+  const bool captions = std::any_of(transcript_.cbegin(), transcript_.cend(), [](const PlaygroundMessage& m) {
+    return m.role == PlaygroundMessage::Role::Assistant && !m.adapter.isEmpty();
+  });
   QString html;
   for (const PlaygroundMessage& m : transcript_) {
     QString who;
@@ -429,7 +664,12 @@ void PlaygroundPage::renderTranscript() {
     }
     html += QStringLiteral("<p style=\"margin-top:12px; margin-bottom:2px\"><b style=\"color:%1\">%2</b></p>")
                 .arg(colour, who.toHtmlEscaped());
-    html += QStringLiteral("<p style=\"white-space:pre-wrap; margin-top:0\">%1</p>").arg(m.text.toHtmlEscaped());
+    html += QStringLiteral("<p style=\"white-space:pre-wrap; margin-top:0; margin-bottom:0\">%1</p>")
+                .arg(m.text.toHtmlEscaped());
+    if (captions && m.role == PlaygroundMessage::Role::Assistant && m.finished) {
+      html += QStringLiteral("<p style=\"margin-top:2px; font-size:small; color:%1\"><i>%2</i></p>")
+                  .arg(notice_colour, adapterCaption(m.adapter).toHtmlEscaped());
+    }
   }
   view_->setHtml(html);
   view_->verticalScrollBar()->setValue(view_->verticalScrollBar()->maximum());
@@ -458,6 +698,7 @@ void PlaygroundPage::updateActions() {
   stop_->setEnabled(state == ChatSession::State::Answering);
   new_conversation_->setEnabled(ready || state == ChatSession::State::Answering);
   load_->setEnabled(!model_box_->currentData().toString().isEmpty() && !inspect_request_);
+  adapter_box_->setEnabled(ready && !chat_->adapterPending());
   input_->setEnabled(!classifier_shown_);
 }
 

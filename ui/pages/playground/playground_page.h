@@ -6,6 +6,10 @@
 /// `temper chat --json` child (ChatSession). Answers stream into the transcript; Stop ends an
 /// answer, New conversation starts over; the system prompt and sampling apply from the next
 /// message; the status line gives tokens/s and how much of the prompt came from the KV cache.
+/// The Adapter box puts a PEFT adapter on the loaded base, switches it or takes it off without
+/// reloading (docs/peft.md): the finished adapter runs of that base, or any adapter folder; each
+/// answer in the transcript says which adapter gave it.
+#include <QHash>
 #include <QPointer>
 #include <QString>
 #include <QTimer>
@@ -34,6 +38,16 @@ struct PlaygroundMessage {
   enum class Role { User, Assistant, Notice };
   Role role = Role::User;
   QString text;
+  QString adapter;        ///< Assistant: the adapter folder that gave the answer (empty: the base)
+  bool finished = false;  ///< Assistant: the answer has ended (its adapter is known)
+};
+
+/// An adapter folder as the Adapter box lists it (read from its adapter_config.json).
+struct PlaygroundAdapter {
+  QString path;
+  QString kind;  ///< lora, adapters, prompt-tuning
+  QString base;  ///< base_model_name_or_path
+  QString name;  ///< the run's name, else the folder's
 };
 
 class PlaygroundPage : public QWidget {
@@ -64,7 +78,18 @@ class PlaygroundPage : public QWidget {
   QString statusText() const;
   QString classifierText() const;
 
+  /// Lists the adapter folder `dir` in the Adapter box and puts it on the loaded base (what
+  /// "Add folder…" does after its dialog); refused with a message when it is not an adapter of it.
+  void addAdapterFolder(const QString& dir);
+  /// Puts the adapter of `dir` on (empty: takes it off); the box follows the engine's answer.
+  void chooseAdapter(const QString& dir);
+  /// The base model folder loaded (an adapter folder opened as a model loads its base).
+  QString loadedBase() const { return loaded_base_; }
+  /// The line under an answer given by `adapter` ("— with LoRA adapter “name”").
+  QString adapterCaption(const QString& adapter) const;
+
   QComboBox* modelBox() const { return model_box_; }
+  QComboBox* adapterBox() const { return adapter_box_; }
   QPlainTextEdit* input() const { return input_; }
   QPlainTextEdit* systemPrompt() const { return system_; }
   QDoubleSpinBox* temperatureBox() const { return temperature_; }
@@ -89,6 +114,13 @@ class PlaygroundPage : public QWidget {
  private:
   QWidget* buildSettingsPanel();
   void rebuildModelBox();
+  void rebuildAdapterBox();
+  void selectActiveAdapter();
+  void onAdapterActivated(int index);
+  void rememberAdapter(const PlaygroundAdapter& adapter);
+  QString adapterName(const QString& dir) const;
+  QString adapterTitle(const QString& dir) const;
+  void startAdapterFolder(const QString& dir, const QJsonObject& inspection);
   void inspectThenLoad(const QString& dir);
   void onInspected(const QString& dir, const EngineReply& reply);
   void browse();
@@ -101,6 +133,7 @@ class PlaygroundPage : public QWidget {
   EngineSession* engine_ = nullptr;
   ChatSession* chat_;
   QComboBox* model_box_;
+  QComboBox* adapter_box_;
   QPushButton* browse_;
   QPushButton* load_;
   QLabel* model_status_;
@@ -118,8 +151,11 @@ class PlaygroundPage : public QWidget {
   QSpinBox* max_new_tokens_;
   QSpinBox* seed_;
   QLabel* status_;
-  QStringList extra_paths_;            ///< folders opened by hand or from the run view
-  QPointer<QObject> inspect_request_;  ///< the running inspection's context: deleting it cancels it
+  QStringList extra_paths_;                     ///< folders opened by hand or from the run view
+  QString loaded_base_;                         ///< the base folder being loaded or loaded
+  QStringList extra_adapters_;                  ///< adapter folders added by hand for this base
+  QHash<QString, PlaygroundAdapter> adapters_;  ///< every adapter seen, by folder (names for captions)
+  QPointer<QObject> inspect_request_;           ///< the running inspection's context: deleting it cancels it
   bool classifier_shown_ = false;
   QVector<PlaygroundMessage> transcript_;
   QString pending_;  ///< streamed text not yet drawn (drawn at most every kFlushMs)
