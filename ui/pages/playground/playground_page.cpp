@@ -44,54 +44,6 @@ QString reasonText(const QString& reason) {
 }
 
 constexpr int kAddFolderRole = Qt::UserRole + 1;  // the Adapter box's "Add folder…" row
-
-// PEFT's peft_type as the engine names the kind (core/peft/adapter_folder.cpp).
-QString kindOfPeftType(const QString& peft_type) {
-  if (peft_type == QLatin1String("LORA")) return QStringLiteral("lora");
-  if (peft_type == QLatin1String("PROMPT_TUNING")) return QStringLiteral("prompt-tuning");
-  if (peft_type == QLatin1String("BOTTLENECK")) return QStringLiteral("adapters");
-  return {};
-}
-
-QString kindLabel(const QString& kind) {
-  if (kind == QLatin1String("lora")) return PlaygroundPage::tr("LoRA");
-  if (kind == QLatin1String("adapters")) return PlaygroundPage::tr("Bottleneck adapters");
-  if (kind == QLatin1String("prompt-tuning")) return PlaygroundPage::tr("Prompt tuning");
-  return kind;
-}
-
-// The adapter_config.json of `dir` (a few hundred bytes: read here rather than asking the engine
-// once per run); nullopt when `dir` holds no adapter Temper loads.
-std::optional<PlaygroundAdapter> readAdapterFolder(const QString& dir) {
-  QFile file(QDir(dir).filePath(QStringLiteral("adapter_config.json")));
-  if (!file.open(QIODevice::ReadOnly)) return std::nullopt;
-  const QJsonObject config = QJsonDocument::fromJson(file.read(1 << 20)).object();
-  PlaygroundAdapter adapter;
-  adapter.path = QDir(dir).absolutePath();
-  adapter.kind = kindOfPeftType(config.value(QStringLiteral("peft_type")).toString());
-  adapter.base = config.value(QStringLiteral("base_model_name_or_path")).toString();
-  if (adapter.kind.isEmpty()) return std::nullopt;
-  return adapter;
-}
-
-bool sameFolder(const QString& a, const QString& b) {
-  if (a.isEmpty() || b.isEmpty()) return false;
-  const QString ca = QFileInfo(a).canonicalFilePath(), cb = QFileInfo(b).canonicalFilePath();
-  return ca.isEmpty() || cb.isEmpty() ? QDir::cleanPath(a) == QDir::cleanPath(b) : ca == cb;
-}
-
-// A folder's name as the boxes show it: a run's "final" by its run folder, a checkpoint as
-// "<run> · step-50".
-QString folderLabel(const QString& path) {
-  const QFileInfo info(path);
-  QDir parent = info.dir();
-  if (parent.dirName() == QLatin1String("checkpoints")) {
-    parent.cdUp();
-    return QStringLiteral("%1 · %2").arg(parent.dirName(), info.fileName());
-  }
-  if (info.fileName() == QLatin1String("final")) return parent.dirName();
-  return info.fileName();
-}
 }  // namespace
 
 PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
@@ -211,12 +163,12 @@ PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
                                .arg(info.value(QStringLiteral("template")).toString())
                                .arg(info.value(QStringLiteral("context")).toInteger())
                                .arg(stops.isEmpty() ? QString() : tr(", stops at %1").arg(stops.join(", "))));
-    if (!chat_->adapter().isEmpty() && !adapters_.contains(chat_->adapter())) {
-      if (auto adapter = readAdapterFolder(chat_->adapter())) rememberAdapter(*adapter);
+    if (!chat_->adapter().isEmpty() && !adapters_.knows(chat_->adapter())) {
+      if (auto adapter = readAdapterFolder(chat_->adapter())) adapters_.remember(*adapter);
     }
     rebuildAdapterBox();
     status_->setText(chat_->adapter().isEmpty() ? tr("Ready.")
-                                                : tr("Ready, with %1.").arg(adapterTitle(chat_->adapter())));
+                                                : tr("Ready, with %1.").arg(adapters_.title(chat_->adapter())));
     Q_EMIT modelSettled();
   });
   connect(chat_, &ChatSession::tokenReceived, this, [this](const QString& text) {
@@ -250,13 +202,13 @@ PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
   connect(chat_, &ChatSession::adapterSet, this, [this](const QString& dir, const QString&, qint64 context) {
     selectActiveAdapter();
     status_->setText(dir.isEmpty() ? tr("No adapter: the base model answers (context %1 tokens).").arg(context)
-                                   : tr("Now with %1 (context %2 tokens).").arg(adapterTitle(dir)).arg(context));
+                                   : tr("Now with %1 (context %2 tokens).").arg(adapters_.title(dir)).arg(context));
     updateActions();
   });
   connect(chat_, &ChatSession::adapterRefused, this, [this](const QString& message) {
     selectActiveAdapter();
     const QString still = chat_->adapter().isEmpty() ? tr("the base model answers without an adapter")
-                                                     : tr("%1 stays on").arg(adapterTitle(chat_->adapter()));
+                                                     : tr("%1 stays on").arg(adapters_.title(chat_->adapter()));
     const QString text = tr("Could not switch the adapter: %1 (%2).").arg(message, still);
     appendMessage(PlaygroundMessage::Role::Notice, text);
     status_->setText(text);
@@ -385,51 +337,19 @@ void PlaygroundPage::browse() {
   if (!dir.isEmpty()) openModel(dir);
 }
 
-void PlaygroundPage::rememberAdapter(const PlaygroundAdapter& adapter) { adapters_.insert(adapter.path, adapter); }
-
-QString PlaygroundPage::adapterName(const QString& dir) const {
-  const auto it = adapters_.constFind(dir);
-  return it != adapters_.constEnd() && !it->name.isEmpty() ? it->name : folderLabel(dir);
-}
-
-QString PlaygroundPage::adapterTitle(const QString& dir) const {
-  const QString kind = adapters_.value(dir).kind;
-  const QString name = adapterName(dir);
-  if (kind == QLatin1String("lora")) return tr("LoRA adapter “%1”").arg(name);
-  if (kind == QLatin1String("adapters")) return tr("bottleneck adapters “%1”").arg(name);
-  if (kind == QLatin1String("prompt-tuning")) return tr("soft prompt “%1”").arg(name);
-  return tr("adapter “%1”").arg(name);
-}
-
-QString PlaygroundPage::adapterCaption(const QString& adapter) const {
-  return adapter.isEmpty() ? tr("— base model, no adapter") : tr("— with %1").arg(adapterTitle(adapter));
-}
+QString PlaygroundPage::adapterCaption(const QString& adapter) const { return adapters_.caption(adapter); }
 
 void PlaygroundPage::rebuildAdapterBox() {
   QSignalBlocker block(adapter_box_);
   adapter_box_->clear();
   adapter_box_->addItem(tr("None (base model)"), QString());
-  QStringList listed;
-  auto add = [this, &listed](const PlaygroundAdapter& adapter) {
-    if (listed.contains(adapter.path)) return;
-    listed << adapter.path;
-    adapter_box_->addItem(tr("%1 · %2").arg(kindLabel(adapter.kind), adapterName(adapter.path)), adapter.path);
+  for (const PlaygroundAdapter& adapter : adapters_.offeredFor(models_, loaded_base_)) {
+    adapter_box_->addItem(tr("%1 · %2").arg(PlaygroundAdapters::kindLabel(adapter.kind), adapters_.name(adapter.path)),
+                          adapter.path);
     adapter_box_->setItemData(adapter_box_->count() - 1,
                               tr("%1\nbase %2").arg(QDir::toNativeSeparators(adapter.path), adapter.base),
                               Qt::ToolTipRole);
-  };
-  if (models_ && !loaded_base_.isEmpty()) {
-    // The finished runs' final/ folders: those that are adapters of the loaded base.
-    for (const LibraryEntry& entry : models_->entries()) {
-      if (entry.origin != LibraryEntry::Origin::Run) continue;
-      auto adapter = readAdapterFolder(entry.path);
-      if (!adapter || !sameFolder(adapter->base, loaded_base_)) continue;
-      adapter->name = entry.name;
-      rememberAdapter(*adapter);
-      add(*adapter);
-    }
   }
-  for (const QString& path : extra_adapters_) add(adapters_.value(path));
   adapter_box_->addItem(tr("Add folder…"));
   adapter_box_->setItemData(adapter_box_->count() - 1, true, kAddFolderRole);
   adapter_box_->setItemData(adapter_box_->count() - 1, tr("Put any adapter folder of this base on it"),
@@ -473,8 +393,8 @@ void PlaygroundPage::addAdapterFolder(const QString& dir) {
     selectActiveAdapter();
     return;
   }
-  if (!adapters_.contains(path)) rememberAdapter(*adapter);
-  if (!extra_adapters_.contains(path)) extra_adapters_ << path;
+  if (!adapters_.knows(path)) adapters_.remember(*adapter);
+  adapters_.addByHand(path);
   rebuildAdapterBox();
   chooseAdapter(path);
 }
@@ -492,7 +412,7 @@ void PlaygroundPage::chooseAdapter(const QString& dir) {
   // The box shows the choice while the engine loads it; adapterSet or adapterRefused settles it.
   QSignalBlocker block(adapter_box_);
   adapter_box_->setCurrentIndex(std::max(0, adapter_box_->findData(dir)));
-  status_->setText(dir.isEmpty() ? tr("Taking the adapter off…") : tr("Putting on %1…").arg(adapterTitle(dir)));
+  status_->setText(dir.isEmpty() ? tr("Taking the adapter off…") : tr("Putting on %1…").arg(adapters_.title(dir)));
   updateActions();
 }
 
@@ -560,7 +480,7 @@ void PlaygroundPage::onInspected(const QString& dir, const EngineReply& reply) {
     Q_EMIT modelSettled();
     return;
   }
-  if (!sameFolder(loaded_base_, dir)) extra_adapters_.clear();
+  if (!sameFolder(loaded_base_, dir)) adapters_.forgetByHand();
   loaded_base_ = dir;
   rebuildAdapterBox();
   chat_->start(engine_->engine(), dir);
@@ -575,18 +495,18 @@ void PlaygroundPage::startAdapterFolder(const QString& dir, const QJsonObject& i
   adapter.kind = inspection.value(QStringLiteral("kind")).toString();
   adapter.base = base;
   adapter.name = model_box_->currentData().toString() == dir ? model_box_->currentText() : folderLabel(dir);
-  rememberAdapter(adapter);
+  adapters_.remember(adapter);
   if (!inspection.value(QStringLiteral("base_on_disk")).toBool()) {
     model_status_->setText(tr("%1 is %2 for the base %3, which is not a folder on disk: load the base, then add "
                               "the adapter.")
-                               .arg(QDir::toNativeSeparators(dir), adapterTitle(adapter.path), base));
+                               .arg(QDir::toNativeSeparators(dir), adapters_.title(adapter.path), base));
     updateActions();
     Q_EMIT modelSettled();
     return;
   }
-  if (!sameFolder(loaded_base_, base)) extra_adapters_.clear();
+  if (!sameFolder(loaded_base_, base)) adapters_.forgetByHand();
   loaded_base_ = QFileInfo(base).absoluteFilePath();
-  if (!extra_adapters_.contains(adapter.path)) extra_adapters_ << adapter.path;
+  adapters_.addByHand(adapter.path);
   rebuildAdapterBox();
   chat_->start(engine_->engine(), loaded_base_, adapter.path);
 }

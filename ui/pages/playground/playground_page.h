@@ -9,7 +9,6 @@
 /// The Adapter box puts a PEFT adapter on the loaded base, switches it or takes it off without
 /// reloading (docs/peft.md): the finished adapter runs of that base, or any adapter folder; each
 /// answer in the transcript says which adapter gave it.
-#include <QHash>
 #include <QPointer>
 #include <QString>
 #include <QTimer>
@@ -18,6 +17,7 @@
 
 #include "ui/client/chat_session.h"
 #include "ui/client/engine_replies.h"
+#include "ui/pages/playground/playground_adapters.h"
 
 class QComboBox;
 class QDoubleSpinBox;
@@ -40,14 +40,6 @@ struct PlaygroundMessage {
   QString text;
   QString adapter;        ///< Assistant: the adapter folder that gave the answer (empty: the base)
   bool finished = false;  ///< Assistant: the answer has ended (its adapter is known)
-};
-
-/// An adapter folder as the Adapter box lists it (read from its adapter_config.json).
-struct PlaygroundAdapter {
-  QString path;
-  QString kind;  ///< lora, adapters, prompt-tuning
-  QString base;  ///< base_model_name_or_path
-  QString name;  ///< the run's name, else the folder's
 };
 
 class PlaygroundPage : public QWidget {
@@ -117,9 +109,6 @@ class PlaygroundPage : public QWidget {
   void rebuildAdapterBox();
   void selectActiveAdapter();
   void onAdapterActivated(int index);
-  void rememberAdapter(const PlaygroundAdapter& adapter);
-  QString adapterName(const QString& dir) const;
-  QString adapterTitle(const QString& dir) const;
   void startAdapterFolder(const QString& dir, const QJsonObject& inspection);
   void inspectThenLoad(const QString& dir);
   void onInspected(const QString& dir, const EngineReply& reply);
@@ -151,11 +140,10 @@ class PlaygroundPage : public QWidget {
   QSpinBox* max_new_tokens_;
   QSpinBox* seed_;
   QLabel* status_;
-  QStringList extra_paths_;                     ///< folders opened by hand or from the run view
-  QString loaded_base_;                         ///< the base folder being loaded or loaded
-  QStringList extra_adapters_;                  ///< adapter folders added by hand for this base
-  QHash<QString, PlaygroundAdapter> adapters_;  ///< every adapter seen, by folder (names for captions)
-  QPointer<QObject> inspect_request_;           ///< the running inspection's context: deleting it cancels it
+  QStringList extra_paths_;            ///< folders opened by hand or from the run view
+  QString loaded_base_;                ///< the base folder being loaded or loaded
+  PlaygroundAdapters adapters_;        ///< every adapter seen, and those added by hand for this base
+  QPointer<QObject> inspect_request_;  ///< the running inspection's context: deleting it cancels it
   bool classifier_shown_ = false;
   QVector<PlaygroundMessage> transcript_;
   QString pending_;  ///< streamed text not yet drawn (drawn at most every kFlushMs)
