@@ -127,7 +127,7 @@ torch::Tensor checkpointBlock(BlockFunction block, const torch::Tensor& x) {
   if (!full.requires_grad()) return full;
   torch::Tensor out = full.detach();
   full = torch::Tensor();
-  auto node = std::make_shared<BlockCheckpointBackward>(std::move(block), x.detach(), std::move(state));
+  auto node = compat::makeAutogradNode<BlockCheckpointBackward>(std::move(block), x.detach(), std::move(state));
   node->setInputRequiresGrad(x.requires_grad());
   node->set_next_edges(torch::autograd::collect_next_edges(x));
   torch::autograd::create_gradient_edge(out, node);

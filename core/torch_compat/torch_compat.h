@@ -2,10 +2,13 @@
 /// Everything that differs between the two LibTorch versions Temper builds against — Debian's 1.13
 /// (CPU) and the PyPI wheel's 2.x (CUDA + CPU, docs/gpu-engine.md) — and nothing else. No other file
 /// tests TORCH_VERSION: callers ask here and get the same meaning from either build.
+#include <torch/csrc/autograd/function.h>
 #include <torch/torch.h>
 
 #include <functional>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 namespace temper::compat {
 
@@ -39,6 +42,18 @@ bool autocastEnabled(at::DeviceType device);
 void setAutocastEnabled(at::DeviceType device, bool enabled);
 at::ScalarType autocastDtype(at::DeviceType device);
 void setAutocastDtype(at::DeviceType device, at::ScalarType dtype);
+
+/// A hand-written autograd node (a torch::autograd::Node subclass), held as this LibTorch holds
+/// nodes: std::shared_ptr in 1.13, c10::intrusive_ptr in later versions. Either converts to what
+/// torch::autograd::create_gradient_edge takes.
+template <typename NodeT, typename... Args>
+auto makeAutogradNode(Args&&... args) {
+  if constexpr (std::is_base_of_v<c10::intrusive_ptr_target, torch::autograd::Node>) {
+    return c10::make_intrusive<NodeT>(std::forward<Args>(args)...);
+  } else {
+    return std::make_shared<NodeT>(std::forward<Args>(args)...);
+  }
+}
 
 /// Whether fusedAdamWStep can update tensors on `device` (LibTorch >= 2.4: at::_fused_adamw_ on
 /// CUDA and the CPU).
