@@ -94,8 +94,12 @@ TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
                                                         {"use-dora", "lora"},
                                                         {"adapter-placement", "adapters"},
                                                         {"prompt-tokens", "prompt-tuning"}};
-    if (auto it = kind_of.find(key.at("key")); it != kind_of.end()) EXPECT_EQ(key.value("peft", ""), it->second);
-    if (key.at("key") == "peft") EXPECT_FALSE(key.contains("peft"));
+    if (auto it = kind_of.find(key.at("key")); it != kind_of.end()) {
+      EXPECT_EQ(key.value("peft", ""), it->second);
+    }
+    if (key.at("key") == "peft") {
+      EXPECT_FALSE(key.contains("peft"));
+    }
   }
   EXPECT_TRUE(saw_lr && saw_base);
   // What is trained is its own axis: the PEFT kinds, with the methods that take each.
