@@ -357,6 +357,23 @@ def transformers_nll(model, ids, ctx):
 
 # ---------------------------------------------------------------------------- Temper -> PEFT
 
+def score_with_temper(case, temper, base_folder, final, text_file, report, what):
+    """The text's ids and `temper eval --model BASE --adapter FINAL`'s mean NLL, after checking that
+    eval scored every token, that the adapter moved the NLL off the base's, and that `--model FINAL`
+    (the base found through base_model_name_or_path) scores as `--adapter` does."""
+    ids = temper.encode(final, text_file)
+    base_nll = temper.base_nll(base_folder, text_file)
+    applied = temper.eval_nll(base_folder, text_file, adapter=final)
+    alone = temper.eval_nll(final, text_file)
+    adapter_nll = applied["mean_nll"]
+    if applied["tokens"] != len(ids):
+        report.fail(f"{case}: temper eval encoded {applied['tokens']} tokens, `temper tokenizer encode` {len(ids)}")
+    report.must_differ(case, f"{what} vs base NLL (temper eval)", adapter_nll, base_nll)
+    report.compare(case, "eval --model FINAL vs --model BASE --adapter", alone["mean_nll"], adapter_nll,
+                   SAME_ENGINE_TOLERANCE)
+    return ids, adapter_nll
+
+
 def check_temper_adapter(case, temper, workspace, run, base_folder, family, text_file, prompt_text, report, work):
     final = Path(run["run_dir"]) / "final"
     log(f"== {case}: {final}")
@@ -377,16 +394,7 @@ def check_temper_adapter(case, temper, workspace, run, base_folder, family, text
     if largest_b < 1e-3:
         report.fail(f"{case}: lora_B is still ~0 after training (largest |B| {largest_b:.3g})")
 
-    ids = temper.encode(final, text_file)
-    base_nll = temper.base_nll(base_folder, text_file)
-    applied = temper.eval_nll(base_folder, text_file, adapter=final)
-    alone = temper.eval_nll(final, text_file)
-    adapter_nll = applied["mean_nll"]
-    if applied["tokens"] != len(ids):
-        report.fail(f"{case}: temper eval encoded {applied['tokens']} tokens, `temper tokenizer encode` {len(ids)}")
-    report.must_differ(case, "adapter vs base NLL (temper eval)", adapter_nll, base_nll)
-    report.compare(case, "eval --model FINAL vs --model BASE --adapter", alone["mean_nll"], adapter_nll,
-                   SAME_ENGINE_TOLERANCE)
+    ids, adapter_nll = score_with_temper(case, temper, base_folder, final, text_file, report, "adapter")
 
     # 1. PEFT
     peft_model = peft_reference(base_folder, final, report, case)
@@ -944,16 +952,7 @@ def check_temper_bottleneck(case, temper, run, base_folder, family, flags, text_
     if largest_up < 1e-3:
         report.fail(f"{case}: the up-projections are still ~0 after training (largest |up| {largest_up:.3g})")
 
-    ids = temper.encode(final, text_file)
-    base_nll = temper.base_nll(base_folder, text_file)
-    applied = temper.eval_nll(base_folder, text_file, adapter=final)
-    alone = temper.eval_nll(final, text_file)
-    adapter_nll = applied["mean_nll"]
-    if applied["tokens"] != len(ids):
-        report.fail(f"{case}: temper eval encoded {applied['tokens']} tokens, `temper tokenizer encode` {len(ids)}")
-    report.must_differ(case, "adapters vs base NLL (temper eval)", adapter_nll, base_nll)
-    report.compare(case, "eval --model FINAL vs --model BASE --adapter", alone["mean_nll"], adapter_nll,
-                   SAME_ENGINE_TOLERANCE)
+    ids, adapter_nll = score_with_temper(case, temper, base_folder, final, text_file, report, "adapters")
     own = own_bottleneck_reference(base_folder, family, final, case)
     report.compare(case, "NLL: own float64 bottleneck adapters", adapter_nll, transformers_nll(own, ids, context),
                    RELATIVE_TOLERANCE)
