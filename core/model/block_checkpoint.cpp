@@ -3,8 +3,6 @@
 #include <ATen/autocast_mode.h>
 #include <torch/csrc/autograd/function.h>
 
-#include <optional>
-
 #include "core/torch_compat/torch_compat.h"
 
 namespace temper {
@@ -47,9 +45,8 @@ struct ForwardState {
 /// backward pass's own afterwards (its dropout draws must not change what later steps draw).
 class ReplayForwardState {
  public:
-  explicit ReplayForwardState(const ForwardState& forward)
-      : forward_(forward), backward_(ForwardState::capture(forward.device)) {
-    apply(forward_);
+  explicit ReplayForwardState(const ForwardState& forward) : backward_(ForwardState::capture(forward.device)) {
+    apply(forward);
     at::autocast::increment_nesting();
   }
   ~ReplayForwardState() {
@@ -71,8 +68,7 @@ class ReplayForwardState {
       compat::setAutocastEnabled(at::kCUDA, s.cuda_autocast);
     }
   }
-  const ForwardState& forward_;
-  ForwardState backward_;
+  ForwardState backward_;  ///< the backward pass's own state, put back afterwards
 };
 
 /// The autograd node of a checkpointed block: its input is the block's output gradient, its one

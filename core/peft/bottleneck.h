@@ -24,7 +24,7 @@ struct BottleneckLayer {
 /// The adapters of every chosen block, as the model's block hook calls them.
 class BottleneckBlocks final : public BlockAdapter {
  public:
-  BottleneckBlocks(BottleneckOptions options) : options_(std::move(options)) {}
+  explicit BottleneckBlocks(BottleneckOptions options) : options_(std::move(options)) {}
   torch::Tensor afterAttention(int64_t layer, const torch::Tensor& attention_out) override;
   torch::Tensor afterMlp(int64_t layer, const torch::Tensor& mlp_in, const torch::Tensor& mlp_out) override;
 
