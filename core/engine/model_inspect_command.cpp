@@ -76,6 +76,11 @@ AdapterInspection inspectAdapter(const std::filesystem::path& dir) {
     for (const char* key : {"placement", "reduction_factor", "bottleneck_size", "non_linearity", "layers", "scaling"}) {
       if (c.contains(key)) a.settings[key] = c[key];
     }
+  } else if (info.kind == "prefix-tuning") {
+    for (const char* key : {"num_virtual_tokens", "token_dim", "num_attention_heads", "num_layers", "prefix_projection",
+                            "encoder_hidden_size"}) {
+      if (c.contains(key)) a.settings[key] = c[key];
+    }
   } else {
     for (const char* key : {"num_virtual_tokens", "token_dim", "prompt_tuning_init"}) {
       if (c.contains(key)) a.settings[key] = c[key];

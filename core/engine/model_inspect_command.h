@@ -30,7 +30,7 @@ struct ModelInspection {
 /// from adapter_config.json and the safetensors header only.
 struct AdapterInspection {
   std::string kind;       ///< lora, adapters, prompt-tuning
-  std::string peft_type;  ///< LORA, BOTTLENECK, PROMPT_TUNING
+  std::string peft_type;  ///< LORA, BOTTLENECK, PROMPT_TUNING, PREFIX_TUNING
   std::string task_type;
   std::string base;  ///< base_model_name_or_path as written
   bool base_on_disk = false;

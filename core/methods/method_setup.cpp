@@ -46,6 +46,10 @@ MethodShape methodShape(const MethodInputs& inputs) {
     shape.trainable_parameters = bottleneckTrainableParameters(shape.model.hidden, shape.model.layers, peft.adapters);
   }
   if (peft.kind == "prompt-tuning") shape.trainable_parameters = peft.prompt.tokens * shape.model.hidden;
+  if (peft.kind == "prefix-tuning") {
+    shape.trainable_parameters =
+        prefixTrainableParameters(shape.model.layers, shape.model.kvHeads(), shape.model.headDim(), peft.prefix);
+  }
   return shape;
 }
 

@@ -8,6 +8,7 @@
 #include "core/peft/base_fingerprint.h"
 #include "core/peft/bottleneck.h"
 #include "core/peft/lora.h"
+#include "core/peft/prefix_tuning.h"
 #include "core/peft/prompt_tuning.h"
 #include "core/tokenizer/tokenizer_open.h"
 
@@ -95,6 +96,8 @@ void startTraining(ModelSource& source, uint64_t seed) {
       for (int id : tokenizer->encode(source.peft.prompt.init_text)) text_ids.push_back(id);
     }
     source.adapter = std::make_shared<PromptTuningAdapter>(source.model, source.peft.prompt, text_ids);
+  } else if (source.peft.kind == "prefix-tuning") {
+    source.adapter = std::make_shared<PrefixTuningAdapter>(source.model, source.peft.prefix);
   } else if (source.peft.kind == "adapters") {
     source.adapter = std::make_shared<BottleneckAdapter>(source.model, source.peft.adapters);
   } else {

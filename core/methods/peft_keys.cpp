@@ -18,7 +18,7 @@ const std::vector<PeftKindInfo>& peftKinds() {
        "A few trained soft-prompt vectors per task on one frozen model; switch tasks by switching prompts.", true, ""},
       {"prefix-tuning", "Prefix tuning",
        "Trained key/value prefixes in every layer of a frozen model: more capacity than prompt tuning, still tiny.",
-       false, "not in the engine yet"},
+       true, ""},
   };
   return kinds;
 }
@@ -31,10 +31,11 @@ const std::vector<KeySpec>& peftKeySpecs() {
        "none",
        0,
        0,
-       {"none", "lora", "adapters", "prompt-tuning"},
+       {"none", "lora", "adapters", "prompt-tuning", "prefix-tuning"},
        "what is trained: none (every weight), lora (low-rank adapters on a frozen base), adapters (bottleneck layers "
-       "in the blocks of a frozen base) or prompt-tuning (a soft prompt before every sequence of a frozen base); "
-       "LoRA and soft prompts are saved in PEFT's format"},
+       "in the blocks of a frozen base), prompt-tuning (a soft prompt before every sequence of a frozen base) or "
+       "prefix-tuning (key/value prefixes in every layer of a frozen base); LoRA, soft prompts and prefixes are "
+       "saved in PEFT's format"},
       {"lora-r", K::Integer, 8, 1, 4096, {}, "LoRA rank r"},
       {"lora-alpha",
        K::Number,
@@ -114,6 +115,21 @@ const std::vector<KeySpec>& peftKeySpecs() {
        {"vocab", "text", "random"},
        "prompt tuning: start from embeddings of random vocabulary tokens, of `prompt-init-text`, or N(0, 1)"},
       {"prompt-init-text", K::Text, "", 0, 0, {}, "prompt tuning: the text whose tokens start the prompt (init text)"},
+      {"prefix-tokens", K::Integer, 20, 1, 4096, {}, "prefix tuning: key/value positions in every layer"},
+      {"prefix-projection",
+       K::Boolean,
+       false,
+       0,
+       0,
+       {},
+       "prefix tuning: train the prefixes through an MLP (reparameterisation); only its output is saved"},
+      {"prefix-projection-hidden",
+       K::Integer,
+       0,
+       0,
+       1 << 20,
+       {},
+       "prefix tuning: the projection MLP's hidden width (0: the prefix width, as PEFT)"},
   };
   return specs;
 }
@@ -123,6 +139,7 @@ std::string peftKindOfKey(const std::string& key) {
       key == "modules-to-save")
     return "lora";
   if (key.starts_with("prompt-")) return "prompt-tuning";
+  if (key.starts_with("prefix-")) return "prefix-tuning";
   if (key.starts_with("adapter-")) return "adapters";
   return "";
 }
@@ -153,6 +170,10 @@ PeftChoice peftChoice(const TrainConfig& c) {
   p.tokens = v.value("prompt-tokens", p.tokens);
   p.init = v.value("prompt-init", p.init);
   p.init_text = v.value("prompt-init-text", p.init_text);
+  PrefixTuningOptions& f = choice.prefix;
+  f.tokens = v.value("prefix-tokens", f.tokens);
+  f.projection = v.value("prefix-projection", f.projection);
+  f.projection_hidden = v.value("prefix-projection-hidden", f.projection_hidden);
   return choice;
 }
 

@@ -296,6 +296,12 @@ TrainConfig resolveTrainConfig(const std::optional<std::filesystem::path>& confi
     merged["lr"] = 3e-2;
     merged["min-lr"] = 3e-3;
   }
+  // Prefixes sit inside every layer and move the model more per unit of change: PEFT's
+  // prefix-tuning examples use 1e-2.
+  if (given_peft == "prefix-tuning") {
+    merged["lr"] = 1e-2;
+    merged["min-lr"] = 1e-3;
+  }
   for (const auto& [key, value] : given.items()) {
     const auto& methods = keyMethods(key);
     if (!methods.empty() && std::find(methods.begin(), methods.end(), method) == methods.end()) {

@@ -71,61 +71,75 @@ class ReplayForwardState {
   ForwardState backward_;  ///< the backward pass's own state, put back afterwards
 };
 
-/// The autograd node of a checkpointed block: its input is the block's output gradient, its one
-/// next edge the block input's gradient. Parameters get theirs from the inner backward pass, which
-/// accumulates into their .grad as the plain graph would.
+/// A detached copy of a block input that records its own gradient when the original needs one:
+/// the leaf the recomputation (and the first run) differentiates with respect to.
+torch::Tensor detachedLeaf(const torch::Tensor& t) {
+  if (!t.defined()) return t;
+  torch::Tensor leaf = t.detach();
+  if (t.requires_grad()) leaf.requires_grad_(true);
+  return leaf;
+}
+
+/// The autograd node of a checkpointed block: its input is the block's output gradient, its next
+/// edges the gradients of the block's input and side input. Parameters get theirs from the inner
+/// backward pass, which accumulates into their .grad as the plain graph would.
 class BlockCheckpointBackward final : public torch::autograd::Node {
  public:
-  BlockCheckpointBackward(BlockFunction block, torch::Tensor input, ForwardState state)
-      : block_(std::move(block)), input_(std::move(input)), state_(std::move(state)) {}
+  BlockCheckpointBackward(BlockFunction block, const torch::Tensor& input, const torch::Tensor& side,
+                          ForwardState state)
+      : block_(std::move(block)),
+        input_(input.detach()),
+        side_(side.defined() ? side.detach() : side),
+        input_requires_grad_(input.requires_grad()),
+        side_requires_grad_(side.defined() && side.requires_grad()),
+        state_(std::move(state)) {}
 
   torch::autograd::variable_list apply(torch::autograd::variable_list&& grads) override {
     TORCH_CHECK(block_, "a checkpointed block was back-propagated twice; its graph was released");
-    if (!grads.at(0).defined()) return {torch::Tensor()};  // no gradient reached the block's output
-    torch::Tensor x = input_.detach();
+    if (!grads.at(0).defined()) return {torch::Tensor(), torch::Tensor()};  // no gradient reached the output
+    torch::Tensor x = input_.detach(), side = side_.defined() ? side_.detach() : side_;
     if (input_requires_grad_) x.requires_grad_(true);
+    if (side_requires_grad_) side.requires_grad_(true);
     torch::Tensor out;
     {
       ReplayForwardState replay(state_);
       torch::AutoGradMode grad(true);
-      out = block_(x);
+      out = block_(x, side);
     }
     if (out.requires_grad()) torch::autograd::backward({out}, {grads.at(0)});
-    return {input_requires_grad_ ? x.grad() : torch::Tensor()};
+    return {input_requires_grad_ ? x.grad() : torch::Tensor(), side_requires_grad_ ? side.grad() : torch::Tensor()};
   }
 
   std::string name() const override { return "BlockCheckpointBackward"; }
   void release_variables() override {
     input_ = torch::Tensor();
+    side_ = torch::Tensor();
     block_ = nullptr;
   }
-  void setInputRequiresGrad(bool needs_grad) { input_requires_grad_ = needs_grad; }
 
  private:
   BlockFunction block_;
   torch::Tensor input_;  ///< detached: the block's input as the forward saw it
+  torch::Tensor side_;   ///< detached side input (undefined: none)
+  bool input_requires_grad_, side_requires_grad_;
   ForwardState state_;
-  bool input_requires_grad_ = false;
 };
 
 }  // namespace
 
-torch::Tensor checkpointBlock(BlockFunction block, const torch::Tensor& x) {
+torch::Tensor checkpointBlock(BlockFunction block, const torch::Tensor& x, const torch::Tensor& side) {
   ForwardState state = ForwardState::capture(x.device());
-  // The block runs as the recomputation will (with autograd recording, on a detached input): some
+  // The block runs as the recomputation will (with autograd recording, on detached inputs): some
   // kernels take another path without autograd, and the two runs must agree to the bit. Detaching
   // the output drops that graph, and with it every activation of the block.
-  torch::Tensor in = x.detach();
-  if (x.requires_grad()) in.requires_grad_(true);
-  torch::Tensor full = block(in);
-  // A block with nothing to train and an input that needs no gradient (the frozen blocks below
+  torch::Tensor full = block(detachedLeaf(x), detachedLeaf(side));
+  // A block with nothing to train and inputs that need no gradient (the frozen blocks below
   // `train-last-blocks`) has no backward pass: nothing to keep, nothing to recompute.
   if (!full.requires_grad()) return full;
   torch::Tensor out = full.detach();
   full = torch::Tensor();
-  auto node = compat::makeAutogradNode<BlockCheckpointBackward>(std::move(block), x.detach(), std::move(state));
-  node->setInputRequiresGrad(x.requires_grad());
-  node->set_next_edges(torch::autograd::collect_next_edges(x));
+  auto node = compat::makeAutogradNode<BlockCheckpointBackward>(std::move(block), x, side, std::move(state));
+  node->set_next_edges(torch::autograd::collect_next_edges(x, side));
   torch::autograd::create_gradient_edge(out, node);
   return out;
 }

@@ -12,11 +12,14 @@
 
 namespace temper {
 
-using BlockFunction = std::function<torch::Tensor(const torch::Tensor&)>;
+/// A block as a function of its input x and of a side input (prefix tuning's keys and values for
+/// the block's attention; undefined when there is none).
+using BlockFunction = std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& side)>;
 
-/// `block(x)`, recorded for autograd as one node that recomputes `block` in its backward. The
-/// block must be a function of x and of parameters only (no KV cache: a cache would be written
-/// twice), and must give the same output when run again under the same random state.
-torch::Tensor checkpointBlock(BlockFunction block, const torch::Tensor& x);
+/// `block(x, side)`, recorded for autograd as one node that recomputes `block` in its backward and
+/// returns gradients for x and side. The block must be a function of x, side and parameters only
+/// (no KV cache: a cache would be written twice), and must give the same output when run again
+/// under the same random state.
+torch::Tensor checkpointBlock(BlockFunction block, const torch::Tensor& x, const torch::Tensor& side = {});
 
 }  // namespace temper

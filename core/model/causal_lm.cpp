@@ -7,13 +7,33 @@
 namespace temper {
 
 torch::Tensor CausalLmImpl::hidden(const torch::Tensor& ids, KvCache* cache) {
-  torch::Tensor tokens = embed(ids);
-  if (!soft_prompt_.defined() || (cache != nullptr && cache->length() > 0)) return hiddenFromEmbeddings(tokens, cache);
-  // As PEFT's prompt tuning: the virtual tokens take the first positions of every sequence.
-  const int64_t virtual_tokens = soft_prompt_.size(0), batch = tokens.size(0);
-  const torch::Tensor prompt =
-      soft_prompt_.to(tokens.dtype()).unsqueeze(0).expand({batch, virtual_tokens, soft_prompt_.size(1)});
-  return hiddenFromEmbeddings(torch::cat({prompt, tokens}, 1), cache).narrow(1, virtual_tokens, tokens.size(1));
+  torch::Tensor x = embed(ids);
+  // Virtual tokens come first in every sequence; a cache that is not empty already holds them.
+  const bool starts = cache == nullptr || cache->length() == 0;
+  const int64_t batch = x.size(0);
+  int64_t prompt_tokens = 0;
+  if (soft_prompt_.defined() && starts) {
+    // As PEFT's prompt tuning: the soft prompt's rows go before the token embeddings.
+    prompt_tokens = soft_prompt_.size(0);
+    x = torch::cat({soft_prompt_.to(x.dtype()).unsqueeze(0).expand({batch, prompt_tokens, soft_prompt_.size(1)}), x},
+                   1);
+  }
+  torch::Tensor prefix;
+  if (attention_prefix_ && starts) {
+    // As PEFT's prefix tuning, which passes the prefixes as past_key_values: the cache starts
+    // with them, or, without one, every layer attends to them as to earlier positions.
+    prefix = attention_prefix_->keysValues();
+    if (cache != nullptr) {
+      for (int64_t layer = 0; layer < prefix.size(0); ++layer) {
+        auto expand = [&](const torch::Tensor& t) { return t.unsqueeze(0).expand({batch, -1, -1, -1}); };
+        cache->append(layer, expand(prefix[layer][0]), expand(prefix[layer][1]));
+      }
+      cache->advance(prefix.size(3));
+      prefix = torch::Tensor();
+    }
+  }
+  torch::Tensor h = hiddenFromEmbeddings(x, cache, prefix);
+  return prompt_tokens > 0 ? h.narrow(1, prompt_tokens, h.size(1) - prompt_tokens) : h;
 }
 
 torch::Tensor CausalLmImpl::loss(const torch::Tensor& ids, const torch::Tensor& targets) {

@@ -16,6 +16,18 @@
 
 namespace temper {
 
+/// Prefix tuning's keys and values (core/peft/prefix_tuning.h): N positions every layer's queries
+/// attend to before the sequence's own, as if they were already in a KV cache. Owned by the adapter;
+/// the model asks for them once per forward pass that starts a sequence.
+class AttentionPrefix {
+ public:
+  virtual ~AttentionPrefix() = default;
+  virtual int64_t length() const = 0;  ///< N
+  /// (layers, 2, kv heads, N, head dim): layer l's keys at [l][0], its values at [l][1], as the
+  /// cache holds them (keys after RoPE). Differentiable: a reparameterisation runs here in training.
+  virtual torch::Tensor keysValues() = 0;
+};
+
 /// Positions a cache starts with when the caller cannot say how many it will need (a chat).
 constexpr int64_t kDefaultCacheReserve = 512;
 
@@ -25,8 +37,11 @@ class CausalLmImpl : public torch::nn::Module {
   /// their own rows of this and feed them to hiddenFromEmbeddings.
   virtual torch::Tensor embed(const torch::Tensor& ids) = 0;
   /// Runs the blocks over input embeddings (B, T, C) and returns the final normalised hidden
-  /// states (B, T, C). Positions continue after the cache's when one is given.
-  virtual torch::Tensor hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache) = 0;
+  /// states (B, T, C). Positions continue after the cache's when one is given, else after the
+  /// prefix's: `prefix` (AttentionPrefix::keysValues' layout, or undefined) is what every layer
+  /// attends to before these positions when no cache holds it.
+  virtual torch::Tensor hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache,
+                                             const torch::Tensor& prefix = {}) = 0;
   /// The output projection (V, C): the token embedding when tied.
   virtual torch::Tensor headWeight() = 0;
   /// A cache for `batch` sequences on the model's device and dtype, with `reserve` positions
@@ -37,6 +52,10 @@ class CausalLmImpl : public torch::nn::Module {
   virtual int64_t vocabSize() const = 0;
   virtual int64_t hiddenSize() const = 0;
   virtual int64_t layerCount() const = 0;
+  /// Attention's key/value heads (fewer than the query heads under grouped-query attention) and
+  /// their width: the shape of a KV cache entry and of prefix tuning's prefixes.
+  virtual int64_t keyValueHeads() const = 0;
+  virtual int64_t headDim() const = 0;
   /// "gpt2" or "llama": selects the Hugging Face layout used to save the model.
   virtual std::string family() const = 0;
   /// Every projection a PEFT method may take over (adaptable_linear.h), in block order, named as
@@ -48,8 +67,16 @@ class CausalLmImpl : public torch::nn::Module {
   /// one) and cut from the hidden states returned, so callers see their own positions only; a
   /// cache that is not empty already holds them. Undefined: none.
   void setSoftPrompt(torch::Tensor prompt) { soft_prompt_ = std::move(prompt); }
-  int64_t virtualTokens() const { return soft_prompt_.defined() ? soft_prompt_.size(0) : 0; }
-  /// The positions left for tokens: the context less the soft prompt's.
+  /// Prefix tuning's per-layer keys and values (null: none). They take the first positions of
+  /// every sequence a forward pass starts: without a cache the layers attend to them directly, and
+  /// an empty cache is filled with them first, so generation and chat run unchanged. The model
+  /// shares the prefix with its owner, which detaches it before it goes.
+  void setAttentionPrefix(std::shared_ptr<AttentionPrefix> prefix) { attention_prefix_ = std::move(prefix); }
+  /// Positions virtual tokens take before every sequence's own: a soft prompt's and a prefix's.
+  int64_t virtualTokens() const {
+    return (soft_prompt_.defined() ? soft_prompt_.size(0) : 0) + (attention_prefix_ ? attention_prefix_->length() : 0);
+  }
+  /// The positions left for tokens: the context less the virtual tokens'.
   int64_t tokenContext() const { return contextLength() - virtualTokens(); }
 
   /// Layers between the blocks' sublayers (bottleneck adapters, core/model/block_adapter.h);
@@ -84,6 +111,7 @@ class CausalLmImpl : public torch::nn::Module {
  private:
   bool gradient_checkpointing_ = false;
   torch::Tensor soft_prompt_;
+  std::shared_ptr<AttentionPrefix> attention_prefix_;
   std::shared_ptr<BlockAdapter> block_adapter_;
 };
 

@@ -29,7 +29,8 @@ CausalSelfAttentionImpl::CausalSelfAttentionImpl(const GptConfig& config)
       torch::zeros({config.context, config.context}).masked_fill(upper, -std::numeric_limits<float>::infinity()));
 }
 
-torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, KvCache* cache, int64_t layer) {
+torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, KvCache* cache, int64_t layer,
+                                               const torch::Tensor& prefix) {
   const int64_t batch = x.size(0), steps = x.size(1), channels = x.size(2);
   const int64_t head_dim = channels / heads_;
   const double attn_dropout = is_training() ? dropout_ : 0.0;
@@ -41,7 +42,7 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, KvCache* 
   // CPU without a cache or attention dropout (training and full-sequence evaluation): one kernel with
   // its own backward reads q, k, v straight out of c_attn's output and skips the masked key blocks,
   // ~3x faster than LibTorch 1.13's eager composition on 2 cores (core/model/cpu_attention.h).
-  if (cache == nullptr && attn_dropout == 0.0 && compat::preferOwnCpuAttention()) {
+  if (cache == nullptr && !prefix.defined() && attn_dropout == 0.0 && compat::preferOwnCpuAttention()) {
     const torch::Tensor qkv = kernels::widenUnderAutocast(fused);
     if (causalAttentionCpuSupports(qkv)) return project(causalAttentionCpu(qkv, heads_));
   }
@@ -52,6 +53,10 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, KvCache* 
   if (cache != nullptr) {
     past = cache->length();
     std::tie(k, v) = cache->append(layer, k, v);
+  } else if (prefix.defined()) {
+    past = prefix.size(2);
+    k = torch::cat({prefix[0].to(k.scalar_type()).unsqueeze(0).expand({batch, -1, -1, -1}), k}, 2);
+    v = torch::cat({prefix[1].to(v.scalar_type()).unsqueeze(0).expand({batch, -1, -1, -1}), v}, 2);
   }
   const int64_t keys = past + steps;
   auto bias = [&] { return causal_bias_.narrow(0, past, steps).narrow(1, 0, keys); };
@@ -76,8 +81,9 @@ BlockImpl::BlockImpl(const GptConfig& config) {
   mlp = register_module("mlp", Mlp(config));
 }
 
-torch::Tensor BlockImpl::forward(const torch::Tensor& x, KvCache* cache, int64_t layer, BlockAdapter* adapter) {
-  torch::Tensor attention = attn->forward(ln_1(x), cache, layer);
+torch::Tensor BlockImpl::forward(const torch::Tensor& x, KvCache* cache, int64_t layer, BlockAdapter* adapter,
+                                 const torch::Tensor& prefix) {
+  torch::Tensor attention = attn->forward(ln_1(x), cache, layer, prefix);
   if (adapter != nullptr) attention = adapter->afterAttention(layer, attention);
   const torch::Tensor h1 = x + attention;
   const torch::Tensor mlp_in = ln_2(h1);
@@ -136,22 +142,28 @@ KvCache GptImpl::makeCache(int64_t batch, int64_t reserve) const {
                  wte->weight.options().requires_grad(false), reserve > 0 ? reserve : kDefaultCacheReserve);
 }
 
-torch::Tensor GptImpl::hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache) {
+torch::Tensor GptImpl::hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache,
+                                            const torch::Tensor& prefix) {
   const int64_t steps = embeddings.size(1);
-  const int64_t past = cache != nullptr ? cache->length() : 0;
+  // The prefix, like a cache, holds the first positions.
+  const int64_t past = cache != nullptr ? cache->length() : (prefix.defined() ? prefix.size(3) : 0);
   TORCH_CHECK(past + steps <= config_.context, "sequence of ", past + steps,
               " positions exceeds the model's context of ", config_.context);
   auto positions = torch::arange(past, past + steps, torch::TensorOptions(torch::kLong).device(embeddings.device()));
   auto x = embeddings + wpe(positions);
   if (config_.dropout > 0.0) x = torch::dropout(x, config_.dropout, is_training());
   for (int64_t i = 0; i < config_.layers; ++i) {
+    const torch::Tensor layer_prefix = prefix.defined() ? prefix[i] : torch::Tensor();
     if (checkpointsBlocks(cache)) {
       // Captured by value: the backward pass runs the block again after this function returned.
-      x = checkpointBlock([block = blocks_[i], i, adapter = blockAdapter()](
-                              const torch::Tensor& in) mutable { return block->forward(in, nullptr, i, adapter); },
-                          x);
+      x = checkpointBlock(
+          [block = blocks_[i], i, adapter = blockAdapter()](const torch::Tensor& in,
+                                                            const torch::Tensor& side) mutable {
+            return block->forward(in, nullptr, i, adapter, side);
+          },
+          x, layer_prefix);
     } else {
-      x = blocks_[i]->forward(x, cache, i, blockAdapter());
+      x = blocks_[i]->forward(x, cache, i, blockAdapter(), layer_prefix);
     }
   }
   if (cache != nullptr) cache->advance(steps);

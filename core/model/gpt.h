@@ -15,8 +15,9 @@ namespace temper {
 class CausalSelfAttentionImpl : public torch::nn::Module {
  public:
   explicit CausalSelfAttentionImpl(const GptConfig& config);
-  /// x: (B, T, C). With a cache, T new positions are appended after the cached ones.
-  torch::Tensor forward(const torch::Tensor& x, KvCache* cache, int64_t layer);
+  /// x: (B, T, C). With a cache, T new positions are appended after the cached ones. Without one,
+  /// `prefix` (2, heads, N, head dim; undefined: none) is keys and values before the T positions.
+  torch::Tensor forward(const torch::Tensor& x, KvCache* cache, int64_t layer, const torch::Tensor& prefix = {});
 
   AdaptableLinear c_attn{nullptr};
   AdaptableLinear c_proj{nullptr};
@@ -44,8 +45,10 @@ TORCH_MODULE(Mlp);
 class BlockImpl : public torch::nn::Module {
  public:
   explicit BlockImpl(const GptConfig& config);
-  /// `adapter`: the model's block adapter (causal_lm.h), or null.
-  torch::Tensor forward(const torch::Tensor& x, KvCache* cache, int64_t layer, BlockAdapter* adapter);
+  /// `adapter`: the model's block adapter (causal_lm.h), or null; `prefix`: this layer's
+  /// prefix-tuning keys and values (CausalSelfAttention), or undefined.
+  torch::Tensor forward(const torch::Tensor& x, KvCache* cache, int64_t layer, BlockAdapter* adapter,
+                        const torch::Tensor& prefix = {});
 
   torch::nn::LayerNorm ln_1{nullptr};
   CausalSelfAttention attn{nullptr};
@@ -63,13 +66,16 @@ class GptImpl : public CausalLmImpl {
 
   torch::Tensor embed(const torch::Tensor& ids) override { return wte(ids); }
   /// Adds the learned positions (continuing after the cache's) and runs the blocks.
-  torch::Tensor hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache) override;
+  torch::Tensor hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache,
+                                     const torch::Tensor& prefix = {}) override;
   torch::Tensor headWeight() override { return wte->weight; }
   KvCache makeCache(int64_t batch, int64_t reserve = 0) const override;
   int64_t contextLength() const override { return config_.context; }
   int64_t vocabSize() const override { return config_.vocab_size; }
   int64_t hiddenSize() const override { return config_.dim; }
   int64_t layerCount() const override { return config_.layers; }
+  int64_t keyValueHeads() const override { return config_.heads; }
+  int64_t headDim() const override { return config_.headDim(); }
   std::string family() const override { return "gpt2"; }
   std::vector<NamedLinear> adaptableLinears() override;
 

@@ -52,7 +52,7 @@ LlamaAttentionImpl::LlamaAttentionImpl(const LlamaConfig& c)
 }
 
 torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                                          KvCache* cache, int64_t layer) {
+                                          KvCache* cache, int64_t layer, const torch::Tensor& prefix) {
   const int64_t batch = x.size(0), steps = x.size(1);
   const int64_t group = heads_ / kv_heads_, width = heads_ * head_dim_;
   const double attn_dropout = is_training() ? dropout_ : 0.0;
@@ -61,7 +61,7 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
   // autograd node, masked key blocks skipped) reads q | k | v side by side, the layout GPT-2's
   // c_attn produces. ropePackQkv rotates q and k, repeats the kv heads and packs that layout in one
   // pass (llama_kernels.h). Under CPU autocast both take the bf16 projections widened to fp32.
-  if (cache == nullptr && attn_dropout == 0.0 && compat::preferOwnCpuAttention()) {
+  if (cache == nullptr && !prefix.defined() && attn_dropout == 0.0 && compat::preferOwnCpuAttention()) {
     const auto q_w = kernels::widenUnderAutocast(q_lin), k_w = kernels::widenUnderAutocast(k_lin),
                v_w = kernels::widenUnderAutocast(v_lin);
     if (causalAttentionCpuSupports(q_w)) {
@@ -87,6 +87,11 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& x, const torch::T
   if (cache != nullptr) {
     past = cache->length();
     std::tie(k, v) = cache->append(layer, k, v);  // the cache holds kv heads only
+  } else if (prefix.defined()) {
+    // Prefix keys are used as they are, as a cache's (transformers rotates keys before caching).
+    past = prefix.size(2);
+    k = torch::cat({prefix[0].to(k.scalar_type()).unsqueeze(0).expand({batch, -1, -1, -1}), k}, 2);
+    v = torch::cat({prefix[1].to(v.scalar_type()).unsqueeze(0).expand({batch, -1, -1, -1}), v}, 2);
   }
   k = repeatKv(k, 1, group);
   v = repeatKv(v, 1, group);
@@ -113,8 +118,9 @@ LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const LlamaConfig& c) {
 }
 
 torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                                             KvCache* cache, int64_t layer, BlockAdapter* adapter) {
-  torch::Tensor attention = self_attn->forward(input_layernorm(x), cos, sin, cache, layer);
+                                             KvCache* cache, int64_t layer, BlockAdapter* adapter,
+                                             const torch::Tensor& prefix) {
+  torch::Tensor attention = self_attn->forward(input_layernorm(x), cos, sin, cache, layer, prefix);
   if (adapter != nullptr) attention = adapter->afterAttention(layer, attention);
   const torch::Tensor h = x + attention;
   const torch::Tensor mlp_in = post_attention_layernorm(h);
@@ -180,23 +186,27 @@ KvCache LlamaImpl::makeCache(int64_t batch, int64_t reserve) const {
                  reserve > 0 ? reserve : kDefaultCacheReserve);
 }
 
-torch::Tensor LlamaImpl::hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache) {
+torch::Tensor LlamaImpl::hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache,
+                                              const torch::Tensor& prefix) {
   const int64_t steps = embeddings.size(1);
-  const int64_t past = cache != nullptr ? cache->length() : 0;
+  // The prefix, like a cache, holds the first positions.
+  const int64_t past = cache != nullptr ? cache->length() : (prefix.defined() ? prefix.size(3) : 0);
   TORCH_CHECK(past + steps <= config_.context(), "sequence of ", past + steps,
               " positions exceeds the model's context of ", config_.context());
   auto [cos, sin] = rope_->get(past, steps, embeddings.device(), embeddings.scalar_type());
   auto x = embeddings;
   for (int64_t i = 0; i < config_.layers; ++i) {
+    const torch::Tensor layer_prefix = prefix.defined() ? prefix[i] : torch::Tensor();
     if (checkpointsBlocks(cache)) {
       // Captured by value: the backward pass runs the block again after this function returned.
       x = checkpointBlock(
-          [block = model->blocks[i], cos, sin, i, adapter = blockAdapter()](const torch::Tensor& in) mutable {
-            return block->forward(in, cos, sin, nullptr, i, adapter);
+          [block = model->blocks[i], cos, sin, i, adapter = blockAdapter()](const torch::Tensor& in,
+                                                                            const torch::Tensor& side) mutable {
+            return block->forward(in, cos, sin, nullptr, i, adapter, side);
           },
-          x);
+          x, layer_prefix);
     } else {
-      x = model->blocks[i]->forward(x, cos, sin, cache, i, blockAdapter());
+      x = model->blocks[i]->forward(x, cos, sin, cache, i, blockAdapter(), layer_prefix);
     }
   }
   if (cache != nullptr) cache->advance(steps);

@@ -34,9 +34,10 @@ class LlamaAttentionImpl : public torch::nn::Module {
  public:
   explicit LlamaAttentionImpl(const LlamaConfig& config);
   /// x: (B, T, C); cos/sin: (T, head_dim) for the T new positions. With a cache, the new keys and
-  /// values (kv heads only) go after the cached ones.
+  /// values (kv heads only) go after the cached ones. Without one, `prefix` (2, kv heads, N,
+  /// head dim; undefined: none) is keys and values before the T positions.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin, KvCache* cache,
-                        int64_t layer);
+                        int64_t layer, const torch::Tensor& prefix = {});
 
   AdaptableLinear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
 
@@ -59,9 +60,10 @@ TORCH_MODULE(LlamaMlp);
 class LlamaDecoderLayerImpl : public torch::nn::Module {
  public:
   explicit LlamaDecoderLayerImpl(const LlamaConfig& config);
-  /// `adapter`: the model's block adapter (causal_lm.h), or null.
+  /// `adapter`: the model's block adapter (causal_lm.h), or null; `prefix`: this layer's
+  /// prefix-tuning keys and values (LlamaAttention), or undefined.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin, KvCache* cache,
-                        int64_t layer, BlockAdapter* adapter);
+                        int64_t layer, BlockAdapter* adapter, const torch::Tensor& prefix = {});
 
   RmsNorm input_layernorm{nullptr};
   LlamaAttention self_attn{nullptr};
@@ -89,7 +91,8 @@ class LlamaImpl : public CausalLmImpl {
   explicit LlamaImpl(const LlamaConfig& config, bool initialize = true);
 
   torch::Tensor embed(const torch::Tensor& ids) override { return model->embed_tokens(ids); }
-  torch::Tensor hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache) override;
+  torch::Tensor hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache,
+                                     const torch::Tensor& prefix = {}) override;
   torch::Tensor headWeight() override { return lm_head ? lm_head->weight : model->embed_tokens->weight; }
   /// Keys and values of the kv heads only: (layers, batch, num_key_value_heads, context, head_dim).
   KvCache makeCache(int64_t batch, int64_t reserve = 0) const override;
@@ -97,6 +100,8 @@ class LlamaImpl : public CausalLmImpl {
   int64_t vocabSize() const override { return config_.vocab_size; }
   int64_t hiddenSize() const override { return config_.hidden_size; }
   int64_t layerCount() const override { return config_.layers; }
+  int64_t keyValueHeads() const override { return config_.kv_heads; }
+  int64_t headDim() const override { return config_.head_dim; }
   std::string family() const override { return "llama"; }
   std::vector<NamedLinear> adaptableLinears() override;
 

@@ -24,6 +24,10 @@ class Adapter {
   /// it (`base_model.model.<module>.lora_A.weight`, ...). Includes base tensors it trains in place
   /// (biases under `lora-bias`, `modules-to-save`).
   virtual std::vector<std::pair<std::string, torch::Tensor>> tensors() = 0;
+  /// What adapter_model.safetensors holds, as PEFT names it: tensors() for every kind but prefix
+  /// tuning with a projection, which trains an MLP and saves its output (as PEFT does). The
+  /// trained tensors then go to temper_training.safetensors as well, for resume.
+  virtual std::vector<std::pair<std::string, torch::Tensor>> peftTensors() { return tensors(); }
   /// Puts the adapter in the model's forward pass / takes it out again (the base is untouched
   /// after detach, also the base tensors it trains in place, restored from their saved values).
   virtual void attach() = 0;

@@ -3,6 +3,7 @@
 #include "core/common/error.h"
 #include "core/peft/bottleneck.h"
 #include "core/peft/lora.h"
+#include "core/peft/prefix_tuning.h"
 #include "core/peft/prompt_tuning.h"
 #include "core/tensor_io/torch_safetensors.h"
 
@@ -12,6 +13,7 @@ namespace {
 std::string kindOfPeftType(const std::string& peft_type) {
   if (peft_type == "LORA") return "lora";
   if (peft_type == "PROMPT_TUNING") return "prompt-tuning";
+  if (peft_type == "PREFIX_TUNING") return "prefix-tuning";
   if (peft_type == "BOTTLENECK") return "adapters";  // Temper's own (docs/peft.md); PEFT has no such type
   return "";
 }
@@ -78,6 +80,35 @@ std::shared_ptr<Adapter> promptTuningFromConfig(const Json& c, const std::string
   }
 }
 
+std::shared_ptr<Adapter> prefixTuningFromConfig(const Json& c, const std::string& source, CausalLm model) {
+  // The shape the file's prefixes were made for must be this model's, key by key, as PEFT's
+  // config describes it (token_dim and num_attention_heads count the key/value heads).
+  const int64_t width = model->keyValueHeads() * model->headDim();
+  auto requireEqual = [&](const char* key, int64_t model_value, const std::string& what) {
+    const int64_t value = configValue<int64_t>(c, key, model_value, source);
+    if (value != model_value) {
+      throwInputError(source + ": `" + key + "` is " + std::to_string(value) + " but the model's " + what + " is " +
+                      std::to_string(model_value) + "; this prefix was trained for another base");
+    }
+  };
+  requireEqual("num_layers", model->layerCount(), "layer count");
+  requireEqual("num_attention_heads", model->keyValueHeads(), "key/value head count");
+  requireEqual("token_dim", width, "key/value width (heads × head dim)");
+  if (configValue<int64_t>(c, "num_transformer_submodules", 1, source) != 1) {
+    throwInputError(source + ": `num_transformer_submodules` must be 1 (a decoder-only model)");
+  }
+  PrefixTuningOptions options;
+  options.tokens = configValue<int64_t>(c, "num_virtual_tokens", 0, source);
+  // The file holds the prefixes themselves (PEFT saves a projection's output), so they are loaded
+  // as a plain table whatever `prefix_projection` says; the table is drawn and then overwritten.
+  options.projection = false;
+  try {
+    return std::make_shared<PrefixTuningAdapter>(model, options);
+  } catch (const Error& e) {
+    throwInputError(source + ": " + e.what());
+  }
+}
+
 std::shared_ptr<Adapter> bottleneckFromConfig(const Json& c, const std::string& source, CausalLm model) {
   BottleneckOptions options;
   options.placement = configValue<std::string>(c, "placement", "", source);
@@ -102,6 +133,12 @@ std::shared_ptr<Adapter> bottleneckFromConfig(const Json& c, const std::string& 
   } catch (const Error& e) {
     throwInputError(source + ": " + e.what());
   }
+}
+
+void loadTensorsFile(Adapter& adapter, const std::filesystem::path& file) {
+  std::map<std::string, torch::Tensor> values;
+  for (auto& [name, tensor] : loadAllTensors(file)) values[name] = tensor.to(torch::kFloat32);
+  adapter.loadTensors(values, file.string());
 }
 
 }  // namespace
@@ -131,7 +168,7 @@ AdapterFolderInfo inspectAdapterFolder(const std::filesystem::path& dir) {
   info.kind = kindOfPeftType(info.peft_type);
   if (info.kind.empty()) {
     throwInputError(source + ": `peft_type` is `" + info.peft_type +
-                    "`; Temper loads LORA, PROMPT_TUNING and BOTTLENECK adapters");
+                    "`; Temper loads LORA, PROMPT_TUNING, PREFIX_TUNING and BOTTLENECK adapters");
   }
   info.task_type = configValue<std::string>(info.config, "task_type", "CAUSAL_LM", source);
   if (info.task_type != "CAUSAL_LM" && info.task_type != "SEQ_CLS") {
@@ -156,12 +193,19 @@ void writeAdapterFolder(Adapter& adapter, const std::filesystem::path& dir, cons
   config["base_model_name_or_path"] = base;
   config["inference_mode"] = true;
   config["revision"] = nullptr;
-  std::vector<std::pair<std::string, torch::Tensor>> tensors;
   torch::NoGradGuard no_grad;
-  for (auto& [name, tensor] : adapter.tensors()) {
-    tensors.emplace_back(name, tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous());
+  auto forFile = [](std::vector<std::pair<std::string, torch::Tensor>> tensors) {
+    for (auto& entry : tensors) entry.second = entry.second.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    return tensors;
+  };
+  const auto trained = adapter.tensors(), saved = adapter.peftTensors();
+  const Json metadata = {{"format", "pt"}, {"producer", "temper"}};
+  saveTensors(dir / kAdapterWeightsFile, forFile(saved), metadata);
+  auto nameOf = [](const auto& entry) { return entry.first; };
+  if (!std::equal(trained.begin(), trained.end(), saved.begin(), saved.end(),
+                  [&](const auto& a, const auto& b) { return nameOf(a) == nameOf(b); })) {
+    saveTensors(dir / kAdapterTrainingFile, forFile(trained), metadata);
   }
-  saveTensors(dir / kAdapterWeightsFile, tensors, {{"format", "pt"}, {"producer", "temper"}});
   writeJsonFileAtomic(dir / kAdapterConfigFile, config);
   if (!temper.is_null()) writeJsonFileAtomic(dir / kAdapterTemperFile, temper);
 }
@@ -171,6 +215,8 @@ std::shared_ptr<Adapter> loadAdapter(const AdapterFolderInfo& info, CausalLm mod
   std::shared_ptr<Adapter> adapter;
   if (info.kind == "prompt-tuning") {
     adapter = promptTuningFromConfig(info.config, source, model);
+  } else if (info.kind == "prefix-tuning") {
+    adapter = prefixTuningFromConfig(info.config, source, model);
   } else if (info.kind == "adapters") {
     adapter = bottleneckFromConfig(info.config, source, model);
   } else {
@@ -183,15 +229,13 @@ std::shared_ptr<Adapter> loadAdapter(const AdapterFolderInfo& info, CausalLm mod
       throwInputError(source + ": " + e.what());
     }
   }
-  loadAdapterTensors(*adapter, info.dir);
+  loadTensorsFile(*adapter, info.dir / kAdapterWeightsFile);
   return adapter;
 }
 
 void loadAdapterTensors(Adapter& adapter, const std::filesystem::path& dir) {
-  const std::filesystem::path file = dir / kAdapterWeightsFile;
-  std::map<std::string, torch::Tensor> values;
-  for (auto& [name, tensor] : loadAllTensors(file)) values[name] = tensor.to(torch::kFloat32);
-  adapter.loadTensors(values, file.string());
+  const bool training_file = std::filesystem::exists(dir / kAdapterTrainingFile);
+  loadTensorsFile(adapter, dir / (training_file ? kAdapterTrainingFile : kAdapterWeightsFile));
 }
 
 }  // namespace temper

@@ -17,6 +17,8 @@ namespace temper {
 constexpr const char* kAdapterConfigFile = "adapter_config.json";
 constexpr const char* kAdapterWeightsFile = "adapter_model.safetensors";
 constexpr const char* kAdapterTemperFile = "temper_adapter.json";
+/// The trained tensors where they differ from what PEFT's file holds (Adapter::peftTensors).
+constexpr const char* kAdapterTrainingFile = "temper_training.safetensors";
 
 /// True when `dir` holds an adapter_config.json.
 bool isAdapterFolder(const std::filesystem::path& dir);
@@ -48,7 +50,8 @@ void writeAdapterFolder(Adapter& adapter, const std::filesystem::path& dir, cons
 /// tensors, wrong shapes.
 std::shared_ptr<Adapter> loadAdapter(const AdapterFolderInfo& info, CausalLm model);
 
-/// Copies the tensors of an adapter folder written for `adapter` into it (resume).
+/// Copies the tensors of an adapter folder written for `adapter` into it (resume): the trained
+/// tensors, from temper_training.safetensors where the folder has one.
 void loadAdapterTensors(Adapter& adapter, const std::filesystem::path& dir);
 
 }  // namespace temper

@@ -5,19 +5,24 @@
 
 #include "core/peft/bottleneck_options.h"
 #include "core/peft/lora_options.h"
+#include "core/peft/prefix_tuning_options.h"
 #include "core/peft/prompt_tuning_options.h"
 
 namespace temper {
 
 struct PeftChoice {
-  std::string kind = "none";  ///< none | lora | adapters | prompt-tuning
+  std::string kind = "none";  ///< none | lora | adapters | prompt-tuning | prefix-tuning
   LoraOptions lora;
   BottleneckOptions adapters;
   PromptTuningOptions prompt;
+  PrefixTuningOptions prefix;
 
   bool adapter() const { return kind != "none"; }
-  /// Positions the kind takes before every sequence (prompt tuning's virtual tokens).
-  int64_t virtualTokens() const { return kind == "prompt-tuning" ? prompt.tokens : 0; }
+  /// Positions the kind takes before every sequence (a soft prompt's or a prefix's).
+  int64_t virtualTokens() const {
+    if (kind == "prompt-tuning") return prompt.tokens;
+    return kind == "prefix-tuning" ? prefix.tokens : 0;
+  }
 };
 
 }  // namespace temper

@@ -58,6 +58,10 @@ QStringList leadKeys(const QString& kind) {
   if (kind == QLatin1String("prompt-tuning")) {
     return {QStringLiteral("prompt-tokens"), QStringLiteral("prompt-init"), QStringLiteral("prompt-init-text")};
   }
+  if (kind == QLatin1String("prefix-tuning")) {
+    return {QStringLiteral("prefix-tokens"), QStringLiteral("prefix-projection"),
+            QStringLiteral("prefix-projection-hidden")};
+  }
   return {};
 }
 

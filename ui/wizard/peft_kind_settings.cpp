@@ -132,6 +132,15 @@ void PeftKindSettings::connectKindRules(const WizardContext& context) {
     connect(init, &KeyField::changed, this, follow);
     follow();
   }
+  // Prefix tuning: the MLP's width means something only when the prefixes train through it.
+  if (KeyField* projection = field(QStringLiteral("prefix-projection"));
+      projection && field(QStringLiteral("prefix-projection-hidden"))) {
+    auto follow = [this, projection] {
+      field(QStringLiteral("prefix-projection-hidden"))->setEnabled(projection->value().toBool());
+    };
+    connect(projection, &KeyField::changed, this, follow);
+    follow();
+  }
   // Bottleneck adapters: the drawing follows the placement; the block list is checked against the model.
   if (KeyField* placement = field(QStringLiteral("adapter-placement")); placement && diagram_) {
     auto follow = [this, placement] { diagram_->setPlacement(placement->value().toString()); };

@@ -228,7 +228,11 @@ void PeftPage::applySeed(const QJsonObject& seed) {
 void PeftPage::settingsChanged() {
   Q_EMIT completeChanged();
   if (!applies()) return;
-  const KeyField* prompt_tokens = settings() ? settings()->field(QStringLiteral("prompt-tokens")) : nullptr;
+  // The positions a soft prompt or a prefix takes first, which the context page leaves out.
+  const KeyField* prompt_tokens = nullptr;
+  for (const char* key : {"prompt-tokens", "prefix-tokens"}) {
+    if (!prompt_tokens && settings()) prompt_tokens = settings()->field(QLatin1String(key));
+  }
   context_->prompt_tokens = prompt_tokens ? prompt_tokens->value().toInteger() : 0;
   if (PeftKindSettings* s = settings(); s && !s->isValid()) {
     dry_run_timer_.stop();

@@ -66,10 +66,14 @@ class WizardContext : public QObject {
   bool methodTakesAdapters() const;
   /// What the run trains: page 3b's choice when the method takes it, else "none" (every weight).
   QString peftInUse() const;
-  /// The soft prompt's length (`prompt-tokens`), set by page 3b.
+  /// The soft prompt's or the prefix's length (`prompt-tokens`, `prefix-tokens`), set by page 3b.
   qint64 prompt_tokens = 0;
-  /// The positions a soft prompt takes from the model's context: prompt_tokens when prompt tuning.
-  qint64 softPromptTokens() const { return peftInUse() == QLatin1String("prompt-tuning") ? prompt_tokens : 0; }
+  /// The positions a soft prompt or a prefix takes from the model's context: prompt_tokens when
+  /// prompt or prefix tuning.
+  qint64 softPromptTokens() const {
+    const QString kind = peftInUse();
+    return kind == QLatin1String("prompt-tuning") || kind == QLatin1String("prefix-tuning") ? prompt_tokens : 0;
+  }
 
   /// Values to start from (a template, the last used values, a run being duplicated). Each page
   /// applies its part once per generation, when it is first shown after the seed changed.

@@ -142,7 +142,7 @@ MethodSpec continuedPretrainMethod() {
   // stays, as in pretraining.
   m.defaults = {{"lr", 1e-4},        {"min-lr", 1e-5},    {"warmup-steps", 20},      {"weight-decay", 0.1},
                 {"max-steps", 1000}, {"eval-every", 100}, {"checkpoint-every", 500}, {"batch-size", 8}};
-  m.peft = {"none", "lora", "adapters", "prompt-tuning"};
+  m.peft = {"none", "lora", "adapters", "prompt-tuning", "prefix-tuning"};
   m.set_up = setUpContinuedPretrain;
   m.dry_run_shape = baseModelShape;
   return m;

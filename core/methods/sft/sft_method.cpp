@@ -32,7 +32,7 @@ MethodSpec sftMethod() {
             "packing", "drop-long", "sample-prompts", "sample-tokens"};
   m.defaults = finetuneDefaults();
   m.metrics = {"token_accuracy"};
-  m.peft = {"none", "lora", "adapters", "prompt-tuning"};
+  m.peft = {"none", "lora", "adapters", "prompt-tuning", "prefix-tuning"};
   m.set_up = setUpSft;
   m.dry_run_shape = baseModelShape;
   return m;

@@ -93,7 +93,8 @@ TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
     const std::map<std::string, std::string> kind_of = {{"lora-r", "lora"},
                                                         {"use-dora", "lora"},
                                                         {"adapter-placement", "adapters"},
-                                                        {"prompt-tokens", "prompt-tuning"}};
+                                                        {"prompt-tokens", "prompt-tuning"},
+                                                        {"prefix-tokens", "prefix-tuning"}};
     if (auto it = kind_of.find(key.at("key")); it != kind_of.end()) {
       EXPECT_EQ(key.value("peft", ""), it->second);
     }
@@ -109,7 +110,7 @@ TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
   EXPECT_EQ(info.at("peft_kinds").at(1).at("methods"), (Json{"continued-pretrain", "sft"}));
   EXPECT_TRUE(info.at("peft_kinds").at(1).at("available").get<bool>());
   EXPECT_TRUE(info.at("peft_kinds").at(2).at("available").get<bool>()) << "bottleneck adapters";
-  EXPECT_FALSE(info.at("peft_kinds").at(4).at("available").get<bool>()) << "prefix tuning is not built yet";
+  EXPECT_TRUE(info.at("peft_kinds").at(4).at("available").get<bool>()) << "prefix tuning";
   EXPECT_FALSE(info.at("libtorch").get<std::string>().empty());
   EXPECT_FALSE(info.at("sentencepiece").get<std::string>().empty());
   EXPECT_GE(info.at("device").at("cpu_threads").get<int>(), 1);

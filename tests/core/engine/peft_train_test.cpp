@@ -1,7 +1,8 @@
-// LoRA through the real `temper`: a continued-pretrain and an sft run train an adapter on a frozen
-// base that the test pretrains, save it as a PEFT folder, resume exactly, and load again in eval,
-// generate and export --merge; wrong keys, targets and a changed base are refused with the key,
-// module or file named. tests/peers/peft_check.py checks the numbers against PEFT itself.
+// LoRA through the real `temper` (and prompt tuning, prefix tuning and bottleneck adapters): a
+// continued-pretrain and an sft run train an adapter on a frozen base that the test pretrains,
+// save it as a PEFT folder, resume exactly, and load again in eval, generate and export --merge;
+// wrong keys, targets and a changed base are refused with the key, module or file named.
+// tests/peers/peft_check.py checks the numbers against PEFT itself.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -251,6 +252,53 @@ TEST(PromptTuningTrain, TrainsASoftPromptThatEvalUsesAndResumesExactly) {
   EXPECT_NE(too_long.err.find("use ctx ≤ 4"), std::string::npos) << too_long.err;
 }
 
+TEST(PrefixTuningTrain, TrainsProjectedPrefixesThatEvalUsesAndResumesExactly) {
+  TempDir dir("prefix-tuning");
+  const std::map<std::string, std::string> prefix = {{"peft", "prefix-tuning"},
+                                                     {"lora-r", ""},
+                                                     {"lora-targets", ""},
+                                                     {"prefix-tokens", "4"},
+                                                     {"prefix-projection", "true"},
+                                                     {"prefix-projection-hidden", "16"},
+                                                     {"lr", "0.01"},
+                                                     {"min-lr", "0.01"},
+                                                     {"ctx", ""}};
+  auto uninterrupted = runTemper(loraArgs(dir / "a", base().model, prefix));
+  ASSERT_EQ(uninterrupted.exit_code, 0) << uninterrupted.all();
+  const fs::path run_dir = listRuns(dir / "a").at(0).at("run_dir").get<std::string>();
+  const Json config = readJsonFile(run_dir / "final" / "adapter_config.json");
+  const Json base_config = readJsonFile(base().model / "config.json");
+  const int64_t layers = base_config.at("n_layer"), width = base_config.at("n_embd");
+  EXPECT_EQ(config.at("peft_type"), "PREFIX_TUNING");
+  EXPECT_EQ(config.at("num_virtual_tokens"), 4);
+  EXPECT_EQ(config.at("num_layers"), layers);
+  EXPECT_EQ(config.at("token_dim"), width);
+  EXPECT_EQ(config.at("prefix_projection"), true);
+  EXPECT_EQ(config.at("encoder_hidden_size"), 16);
+  // The embedding (4 x width) and the MLP (width -> 16 -> layers x 2 x width) train; the PEFT file
+  // holds their output only, the training file the tensors themselves.
+  const int64_t out = layers * 2 * width;
+  EXPECT_EQ(readJsonFile(run_dir / "config.json").at("parameters").at("trainable"),
+            4 * width + (width * 16 + 16) + (16 * out + out));
+  EXPECT_TRUE(fs::exists(run_dir / "final" / "temper_training.safetensors"));
+  const std::string text = preparedCorpus().corpus.string();
+  const double with_prefix = meanNll({"eval", "--model", (run_dir / "final").string(), "--data", text, "--json"});
+  const double through_base = meanNll(
+      {"eval", "--model", base().model.string(), "--adapter", (run_dir / "final").string(), "--data", text, "--json"});
+  const double base_nll = meanNll({"eval", "--model", base().model.string(), "--data", text, "--json"});
+  EXPECT_EQ(with_prefix, through_base);
+  EXPECT_NE(with_prefix, base_nll);
+  auto windows = runTemper({"eval", "--model", (run_dir / "final").string(), "--data", text, "--ctx", "62"});
+  EXPECT_EQ(windows.exit_code, 2) << windows.all();
+  EXPECT_NE(windows.err.find("60"), std::string::npos) << windows.err;  // 64 - 4 positions left
+  auto generated = runTemper({"generate", "--model", (run_dir / "final").string(), "--prompt", "The",
+                              "--max-new-tokens", "8", "--temperature", "0"});
+  EXPECT_EQ(generated.exit_code, 0) << generated.all();
+
+  expectExactResume(dir / "b", loraArgs(dir / "b", base().model, prefix), uninterrupted);
+  expectMergeRefused(dir / "a", uninterrupted, dir / "merged");
+}
+
 TEST(BottleneckTrain, TrainsAdaptersThatEvalLoadsAndResumesExactly) {
   TempDir dir("bottleneck");
   const std::map<std::string, std::string> adapters = {{"peft", "adapters"},       {"lora-r", ""},
@@ -343,7 +391,7 @@ TEST(LoraTrain, RefusalsNameTheKeyOrModule) {
       {{{"lora-targets", "nothing.*"}}, "matches no projection"},
       {{{"lora-r", "0"}}, "`lora-r`"},
       {{{"peft", ""}, {"lora-r", "8"}}, "`lora-r` (flag --lora-r) does nothing unless `peft` is lora"},
-      {{{"peft", "prefix-tuning"}}, "`peft`"},
+      {{{"peft", "bitfit"}}, "`peft`"},
       {{{"method", "pretrain"}, {"base", ""}, {"preset", "tiny"}},
        "`peft` (flag --peft) does nothing for method pretrain"},
       {{{"modules-to-save", "no_such_module"}}, "no_such_module"},

@@ -236,6 +236,8 @@ void WizardEngineTest::realEnginePeftWalk_data() {
                                  << "prompt-tuning";
   QTest::newRow("adapters") << "adapters"
                             << "adapters";
+  QTest::newRow("prefix-tuning") << "prefix-tuning"
+                                 << "prefix-tuning";
 }
 
 // Continued pretraining of a tiny base with each kind of "What is trained": the engine accepts
@@ -278,6 +280,9 @@ void WizardEngineTest::realEnginePeftWalk() {
     page->settings()->targetsField()->setValue("all-linear");
   } else if (kind == "prompt-tuning") {
     page->settings()->field("prompt-tokens")->setText("8");
+  } else if (kind == "prefix-tuning") {
+    page->settings()->field("prefix-tokens")->setText("6");
+    page->settings()->field("prefix-projection")->setValue(true);
   }
   StatusLine* estimate = page->estimateStatus();
   QTRY_VERIFY_WITH_TIMEOUT(
