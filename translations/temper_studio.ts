@@ -1463,6 +1463,61 @@ BLAS: %5</source>
     </message>
 </context>
 <context>
+    <name>temper::studio::ModelTreeModel</name>
+    <message>
+        <source>The base of the adapters below; not in the list (Add folder… keeps it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The base of the adapters below; its folder is not on this machine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model (added)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model (run)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model (not added)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>val loss %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>base %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Best</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>temper::studio::ModelsPage</name>
     <message>
         <source>Models</source>
@@ -1470,10 +1525,6 @@ BLAS: %5</source>
     </message>
     <message>
         <source>A Hugging Face model folder (config.json, safetensors, tokenizer files)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Select a model, or add a Hugging Face folder.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1640,6 +1691,178 @@ BLAS: %5</source>
     </message>
     <message>
         <source>language model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a model or adapter, or add a Hugging Face folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open in Playground</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evaluate…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export merged…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete adapter…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>`temper model inspect`: the field `kind` is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Adapter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Base model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trainable parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read by the engine (temper model inspect: an adapter folder).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (not on this machine)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>targets %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only an adapter is deleted here; a run&apos;s model goes with its run (Runs page)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An added folder is yours: Remove forgets it and its files stay</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run %1 is not in the history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run %1 is still training</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This folder is not the final model of run %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Other adapters use this folder as their base</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a model or adapter whose folder is on this machine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A classifier is not a chat model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat with its base model with this adapter on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat with this model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An evaluation is running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Score it on a file (temper eval)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy this adapter folder out of the workspace (temper export)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fold the LoRA adapter into its base: a plain model folder (temper export --merge)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only a LoRA run&apos;s adapter can be merged into its base</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select an adapter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete this adapter&apos;s folder; the run stays in the history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select its base model to start a new run from it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export the merged model to a new folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Merging %1 into its base, to %2…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evaluate %1 on…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labelled records (*.jsonl *.json *.csv);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text (*.txt *.md);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 on %2: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>evaluating…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete adapter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete “%1” (%2) of run %3, its folder %4? The run stays in the history with its curves and checkpoints; the base model is not touched. This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The folder %1 could not be deleted completely.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2091,6 +2314,14 @@ base %2</source>
     </message>
     <message>
         <source>%1 is %2 for the base %3, which is not a folder on disk: load the base, then add the adapter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prefix tuning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>prefix “%1”</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

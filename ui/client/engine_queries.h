@@ -30,8 +30,10 @@ class EngineQueries {
   virtual void dryRun(const QJsonObject& config, QObject* context, EngineCallback done) = 0;
   /// `temper eval --model DIR --data FILE --json` (no timeout: a large file takes minutes).
   virtual void evaluate(const QString& model_dir, const QString& data_file, QObject* context, EngineCallback done) = 0;
-  /// `temper export --run ID --out DIR --json` (no timeout: copying a large model takes minutes).
-  virtual void exportRun(const QString& run_id, const QString& out_dir, QObject* context, EngineCallback done) = 0;
+  /// `temper export --run ID --out DIR [--merge] --json` (no timeout: copying a large model takes
+  /// minutes). `merge`: a LoRA run's adapter folded into its base, a plain model folder.
+  virtual void exportRun(const QString& run_id, const QString& out_dir, bool merge, QObject* context,
+                         EngineCallback done) = 0;
 };
 
 }  // namespace temper::studio

@@ -108,11 +108,12 @@ void EngineSession::evaluate(const QString& model_dir, const QString& data_file,
                      context, std::move(done));
 }
 
-void EngineSession::exportRun(const QString& run_id, const QString& out_dir, QObject* context, EngineCallback done) {
-  EngineQuery::start(command({QStringLiteral("export"), QStringLiteral("--run"), run_id, QStringLiteral("--out"),
-                              out_dir, QStringLiteral("--json")},
-                             QStringLiteral("export"), 0),
-                     context, std::move(done));
+void EngineSession::exportRun(const QString& run_id, const QString& out_dir, bool merge, QObject* context,
+                              EngineCallback done) {
+  QStringList args{QStringLiteral("export"), QStringLiteral("--run"), run_id, QStringLiteral("--out"), out_dir};
+  if (merge) args << QStringLiteral("--merge");
+  args << QStringLiteral("--json");
+  EngineQuery::start(command(args, QStringLiteral("export"), 0), context, std::move(done));
 }
 
 }  // namespace temper::studio

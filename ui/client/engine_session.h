@@ -42,7 +42,8 @@ class EngineSession : public QObject, public EngineQueries {
   /// The config travels as a temporary file, exactly as a real start reads it; removed after.
   void dryRun(const QJsonObject& config, QObject* context, EngineCallback done) override;
   void evaluate(const QString& model_dir, const QString& data_file, QObject* context, EngineCallback done) override;
-  void exportRun(const QString& run_id, const QString& out_dir, QObject* context, EngineCallback done) override;
+  void exportRun(const QString& run_id, const QString& out_dir, bool merge, QObject* context,
+                 EngineCallback done) override;
 
  Q_SIGNALS:
   /// `temper info` answered, or failed to.

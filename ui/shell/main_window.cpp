@@ -126,6 +126,7 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
     showPage(kNewRunPage);
     openWizard(seed, label);
   });
+  connect(models_page_, &ModelsPage::openInPlaygroundRequested, this, &MainWindow::openInPlayground);
   connect(models_page_, &ModelsPage::newRunRequested, this, [this](const QJsonObject& seed, const QString& label) {
     showPage(kNewRunPage);
     openWizard(seed, label);

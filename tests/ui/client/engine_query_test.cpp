@@ -223,7 +223,7 @@ class EngineQueryTest : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(replies.size(), 5, 10000);
     QCOMPARE(replies[4].json.value("mean_nll").toDouble(), 1.5);
     QCOMPARE(checkEvalResult(replies[4].json), QString());
-    session.exportRun("r1", "/o", &context, collect);
+    session.exportRun("r1", "/o", false, &context, collect);
     QTRY_COMPARE_WITH_TIMEOUT(replies.size(), 6, 10000);
     ExportResult exported;
     QCOMPARE(parseExportResult(replies[5].json, exported), QString());

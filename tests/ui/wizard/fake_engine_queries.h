@@ -59,7 +59,7 @@ class FakeEngineQueries : public EngineQueries {
   void evaluate(const QString&, const QString&, QObject* context, EngineCallback done) override {
     answer(context, std::move(done), failed(QStringLiteral("the fake engine does not evaluate")));
   }
-  void exportRun(const QString&, const QString&, QObject* context, EngineCallback done) override {
+  void exportRun(const QString&, const QString&, bool, QObject* context, EngineCallback done) override {
     answer(context, std::move(done), failed(QStringLiteral("the fake engine does not export")));
   }
 

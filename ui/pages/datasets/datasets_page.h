@@ -9,6 +9,7 @@
 
 class QLineEdit;
 class QPlainTextEdit;
+class QTableView;
 
 namespace temper::studio {
 

@@ -1,10 +1,10 @@
 #include "ui/pages/library/library_model.h"
 
+#include <QAbstractItemView>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QItemSelectionModel>
 #include <QSignalBlocker>
-#include <QTableView>
 
 namespace temper::studio {
 
@@ -110,11 +110,18 @@ bool removeFromAddedPaths(QSettings* settings, const QString& workspace, const Q
   return true;
 }
 
-bool reselectPath(const LibraryModel& model, QTableView& view, const QString& path) {
-  const int row = model.rowOfPath(path);
-  if (row < 0) return false;
+QModelIndex indexOfPath(const QAbstractItemModel& model, const QString& path) {
+  if (path.isEmpty() || model.rowCount() == 0) return {};
+  const QModelIndexList found = model.match(model.index(0, 0), LibraryModel::kPathRole, path, 1,
+                                            Qt::MatchExactly | Qt::MatchRecursive | Qt::MatchCaseSensitive);
+  return found.isEmpty() ? QModelIndex() : found.first();
+}
+
+bool reselectPath(QAbstractItemView& view, const QString& path) {
+  const QModelIndex index = indexOfPath(*view.model(), path);
+  if (!index.isValid()) return false;
   QSignalBlocker block(view.selectionModel());  // the page already shows this entry
-  view.selectRow(row);
+  view.setCurrentIndex(index);
   return true;
 }
 

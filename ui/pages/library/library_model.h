@@ -8,7 +8,9 @@
 #include <QStringList>
 #include <QVector>
 
-class QTableView;
+class QAbstractItemView;
+class QAbstractItemModel;
+class QModelIndex;
 
 namespace temper::studio {
 
@@ -54,8 +56,11 @@ bool addToAddedPaths(QSettings* settings, const QString& workspace, const QStrin
 /// Drops `path` from the list; false when it was not there.
 bool removeFromAddedPaths(QSettings* settings, const QString& workspace, const QString& list, const QString& path);
 
+/// The first column's index of the row (at any depth) whose LibraryModel::kPathRole is `path`;
+/// invalid when there is none.
+QModelIndex indexOfPath(const QAbstractItemModel& model, const QString& path);
 /// After the entries were replaced: selects the row of `path` again without emitting selection
 /// signals (the page already shows it). False when the entry is gone.
-bool reselectPath(const LibraryModel& model, QTableView& view, const QString& path);
+bool reselectPath(QAbstractItemView& view, const QString& path);
 
 }  // namespace temper::studio

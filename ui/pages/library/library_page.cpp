@@ -11,7 +11,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
-#include <QTableView>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 #include "ui/client/engine_queries.h"
@@ -35,18 +35,21 @@ LibraryPage::LibraryPage(const Setup& setup, QSettings* settings, EngineQueries*
 
   // Left: the list and what can be done to it.
   auto* left = new QWidget(this);
-  list_ = new QTableView(left);
+  // A tree view, flat for the entries' own list: a page may show a model with child rows instead.
+  list_ = new QTreeView(left);
   list_->setObjectName(setup_.object_prefix + QStringLiteral("List"));
-  list_->setModel(library_);
+  list_->setRootIsDecorated(false);
+  list_->setUniformRowHeights(true);
+  list_->setAllColumnsShowFocus(true);
   list_->setSelectionBehavior(QAbstractItemView::SelectRows);
   list_->setSelectionMode(QAbstractItemView::SingleSelection);
   list_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  list_->verticalHeader()->hide();
   list_->setWordWrap(false);
   list_->setTextElideMode(Qt::ElideMiddle);  // the end of a path names the file
+  list_->header()->setStretchLastSection(true);
+  setListModel(library_);
   list_->setColumnWidth(LibraryModel::kName, 190);
   list_->setColumnWidth(LibraryModel::kOrigin, 80);
-  list_->horizontalHeader()->setStretchLastSection(true);
   auto* buttons = new QHBoxLayout;
   if (!setup_.add_file_title.isEmpty()) {
     auto* add_file = new QPushButton(tr("Add file…"), left);
@@ -92,10 +95,14 @@ LibraryPage::LibraryPage(const Setup& setup, QSettings* settings, EngineQueries*
   error_->setStyleSheet(QStringLiteral("color: #d0392b;"));
   error_->hide();
 
-  form_ = new QFormLayout;
+  // In a widget of its own, so a page can hide the summary whole (QFormLayout in Qt 6.4 lays out
+  // word-wrapped rows at zero height once rows around them are hidden).
+  summary_ = new QWidget(detail_);
+  form_ = new QFormLayout(summary_);
+  form_->setContentsMargins(0, 0, 0, 0);
   form_->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
   for (const auto& [id, label] : setup_.summary) {
-    auto* value = new QLabel(QStringLiteral("—"), detail_);
+    auto* value = new QLabel(QStringLiteral("—"), summary_);
     value->setTextInteractionFlags(Qt::TextSelectableByMouse);
     value->setWordWrap(true);
     values_.insert(QString::fromLatin1(id), value);
@@ -107,7 +114,7 @@ LibraryPage::LibraryPage(const Setup& setup, QSettings* settings, EngineQueries*
   detail_layout_->addWidget(title_);
   detail_layout_->addLayout(state_row);
   detail_layout_->addWidget(error_);
-  detail_layout_->addLayout(form_);
+  detail_layout_->addWidget(summary_);
 
   auto* split = new QSplitter(Qt::Horizontal, this);
   split->addWidget(left);
@@ -124,12 +131,20 @@ LibraryPage::LibraryPage(const Setup& setup, QSettings* settings, EngineQueries*
   });
   connect(remove_, &QPushButton::clicked, this, [this] { removePath(selected_); });
   connect(refresh_button, &QPushButton::clicked, this, &LibraryPage::refresh);
-  connect(list_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& index) {
-    const QString path = index.isValid() ? library_->entryAt(index.row()).path : QString();
-    if (path == selected_) return;
-    selected_ = path;
-    inspectSelected();
-  });
+}
+
+void LibraryPage::setListModel(QAbstractItemModel* model) {
+  QItemSelectionModel* old = list_->selectionModel();
+  list_->setModel(model);
+  delete old;  // setModel leaves the old selection model to its caller
+  connect(list_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &LibraryPage::onCurrentChanged);
+}
+
+void LibraryPage::onCurrentChanged(const QModelIndex& index) {
+  const QString path = index.isValid() ? index.siblingAtColumn(0).data(LibraryModel::kPathRole).toString() : QString();
+  if (path == selected_) return;
+  selected_ = path;
+  inspectSelected();
 }
 
 // A running inspection or export is a child of the page: destroying the page kills its engine.
@@ -168,7 +183,7 @@ void LibraryPage::refresh() {
   entries += workspaceEntries();
   const QString keep = selected_;
   library_->setEntries(entries);
-  if (!reselectPath(*library_, *list_, keep) && !keep.isEmpty()) {
+  if (!reselectPath(*list_, keep) && !keep.isEmpty()) {
     selected_.clear();
     inspectSelected();
   }
@@ -186,12 +201,12 @@ void LibraryPage::removePath(const QString& path) {
 }
 
 bool LibraryPage::select(const QString& path) {
-  const int row = library_->rowOfPath(path);
-  if (row < 0) return false;
+  const QModelIndex index = indexOfPath(*list_->model(), path);
+  if (!index.isValid()) return false;
   if (selected_ == path) {
     inspectSelected();  // selecting again asks again (the files may have changed)
   } else {
-    list_->selectRow(row);  // currentRowChanged inspects
+    list_->setCurrentIndex(index);  // currentRowChanged inspects
   }
   return true;
 }
@@ -257,6 +272,8 @@ void LibraryPage::showInspection() {
 void LibraryPage::setSummary(const QString& field, const QString& value) {
   if (QLabel* label = values_.value(field)) label->setText(value);
 }
+
+void LibraryPage::setSummaryShown(bool shown) { summary_->setVisible(shown); }
 
 void LibraryPage::setStateText(const QString& text) { state_->setText(text); }
 

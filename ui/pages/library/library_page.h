@@ -22,7 +22,8 @@ class QFormLayout;
 class QLabel;
 class QProgressBar;
 class QPushButton;
-class QTableView;
+class QAbstractItemModel;
+class QTreeView;
 class QVBoxLayout;
 
 namespace temper::studio {
@@ -80,8 +81,10 @@ class LibraryPage : public QWidget {
   QString lastError() const { return last_error_; }
   QString selectedPath() const { return selected_; }
 
+  /// Every entry as one flat list (the Playground offers it); the view may show another model over
+  /// it (setListModel).
   LibraryModel* libraryModel() const { return library_; }
-  QTableView* libraryView() const { return list_; }
+  QTreeView* libraryView() const { return list_; }
   QPushButton* newRunButton() const { return new_run_; }
   QPushButton* removeButton() const { return remove_; }
   QLabel* errorLabel() const { return error_; }
@@ -112,10 +115,15 @@ class LibraryPage : public QWidget {
   virtual QJsonObject newRunSeed() const = 0;
   virtual QString newRunLabel(const QString& name) const = 0;
 
+  /// Shows `model` (the page's, kept current from libraryModel()) in the list instead of the flat
+  /// list; its rows give the path under LibraryModel::kPathRole, also those of child rows.
+  void setListModel(QAbstractItemModel* model);
   /// Asks the engine again about the selected entry.
   void inspectSelected();
   void updateActions();
   void setSummary(const QString& field, const QString& value);
+  /// Shows or hides the whole summary form (a page that shows something else for some entries).
+  void setSummaryShown(bool shown);
   void setStateText(const QString& text);
   /// Creates "New run from this" (Setup's text and names) in the detail pane, for the page to
   /// place among its actions: created where the page's own widgets are, so the tab order is theirs.
@@ -123,20 +131,21 @@ class LibraryPage : public QWidget {
   /// The detail pane, to which a page adds its widgets below the summary.
   QWidget* detailPane() const { return detail_; }
   QVBoxLayout* detailLayout() const { return detail_layout_; }
-  /// The selected entry, or nullptr.
+  /// The selected entry, or nullptr (also for a row of the page's own model that is no entry).
   const LibraryEntry* selectedEntry() const;
   EngineQueries* engine() const { return engine_; }
   const QString& workspace() const { return workspace_; }
 
  private:
   void showInspection();
+  void onCurrentChanged(const QModelIndex& index);
 
   Setup setup_;
   QSettings* settings_;
   QString workspace_;
   EngineQueries* engine_;
   LibraryModel* library_;
-  QTableView* list_;
+  QTreeView* list_;
   QPushButton* remove_;
   QPushButton* new_run_ = nullptr;
   QWidget* detail_;
@@ -145,6 +154,7 @@ class LibraryPage : public QWidget {
   QLabel* state_;
   QLabel* error_;
   QProgressBar* busy_;
+  QWidget* summary_;
   QFormLayout* form_;
   QHash<QString, QLabel*> values_;
   QString selected_;

@@ -17,6 +17,7 @@ QString kindOfPeftType(const QString& peft_type) {
   if (peft_type == QLatin1String("LORA")) return QStringLiteral("lora");
   if (peft_type == QLatin1String("PROMPT_TUNING")) return QStringLiteral("prompt-tuning");
   if (peft_type == QLatin1String("BOTTLENECK")) return QStringLiteral("adapters");
+  if (peft_type == QLatin1String("PREFIX_TUNING")) return QStringLiteral("prefix-tuning");
   return {};
 }
 
@@ -83,6 +84,7 @@ QString PlaygroundAdapters::kindLabel(const QString& kind) {
   if (kind == QLatin1String("lora")) return PlaygroundPage::tr("LoRA");
   if (kind == QLatin1String("adapters")) return PlaygroundPage::tr("Bottleneck adapters");
   if (kind == QLatin1String("prompt-tuning")) return PlaygroundPage::tr("Prompt tuning");
+  if (kind == QLatin1String("prefix-tuning")) return PlaygroundPage::tr("Prefix tuning");
   return kind;
 }
 
@@ -97,6 +99,7 @@ QString PlaygroundAdapters::title(const QString& dir) const {
   if (kind == QLatin1String("lora")) return PlaygroundPage::tr("LoRA adapter “%1”").arg(label);
   if (kind == QLatin1String("adapters")) return PlaygroundPage::tr("bottleneck adapters “%1”").arg(label);
   if (kind == QLatin1String("prompt-tuning")) return PlaygroundPage::tr("soft prompt “%1”").arg(label);
+  if (kind == QLatin1String("prefix-tuning")) return PlaygroundPage::tr("prefix “%1”").arg(label);
   return PlaygroundPage::tr("adapter “%1”").arg(label);
 }
 

@@ -15,7 +15,7 @@ class LibraryModel;
 /// An adapter folder as the Adapter box lists it (read from its adapter_config.json).
 struct PlaygroundAdapter {
   QString path;
-  QString kind;  ///< lora, adapters, prompt-tuning
+  QString kind;  ///< lora, adapters, prompt-tuning, prefix-tuning
   QString base;  ///< base_model_name_or_path
   QString name;  ///< the run's name, else the folder's
 };
@@ -44,7 +44,7 @@ class PlaygroundAdapters {
   /// adapter of that base, then the folders added by hand; each listed once.
   QVector<PlaygroundAdapter> offeredFor(const LibraryModel* models, const QString& base);
 
-  /// "LoRA", "Bottleneck adapters", "Prompt tuning" (translated).
+  /// "LoRA", "Bottleneck adapters", "Prompt tuning", "Prefix tuning" (translated).
   static QString kindLabel(const QString& kind);
   /// The run's name, else the folder's.
   QString name(const QString& dir) const;
