@@ -207,7 +207,12 @@ class ChatSession {
       logits = feed({next});
     }
     send(stream.finish());
-    messages_.push_back({"assistant", stream.printed()});
+    // The history keeps the answer without the whitespace it started with: the template writes its
+    // own separator after the role ("Assistant: "), and the space the model produced after the
+    // generation prompt ("Assistant:") would otherwise be doubled in the next turn's prompt.
+    const std::string& printed = stream.printed();
+    const size_t first = printed.find_first_not_of(" \t\n");
+    messages_.push_back({"assistant", first == std::string::npos ? std::string() : printed.substr(first)});
     result.text = stream.printed();
     result.tokens = static_cast<int64_t>(answer_ids.size());
     result.prompt_tokens = prompt.size();
