@@ -41,6 +41,10 @@ void addBenchCommand(CLI::App& app, Action& action) {
       ->add_option("--adapter-reduction", request->adapter_reduction,
                    "train bottleneck adapters after every MLP with this reduction factor on a frozen base (0: off)")
       ->check(CLI::Range(0, 65536));
+  train
+      ->add_option("--base-quant", request->base_quant,
+                   "quantise the frozen base's projections (QLoRA): none, int8 or nf4; needs a PEFT method")
+      ->check(CLI::IsMember({"none", "int8", "nf4"}));
   train->add_flag("--gradient-checkpointing", request->gradient_checkpointing,
                   "recompute each block in the backward pass instead of keeping its activations");
   train->add_option("--device", request->device)->check(CLI::IsMember({"auto", "cpu", "cuda"}));

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <string>
 
+#include "core/common/error.h"
 #include "core/engine/bf16_probe.h"
 #include "core/engine/runtime.h"
 #include "core/model/gpt.h"
@@ -12,6 +15,7 @@
 #include "core/peft/bottleneck.h"
 #include "core/peft/lora.h"
 #include "core/peft/prompt_tuning.h"
+#include "core/quant/quantized_weight.h"
 #include "core/train/compute_precision.h"
 #include "core/train/flat_adamw.h"
 
@@ -43,6 +47,43 @@ CausalLm benchModel(const BenchTrainRequest& r) {
   return Gpt(config).ptr();
 }
 
+double peakRssMb() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+/// Resets the process's RSS high-water mark (Linux >= 4.0: "5" to /proc/self/clear_refs). False
+/// where that is not possible.
+bool resetPeakRss() {
+  std::ofstream clear("/proc/self/clear_refs");
+  if (!clear) return false;
+  clear << "5";
+  clear.flush();
+  return static_cast<bool>(clear);
+}
+
+/// The RSS high-water mark since the last reset (VmHWM of /proc/self/status), in MB; -1 if unknown.
+/// getrusage's ru_maxrss may also count what the process held before the reset.
+double peakRssSinceResetMb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // "VmHWM:  123 kB"
+  }
+  return -1;
+}
+
+/// Quantises every projection of `model` (QLoRA's frozen base); returns the bytes they now take.
+int64_t quantizeProjections(CausalLm& model, QuantKind kind) {
+  int64_t bytes = 0;
+  for (NamedLinear& linear : model->adaptableLinears()) {
+    linear.layer->quantize({kind, /*double_quant=*/true});
+    bytes += linear.layer->quantizedWeight()->bytes();
+  }
+  return bytes;
+}
+
 }  // namespace
 
 Json benchTrain(const BenchTrainRequest& r) {
@@ -58,6 +99,18 @@ Json benchTrain(const BenchTrainRequest& r) {
   model->to(device);
   model->train();
   const int64_t params_count = model->parameterCount();
+  const QuantKind base_quant = parseQuantKind(r.base_quant, "--base-quant");
+  if (base_quant != QuantKind::None && r.lora_r == 0 && r.prompt_tokens == 0 && r.adapter_reduction == 0) {
+    throwConfigError("`--base-quant " + r.base_quant +
+                     "` quantises a frozen base: give a parameter-efficient method too (--lora-r, "
+                     "--prompt-tokens or --adapter-reduction)");
+  }
+  int64_t projection_bytes = 0;
+  for (NamedLinear& linear : model->adaptableLinears()) {
+    projection_bytes += linear.layer->weight.numel() * static_cast<int64_t>(linear.layer->weight.element_size());
+  }
+  // Before any adapter: LoRA's A, B (and DoRA's norms) are sized and initialised from the quantised layers.
+  if (base_quant != QuantKind::None) projection_bytes = quantizeProjections(model, base_quant);
   std::vector<std::pair<std::string, torch::Tensor>> params;
   std::shared_ptr<Adapter> adapter;  // held for the run: detached when it is freed
   std::string method = "full";
@@ -93,6 +146,8 @@ Json benchTrain(const BenchTrainRequest& r) {
 
   std::vector<double> times;
   double loss_value = 0;
+  const double setup_peak_rss_mb = peakRssMb();
+  const bool steps_peak_measured = resetPeakRss();
   for (int64_t step = 0; step < r.warmup + r.steps; ++step) {
     auto x = torch::randint(0, r.vocab, {r.batch, r.ctx}, torch::kLong).to(device);
     auto y = torch::randint(0, r.vocab, {r.batch, r.ctx}, torch::kLong).to(device);
@@ -113,8 +168,7 @@ Json benchTrain(const BenchTrainRequest& r) {
   }
   std::sort(times.begin(), times.end());
   double median = times[times.size() / 2];
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
+  const double steps_peak_rss_mb = steps_peak_measured ? peakRssSinceResetMb() : -1;
   int64_t tokens = r.batch * r.ctx;
   double flops_per_token =
       6.0 * static_cast<double>(params_count) + 12.0 * static_cast<double>(r.layers * r.dim * r.ctx);
@@ -132,7 +186,10 @@ Json benchTrain(const BenchTrainRequest& r) {
               {"gradient_checkpointing", r.gradient_checkpointing},
               {"params", params_count},
               {"trainable_params", optimizer.parameterCount()},
-              {"peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0},
+              {"base_quant", r.base_quant},
+              {"projection_weight_mb", static_cast<double>(projection_bytes) / (1024.0 * 1024.0)},
+              {"peak_rss_mb", std::max(setup_peak_rss_mb, peakRssMb())},
+              {"steps_peak_rss_mb", steps_peak_rss_mb >= 0 ? Json(steps_peak_rss_mb) : Json(nullptr)},
               {"tokens_per_step", tokens},
               {"median_step_s", median},
               {"tokens_per_s", static_cast<double>(tokens) / median},

@@ -3,7 +3,9 @@
 /// ../shared/bench/reference_gpt.py (GPT-2 with biases, tied head, AdamW lr 3e-4, betas
 /// 0.9/0.95, wd 0.1, clip 1.0) on random ids, measured like the peer: 3 warmup steps, then the
 /// median step time. FLOPs per token as the peer counts them: 6N + 12·L·d·T. The JSON line also
-/// says the method, the trainable parameters and the process's peak RSS, as the peer's does.
+/// says the method, the trainable parameters and the process's peak RSS, as the peer's does, and
+/// the peak RSS of the training steps alone (Linux: the high-water mark is reset before them, so
+/// building the full-precision model before quantising it does not count there).
 #include <string>
 
 #include "core/common/json_io.h"
@@ -33,6 +35,9 @@ struct BenchTrainRequest {
   int64_t adapter_reduction = 0;
   /// Recompute each block in the backward pass (the `gradient-checkpointing` train key).
   bool gradient_checkpointing = false;
+  /// QLoRA's frozen base: none, int8 or nf4 (double-quantised scales) for every projection, quantised
+  /// before the adapter is attached. Only with a parameter-efficient method (the base must be frozen).
+  std::string base_quant = "none";
 };
 
 Json benchTrain(const BenchTrainRequest& request);

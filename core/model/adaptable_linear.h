@@ -2,25 +2,30 @@
 /// The projections of every family (q/k/v/o, c_attn, the MLP's) are AdaptableLinear: a plain
 /// torch Linear (same parameters, same names, same loading) that a parameter-efficient method can
 /// take over without the family knowing. LoRA and DoRA (core/peft/lora.h) attach a LinearAdapter
-/// to the layers they target; the layer then asks the adapter for its output, given its frozen
-/// weight and bias. Detaching restores the plain forward, so one loaded base serves several
-/// adapters in turn (chat's attach/detach) and never copies its weights.
+/// to the layers they target; the layer then asks the adapter for its output, and the adapter asks
+/// the layer for its frozen base's (baseForward). Detaching restores the plain forward, so one
+/// loaded base serves several adapters in turn (chat's attach/detach) and never copies its weights.
+/// QLoRA's frozen base: quantize() replaces the weight by its int8 or NF4 form
+/// (core/quant/quantized_weight.h), which the base product dequantises one layer at a time.
 #include <torch/torch.h>
 
 #include <memory>
 #include <string>
 
 #include "core/model/linear_projection.h"
+#include "core/quant/quantized_linear.h"
 
 namespace temper {
+
+class AdaptableLinearImpl;
 
 /// What a PEFT method puts in place of a Linear's forward while it is attached.
 class LinearAdapter {
  public:
   virtual ~LinearAdapter() = default;
-  /// The layer's output for x: the frozen `weight` (out, in) and `bias` (out; may be undefined)
-  /// plus whatever the adapter adds.
-  virtual torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) = 0;
+  /// The layer's output for x: the frozen base's (layer.baseForward(x)) plus whatever the adapter
+  /// adds.
+  virtual torch::Tensor forward(const torch::Tensor& x, const AdaptableLinearImpl& layer) = 0;
 };
 
 class AdaptableLinearImpl : public torch::nn::LinearImpl {
@@ -31,14 +36,49 @@ class AdaptableLinearImpl : public torch::nn::LinearImpl {
   void detach() { adapter_.reset(); }
   LinearAdapter* adapter() const { return adapter_.get(); }
 
+  /// Replaces the weight by its quantised form (nothing for QuantKind::None) and freezes it. The
+  /// `weight` parameter stays registered, so named_parameters() still lists it, but it holds no
+  /// elements: its full-precision storage is released (unless something else holds it), and
+  /// loading a state into it fails on the shape rather than going unseen. Sizes come from
+  /// inFeatures() / outFeatures(). Quantise after moving the model to its device: the codes stay
+  /// where the weight was. Not reversible; a quantised layer cannot be quantised again.
+  void quantize(const QuantOptions& options) {
+    if (options.kind == QuantKind::None) return;
+    TORCH_CHECK(!quantized_, "this projection's weight is already quantised");
+    torch::NoGradGuard no_grad;
+    quantized_ = std::make_shared<const QuantizedWeight>(QuantizedWeight::quantize(weight, options));
+    weight.set_requires_grad(false);
+    weight.set_(torch::empty({0}, weight.options()));  // in place: the registered parameter too
+  }
+  bool quantized() const { return quantized_ != nullptr; }
+  /// The quantised weight, or null when the weight is plain.
+  const QuantizedWeight* quantizedWeight() const { return quantized_.get(); }
+
+  int64_t inFeatures() const { return options.in_features(); }
+  int64_t outFeatures() const { return options.out_features(); }
+
+  /// The frozen base's x Wᵀ + b (`with_bias` false: x Wᵀ), dequantising a quantised W for this
+  /// product only (quantizedLinear).
+  torch::Tensor baseForward(const torch::Tensor& x, bool with_bias = true) const {
+    if (quantized_) return quantizedLinear(x, quantized_, with_bias ? bias : torch::Tensor());
+    return with_bias ? projectRows(x, weight, bias) : torch::linear(x, weight);
+  }
+  /// W (out, in) in the weight's dtype: the parameter itself, or a fresh dequantised copy that
+  /// requires no gradient (DoRA's column norms, merging).
+  torch::Tensor baseWeight() const {
+    if (!quantized_) return weight;
+    return quantized_->dequantize(weight.scalar_type());
+  }
+
  private:
   std::shared_ptr<LinearAdapter> adapter_;
+  std::shared_ptr<const QuantizedWeight> quantized_;
 };
 TORCH_MODULE(AdaptableLinear);
 
 inline torch::Tensor applyLinear(const AdaptableLinear& layer, const torch::Tensor& x) {
-  if (LinearAdapter* adapter = layer->adapter()) return adapter->forward(x, layer->weight, layer->bias);
-  return projectRows(x, layer->weight, layer->bias);
+  if (LinearAdapter* adapter = layer->adapter()) return adapter->forward(x, *layer);
+  return layer->baseForward(x);
 }
 
 inline AdaptableLinear makeAdaptableLinear(int64_t in, int64_t out, bool bias) {
@@ -97,8 +137,8 @@ struct NamedLinear {
 inline NamedLinear namedLinear(std::string name, LinearRole role, int64_t block, bool fan_in_fan_out,
                                const AdaptableLinear& layer) {
   NamedLinear linear{std::move(name), role, block, fan_in_fan_out, layer};
-  linear.in = layer->weight.size(1);
-  linear.out = layer->weight.size(0);
+  linear.in = layer->inFeatures();  // a quantised weight holds no elements
+  linear.out = layer->outFeatures();
   linear.bias = layer->bias.defined();
   return linear;
 }

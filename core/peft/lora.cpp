@@ -27,8 +27,8 @@ LoraLinear::LoraLinear(torch::Tensor a_in, torch::Tensor b_in, torch::Tensor mag
       dropout_(dropout),
       training_(training) {}
 
-torch::Tensor LoraLinear::forward(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
-  torch::Tensor base = projectRows(x, weight, bias);
+torch::Tensor LoraLinear::forward(const torch::Tensor& x, const AdaptableLinearImpl& layer) {
+  torch::Tensor base = layer.baseForward(x);
   const bool dropping = dropout_ > 0.0 && *training_;
   const torch::Tensor h = dropping ? torch::dropout(x, dropout_, true) : x;
   const torch::Tensor lora = torch::linear(torch::linear(h, a), b);
@@ -39,14 +39,14 @@ torch::Tensor LoraLinear::forward(const torch::Tensor& x, const torch::Tensor& w
   torch::Tensor norm;
   {
     torch::NoGradGuard no_grad;
-    norm = (weight + scaling_ * torch::mm(b, a)).norm(2, {1});
+    norm = (layer.baseWeight() + scaling_ * torch::mm(b, a)).norm(2, {1});
   }
   const torch::Tensor scale = magnitude / norm;
   torch::Tensor base_without_bias;
   if (dropping) {
-    base_without_bias = torch::linear(h, weight);
+    base_without_bias = layer.baseForward(h, /*with_bias=*/false);
   } else {
-    base_without_bias = bias.defined() ? base - bias : base;
+    base_without_bias = layer.bias.defined() ? base - layer.bias : base;
   }
   return base + (scale - 1) * base_without_bias + scale * lora * scaling_;
 }
@@ -79,14 +79,14 @@ void LoraAdapter::build(const TargetSpec& spec) {
   for (size_t index : chosen) {
     NamedLinear& linear = linears[index];
     fan_in_fan_out_ = fan_in_fan_out_ || linear.fan_in_fan_out;
-    const torch::Tensor& w = linear.layer->weight;
-    const auto options = w.options().requires_grad(false);
+    // A quantised base (QLoRA) keeps its dtype and device on the empty `weight` parameter.
+    const auto options = linear.layer->weight.options().requires_grad(false);
     // PEFT's reset_lora_parameters: kaiming_uniform_(a=√5) on A, i.e. U(-1/√in, 1/√in); B zeros.
-    torch::Tensor a = torch::empty({options_.r, w.size(1)}, options);
+    torch::Tensor a = torch::empty({options_.r, linear.layer->inFeatures()}, options);
     torch::nn::init::kaiming_uniform_(a, std::sqrt(5.0));
-    torch::Tensor b = torch::zeros({w.size(0), options_.r}, options);
+    torch::Tensor b = torch::zeros({linear.layer->outFeatures(), options_.r}, options);
     torch::Tensor magnitude;
-    if (options_.dora) magnitude = (w + scaling * torch::mm(b, a)).norm(2, {1});
+    if (options_.dora) magnitude = (linear.layer->baseWeight() + scaling * torch::mm(b, a)).norm(2, {1});
     a.set_requires_grad(true);
     b.set_requires_grad(true);
     if (magnitude.defined()) magnitude.set_requires_grad(true);
@@ -207,6 +207,14 @@ void LoraAdapter::loadTensors(const std::map<std::string, torch::Tensor>& given,
 }
 
 void LoraAdapter::mergeIntoBase() {
+  for (const auto& t : targets_) {
+    if (t.layer->quantized()) {
+      throwConfigError("cannot merge the adapter: `" + t.name + "` has a quantised base weight (" +
+                       quantKindName(t.layer->quantizedWeight()->kind()) +
+                       "), and merging into a quantised base is not supported; load the base at full "
+                       "precision (base-quant none) and merge into that");
+    }
+  }
   torch::NoGradGuard no_grad;
   const double scaling = options_.scaling();
   for (auto& t : targets_) {

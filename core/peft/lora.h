@@ -23,7 +23,7 @@ class LoraLinear final : public LinearAdapter {
  public:
   LoraLinear(torch::Tensor a, torch::Tensor b, torch::Tensor magnitude, double scaling, double dropout,
              const bool* training);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) override;
+  torch::Tensor forward(const torch::Tensor& x, const AdaptableLinearImpl& layer) override;
 
   torch::Tensor a, b;       ///< lora_A.weight (r, in), lora_B.weight (out, r)
   torch::Tensor magnitude;  ///< DoRA's lora_magnitude_vector (out); undefined for plain LoRA
@@ -57,7 +57,8 @@ class LoraAdapter final : public Adapter {
 
   /// Folds the adapter into the base weights (W ← W + s B A; DoRA: W ← m / ‖W + s B A‖ ⊙ (W + s B A))
   /// and detaches it: the model is then a plain model of its family, with the in-place tensors
-  /// (biases, modules to save) keeping their trained values.
+  /// (biases, modules to save) keeping their trained values. Throws Error(InvalidConfig), changing
+  /// nothing, when a target's base is quantised (QLoRA): merge into the full-precision base instead.
   void mergeIntoBase();
 
   const LoraOptions& options() const { return options_; }
