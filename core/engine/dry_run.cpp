@@ -14,6 +14,8 @@ Json dryRun(const MethodInputs& inputs, const RuntimeInfo& runtime) {
   train.trainable_parameters = shape.trainable_parameters;
   train.recorded_blocks = shape.recorded_blocks;
   train.gradient_checkpointing = config.gradient_checkpointing;
+  train.quantized_parameters = shape.quantized_parameters;
+  train.quantized_bytes_per_parameter = shape.quantized_bytes_per_parameter;
   MemoryEstimate estimate = estimateTrainingMemory(shape.model, train);
   const std::string base = inputs.base ? inputs.base->dir.string() : "scratch";
   return Json{{"method", config.method},

@@ -29,13 +29,13 @@ EvalResult evaluateModel(const EvalRequest& request) {
   RuntimeInfo runtime = configureRuntime(request.threads, request.device);
   LoadedModel loaded = loadModelForInference(request.model_dir, runtime.device, "fp32", request.adapter_dir);
   CausalLmImpl& model = *loaded.model;
-  const int64_t model_ctx = model.tokenContext();  // a soft prompt takes its positions first
+  const int64_t model_ctx = model.tokenContext();  // a soft prompt or a prefix takes its positions first
   const int64_t ctx = request.ctx == 0 ? model_ctx : request.ctx;
   if (ctx < 2 || ctx > model_ctx) {
     throwConfigError(
         "`ctx` is " + std::to_string(ctx) + "; allowed: 2 to the model's context " + std::to_string(model_ctx) +
-        (model.virtualTokens() > 0 ? " (" + std::to_string(model.contextLength()) + " less the soft prompt's " +
-                                         std::to_string(model.virtualTokens()) + " virtual tokens)"
+        (model.virtualTokens() > 0 ? " (" + std::to_string(model.contextLength()) + " less the " +
+                                         std::to_string(model.virtualTokens()) + " virtual tokens of the adapter)"
                                    : std::string()));
   }
   std::string text = readTextFile(request.data_file);

@@ -38,6 +38,18 @@ MethodSetup setUpMethod(const MethodInputs& inputs) {
   return setup;
 }
 
+namespace {
+
+/// Bytes per weight QuantizedWeight::bytes() stores (core/quant/quantized_weight.h): the codes
+/// (half a byte for nf4, one for int8) and, per block of 64, an fp32 scale, or with double
+/// quantisation an int8 code plus an fp32 scale per 256 blocks.
+double quantizedBytesPerWeight(const std::string& kind, bool double_quant) {
+  const double code = kind == "nf4" ? 0.5 : 1.0;
+  return code + (double_quant ? (1.0 + 4.0 / 256.0) / 64.0 : 4.0 / 64.0);
+}
+
+}  // namespace
+
 MethodShape methodShape(const MethodInputs& inputs) {
   MethodShape shape = methodRegistry().require(inputs.config.method).dry_run_shape(inputs);
   const PeftChoice peft = peftChoice(inputs.config);
@@ -49,6 +61,10 @@ MethodShape methodShape(const MethodInputs& inputs) {
   if (peft.kind == "prefix-tuning") {
     shape.trainable_parameters =
         prefixTrainableParameters(shape.model.layers, shape.model.kvHeads(), shape.model.headDim(), peft.prefix);
+  }
+  if (peft.base_quant != "none") {
+    for (const NamedLinear& linear : projectionsOf(shape.model)) shape.quantized_parameters += linear.in * linear.out;
+    shape.quantized_bytes_per_parameter = quantizedBytesPerWeight(peft.base_quant, peft.base_quant_double);
   }
   return shape;
 }

@@ -10,6 +10,7 @@
 #include "core/peft/lora.h"
 #include "core/peft/prefix_tuning.h"
 #include "core/peft/prompt_tuning.h"
+#include "core/quant/quantized_weight.h"
 #include "core/tokenizer/tokenizer_open.h"
 
 namespace temper {
@@ -83,10 +84,25 @@ ModelSource baseModel(const HfModelInfo& info, bool accept_classifier) {
   return source;
 }
 
+namespace {
+
+/// QLoRA (`base-quant`): the base's projections stored quantised before the adapter attaches, so
+/// that LoRA starts from (and DoRA's magnitudes are measured on) the weights it will train against.
+void quantizeBase(ModelSource& source) {
+  QuantOptions options;
+  options.kind = parseQuantKind(source.peft.base_quant);
+  options.double_quant = source.peft.base_quant_double;
+  if (options.kind == QuantKind::None) return;
+  for (NamedLinear& linear : source.model->adaptableLinears()) linear.layer->quantize(options);
+}
+
+}  // namespace
+
 void startTraining(ModelSource& source, uint64_t seed) {
   if (!source.peft.adapter()) return;
   if (source.base_dir.empty()) throwConfigError("`peft` " + source.peft.kind + " needs a base model to adapt");
   torch::manual_seed(seed);
+  quantizeBase(source);
   if (source.peft.kind == "prompt-tuning") {
     std::vector<int64_t> text_ids;
     if (source.peft.prompt.init == "text") {
@@ -125,9 +141,11 @@ void setTrainingMode(ModelSource& source, CausalLmImpl& model, bool training) {
 
 void saveModelFolder(const ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir) {
   if (source.adapter) {
-    writeAdapterFolder(
-        *source.adapter, dir, source.base_dir.string(), "CAUSAL_LM",
-        Json{{"format_version", 1}, {"kind", source.adapter->kind()}, {"base_fingerprint", source.base_fingerprint}});
+    writeAdapterFolder(*source.adapter, dir, source.base_dir.string(), "CAUSAL_LM",
+                       Json{{"format_version", 1},
+                            {"kind", source.adapter->kind()},
+                            {"base_fingerprint", source.base_fingerprint},
+                            {"base_quant", source.peft.base_quant}});
   } else {
     saveHfModel(model, source.hf_config, dir);
   }

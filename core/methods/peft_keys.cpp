@@ -116,6 +116,21 @@ const std::vector<KeySpec>& peftKeySpecs() {
        "prompt tuning: start from embeddings of random vocabulary tokens, of `prompt-init-text`, or N(0, 1)"},
       {"prompt-init-text", K::Text, "", 0, 0, {}, "prompt tuning: the text whose tokens start the prompt (init text)"},
       {"prefix-tokens", K::Integer, 20, 1, 4096, {}, "prefix tuning: key/value positions in every layer"},
+      {"base-quant",
+       K::Choice,
+       "none",
+       0,
+       0,
+       {"none", "int8", "nf4"},
+       "QLoRA: store the frozen base's projections quantised in blocks of 64 (int8, or 4-bit NormalFloat as "
+       "bitsandbytes), dequantised one layer at a time; needs a `peft` kind"},
+      {"base-quant-double",
+       K::Boolean,
+       true,
+       0,
+       0,
+       {},
+       "QLoRA: quantise the per-block scales too (double quantisation, 0.37 bits per weight less for nf4)"},
       {"prefix-projection",
        K::Boolean,
        false,
@@ -174,6 +189,8 @@ PeftChoice peftChoice(const TrainConfig& c) {
   f.tokens = v.value("prefix-tokens", f.tokens);
   f.projection = v.value("prefix-projection", f.projection);
   f.projection_hidden = v.value("prefix-projection-hidden", f.projection_hidden);
+  choice.base_quant = v.value("base-quant", choice.base_quant);
+  choice.base_quant_double = v.value("base-quant-double", choice.base_quant_double);
   return choice;
 }
 

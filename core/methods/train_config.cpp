@@ -321,6 +321,12 @@ TrainConfig resolveTrainConfig(const std::optional<std::filesystem::path>& confi
                        ")");
     }
   }
+  // Quantising weights that train would lose their updates in the rounding: only a frozen base.
+  if (merged.value("base-quant", std::string("none")) != "none" && peft == "none") {
+    throwConfigError("`base-quant` " + merged["base-quant"].get<std::string>() + " (" + origin["base-quant"] +
+                     ") quantises the frozen base of an adapter run; choose a `peft` kind (lora, adapters, "
+                     "prompt-tuning, prefix-tuning)");
+  }
   return fromMerged(merged);
 }
 

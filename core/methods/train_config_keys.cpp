@@ -131,7 +131,7 @@ std::vector<KeySpec> trainKeySpecs() {
 
 std::vector<std::string> keyMethods(const std::string& key) {
   std::vector<std::string> methods;
-  const bool peft_key = key == "peft" || !peftKindOfKey(key).empty();
+  const bool peft_key = key == "peft" || key.starts_with("base-quant") || !peftKindOfKey(key).empty();
   for (const auto& method : methodRegistry().all()) {
     if (!method.available) continue;
     // PEFT keys belong to the methods that take an adapter kind (MethodSpec::peft).

@@ -16,6 +16,10 @@ struct PeftChoice {
   BottleneckOptions adapters;
   PromptTuningOptions prompt;
   PrefixTuningOptions prefix;
+  /// QLoRA: how the frozen base's projections are stored (none | int8 | nf4, core/quant) and
+  /// whether their scales are quantised too.
+  std::string base_quant = "none";
+  bool base_quant_double = true;
 
   bool adapter() const { return kind != "none"; }
   /// Positions the kind takes before every sequence (a soft prompt's or a prefix's).

@@ -112,7 +112,9 @@ MemoryEstimate estimateTrainingMemory(const ModelShape& shape, const TrainShape&
                      std::to_string(e.parameters));
   }
   const int64_t seq = train.seq_len > 0 ? train.seq_len : shape.ctx;
-  e.weights = e.parameters * train.weight_bytes;
+  const int64_t quantized = std::min(train.quantized_parameters, e.parameters);
+  e.weights = (e.parameters - quantized) * train.weight_bytes +
+              static_cast<int64_t>(static_cast<double>(quantized) * train.quantized_bytes_per_parameter);
   e.gradients = e.trainable_parameters * 4;
   e.optimizer = e.trainable_parameters * 8;
   e.saved_activations = savedActivationElements(shape, train) * train.activation_bytes;

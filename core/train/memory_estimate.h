@@ -26,9 +26,12 @@ struct TrainShape {
   /// except its last N blocks records only those); -1: all of them. Methods that train something
   /// in every block (LoRA, adapters) or before the first (prompt tuning) record all.
   int64_t recorded_blocks = -1;
-  int64_t batch_size = 1;               ///< sequences per micro-batch (gradient accumulation does not add memory)
-  int64_t seq_len = 0;                  ///< tokens per sequence; 0: the model's context
-  int64_t weight_bytes = 4;             ///< bytes per stored weight (fp32 on the CPU)
+  int64_t batch_size = 1;    ///< sequences per micro-batch (gradient accumulation does not add memory)
+  int64_t seq_len = 0;       ///< tokens per sequence; 0: the model's context
+  int64_t weight_bytes = 4;  ///< bytes per stored weight (fp32 on the CPU)
+  /// Weights stored quantised instead (QLoRA's frozen projections) and their bytes each.
+  int64_t quantized_parameters = 0;
+  double quantized_bytes_per_parameter = 0;
   int64_t activation_bytes = 4;         ///< bytes per saved activation element (fp32 on the CPU)
   bool gradient_checkpointing = false;  ///< blocks keep their input only and are recomputed
   std::string device = "cpu";

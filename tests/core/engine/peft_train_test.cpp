@@ -299,6 +299,30 @@ TEST(PrefixTuningTrain, TrainsProjectedPrefixesThatEvalUsesAndResumesExactly) {
   expectMergeRefused(dir / "a", uninterrupted, dir / "merged");
 }
 
+TEST(QloraTrain, TrainsLoraOnAQuantisedBaseAndResumesExactly) {
+  TempDir dir("qlora");
+  for (const char* quant : {"nf4", "int8"}) {
+    const std::map<std::string, std::string> qlora = {{"base-quant", quant}, {"use-dora", "true"}};
+    auto uninterrupted = runTemper(loraArgs(dir / quant / "a", base().model, qlora));
+    ASSERT_EQ(uninterrupted.exit_code, 0) << uninterrupted.all();
+    const auto losses = lossesByStep(uninterrupted);
+    ASSERT_EQ(losses.size(), 20u);
+    EXPECT_LT(losses.rbegin()->second, losses.begin()->second) << quant;
+    const fs::path run_dir = listRuns(dir / quant / "a").at(0).at("run_dir").get<std::string>();
+    EXPECT_EQ(readJsonFile(run_dir / "final" / "temper_adapter.json").at("base_quant"), quant);
+    // The folder is a plain LoRA folder: it loads on the full-precision base.
+    const double nll = meanNll(
+        {"eval", "--model", (run_dir / "final").string(), "--data", preparedCorpus().corpus.string(), "--json"});
+    EXPECT_GT(nll, 0.0);
+    // The same quantised base is rebuilt on resume: the losses continue exactly.
+    expectExactResume(dir / quant / "b", loraArgs(dir / quant / "b", base().model, qlora), uninterrupted);
+  }
+  auto full = runTemper(loraArgs(dir / "full", base().model,
+                                 {{"peft", "none"}, {"lora-r", ""}, {"lora-targets", ""}, {"base-quant", "nf4"}}));
+  EXPECT_EQ(full.exit_code, 2) << full.all();
+  EXPECT_NE(full.err.find("`base-quant` nf4"), std::string::npos) << full.err;
+}
+
 TEST(BottleneckTrain, TrainsAdaptersThatEvalLoadsAndResumesExactly) {
   TempDir dir("bottleneck");
   const std::map<std::string, std::string> adapters = {{"peft", "adapters"},       {"lora-r", ""},
