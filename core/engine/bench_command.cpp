@@ -12,6 +12,7 @@
 #include "core/engine/runtime.h"
 #include "core/model/gpt.h"
 #include "core/model/llama.h"
+#include "core/model/quantize_base.h"
 #include "core/peft/bottleneck.h"
 #include "core/peft/lora.h"
 #include "core/peft/prompt_tuning.h"
@@ -74,16 +75,6 @@ double peakRssSinceResetMb() {
   return -1;
 }
 
-/// Quantises every projection of `model` (QLoRA's frozen base); returns the bytes they now take.
-int64_t quantizeProjections(CausalLm& model, QuantKind kind) {
-  int64_t bytes = 0;
-  for (NamedLinear& linear : model->adaptableLinears()) {
-    linear.layer->quantize({kind, /*double_quant=*/true});
-    bytes += linear.layer->quantizedWeight()->bytes();
-  }
-  return bytes;
-}
-
 }  // namespace
 
 Json benchTrain(const BenchTrainRequest& r) {
@@ -110,7 +101,8 @@ Json benchTrain(const BenchTrainRequest& r) {
     projection_bytes += linear.layer->weight.numel() * static_cast<int64_t>(linear.layer->weight.element_size());
   }
   // Before any adapter: LoRA's A, B (and DoRA's norms) are sized and initialised from the quantised layers.
-  if (base_quant != QuantKind::None) projection_bytes = quantizeProjections(model, base_quant);
+  if (base_quant != QuantKind::None)
+    projection_bytes = quantizeProjections(*model, {base_quant, /*double_quant=*/true});
   std::vector<std::pair<std::string, torch::Tensor>> params;
   std::shared_ptr<Adapter> adapter;  // held for the run: detached when it is freed
   std::string method = "full";

@@ -3,6 +3,7 @@
 #include "core/common/error.h"
 #include "core/model/gpt.h"
 #include "core/model/hf_model.h"
+#include "core/model/quantize_base.h"
 #include "core/model/sequence_classifier.h"
 #include "core/peft/adapter_folder.h"
 #include "core/peft/base_fingerprint.h"
@@ -10,7 +11,6 @@
 #include "core/peft/lora.h"
 #include "core/peft/prefix_tuning.h"
 #include "core/peft/prompt_tuning.h"
-#include "core/quant/quantized_weight.h"
 #include "core/tokenizer/tokenizer_open.h"
 
 namespace temper {
@@ -92,8 +92,7 @@ void quantizeBase(ModelSource& source) {
   QuantOptions options;
   options.kind = parseQuantKind(source.peft.base_quant);
   options.double_quant = source.peft.base_quant_double;
-  if (options.kind == QuantKind::None) return;
-  for (NamedLinear& linear : source.model->adaptableLinears()) linear.layer->quantize(options);
+  quantizeProjections(*source.model, options);
 }
 
 }  // namespace

@@ -98,9 +98,9 @@ TEST(MethodRegistry, BuiltInMethodsInTheMissionsOrder) {
     // What is trained is an axis (docs/peft.md): the methods that train a language model from a
     // base take the adapters; the others train every weight.
     const bool adapts = m.name == "continued-pretrain" || m.name == "sft";
-    const std::vector<std::string> kinds = adapts
-                                               ? std::vector<std::string>{"none", "lora", "adapters", "prompt-tuning"}
-                                               : std::vector<std::string>{"none"};
+    const std::vector<std::string> kinds =
+        adapts ? std::vector<std::string>{"none", "lora", "adapters", "prompt-tuning", "prefix-tuning"}
+               : std::vector<std::string>{"none"};
     EXPECT_EQ(m.peft, kinds) << m.name;
     if (m.available) {
       EXPECT_NE(m.set_up, nullptr) << m.name;
