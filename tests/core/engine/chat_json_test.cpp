@@ -17,28 +17,10 @@
 #include "tests/core/engine/engine_test_support.h"
 #include "tests/core/engine/piped_temper.h"
 
-extern char** environ;
-
 namespace temper::engine_test {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<char*> pointers(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (auto& s : strings) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
-std::vector<std::string> childEnvironment() {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::strncmp(*e, "OMP_NUM_THREADS=", 16) != 0) env.emplace_back(*e);
-  }
-  env.emplace_back("OMP_NUM_THREADS=1");
-  return env;
-}
 
 // The terminal mode with stdin from a file: the reference.
 ProcessResult terminalChat(const Args& args, const std::string& input) {
@@ -47,8 +29,8 @@ ProcessResult terminalChat(const Args& args, const std::string& input) {
   std::vector<std::string> argv_strings = {temperBinary().string()};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<std::string> env_strings = childEnvironment();
-  auto argv = pointers(argv_strings);
-  auto envp = pointers(env_strings);
+  auto argv = spawnPointers(argv_strings);
+  auto envp = spawnPointers(env_strings);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, (io / "in.txt").c_str(), O_RDONLY, 0);

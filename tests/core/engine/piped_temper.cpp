@@ -19,7 +19,9 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-std::vector<char*> pointers(std::vector<std::string>& strings) {
+}  // namespace
+
+std::vector<char*> spawnPointers(std::vector<std::string>& strings) {
   std::vector<char*> out;
   for (auto& s : strings) out.push_back(s.data());
   out.push_back(nullptr);
@@ -35,8 +37,6 @@ std::vector<std::string> childEnvironment() {
   return env;
 }
 
-}  // namespace
-
 PipedTemper::PipedTemper(const Args& args) : err_file_(dir_ / "err.txt") {
   int in_pipe[2];
   int out_pipe[2];
@@ -47,8 +47,8 @@ PipedTemper::PipedTemper(const Args& args) : err_file_(dir_ / "err.txt") {
   std::vector<std::string> argv_strings = {temperBinary().string()};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<std::string> env_strings = childEnvironment();
-  auto argv = pointers(argv_strings);
-  auto envp = pointers(env_strings);
+  auto argv = spawnPointers(argv_strings);
+  auto envp = spawnPointers(env_strings);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, in_pipe[0], STDIN_FILENO);

@@ -8,10 +8,16 @@
 #include <filesystem>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "tests/core/engine/engine_test_support.h"
 
 namespace temper::engine_test {
+
+/// Null-terminated argv/envp arrays for posix_spawn, pointing into `strings` (keep it alive).
+std::vector<char*> spawnPointers(std::vector<std::string>& strings);
+/// This process's environment with OMP_NUM_THREADS=1, for a `temper` child.
+std::vector<std::string> childEnvironment();
 
 /// A `temper` child with both ends piped. SIGKILLed by the destructor if still running.
 /// Not thread-safe: one test thread writes and reads.
