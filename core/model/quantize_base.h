@@ -8,9 +8,10 @@
 
 namespace temper {
 
-/// Quantises the projections of `model` in place (nothing for QuantKind::None) and hands the freed
-/// full-precision pages back to the operating system; returns the bytes the quantised weights take.
-/// Call it after moving the model to its device.
+/// Quantises the projections of `model` in place (nothing for QuantKind::None), releasing their
+/// full-precision weights and handing freed heap pages back to the system; returns the bytes the
+/// quantised weights take. Call it after moving the
+/// model to its device.
 int64_t quantizeProjections(CausalLmImpl& model, const QuantOptions& options);
 
 }  // namespace temper

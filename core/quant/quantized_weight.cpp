@@ -30,14 +30,18 @@ torch::Tensor floatTable(const float* values, int64_t n, const torch::Device& de
 }
 
 /// Row b: the levels of byte b's high and low nibble, the order the byte's two values come in.
+/// Built once; dequantize() runs for every quantised product, forward and backward.
 torch::Tensor nf4PairTable(const torch::Device& device) {
-  std::array<float, 512> pairs{};
-  const auto& levels = nf4CodeTable();
-  for (size_t byte = 0; byte < 256; ++byte) {
-    pairs[2 * byte] = levels[byte >> 4];
-    pairs[2 * byte + 1] = levels[byte & 0x0F];
-  }
-  return floatTable(pairs.data(), 512, device).view({256, 2});
+  static const torch::Tensor cpu_table = [] {
+    std::array<float, 512> pairs{};
+    const auto& levels = nf4CodeTable();
+    for (size_t byte = 0; byte < 256; ++byte) {
+      pairs[2 * byte] = levels[byte >> 4];
+      pairs[2 * byte + 1] = levels[byte & 0x0F];
+    }
+    return floatTable(pairs.data(), 512, torch::Device(torch::kCPU)).view({256, 2});
+  }();
+  return device.is_cpu() ? cpu_table : cpu_table.to(device);
 }
 
 /// Blocks [first, first + count) of the flattened weight in fp32, the last one zero-padded.
