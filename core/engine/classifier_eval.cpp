@@ -7,6 +7,7 @@
 #include "core/common/error.h"
 #include "core/data/data_format.h"
 #include "core/data/records.h"
+#include "core/engine/adapted_classifier.h"
 #include "core/engine/runtime.h"
 #include "core/methods/classify/classify_task.h"
 #include "core/model/sequence_classifier.h"
@@ -53,10 +54,13 @@ Json ClassifierEvalResult::toJson() const {
 
 ClassifierEvalResult evaluateClassifier(const EvalRequest& request) {
   RuntimeInfo runtime = configureRuntime(request.threads, request.device);
-  SequenceClassifier classifier = loadSequenceClassifier(request.model_dir);
+  AdaptedClassifier loaded = request.adapter_dir.empty()
+                                 ? AdaptedClassifier{loadSequenceClassifier(request.model_dir), nullptr}
+                                 : loadAdaptedClassifier(request.model_dir, request.adapter_dir, runtime.device);
+  SequenceClassifier& classifier = loaded.classifier;
   auto tokenizer = openTokenizer(request.model_dir);
   CausalLmImpl& backbone = *classifier.backbone;
-  const int64_t model_ctx = backbone.contextLength();
+  const int64_t model_ctx = backbone.tokenContext();  // less a soft prompt's or prefix's positions
   const int64_t ctx = request.ctx == 0 ? model_ctx : request.ctx;
   if (ctx < 1 || ctx > model_ctx) {
     throwConfigError("`ctx` is " + std::to_string(ctx) + "; allowed: 1 to the model's context " +

@@ -1,5 +1,6 @@
 #pragma once
-/// `temper eval` on a classifier folder (*ForSequenceClassification, e.g. a classify run's final/):
+/// `temper eval` on a classifier folder (*ForSequenceClassification, e.g. a classify run's final/),
+/// or on a base with a SEQ_CLS adapter (adapted_classifier.h, a classify run's final/ with `peft`):
 /// every {"text","label"} record of the data (JSONL, JSON or CSV) is classified once, in batches,
 /// reading the text exactly as the classify method trained on it (encodeClassifierText).
 /// Reports accuracy, mean cross-entropy, per-label precision / recall / F1, macro-F1 and the

@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/model/hf_model.h"
+#include "core/peft/adapter_folder.h"
 
 namespace temper {
 
@@ -11,10 +12,15 @@ EvalOutcome evaluate(const EvalRequest& request) {
   EvalOutcome outcome;
   // A path that is not a folder is left to the language-model path, whose errors name it.
   std::error_code ec;
-  if (std::filesystem::is_directory(request.model_dir, ec) && inspectHfModel(request.model_dir).isClassifier()) {
-    if (!request.adapter_dir.empty()) {
-      throwInputError(request.adapter_dir.string() + ": adapters on a classifier are not in this engine yet");
-    }
+  const bool classifier_base =
+      std::filesystem::is_directory(request.model_dir, ec) && inspectHfModel(request.model_dir).isClassifier();
+  const bool classifier_adapter =
+      !request.adapter_dir.empty() && inspectAdapterFolder(request.adapter_dir).task_type == "SEQ_CLS";
+  if (classifier_base && !request.adapter_dir.empty() && !classifier_adapter) {
+    throwInputError((request.adapter_dir / kAdapterConfigFile).string() + ": a CAUSAL_LM adapter cannot go on " +
+                    request.model_dir.string() + ", which is a classifier");
+  }
+  if (classifier_base || classifier_adapter) {
     outcome.classifier = evaluateClassifier(request);
   } else {
     outcome.language_model = evaluateModel(request);

@@ -9,11 +9,13 @@
 #include "core/common/error.h"
 #include "core/common/run_paths.h"
 #include "core/common/workspace_paths.h"
+#include "core/engine/adapted_classifier.h"
 #include "core/engine/model_loading.h"
 #include "core/model/hf_model.h"
 #include "core/peft/adapter_folder.h"
 #include "core/peft/lora.h"
 #include "core/store/store.h"
+#include "core/tokenizer/tokenizer_open.h"
 #include "core/train/checkpoint.h"
 
 namespace temper {
@@ -23,8 +25,10 @@ namespace fs = std::filesystem;
 
 // Files of a model folder that are the model; everything else (trainer_state.json,
 // optimizer.safetensors, anything a person dropped there) stays behind.
-constexpr const char* kModelFiles[] = {"config.json", "model.safetensors.index.json", "adapter_config.json",
-                                       "adapter_model.safetensors", "chat_template.jinja"};
+// temper_adapter.json goes along: a SEQ_CLS adapter's labels are there.
+constexpr const char* kModelFiles[] = {"config.json",         "model.safetensors.index.json",
+                                       "adapter_config.json", "adapter_model.safetensors",
+                                       "temper_adapter.json", "chat_template.jinja"};
 
 fs::path sourceFolder(const RunRecord& run, const std::string& checkpoint) {
   const RunPaths paths{run.run_dir};
@@ -81,16 +85,36 @@ std::vector<fs::path> filesToExport(const fs::path& source) {
   return files;
 }
 
+LoraAdapter& requireLora(const std::shared_ptr<Adapter>& adapter, const fs::path& source) {
+  auto* lora = dynamic_cast<LoraAdapter*>(adapter.get());
+  if (lora == nullptr) throwConfigError(source.string() + ": only LoRA adapters can be merged into their base");
+  return *lora;
+}
+
+// A SEQ_CLS adapter (a classify run with peft lora) folded into its base's backbone, written as a
+// *ForSequenceClassification folder with the adapter's head and labels.
+void writeMergedClassifier(const fs::path& source, const ModelAndAdapter& folders, const fs::path& dir) {
+  AdaptedClassifier adapted = loadAdaptedClassifier(folders.model_dir, folders.adapter_dir, "cpu");
+  requireLora(adapted.adapter, source).mergeIntoBase();
+  const SequenceClassifier& classifier = adapted.classifier;
+  auto tokenizer = openTokenizer(folders.model_dir);
+  const int pad = tokenizer->padId() >= 0 ? tokenizer->padId() : tokenizer->eosId();
+  saveSequenceClassifier(*classifier.backbone, classifier.info.config, classifier.score, classifier.labels, pad, dir);
+  for (const auto& file : tokenizerFiles(folders.model_dir)) copyDurably(file, dir / file.filename());
+}
+
 // The adapter folder `source` folded into its base, written as a model folder into `dir`.
 void writeMergedModel(const fs::path& source, const fs::path& dir) {
   if (!isAdapterFolder(source)) {
     throwConfigError(source.string() + " is a full model, not an adapter; --merge applies to adapter runs (peft lora)");
   }
   const ModelAndAdapter folders = resolveModelAndAdapter(source, {});
+  if (inspectAdapterFolder(folders.adapter_dir).task_type == "SEQ_CLS") {
+    writeMergedClassifier(source, folders, dir);
+    return;
+  }
   LoadedModel loaded = loadModelForInference(folders.model_dir, "cpu", "fp32", folders.adapter_dir);
-  auto* lora = dynamic_cast<LoraAdapter*>(loaded.adapter.get());
-  if (lora == nullptr) throwConfigError(source.string() + ": only LoRA adapters can be merged into their base");
-  lora->mergeIntoBase();
+  requireLora(loaded.adapter, source).mergeIntoBase();
   saveHfModel(*loaded.model, loaded.info.config, dir);
   for (const auto& file : tokenizerFiles(folders.model_dir)) copyDurably(file, dir / file.filename());
 }

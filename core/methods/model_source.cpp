@@ -138,13 +138,16 @@ void setTrainingMode(ModelSource& source, CausalLmImpl& model, bool training) {
   if (source.adapter) source.adapter->setTraining(training);
 }
 
-void saveModelFolder(const ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir) {
+void saveModelFolder(const ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir,
+                     const ClassifierHead* head) {
   if (source.adapter) {
-    writeAdapterFolder(*source.adapter, dir, source.base_dir.string(), "CAUSAL_LM",
-                       Json{{"format_version", 1},
-                            {"kind", source.adapter->kind()},
-                            {"base_fingerprint", source.base_fingerprint},
-                            {"base_quant", source.peft.base_quant}});
+    Json temper{{"format_version", 1},
+                {"kind", source.adapter->kind()},
+                {"base_fingerprint", source.base_fingerprint},
+                {"base_quant", source.peft.base_quant}};
+    if (head != nullptr) temper["labels"] = head->labels;
+    writeAdapterFolder(*source.adapter, dir, source.base_dir.string(), head ? "SEQ_CLS" : "CAUSAL_LM", temper,
+                       head ? head->score : torch::Tensor());
   } else {
     saveHfModel(model, source.hf_config, dir);
   }
@@ -153,7 +156,8 @@ void saveModelFolder(const ModelSource& source, CausalLmImpl& model, const std::
   }
 }
 
-void loadModelWeightsInto(ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir) {
+void loadModelWeightsInto(ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir,
+                          torch::Tensor* score) {
   if (!source.adapter) {
     loadModelWeightsInto(model, dir);
     return;
@@ -161,7 +165,7 @@ void loadModelWeightsInto(ModelSource& source, CausalLmImpl& model, const std::f
   const AdapterFolderInfo info = inspectAdapterFolder(dir);
   requireSameBase(info.temper.is_object() ? info.temper.value("base_fingerprint", Json()) : Json(),
                   source.base_weight_files, source.base_dir, "the adapter in " + dir.string());
-  loadAdapterTensors(*source.adapter, dir);
+  loadAdapterTensors(*source.adapter, dir, score);
 }
 
 void loadModelWeightsInto(CausalLmImpl& model, const std::filesystem::path& dir) {

@@ -70,15 +70,26 @@ double learningRateScaleOf(const ModelSource& source, const std::string& name);
 /// Train or eval mode for the model and its adapter (dropout).
 void setTrainingMode(ModelSource& source, CausalLmImpl& model, bool training);
 
+/// A classify run's label head: (labels, hidden) weights and the labels in id order.
+struct ClassifierHead {
+  torch::Tensor score;
+  std::vector<std::string> labels;
+};
+
 /// Writes `model` in `source`'s layout into `dir`, with the tokenizer files: a Hugging Face model
 /// folder, or with an adapter a PEFT adapter folder (adapter_folder.h) whose base is base_dir.
-void saveModelFolder(const ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir);
+/// With an adapter and a `head`, the folder is a SEQ_CLS adapter: the head saved as PEFT saves
+/// `score`, the labels in temper_adapter.json (PEFT keeps them in the base's config, which a
+/// language-model base does not have).
+void saveModelFolder(const ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir,
+                     const ClassifierHead* head = nullptr);
 
 /// Copies the weights of a folder written by saveModelFolder into the live `model` (resume).
 /// Names and shapes must match exactly.
 void loadModelWeightsInto(CausalLmImpl& model, const std::filesystem::path& dir);
 /// The same through the source: an adapter folder's tensors into the adapter, after checking
-/// that the base is still the one the adapter was trained on.
-void loadModelWeightsInto(ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir);
+/// that the base is still the one the adapter was trained on; a SEQ_CLS folder's head into `score`.
+void loadModelWeightsInto(ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir,
+                          torch::Tensor* score = nullptr);
 
 }  // namespace temper

@@ -42,6 +42,37 @@ torch::Tensor classifierLogits(CausalLmImpl& backbone, const torch::Tensor& scor
   return torch::linear(picked, score);
 }
 
+void saveSequenceClassifier(CausalLmImpl& backbone, const Json& causal_config, const torch::Tensor& score,
+                            const std::vector<std::string>& labels, int pad_id, const std::filesystem::path& dir) {
+  constexpr const char* kWeightsFile = "model.safetensors";
+  std::filesystem::create_directories(dir);
+  torch::NoGradGuard no_grad;
+  const std::string family = backbone.family();
+  // The causal layout first (its config keys), then the weights renamed to the classifier's
+  // names: no lm_head, a score head.
+  saveHfModel(backbone, causal_config, dir);
+  std::vector<std::pair<std::string, torch::Tensor>> tensors;
+  for (auto& [name, tensor] : loadAllTensors(dir / kWeightsFile)) {
+    if (name == "lm_head.weight") continue;
+    tensors.emplace_back(classifierTensorName(family, name), tensor.clone());
+  }
+  tensors.emplace_back("score.weight", score.detach().to(torch::kCPU, torch::kFloat32).contiguous());
+  saveTensors(dir / kWeightsFile, tensors, {{"format", "pt"}, {"producer", "temper"}});
+  Json config = readJsonFile(dir / "config.json");
+  config["architectures"] =
+      Json::array({classifierArchitecture(family, causal_config.is_null() ? config : causal_config)});
+  Json id2label = Json::object(), label2id = Json::object();
+  for (size_t i = 0; i < labels.size(); ++i) {
+    id2label[std::to_string(i)] = labels[i];
+    label2id[labels[i]] = static_cast<int64_t>(i);
+  }
+  config["id2label"] = id2label;
+  config["label2id"] = label2id;
+  config["num_labels"] = static_cast<int64_t>(labels.size());
+  if (pad_id >= 0) config["pad_token_id"] = pad_id;
+  writeJsonFileAtomic(dir / "config.json", config);
+}
+
 std::string classifierTensorName(const std::string& family, const std::string& backbone_name) {
   return family == "gpt2" ? "transformer." + backbone_name : backbone_name;
 }

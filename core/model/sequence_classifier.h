@@ -34,6 +34,14 @@ SequenceClassifier loadSequenceClassifier(const HfModelInfo& info);
 torch::Tensor classifierLogits(CausalLmImpl& backbone, const torch::Tensor& score, const torch::Tensor& ids,
                                const torch::Tensor& last);
 
+/// Writes a *ForSequenceClassification folder into `dir` (created if missing): the backbone in its
+/// family's layout (saveHfModel with `causal_config`, the config it was loaded with) without
+/// lm_head and under the classifier's names, `score`, and config.json's architectures, id2label,
+/// label2id, num_labels and `pad_id` (-1: none; transformers needs one to batch). Tokenizer files
+/// are the caller's.
+void saveSequenceClassifier(CausalLmImpl& backbone, const Json& causal_config, const torch::Tensor& score,
+                            const std::vector<std::string>& labels, int pad_id, const std::filesystem::path& dir);
+
 /// The name a backbone parameter has in a classifier's safetensors ("h.0.ln_1.weight" ->
 /// "transformer.h.0.ln_1.weight" for GPT-2; unchanged for the Llama family).
 std::string classifierTensorName(const std::string& family, const std::string& backbone_name);

@@ -1,5 +1,7 @@
 #include "core/peft/adapter_folder.h"
 
+#include <algorithm>
+
 #include "core/common/error.h"
 #include "core/peft/bottleneck.h"
 #include "core/peft/lora.h"
@@ -41,7 +43,12 @@ LoraOptions loraOptionsFromConfig(const Json& c, const std::string& source) {
   }
   o.bias = bias == "lora_only" ? "lora-only" : bias;
   if (c.contains("modules_to_save") && c["modules_to_save"].is_array()) {
-    for (const auto& m : c["modules_to_save"]) o.modules_to_save.push_back(m.get<std::string>());
+    for (const auto& m : c["modules_to_save"]) {
+      // A SEQ_CLS folder's `score` / `classifier` name its label head, which lives beside the
+      // backbone and is loaded as the head (loadTensorsFile), not trained in place.
+      const std::string name = m.get<std::string>();
+      if (name != "score" && name != "classifier") o.modules_to_save.push_back(name);
+    }
   }
   // Options that change which layers get which rank: Temper trains one rank everywhere, so a
   // folder that uses them is refused rather than loaded differently.
@@ -135,13 +142,44 @@ std::shared_ptr<Adapter> bottleneckFromConfig(const Json& c, const std::string& 
   }
 }
 
-void loadTensorsFile(Adapter& adapter, const std::filesystem::path& file) {
+/// The adapter's tensors of `file` into `adapter`, and its label head (SEQ_CLS) into `score`.
+void loadTensorsFile(Adapter& adapter, const std::filesystem::path& file, torch::Tensor* score) {
   std::map<std::string, torch::Tensor> values;
   for (auto& [name, tensor] : loadAllTensors(file)) values[name] = tensor.to(torch::kFloat32);
+  if (score != nullptr) {
+    // Either name: a folder PEFT wrote for the other wrapping depth is still the same head.
+    torch::Tensor found;
+    for (const std::string& name : {classifierHeadTensorName("lora"), classifierHeadTensorName("prompt-tuning")}) {
+      auto it = values.find(name);
+      if (it == values.end()) continue;
+      found = it->second;
+      values.erase(it);
+    }
+    if (!found.defined() || found.dim() != 2) {
+      throwInputError(file.string() + ": a SEQ_CLS adapter needs its label head `" +
+                      classifierHeadTensorName(adapter.kind()) + "` ((labels, hidden)), which is missing");
+    }
+    *score = found;
+  }
   adapter.loadTensors(values, file.string());
 }
 
+/// modules_to_save as PEFT writes it for a sequence classifier: the kind's own list (LoRA's
+/// `modules-to-save`) and the head's two possible names.
+Json withClassifierModules(const Json& modules) {
+  Json out = modules.is_array() ? modules : Json::array();
+  for (const char* name : {"classifier", "score"}) {
+    if (std::find(out.begin(), out.end(), Json(name)) == out.end()) out.push_back(name);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string classifierHeadTensorName(const std::string& kind) {
+  const bool prompt_learning = kind == "prompt-tuning" || kind == "prefix-tuning";
+  return prompt_learning ? "base_model.score.weight" : "base_model.model.score.weight";
+}
 
 bool isAdapterFolder(const std::filesystem::path& dir) {
   std::error_code ec;
@@ -186,10 +224,11 @@ AdapterFolderInfo inspectAdapterFolder(const std::filesystem::path& dir) {
 }
 
 void writeAdapterFolder(Adapter& adapter, const std::filesystem::path& dir, const std::string& base,
-                        const std::string& task_type, const Json& temper) {
+                        const std::string& task_type, const Json& temper, const torch::Tensor& score) {
   std::filesystem::create_directories(dir);
   Json config = adapter.peftConfig();
   config["task_type"] = task_type;
+  if (score.defined()) config["modules_to_save"] = withClassifierModules(config.value("modules_to_save", Json()));
   config["base_model_name_or_path"] = base;
   config["inference_mode"] = true;
   config["revision"] = nullptr;
@@ -198,7 +237,10 @@ void writeAdapterFolder(Adapter& adapter, const std::filesystem::path& dir, cons
     for (auto& entry : tensors) entry.second = entry.second.detach().to(torch::kCPU, torch::kFloat32).contiguous();
     return tensors;
   };
-  const auto trained = adapter.tensors(), saved = adapter.peftTensors();
+  auto trained = adapter.tensors(), saved = adapter.peftTensors();
+  if (score.defined()) {
+    for (auto* list : {&trained, &saved}) list->emplace_back(classifierHeadTensorName(adapter.kind()), score);
+  }
   const Json metadata = {{"format", "pt"}, {"producer", "temper"}};
   saveTensors(dir / kAdapterWeightsFile, forFile(saved), metadata);
   auto nameOf = [](const auto& entry) { return entry.first; };
@@ -210,7 +252,7 @@ void writeAdapterFolder(Adapter& adapter, const std::filesystem::path& dir, cons
   if (!temper.is_null()) writeJsonFileAtomic(dir / kAdapterTemperFile, temper);
 }
 
-std::shared_ptr<Adapter> loadAdapter(const AdapterFolderInfo& info, CausalLm model) {
+std::shared_ptr<Adapter> loadAdapter(const AdapterFolderInfo& info, CausalLm model, torch::Tensor* score) {
   const std::string source = (info.dir / kAdapterConfigFile).string();
   std::shared_ptr<Adapter> adapter;
   if (info.kind == "prompt-tuning") {
@@ -229,13 +271,13 @@ std::shared_ptr<Adapter> loadAdapter(const AdapterFolderInfo& info, CausalLm mod
       throwInputError(source + ": " + e.what());
     }
   }
-  loadTensorsFile(*adapter, info.dir / kAdapterWeightsFile);
+  loadTensorsFile(*adapter, info.dir / kAdapterWeightsFile, score);
   return adapter;
 }
 
-void loadAdapterTensors(Adapter& adapter, const std::filesystem::path& dir) {
+void loadAdapterTensors(Adapter& adapter, const std::filesystem::path& dir, torch::Tensor* score) {
   const bool training_file = std::filesystem::exists(dir / kAdapterTrainingFile);
-  loadTensorsFile(adapter, dir / (training_file ? kAdapterTrainingFile : kAdapterWeightsFile));
+  loadTensorsFile(adapter, dir / (training_file ? kAdapterTrainingFile : kAdapterWeightsFile), score);
 }
 
 }  // namespace temper

@@ -39,19 +39,29 @@ struct AdapterFolderInfo {
 /// missing file, bad JSON, or a peft_type Temper cannot load (listing the ones it can).
 AdapterFolderInfo inspectAdapterFolder(const std::filesystem::path& dir);
 
+/// The name PEFT gives a SEQ_CLS adapter's label head (`score`, always in its modules_to_save):
+/// `base_model.model.score.weight` beside LoRA and bottleneck adapters, `base_model.score.weight`
+/// beside a soft prompt or prefix (PEFT's prompt-learning models wrap the base one level less).
+std::string classifierHeadTensorName(const std::string& kind);
+
 /// Writes the adapter's config and tensors into `dir` (created if missing). `base` is written as
-/// base_model_name_or_path; `temper` as temper_adapter.json. Not atomic by itself: checkpoints
-/// and final/ are written into a temporary folder that is renamed (train/checkpoint.cpp).
+/// base_model_name_or_path; `temper` as temper_adapter.json. A SEQ_CLS adapter passes its label
+/// head as `score` ((labels, hidden)): saved under classifierHeadTensorName, with `score` and
+/// `classifier` in modules_to_save, as PEFT saves a sequence classifier's. Not atomic by itself:
+/// checkpoints and final/ are written into a temporary folder that is renamed
+/// (train/checkpoint.cpp).
 void writeAdapterFolder(Adapter& adapter, const std::filesystem::path& dir, const std::string& base,
-                        const std::string& task_type, const Json& temper);
+                        const std::string& task_type, const Json& temper, const torch::Tensor& score = {});
 
 /// Builds the folder's adapter on `model` (which it freezes) and attaches it. Throws
 /// Error(InvalidInput) naming the file for targets that match no module, missing or surplus
-/// tensors, wrong shapes.
-std::shared_ptr<Adapter> loadAdapter(const AdapterFolderInfo& info, CausalLm model);
+/// tensors, wrong shapes. A SEQ_CLS folder's label head goes to `score` (required then; a
+/// CAUSAL_LM folder has none).
+std::shared_ptr<Adapter> loadAdapter(const AdapterFolderInfo& info, CausalLm model, torch::Tensor* score = nullptr);
 
 /// Copies the tensors of an adapter folder written for `adapter` into it (resume): the trained
-/// tensors, from temper_training.safetensors where the folder has one.
-void loadAdapterTensors(Adapter& adapter, const std::filesystem::path& dir);
+/// tensors, from temper_training.safetensors where the folder has one; the label head into
+/// `score` as loadAdapter does.
+void loadAdapterTensors(Adapter& adapter, const std::filesystem::path& dir, torch::Tensor* score = nullptr);
 
 }  // namespace temper

@@ -41,6 +41,7 @@ MethodSpec classifyMethod() {
   m.defaults = finetuneDefaults();
   // Per label also correct/<label> and total/<label>.
   m.metrics = {"accuracy"};
+  m.peft = {"none", "lora", "adapters", "prompt-tuning", "prefix-tuning"};
   m.set_up = setUpClassify;
   m.dry_run_shape = classifyShape;
   return m;

@@ -7,6 +7,7 @@
 #include "core/common/error.h"
 #include "core/data/data_format.h"
 #include "core/model/sequence_classifier.h"
+#include "core/peft/adapter_folder.h"
 #include "core/tensor_io/torch_safetensors.h"
 #include "core/tokenizer/tokenizer_open.h"
 
@@ -37,7 +38,12 @@ int64_t blockIndexOf(const std::string& name) {
 
 ClassifyTask::ClassifyTask(ClassifySetup setup) : setup_(std::move(setup)) {
   model_ = setup_.source.model;
-  context_ = trainingContext(*model_, setup_.context);
+  const bool adapter = setup_.source.peft.adapter();
+  context_ = trainingContext(*model_, setup_.context, setup_.source.peft.virtualTokens());
+  if (adapter && setup_.train_last_blocks >= 0) {
+    throwConfigError("`train-last-blocks` and `peft` " + setup_.source.peft.kind +
+                     " both choose what trains; an adapter keeps the whole backbone frozen, so give one of them");
+  }
   if (setup_.train_last_blocks > model_->layerCount()) {
     throwConfigError("`train-last-blocks` is " + std::to_string(setup_.train_last_blocks) + " but the model has " +
                      std::to_string(model_->layerCount()) + " blocks; allowed: -1 (all) or 0 to " +
@@ -85,6 +91,14 @@ ClassifyTask::ClassifyTask(ClassifySetup setup) : setup_(std::move(setup)) {
       score_->weight.normal_(0.0, 0.02);
     }
   }
+  if (!adapter) freezeUntrainedBackbone();  // with an adapter, startTraining() freezes it all
+  sampler_ = std::make_unique<ExampleSampler>(static_cast<int64_t>(train_.size()), setup_.batch_size, setup_.seed);
+  model_->to(setup_.device);
+  score_->to(setup_.device);
+  startTraining(setup_.source, setup_.seed);
+}
+
+void ClassifyTask::freezeUntrainedBackbone() {
   const int64_t first_trained = setup_.train_last_blocks < 0 ? 0 : model_->layerCount() - setup_.train_last_blocks;
   for (auto& item : model_->named_parameters()) {
     const std::string& name = item.key();
@@ -97,9 +111,6 @@ ClassifyTask::ClassifyTask(ClassifySetup setup) : setup_(std::move(setup)) {
     }
     item.value().set_requires_grad(trains);
   }
-  sampler_ = std::make_unique<ExampleSampler>(static_cast<int64_t>(train_.size()), setup_.batch_size, setup_.seed);
-  model_->to(setup_.device);
-  score_->to(setup_.device);
 }
 
 ClassifierInput encodeClassifierText(const Tokenizer& tokenizer, const std::string& text, int64_t context) {
@@ -150,11 +161,21 @@ Json ClassifyTask::dataSummary() const {
 
 std::vector<std::pair<std::string, torch::Tensor>> ClassifyTask::trainableParameters() {
   std::vector<std::pair<std::string, torch::Tensor>> out;
+  if (const auto& adapter = setup_.source.adapter) {
+    // The adapter's tensors and the head (PEFT's modules_to_save for SEQ_CLS), as the folder names them.
+    out = adapter->tensors();
+    out.emplace_back(classifierHeadTensorName(adapter->kind()), score_->weight);
+    return out;
+  }
   for (const auto& item : model_->named_parameters()) {
     if (item.value().requires_grad()) out.emplace_back(item.key(), item.value());
   }
   out.emplace_back("score.weight", score_->weight);
   return out;
+}
+
+double ClassifyTask::learningRateScale(const std::string& name) const {
+  return learningRateScaleOf(setup_.source, name);
 }
 
 int64_t ClassifyTask::trainableParameterCount() {
@@ -164,7 +185,7 @@ int64_t ClassifyTask::trainableParameterCount() {
 }
 
 void ClassifyTask::setTraining(bool training) {
-  model_->train(training);
+  setTrainingMode(setup_.source, *model_, training);
   score_->train(training);
 }
 
@@ -260,35 +281,31 @@ void ClassifyTask::restoreDataState(const Json& state) {
 void ClassifyTask::saveModel(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
   torch::NoGradGuard no_grad;
-  const std::string family = model_->family();
-  // The causal layout first (config keys, tokenizer files), then the weights renamed to the
-  // classifier's names: no lm_head, a score head.
-  saveModelFolder(setup_.source, *model_, dir);
-  std::vector<std::pair<std::string, torch::Tensor>> tensors;
-  for (auto& [name, tensor] : loadAllTensors(dir / kWeightsFile)) {
-    if (name == "lm_head.weight") continue;
-    tensors.emplace_back(classifierTensorName(family, name), tensor.clone());
+  if (setup_.source.adapter) {
+    const ClassifierHead head{score_->weight, labels_};
+    saveModelFolder(setup_.source, *model_, dir, &head);
+    return;
   }
-  tensors.emplace_back("score.weight", score_->weight.detach().to(torch::kCPU, torch::kFloat32).contiguous());
-  saveTensors(dir / kWeightsFile, tensors, {{"format", "pt"}, {"producer", "temper"}});
-  Json config = readJsonFile(dir / "config.json");
-  config["architectures"] = Json::array(
-      {classifierArchitecture(family, setup_.source.hf_config.is_null() ? config : setup_.source.hf_config)});
-  Json id2label = Json::object(), label2id = Json::object();
-  for (size_t i = 0; i < labels_.size(); ++i) {
-    id2label[std::to_string(i)] = labels_[i];
-    label2id[labels_[i]] = static_cast<int64_t>(i);
-  }
-  config["id2label"] = id2label;
-  config["label2id"] = label2id;
-  config["num_labels"] = static_cast<int64_t>(labels_.size());
   // transformers needs a pad id to find each row's last token in a batch.
   const int pad = tokenizer_->padId() >= 0 ? tokenizer_->padId() : tokenizer_->eosId();
-  if (pad >= 0) config["pad_token_id"] = pad;
-  writeJsonFileAtomic(dir / "config.json", config);
+  saveSequenceClassifier(*model_, setup_.source.hf_config, score_->weight, labels_, pad, dir);
+  for (const auto& [file, name] : setup_.source.tokenizer_files) {
+    std::filesystem::copy_file(file, dir / name, std::filesystem::copy_options::overwrite_existing);
+  }
 }
 
 void ClassifyTask::loadModelWeights(const std::filesystem::path& dir) {
+  if (setup_.source.adapter) {
+    torch::Tensor score;
+    loadModelWeightsInto(setup_.source, *model_, dir, &score);
+    if (score.sizes() != score_->weight.sizes()) {
+      throwInputError((dir / kAdapterWeightsFile).string() + ": the label head is not (" +
+                      std::to_string(labels_.size()) + ", " + std::to_string(model_->hiddenSize()) + ")");
+    }
+    torch::NoGradGuard no_grad;
+    score_->weight.copy_(score);
+    return;
+  }
   auto tensors = loadAllTensors(dir / kWeightsFile);
   const std::string family = model_->family();
   torch::NoGradGuard no_grad;

@@ -4,10 +4,11 @@
 /// transformers' *ForSequenceClassification models do). Labels are the distinct `label` values of the training records
 /// ({"text","label"} JSONL, JSON or CSV), sorted; a base that is already a classifier keeps its own labels and head and
 /// trains further. The backbone trains fully, or stays frozen except its last N blocks (`train-last-blocks`; 0 trains
-/// the head alone, a linear probe). Validation reports cross-entropy, accuracy, and per label the correct and total
-/// counts. The head lives beside the model (not registered in it), so the family's own save code never sees it. Saved
-/// in the *ForSequenceClassification layout (score.weight, id2label/label2id), so transformers loads it as a
-/// classifier.
+/// the head alone, a linear probe), or stays frozen under a PEFT adapter (`peft`), which then
+/// trains with the head and is saved as a SEQ_CLS adapter folder. Validation reports cross-entropy, accuracy, and per
+/// label the correct and total counts. The head lives beside the model (not registered in it), so the family's own save
+/// code never sees it. Saved in the *ForSequenceClassification layout (score.weight, id2label/label2id), so
+/// transformers loads it as a classifier.
 #include <memory>
 
 #include "core/data/example_sampler.h"
@@ -42,6 +43,7 @@ class ClassifyTask : public TrainingTask {
   explicit ClassifyTask(ClassifySetup setup);
 
   std::vector<std::pair<std::string, torch::Tensor>> trainableParameters() override;
+  double learningRateScale(const std::string& name) const override;
   void setTraining(bool training) override;
   torch::Tensor nextMicroBatchLoss() override;
   int64_t tokensPerMicroBatch() const override { return last_tokens_; }
@@ -62,6 +64,8 @@ class ClassifyTask : public TrainingTask {
 
  private:
   std::vector<LabelledText> encode(const std::vector<Record>& records, bool add_labels);
+  /// `train-last-blocks`: everything before the last N blocks stops taking gradients.
+  void freezeUntrainedBackbone();
   ClassifySetup setup_;
   CausalLm model_;
   torch::nn::Linear score_{nullptr};

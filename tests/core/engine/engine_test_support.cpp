@@ -104,6 +104,28 @@ const PreparedCorpus& preparedCorpus() {
   return prepared;
 }
 
+void writeCalmStorm(const std::filesystem::path& path, int first, int count) {
+  std::ofstream out(path);
+  out << "text,label\n";
+  for (int i = first; i < first + count; ++i) {
+    if (i % 2 == 0) {
+      out << "\"the river was calm and bright, " << i << "\",calm\n";
+    } else {
+      out << "\"storm, thunder and rain again, " << i << "\",storm\n";
+    }
+  }
+}
+
+const std::filesystem::path& pretrainedTinyBase() {
+  static TempDir dir("pretrained-base");
+  static const std::filesystem::path model = [] {
+    auto result = runTemper(tinyTrainArgs(dir / "ws", preparedCorpus().data, {{"max-steps", "40"}, {"ctx", "64"}}));
+    EXPECT_EQ(result.exit_code, 0) << result.all();
+    return std::filesystem::path(listRuns(dir / "ws").at(0).at("run_dir").get<std::string>()) / "final";
+  }();
+  return model;
+}
+
 Args tinyTrainArgs(const std::filesystem::path& workspace, const std::filesystem::path& data,
                    const std::map<std::string, std::string>& overrides) {
   // lr == min-lr and no warmup: the schedule does not depend on max-steps, so a run can be

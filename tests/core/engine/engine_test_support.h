@@ -53,6 +53,14 @@ Args trainArgs(const std::filesystem::path& workspace, std::map<std::string, std
 Args tinyTrainArgs(const std::filesystem::path& workspace, const std::filesystem::path& data,
                    const std::map<std::string, std::string>& overrides = {});
 
+/// `count` {"text","label"} CSV records numbered from `first`: even ones "calm", odd ones "storm",
+/// two kinds of text that differ in every word (separable for any model).
+void writeCalmStorm(const std::filesystem::path& path, int first, int count);
+
+/// The final/ folder of a tiny GPT-2 pretrained on the prepared corpus for 40 steps at ctx 64, made
+/// once per test program: the base the finetuning and PEFT tests start from.
+const std::filesystem::path& pretrainedTinyBase();
+
 /// `temper runs list --json` of `workspace`: the runs, or an empty array when it has no store yet.
 Json listRuns(const std::filesystem::path& workspace);
 /// `temper runs show ID --json`.

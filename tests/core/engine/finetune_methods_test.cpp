@@ -13,32 +13,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A base model made once per test program: the prepared corpus, pretrained for 40 steps.
-struct Base {
-  std::filesystem::path workspace;
-  std::filesystem::path model;  // runs/<id>/final
-};
-
-const Base& base() {
-  static TempDir dir("finetune-base");
-  static Base made = [] {
-    Base b;
-    b.workspace = dir / "ws";
-    auto result = runTemper(tinyTrainArgs(b.workspace, preparedCorpus().data, {{"max-steps", "40"}, {"ctx", "64"}}));
-    EXPECT_EQ(result.exit_code, 0) << result.all();
-    Json runs = listRuns(b.workspace);
-    b.model = std::filesystem::path(runs.at(0).at("run_dir").get<std::string>()) / "final";
-    return b;
-  }();
-  return made;
-}
-
 Args finetuneArgs(const std::filesystem::path& workspace, const std::string& method, const std::filesystem::path& data,
                   const std::map<std::string, std::string>& extra = {}) {
-  std::map<std::string, std::string> flags = {
-      {"method", method},   {"base", base().model.string()}, {"data", data.string()}, {"batch-size", "4"},
-      {"max-steps", "30"},  {"warmup-steps", "0"},           {"lr", "0.003"},         {"min-lr", "0.003"},
-      {"eval-every", "10"}, {"eval-batches", "4"},           {"threads", "1"},        {"ctx", "64"}};
+  std::map<std::string, std::string> flags = {{"method", method},      {"base", pretrainedTinyBase().string()},
+                                              {"data", data.string()}, {"batch-size", "4"},
+                                              {"max-steps", "30"},     {"warmup-steps", "0"},
+                                              {"lr", "0.003"},         {"min-lr", "0.003"},
+                                              {"eval-every", "10"},    {"eval-batches", "4"},
+                                              {"threads", "1"},        {"ctx", "64"}};
   return trainArgs(workspace, std::move(flags), extra);
 }
 
@@ -234,19 +216,6 @@ TEST(Sft, LearnsWikiSqlFromAModelPretrainedHere) {
   auto evals = eventsOf(result, "eval");
   ASSERT_EQ(evals.size(), 2u);
   EXPECT_LT(evals.back().at("val_loss").get<double>(), evals.front().at("val_loss").get<double>()) << result.err;
-}
-
-// Two kinds of text that differ in every word: separable for any model. CSV, quoted cells.
-void writeCalmStorm(const std::filesystem::path& path, int first, int count) {
-  std::ofstream out(path);
-  out << "text,label\n";
-  for (int i = first; i < first + count; ++i) {
-    if (i % 2 == 0) {
-      out << "\"the river was calm and bright, " << i << "\",calm\n";
-    } else {
-      out << "\"storm, thunder and rain again, " << i << "\",storm\n";
-    }
-  }
 }
 
 TEST(Classify, SeparatesTwoLabelsAndSavesAClassifier) {

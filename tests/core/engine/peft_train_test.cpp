@@ -15,24 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Base {
-  fs::path workspace;
-  fs::path model;  // a copy of the pretrained run's final/ (the changed-base test edits its own copy)
-};
-
-const Base& base() {
-  static TempDir dir("peft-base");
-  static Base made = [] {
-    Base b;
-    b.workspace = dir / "ws";
-    auto result = runTemper(tinyTrainArgs(b.workspace, preparedCorpus().data, {{"max-steps", "40"}, {"ctx", "64"}}));
-    EXPECT_EQ(result.exit_code, 0) << result.all();
-    b.model = fs::path(listRuns(b.workspace).at(0).at("run_dir").get<std::string>()) / "final";
-    return b;
-  }();
-  return made;
-}
-
 Args loraArgs(const fs::path& workspace, const fs::path& base_model, const std::map<std::string, std::string>& extra) {
   std::map<std::string, std::string> flags = {{"method", "continued-pretrain"},
                                               {"base", base_model.string()},
@@ -90,7 +72,7 @@ void expectMergeRefused(const fs::path& workspace, const ProcessResult& run, con
 
 TEST(LoraTrain, SavesAPeftFolderThatEvalGenerateAndMergeRead) {
   TempDir dir("lora-train");
-  auto run = runTemper(loraArgs(dir / "ws", base().model, {}));
+  auto run = runTemper(loraArgs(dir / "ws", pretrainedTinyBase(), {}));
   ASSERT_EQ(run.exit_code, 0) << run.all();
   const fs::path run_dir = listRuns(dir / "ws").at(0).at("run_dir").get<std::string>();
   const Json counts = readJsonFile(run_dir / "config.json").at("parameters");
@@ -109,7 +91,7 @@ TEST(LoraTrain, SavesAPeftFolderThatEvalGenerateAndMergeRead) {
   EXPECT_EQ(config.at("r"), 4);
   EXPECT_EQ(config.at("lora_alpha"), 8.0);  // 2 × r
   EXPECT_EQ(fs::path(config.at("base_model_name_or_path").get<std::string>()),
-            fs::absolute(base().model).lexically_normal());
+            fs::absolute(pretrainedTinyBase()).lexically_normal());
   // A checkpoint holds the adapter and its moments only: kilobytes, not the base's megabyte.
   EXPECT_LT(fs::file_size(run_dir / "checkpoints" / "step-20" / "adapter_model.safetensors"), 20000u);
   EXPECT_LT(fs::file_size(run_dir / "checkpoints" / "step-20" / "optimizer.safetensors"), 40000u);
@@ -128,9 +110,9 @@ TEST(LoraTrain, SavesAPeftFolderThatEvalGenerateAndMergeRead) {
   EXPECT_TRUE(inspection.at("trained_here").get<bool>());
 
   const std::string text = preparedCorpus().corpus.string();
-  const double base_nll = meanNll({"eval", "--model", base().model.string(), "--data", text, "--json"});
-  const double with_adapter =
-      meanNll({"eval", "--model", base().model.string(), "--adapter", final_dir.string(), "--data", text, "--json"});
+  const double base_nll = meanNll({"eval", "--model", pretrainedTinyBase().string(), "--data", text, "--json"});
+  const double with_adapter = meanNll(
+      {"eval", "--model", pretrainedTinyBase().string(), "--adapter", final_dir.string(), "--data", text, "--json"});
   const double from_folder = meanNll({"eval", "--model", final_dir.string(), "--data", text, "--json"});
   EXPECT_EQ(with_adapter, from_folder);
   EXPECT_LT(with_adapter, base_nll - 0.01) << "the adapter learned the corpus it trained on";
@@ -158,7 +140,7 @@ TEST(LoraTrain, SftTrainsAnAdapterOnTheResponses) {
         << "\n";
   }
   out.close();
-  auto run = runTemper(loraArgs(dir / "ws", base().model,
+  auto run = runTemper(loraArgs(dir / "ws", pretrainedTinyBase(),
                                 {{"method", "sft"},
                                  {"data", (dir / "train.jsonl").string()},
                                  {"lora-targets", "c_attn"},
@@ -184,7 +166,7 @@ TEST(LoraTrain, SftTrainsAnAdapterOnTheResponses) {
 TEST(LoraTrain, ResumeGivesTheUninterruptedLossesAndRefusesAChangedBase) {
   TempDir dir("lora-resume");
   // The base copied, so this test may change it.
-  fs::copy(base().model, dir / "base", fs::copy_options::recursive);
+  fs::copy(pretrainedTinyBase(), dir / "base", fs::copy_options::recursive);
   auto uninterrupted = runTemper(loraArgs(dir / "a", dir / "base", {{"lora-dropout", "0.1"}}));
   ASSERT_EQ(uninterrupted.exit_code, 0) << uninterrupted.all();
   const auto reference = lossesByStep(uninterrupted);
@@ -224,7 +206,7 @@ TEST(PromptTuningTrain, TrainsASoftPromptThatEvalUsesAndResumesExactly) {
   const std::map<std::string, std::string> prompt = {
       {"peft", "prompt-tuning"}, {"lora-r", ""}, {"lora-targets", ""}, {"prompt-tokens", "6"}, {"lr", "0.05"},
       {"min-lr", "0.05"},        {"ctx", ""}};
-  auto uninterrupted = runTemper(loraArgs(dir / "a", base().model, prompt));
+  auto uninterrupted = runTemper(loraArgs(dir / "a", pretrainedTinyBase(), prompt));
   ASSERT_EQ(uninterrupted.exit_code, 0) << uninterrupted.all();
   const fs::path run_dir = listRuns(dir / "a").at(0).at("run_dir").get<std::string>();
   const Json config = readJsonFile(run_dir / "final" / "adapter_config.json");
@@ -236,17 +218,17 @@ TEST(PromptTuningTrain, TrainsASoftPromptThatEvalUsesAndResumesExactly) {
   EXPECT_EQ(readJsonFile(run_dir / "config.json").at("parameters").at("trainable"), 6 * 32);
   const std::string text = preparedCorpus().corpus.string();
   const double with_prompt = meanNll({"eval", "--model", (run_dir / "final").string(), "--data", text, "--json"});
-  const double base_nll = meanNll({"eval", "--model", base().model.string(), "--data", text, "--json"});
+  const double base_nll = meanNll({"eval", "--model", pretrainedTinyBase().string(), "--data", text, "--json"});
   EXPECT_NE(with_prompt, base_nll);
   auto windows = runTemper({"eval", "--model", (run_dir / "final").string(), "--data", text, "--ctx", "60"});
   EXPECT_EQ(windows.exit_code, 2) << windows.all();
   EXPECT_NE(windows.err.find("58"), std::string::npos) << windows.err;  // 64 - 6 positions left
 
-  expectExactResume(dir / "b", loraArgs(dir / "b", base().model, prompt), uninterrupted);
+  expectExactResume(dir / "b", loraArgs(dir / "b", pretrainedTinyBase(), prompt), uninterrupted);
   expectMergeRefused(dir / "a", uninterrupted, dir / "merged");
 
   auto too_long = runTemper(loraArgs(
-      dir / "c", base().model,
+      dir / "c", pretrainedTinyBase(),
       {{"peft", "prompt-tuning"}, {"lora-r", ""}, {"lora-targets", ""}, {"prompt-tokens", "60"}, {"ctx", "32"}}));
   EXPECT_EQ(too_long.exit_code, 2) << too_long.all();
   EXPECT_NE(too_long.err.find("use ctx ≤ 4"), std::string::npos) << too_long.err;
@@ -263,11 +245,11 @@ TEST(PrefixTuningTrain, TrainsProjectedPrefixesThatEvalUsesAndResumesExactly) {
                                                      {"lr", "0.01"},
                                                      {"min-lr", "0.01"},
                                                      {"ctx", ""}};
-  auto uninterrupted = runTemper(loraArgs(dir / "a", base().model, prefix));
+  auto uninterrupted = runTemper(loraArgs(dir / "a", pretrainedTinyBase(), prefix));
   ASSERT_EQ(uninterrupted.exit_code, 0) << uninterrupted.all();
   const fs::path run_dir = listRuns(dir / "a").at(0).at("run_dir").get<std::string>();
   const Json config = readJsonFile(run_dir / "final" / "adapter_config.json");
-  const Json base_config = readJsonFile(base().model / "config.json");
+  const Json base_config = readJsonFile(pretrainedTinyBase() / "config.json");
   const int64_t layers = base_config.at("n_layer"), width = base_config.at("n_embd");
   EXPECT_EQ(config.at("peft_type"), "PREFIX_TUNING");
   EXPECT_EQ(config.at("num_virtual_tokens"), 4);
@@ -283,9 +265,9 @@ TEST(PrefixTuningTrain, TrainsProjectedPrefixesThatEvalUsesAndResumesExactly) {
   EXPECT_TRUE(fs::exists(run_dir / "final" / "temper_training.safetensors"));
   const std::string text = preparedCorpus().corpus.string();
   const double with_prefix = meanNll({"eval", "--model", (run_dir / "final").string(), "--data", text, "--json"});
-  const double through_base = meanNll(
-      {"eval", "--model", base().model.string(), "--adapter", (run_dir / "final").string(), "--data", text, "--json"});
-  const double base_nll = meanNll({"eval", "--model", base().model.string(), "--data", text, "--json"});
+  const double through_base = meanNll({"eval", "--model", pretrainedTinyBase().string(), "--adapter",
+                                       (run_dir / "final").string(), "--data", text, "--json"});
+  const double base_nll = meanNll({"eval", "--model", pretrainedTinyBase().string(), "--data", text, "--json"});
   EXPECT_EQ(with_prefix, through_base);
   EXPECT_NE(with_prefix, base_nll);
   auto windows = runTemper({"eval", "--model", (run_dir / "final").string(), "--data", text, "--ctx", "62"});
@@ -295,7 +277,7 @@ TEST(PrefixTuningTrain, TrainsProjectedPrefixesThatEvalUsesAndResumesExactly) {
                               "--max-new-tokens", "8", "--temperature", "0"});
   EXPECT_EQ(generated.exit_code, 0) << generated.all();
 
-  expectExactResume(dir / "b", loraArgs(dir / "b", base().model, prefix), uninterrupted);
+  expectExactResume(dir / "b", loraArgs(dir / "b", pretrainedTinyBase(), prefix), uninterrupted);
   expectMergeRefused(dir / "a", uninterrupted, dir / "merged");
 }
 
@@ -303,7 +285,7 @@ TEST(QloraTrain, TrainsLoraOnAQuantisedBaseAndResumesExactly) {
   TempDir dir("qlora");
   for (const char* quant : {"nf4", "int8"}) {
     const std::map<std::string, std::string> qlora = {{"base-quant", quant}, {"use-dora", "true"}};
-    auto uninterrupted = runTemper(loraArgs(dir / quant / "a", base().model, qlora));
+    auto uninterrupted = runTemper(loraArgs(dir / quant / "a", pretrainedTinyBase(), qlora));
     ASSERT_EQ(uninterrupted.exit_code, 0) << uninterrupted.all();
     const auto losses = lossesByStep(uninterrupted);
     ASSERT_EQ(losses.size(), 20u);
@@ -315,9 +297,9 @@ TEST(QloraTrain, TrainsLoraOnAQuantisedBaseAndResumesExactly) {
         {"eval", "--model", (run_dir / "final").string(), "--data", preparedCorpus().corpus.string(), "--json"});
     EXPECT_GT(nll, 0.0);
     // The same quantised base is rebuilt on resume: the losses continue exactly.
-    expectExactResume(dir / quant / "b", loraArgs(dir / quant / "b", base().model, qlora), uninterrupted);
+    expectExactResume(dir / quant / "b", loraArgs(dir / quant / "b", pretrainedTinyBase(), qlora), uninterrupted);
   }
-  auto full = runTemper(loraArgs(dir / "full", base().model,
+  auto full = runTemper(loraArgs(dir / "full", pretrainedTinyBase(),
                                  {{"peft", "none"}, {"lora-r", ""}, {"lora-targets", ""}, {"base-quant", "nf4"}}));
   EXPECT_EQ(full.exit_code, 2) << full.all();
   EXPECT_NE(full.err.find("`base-quant` nf4"), std::string::npos) << full.err;
@@ -328,7 +310,7 @@ TEST(BottleneckTrain, TrainsAdaptersThatEvalLoadsAndResumesExactly) {
   const std::map<std::string, std::string> adapters = {{"peft", "adapters"},       {"lora-r", ""},
                                                        {"lora-targets", ""},       {"adapter-placement", "both"},
                                                        {"adapter-reduction", "4"}, {"adapter-act", "gelu"}};
-  auto uninterrupted = runTemper(loraArgs(dir / "a", base().model, adapters));
+  auto uninterrupted = runTemper(loraArgs(dir / "a", pretrainedTinyBase(), adapters));
   ASSERT_EQ(uninterrupted.exit_code, 0) << uninterrupted.all();
   const fs::path run_dir = listRuns(dir / "a").at(0).at("run_dir").get<std::string>();
   // 1 block of width 32, bottleneck 8, two adapters: 2 × (32·8 + 8 + 8·32 + 32).
@@ -351,13 +333,13 @@ TEST(BottleneckTrain, TrainsAdaptersThatEvalLoadsAndResumesExactly) {
   EXPECT_EQ(inspection.at("trainable_parameters"), 2 * (32 * 8 + 8 + 8 * 32 + 32));
 
   const std::string text = preparedCorpus().corpus.string();
-  const double base_nll = meanNll({"eval", "--model", base().model.string(), "--data", text, "--json"});
-  const double with_adapters =
-      meanNll({"eval", "--model", base().model.string(), "--adapter", final_dir.string(), "--data", text, "--json"});
+  const double base_nll = meanNll({"eval", "--model", pretrainedTinyBase().string(), "--data", text, "--json"});
+  const double with_adapters = meanNll(
+      {"eval", "--model", pretrainedTinyBase().string(), "--adapter", final_dir.string(), "--data", text, "--json"});
   EXPECT_EQ(with_adapters, meanNll({"eval", "--model", final_dir.string(), "--data", text, "--json"}));
   EXPECT_LT(with_adapters, base_nll - 0.01) << "the adapters learned the corpus they trained on";
 
-  expectExactResume(dir / "b", loraArgs(dir / "b", base().model, adapters), uninterrupted);
+  expectExactResume(dir / "b", loraArgs(dir / "b", pretrainedTinyBase(), adapters), uninterrupted);
   expectMergeRefused(dir / "a", uninterrupted, dir / "merged");
 
   // The block list and the reduction are checked against the model, naming the key.
@@ -365,7 +347,7 @@ TEST(BottleneckTrain, TrainsAdaptersThatEvalLoadsAndResumesExactly) {
            {"adapter-layers", "0-1"}, {"adapter-reduction", "64"}, {"adapter-placement", "inside"}}) {
     auto flags = adapters;
     flags[key] = value;
-    auto refused = runTemper(loraArgs(dir / "c", base().model, flags));
+    auto refused = runTemper(loraArgs(dir / "c", pretrainedTinyBase(), flags));
     EXPECT_EQ(refused.exit_code, 2) << key << "\n" << refused.all();
     EXPECT_NE(refused.err.find("`" + key + "`"), std::string::npos) << refused.err;
   }
@@ -383,18 +365,18 @@ TEST(GradientCheckpointing, GivesTheSameLossesForFullAndAdapterRuns) {
       {"lora", {}},
       {"adapters", {{"peft", "adapters"}, {"lora-r", ""}, {"lora-targets", ""}}}};
   for (const auto& [kind, flags] : kinds) {
-    auto plain = runTemper(loraArgs(dir / (kind + "-plain"), base().model, flags));
+    auto plain = runTemper(loraArgs(dir / (kind + "-plain"), pretrainedTinyBase(), flags));
     ASSERT_EQ(plain.exit_code, 0) << kind << "\n" << plain.all();
     auto with = flags;
     with["gradient-checkpointing"] = "true";
-    auto checkpointed = runTemper(loraArgs(dir / (kind + "-checkpointed"), base().model, with));
+    auto checkpointed = runTemper(loraArgs(dir / (kind + "-checkpointed"), pretrainedTinyBase(), with));
     ASSERT_EQ(checkpointed.exit_code, 0) << kind << "\n" << checkpointed.all();
     const auto reference = lossesByStep(plain);
     ASSERT_EQ(reference.size(), 20u);
     EXPECT_EQ(lossesByStep(checkpointed), reference) << kind;
 
     auto dryRunActivations = [&](const std::map<std::string, std::string>& f) {
-      Args args = loraArgs(dir / "dry", base().model, f);
+      Args args = loraArgs(dir / "dry", pretrainedTinyBase(), f);
       args.insert(args.end(), {"--dry-run", "--json"});
       auto result = runTemper(args);
       EXPECT_EQ(result.exit_code, 0) << result.all();
@@ -421,7 +403,7 @@ TEST(LoraTrain, RefusalsNameTheKeyOrModule) {
       {{{"modules-to-save", "no_such_module"}}, "no_such_module"},
   };
   for (const auto& c : cases) {
-    auto args = loraArgs(dir / "ws", base().model, c.flags);
+    auto args = loraArgs(dir / "ws", pretrainedTinyBase(), c.flags);
     if (c.flags.count("method") && c.flags.at("method") == "pretrain") {
       // pretrain with the other LoRA keys removed, so `peft` is the first complaint
       for (const char* key : {"lora-r", "lora-targets"}) {
