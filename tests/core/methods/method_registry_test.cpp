@@ -95,9 +95,9 @@ TEST(MethodRegistry, BuiltInMethodsInTheMissionsOrder) {
     EXPECT_FALSE(m.title.empty()) << m.name;
     EXPECT_FALSE(m.summary.empty()) << m.name;
     EXPECT_FALSE(m.data_formats.empty()) << m.name;
-    // What is trained is an axis (docs/peft.md): the methods that train a language model from a
-    // base take the adapters; the others train every weight.
-    const bool adapts = m.name == "continued-pretrain" || m.name == "sft";
+    // What is trained is an axis (docs/peft.md): the methods that train from a base (a language
+    // model, or classify's backbone) take the adapters; the others train every weight.
+    const bool adapts = m.name == "continued-pretrain" || m.name == "sft" || m.name == "classify";
     const std::vector<std::string> kinds =
         adapts ? std::vector<std::string>{"none", "lora", "adapters", "prompt-tuning", "prefix-tuning"}
                : std::vector<std::string>{"none"};

@@ -26,6 +26,7 @@
 #include "ui/pages/library/library_model.h"
 #include "ui/pages/models/model_tree.h"
 #include "ui/pages/models/models_page.h"
+#include "ui/pages/playground/playground_adapters.h"
 
 using namespace temper;
 using namespace temper::studio;
@@ -314,6 +315,27 @@ class ModelsTreeTest : public QObject {
     QCOMPARE(page.treeModel()->rowCount(base), 1);
     QCOMPARE(page.treeModel()->index(0, 0, base).data().toString(), QStringLiteral("harbour lora"));
     QVERIFY(QFileInfo(base_ + "/model.safetensors").exists());
+  }
+
+  // A classify run's LoRA (SEQ_CLS) sits under its base like any adapter, merges and evaluates, but
+  // does not chat: the Playground would refuse it.
+  void classifierAdapterDoesNotOpenInThePlayground() {
+    QHash<QString, QByteArray> files = adapterFiles("LORA", "lora", base_);
+    files["adapter_config.json"] = QStringLiteral(R"({"peft_type":"LORA","task_type":"SEQ_CLS",)"
+                                                  R"("base_model_name_or_path":"%1"})")
+                                       .arg(base_)
+                                       .toUtf8();
+    const QString classifier = finishedRun("harbour topics", "classify", base_, files, nullptr);
+    auto runs = history();
+    ModelsPage page(runs.get(), settings_.get(), session_.get());
+    page.setWorkspace(workspace_);
+    QVERIFY(selectAndWait(page, classifier));
+    QCOMPARE(page.adapterValue("kind"), QStringLiteral("LoRA"));
+    QVERIFY(!page.playgroundButton()->isEnabled());
+    QVERIFY(page.mergeButton()->isEnabled());
+    QVERIFY(page.evaluateButton()->isEnabled());
+    QVERIFY(readAdapterFolder(classifier)->classifier);
+    QVERIFY(!readAdapterFolder(lora_)->classifier);
   }
 };
 

@@ -64,6 +64,7 @@ ModelRow modelRowOf(const LibraryEntry& entry, const RunSummary* run) {
     row.kind = ModelRow::Kind::Adapter;
     row.peft = adapter->kind;
     row.base = adapter->base;
+    row.classifier = adapter->classifier;
     if (row.base.isEmpty() && run) row.base = QString::fromStdString(run->run.base_model);
   }
   row.bytes = folderBytes(entry.path);

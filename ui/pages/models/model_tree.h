@@ -25,8 +25,9 @@ struct ModelRow {
   QString data;    ///< a run's dataset, its file or folder name
   double best_val_loss = 0;
   bool has_metric = false;
-  qint64 bytes = -1;  ///< size on disk; -1: the folder is not there
-  QString detail;     ///< the row's tooltip line
+  qint64 bytes = -1;        ///< size on disk; -1: the folder is not there
+  QString detail;           ///< the row's tooltip line
+  bool classifier = false;  ///< a classifier's adapter (SEQ_CLS): no chat
 
   bool isAdapter() const { return kind == Kind::Adapter; }
 };

@@ -334,7 +334,7 @@ void ModelsPage::updatePageActions() {
   const bool adapter = row && row->isAdapter();
   const bool lora = adapter && row->peft == QLatin1String("lora");
   const bool on_disk = row && QFileInfo(row->path).isDir();
-  const bool classifier = !adapter && hasInspection() && inspection_.isClassifier();
+  const bool classifier = adapter ? row->classifier : hasInspection() && inspection_.isClassifier();
 
   playground_button_->setEnabled(on_disk && !classifier);
   playground_button_->setToolTip(!on_disk     ? tr("Select a model or adapter whose folder is on this machine")

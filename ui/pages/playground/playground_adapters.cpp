@@ -31,6 +31,7 @@ std::optional<PlaygroundAdapter> readAdapterFolder(const QString& dir) {
   adapter.path = QDir(dir).absolutePath();
   adapter.kind = kindOfPeftType(config.value(QStringLiteral("peft_type")).toString());
   adapter.base = config.value(QStringLiteral("base_model_name_or_path")).toString();
+  adapter.classifier = config.value(QStringLiteral("task_type")).toString() == QLatin1String("SEQ_CLS");
   if (adapter.kind.isEmpty()) return std::nullopt;
   return adapter;
 }
@@ -69,7 +70,7 @@ QVector<PlaygroundAdapter> PlaygroundAdapters::offeredFor(const LibraryModel* mo
     for (const LibraryEntry& entry : models->entries()) {
       if (entry.origin != LibraryEntry::Origin::Run) continue;
       auto adapter = readAdapterFolder(entry.path);
-      if (!adapter || !sameFolder(adapter->base, base)) continue;
+      if (!adapter || adapter->classifier || !sameFolder(adapter->base, base)) continue;
       adapter->name = entry.name;
       remember(*adapter);
       offer(*adapter);

@@ -18,6 +18,8 @@ struct PlaygroundAdapter {
   QString kind;  ///< lora, adapters, prompt-tuning, prefix-tuning
   QString base;  ///< base_model_name_or_path
   QString name;  ///< the run's name, else the folder's
+  /// A SEQ_CLS adapter (a classify run's): it scores labels, it does not chat, so it is never offered.
+  bool classifier = false;
 };
 
 /// The adapter_config.json of `dir` (a few hundred bytes: read here rather than asking the engine

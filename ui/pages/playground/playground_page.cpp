@@ -382,6 +382,10 @@ void PlaygroundPage::addAdapterFolder(const QString& dir) {
     problem = tr("%1 is not an adapter folder (no adapter_config.json of a LoRA, bottleneck adapters or prompt "
                  "tuning).")
                   .arg(QDir::toNativeSeparators(path));
+  } else if (adapter->classifier) {
+    problem = tr("%1 is a classifier's adapter (a classify run's): it scores labels and does not chat. The Models "
+                 "page evaluates it.")
+                  .arg(QDir::toNativeSeparators(path));
   } else if (QFileInfo(adapter->base).isDir() && !sameFolder(adapter->base, loaded_base_)) {
     // Its base is on disk and is another model: its weights would not fit this one.
     problem = tr("%1 was trained on %2, not on the loaded %3.")
