@@ -62,6 +62,7 @@ MethodShape methodShape(const MethodInputs& inputs) {
     shape.trainable_parameters =
         prefixTrainableParameters(shape.model.layers, shape.model.kvHeads(), shape.model.headDim(), peft.prefix);
   }
+  if (peft.adapter()) shape.trainable_parameters += shape.head_parameters;
   if (peft.base_quant != "none") {
     for (const NamedLinear& linear : projectionsOf(shape.model)) shape.quantized_parameters += linear.in * linear.out;
     shape.quantized_bytes_per_parameter = quantizedBytesPerWeight(peft.base_quant, peft.base_quant_double);

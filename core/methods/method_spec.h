@@ -29,6 +29,8 @@ struct MethodShape {
   ModelShape model;
   int64_t trainable_parameters = -1;  ///< -1: every parameter
   int64_t recorded_blocks = -1;       ///< blocks autograd records through, from the last; -1: all
+  /// A head that trains beside whatever else does (classify's label head), also under an adapter.
+  int64_t head_parameters = 0;
   /// QLoRA (`base-quant`): parameters stored quantised and their bytes each (0: none).
   int64_t quantized_parameters = 0;
   double quantized_bytes_per_parameter = 0;

@@ -207,6 +207,18 @@ TEST(ClassifyPeft, SoftPromptAndPrefixTrainBesideTheHead) {
   }
 }
 
+TEST(ClassifyPeft, DryRunCountsTheHeadBesideTheAdapter) {
+  TempDir dir("classify-peft-dry");
+  Args args = classifyArgs(dir / "ws", {});
+  args.insert(args.end(), {"--dry-run", "--json"});
+  auto result = runTemper(args);
+  ASSERT_EQ(result.exit_code, 0) << result.all();
+  // As the run counts them (the first test): LoRA r 4 on 4 projections, and 2 labels × 32.
+  EXPECT_EQ(Json::parse(result.out).at("estimate").at("trainable_parameters"),
+            4 * ((32 + 96) + (32 + 32) + (32 + 128) + (128 + 32)) + 2 * 32)
+      << result.out;
+}
+
 TEST(ClassifyPeft, TrainLastBlocksWithAnAdapterIsRefused) {
   TempDir dir("classify-peft-refused");
   auto refused = runTemper(classifyArgs(dir / "ws", {{"train-last-blocks", "1"}}));

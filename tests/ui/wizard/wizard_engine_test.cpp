@@ -204,6 +204,13 @@ QString WizardEngineTest::tinyBase(const QString& engine_path) {
   if (!corpus.open(QIODevice::WriteOnly)) return {};
   for (int i = 0; i < 200; ++i) corpus.write("The harbour lights came on one by one as the boats returned.\n");
   corpus.close();
+  // Labelled lines in the corpus's letters, for the classify walk.
+  QFile labels(peft_work_.filePath("labels.csv"));
+  if (!labels.open(QIODevice::WriteOnly)) return {};
+  labels.write("text,label\n");
+  for (int i = 0; i < 24; ++i)
+    labels.write(i % 2 ? "the boats returned,boats\n" : "the harbour lights came on,lights\n");
+  labels.close();
   const QString workspace = peft_work_.filePath("ws");
   const QString tokenizer = peft_work_.filePath("tok.model");
   auto run = [&](const QStringList& args) {
@@ -228,25 +235,31 @@ QString WizardEngineTest::tinyBase(const QString& engine_path) {
 void WizardEngineTest::realEnginePeftWalk_data() {
   QTest::addColumn<QString>("kind");
   QTest::addColumn<QString>("shot");
+  QTest::addColumn<QString>("method");
+  const QString lm = QStringLiteral("continued-pretrain");
   QTest::newRow("full") << "none"
-                        << "full";
+                        << "full" << lm;
   QTest::newRow("lora") << "lora"
-                        << "lora";
+                        << "lora" << lm;
   QTest::newRow("prompt-tuning") << "prompt-tuning"
-                                 << "prompt-tuning";
+                                 << "prompt-tuning" << lm;
   QTest::newRow("adapters") << "adapters"
-                            << "adapters";
+                            << "adapters" << lm;
   QTest::newRow("prefix-tuning") << "prefix-tuning"
-                                 << "prefix-tuning";
+                                 << "prefix-tuning" << lm;
+  QTest::newRow("classify-lora") << "lora"
+                                 << "classify-lora"
+                                 << "classify";
 }
 
-// Continued pretraining of a tiny base with each kind of "What is trained": the engine accepts
-// the page's config (its dry run), and the launched config carries `peft` and the kind's keys,
-// none of another kind's, into the run `temper train` records. Writes the page to
+// Continued pretraining (and classify, with LoRA) of a tiny base with each kind of "What is trained": the engine
+// accepts the page's config (its dry run), and the launched config carries `peft` and the kind's keys, none of another
+// kind's, into the run `temper train` records. Writes the page to
 // ${build}/screenshots/wizard-peft-<kind>.png.
 void WizardEngineTest::realEnginePeftWalk() {
   QFETCH(QString, kind);
   QFETCH(QString, shot);
+  QFETCH(QString, method);
   const QString engine_path = enginePath();
   REQUIRE_ENGINE(engine_path);
   const QString base = tinyBase(engine_path);
@@ -264,10 +277,10 @@ void WizardEngineTest::realEnginePeftWalk() {
   chooseFolder(w, base);
   QTRY_VERIFY_WITH_TIMEOUT(nextEnabled(w), 60000);
   pressNext(w);
-  w.dataPage()->setPaths({peft_work_.filePath("corpus.txt")});
+  w.dataPage()->setPaths({peft_work_.filePath(method == "classify" ? "labels.csv" : "corpus.txt")});
   QTRY_VERIFY_WITH_TIMEOUT(nextEnabled(w), 60000);
   pressNext(w);
-  w.methodPage()->button("continued-pretrain")->click();
+  w.methodPage()->button(method)->click();
   pressNext(w);
   QCOMPARE(w.currentId(), int(FinetuneWizard::kPeftPage));
   PeftPage* page = w.peftPage();
@@ -334,6 +347,7 @@ void WizardEngineTest::realEnginePeftWalk() {
     }
   };
   checkKeys(config, true);
+  QCOMPARE(config.value("method").toString(), method);
   if (kind == "lora") {
     QCOMPARE(config.value("lora-r").toInteger(), 4);
     QCOMPARE(config.value("lora-targets").toString(), QStringLiteral("all-linear"));
