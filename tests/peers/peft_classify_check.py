@@ -2,41 +2,39 @@
 """Hugging Face PEFT as an independent reference for the classifiers Temper trains with a PEFT kind
 (`temper train --method classify --peft ...`), whose final/ folder is a PEFT SEQ_CLS adapter.
 
-With the real `temper` binary this script trains the two tiny bases of peft_check.py (a GPT-2 pretrained
-from scratch, a grouped-query Llama continued-pretrained from a random base, both exported), writes
-labelled records of its own (short sentences about the weather, cooking and code: 60 for training, 21 for
-validation), trains classifiers on them (GPT-2 LoRA on all-linear, Llama LoRA on attention, a GPT-2 soft
-prompt, a Llama prefix) and checks that
+With the real `temper` binary this script trains peft_check.py's two tiny bases (a GPT-2 from scratch, a
+grouped-query Llama continued-pretrained from a random base, exported), writes labelled records of its own
+(sentences about the weather, cooking and code: 60 to train on, 21 to validate), trains classifiers (GPT-2 LoRA
+on all-linear, Llama LoRA on attention, a GPT-2 soft prompt, a Llama prefix) and checks that
 
-  1. Temper -> PEFT: transformers' AutoModelForSequenceClassification (float64, num_labels = the labels
-     of temper_adapter.json) with `PeftModel.from_pretrained(model, FINAL)` holds every tensor of
-     adapter_model.safetensors under the name PEFT gives it with the file's values, the label head
-     (`base_model.model.score.weight` / `base_model.score.weight`, modules_to_save) included; its logits
-     of each validation record, one record per forward (no padding: the head reads the last token), give
-     the mean NLL of the true label and the accuracy that `temper eval --model FINAL --data VAL --json`
-     reports, and the same confusion matrix; `--model BASE --adapter FINAL` scores as `--model FINAL`;
-  2. the adapter matters: the base's hidden states with the trained head alone (adapter, soft prompt or
-     prefix left out) give an NLL more than 100x the tolerance away, so that 1 could not pass with the
-     adapter ignored;
-  3. LoRA runs: `temper export --merge` writes a GPT2/LlamaForSequenceClassification folder (score.weight,
-     id2label = the labels) that transformers reads to the same NLL and accuracy, and that `temper eval`
-     scores as it scores the adapter;
-  4. PEFT -> Temper: LoRA SEQ_CLS adapters PEFT writes itself (get_peft_model on the base's
-     AutoModelForSequenceClassification with 2 labels, non-zero lora_B, a random score head; GPT-2 c_attn
-     with fan_in_fan_out, Llama q/v) are scored by `temper eval --model BASE --adapter DIR` on records
-     labelled LABEL_0 / LABEL_1 (the names Temper gives a PEFT folder's labels) as PEFT scores them.
+  1. Temper -> PEFT: AutoModelForSequenceClassification (float64, num_labels from temper_adapter.json) with
+     `PeftModel.from_pretrained(model, FINAL)` holds every tensor of adapter_model.safetensors under the name
+     PEFT gives it with the file's values, the label head (`base_model.model.score.weight` /
+     `base_model.score.weight`, modules_to_save) included; its logits of each validation record, one record
+     per forward (no padding: the head reads the last token), give the mean NLL of the true labels, the
+     accuracy and the confusion matrix of `temper eval --model FINAL --data VAL --json`; `--model BASE
+     --adapter FINAL` scores as `--model FINAL`;
+  2. the adapter matters: the trained head alone on the base's hidden states (no adapter, soft prompt or
+     prefix) gives an NLL more than 100x the tolerance away, so 1 could not pass with the adapter ignored;
+  3. LoRA: `temper export --merge` writes a GPT2/LlamaForSequenceClassification folder (id2label = the
+     labels) that transformers scores as in 1, and `temper eval` scores as it scores the adapter;
+  4. PEFT -> Temper: LoRA SEQ_CLS adapters PEFT writes (get_peft_model on the base's 2-label
+     AutoModelForSequenceClassification, non-zero lora_B, a random score head; GPT-2 c_attn, Llama q/v) are
+     scored by `temper eval --model BASE --adapter DIR` on records labelled LABEL_0 / LABEL_1 (Temper's names
+     for a PEFT folder's labels) as PEFT scores them, and the head alone scores far from that.
 
-The ids are those `encodeClassifierText` (core/methods/classify/classify_task.h) gives: the tokenizer's
-prefix ids, then the text's ids from `temper tokenizer encode`, no eos. The bases hold a bare
-tokenizer.model (no tokenizer_config.json or tokenizer.json), so no bos is added; classifier_prefix says so
-and would add one where a tokenizer_config.json asks for it. The config's pad_token_id is set to an id no
-record uses, so transformers' last-non-pad-token rule picks the last token, as Temper's head does.
+The ids are those of `encodeClassifierText` (core/methods/classify/classify_task.h): the tokenizer's prefix
+ids, then the text's ids from `temper tokenizer encode`, no eos. The bases hold a bare tokenizer.model (no
+tokenizer_config.json or tokenizer.json), so no bos is added; classifier_prefix would add the one a
+tokenizer_config.json asks for. pad_token_id is set to an id no record uses, so transformers' last-non-pad rule
+picks the last token, as Temper's head does. PEFT 0.21's SEQ_CLS prefix-tuning forward refuses transformers
+5.25 (it looks for `past_key_values` in the model's forward signature, renamed `cache`), so the script calls
+what PEFT calls where it finds it: the base model given past_key_values = PEFT's get_prompt (forward_of).
 
-Tolerance: relative 1e-4 on the mean NLL, as in peft_check.py and transformers_check.py (Temper computes in
-float32, the references in float64; ~20 records of ~10 tokens carry float32 rounding of ~1e-6 relative);
-the accuracy and confusion must be equal (a record whose top-2 logits lie within the float32 error could
-flip; the margins are printed when they differ); two `temper eval`s of one network (merged vs adapter, the
-folder alone vs --adapter) must agree within 1e-5.
+Tolerance: relative 1e-4 on the mean NLL, as peft_check.py and transformers_check.py argue (Temper computes in
+float32, the references in float64; seen here: 1e-8 to 4e-7); accuracy and confusion must be equal (a record
+whose top-2 logits lie within float32 error could flip: the smallest margin is printed then); two `temper
+eval`s of one network (merged vs adapter, the folder alone vs --adapter) must agree within 1e-5.
 
 Exit codes: 0 all checks passed, 1 a check failed, 2 bad arguments or a `temper` command failed,
 77 skipped (transformers, torch, numpy, safetensors or peft cannot be imported) so CTest reports a skip.
@@ -62,44 +60,34 @@ tc, torch, transformers, peft, np = pc.tc, pc.torch, pc.transformers, pc.peft, p
 log, CommandFailed, CheckFailed = pc.log, pc.CommandFailed, pc.CheckFailed
 RELATIVE_TOLERANCE, SAME_ENGINE_TOLERANCE = pc.RELATIVE_TOLERANCE, pc.SAME_ENGINE_TOLERANCE
 MARKER = ".temper-peft-classify-check"
-PROMPT_TOKENS = 4
-PREFIX_TOKENS = 4
-TOPICS = {  # subjects x predicates: every sentence of a topic shares none of its words with another topic
-    "weather": (["The rain", "A cold wind", "Morning fog", "The storm", "Bright sunshine", "Heavy snow",
-                 "A warm breeze", "Distant thunder"],
-                ["rolled over the hills", "kept the streets wet", "is expected by noon", "cleared before evening",
-                 "covered the valley", "turned the sky grey", "lasted all weekend", "came from the north"]),
-    "cooking": (["She stirred the soup", "Chop the onions", "The bread dough", "Fry the garlic", "He baked a cake",
-                 "Simmer the sauce", "Season the rice", "Roast the carrots"],
-                ["with a wooden spoon", "until golden brown", "for twenty minutes", "in a hot pan",
-                 "with butter and salt", "before serving dinner", "on a low flame", "and taste it often"]),
-    "code": (["The function", "This loop", "Our parser", "The compiler", "A null pointer", "The test suite",
-              "Each variable", "The array index"],
-             ["returns an integer", "throws an exception", "runs in linear time", "fails on empty input",
-              "is declared const", "needs a unit test", "reads the config file", "crashed the build"]),
+TOPICS = {  # subject x predicate ("|" between them); no words shared across topics but a few articles
+    "weather": ("The rain|A cold wind|Morning fog|The storm|Bright sunshine|Heavy snow|A warm breeze|Distant thunder",
+                "rolled over the hills|kept the streets wet|is expected by noon|cleared before evening|covered the "
+                "valley|turned the sky grey|lasted all weekend|came from the north"),
+    "cooking": ("She stirred the soup|Chop the onions|The bread dough|Fry the garlic|He baked a cake|Simmer the sauce|"
+                "Season the rice|Roast the carrots", "with a wooden spoon|until golden brown|for twenty minutes|in a "
+                "hot pan|with butter and salt|before serving dinner|on a low flame|and taste it often"),
+    "code": ("The function|This loop|Our parser|The compiler|A null pointer|The test suite|Each variable|An index",
+             "returns an integer|throws an exception|runs in linear time|fails on empty input|is declared const|needs "
+             "a unit test|reads the config file|crashed the build"),
 }
-
-
-def write_records(work):
-    """(train.csv, val.csv, the validation records): 27 sentences per topic, shuffled, 60 + 21."""
-    rng = random.Random(5)
-    rows = []
-    for label, (subjects, predicates) in TOPICS.items():
-        combos = [(s, p) for s in subjects for p in predicates]
-        rng.shuffle(combos)
-        rows += [(f"{s} {p}.", label) for s, p in combos[:27]]
-    rng.shuffle(rows)
-    parts = {"train.csv": rows[:60], "val.csv": rows[60:]}
-    for name, part in parts.items():
-        with open(work / name, "w", newline="", encoding="utf-8") as f:
-            csv.writer(f).writerows([("text", "label")] + part)
-    return work / "train.csv", work / "val.csv", parts["val.csv"]
 
 
 def write_csv(path, records):
     with open(path, "w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows([("text", "label")] + list(records))
     return path
+
+
+def write_records(work):
+    """(train.csv, val.csv, the validation records): 27 sentences per topic, shuffled, 60 + 21."""
+    rng, rows = random.Random(5), []
+    for label, (subjects, predicates) in TOPICS.items():
+        combos = [(s, p) for s in subjects.split("|") for p in predicates.split("|")]
+        rng.shuffle(combos)
+        rows += [(f"{s} {p}.", label) for s, p in combos[:27]]
+    rng.shuffle(rows)
+    return write_csv(work / "train.csv", rows[:60]), write_csv(work / "val.csv", rows[60:]), rows[60:]
 
 
 def classifier_prefix(folder):
@@ -125,24 +113,34 @@ def seq_cls_model(folder, labels, pad, report, case, expect_missing=("score.weig
     model, info = transformers.AutoModelForSequenceClassification.from_pretrained(
         str(folder), num_labels=len(labels), dtype=torch.float64, pad_token_id=pad, output_loading_info=True)
     for key in ("missing_keys", "unexpected_keys", "mismatched_keys"):
-        odd = sorted(set(map(str, info.get(key) or [])) - (set(expect_missing) if key == "missing_keys" else set()))
+        expected = set(expect_missing) if key == "missing_keys" else {"lm_head.weight"}  # an untied LM head
+        odd = sorted(set(map(str, info.get(key) or [])) - expected)
         if odd:
             report.fail(f"{case}: transformers reports {key} for {folder}: {odd}")
     return model.eval()
 
 
-def scores(model, ids, labels):
-    """(mean NLL of the true labels, accuracy, confusion rows=true, smallest top-2 margin), batch size 1."""
-    nll, confusion, margins = 0.0, [[0] * len(labels) for _ in labels], []
+def scores(forward, ids, targets, classes):
+    """(mean NLL of the true labels, accuracy, confusion rows=true, smallest top-2 margin), batch size 1;
+    `forward(input_ids)` gives the (1, classes) logits."""
+    nll, confusion, margins = 0.0, [[0] * classes for _ in range(classes)], []
     with torch.no_grad():
-        for record, label in zip(ids, labels):
-            logits = model(input_ids=torch.tensor([record])).logits[0].to(torch.float64)
-            nll += torch.nn.functional.cross_entropy(logits.unsqueeze(0), torch.tensor([label])).item()
-            confusion[label][int(logits.argmax())] += 1
+        for record, target in zip(ids, targets):
+            logits = forward(torch.tensor([record]))[0].to(torch.float64)
+            nll += torch.nn.functional.cross_entropy(logits.unsqueeze(0), torch.tensor([target])).item()
+            confusion[target][int(logits.argmax())] += 1
             top = torch.topk(logits, 2).values
             margins.append(float(top[0] - top[1]))
-    correct = sum(confusion[k][k] for k in range(len(labels)))
-    return nll / len(ids), correct / len(ids), confusion, min(margins)
+    return nll / len(ids), sum(confusion[k][k] for k in range(classes)) / len(ids), confusion, min(margins)
+
+
+def forward_of(model):
+    """The logits of a transformers or PEFT model; for prefix tuning PEFT's own branch for models whose forward
+    names past_key_values (transformers 5.25 names it `cache`, and PEFT 0.21 then refuses: see above)."""
+    config = getattr(model, "active_peft_config", None)
+    if config is not None and config.peft_type == peft.PeftType.PREFIX_TUNING:
+        return lambda x: model.base_model(input_ids=x, past_key_values=model.get_prompt(batch_size=x.size(0))).logits
+    return lambda x: model(input_ids=x).logits
 
 
 def compare_scores(case, what, report, result, reference, tolerance=RELATIVE_TOLERANCE):
@@ -183,15 +181,21 @@ def peft_model(base_folder, adapter_dir, labels, pad, report, case):
     return model, torch.from_numpy(stored[heads[0]].astype(np.float64))
 
 
-def head_alone(base_folder, labels, pad, head, report, case):
-    """The base's hidden states with the trained head and no adapter: what an ignored adapter would give."""
-    model = seq_cls_model(base_folder, labels, pad, report, case)
+def compare_with_peft(case, base_folder, adapter, labels, ids, targets, pad, result, report):
+    """`temper eval`'s result against PEFT's; the head alone (no adapter) must score far from both."""
+    model, head = peft_model(base_folder, adapter, labels, pad, report, case)
+    reference = scores(forward_of(model), ids, targets, len(labels))
+    compare_scores(case, "PEFT float64", report, result, reference)
+    alone = seq_cls_model(base_folder, labels, pad, report, case)  # the trained head on the base's hidden states
     with torch.no_grad():
-        model.score.weight.copy_(head)
-    return model
+        alone.score.weight.copy_(head)
+    alone = scores(forward_of(alone), ids, targets, len(labels))
+    report.must_differ(case, "NLL vs the head alone, no adapter (PEFT)", reference[0], alone[0])
 
 
-def check_temper_run(case, temper, workspace, run, base_folder, family, records, val_file, pad, report, work):
+def check_temper_run(case, temper, work, base_folder, family, flags, records, val_file, pad, report):
+    workspace = work / f"{case}-ws"
+    run = temper.train_record(workspace, dict(flags, base=base_folder, name=case))
     final = Path(run["run_dir"]) / "final"
     config = json.loads((final / "adapter_config.json").read_text())
     labels = json.loads((final / "temper_adapter.json").read_text())["labels"]
@@ -205,18 +209,14 @@ def check_temper_run(case, temper, workspace, run, base_folder, family, records,
         report.fail(f"{case}: temper_adapter.json labels {labels} are not the sorted labels of the records")
     ids = record_ids(temper, base_folder, records)
     targets = [labels.index(label) for _, label in records]
-    result = temper.json(["eval", "--model", final, "--data", val_file, "--json", "--threads", temper.threads])
+    result = temper.eval_nll(final, val_file)
     if result.get("task") != "classify" or result.get("labels") != labels or result.get("examples") != len(records):
         report.fail(f"{case}: temper eval says task {result.get('task')}, labels {result.get('labels')}, "
                     f"examples {result.get('examples')}")
-    applied = temper.json(temper.eval_args(base_folder, val_file, final))
+    applied = temper.eval_nll(base_folder, val_file, adapter=final)
     report.compare(case, "eval --model FINAL vs --model BASE --adapter", result["mean_nll"], applied["mean_nll"],
                    SAME_ENGINE_TOLERANCE)
-    model, head = peft_model(base_folder, final, labels, pad, report, case)
-    reference = scores(model, ids, targets)
-    compare_scores(case, "PEFT float64", report, result, reference)
-    alone = scores(head_alone(base_folder, labels, pad, head, report, case), ids, targets)
-    report.must_differ(case, "NLL vs the trained head alone (PEFT)", reference[0], alone[0])
+    compare_with_peft(case, base_folder, final, labels, ids, targets, pad, result, report)
     if config["peft_type"] != "LORA":
         return
     merged = temper.export_merged(workspace, run["id"], work / f"{case}-merged")
@@ -226,33 +226,29 @@ def check_temper_run(case, temper, workspace, run, base_folder, family, records,
     if merged_config.get("architectures") != [architecture] or id2label != dict(enumerate(labels)):
         report.fail(f"{case}: merged config.json: architectures {merged_config.get('architectures')}, "
                     f"id2label {merged_config.get('id2label')}")
-    merged_model = seq_cls_model(merged, labels, pad, report, case, expect_missing=())
-    if type(merged_model).__name__ != architecture:
-        report.fail(f"{case}: the merged folder loads as {type(merged_model).__name__}")
-    compare_scores(case, "merged folder in transformers", report, result, scores(merged_model, ids, targets))
-    merged_result = temper.json(["eval", "--model", merged, "--data", val_file, "--json", "--threads", temper.threads])
+    merged_model = seq_cls_model(merged, labels, pad, report, case, expect_missing=())  # the class of model_type
+    compare_scores(case, "merged folder in transformers", report, result,
+                   scores(forward_of(merged_model), ids, targets, len(labels)))
+    merged_result = temper.eval_nll(merged, val_file)
     compare_scores(case, "temper eval of the merged folder", report, result,
                    (merged_result["mean_nll"], merged_result["accuracy"], merged_result.get("confusion"), 0.0),
                    SAME_ENGINE_TOLERANCE)
 
 
-def write_peft_adapter(base_folder, out, lora_config, seed):
-    """A SEQ_CLS LoRA adapter PEFT writes itself: non-zero lora_B and a random score head (std 0.5)."""
+def check_peft_adapter(case, temper, work, base_folder, lora_config, seed, records, pad, report):
+    """A SEQ_CLS LoRA adapter PEFT writes itself (non-zero lora_B, a random score head of std 0.5), scored both ways."""
     torch.manual_seed(seed)
     base = transformers.AutoModelForSequenceClassification.from_pretrained(str(base_folder), num_labels=2,
                                                                           dtype=torch.float32)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", FutureWarning)  # transformers 5.25 deprecations PEFT 0.21 still calls
         model = pc.get_peft_model(base, lora_config)
     with torch.no_grad():
         for name, param in model.named_parameters():
             if "score" in name and "modules_to_save" in name:
                 param.copy_(torch.randn_like(param) * 0.5)
-    model.save_pretrained(str(out))
-    return out
-
-
-def check_peft_adapter(case, temper, base_folder, adapter, records, work, pad, report):
+    adapter = work / case
+    model.save_pretrained(str(adapter))
     log(f"== {case}: {adapter}")
     config = json.loads((adapter / "adapter_config.json").read_text())
     if config.get("base_model_name_or_path") != str(base_folder) or config.get("task_type") != "SEQ_CLS":
@@ -263,14 +259,10 @@ def check_peft_adapter(case, temper, base_folder, adapter, records, work, pad, r
     val_file = write_csv(work / f"{case}.csv", relabelled)
     ids = record_ids(temper, base_folder, relabelled)
     targets = [labels.index(label) for _, label in relabelled]
-    result = temper.json(temper.eval_args(base_folder, val_file, adapter))
+    result = temper.eval_nll(base_folder, val_file, adapter=adapter)
     if result.get("labels") != labels:
         report.fail(f"{case}: temper eval names the labels {result.get('labels')}, not {labels}")
-    model, head = peft_model(base_folder, adapter, labels, pad, report, case)
-    reference = scores(model, ids, targets)
-    compare_scores(case, "PEFT float64", report, result, reference)
-    alone = scores(head_alone(base_folder, labels, pad, head, report, case), ids, targets)
-    report.must_differ(case, "NLL vs the head alone (PEFT)", reference[0], alone[0])
+    compare_with_peft(case, base_folder, adapter, labels, ids, targets, pad, result, report)
 
 
 def train_bases(temper, work, corpus, common):
@@ -290,6 +282,20 @@ def train_bases(temper, work, corpus, common):
     run = temper.train_record(work / "llama-base-ws", dict(flags, method="continued-pretrain", base=random_llama,
                                                         data=corpus, ext=".md,.txt,.ts,.tsx,.js"))
     return {"gpt2": gpt2, "llama": temper.export(work / "llama-base-ws", run["id"], work / "llama-base")}
+
+
+def schedule(steps, lr):
+    return {"max-steps": steps, "eval-every": steps, "checkpoint-every": steps, "lr": lr, "min-lr": lr}
+
+
+def guarded(case, report, check, *args):
+    """Runs one case's check; a failed check or `temper` command fails that case, not the script."""
+    t0 = time.monotonic()
+    try:
+        check(case, *args)
+    except (CheckFailed, CommandFailed) as error:
+        report.fail(f"{case}: {error}")
+    log(f"  ({time.monotonic() - t0:.1f}s)")
 
 
 def prepare_work_dir(work):
@@ -333,49 +339,32 @@ def main():
         # An id no validation record uses stands for padding (GPT-2 and Llama take the last non-pad token).
         used = {i for ids in record_ids(temper, bases["gpt2"], records) for i in ids}
         pad = next(i for i in range(400) if i not in used)
-        log(f"pad_token_id {pad} (the bases' tokenizers add no bos: {classifier_prefix(bases['gpt2'])}, "
-            f"{classifier_prefix(bases['llama'])})")
+        log(f"pad_token_id {pad}; ids before each text (a bos, if the tokenizer adds one): gpt2 "
+            f"{classifier_prefix(bases['gpt2'])}, llama {classifier_prefix(bases['llama'])}")
 
-        # Constant lr, 60 steps (8 epochs): enough that the adapter moves the NLL far from the head alone's.
-        steps = 60
-        flags = dict(common, **{"method": "classify", "data": train_file, "val-data": val_file, "max-steps": steps,
-                                "warmup-steps": 0, "eval-every": steps, "checkpoint-every": steps,
+        # A constant lr, high enough that the adapter moves the NLL far from the trained head's alone (> 2000x
+        # the tolerance seen). LoRA learns the topics (accuracy 0.7-0.95); a soft prompt or prefix on these tiny
+        # frozen bases barely does (0.3-0.7, as a head trained alone), but predicts more than one label, so the
+        # confusion matrices compared still say something.
+        flags = dict(common, **{"method": "classify", "data": train_file, "val-data": val_file, "warmup-steps": 0,
                                 "eval-batches": 3})
-        cases = [
-            ("gpt2-lora", "gpt2", {"peft": "lora", "lora-targets": "all-linear", "lora-r": 4, "lora-alpha": 8,
-                                   "lr": 0.01, "min-lr": 0.01}),
-            ("llama-lora", "llama", {"peft": "lora", "lora-targets": "attention", "lora-r": 4, "lora-alpha": 8,
-                                     "lr": 0.01, "min-lr": 0.01}),
-            ("gpt2-prompt", "gpt2", {"peft": "prompt-tuning", "prompt-tokens": PROMPT_TOKENS, "lr": 0.1,
-                                     "min-lr": 0.1}),
-            ("llama-prefix", "llama", {"peft": "prefix-tuning", "prefix-tokens": PREFIX_TOKENS, "lr": 0.1,
-                                       "min-lr": 0.1}),
-        ]
-        for case, family, case_flags in cases:
-            t0 = time.monotonic()
-            try:
-                workspace = work / f"{case}-ws"
-                run = temper.train_record(workspace, dict(flags, base=bases[family], name=case, **case_flags))
-                check_temper_run(case, temper, workspace, run, bases[family], family, records, val_file, pad, report,
-                                 work)
-            except (CheckFailed, CommandFailed) as error:
-                report.fail(f"{case}: {error}")
-            log(f"  ({time.monotonic() - t0:.1f}s)")
-
-        peft_cases = [
-            ("peft-gpt2", "gpt2", pc.LoraConfig(r=4, lora_alpha=32, target_modules=["c_attn"], fan_in_fan_out=True,
-                                                init_lora_weights=False, task_type="SEQ_CLS")),
-            ("peft-llama", "llama", pc.LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"],
-                                                  init_lora_weights=False, task_type="SEQ_CLS")),
-        ]
-        for number, (case, family, lora_config) in enumerate(peft_cases):
-            t0 = time.monotonic()
-            try:
-                adapter = write_peft_adapter(bases[family], work / case, lora_config, seed=400 + number)
-                check_peft_adapter(case, temper, bases[family], adapter, records, work, pad, report)
-            except (CheckFailed, CommandFailed) as error:
-                report.fail(f"{case}: {error}")
-            log(f"  ({time.monotonic() - t0:.1f}s)")
+        lora = dict(flags, **{"peft": "lora", "lora-r": 4, "lora-alpha": 8}, **schedule(60, 0.01))
+        for case, family, case_flags in [
+                ("gpt2-lora", "gpt2", dict(lora, **{"lora-targets": "all-linear"})),
+                ("llama-lora", "llama", dict(lora, **{"lora-targets": "attention"})),
+                ("gpt2-prompt", "gpt2", dict(flags, **{"peft": "prompt-tuning", "prompt-tokens": 4},
+                                             **schedule(60, 0.03))),
+                ("llama-prefix", "llama", dict(flags, **{"peft": "prefix-tuning", "prefix-tokens": 4},
+                                               **schedule(120, 0.1)))]:
+            guarded(case, report, check_temper_run, temper, work, bases[family], family, case_flags, records,
+                    val_file, pad, report)
+        for seed, (case, family, lora_config) in enumerate([
+                ("peft-gpt2", "gpt2", pc.LoraConfig(r=4, lora_alpha=32, target_modules=["c_attn"], fan_in_fan_out=True,
+                                                    init_lora_weights=False, task_type="SEQ_CLS")),
+                ("peft-llama", "llama", pc.LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"],
+                                                      init_lora_weights=False, task_type="SEQ_CLS"))], start=400):
+            guarded(case, report, check_peft_adapter, temper, work, bases[family], lora_config, seed, records, pad,
+                    report)
     except (CheckFailed, CommandFailed) as error:
         log(f"error: {error}")
         return 2
