@@ -133,6 +133,8 @@ Json benchTrain(const BenchTrainRequest& r) {
   } else {
     for (const auto& item : model->named_parameters()) params.emplace_back(item.key(), item.value());
   }
+  // As training does (model_source.cpp): the frozen embedding and head in bf16 beside a quantised base.
+  if (base_quant != QuantKind::None) model->storeFrozenTables(torch::kBFloat16);
   model->setGradientCheckpointing(r.gradient_checkpointing);
   FlatAdamW optimizer(params, AdamWOptions{0.9, 0.95, 1e-8, 0.1});
 

@@ -16,6 +16,7 @@ Json dryRun(const MethodInputs& inputs, const RuntimeInfo& runtime) {
   train.gradient_checkpointing = config.gradient_checkpointing;
   train.quantized_parameters = shape.quantized_parameters;
   train.quantized_bytes_per_parameter = shape.quantized_bytes_per_parameter;
+  train.half_parameters = shape.half_parameters;
   MemoryEstimate estimate = estimateTrainingMemory(shape.model, train);
   const std::string base = inputs.base ? inputs.base->dir.string() : "scratch";
   return Json{{"method", config.method},

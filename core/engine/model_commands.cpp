@@ -46,7 +46,6 @@ EvalResult evaluateModel(const EvalRequest& request) {
 
   torch::NoGradGuard no_grad;
   auto device = model.device();
-  auto head = model.headWeight();
   const int64_t rows_per_chunk = std::max<int64_t>(1, kLogitsPerChunk / model.vocabSize());
   double total_nll = 0;
   auto scoreWindows = [&](int64_t first_window, int64_t count, int64_t length) {
@@ -60,7 +59,7 @@ EvalResult evaluateModel(const EvalRequest& request) {
     auto targets = input.narrow(1, 1, length - 1).reshape({-1});
     for (int64_t row = 0; row < hidden.size(0); row += rows_per_chunk) {
       const int64_t rows = std::min(rows_per_chunk, hidden.size(0) - row);
-      auto logits = torch::linear(hidden.narrow(0, row, rows), head).to(torch::kFloat32);
+      auto logits = model.headLogits(hidden.narrow(0, row, rows)).to(torch::kFloat32);
       total_nll +=
           torch::nn::functional::cross_entropy(logits, targets.narrow(0, row, rows),
                                                torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))

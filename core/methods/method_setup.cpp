@@ -66,6 +66,8 @@ MethodShape methodShape(const MethodInputs& inputs) {
   if (peft.base_quant != "none") {
     for (const NamedLinear& linear : projectionsOf(shape.model)) shape.quantized_parameters += linear.in * linear.out;
     shape.quantized_bytes_per_parameter = quantizedBytesPerWeight(peft.base_quant, peft.base_quant_double);
+    // The embedding and an untied head go to bf16 beside them (a module to save would stay fp32).
+    shape.half_parameters = shape.model.vocab * shape.model.hidden * (shape.model.tied ? 1 : 2);
   }
   return shape;
 }

@@ -34,6 +34,8 @@ struct MethodShape {
   /// QLoRA (`base-quant`): parameters stored quantised and their bytes each (0: none).
   int64_t quantized_parameters = 0;
   double quantized_bytes_per_parameter = 0;
+  /// QLoRA: the frozen embedding and head, stored in bf16 (CausalLmImpl::storeFrozenTables).
+  int64_t half_parameters = 0;
 };
 
 struct MethodSpec {

@@ -118,6 +118,8 @@ void startTraining(ModelSource& source, uint64_t seed) {
   } else {
     source.adapter = std::make_shared<LoraAdapter>(source.model, source.peft.lora);
   }
+  // QLoRA keeps the frozen embedding and head in bf16 as well, once the adapter has said what trains.
+  if (source.peft.base_quant != "none") source.model->storeFrozenTables(torch::kBFloat16);
   source.base_fingerprint = baseFingerprint(source.base_weight_files);
 }
 

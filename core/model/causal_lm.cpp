@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/model/kernels/cross_entropy.h"
+#include "core/quant/row_chunked_linear.h"
 
 namespace temper {
 
@@ -34,6 +35,27 @@ torch::Tensor CausalLmImpl::hidden(const torch::Tensor& ids, KvCache* cache) {
   }
   torch::Tensor h = hiddenFromEmbeddings(x, cache, prefix);
   return prompt_tokens > 0 ? h.narrow(1, prompt_tokens, h.size(1) - prompt_tokens) : h;
+}
+
+torch::Tensor CausalLmImpl::headLogits(const torch::Tensor& hidden) {
+  const torch::Tensor weight = headWeight();
+  if (weight.scalar_type() != hidden.scalar_type() && !weight.requires_grad()) {
+    return frozenLinearInRowChunks(hidden, weight);
+  }
+  return projectRows(hidden, weight, {});
+}
+
+int64_t CausalLmImpl::storeFrozenTables(torch::ScalarType dtype) {
+  torch::NoGradGuard no_grad;
+  int64_t released = 0;
+  std::set<const void*> done;  // a tied head is the embedding
+  for (torch::Tensor table : {embeddingWeight(), headWeight()}) {
+    if (table.requires_grad() || table.scalar_type() == dtype || !done.insert(table.data_ptr()).second) continue;
+    if (!table_dtype_widened_to_) table_dtype_widened_to_ = table.scalar_type();
+    released += table.numel() * (table.element_size() - torch::elementSize(dtype));
+    table.set_data(table.to(dtype));
+  }
+  return released;
 }
 
 torch::Tensor CausalLmImpl::loss(const torch::Tensor& ids, const torch::Tensor& targets) {

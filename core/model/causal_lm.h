@@ -5,6 +5,7 @@
 /// Hugging Face loading and saving (hf_model.h), and nothing else.
 #include <torch/torch.h>
 
+#include <optional>
 #include <string>
 
 #include <vector>
@@ -44,6 +45,8 @@ class CausalLmImpl : public torch::nn::Module {
                                              const torch::Tensor& prefix = {}) = 0;
   /// The output projection (V, C): the token embedding when tied.
   virtual torch::Tensor headWeight() = 0;
+  /// The token embedding table (V, C).
+  virtual torch::Tensor embeddingWeight() = 0;
   /// A cache for `batch` sequences on the model's device and dtype, with `reserve` positions
   /// allocated (0: kDefaultCacheReserve); it grows on demand up to the context (kv_cache.h).
   virtual KvCache makeCache(int64_t batch, int64_t reserve = 0) const = 0;
@@ -92,9 +95,16 @@ class CausalLmImpl : public torch::nn::Module {
   /// Final hidden states (B, T, C) of token ids; the loss uses them to avoid a second pass.
   torch::Tensor hidden(const torch::Tensor& ids, KvCache* cache = nullptr);
   /// ids: (B, T) int64 -> logits (B, T, V).
-  torch::Tensor forward(const torch::Tensor& ids, KvCache* cache = nullptr) {
-    return projectRows(hidden(ids, cache), headWeight(), {});
-  }
+  torch::Tensor forward(const torch::Tensor& ids, KvCache* cache = nullptr) { return headLogits(hidden(ids, cache)); }
+  /// Hidden states (..., C) -> logits (..., V) through the output head (a frozen head stored at lower
+  /// precision, storeFrozenTables, is widened in row chunks).
+  torch::Tensor headLogits(const torch::Tensor& hidden);
+  /// QLoRA (`base-quant`): the frozen token embedding and output head stored in `dtype` (bf16), as
+  /// bitsandbytes keeps them in the 16-bit compute dtype beside the 4-bit projections. Looked-up
+  /// rows are widened back to the model's dtype, and the head's product widens a chunk of rows at a
+  /// time (core/quant/row_chunked_linear.h), so neither table exists at full precision again. A
+  /// table that trains (a module to save) is left as it is. Returns the bytes released.
+  int64_t storeFrozenTables(torch::ScalarType dtype);
   /// Mean next-token cross-entropy of (B, T) inputs against (B, T) targets; targets equal to
   /// -100 are ignored (the Hugging Face convention for unlabelled positions).
   torch::Tensor loss(const torch::Tensor& ids, const torch::Tensor& targets);
@@ -107,9 +117,16 @@ class CausalLmImpl : public torch::nn::Module {
   bool checkpointsBlocks(const KvCache* cache) const {
     return gradient_checkpointing_ && cache == nullptr && torch::GradMode::is_enabled();
   }
+  /// Embedding rows in the model's dtype (a table stored at lower precision is widened).
+  torch::Tensor widenRows(const torch::Tensor& rows) const {
+    return table_dtype_widened_to_ && rows.scalar_type() != *table_dtype_widened_to_ ? rows.to(*table_dtype_widened_to_)
+                                                                                     : rows;
+  }
 
  private:
   bool gradient_checkpointing_ = false;
+  /// Set by storeFrozenTables: the dtype the tables had, which looked-up rows are widened to.
+  std::optional<torch::ScalarType> table_dtype_widened_to_;
   torch::Tensor soft_prompt_;
   std::shared_ptr<AttentionPrefix> attention_prefix_;
   std::shared_ptr<BlockAdapter> block_adapter_;

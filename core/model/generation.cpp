@@ -62,7 +62,7 @@ std::vector<int64_t> generate(CausalLmImpl& model, const std::vector<int64_t>& p
   // Only the last position's logits are sampled from: projecting every prompt position onto the
   // vocabulary would be wasted work (both paths, so the no-cache baseline is not handicapped).
   auto lastLogits = [&](const torch::Tensor& ids, KvCache* kv) {
-    return projectRows(model.hidden(ids, kv).select(1, -1), model.headWeight(), {});  // (1, V)
+    return model.headLogits(model.hidden(ids, kv).select(1, -1));  // (1, V)
   };
   size_t fed = 0;  // tokens of `sequence` already in the cache
   for (int64_t i = 0; i < o.max_new_tokens; ++i) {

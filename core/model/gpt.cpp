@@ -139,7 +139,7 @@ std::vector<NamedLinear> GptImpl::adaptableLinears() {
 
 KvCache GptImpl::makeCache(int64_t batch, int64_t reserve) const {
   return KvCache(config_.layers, batch, config_.heads, config_.context, config_.headDim(),
-                 wte->weight.options().requires_grad(false), reserve > 0 ? reserve : kDefaultCacheReserve);
+                 ln_f->weight.options().requires_grad(false), reserve > 0 ? reserve : kDefaultCacheReserve);
 }
 
 torch::Tensor GptImpl::hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache,

@@ -64,11 +64,12 @@ class GptImpl : public CausalLmImpl {
   /// that overwrites every one (saves GPT-2's normal_ draws over all parameters).
   explicit GptImpl(const GptConfig& config, bool initialize = true);
 
-  torch::Tensor embed(const torch::Tensor& ids) override { return wte(ids); }
+  torch::Tensor embed(const torch::Tensor& ids) override { return widenRows(wte(ids)); }
   /// Adds the learned positions (continuing after the cache's) and runs the blocks.
   torch::Tensor hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache,
                                      const torch::Tensor& prefix = {}) override;
   torch::Tensor headWeight() override { return wte->weight; }
+  torch::Tensor embeddingWeight() override { return wte->weight; }
   KvCache makeCache(int64_t batch, int64_t reserve = 0) const override;
   int64_t contextLength() const override { return config_.context; }
   int64_t vocabSize() const override { return config_.vocab_size; }

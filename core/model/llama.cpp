@@ -182,8 +182,7 @@ std::vector<NamedLinear> LlamaImpl::adaptableLinears() {
 
 KvCache LlamaImpl::makeCache(int64_t batch, int64_t reserve) const {
   return KvCache(config_.layers, batch, config_.kv_heads, config_.context(), config_.head_dim,
-                 model->embed_tokens->weight.options().requires_grad(false),
-                 reserve > 0 ? reserve : kDefaultCacheReserve);
+                 model->norm->weight.options().requires_grad(false), reserve > 0 ? reserve : kDefaultCacheReserve);
 }
 
 torch::Tensor LlamaImpl::hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache,

@@ -90,10 +90,11 @@ class LlamaImpl : public CausalLmImpl {
   /// (torch's global RNG: seed it first). Loaders pass false and overwrite every parameter.
   explicit LlamaImpl(const LlamaConfig& config, bool initialize = true);
 
-  torch::Tensor embed(const torch::Tensor& ids) override { return model->embed_tokens(ids); }
+  torch::Tensor embed(const torch::Tensor& ids) override { return widenRows(model->embed_tokens(ids)); }
   torch::Tensor hiddenFromEmbeddings(const torch::Tensor& embeddings, KvCache* cache,
                                      const torch::Tensor& prefix = {}) override;
   torch::Tensor headWeight() override { return lm_head ? lm_head->weight : model->embed_tokens->weight; }
+  torch::Tensor embeddingWeight() override { return model->embed_tokens->weight; }
   /// Keys and values of the kv heads only: (layers, batch, num_key_value_heads, context, head_dim).
   KvCache makeCache(int64_t batch, int64_t reserve = 0) const override;
   int64_t contextLength() const override { return config_.context(); }

@@ -3,18 +3,11 @@
 #include <torch/csrc/autograd/function.h>
 
 #include "core/model/linear_projection.h"
+#include "core/quant/product_dtype.h"
 #include "core/torch_compat/torch_compat.h"
 
 namespace temper {
 namespace {
-
-torch::ScalarType productDtype(const torch::Tensor& x) {
-  const at::DeviceType device = x.device().type();
-  if ((device == at::kCPU || device == at::kCUDA) && compat::autocastEnabled(device)) {
-    return compat::autocastDtype(device);
-  }
-  return x.scalar_type();
-}
 
 /// The node of one quantised product: its input is grad_y, its one next edge x's gradient. It holds
 /// the quantised weight only (shared with the layer), never a dequantised copy.

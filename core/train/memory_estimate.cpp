@@ -113,7 +113,8 @@ MemoryEstimate estimateTrainingMemory(const ModelShape& shape, const TrainShape&
   }
   const int64_t seq = train.seq_len > 0 ? train.seq_len : shape.ctx;
   const int64_t quantized = std::min(train.quantized_parameters, e.parameters);
-  e.weights = (e.parameters - quantized) * train.weight_bytes +
+  const int64_t half = std::min(train.half_parameters, e.parameters - quantized);
+  e.weights = (e.parameters - quantized - half) * train.weight_bytes + half * 2 +
               static_cast<int64_t>(static_cast<double>(quantized) * train.quantized_bytes_per_parameter);
   e.gradients = e.trainable_parameters * 4;
   e.optimizer = e.trainable_parameters * 8;

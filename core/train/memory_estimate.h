@@ -32,6 +32,8 @@ struct TrainShape {
   /// Weights stored quantised instead (QLoRA's frozen projections) and their bytes each.
   int64_t quantized_parameters = 0;
   double quantized_bytes_per_parameter = 0;
+  /// Weights stored in 16 bits instead (QLoRA's frozen embedding and head, 2 bytes each).
+  int64_t half_parameters = 0;
   int64_t activation_bytes = 4;         ///< bytes per saved activation element (fp32 on the CPU)
   bool gradient_checkpointing = false;  ///< blocks keep their input only and are recomputed
   std::string device = "cpu";
