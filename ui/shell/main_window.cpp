@@ -30,6 +30,7 @@
 #include "ui/pages/compare/compare_page.h"
 #include "ui/pages/datasets/datasets_page.h"
 #include "ui/pages/models/models_page.h"
+#include "ui/pages/playground/playground_adapters.h"
 #include "ui/pages/playground/playground_page.h"
 #include "ui/pages/run_view/run_view.h"
 #include "ui/pages/runs/runs_page.h"
@@ -127,6 +128,8 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
     openWizard(seed, label);
   });
   connect(models_page_, &ModelsPage::openInPlaygroundRequested, this, &MainWindow::openInPlayground);
+  models_page_->setFolderInUse(
+      [this](const QString& dir) { return sameFolder(playground_page_->chat()->adapter(), dir); });
   connect(models_page_, &ModelsPage::newRunRequested, this, [this](const QJsonObject& seed, const QString& label) {
     showPage(kNewRunPage);
     openWizard(seed, label);

@@ -297,6 +297,23 @@ class ModelsTreeTest : public QObject {
     QVERIFY(page.grab().save(dir + "/models_adapters.png"));
   }
 
+  void anAdapterOnInThePlaygroundIsNotDeleted() {
+    auto runs = history();
+    ModelsPage page(runs.get(), settings_.get(), session_.get());
+    page.setWorkspace(workspace_);
+    QString in_playground = prompt_;
+    page.setFolderInUse([&](const QString& dir) { return dir == in_playground; });
+    QVERIFY(selectAndWait(page, prompt_));
+    QVERIFY(!page.deleteButton()->isEnabled());
+    QVERIFY2(page.deleteButton()->toolTip().contains("Playground"), qPrintable(page.deleteButton()->toolTip()));
+    QVERIFY(!page.deleteSelectedAdapter());
+    QVERIFY(QFileInfo(prompt_).isDir());
+    in_playground.clear();  // switched off there
+    QVERIFY(selectAndWait(page, lora_));
+    QVERIFY(selectAndWait(page, prompt_));
+    QVERIFY(page.deleteButton()->isEnabled());
+  }
+
   void deleteRemovesTheFinalFolderAfterConfirmation() {
     auto runs = history();
     ModelsPage page(runs.get(), settings_.get(), session_.get());

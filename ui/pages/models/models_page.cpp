@@ -316,6 +316,8 @@ QString ModelsPage::deleteRefusal(const ModelRow& row) const {
   if (at < 0) return tr("Run %1 is not in the history").arg(row.run_id);
   const RunRecord& run = history_->summaryAt(at).run;
   if (run.status == kRunRunning) return tr("Run %1 is still training").arg(row.run_id);
+  if (folder_in_use_ && folder_in_use_(row.path))
+    return tr("The Playground has this adapter on; switch to another there first");
   // As RunHistoryModel::deleteRun: only the folder the run's record names, in a folder named after
   // the run, so a damaged record never makes the studio delete something else.
   const QString run_dir = QString::fromStdString(run.run_dir);

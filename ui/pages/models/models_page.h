@@ -10,6 +10,8 @@
 /// run from the model (the wizard with that base), open the folder. The engine's questions go
 /// through EngineQueries (ui/client). The list, the inspection's states and "New run" are
 /// LibraryPage's.
+#include <functional>
+
 #include "ui/pages/library/library_page.h"
 
 namespace temper::studio {
@@ -36,6 +38,9 @@ class ModelsPage : public LibraryPage {
   /// Asks, then deletes the selected adapter: its run's final/ folder (the run, its curves and
   /// checkpoints stay). Never a model folder. False when nothing was deleted.
   bool deleteSelectedAdapter();
+  /// Says whether another page has a folder loaded (the Playground's active adapter): such an
+  /// adapter is not deleted. Unset: nothing is.
+  void setFolderInUse(std::function<bool(const QString&)> in_use) { folder_in_use_ = std::move(in_use); }
 
   const ModelInspection& inspection() const { return inspection_; }
   bool isExporting() const { return !export_request_.isNull(); }
@@ -88,6 +93,7 @@ class ModelsPage : public LibraryPage {
 
   RunHistoryModel* history_;
   ModelTreeModel* tree_;
+  std::function<bool(const QString&)> folder_in_use_;
   QPushButton* playground_button_;
   QPushButton* evaluate_button_;
   QPushButton* export_button_;
