@@ -13,6 +13,8 @@ Json dryRun(const MethodInputs& inputs, const RuntimeInfo& runtime) {
   train.device = runtime.device;
   train.trainable_parameters = shape.trainable_parameters;
   train.recorded_blocks = shape.recorded_blocks;
+  train.unsaved_input_width = shape.unsaved_input_width;
+  train.adapter_saved_width = shape.adapter_saved_width;
   train.gradient_checkpointing = config.gradient_checkpointing;
   train.quantized_parameters = shape.quantized_parameters;
   train.quantized_bytes_per_parameter = shape.quantized_bytes_per_parameter;

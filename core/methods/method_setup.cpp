@@ -63,6 +63,9 @@ MethodShape methodShape(const MethodInputs& inputs) {
         prefixTrainableParameters(shape.model.layers, shape.model.kvHeads(), shape.model.headDim(), peft.prefix);
   }
   if (peft.adapter()) shape.trainable_parameters += shape.head_parameters;
+  shape.unsaved_input_width = unsavedInputWidth(shape.model, peft);
+  shape.adapter_saved_width = adapterSavedWidth(shape.model, peft);
+  if (peft.adapter()) shape.recorded_blocks = recordedBlocksUnder(shape.model, peft);
   if (peft.base_quant != "none") {
     for (const NamedLinear& linear : projectionsOf(shape.model)) shape.quantized_parameters += linear.in * linear.out;
     shape.quantized_bytes_per_parameter = quantizedBytesPerWeight(peft.base_quant, peft.base_quant_double);

@@ -29,6 +29,8 @@ struct MethodShape {
   ModelShape model;
   int64_t trainable_parameters = -1;  ///< -1: every parameter
   int64_t recorded_blocks = -1;       ///< blocks autograd records through, from the last; -1: all
+  int64_t unsaved_input_width = 0;    ///< frozen projections' inputs autograd does not keep (TrainShape)
+  int64_t adapter_saved_width = 0;    ///< what bottleneck adapters keep, per token (TrainShape)
   /// A head that trains beside whatever else does (classify's label head), also under an adapter.
   int64_t head_parameters = 0;
   /// QLoRA (`base-quant`): parameters stored quantised and their bytes each (0: none).

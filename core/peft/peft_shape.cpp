@@ -1,5 +1,7 @@
 #include "core/peft/peft_shape.h"
 
+#include <algorithm>
+#include <map>
 #include <set>
 
 #include "core/peft/target_match.h"
@@ -57,6 +59,57 @@ int64_t loraTrainableParameters(const ModelShape& shape, const LoraOptions& opti
   // bias "all" also trains the norms' biases: GPT-2's LayerNorms (2 per block + the final one).
   if (options.bias == "all" && shape.family == "gpt2") total += (2 * shape.layers + 1) * shape.hidden;
   return total;
+}
+
+int64_t unsavedInputWidth(const ModelShape& shape, const PeftChoice& peft) {
+  if (!peft.adapter() || (peft.kind == "lora" && !peft.lora.modules_to_save.empty())) return 0;
+  const std::vector<NamedLinear> linears = projectionsOf(shape);
+  std::set<size_t> adapted;
+  if (peft.kind == "lora") {
+    const std::vector<size_t> chosen = matchTargets(parseTargetSpec(peft.lora.targets), linears);
+    adapted.insert(chosen.begin(), chosen.end());
+  }
+  auto groupOf = [](LinearRole role) {
+    switch (role) {
+      case LinearRole::Query:
+      case LinearRole::Key:
+      case LinearRole::Value:
+      case LinearRole::QueryKeyValue:
+        return 0;
+      case LinearRole::AttentionOutput:
+        return 1;
+      case LinearRole::MlpUp:
+      case LinearRole::MlpGate:
+        return 2;
+      case LinearRole::MlpDown:
+        return 3;
+    }
+    return 3;
+  };
+  // (block, group) -> the group's input width, or -1 once a projection of it is adapted.
+  std::map<std::pair<int64_t, int>, int64_t> groups;
+  for (size_t i = 0; i < linears.size(); ++i) {
+    auto it = groups.emplace(std::pair{linears[i].block, groupOf(linears[i].role)}, linears[i].in).first;
+    if (adapted.count(i)) it->second = -1;
+  }
+  int64_t width = 0;
+  for (const auto& [key, in] : groups) width += std::max<int64_t>(in, 0);
+  return width;
+}
+
+int64_t recordedBlocksUnder(const ModelShape& shape, const PeftChoice& peft) {
+  if (peft.kind != "adapters") return -1;
+  const std::vector<int64_t> layers = adapterLayers(peft.adapters.layers, shape.layers);
+  if (layers.empty()) return -1;
+  const bool body_unrecorded = peft.adapters.afterFfn() && !peft.adapters.afterAttention();
+  return shape.layers - layers.front() - (body_unrecorded || peft.adapters.parallel() ? 1 : 0);
+}
+
+int64_t adapterSavedWidth(const ModelShape& shape, const PeftChoice& peft) {
+  if (peft.kind != "adapters") return 0;
+  const int64_t adapters =
+      static_cast<int64_t>(adapterLayers(peft.adapters.layers, shape.layers).size()) * peft.adapters.perBlock();
+  return adapters * (shape.hidden + 2 * bottleneckWidth(shape.hidden, peft.adapters.reduction));
 }
 
 }  // namespace temper

@@ -50,6 +50,10 @@ int64_t parameterCount(const ModelShape& s) {
 //   = 6NC + 2N + 4NQ + 4NI + B·H·T²
 // Outside the blocks: the final norm (GPT-2: 2NC + 2N; Llama: 2NC + N fused, 3NC + N eager), and
 // the cross-entropy keeps its gradient over the logits (NV).
+// Under a PEFT adapter the base is frozen: a projection that no adapter reads keeps no input
+// (LibTorch saves an operand only for the other's gradient), so its input's width comes off each
+// block (GPT-2: c_attn's, c_proj's and c_fc's NC, mlp.c_proj's NI; Llama: the two normed inputs NC,
+// o_proj's NQ, down_proj's NI), and what the adapter itself keeps is small beside it.
 // Checked against the bytes autograd really holds (tests/core/engine/memory_estimate_test.cpp).
 //
 // With gradient checkpointing (core/model/block_checkpoint.h) a recorded block keeps only its input
@@ -58,7 +62,7 @@ int64_t parameterCount(const ModelShape& s) {
 namespace {
 
 struct ActivationTerms {
-  int64_t block = 0;    ///< one recorded block, everything kept
+  int64_t block = 0;    ///< one recorded block, everything kept (on average, under an adapter)
   int64_t input = 0;    ///< one block's input (what a checkpointed block keeps)
   int64_t outside = 0;  ///< final norm
   int64_t loss = 0;     ///< the cross-entropy's gradient over the logits
@@ -82,6 +86,12 @@ ActivationTerms activationTerms(const ModelShape& s, const TrainShape& t) {
     outside = 3 * n * c + n;
   }
   const int64_t recorded = t.recorded_blocks < 0 ? s.layers : std::min(t.recorded_blocks, s.layers);
+  // Under an adapter every block is recorded, but the frozen projections no adapter reads keep
+  // no input: spread over the blocks, as the checkpointed peak counts one block.
+  if (t.unsaved_input_width > 0 && s.layers > 0) block -= n * t.unsaved_input_width / s.layers;
+  // Bottleneck adapters keep their own inputs and bottleneck activations (inside the blocks, so a
+  // checkpointed pass holds them only while it recomputes a block).
+  if (!t.gradient_checkpointing) outside += n * t.adapter_saved_width;
   return ActivationTerms{block, n * c, outside, n * v, recorded};
 }
 
@@ -125,7 +135,8 @@ MemoryEstimate estimateTrainingMemory(const ModelShape& shape, const TrainShape&
   if (train.gradient_checkpointing) {
     // The backward pass's peak: the blocks' inputs and one block recomputed in full.
     const ActivationTerms a = activationTerms(shape, train);
-    e.activations = std::max(e.activations, (a.recorded * a.input + a.block) * train.activation_bytes);
+    if (a.recorded > 0)
+      e.activations = std::max(e.activations, (a.recorded * a.input + a.block) * train.activation_bytes);
   }
   if (e.trainable_parameters == 0) e.activations = 0;
   if (e.trainable_parameters == 0) e.saved_activations = 0;

@@ -26,6 +26,11 @@ struct TrainShape {
   /// except its last N blocks records only those); -1: all of them. Methods that train something
   /// in every block (LoRA, adapters) or before the first (prompt tuning) record all.
   int64_t recorded_blocks = -1;
+  /// Per token, summed over the blocks: inputs of frozen projections no adapter reads, which
+  /// autograd does not keep (peft_shape.h unsavedInputWidth).
+  int64_t unsaved_input_width = 0;
+  /// Per token: what adapters between the blocks' sublayers keep (peft_shape.h adapterSavedWidth).
+  int64_t adapter_saved_width = 0;
   int64_t batch_size = 1;    ///< sequences per micro-batch (gradient accumulation does not add memory)
   int64_t seq_len = 0;       ///< tokens per sequence; 0: the model's context
   int64_t weight_bytes = 4;  ///< bytes per stored weight (fp32 on the CPU)

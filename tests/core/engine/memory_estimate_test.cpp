@@ -7,6 +7,10 @@
 #include "core/common/error.h"
 #include "core/model/gpt.h"
 #include "core/model/llama.h"
+#include "core/peft/bottleneck.h"
+#include "core/peft/lora.h"
+#include "core/peft/peft_shape.h"
+#include "core/peft/prompt_tuning.h"
 #include "core/train/memory_estimate.h"
 
 namespace temper {
@@ -235,6 +239,85 @@ TEST(MemoryEstimate, ActivationFormulaMatchesWhatAutogradKeeps) {
     std::printf("Llama checkpointed: estimated %.0f B, measured %.0f B (%+.2f%%)\n", checkpointed_estimate,
                 checkpointed, 100.0 * (checkpointed_estimate - checkpointed) / checkpointed);
     EXPECT_NEAR(checkpointed_estimate / checkpointed, 1.0, 0.05);
+  }
+}
+
+// A frozen base under an adapter: autograd still records every block (the gradient must reach the
+// first block's adapter, or the prompt before it), but a frozen projection that no adapter reads
+// keeps no input. The estimate with those inputs taken off (unsavedInputWidth), against what
+// autograd keeps, for each kind on both families.
+TEST(MemoryEstimate, FrozenBaseUnderAnAdapterKeepsOnlyWhatTheAdapterNeeds) {
+  torch::set_num_threads(1);
+  const int64_t batch = 4, seq = 128, prompt = 8;
+  for (const char* family : {"gpt2", "llama"}) {
+    ModelShape s;
+    s.family = family;
+    s.layers = 3;
+    s.hidden = 64;
+    s.heads = 4;
+    s.vocab = 512;
+    s.ctx = seq + prompt;
+    if (s.family == "llama") {
+      s.kv_heads = 2;
+      s.head_dim = 16;
+      s.intermediate = 160;
+      s.tied = false;
+      s.qkv_bias = s.o_bias = s.mlp_bias = false;
+    }
+    for (const std::string kind : {"lora all-linear", "lora attention-qv", "prompt-tuning", "adapters"}) {
+      torch::manual_seed(0);
+      CausalLm model;
+      if (s.family == "gpt2") {
+        GptConfig config;
+        config.vocab_size = 512;
+        config.context = s.ctx;
+        config.dim = 64;
+        config.layers = 3;
+        config.heads = 4;
+        model = Gpt(config).ptr();
+      } else {
+        LlamaConfig config;
+        config.vocab_size = 512;
+        config.hidden_size = 64;
+        config.intermediate_size = 160;
+        config.layers = 3;
+        config.heads = 4;
+        config.kv_heads = 2;
+        config.head_dim = 16;
+        config.max_positions = s.ctx;
+        model = Llama(config).ptr();
+      }
+      model->train();
+      PeftChoice peft;
+      std::shared_ptr<Adapter> adapter;
+      if (kind == "prompt-tuning") {
+        peft.kind = kind;
+        peft.prompt.tokens = prompt;
+        adapter = std::make_shared<PromptTuningAdapter>(model, peft.prompt);
+      } else if (kind == "adapters") {
+        peft.kind = kind;
+        peft.adapters.reduction = 16;
+        adapter = std::make_shared<BottleneckAdapter>(model, peft.adapters);
+      } else {
+        peft.kind = "lora";
+        peft.lora.r = 4;
+        peft.lora.targets = kind.substr(5);
+        adapter = std::make_shared<LoraAdapter>(model, peft.lora);
+      }
+      TrainShape t;
+      t.batch_size = batch;
+      t.seq_len = kind == "prompt-tuning" ? seq + prompt : seq;  // the prompt's positions run through the blocks
+      const double full = static_cast<double>(savedActivationElements(s, t) * 4);
+      t.unsaved_input_width = unsavedInputWidth(s, peft);
+      t.adapter_saved_width = adapterSavedWidth(s, peft);
+      t.recorded_blocks = recordedBlocksUnder(s, peft);
+      const double estimated = static_cast<double>(savedActivationElements(s, t) * 4);
+      const double measured = static_cast<double>(measuredSavedBytes(*model, batch, seq, 512));
+      std::printf("%s %s: estimated %.0f B, measured %.0f B (%+.2f%%); the full model's count %+.2f%%\n",
+                  family, kind.c_str(), estimated, measured, 100.0 * (estimated - measured) / measured,
+                  100.0 * (full - measured) / measured);
+      EXPECT_NEAR(estimated / measured, 1.0, 0.05) << family << " " << kind;
+    }
   }
 }
 
