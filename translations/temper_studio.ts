@@ -1865,6 +1865,10 @@ BLAS: %5</source>
         <source>The folder %1 could not be deleted completely.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The Playground has this adapter on; switch to another there first</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>temper::studio::ModulePickerDialog</name>
@@ -1939,6 +1943,22 @@ BLAS: %5</source>
     </message>
     <message>
         <source>default: 2 × r</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none: the frozen base keeps its full-precision weights.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>int8: 8-bit base projections, about a quarter of their fp32 bytes; the adapter trains in full precision.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nf4: 4-bit NormalFloat base projections, about a seventh of their fp32 bytes; the adapter trains in full precision.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quantised base (QLoRA)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2322,6 +2342,10 @@ base %2</source>
     </message>
     <message>
         <source>prefix “%1”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is a classifier&apos;s adapter (a classify run&apos;s): it scores labels and does not chat. The Models page evaluates it.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

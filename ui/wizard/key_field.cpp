@@ -76,10 +76,11 @@ KeyField::KeyField(TrainKey key, bool cuda_available, QWidget* parent) : QWidget
   // Numbers and choices are short: a narrow editor, the key's help beside it.
   const bool text = key_.kind == TrainKey::Kind::Text;
   if (!text) editor()->setFixedWidth(kEditorWidth);
-  auto* help = new QLabel(key_.help, this);
-  help->setWordWrap(true);
-  help->setEnabled(false);  // the palette's disabled text: quieter than the values
-  row->addWidget(help, 1);
+  help_ = new QLabel(key_.help, this);
+  help_->setObjectName(QStringLiteral("help"));
+  help_->setWordWrap(true);
+  help_->setEnabled(false);  // the palette's disabled text: quieter than the values
+  row->addWidget(help_, 1);
   if (text) row->setStretch(0, 2);
   error_ = new QLabel(this);
   error_->setObjectName(QStringLiteral("error"));
@@ -131,6 +132,8 @@ void KeyField::setValue(const QJsonValue& value) {
 void KeyField::setText(const QString& text) {
   if (line_) line_->setText(text);
 }
+
+void KeyField::setHelp(const QString& text) { help_->setText(text); }
 
 void KeyField::setPlaceholder(const QString& text) {
   if (line_) line_->setPlaceholderText(text);

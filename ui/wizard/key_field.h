@@ -36,6 +36,9 @@ class KeyField : public QWidget {
   void setValue(const QJsonValue& value);
   /// Sets the editor's text as a person would type it (integer, number and text keys).
   void setText(const QString& text);
+  /// The line beside the editor (the key's help at first), e.g. one that follows the chosen value.
+  void setHelp(const QString& text);
+  QLabel* helpLabel() const { return help_; }
   /// A hint shown in an empty field ("from the preset: 64").
   void setPlaceholder(const QString& text);
   /// A check of a text key's form beyond its kind (e.g. a list of block indices): returns what is
@@ -57,6 +60,7 @@ class KeyField : public QWidget {
   QLineEdit* line_ = nullptr;
   QComboBox* combo_ = nullptr;
   QCheckBox* check_ = nullptr;
+  QLabel* help_ = nullptr;
   QLabel* error_ = nullptr;
   QString error_text_;
   QString engine_error_;

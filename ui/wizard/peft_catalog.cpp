@@ -65,7 +65,14 @@ QStringList leadKeys(const QString& kind) {
   return {};
 }
 
-bool isPeftKey(const TrainKey& key) { return key.key == QLatin1String("peft") || !key.peft_kind.isEmpty(); }
+const QStringList& baseQuantKeys() {
+  static const QStringList keys{QStringLiteral("base-quant"), QStringLiteral("base-quant-double")};
+  return keys;
+}
+
+bool isPeftKey(const TrainKey& key) {
+  return key.key == QLatin1String("peft") || !key.peft_kind.isEmpty() || baseQuantKeys().contains(key.key);
+}
 
 QString peftMismatch(const PeftKindInfo& kind, const MethodInfo& method) {
   if (!kind.available) return kind.reason.isEmpty() ? Text::tr("Not in this engine yet.") : kind.reason;

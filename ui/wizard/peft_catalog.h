@@ -25,8 +25,13 @@ PeftText peftText(const PeftKindInfo& kind);
 /// "More settings"); empty for a kind the wizard has no layout for.
 QStringList leadKeys(const QString& kind);
 
-/// Whether the "What is trained" page sets `key`: `peft` itself or a key of one kind (the
-/// hyperparameters page leaves these out).
+/// The keys of the quantised frozen base (QLoRA: `base-quant`, `base-quant-double`), which the
+/// engine takes with every adapter kind and refuses with full training: every kind's settings show
+/// them under "Quantised base (QLoRA)".
+const QStringList& baseQuantKeys();
+
+/// Whether the "What is trained" page sets `key`: `peft` itself, a key of one kind, or the
+/// quantised base's (the hyperparameters page leaves these out).
 bool isPeftKey(const TrainKey& key);
 
 /// Why `kind` cannot be chosen for `method`, or an empty string when it can: the engine does not

@@ -35,6 +35,23 @@ QString blockListError(const QString& text, qint64 blocks) {
   return {};
 }
 
+/// The line beside `base-quant`: what the chosen storage costs and keeps; the engine's help for a
+/// choice the wizard does not know.
+QString baseQuantText(const QString& choice, const QString& engine_help) {
+  if (choice == QLatin1String("none"))
+    return PeftKindSettings::tr("none: the frozen base keeps its full-precision weights.");
+  if (choice == QLatin1String("int8")) {
+    return PeftKindSettings::tr(
+        "int8: 8-bit base projections, about a quarter of their fp32 bytes; the adapter trains in full precision.");
+  }
+  if (choice == QLatin1String("nf4")) {
+    return PeftKindSettings::tr(
+        "nf4: 4-bit NormalFloat base projections, about a seventh of their fp32 bytes; the adapter trains in full "
+        "precision.");
+  }
+  return engine_help;
+}
+
 }  // namespace
 
 PeftKindSettings::PeftKindSettings(const QString& kind, const WizardContext& context, QWidget* parent)
@@ -47,7 +64,14 @@ PeftKindSettings::PeftKindSettings(const QString& kind, const WizardContext& con
   }
   std::sort(lead.begin(), lead.end(),
             [&](const QString& a, const QString& b) { return leadKeys(kind).indexOf(a) < leadKeys(kind).indexOf(b); });
-  keys_ = lead + rest;
+  // The quantised base goes with every adapter kind (the engine refuses it with full training).
+  QStringList quant;
+  if (kind != kFullTraining) {
+    for (const QString& name : baseQuantKeys()) {
+      if (const TrainKey* key = info.key(name); key && key->appliesTo(context.method)) quant << name;
+    }
+  }
+  keys_ = lead + quant + rest;
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -59,6 +83,19 @@ PeftKindSettings::PeftKindSettings(const QString& kind, const WizardContext& con
     // Where the adapter sits reads faster as a picture than as a key's value.
     diagram_ = new AdapterDiagram(this);
     layout->addWidget(diagram_);
+  }
+  if (!quant.isEmpty()) {
+    quant_title_ = new QLabel(tr("Quantised base (QLoRA)"), this);
+    quant_title_->setObjectName(QStringLiteral("baseQuantTitle"));
+    QFont bold = quant_title_->font();
+    bold.setBold(true);
+    quant_title_->setFont(bold);
+    quant_title_->setContentsMargins(0, 6, 0, 0);
+    layout->addWidget(quant_title_);
+    auto* quant_form = new QFormLayout();
+    quant_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    layout->addLayout(quant_form);
+    for (const QString& key : std::as_const(quant)) addField(*info.key(key), quant_form, context);
   }
 
   more_toggle_ = new QToolButton(this);
@@ -82,6 +119,10 @@ PeftKindSettings::PeftKindSettings(const QString& kind, const WizardContext& con
     more_box_->setVisible(shown);
     more_toggle_->setArrowType(shown ? Qt::DownArrow : Qt::RightArrow);
   });
+  // One label column across the forms (the kind's keys, the quantised base, "More settings").
+  int label_width = 0;
+  for (QLabel* label : std::as_const(labels_)) label_width = std::max(label_width, label->sizeHint().width());
+  for (QLabel* label : std::as_const(labels_)) label->setMinimumWidth(label_width);
   connectKindRules(context);
 }
 
@@ -93,8 +134,12 @@ void PeftKindSettings::addField(const TrainKey& engine_key, QFormLayout* form, c
     const QString prefix = kind->title + QStringLiteral(": ");
     if (key.help.startsWith(prefix, Qt::CaseInsensitive)) key.help = key.help.mid(prefix.size());
   }
+  static const QString quant_prefix = QStringLiteral("QLoRA: ");  // and the quantised base's, under its heading
+  if (baseQuantKeys().contains(key.key) && key.help.startsWith(quant_prefix))
+    key.help = key.help.mid(quant_prefix.size());
   auto* label = new QLabel(key.key, this);
   label->setToolTip(key.help);
+  labels_ << label;
   if (key.key == QLatin1String("lora-targets")) {
     targets_ = new LoraTargetsField(key, this);
     targets_->setModules(context.model_ok ? context.model.modules : QVector<ModuleInfo>{},
@@ -149,6 +194,18 @@ void PeftKindSettings::connectKindRules(const WizardContext& context) {
   } else if (diagram_) {
     diagram_->setPlacement(QStringLiteral("after-ffn"));
   }
+  // The quantised base: a line on what the choice stores; double quantisation only with one.
+  if (KeyField* quant = field(QStringLiteral("base-quant"))) {
+    auto follow = [this, quant] {
+      const QString choice = quant->value().toString();
+      quant->setHelp(baseQuantText(choice, quant->key().help));
+      if (KeyField* twice = field(QStringLiteral("base-quant-double"))) {
+        twice->setEnabled(!choice.isEmpty() && choice != QLatin1String("none"));
+      }
+    };
+    connect(quant, &KeyField::changed, this, follow);
+    follow();
+  }
   if (KeyField* layers = field(QStringLiteral("adapter-layers"))) {
     const qint64 blocks = context.model_ok ? context.model.layers : 0;
     layers->setTextCheck([blocks](const QString& text) { return blockListError(text, blocks); });
@@ -168,6 +225,8 @@ void PeftKindSettings::contribute(QJsonObject& config) const {
   for (auto it = fields_.begin(); it != fields_.end(); ++it) {
     if (!it.value()->isEnabledTo(this)) continue;  // set aside by another key's value
     const QJsonValue value = it.value()->value();
+    // An unquantised base is the engine's default: left out, as a config without QLoRA reads.
+    if (it.key() == QLatin1String("base-quant") && value.toString() == QLatin1String("none")) continue;
     if (!value.isNull()) config[it.key()] = value;
   }
 }
@@ -178,7 +237,7 @@ void PeftKindSettings::setValues(const QJsonObject& values) {
       targets_->setValue(it.value().toString());
     } else if (KeyField* f = field(it.key())) {
       f->setValue(it.value());
-      if (!f->isValid() && !leadKeys(kind_).contains(it.key())) setMoreShown(true);
+      if (!f->isValid() && more_box_->isAncestorOf(f)) setMoreShown(true);
     }
   }
 }
@@ -191,7 +250,7 @@ bool PeftKindSettings::showEngineError(const QString& key, const QString& error)
   KeyField* f = field(key);
   if (!f) return false;
   f->setEngineError(error);
-  if (!leadKeys(kind_).contains(key)) setMoreShown(true);  // a refusal must be seen where it is fixed
+  if (more_box_->isAncestorOf(f)) setMoreShown(true);  // a refusal must be seen where it is fixed
   return true;
 }
 

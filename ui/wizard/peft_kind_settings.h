@@ -3,7 +3,9 @@
 /// of that kind (`info`): the keys a person decides on first (peft_catalog.h, leadKeys), the rest
 /// under "More settings". LoRA's targets get their own editor with the module picker; bottleneck
 /// adapters show where the adapter sits in a block; prompt tuning's init text is editable only
-/// when the prompt starts from text.
+/// when the prompt starts from text. Every adapter kind also shows the quantised base (QLoRA:
+/// `base-quant`, `base-quant-double`, peft_catalog.h baseQuantKeys) under its own heading, with a
+/// line on what the chosen storage costs; double quantisation is editable only with a quantisation.
 #include <QJsonObject>
 #include <QMap>
 #include <QWidget>
@@ -11,6 +13,7 @@
 #include "ui/wizard/wizard_context.h"
 
 class QFormLayout;
+class QLabel;
 class QToolButton;
 
 namespace temper::studio {
@@ -33,6 +36,8 @@ class PeftKindSettings : public QWidget {
   KeyField* field(const QString& key) const { return fields_.value(key); }
   LoraTargetsField* targetsField() const { return targets_; }
   AdapterDiagram* diagram() const { return diagram_; }
+  /// The "Quantised base (QLoRA)" heading; null when the engine has no `base-quant` for the method.
+  QLabel* baseQuantTitle() const { return quant_title_; }
 
   bool isValid() const;
   /// Writes the kind's keys that have a value (a field disabled by another is left out).
@@ -57,6 +62,8 @@ class PeftKindSettings : public QWidget {
   QMap<QString, KeyField*> fields_;
   LoraTargetsField* targets_ = nullptr;
   AdapterDiagram* diagram_ = nullptr;
+  QLabel* quant_title_ = nullptr;
+  QList<QLabel*> labels_;  ///< the forms' labels, one width
   QToolButton* more_toggle_ = nullptr;
   QWidget* more_box_ = nullptr;
 };

@@ -42,7 +42,13 @@ QString help(const char* name) {
       {"adapter-placement", "where the bottleneck adapter sits in each block"},
       {"adapter-reduction", "hidden size / bottleneck width"},
       {"adapter-act", "the bottleneck's activation"},
-      {"adapter-layers", "blocks that get an adapter: all, or a list such as 0-3,6"}};
+      {"adapter-layers", "blocks that get an adapter: all, or a list such as 0-3,6"},
+      {"base-quant",
+       "QLoRA: store the frozen base's projections quantised in blocks of 64 (int8, or 4-bit NormalFloat as "
+       "bitsandbytes), dequantised one layer at a time; needs a `peft` kind"},
+      {"base-quant-double",
+       "QLoRA: quantise the per-block scales too (double quantisation, 0.37 bits per weight "
+       "less for nf4)"}};
   return texts.value(QLatin1String(name), QStringLiteral("help of %1").arg(QLatin1String(name)));
 }
 
@@ -117,11 +123,12 @@ QJsonArray gpt2Modules(int blocks, int hidden) {
   return modules;
 }
 
-/// A dry run's answer for a model of `parameters` of which `trainable` train.
-EngineReply estimate(qint64 parameters, qint64 trainable, qint64 total) {
+/// A dry run's answer for a model of `parameters` of which `trainable` train (the weights at fp32
+/// unless `weights` says otherwise).
+EngineReply estimate(qint64 parameters, qint64 trainable, qint64 total, qint64 weights = -1) {
   return FakeEngineQueries::ok(QJsonObject{{"parameters", parameters},
                                            {"trainable_parameters", trainable},
-                                           {"bytes", QJsonObject{{"weights", parameters * 4},
+                                           {"bytes", QJsonObject{{"weights", weights >= 0 ? weights : parameters * 4},
                                                                  {"gradients", trainable * 4},
                                                                  {"optimizer", trainable * 8},
                                                                  {"activations", 301989888},
@@ -198,6 +205,9 @@ FakeEngineQueries::FakeEngineQueries() {
       key("prompt-tokens", "integer", 20, 1, 4096, {}, kAdaptable),
       key("prompt-init", "choice", "vocab", 0, 0, {"vocab", "text", "random"}, kAdaptable),
       key("prompt-init-text", "text", "", 0, 0, {}, kAdaptable),
+      // As the real engine: listed for every finetuning method, refused with `peft none`.
+      key("base-quant", "choice", "none", 0, 0, {"none", "int8", "nf4"}, kFinetuning),
+      key("base-quant-double", "boolean", true, 0, 0, {}, kFinetuning),
       key("seed", "integer", 1337, 0, 9007199254740991.0, {}),
       key("device", "choice", "auto", 0, 0, {"auto", "cpu", "cuda"}),
   };
@@ -319,6 +329,9 @@ FakeEngineQueries::FakeEngineQueries() {
   // What an adapter trains on the 124 M model: LoRA r 8 on c_attn, a 20-token prompt.
   dry_run_by_peft.insert(QStringLiteral("lora"), estimate(124439808, 294912, 889192448));
   dry_run_by_peft.insert(QStringLiteral("prompt-tuning"), estimate(124439808, 15360, 800063488));
+  // The same LoRA on an nf4 base: the projections at 4.127 bits (double quantisation), the frozen
+  // embeddings in bf16, the rest at fp32.
+  dry_run_by_peft.insert(QStringLiteral("lora/nf4"), estimate(124439808, 294912, 514501874, 123068658));
 }
 
 }  // namespace temper::studio

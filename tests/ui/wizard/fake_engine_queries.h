@@ -25,7 +25,8 @@ class FakeEngineQueries : public EngineQueries {
   QMap<QString, EngineReply> models;  ///< by folder; an unknown folder is an error
   QMap<QString, EngineReply> data;    ///< by the paths joined with '|'; unknown paths are an error
   EngineReply dry_run_reply;
-  /// A config's own answer by its `peft` value (what an adapter trains); dry_run_reply otherwise.
+  /// A config's own answer by its `peft` value (what an adapter trains), or by "peft/base-quant"
+  /// ("lora/nf4") when the config quantises the base and such an entry exists; dry_run_reply otherwise.
   QMap<QString, EngineReply> dry_run_by_peft;
   bool deferred = false;
 
@@ -53,6 +54,11 @@ class FakeEngineQueries : public EngineQueries {
   void dryRun(const QJsonObject& config, QObject* context, EngineCallback done) override {
     dry_run_configs << config;
     const QString peft = config.value(QStringLiteral("peft")).toString();
+    const QString quantised = peft + QLatin1Char('/') + config.value(QStringLiteral("base-quant")).toString();
+    if (config.contains(QStringLiteral("base-quant")) && dry_run_by_peft.contains(quantised)) {
+      answer(context, std::move(done), dry_run_by_peft.value(quantised));
+      return;
+    }
     answer(context, std::move(done), dry_run_by_peft.value(peft, dry_run_reply));
   }
   // The wizard never evaluates or exports.

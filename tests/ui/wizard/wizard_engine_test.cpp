@@ -8,8 +8,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
+#include <cmath>
 
 #include "ui/client/engine_replies.h"
 #include "ui/client/engine_session.h"
@@ -33,6 +35,15 @@ QString enginePath() {
     if (QFileInfo(candidate).isExecutable()) return candidate;
   }
   return {};
+}
+
+/// The weights' bytes of the estimate line ("… weights 1.5 MiB, gradients …"); -1 when not there.
+double weightsBytes(const QString& estimate) {
+  static const QRegularExpression weights(QStringLiteral(R"(weights ([0-9.,]+) (B|KiB|MiB|GiB))"));
+  const QRegularExpressionMatch m = weights.match(estimate);
+  if (!m.hasMatch()) return -1;
+  const QStringList units{"B", "KiB", "MiB", "GiB"};
+  return QString(m.captured(1)).remove(QLatin1Char(',')).toDouble() * std::pow(1024.0, units.indexOf(m.captured(2)));
 }
 
 }  // namespace
@@ -301,6 +312,18 @@ void WizardEngineTest::realEnginePeftWalk() {
   QTRY_VERIFY_WITH_TIMEOUT(
       estimate->state() == StatusLine::State::Message || estimate->state() == StatusLine::State::Error, 60000);
   qInfo().noquote() << kind << "estimate:" << estimate->text();
+  if (shot == "lora") {
+    // QLoRA: the base's projections in nf4; the engine's estimate of the weights shrinks.
+    QVERIFY2(estimate->state() == StatusLine::State::Message, qPrintable(estimate->text()));
+    const double fp32_weights = weightsBytes(estimate->text());
+    QVERIFY2(fp32_weights > 0, qPrintable(estimate->text()));
+    page->settings()->field("base-quant")->setValue(QJsonValue("nf4"));
+    QCOMPARE(estimate->state(), StatusLine::State::Busy);
+    QTRY_VERIFY_WITH_TIMEOUT(estimate->state() != StatusLine::State::Busy, 60000);
+    qInfo().noquote() << kind << "nf4 estimate:" << estimate->text();
+    QVERIFY2(estimate->state() == StatusLine::State::Message, qPrintable(estimate->text()));
+    QVERIFY2(weightsBytes(estimate->text()) < fp32_weights, qPrintable(estimate->text()));
+  }
   QVERIFY2(estimate->state() == StatusLine::State::Message, qPrintable(estimate->text()));
   QVERIFY2(estimate->text().startsWith("Trains "), qPrintable(estimate->text()));
   const QDir shots(QStringLiteral(TEMPER_BUILD_DIR "/screenshots"));
@@ -351,6 +374,11 @@ void WizardEngineTest::realEnginePeftWalk() {
   if (kind == "lora") {
     QCOMPARE(config.value("lora-r").toInteger(), 4);
     QCOMPARE(config.value("lora-targets").toString(), QStringLiteral("all-linear"));
+    if (shot == "lora") {
+      QCOMPARE(config.value("base-quant").toString(), QStringLiteral("nf4"));
+    } else {
+      QVERIFY(!config.contains("base-quant"));
+    }
   } else if (kind == "prompt-tuning") {
     QCOMPARE(config.value("prompt-tokens").toInteger(), 8);
     QCOMPARE(config.value("ctx").toInteger(), 64 - 8);  // the prompt's positions come off the model's 64
@@ -372,6 +400,7 @@ void WizardEngineTest::realEnginePeftWalk() {
   const QJsonObject recorded = newest.value("config").toObject().value("train").toObject();
   QCOMPARE(recorded.value("name").toString(), config.value("name").toString());
   checkKeys(recorded, false);
+  if (shot == "lora") QCOMPARE(recorded.value("base-quant").toString(), QStringLiteral("nf4"));
   for (auto it = config.begin(); it != config.end(); ++it) {
     QVERIFY2(recorded.value(it.key()).toVariant() == it.value().toVariant() ||
                  (it.value().isDouble() && recorded.value(it.key()).toDouble() == it.value().toDouble()),

@@ -5,6 +5,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QTest>
 #include <QTreeWidget>
 
@@ -65,6 +66,8 @@ class WizardPeftTest : public QObject {
   void estimateShowsTheTrainedShare();
   void refusalOfAKindKeyBlocksNext();
   void loraSettings();
+  void quantisedBaseWithEveryAdapterKind();
+  void quantisedBaseLaunchedAndEstimated();
   void modulePickerWithoutModuleList();
   void promptInitTextOnlyForText();
   void adapterSettingsAndDiagram();
@@ -164,6 +167,11 @@ void WizardPeftTest::eachKindWritesOnlyItsKeys() {
   }
   // The hyperparameters page leaves them to "What is trained", and suggests the kind's rate.
   for (const QString& key : w.hyperparametersPage()->keys()) QVERIFY2(!isPeftKey(*info.key(key)), qPrintable(key));
+  // The quantised base is "What is trained"'s too (for every kind), and left out unless chosen.
+  for (const char* key : {"base-quant", "base-quant-double"}) {
+    QVERIFY2(!w.hyperparametersPage()->field(key), key);
+    QVERIFY2(!config.contains(key), key);
+  }
   QCOMPARE(config.value("lr").toDouble(), lr);
   // A soft prompt takes its 20 positions from the model's 1024.
   QCOMPARE(config.value("ctx").toInteger(), kind == "prompt-tuning" ? 1004 : 1024);
@@ -230,7 +238,7 @@ void WizardPeftTest::loraSettings() {
   QVERIFY(lora);
   // The decisions first, the refinements under "More settings".
   QCOMPARE(lora->keys(), (QStringList{"lora-targets", "lora-r", "lora-alpha", "lora-dropout", "use-rslora", "use-dora",
-                                      "lora-bias"}));
+                                      "base-quant", "base-quant-double", "lora-bias"}));
   QVERIFY(!lora->moreShown());
   // alpha's default is the engine's 2 × r, and says so.
   auto* alpha = qobject_cast<QLineEdit*>(lora->field("lora-alpha")->editor());
@@ -272,6 +280,102 @@ void WizardPeftTest::loraSettings() {
   QCOMPARE(targets->value(), QStringLiteral("attention-qv"));  // exactly what the preset selects
 }
 
+// The quantised base (QLoRA) under its own heading in every adapter kind's settings, not for full
+// finetuning: a choice with a line on what it stores, double quantisation only with a quantisation.
+void WizardPeftTest::quantisedBaseWithEveryAdapterKind() {
+  TestSettings s;
+  FakeEngineQueries engine;
+  engine.enableAdapters();
+  FinetuneWizard w(&engine, &s.settings);
+  walkToPeftPage(w);
+  PeftPage* page = w.peftPage();
+  for (const char* kind : {"lora", "adapters", "prompt-tuning"}) {
+    page->button(kind)->click();
+    PeftKindSettings* settings = page->settings();
+    QVERIFY2(settings, kind);
+    QVERIFY2(settings->baseQuantTitle(), kind);
+    QCOMPARE(settings->baseQuantTitle()->text(), QStringLiteral("Quantised base (QLoRA)"));
+    QVERIFY2(settings->baseQuantTitle()->isVisibleTo(page), kind);
+    KeyField* quant = settings->field("base-quant");
+    QVERIFY2(quant && quant->isEnabledTo(page) && quant->isVisibleTo(page), kind);
+    auto* combo = qobject_cast<QComboBox*>(quant->editor());
+    QVERIFY(combo);
+    QCOMPARE(combo->count(), 3);
+    QCOMPARE(combo->itemData(0).toString(), QStringLiteral("none"));
+    QCOMPARE(combo->itemData(2).toString(), QStringLiteral("nf4"));
+    QCOMPARE(quant->helpLabel()->text(), QStringLiteral("none: the frozen base keeps its full-precision weights."));
+    KeyField* twice = settings->field("base-quant-double");
+    QVERIFY2(twice && !twice->isEnabled(), kind);  // nothing quantised: nothing to quantise twice
+    // Not among "More settings": seen without unfolding them.
+    QVERIFY2(quant->isVisibleTo(settings) && !settings->moreShown(), kind);
+    QVERIFY(!w.config().contains("base-quant"));
+    QVERIFY(!w.config().contains("base-quant-double"));
+    quant->setValue(QJsonValue("nf4"));
+    QVERIFY(twice->isEnabled());
+    QCOMPARE(quant->helpLabel()->text(),
+             QStringLiteral("nf4: 4-bit NormalFloat base projections, about a seventh of their fp32 bytes; the "
+                            "adapter trains in full precision."));
+    QCOMPARE(w.config().value("base-quant").toString(), QStringLiteral("nf4"));
+    QCOMPARE(w.config().value("base-quant-double"), QJsonValue(true));
+    twice->setValue(false);
+    QCOMPARE(w.config().value("base-quant-double"), QJsonValue(false));
+    quant->setValue(QJsonValue("int8"));
+    QVERIFY(quant->helpLabel()->text().startsWith("int8: 8-bit base projections"));
+    QCOMPARE(w.config().value("base-quant").toString(), QStringLiteral("int8"));
+    quant->setValue(QJsonValue("none"));
+    QVERIFY(!twice->isEnabled());
+    QVERIFY2(!w.config().contains("base-quant"), kind);
+    QVERIFY2(!w.config().contains("base-quant-double"), kind);
+  }
+  // Full finetuning: no quantised base to choose (the engine refuses one), nothing written.
+  page->settings()->field("base-quant")->setValue(QJsonValue("nf4"));  // prompt tuning's, set aside
+  page->button("none")->click();
+  QVERIFY(!page->settings());
+  for (auto* combo : page->findChildren<QComboBox*>("base-quant")) QVERIFY(!combo->isVisibleTo(page));
+  for (auto* title : page->findChildren<QLabel*>("baseQuantTitle")) QVERIFY(!title->isVisibleTo(page));
+  QVERIFY(!w.config().contains("base-quant"));
+  QVERIFY(!w.config().contains("base-quant-double"));
+  // The hyperparameters page has no second place for them.
+  pressNext(w);
+  QCOMPARE(w.currentId(), int(FinetuneWizard::kHyperparametersPage));
+  QVERIFY(!w.hyperparametersPage()->field("base-quant"));
+  QVERIFY(!w.hyperparametersPage()->field("base-quant-double"));
+  QVERIFY(!w.hyperparametersPage()->keys().contains("base-quant"));
+}
+
+// nf4 picked for LoRA: the live estimate's weights shrink (the dry run gets the key), the launched
+// config carries `base-quant: nf4`, and a seed with it comes back with nf4 chosen.
+void WizardPeftTest::quantisedBaseLaunchedAndEstimated() {
+  TestSettings s;
+  FakeEngineQueries engine;
+  FinetuneWizard w(&engine, &s.settings);
+  QSignalSpy launched(&w, &FinetuneWizard::launchRequested);
+  walkToPeftPage(w);
+  w.peftPage()->button("lora")->click();
+  StatusLine* estimate = w.peftPage()->estimateStatus();
+  QTRY_VERIFY2(estimate->text().contains("weights 475 MiB"), qPrintable(estimate->text()));
+  w.peftPage()->settings()->field("base-quant")->setValue(QJsonValue("nf4"));
+  QTRY_VERIFY2(estimate->text().contains("weights 117 MiB"), qPrintable(estimate->text()));
+  QVERIFY2(estimate->text().startsWith("Trains 294,912 parameters"), qPrintable(estimate->text()));
+  QCOMPARE(engine.dry_run_configs.last().value("base-quant").toString(), QStringLiteral("nf4"));
+  QCOMPARE(engine.dry_run_configs.last().value("peft").toString(), QStringLiteral("lora"));
+  walkToReview(w);
+  QVERIFY(!w.hyperparametersPage()->field("base-quant"));
+  w.button(QWizard::FinishButton)->click();
+  QCOMPARE(launched.count(), 1);
+  const QJsonObject config = launched.first().at(0).toJsonObject();
+  QCOMPARE(config.value("peft").toString(), QStringLiteral("lora"));
+  QCOMPARE(config.value("base-quant").toString(), QStringLiteral("nf4"));
+  QCOMPARE(config.value("base-quant-double"), QJsonValue(true));
+
+  // Duplicated: the seed's nf4 is chosen again, on the kind's page.
+  FinetuneWizard again(&engine, &s.settings);
+  again.setInitialConfig(config);
+  walkToReview(again);
+  QCOMPARE(again.peftPage()->settings()->field("base-quant")->value().toString(), QStringLiteral("nf4"));
+  QCOMPARE(again.config(), config);
+}
+
 void WizardPeftTest::modulePickerWithoutModuleList() {
   TestSettings s;
   FakeEngineQueries engine;
@@ -293,7 +397,8 @@ void WizardPeftTest::promptInitTextOnlyForText() {
   walkToPeftPage(w);
   w.peftPage()->button("prompt-tuning")->click();
   PeftKindSettings* prompt = w.peftPage()->settings();
-  QCOMPARE(prompt->keys(), (QStringList{"prompt-tokens", "prompt-init", "prompt-init-text"}));
+  QCOMPARE(prompt->keys(),
+           (QStringList{"prompt-tokens", "prompt-init", "prompt-init-text", "base-quant", "base-quant-double"}));
   KeyField* text = prompt->field("prompt-init-text");
   QVERIFY(!text->isEnabledTo(prompt));
   text->setText("Classify the sentiment:");
@@ -313,7 +418,9 @@ void WizardPeftTest::adapterSettingsAndDiagram() {
   QVERIFY(w.peftPage()->button("adapters")->isEnabled());
   w.peftPage()->button("adapters")->click();
   PeftKindSettings* adapters = w.peftPage()->settings();
-  QCOMPARE(adapters->keys(), (QStringList{"adapter-placement", "adapter-reduction", "adapter-act", "adapter-layers"}));
+  QCOMPARE(adapters->keys(), (QStringList{"adapter-placement", "adapter-reduction", "adapter-act", "adapter-layers",
+                                          "base-quant", "base-quant-double"}));
+  QVERIFY(adapters->field("base-quant")->isEnabled());
   AdapterDiagram* diagram = adapters->diagram();
   QVERIFY(diagram);
   QCOMPARE(diagram->placement(), QStringLiteral("after-ffn"));

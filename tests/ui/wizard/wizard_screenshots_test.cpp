@@ -60,6 +60,12 @@ void WizardScreenshotsTest::eachPage() {
   w.peftPage()->button("lora")->click();
   QTRY_VERIFY(w.peftPage()->estimateStatus()->text().startsWith("Trains"));
   shoot(w, "3b-what-is-trained");
+  // QLoRA: an nf4 base under the same LoRA (the estimate's weights shrink).
+  w.peftPage()->settings()->field("base-quant")->setValue(QJsonValue("nf4"));
+  QTRY_VERIFY(w.peftPage()->estimateStatus()->text().contains("weights 117 MiB"));
+  shoot(w, "3b-what-is-trained-nf4");
+  w.peftPage()->settings()->field("base-quant")->setValue(QJsonValue("none"));
+  QTRY_VERIFY(w.peftPage()->estimateStatus()->text().contains("weights 475 MiB"));
   pressNext(w);
   QTRY_VERIFY(w.hyperparametersPage()->memoryStatus()->text().startsWith("Memory"));
   shoot(w, "4-hyperparameters");
