@@ -313,8 +313,8 @@ TEST(MemoryEstimate, FrozenBaseUnderAnAdapterKeepsOnlyWhatTheAdapterNeeds) {
       t.recorded_blocks = recordedBlocksUnder(s, peft);
       const double estimated = static_cast<double>(savedActivationElements(s, t) * 4);
       const double measured = static_cast<double>(measuredSavedBytes(*model, batch, seq, 512));
-      std::printf("%s %s: estimated %.0f B, measured %.0f B (%+.2f%%); the full model's count %+.2f%%\n",
-                  family, kind.c_str(), estimated, measured, 100.0 * (estimated - measured) / measured,
+      std::printf("%s %s: estimated %.0f B, measured %.0f B (%+.2f%%); the full model's count %+.2f%%\n", family,
+                  kind.c_str(), estimated, measured, 100.0 * (estimated - measured) / measured,
                   100.0 * (full - measured) / measured);
       EXPECT_NEAR(estimated / measured, 1.0, 0.05) << family << " " << kind;
     }
