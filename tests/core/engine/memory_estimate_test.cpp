@@ -159,25 +159,56 @@ int64_t measuredSavedBytes(CausalLmImpl& model, int64_t batch, int64_t seq, int6
   return after - before;
 }
 
+// The calibration models: 3 blocks of width 64 with 4 heads, vocabulary 512; the Llama with 2 kv
+// heads of 16 and SwiGLU 160. `context` positions; the shape the estimate is given for each.
+GptConfig calibrationGpt(int64_t context) {
+  GptConfig config;
+  config.vocab_size = 512;
+  config.context = context;
+  config.dim = 64;
+  config.layers = 3;
+  config.heads = 4;
+  return config;
+}
+
+LlamaConfig calibrationLlama(int64_t context) {
+  LlamaConfig config;
+  config.vocab_size = 512;
+  config.hidden_size = 64;
+  config.intermediate_size = 160;
+  config.layers = 3;
+  config.heads = 4;
+  config.kv_heads = 2;
+  config.head_dim = 16;
+  config.max_positions = context;
+  return config;
+}
+
+ModelShape calibrationShape(const std::string& family, int64_t context) {
+  ModelShape s;
+  s.family = family;
+  s.layers = 3;
+  s.hidden = 64;
+  s.heads = 4;
+  s.vocab = 512;
+  s.ctx = context;
+  if (family == "llama") {
+    s.kv_heads = 2;
+    s.head_dim = 16;
+    s.intermediate = 160;
+    s.tied = false;
+    s.qkv_bias = s.o_bias = s.mlp_bias = false;
+  }
+  return s;
+}
+
 TEST(MemoryEstimate, ActivationFormulaMatchesWhatAutogradKeeps) {
   torch::set_num_threads(1);
   {
-    GptConfig config;
-    config.vocab_size = 512;
-    config.context = 128;
-    config.dim = 64;
-    config.layers = 3;
-    config.heads = 4;
     torch::manual_seed(0);
-    Gpt model(config);
+    Gpt model(calibrationGpt(128));
     model->train();
-    ModelShape s;
-    s.family = "gpt2";
-    s.layers = 3;
-    s.hidden = 64;
-    s.heads = 4;
-    s.vocab = 512;
-    s.ctx = 128;
+    const ModelShape s = calibrationShape("gpt2", 128);
     TrainShape t;
     t.batch_size = 4;
     t.seq_len = 128;
@@ -200,29 +231,10 @@ TEST(MemoryEstimate, ActivationFormulaMatchesWhatAutogradKeeps) {
     EXPECT_LT(checkpointed * 2, measured);
   }
   {
-    LlamaConfig config;
-    config.vocab_size = 512;
-    config.hidden_size = 64;
-    config.intermediate_size = 160;
-    config.layers = 3;
-    config.heads = 4;
-    config.kv_heads = 2;
-    config.head_dim = 16;
-    config.max_positions = 128;
     torch::manual_seed(0);
-    Llama model(config);
+    Llama model(calibrationLlama(128));
     model->train();
-    ModelShape s;
-    s.family = "llama";
-    s.layers = 3;
-    s.hidden = 64;
-    s.heads = 4;
-    s.kv_heads = 2;
-    s.intermediate = 160;
-    s.vocab = 512;
-    s.ctx = 128;
-    s.tied = false;
-    s.qkv_bias = s.o_bias = s.mlp_bias = false;
+    const ModelShape s = calibrationShape("llama", 128);
     TrainShape t;
     t.batch_size = 4;
     t.seq_len = 128;
@@ -250,42 +262,14 @@ TEST(MemoryEstimate, FrozenBaseUnderAnAdapterKeepsOnlyWhatTheAdapterNeeds) {
   torch::set_num_threads(1);
   const int64_t batch = 4, seq = 128, prompt = 8;
   for (const char* family : {"gpt2", "llama"}) {
-    ModelShape s;
-    s.family = family;
-    s.layers = 3;
-    s.hidden = 64;
-    s.heads = 4;
-    s.vocab = 512;
-    s.ctx = seq + prompt;
-    if (s.family == "llama") {
-      s.kv_heads = 2;
-      s.head_dim = 16;
-      s.intermediate = 160;
-      s.tied = false;
-      s.qkv_bias = s.o_bias = s.mlp_bias = false;
-    }
+    const ModelShape s = calibrationShape(family, seq + prompt);
     for (const std::string kind : {"lora all-linear", "lora attention-qv", "prompt-tuning", "adapters"}) {
       torch::manual_seed(0);
       CausalLm model;
       if (s.family == "gpt2") {
-        GptConfig config;
-        config.vocab_size = 512;
-        config.context = s.ctx;
-        config.dim = 64;
-        config.layers = 3;
-        config.heads = 4;
-        model = Gpt(config).ptr();
+        model = Gpt(calibrationGpt(s.ctx)).ptr();
       } else {
-        LlamaConfig config;
-        config.vocab_size = 512;
-        config.hidden_size = 64;
-        config.intermediate_size = 160;
-        config.layers = 3;
-        config.heads = 4;
-        config.kv_heads = 2;
-        config.head_dim = 16;
-        config.max_positions = s.ctx;
-        model = Llama(config).ptr();
+        model = Llama(calibrationLlama(s.ctx)).ptr();
       }
       model->train();
       PeftChoice peft;
