@@ -2,16 +2,9 @@
 
 #include <QComboBox>
 #include <QDir>
-#include <QDoubleSpinBox>
 #include <QEvent>
-#include <QFile>
-#include <QFileDialog>
-#include <QFileInfo>
-#include <QFormLayout>
-#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QKeyEvent>
 #include <QLabel>
@@ -19,13 +12,10 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
-#include <QSpinBox>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
-#include <algorithm>
-#include <optional>
 
 #include "ui/client/engine_session.h"
 #include "ui/pages/library/library_model.h"
@@ -42,8 +32,6 @@ QString reasonText(const QString& reason) {
   if (reason == QLatin1String("interrupted")) return PlaygroundPage::tr("stopped");
   return reason;
 }
-
-constexpr int kAddFolderRole = Qt::UserRole + 1;  // the Adapter box's "Add folder…" row
 }  // namespace
 
 PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
@@ -127,7 +115,8 @@ PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
 
   auto* middle = new QHBoxLayout;
   middle->addWidget(body_, 1);
-  middle->addWidget(buildSettingsPanel());
+  settings_ = new PlaygroundSettingsPanel(this);
+  middle->addWidget(settings_);
 
   status_ = new QLabel(this);
   status_->setObjectName(QStringLiteral("playgroundStatus"));
@@ -241,284 +230,12 @@ PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
 // A running inspection is a child of inspect_request_, a child of the page: it goes with it.
 PlaygroundPage::~PlaygroundPage() = default;
 
-QWidget* PlaygroundPage::buildSettingsPanel() {
-  auto* panel = new QWidget(this);
-  panel->setMaximumWidth(320);
-  auto* layout = new QVBoxLayout(panel);
-  layout->setContentsMargins(0, 0, 0, 0);
-  auto* system_box = new QGroupBox(tr("System prompt"), panel);
-  system_ = new QPlainTextEdit(system_box);
-  system_->setPlaceholderText(tr("Optional: instructions placed before the conversation"));
-  system_->setMaximumHeight(110);
-  auto* system_layout = new QVBoxLayout(system_box);
-  system_layout->addWidget(system_);
-
-  auto* sampling_box = new QGroupBox(tr("Sampling"), panel);
-  auto* form = new QFormLayout(sampling_box);
-  temperature_ = new QDoubleSpinBox(sampling_box);
-  temperature_->setRange(0.0, 5.0);
-  temperature_->setSingleStep(0.1);
-  temperature_->setDecimals(2);
-  temperature_->setValue(0.7);
-  temperature_->setToolTip(tr("0 always picks the most likely token (greedy)"));
-  top_p_ = new QDoubleSpinBox(sampling_box);
-  top_p_->setRange(0.01, 1.0);
-  top_p_->setSingleStep(0.05);
-  top_p_->setDecimals(2);
-  top_p_->setValue(0.95);
-  top_p_->setToolTip(tr("Keep the smallest set of tokens with this much probability; 1 keeps all"));
-  top_k_ = new QSpinBox(sampling_box);
-  top_k_->setRange(0, 1'000'000);
-  top_k_->setSpecialValueText(tr("off"));
-  top_k_->setToolTip(tr("Keep the k most likely tokens; off keeps all"));
-  max_new_tokens_ = new QSpinBox(sampling_box);
-  max_new_tokens_->setRange(1, 100'000);
-  max_new_tokens_->setValue(256);
-  seed_ = new QSpinBox(sampling_box);
-  seed_->setRange(0, 2'000'000'000);
-  seed_->setToolTip(
-      tr("A new seed restarts the random choices; the same seed after New conversation "
-         "gives the same answers"));
-  form->addRow(tr("Temperature"), temperature_);
-  form->addRow(tr("Top-p"), top_p_);
-  form->addRow(tr("Top-k"), top_k_);
-  form->addRow(tr("Max new tokens"), max_new_tokens_);
-  form->addRow(tr("Seed"), seed_);
-  auto* note = new QLabel(tr("Changes apply from the next message."), sampling_box);
-  note->setWordWrap(true);
-  form->addRow(note);
-  layout->addWidget(system_box);
-  layout->addWidget(sampling_box);
-  layout->addStretch(1);
-  return panel;
-}
-
-ChatSampling PlaygroundPage::sampling() const {
-  ChatSampling s;
-  s.temperature = temperature_->value();
-  s.top_p = top_p_->value();
-  s.top_k = top_k_->value();
-  s.max_new_tokens = max_new_tokens_->value();
-  s.seed = static_cast<quint64>(seed_->value());
-  return s;
-}
-
-void PlaygroundPage::rebuildModelBox() {
-  const QString current = model_box_->currentData().toString();
-  QSignalBlocker block(model_box_);
-  model_box_->clear();
-  QStringList seen;
-  if (models_) {
-    for (const LibraryEntry& entry : models_->entries()) {
-      model_box_->addItem(entry.name, entry.path);
-      model_box_->setItemData(model_box_->count() - 1, QDir::toNativeSeparators(entry.path), Qt::ToolTipRole);
-      seen << entry.path;
-    }
-  }
-  for (const QString& path : extra_paths_) {
-    if (seen.contains(path)) continue;
-    model_box_->addItem(folderLabel(path), path);
-    model_box_->setItemData(model_box_->count() - 1, QDir::toNativeSeparators(path), Qt::ToolTipRole);
-  }
-  model_box_->setCurrentIndex(model_box_->findData(current));
-  updateActions();
-}
-
-void PlaygroundPage::openModel(const QString& dir) {
-  const QString path = QDir(dir).absolutePath();
-  if (!extra_paths_.contains(path)) extra_paths_ << path;
-  rebuildModelBox();
-  model_box_->setCurrentIndex(model_box_->findData(path));
-  loadSelected();
-}
-
-void PlaygroundPage::browse() {
-  const QString dir = QFileDialog::getExistingDirectory(this, tr("Model folder"));
-  if (!dir.isEmpty()) openModel(dir);
-}
-
-QString PlaygroundPage::adapterCaption(const QString& adapter) const { return adapters_.caption(adapter); }
-
-void PlaygroundPage::rebuildAdapterBox() {
-  QSignalBlocker block(adapter_box_);
-  adapter_box_->clear();
-  adapter_box_->addItem(tr("None (base model)"), QString());
-  for (const PlaygroundAdapter& adapter : adapters_.offeredFor(models_, loaded_base_)) {
-    adapter_box_->addItem(tr("%1 · %2").arg(PlaygroundAdapters::kindLabel(adapter.kind), adapters_.name(adapter.path)),
-                          adapter.path);
-    adapter_box_->setItemData(adapter_box_->count() - 1,
-                              tr("%1\nbase %2").arg(QDir::toNativeSeparators(adapter.path), adapter.base),
-                              Qt::ToolTipRole);
-  }
-  adapter_box_->addItem(tr("Add folder…"));
-  adapter_box_->setItemData(adapter_box_->count() - 1, true, kAddFolderRole);
-  adapter_box_->setItemData(adapter_box_->count() - 1, tr("Put any adapter folder of this base on it"),
-                            Qt::ToolTipRole);
-  selectActiveAdapter();
-  updateActions();
-}
-
-void PlaygroundPage::selectActiveAdapter() {
-  QSignalBlocker block(adapter_box_);
-  const int row = adapter_box_->findData(chat_->adapter());
-  adapter_box_->setCurrentIndex(row >= 0 ? row : 0);
-}
-
-void PlaygroundPage::onAdapterActivated(int index) {
-  if (adapter_box_->itemData(index, kAddFolderRole).toBool()) {
-    selectActiveAdapter();  // until the folder is chosen and the engine confirms it
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Adapter folder (adapter_config.json)"));
-    if (!dir.isEmpty()) addAdapterFolder(dir);
-    return;
-  }
-  chooseAdapter(adapter_box_->itemData(index).toString());
-}
-
-void PlaygroundPage::addAdapterFolder(const QString& dir) {
-  const QString path = QDir(dir).absolutePath();
-  auto adapter = readAdapterFolder(path);
-  QString problem;
-  if (!adapter) {
-    problem = tr("%1 is not an adapter folder (no adapter_config.json of a LoRA, bottleneck adapters or prompt "
-                 "tuning).")
-                  .arg(QDir::toNativeSeparators(path));
-  } else if (adapter->classifier) {
-    problem = tr("%1 is a classifier's adapter (a classify run's): it scores labels and does not chat. The Models "
-                 "page evaluates it.")
-                  .arg(QDir::toNativeSeparators(path));
-  } else if (QFileInfo(adapter->base).isDir() && !sameFolder(adapter->base, loaded_base_)) {
-    // Its base is on disk and is another model: its weights would not fit this one.
-    problem = tr("%1 was trained on %2, not on the loaded %3.")
-                  .arg(QDir::toNativeSeparators(path), QDir::toNativeSeparators(adapter->base),
-                       QDir::toNativeSeparators(loaded_base_));
-  }
-  if (!problem.isEmpty()) {
-    status_->setText(problem);
-    selectActiveAdapter();
-    return;
-  }
-  if (!adapters_.knows(path)) adapters_.remember(*adapter);
-  adapters_.addByHand(path);
-  rebuildAdapterBox();
-  chooseAdapter(path);
-}
-
-void PlaygroundPage::chooseAdapter(const QString& dir) {
-  if (dir == chat_->adapter()) {
-    selectActiveAdapter();
-    return;
-  }
-  if (!chat_->setAdapter(dir)) {
-    status_->setText(tr("The adapter can be switched when the model is ready and not answering."));
-    selectActiveAdapter();
-    return;
-  }
-  // The box shows the choice while the engine loads it; adapterSet or adapterRefused settles it.
-  QSignalBlocker block(adapter_box_);
-  adapter_box_->setCurrentIndex(std::max(0, adapter_box_->findData(dir)));
-  status_->setText(dir.isEmpty() ? tr("Taking the adapter off…") : tr("Putting on %1…").arg(adapters_.title(dir)));
-  updateActions();
-}
-
-void PlaygroundPage::loadSelected() {
-  if (models_ && model_box_->count() == 0) rebuildModelBox();
-  const QString dir = model_box_->currentData().toString();
-  if (dir.isEmpty()) return;
-  inspectThenLoad(dir);
-}
-
-void PlaygroundPage::inspectThenLoad(const QString& dir) {
-  chat_->shutdown();
-  transcript_.clear();
-  pending_.clear();
-  answer_open_ = false;
-  renderTranscript();
-  classifier_shown_ = false;
-  body_->setCurrentIndex(0);
-  status_->clear();
-  model_status_->setText(tr("Loading %1…").arg(QDir::toNativeSeparators(dir)));
-  // Inspecting first (headers only, fast) tells a classifier from a language model before the
-  // chat child loads every weight. A newer choice cancels an inspection still running.
-  delete inspect_request_;
-  auto* request = new QObject(this);
-  inspect_request_ = request;
-  updateActions();
-  if (!engine_) {
-    EngineReply none;
-    none.error = tr("there is no engine to ask");
-    QMetaObject::invokeMethod(
-        request, [this, dir, none] { onInspected(dir, none); }, Qt::QueuedConnection);
-    return;
-  }
-  engine_->inspectModel(dir, request, [this, dir](const EngineReply& reply) { onInspected(dir, reply); });
-}
-
-void PlaygroundPage::onInspected(const QString& dir, const EngineReply& reply) {
-  inspect_request_->deleteLater();
-  inspect_request_.clear();
-  if (reply.ok && reply.json.value(QStringLiteral("adapter")).toBool()) {
-    startAdapterFolder(dir, reply.json);
-    return;
-  }
-  ModelInspection model;
-  const QString problem = reply.ok ? parseModelInspection(reply.json, model) : reply.error;
-  if (!problem.isEmpty()) {
-    model_status_->setText(tr("Could not chat with %1: %2").arg(QDir::toNativeSeparators(dir), problem));
-    updateActions();
-    Q_EMIT modelSettled();
-    return;
-  }
-  if (model.isClassifier()) {
-    loaded_base_.clear();
-    rebuildAdapterBox();
-    classifier_shown_ = true;
-    body_->setCurrentIndex(1);
-    model_status_->setText(tr("%1 is a classifier (%2).").arg(QDir::toNativeSeparators(dir), model.architecture));
-    classifier_->setText(
-        tr("<p><b>This model is a classifier, not a chat model.</b></p><p>It reads a text and picks one of its "
-           "labels: %1. It cannot write answers.</p><p>Evaluate it on labelled records from its run's view "
-           "(select a checkpoint, Evaluate), or with <code>temper eval --model DIR --data FILE</code>.</p>")
-            .arg(model.labels.isEmpty() ? tr("(none listed)")
-                                        : model.labels.join(QStringLiteral(", ")).toHtmlEscaped()));
-    updateActions();
-    Q_EMIT modelSettled();
-    return;
-  }
-  if (!sameFolder(loaded_base_, dir)) adapters_.forgetByHand();
-  loaded_base_ = dir;
-  rebuildAdapterBox();
-  chat_->start(engine_->engine(), dir);
-}
-
-void PlaygroundPage::startAdapterFolder(const QString& dir, const QJsonObject& inspection) {
-  // An adapter run's model: its base (base_model_name_or_path) loaded with the adapter on, so
-  // the Adapter box can switch it off or to the base's other adapters.
-  const QString base = inspection.value(QStringLiteral("base")).toString();
-  PlaygroundAdapter adapter;
-  adapter.path = QDir(dir).absolutePath();
-  adapter.kind = inspection.value(QStringLiteral("kind")).toString();
-  adapter.base = base;
-  adapter.name = model_box_->currentData().toString() == dir ? model_box_->currentText() : folderLabel(dir);
-  adapters_.remember(adapter);
-  if (!inspection.value(QStringLiteral("base_on_disk")).toBool()) {
-    model_status_->setText(tr("%1 is %2 for the base %3, which is not a folder on disk: load the base, then add "
-                              "the adapter.")
-                               .arg(QDir::toNativeSeparators(dir), adapters_.title(adapter.path), base));
-    updateActions();
-    Q_EMIT modelSettled();
-    return;
-  }
-  if (!sameFolder(loaded_base_, base)) adapters_.forgetByHand();
-  loaded_base_ = QFileInfo(base).absoluteFilePath();
-  adapters_.addByHand(adapter.path);
-  rebuildAdapterBox();
-  chat_->start(engine_->engine(), loaded_base_, adapter.path);
-}
+ChatSampling PlaygroundPage::sampling() const { return settings_->sampling(); }
 
 bool PlaygroundPage::sendInput() {
   const QString text = input_->toPlainText();
   if (text.trimmed().isEmpty() || chat_->state() != ChatSession::State::Ready) return false;
-  chat_->applySettings(sampling(), system_->toPlainText());
+  chat_->applySettings(sampling(), settings_->systemPrompt()->toPlainText());
   if (!chat_->sendUser(text)) return false;
   input_->clear();
   appendMessage(PlaygroundMessage::Role::User, text);
@@ -545,13 +262,8 @@ void PlaygroundPage::flushTokens() {
     return;
   }
   transcript_.last().text += pending_;
-  QScrollBar* bar = view_->verticalScrollBar();
-  const bool at_end = bar->value() >= bar->maximum() - 4;
-  QTextCursor cursor(view_->document());
-  cursor.movePosition(QTextCursor::End);
-  cursor.insertText(pending_);
+  appendStreamedText(view_, pending_);
   pending_.clear();
-  if (at_end) bar->setValue(bar->maximum());
 }
 
 void PlaygroundPage::appendMessage(PlaygroundMessage::Role role, const QString& text) {
@@ -560,42 +272,7 @@ void PlaygroundPage::appendMessage(PlaygroundMessage::Role role, const QString& 
 }
 
 void PlaygroundPage::renderTranscript() {
-  const QPalette p = palette();
-  const QString user_colour = p.color(QPalette::Link).name();
-  const QString model_colour = p.color(QPalette::WindowText).name();
-  const QString notice_colour = p.color(QPalette::PlaceholderText).name();
-  // Which adapter answered is shown once any answer came from one: to compare them on one base.
-  const bool captions = std::any_of(transcript_.cbegin(), transcript_.cend(), [](const PlaygroundMessage& m) {
-    return m.role == PlaygroundMessage::Role::Assistant && !m.adapter.isEmpty();
-  });
-  QString html;
-  for (const PlaygroundMessage& m : transcript_) {
-    QString who;
-    QString colour;
-    switch (m.role) {
-      case PlaygroundMessage::Role::User:
-        who = tr("You");
-        colour = user_colour;
-        break;
-      case PlaygroundMessage::Role::Assistant:
-        who = tr("Model");
-        colour = model_colour;
-        break;
-      case PlaygroundMessage::Role::Notice:
-        who = tr("Engine");
-        colour = notice_colour;
-        break;
-    }
-    html += QStringLiteral("<p style=\"margin-top:12px; margin-bottom:2px\"><b style=\"color:%1\">%2</b></p>")
-                .arg(colour, who.toHtmlEscaped());
-    html += QStringLiteral("<p style=\"white-space:pre-wrap; margin-top:0; margin-bottom:0\">%1</p>")
-                .arg(m.text.toHtmlEscaped());
-    if (captions && m.role == PlaygroundMessage::Role::Assistant && m.finished) {
-      html += QStringLiteral("<p style=\"margin-top:2px; font-size:small; color:%1\"><i>%2</i></p>")
-                  .arg(notice_colour, adapterCaption(m.adapter).toHtmlEscaped());
-    }
-  }
-  view_->setHtml(html);
+  view_->setHtml(transcriptHtml(transcript_, palette(), adapters_));
   view_->verticalScrollBar()->setValue(view_->verticalScrollBar()->maximum());
 }
 

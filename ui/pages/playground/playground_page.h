@@ -9,6 +9,9 @@
 /// The Adapter box puts a PEFT adapter on the loaded base, switches it or takes it off without
 /// reloading (docs/peft.md): the finished adapter runs of that base, or any adapter folder; each
 /// answer in the transcript says which adapter gave it.
+/// The page is implemented over playground_page.cpp (layout, conversation), playground_page_loading.cpp
+/// (model box, inspection, loading) and playground_page_adapter_box.cpp (the Adapter box); the side
+/// panel, the transcript's drawing and what is known of adapters have files of their own.
 #include <QPointer>
 #include <QString>
 #include <QTimer>
@@ -18,6 +21,8 @@
 #include "ui/client/chat_session.h"
 #include "ui/client/engine_replies.h"
 #include "ui/pages/playground/playground_adapters.h"
+#include "ui/pages/playground/playground_settings_panel.h"
+#include "ui/pages/playground/playground_transcript.h"
 
 class QComboBox;
 class QDoubleSpinBox;
@@ -32,15 +37,6 @@ namespace temper::studio {
 
 class EngineSession;
 class LibraryModel;
-
-/// One message of the transcript as shown.
-struct PlaygroundMessage {
-  enum class Role { User, Assistant, Notice };
-  Role role = Role::User;
-  QString text;
-  QString adapter;        ///< Assistant: the adapter folder that gave the answer (empty: the base)
-  bool finished = false;  ///< Assistant: the answer has ended (its adapter is known)
-};
 
 class PlaygroundPage : public QWidget {
   Q_OBJECT
@@ -83,12 +79,12 @@ class PlaygroundPage : public QWidget {
   QComboBox* modelBox() const { return model_box_; }
   QComboBox* adapterBox() const { return adapter_box_; }
   QPlainTextEdit* input() const { return input_; }
-  QPlainTextEdit* systemPrompt() const { return system_; }
-  QDoubleSpinBox* temperatureBox() const { return temperature_; }
-  QDoubleSpinBox* topPBox() const { return top_p_; }
-  QSpinBox* topKBox() const { return top_k_; }
-  QSpinBox* maxNewTokensBox() const { return max_new_tokens_; }
-  QSpinBox* seedBox() const { return seed_; }
+  QPlainTextEdit* systemPrompt() const { return settings_->systemPrompt(); }
+  QDoubleSpinBox* temperatureBox() const { return settings_->temperatureBox(); }
+  QDoubleSpinBox* topPBox() const { return settings_->topPBox(); }
+  QSpinBox* topKBox() const { return settings_->topKBox(); }
+  QSpinBox* maxNewTokensBox() const { return settings_->maxNewTokensBox(); }
+  QSpinBox* seedBox() const { return settings_->seedBox(); }
   QPushButton* sendButton() const { return send_; }
   QPushButton* stopButton() const { return stop_; }
   QPushButton* newConversationButton() const { return new_conversation_; }
@@ -104,15 +100,17 @@ class PlaygroundPage : public QWidget {
   void changeEvent(QEvent* event) override;
 
  private:
-  QWidget* buildSettingsPanel();
+  // The model box and loading (playground_page_loading.cpp).
   void rebuildModelBox();
+  void browse();
+  void inspectThenLoad(const QString& dir);
+  void onInspected(const QString& dir, const EngineReply& reply);
+  void startAdapterFolder(const QString& dir, const QJsonObject& inspection);
+  // The Adapter box (playground_page_adapter_box.cpp).
   void rebuildAdapterBox();
   void selectActiveAdapter();
   void onAdapterActivated(int index);
-  void startAdapterFolder(const QString& dir, const QJsonObject& inspection);
-  void inspectThenLoad(const QString& dir);
-  void onInspected(const QString& dir, const EngineReply& reply);
-  void browse();
+  // The conversation (playground_page.cpp).
   void flushTokens();
   void appendMessage(PlaygroundMessage::Role role, const QString& text);
   void renderTranscript();
@@ -133,12 +131,7 @@ class PlaygroundPage : public QWidget {
   QPushButton* send_;
   QPushButton* stop_;
   QPushButton* new_conversation_;
-  QPlainTextEdit* system_;
-  QDoubleSpinBox* temperature_;
-  QDoubleSpinBox* top_p_;
-  QSpinBox* top_k_;
-  QSpinBox* max_new_tokens_;
-  QSpinBox* seed_;
+  PlaygroundSettingsPanel* settings_;
   QLabel* status_;
   QStringList extra_paths_;            ///< folders opened by hand or from the run view
   QString loaded_base_;                ///< the base folder being loaded or loaded
