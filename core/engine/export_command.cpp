@@ -11,6 +11,7 @@
 #include "core/common/workspace_paths.h"
 #include "core/engine/adapted_classifier.h"
 #include "core/engine/model_loading.h"
+#include "core/methods/classify/classify_task.h"
 #include "core/model/hf_model.h"
 #include "core/peft/adapter_folder.h"
 #include "core/peft/lora.h"
@@ -97,9 +98,8 @@ void writeMergedClassifier(const fs::path& source, const ModelAndAdapter& folder
   AdaptedClassifier adapted = loadAdaptedClassifier(folders.model_dir, folders.adapter_dir, "cpu");
   requireLora(adapted.adapter, source).mergeIntoBase();
   const SequenceClassifier& classifier = adapted.classifier;
-  auto tokenizer = openTokenizer(folders.model_dir);
-  const int pad = tokenizer->padId() >= 0 ? tokenizer->padId() : tokenizer->eosId();
-  saveSequenceClassifier(*classifier.backbone, classifier.info.config, classifier.score, classifier.labels, pad, dir);
+  saveSequenceClassifier(*classifier.backbone, classifier.info.config, classifier.score, classifier.labels,
+                         classifierPadId(*openTokenizer(folders.model_dir)), dir);
   for (const auto& file : tokenizerFiles(folders.model_dir)) copyDurably(file, dir / file.filename());
 }
 

@@ -153,6 +153,10 @@ void saveModelFolder(const ModelSource& source, CausalLmImpl& model, const std::
   } else {
     saveHfModel(model, source.hf_config, dir);
   }
+  copyTokenizerFiles(source, dir);
+}
+
+void copyTokenizerFiles(const ModelSource& source, const std::filesystem::path& dir) {
   for (const auto& [file, name] : source.tokenizer_files) {
     std::filesystem::copy_file(file, dir / name, std::filesystem::copy_options::overwrite_existing);
   }

@@ -84,6 +84,9 @@ struct ClassifierHead {
 void saveModelFolder(const ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir,
                      const ClassifierHead* head = nullptr);
 
+/// Copies `source`'s tokenizer files into `dir` under their saved names (saveModelFolder does it).
+void copyTokenizerFiles(const ModelSource& source, const std::filesystem::path& dir);
+
 /// Copies the weights of a folder written by saveModelFolder into the live `model` (resume).
 /// Names and shapes must match exactly.
 void loadModelWeightsInto(CausalLmImpl& model, const std::filesystem::path& dir);

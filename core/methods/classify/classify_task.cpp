@@ -286,12 +286,12 @@ void ClassifyTask::saveModel(const std::filesystem::path& dir) {
     saveModelFolder(setup_.source, *model_, dir, &head);
     return;
   }
-  // transformers needs a pad id to find each row's last token in a batch.
-  const int pad = tokenizer_->padId() >= 0 ? tokenizer_->padId() : tokenizer_->eosId();
-  saveSequenceClassifier(*model_, setup_.source.hf_config, score_->weight, labels_, pad, dir);
-  for (const auto& [file, name] : setup_.source.tokenizer_files) {
-    std::filesystem::copy_file(file, dir / name, std::filesystem::copy_options::overwrite_existing);
-  }
+  saveSequenceClassifier(*model_, setup_.source.hf_config, score_->weight, labels_, classifierPadId(*tokenizer_), dir);
+  copyTokenizerFiles(setup_.source, dir);
+}
+
+int classifierPadId(const Tokenizer& tokenizer) {
+  return tokenizer.padId() >= 0 ? tokenizer.padId() : tokenizer.eosId();
 }
 
 void ClassifyTask::loadModelWeights(const std::filesystem::path& dir) {

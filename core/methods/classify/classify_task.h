@@ -90,6 +90,10 @@ struct ClassifierInput {
 /// model trained here predicts the same there.
 ClassifierInput encodeClassifierText(const Tokenizer& tokenizer, const std::string& text, int64_t context);
 
+/// The pad id a saved classifier's config.json names: the tokenizer's pad, else its eos (-1: none).
+/// transformers needs one to find each row's last token in a batch.
+int classifierPadId(const Tokenizer& tokenizer);
+
 /// The block index of a parameter name ("h.3.attn.c_attn.weight" -> 3, "model.layers.10.mlp..." ->
 /// 10), or -1 for parameters outside the blocks (embeddings, final norm, head).
 int64_t blockIndexOf(const std::string& name);
