@@ -1954,11 +1954,11 @@ BLAS: %5</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>nf4: 4-bit NormalFloat base projections, about a seventh of their fp32 bytes; the adapter trains in full precision.</source>
+        <source>Quantised base (QLoRA)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Quantised base (QLoRA)</source>
+        <source>nf4: 4-bit NormalFloat base projections, about an eighth of their fp32 bytes (4.1 bits a weight); the adapter trains in full precision.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -46,7 +46,8 @@ QString baseQuantText(const QString& choice, const QString& engine_help) {
   }
   if (choice == QLatin1String("nf4")) {
     return PeftKindSettings::tr(
-        "nf4: 4-bit NormalFloat base projections, about a seventh of their fp32 bytes; the adapter trains in full "
+        "nf4: 4-bit NormalFloat base projections, about an eighth of their fp32 bytes (4.1 bits a weight); the adapter "
+        "trains in full "
         "precision.");
   }
   return engine_help;

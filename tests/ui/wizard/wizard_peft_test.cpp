@@ -312,9 +312,11 @@ void WizardPeftTest::quantisedBaseWithEveryAdapterKind() {
     QVERIFY(!w.config().contains("base-quant-double"));
     quant->setValue(QJsonValue("nf4"));
     QVERIFY(twice->isEnabled());
-    QCOMPARE(quant->helpLabel()->text(),
-             QStringLiteral("nf4: 4-bit NormalFloat base projections, about a seventh of their fp32 bytes; the "
-                            "adapter trains in full precision."));
+    QCOMPARE(
+        quant->helpLabel()->text(),
+        QStringLiteral(
+            "nf4: 4-bit NormalFloat base projections, about an eighth of their fp32 bytes (4.1 bits a weight); the "
+            "adapter trains in full precision."));
     QCOMPARE(w.config().value("base-quant").toString(), QStringLiteral("nf4"));
     QCOMPARE(w.config().value("base-quant-double"), QJsonValue(true));
     twice->setValue(false);
