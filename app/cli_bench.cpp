@@ -45,6 +45,9 @@ void addBenchCommand(CLI::App& app, Action& action) {
       ->add_option("--base-quant", request->base_quant,
                    "quantise the frozen base's projections (QLoRA): none, int8 or nf4; needs a PEFT method")
       ->check(CLI::IsMember({"none", "int8", "nf4"}));
+  train->add_flag("--frozen-as-loaded", request->frozen_as_loaded,
+                  "under bf16 autocast, keep a frozen base's weights in fp32 as loaded rather than in bf16 as "
+                  "training stores them (for A/B measurements)");
   train->add_flag("--gradient-checkpointing", request->gradient_checkpointing,
                   "recompute each block in the backward pass instead of keeping its activations");
   train->add_option("--device", request->device)->check(CLI::IsMember({"auto", "cpu", "cuda"}));

@@ -15,6 +15,7 @@ gives medians over --rounds rounds:
     Temper's tokens/s over the peer's best setting (median of per-round ratios).
 
 Usage: bench/peft_speed_table.py --temper build/bin/temper [--rounds 2] [--steps 4] [--llama]
+       [--kinds "lora qkv r16,prompt tuning 20"] [--as-loaded]
 Standard library only; the peer runs on /usr/bin/python3 (Debian's torch 1.13).
 """
 import argparse
@@ -55,6 +56,10 @@ def main():
     p.add_argument("--peer-kinds", default="full,lora qkv r16,prompt tuning 20",
                    help="kinds the peer also runs (comma list; empty: Temper alone)")
     p.add_argument("--llama", action="store_true", help="the Llama-shaped model instead, Temper alone")
+    p.add_argument("--kinds", default=",".join(KINDS), help="Temper's kinds to run (comma list; full is always run)")
+    p.add_argument("--as-loaded", action="store_true",
+                   help="also each adapter kind with its frozen base kept in fp32 as loaded (`--frozen-as-loaded`): "
+                        "the A/B of storing it in bf16 under bf16 autocast")
     a = p.parse_args()
     if a.llama:
         a.peer_kinds = ""
@@ -63,9 +68,16 @@ def main():
     shape = shape_args(LLAMA_SHAPE if a.llama else SHAPE) + ["--steps", str(a.steps), "--warmup", "2", "--threads", "2"]
     clean = env_with(OPENBLAS_CORETYPE=None, TEMPER_BLAS_RESTARTED_FROM=None)
     configs = []
+    chosen = {"full"} | {k for k in a.kinds.split(",") if k}
     for kind, flags in KINDS.items():
+        if kind not in chosen:
+            continue
         configs.append((f"temper {kind}", kind, "temper",
                         lambda f=flags: last_json([a.temper, "bench", "train", *shape, *f, "--json"], clean)))
+        if a.as_loaded and kind != "full":
+            configs.append((f"temper {kind}, frozen as loaded", kind, "temper-as-loaded",
+                            lambda f=flags: last_json([a.temper, "bench", "train", *shape, *f, "--frozen-as-loaded",
+                                                       "--json"], clean)))
     peer_kinds = [k for k in a.peer_kinds.split(",") if k]
     for kind in peer_kinds:
         for blas in a.peer_settings.split(","):

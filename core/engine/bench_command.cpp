@@ -135,6 +135,9 @@ Json benchTrain(const BenchTrainRequest& r) {
   }
   // As training does (model_source.cpp): the frozen embedding and head in bf16 beside a quantised base.
   if (base_quant != QuantKind::None) model->storeFrozenTables(torch::kBFloat16);
+  // As training does (train_command.cpp): a frozen base under bf16 autocast stored in bf16.
+  const bool frozen_bf16 = adapter && precision == ComputePrecision::Bf16Autocast && !r.frozen_as_loaded &&
+                           storeFrozenBaseForAutocast(*model) > 0;
   model->setGradientCheckpointing(r.gradient_checkpointing);
   FlatAdamW optimizer(params, AdamWOptions{0.9, 0.95, 1e-8, 0.1});
 
@@ -174,6 +177,7 @@ Json benchTrain(const BenchTrainRequest& r) {
               {"thread_policy", runtime.thread_policy},
               {"device", runtime.device},
               {"precision", precisionName(precision)},
+              {"frozen_weights", frozen_bf16 ? "bf16" : "as loaded"},
               {"precision_reason", choice.reason},
               {"family", r.family},
               {"method", method},

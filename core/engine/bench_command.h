@@ -38,6 +38,9 @@ struct BenchTrainRequest {
   /// QLoRA's frozen base: none, int8 or nf4 (double-quantised scales) for every projection, quantised
   /// before the adapter is attached. Only with a parameter-efficient method (the base must be frozen).
   std::string base_quant = "none";
+  /// Keep a frozen base's weights as loaded (fp32) under bf16 autocast instead of storing them in
+  /// bf16 as training does: the A/B of docs/peft.md ("Speed and memory").
+  bool frozen_as_loaded = false;
 };
 
 Json benchTrain(const BenchTrainRequest& request);

@@ -14,6 +14,7 @@
 #include "core/engine/stop_signal.h"
 #include "core/methods/method_setup.h"
 #include "core/methods/train_config.h"
+#include "core/model/quantize_base.h"
 #include "core/protocol/events.h"
 #include "core/store/workspace_lock.h"
 
@@ -114,6 +115,14 @@ void choosePrecision(RunPlan& plan, const MethodSetup& setup) {
   plan.precision = choice.precision;
   plan.runtime_json["precision"] = precisionName(choice.precision);
   plan.runtime_json["precision_reason"] = choice.reason;
+}
+
+// An adapter's frozen base under bf16 autocast is stored in bf16 (quantize_base.h): the same products
+// without the fp32 weights or autocast's copies of them. Recorded with the run.
+void storeFrozenBase(RunPlan& plan, MethodSetup& setup) {
+  if (plan.precision != ComputePrecision::Bf16Autocast || !setup.trains_adapter) return;
+  const int64_t freed = storeFrozenBaseForAutocast(*setup.model);
+  if (freed > 0) plan.runtime_json["frozen_weights"] = "bf16 (autocast's dtype)";
 }
 
 // The train keys as stored: paths absolute, so a resume from another folder finds the same files.
@@ -231,6 +240,7 @@ TrainResult runTrain(const TrainRequest& request) {
                                            plan.resuming() ? plan.paths.dir : std::filesystem::path());
   MethodSetup setup = setUpMethod(inputs);
   choosePrecision(plan, setup);
+  storeFrozenBase(plan, setup);
 
   // 2. Record: one run per workspace at a time; then the run row and folder.
   ensureWorkspace(plan.workspace);

@@ -34,6 +34,7 @@ MethodInputs methodInputs(const TrainConfig& config, torch::Device device, const
 MethodSetup setUpMethod(const MethodInputs& inputs) {
   MethodSetup setup = methodRegistry().require(inputs.config.method).set_up(inputs);
   setup.trainable_parameters = countTrainable(*setup.task);
+  setup.trains_adapter = peftChoice(inputs.config).adapter();
   if (setup.model) setup.model->setGradientCheckpointing(inputs.config.gradient_checkpointing);
   return setup;
 }
@@ -66,6 +67,8 @@ MethodShape methodShape(const MethodInputs& inputs) {
   shape.unsaved_input_width = unsavedInputWidth(shape.model, peft);
   shape.adapter_saved_width = adapterSavedWidth(shape.model, peft);
   if (peft.adapter()) shape.recorded_blocks = recordedBlocksUnder(shape.model, peft);
+  // classify's label head (head_parameters) has a loss of its own.
+  shape.frozen_head = peft.adapter() && shape.head_parameters == 0;
   if (peft.base_quant != "none") {
     for (const NamedLinear& linear : projectionsOf(shape.model)) shape.quantized_parameters += linear.in * linear.out;
     shape.quantized_bytes_per_parameter = quantizedBytesPerWeight(peft.base_quant, peft.base_quant_double);

@@ -43,6 +43,8 @@ struct MethodSetup {
   Json model_config;             ///< the model's config.json (Hugging Face keys)
   Json data_summary;             ///< formats and counts (SFT: truncated / dropped records)
   int64_t trainable_parameters = 0;
+  /// A parameter-efficient kind trains: the base is frozen and never saved (quantize_base.h).
+  bool trains_adapter = false;
   int64_t sequence_length = 0;  ///< longest input of a micro-batch (ctx)
   /// pretrain only: the dataset's tokenizer, copied into the run folder (resume reads it there).
   std::filesystem::path scratch_tokenizer;

@@ -38,6 +38,8 @@ struct MethodShape {
   double quantized_bytes_per_parameter = 0;
   /// QLoRA: the frozen embedding and head, stored in bf16 (CausalLmImpl::storeFrozenTables).
   int64_t half_parameters = 0;
+  /// The language model's head does not train and the loss is the model's (TrainShape::frozen_head).
+  bool frozen_head = false;
 };
 
 struct MethodSpec {

@@ -52,7 +52,12 @@ ModelSource baseModel(const std::filesystem::path& dir, bool accept_classifier) 
   return baseModel(inspectHfModel(dir), accept_classifier);
 }
 
-ModelSource baseModel(const HfModelInfo& info, bool accept_classifier) {
+QuantOptions quantizeWhileLoading(const PeftChoice& peft, torch::Device device) {
+  if (!device.is_cpu() || !peft.adapter()) return {};
+  return QuantOptions{parseQuantKind(peft.base_quant), peft.base_quant_double};
+}
+
+ModelSource baseModel(const HfModelInfo& info, bool accept_classifier, const QuantOptions& quantize) {
   const std::filesystem::path& dir = info.dir;
   ModelSource source;
   if (info.isClassifier()) {
@@ -63,7 +68,7 @@ ModelSource baseModel(const HfModelInfo& info, bool accept_classifier) {
     source.classifier_labels = classifier.labels;
     source.classifier_score = classifier.score;
   } else {
-    source.model = loadHfModel(info);
+    source.model = loadHfModel(info, quantize);
     source.hf_config = info.config;
   }
   bool readable = false;

@@ -46,8 +46,14 @@ ModelSource scratchGpt(const GptConfig& shape, uint64_t seed, const std::filesys
 /// Throws Error(InvalidInput) naming the folder when it has no tokenizer Temper can read, or when
 /// it is a classifier and `accept_classifier` is false (methods that train a language model).
 ModelSource baseModel(const std::filesystem::path& dir, bool accept_classifier = false);
-/// The same for a folder already inspected (method_setup.h inspects the base once).
-ModelSource baseModel(const HfModelInfo& info, bool accept_classifier = false);
+/// The same for a folder already inspected (method_setup.h inspects the base once); `quantize`:
+/// the projections quantised as they are read (quantizeWhileLoading).
+ModelSource baseModel(const HfModelInfo& info, bool accept_classifier = false, const QuantOptions& quantize = {});
+
+/// QLoRA (`base-quant`) on the CPU: the base's projections quantised while the base is read, so its
+/// full-precision projections never exist together (a 1.1B Llama's 3.7 GB). On another device the
+/// base is quantised after it moved there, in startTraining (the codes stay where the weight was).
+QuantOptions quantizeWhileLoading(const PeftChoice& peft, torch::Device device);
 
 /// The training window of a task: `requested` (the `ctx` key) or, when 0, the model's context
 /// less the `virtual_tokens` a soft prompt takes. Error(InvalidConfig) naming `ctx` when it does

@@ -17,8 +17,9 @@ template <typename Setup>
 Setup recordSetup(const MethodInputs& in, bool accept_classifier) {
   const TrainConfig& c = in.config;
   Setup s;
-  s.source = baseModel(*in.base, accept_classifier);
-  s.source.peft = peftChoice(c);
+  const PeftChoice peft = peftChoice(c);
+  s.source = baseModel(*in.base, accept_classifier, quantizeWhileLoading(peft, in.device));
+  s.source.peft = peft;
   s.train_files = recordFiles(c.data);
   if (!c.val_data.empty()) s.val_files = recordFiles(c.val_data);
   s.val_fraction = c.val_fraction;

@@ -6,13 +6,15 @@
 /// the layer for its frozen base's (baseForward). Detaching restores the plain forward, so one
 /// loaded base serves several adapters in turn (chat's attach/detach) and never copies its weights.
 /// QLoRA's frozen base: quantize() replaces the weight by its int8 or NF4 form
-/// (core/quant/quantized_weight.h), which the base product dequantises one layer at a time.
+/// (core/quant/quantized_weight.h), which the base product dequantises one layer at a time. Under
+/// bf16 autocast a frozen weight is stored in bf16 instead (storeFrozenIn).
 #include <torch/torch.h>
 
 #include <memory>
 #include <string>
 
 #include "core/model/linear_projection.h"
+#include "core/quant/product_dtype.h"
 #include "core/quant/quantized_linear.h"
 
 namespace temper {
@@ -26,6 +28,9 @@ class LinearAdapter {
   /// The layer's output for x: the frozen base's (layer.baseForward(x)) plus whatever the adapter
   /// adds.
   virtual torch::Tensor forward(const torch::Tensor& x, const AdaptableLinearImpl& layer) = 0;
+  /// Whether the adapter reads the base weight itself at full precision (DoRA's column norms), so
+  /// the layer must keep it as it was loaded (storeFrozenIn leaves it).
+  virtual bool readsBaseWeight() const { return false; }
 };
 
 class AdaptableLinearImpl : public torch::nn::LinearImpl {
@@ -42,15 +47,39 @@ class AdaptableLinearImpl : public torch::nn::LinearImpl {
   /// loading a state into it fails on the shape rather than going unseen. Sizes come from
   /// inFeatures() / outFeatures(). Quantise after moving the model to its device: the codes stay
   /// where the weight was. Not reversible; a quantised layer cannot be quantised again.
-  void quantize(const QuantOptions& options) {
+  void quantize(const QuantOptions& options) { quantizeFrom(weight, options); }
+  /// quantize() from `source` (out, in), the weight's values as read from a file, instead of the
+  /// weight itself: a loader quantises each projection as it reads it (QLoRA's loading), so the
+  /// full-precision weight is never filled. Same codes as filling the weight and quantising it.
+  void quantizeFrom(const torch::Tensor& source, const QuantOptions& options) {
     if (options.kind == QuantKind::None) return;
     TORCH_CHECK(!quantized_, "this projection's weight is already quantised");
+    TORCH_CHECK(source.dim() == 2 && source.size(0) == outFeatures() && source.size(1) == inFeatures(),
+                "quantizeFrom: a weight of ", source.sizes(), " for a projection of ", inFeatures(), " -> ",
+                outFeatures());
     torch::NoGradGuard no_grad;
-    quantized_ = std::make_shared<const QuantizedWeight>(QuantizedWeight::quantize(weight, options));
+    // In the weight's dtype first, as a filled weight would hold it (an F64 file rounds alike).
+    const torch::Tensor values = source.to(weight.scalar_type()).contiguous();
+    quantized_ = std::make_shared<const QuantizedWeight>(QuantizedWeight::quantize(values, options));
     weight.set_requires_grad(false);
     weight.set_(torch::empty({0}, weight.options()));  // in place: the registered parameter too
   }
   bool quantized() const { return quantized_ != nullptr; }
+
+  /// Stores a frozen, unquantised weight in `dtype` (bf16) when the products it takes part in run in
+  /// that dtype anyway (bf16 autocast): autocast would cast it on every forward pass and keep the
+  /// copy for the backward pass, so storing it cast gives the same products, bit for bit, without
+  /// the fp32 original or the per-pass copies. A product outside autocast widens it back to the
+  /// input's dtype (baseForward). Leaves a weight that trains, a quantised one, and one an attached
+  /// adapter reads (readsBaseWeight). The bias stays as it is (it may train). Returns the bytes freed.
+  int64_t storeFrozenIn(torch::ScalarType dtype) {
+    if (quantized_ || weight.requires_grad() || weight.scalar_type() == dtype) return 0;
+    if (adapter_ && adapter_->readsBaseWeight()) return 0;
+    torch::NoGradGuard no_grad;
+    const int64_t freed = weight.numel() * (weight.element_size() - torch::elementSize(dtype));
+    weight.set_data(weight.to(dtype));
+    return freed;
+  }
   /// The quantised weight, or null when the weight is plain.
   const QuantizedWeight* quantizedWeight() const { return quantized_.get(); }
 
@@ -61,7 +90,11 @@ class AdaptableLinearImpl : public torch::nn::LinearImpl {
   /// product only (quantizedLinear).
   torch::Tensor baseForward(const torch::Tensor& x, bool with_bias = true) const {
     if (quantized_) return quantizedLinear(x, quantized_, with_bias ? bias : torch::Tensor());
-    return with_bias ? projectRows(x, weight, bias) : torch::linear(x, weight);
+    // A weight stored below x's precision (storeFrozenIn) with no autocast to meet it: widened for
+    // this product only.
+    const bool widen = weight.scalar_type() != x.scalar_type() && weight.scalar_type() != productDtype(x);
+    const torch::Tensor w = widen ? weight.to(x.scalar_type()) : weight;
+    return with_bias ? projectRows(x, w, bias) : torch::linear(x, w);
   }
   /// W (out, in) in the weight's dtype: the parameter itself, or a fresh dequantised copy that
   /// requires no gradient (DoRA's column norms, merging).

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/model/kernels/cross_entropy.h"
+#include "core/quant/product_dtype.h"
 #include "core/quant/row_chunked_linear.h"
 
 namespace temper {
@@ -39,7 +40,9 @@ torch::Tensor CausalLmImpl::hidden(const torch::Tensor& ids, KvCache* cache) {
 
 torch::Tensor CausalLmImpl::headLogits(const torch::Tensor& hidden) {
   const torch::Tensor weight = headWeight();
-  if (weight.scalar_type() != hidden.scalar_type() && !weight.requires_grad()) {
+  // A head already in the autocast dtype is one plain product (autocast casts the hidden states).
+  if (weight.scalar_type() != hidden.scalar_type() && weight.scalar_type() != productDtype(hidden) &&
+      !weight.requires_grad()) {
     return frozenLinearInRowChunks(hidden, weight);
   }
   return projectRows(hidden, weight, {});
@@ -58,8 +61,30 @@ int64_t CausalLmImpl::storeFrozenTables(torch::ScalarType dtype) {
   return released;
 }
 
+int64_t CausalLmImpl::storeFrozenWeightsForAutocast(torch::ScalarType dtype) {
+  int64_t freed = 0;
+  for (NamedLinear& linear : adaptableLinears()) freed += linear.layer->storeFrozenIn(dtype);
+  torch::Tensor head = headWeight();
+  const bool tied = head.data_ptr() == embeddingWeight().data_ptr();
+  if (!tied && !head.requires_grad() && head.scalar_type() != dtype && head.is_floating_point()) {
+    torch::NoGradGuard no_grad;
+    freed += head.numel() * (head.element_size() - torch::elementSize(dtype));
+    head.set_data(head.to(dtype));
+  }
+  return freed;
+}
+
 torch::Tensor CausalLmImpl::loss(const torch::Tensor& ids, const torch::Tensor& targets) {
-  auto logits = forward(ids);
+  const torch::Tensor h = hidden(ids);
+  const torch::Tensor head = headWeight();
+  // A frozen head (an adapter's run) needs no logits kept: they are made and consumed in chunks with
+  // the loss. A head stored below the product's dtype (QLoRA's bf16 head in an fp32 run) keeps the
+  // row-chunked product instead, which never widens it whole.
+  if (!head.requires_grad() && h.requires_grad() && torch::GradMode::is_enabled() && h.device().is_cpu() &&
+      static_cast<size_t>(head.element_size()) >= torch::elementSize(productDtype(h))) {
+    return kernels::frozenHeadCrossEntropy(h, head, targets);
+  }
+  auto logits = headLogits(h);
   return kernels::crossEntropy(logits.view({-1, logits.size(-1)}), targets.reshape({-1}));
 }
 

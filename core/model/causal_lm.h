@@ -105,8 +105,16 @@ class CausalLmImpl : public torch::nn::Module {
   /// time (core/quant/row_chunked_linear.h), so neither table exists at full precision again. A
   /// table that trains (a module to save) is left as it is. Returns the bytes released.
   int64_t storeFrozenTables(torch::ScalarType dtype);
+  /// A frozen base under `dtype` autocast (bf16): every frozen projection (AdaptableLinearImpl::
+  /// storeFrozenIn) and a frozen head that is not the embedding are stored in `dtype`, which autocast
+  /// casts them to on every forward pass anyway; the products are unchanged, bit for bit, and
+  /// neither the fp32 originals nor autocast's per-pass copies exist. The token embedding stays: a
+  /// lookup is not an autocast product. Only for a run that never saves the base (an adapter's).
+  /// Returns the bytes freed.
+  int64_t storeFrozenWeightsForAutocast(torch::ScalarType dtype);
   /// Mean next-token cross-entropy of (B, T) inputs against (B, T) targets; targets equal to
-  /// -100 are ignored (the Hugging Face convention for unlabelled positions).
+  /// -100 are ignored (the Hugging Face convention for unlabelled positions). With a frozen head
+  /// on the CPU the logits are never whole (kernels::frozenHeadCrossEntropy).
   torch::Tensor loss(const torch::Tensor& ids, const torch::Tensor& targets);
   torch::Device device() { return headWeight().device(); }
   /// Parameters, each counted once (a tied head is not counted twice).

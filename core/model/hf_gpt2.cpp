@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/common/error.h"
+#include "core/model/quantize_base.h"
 #include "core/tensor_io/model_weights.h"
 #include "core/tensor_io/torch_safetensors.h"
 
@@ -55,11 +56,13 @@ Gpt loadGptHf(const std::filesystem::path& dir, bool classifier) {
   return loadGptHf(readJsonFile(config_path), config_path.string(), ModelWeights::open(dir), classifier);
 }
 
-Gpt loadGptHf(const Json& hf_config, const std::string& config_source, const ModelWeights& weights, bool classifier) {
+Gpt loadGptHf(const Json& hf_config, const std::string& config_source, const ModelWeights& weights, bool classifier,
+              const QuantOptions& quantize) {
   GptConfig config = fromHfConfig(hf_config, config_source);
   Gpt model(config, /*initialize=*/false);  // every parameter is overwritten below (or reported missing)
   torch::NoGradGuard no_grad;
   auto params = model->named_parameters();
+  ProjectionsQuantizedOnLoad quantized(*model, quantize);
 
   std::set<std::string> loaded;
   for (const auto& item : weights.tensors()) {
@@ -82,8 +85,10 @@ Gpt loadGptHf(const Json& hf_config, const std::string& config_source, const Mod
       throwInputError(weights_file + ": tensor `" + info.name + "` has shape " + shapeText(info.shape) + ", expected " +
                       shapeText(expected) + " from config.json");
     }
-    torch::Tensor value = tensorFromSafetensors(entry.file, info).to(torch::kFloat32);
-    target->copy_(isConv1dWeight(name) ? value.t() : value);
+    torch::Tensor value = tensorFromSafetensors(entry.file, info);
+    if (isConv1dWeight(name)) value = value.t();
+    if (!quantized.take(*target, value)) target->copy_(value);  // copy_ converts F16/BF16 to fp32
+    entry.file->releasePages(info);
     loaded.insert(name);
   }
   for (const auto& item : params) {

@@ -23,8 +23,11 @@ inline void saveGptHf(Gpt& model, const std::filesystem::path& dir) { saveGptHf(
 /// `score.weight` is skipped (sequence_classifier.h reads it).
 Gpt loadGptHf(const std::filesystem::path& dir, bool classifier = false);
 /// The same from a config.json already read (`config_source` names it in errors) and weights already
-/// opened: what loading through an inspected HfModelInfo uses, so nothing is read twice.
-Gpt loadGptHf(const Json& hf_config, const std::string& config_source, const ModelWeights& weights, bool classifier);
+/// opened: what loading through an inspected HfModelInfo uses, so nothing is read twice. `quantize`
+/// (QLoRA's loading): the projections are quantised as they are read (quantize_base.h). Each
+/// tensor's mapped pages are released once read (SafetensorsFile::releasePages).
+Gpt loadGptHf(const Json& hf_config, const std::string& config_source, const ModelWeights& weights, bool classifier,
+              const QuantOptions& quantize = {});
 
 /// Just the config of a model folder (for `runs show`, `eval` defaults).
 GptConfig readGptHfConfig(const std::filesystem::path& dir);

@@ -4,6 +4,7 @@
 
 #include "core/common/error.h"
 #include "core/model/llama.h"
+#include "core/model/quantize_base.h"
 #include "core/tensor_io/model_weights.h"
 #include "core/tensor_io/torch_safetensors.h"
 
@@ -36,11 +37,12 @@ CausalLm loadLlamaHf(const std::filesystem::path& dir, bool classifier) {
 }
 
 CausalLm loadLlamaHf(const Json& hf_config, const std::string& config_source, const ModelWeights& weights,
-                     bool classifier) {
+                     bool classifier, const QuantOptions& quantize) {
   LlamaConfig config = fromHfLlamaConfig(hf_config, config_source);
   auto model = std::make_shared<LlamaImpl>(config, /*initialize=*/false);
   torch::NoGradGuard no_grad;
   auto params = model->named_parameters();
+  ProjectionsQuantizedOnLoad quantized(*model, quantize);
 
   std::set<std::string> loaded;
   for (const auto& [name, entry] : weights.tensors()) {
@@ -62,7 +64,9 @@ CausalLm loadLlamaHf(const Json& hf_config, const std::string& config_source, co
       throwInputError(file + ": tensor `" + name + "` is " + std::string(dtypeName(info.dtype)) +
                       "; weights must be F32, F16 or BF16");
     }
-    target->copy_(tensorFromSafetensors(entry.file, info));  // copy_ converts F16/BF16 to fp32
+    const torch::Tensor value = tensorFromSafetensors(entry.file, info);
+    if (!quantized.take(*target, value)) target->copy_(value);  // copy_ converts F16/BF16 to fp32
+    entry.file->releasePages(info);
     loaded.insert(name);
   }
   for (const auto& item : params) {

@@ -14,9 +14,10 @@ namespace temper {
 /// folder is a *ForSequenceClassification model: `score.weight` is skipped (sequence_classifier.h
 /// reads it) and there is no `lm_head.weight` to require.
 CausalLm loadLlamaHf(const std::filesystem::path& dir, bool classifier = false);
-/// The same from a config.json already read and weights already opened (hf_model.h's HfModelInfo).
+/// The same from a config.json already read and weights already opened (hf_model.h's HfModelInfo);
+/// `quantize` as loadGptHf's.
 CausalLm loadLlamaHf(const Json& hf_config, const std::string& config_source, const ModelWeights& weights,
-                     bool classifier);
+                     bool classifier, const QuantOptions& quantize = {});
 
 /// Writes config.json (`original_config` with the shape keys updated) and model.safetensors.
 void saveLlamaHf(CausalLmImpl& model, const Json& original_config, const std::filesystem::path& dir);

@@ -160,11 +160,12 @@ CausalLm loadHfModel(const std::filesystem::path& dir, HfModelInfo* info_out) {
   return model;
 }
 
-CausalLm loadHfModel(const HfModelInfo& info) {
+CausalLm loadHfModel(const HfModelInfo& info, const QuantOptions& quantize) {
   const bool classifier = info.isClassifier();
   const std::string source = info.configPath().string();
-  if (info.family == "gpt2") return loadGptHf(info.config, source, *info.weights, classifier).ptr();
-  return loadLlamaHf(info.config, source, *info.weights, classifier);
+  const QuantOptions on_load = classifier ? QuantOptions{} : quantize;
+  if (info.family == "gpt2") return loadGptHf(info.config, source, *info.weights, classifier, on_load).ptr();
+  return loadLlamaHf(info.config, source, *info.weights, classifier, on_load);
 }
 
 void saveHfModel(CausalLmImpl& model, const Json& original_config, const std::filesystem::path& dir) {

@@ -50,8 +50,10 @@ HfModelInfo inspectHfModel(const std::filesystem::path& dir);
 /// For a classifier folder this is its backbone (the `score` head is read by
 /// loadSequenceClassifier); callers that generate text must check `info.task`.
 CausalLm loadHfModel(const std::filesystem::path& dir, HfModelInfo* info = nullptr);
-/// The same for a folder already inspected: reads only the tensors.
-CausalLm loadHfModel(const HfModelInfo& info);
+/// The same for a folder already inspected: reads only the tensors. `quantize` (QLoRA on the CPU):
+/// the projections are quantised as they are read, so the base's full-precision projections never
+/// exist in memory together (hf_gpt2.h); not for a classifier folder.
+CausalLm loadHfModel(const HfModelInfo& info, const QuantOptions& quantize = {});
 
 /// Writes config.json (`original_config` with the model's shape keys; empty: the family's defaults)
 /// and the weights, named as the family's Hugging Face files name them, into `dir`. Not atomic by

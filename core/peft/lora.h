@@ -24,6 +24,8 @@ class LoraLinear final : public LinearAdapter {
   LoraLinear(torch::Tensor a, torch::Tensor b, torch::Tensor magnitude, double scaling, double dropout,
              const bool* training);
   torch::Tensor forward(const torch::Tensor& x, const AdaptableLinearImpl& layer) override;
+  /// DoRA measures the column norms of the adapted weight on the full-precision base.
+  bool readsBaseWeight() const override { return magnitude.defined(); }
 
   torch::Tensor a, b;       ///< lora_A.weight (r, in), lora_B.weight (out, r)
   torch::Tensor magnitude;  ///< DoRA's lora_magnitude_vector (out); undefined for plain LoRA

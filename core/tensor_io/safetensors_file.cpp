@@ -116,4 +116,12 @@ const std::byte* SafetensorsFile::data(const TensorInfo& info) const {
   return static_cast<const std::byte*>(mapping_) + dataStart_ + info.begin;
 }
 
+void SafetensorsFile::releasePages(const TensorInfo& info) const {
+  const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t first = dataStart_ + info.begin, last = dataStart_ + info.end;
+  const uint64_t begin = (first + page - 1) / page * page, end = last / page * page;  // whole pages inside only
+  if (mapping_ == nullptr || page == 0 || end <= begin) return;
+  ::madvise(static_cast<std::byte*>(mapping_) + begin, end - begin, MADV_DONTNEED);
+}
+
 }  // namespace temper

@@ -57,6 +57,11 @@ class SafetensorsFile {
   /// First byte of `info`'s data inside the mapping. `info` must come from this file's tensors()
   /// or find(). For an empty tensor the pointer may be one past the end and must not be read.
   const std::byte* data(const TensorInfo& info) const;
+  /// Drops the mapped pages that hold only `info`'s bytes from this process's resident memory once
+  /// a loader has copied or quantised them: the mapping is private and read-only, so a later read
+  /// pages them in again from the file (or the page cache), unchanged. Without it a loaded model's
+  /// file stays resident beside the weights made from it, doubling the load's peak. Best effort.
+  void releasePages(const TensorInfo& info) const;
   /// The header's "__metadata__" (empty when absent).
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
   const std::filesystem::path& path() const { return path_; }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/common/error.h"
+#include "core/model/kernels/loss_chunk.h"
 
 namespace temper {
 
@@ -49,7 +50,9 @@ int64_t parameterCount(const ModelShape& s) {
 // keeps silu(gate) (NI) for the product.
 //   = 6NC + 2N + 4NQ + 4NI + B·H·T²
 // Outside the blocks: the final norm (GPT-2: 2NC + 2N; Llama: 2NC + N fused, 3NC + N eager), and
-// the cross-entropy keeps its gradient over the logits (NV).
+// the cross-entropy keeps its gradient over the logits (NV); with a frozen head on the CPU the loss
+// makes the logits in chunks of R rows and keeps the hidden states' gradient (NC) instead, the
+// chunk's logits and their gradient (2RV) its transient peak.
 // Under a PEFT adapter the base is frozen: a projection that no adapter reads keeps no input
 // (LibTorch saves an operand only for the other's gradient), so its input's width comes off each
 // block (GPT-2: c_attn's, c_proj's and c_fc's NC, mlp.c_proj's NI; Llama: the two normed inputs NC,
@@ -60,6 +63,8 @@ int64_t parameterCount(const ModelShape& s) {
 // (NC) until the backward pass, which recomputes one block at a time: its full count above then
 // exists once, beside the other blocks' inputs, while the logits are gone.
 namespace {
+
+bool chunkedLoss(const TrainShape& t) { return t.frozen_head && t.device == "cpu"; }
 
 struct ActivationTerms {
   int64_t block = 0;    ///< one recorded block, everything kept (on average, under an adapter)
@@ -92,7 +97,8 @@ ActivationTerms activationTerms(const ModelShape& s, const TrainShape& t) {
   // Bottleneck adapters keep their own inputs and bottleneck activations (inside the blocks, so a
   // checkpointed pass holds them only while it recomputes a block).
   if (!t.gradient_checkpointing) outside += n * t.adapter_saved_width;
-  return ActivationTerms{block, n * c, outside, n * v, recorded};
+  const int64_t loss = chunkedLoss(t) ? n * c : n * v;
+  return ActivationTerms{block, n * c, outside, loss, recorded};
 }
 
 }  // namespace
@@ -129,8 +135,12 @@ MemoryEstimate estimateTrainingMemory(const ModelShape& shape, const TrainShape&
   e.gradients = e.trainable_parameters * 4;
   e.optimizer = e.trainable_parameters * 8;
   e.saved_activations = savedActivationElements(shape, train) * train.activation_bytes;
-  // At the end of the forward the logits and the loss's gradient over them both exist.
-  const int64_t logits_peak = train.batch_size * seq * shape.vocab * train.activation_bytes;
+  // At the end of the forward the logits and the loss's gradient over them both exist (a chunk of
+  // rows of each under a frozen head).
+  const int64_t tokens = train.batch_size * seq;
+  const int64_t logits_peak = chunkedLoss(train) ? 2 * std::min(tokens, kernels::lossChunkRows(shape.vocab)) *
+                                                       shape.vocab * train.activation_bytes
+                                                 : tokens * shape.vocab * train.activation_bytes;
   e.activations = e.saved_activations + logits_peak;
   if (train.gradient_checkpointing) {
     // The backward pass's peak: the blocks' inputs and one block recomputed in full.

@@ -39,6 +39,10 @@ struct TrainShape {
   double quantized_bytes_per_parameter = 0;
   /// Weights stored in 16 bits instead (QLoRA's frozen embedding and head, 2 bytes each).
   int64_t half_parameters = 0;
+  /// The output head does not train (an adapter's run on the CPU): the loss makes its logits in
+  /// chunks and keeps the hidden states' gradient (NC) instead of the logits' (NV)
+  /// (kernels::frozenHeadCrossEntropy).
+  bool frozen_head = false;
   int64_t activation_bytes = 4;         ///< bytes per saved activation element (fp32 on the CPU)
   bool gradient_checkpointing = false;  ///< blocks keep their input only and are recomputed
   std::string device = "cpu";

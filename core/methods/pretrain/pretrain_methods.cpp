@@ -101,8 +101,9 @@ MethodSetup setUpContinuedPretrain(const MethodInputs& in) {
   const TrainConfig& c = in.config;
   MethodSetup setup;
   PretrainSetup p;
-  p.source = baseModel(*in.base);
-  p.source.peft = peftChoice(c);
+  const PeftChoice peft = peftChoice(c);
+  p.source = baseModel(*in.base, /*accept_classifier=*/false, quantizeWhileLoading(peft, in.device));
+  p.source.peft = peft;
   p.context = c.ctx;
   p.data_dir = preparedData(c, c.base, in.workspace);
   // A folder prepared just now (raw text given) has no meta in the inputs yet.

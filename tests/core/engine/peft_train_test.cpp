@@ -201,6 +201,28 @@ TEST(LoraTrain, ResumeGivesTheUninterruptedLossesAndRefusesAChangedBase) {
   EXPECT_NE(eval.err.find("model.safetensors changed since"), std::string::npos) << eval.err;
 }
 
+// Under bf16 autocast the frozen base is stored in bf16 (quantize_base.h): recorded with the run,
+// learning as before, resumed exactly, and the saved adapter still reads on the fp32 base.
+TEST(LoraTrain, Bf16RunStoresTheFrozenBaseInBf16AndResumesExactly) {
+  TempDir dir("lora-bf16");
+  const std::map<std::string, std::string> bf16{{"precision", "bf16"}};
+  auto uninterrupted = runTemper(loraArgs(dir / "a", pretrainedTinyBase(), bf16));
+  ASSERT_EQ(uninterrupted.exit_code, 0) << uninterrupted.all();
+  const Json runtime = showRun(dir / "a", runIdOf(uninterrupted)).at("config").at("runtime");
+  EXPECT_EQ(runtime.at("precision"), "bf16-autocast");
+  EXPECT_EQ(runtime.value("frozen_weights", ""), "bf16 (autocast's dtype)") << runtime.dump();
+  const auto losses = lossesByStep(uninterrupted);
+  ASSERT_EQ(losses.size(), 20u);
+  EXPECT_LT(losses.at(20), losses.at(1)) << "the adapter learns";
+  expectExactResume(dir / "b", loraArgs(dir / "b", pretrainedTinyBase(), bf16), uninterrupted);
+
+  const fs::path final_dir = fs::path(listRuns(dir / "a").at(0).at("run_dir").get<std::string>()) / "final";
+  const std::string text = preparedCorpus().corpus.string();
+  const double adapted = meanNll({"eval", "--model", final_dir.string(), "--data", text, "--json"});
+  const double base = meanNll({"eval", "--model", pretrainedTinyBase().string(), "--data", text, "--json"});
+  EXPECT_LT(adapted, base) << "the adapter trained on a bf16-stored base helps the fp32 base";
+}
+
 TEST(PromptTuningTrain, TrainsASoftPromptThatEvalUsesAndResumesExactly) {
   TempDir dir("prompt-tuning");
   const std::map<std::string, std::string> prompt = {

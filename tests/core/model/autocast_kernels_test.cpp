@@ -143,6 +143,34 @@ TEST(AutocastKernels, CrossEntropyTakesBf16LogitsAndGivesAnFp32Loss) {
   }
 }
 
+// The frozen head's chunked loss under autocast against the head's bf16 product and the bf16 loss
+// kernel on whole logits: the same bf16 products row for row, so the loss agrees to fp32 summation
+// and the hidden states' gradient to a bf16 rounding.
+TEST(AutocastKernels, FrozenHeadCrossEntropyFollowsTheWholeLogitsPath) {
+  torch::manual_seed(23);
+  const int64_t rows = 45, width = 32, vocab = 300;
+  for (torch::ScalarType head_dtype : {torch::kFloat32, torch::kBFloat16}) {
+    const torch::Tensor weight = (torch::randn({vocab, width}) * 0.3).to(head_dtype);
+    torch::Tensor targets = torch::randint(0, vocab, {rows}, torch::kLong);
+    targets[4] = -100;
+    auto chunked_hidden = torch::randn({rows, width}).requires_grad_(true);
+    auto whole_hidden = chunked_hidden.detach().clone().requires_grad_(true);
+    torch::Tensor chunked, whole;
+    {
+      CpuAutocast autocast;
+      chunked = kernels::frozenHeadCrossEntropy(chunked_hidden, weight, targets, 16);
+      whole = kernels::crossEntropy(torch::linear(whole_hidden, weight), targets);
+    }
+    ASSERT_EQ(chunked.scalar_type(), torch::kFloat32);
+    EXPECT_NEAR(chunked.item<double>(), whole.item<double>(), 1e-6 * whole.item<double>());
+    chunked.backward();
+    whole.backward();
+    ASSERT_EQ(chunked_hidden.grad().scalar_type(), torch::kFloat32);
+    EXPECT_TRUE(torch::allclose(chunked_hidden.grad(), whole_hidden.grad(), std::pow(2.0, -7), 1e-6))
+        << (chunked_hidden.grad() - whole_hidden.grad()).abs().max();
+  }
+}
+
 TEST(AutocastKernels, OutsideAutocastBf16StaysBf16) {
   // A model whose weights are bf16 (no autocast): the kernel keeps the dtype, as the next product needs.
   auto x = torch::randn({3, 10}).to(torch::kBFloat16);

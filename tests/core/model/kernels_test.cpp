@@ -46,6 +46,35 @@ TEST(FusedCrossEntropy, WithoutGradientItIsTheReferencePath) {
   EXPECT_EQ(crossEntropy(logits, targets).item<double>(), reference.item<double>());
 }
 
+// float64 reference: the whole (N, V) logits, LibTorch's cross-entropy, autograd's grad of hidden.
+TEST(FrozenHeadCrossEntropy, LossAndHiddenGradientMatchAFloat64ReferenceForEveryChunking) {
+  torch::manual_seed(5);
+  const int64_t rows = 37, width = 16, vocab = 50;
+  const torch::Tensor weight = torch::randn({vocab, width}) * 0.5;
+  torch::Tensor targets = torch::randint(0, vocab, {rows}, torch::kLong);
+  targets[1] = -100;
+  targets[30] = -100;
+  auto hidden64 = torch::randn({rows, width}, torch::kFloat64).requires_grad_(true);
+  auto reference =
+      torch::nn::functional::cross_entropy(torch::linear(hidden64, weight.to(torch::kFloat64)), targets,
+                                           torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
+  (reference * 0.5).backward();
+  for (int64_t chunk : {1, 5, 36, 37, 0}) {
+    auto hidden = hidden64.detach().to(torch::kFloat32).requires_grad_(true);
+    auto loss = frozenHeadCrossEntropy(hidden.view({1, rows, width}), weight, targets.view({1, rows}), chunk);
+    ASSERT_EQ(loss.scalar_type(), torch::kFloat32);
+    // fp32 products and fastExp (2e-7 relative) against float64: a few ulps of fp32.
+    EXPECT_NEAR(loss.item<double>(), reference.item<double>(), 1e-5 * reference.item<double>()) << "chunk " << chunk;
+    (loss * 0.5).backward();  // an upstream gradient other than 1 (gradient accumulation)
+    EXPECT_TRUE(torch::allclose(hidden.grad().to(torch::kFloat64), hidden64.grad(), 1e-5, 1e-8))
+        << "chunk " << chunk << ": " << (hidden.grad().to(torch::kFloat64) - hidden64.grad()).abs().max();
+    EXPECT_TRUE(hidden.grad()[1].abs().max().item<double>() == 0.0) << "an ignored position gets no gradient";
+  }
+  EXPECT_THROW(frozenHeadCrossEntropy(hidden64.detach().to(torch::kFloat32).requires_grad_(true),
+                                      weight.clone().requires_grad_(true), targets),
+               c10::Error);
+}
+
 TEST(FusedGelu, ValuesAndGradientMatchLibTorch) {
   torch::manual_seed(5);
   auto x = (torch::randn({3, 1001}) * 3).requires_grad_(true);
