@@ -114,8 +114,18 @@ inline torch::Tensor applyLinear(const AdaptableLinear& layer, const torch::Tens
   return layer->baseForward(x);
 }
 
+/// A projection of `in` -> `out` features whose weight and bias are allocated but not initialised:
+/// every family draws its own initial weights (initWeights) or loads them, so LibTorch's kaiming
+/// pass would only touch the memory first. Untouched, an allocation takes no resident pages until
+/// written, so a loader that quantises each projection as it reads it (quantize_base.h) never holds
+/// the full-precision projections: a 1.1B Llama's 3.7 GB were resident after construction alone.
 inline AdaptableLinear makeAdaptableLinear(int64_t in, int64_t out, bool bias) {
-  return AdaptableLinear(torch::nn::LinearOptions(in, out).bias(bias));
+  AdaptableLinear layer(torch::nn::LinearOptions(1, 1).bias(bias));  // LibTorch initialises one value
+  layer->options = torch::nn::LinearOptions(in, out).bias(bias);
+  torch::NoGradGuard no_grad;
+  layer->weight.set_(torch::empty({out, in}));  // in place: the registered parameters too
+  if (bias) layer->bias.set_(torch::empty({out}));
+  return layer;
 }
 
 /// What a projection does in its block; LoRA's target presets are sets of these.

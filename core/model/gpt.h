@@ -60,8 +60,8 @@ TORCH_MODULE(Block);
 class GptImpl : public CausalLmImpl {
  public:
   /// Builds the modules and applies GPT-2 initialisation (torch's global RNG; seed it first).
-  /// `initialize` false leaves the weights as the layers' constructors made them, for a loader
-  /// that overwrites every one (saves GPT-2's normal_ draws over all parameters).
+  /// `initialize` false leaves the weights as the layers' constructors made them (the projections
+  /// allocated but not written, makeAdaptableLinear), for a loader that overwrites every one.
   explicit GptImpl(const GptConfig& config, bool initialize = true);
 
   torch::Tensor embed(const torch::Tensor& ids) override { return widenRows(wte(ids)); }
