@@ -64,16 +64,19 @@ bool resetPeakRss() {
   return static_cast<bool>(clear);
 }
 
-/// The RSS high-water mark since the last reset (VmHWM of /proc/self/status), in MB; -1 if unknown.
-/// getrusage's ru_maxrss may also count what the process held before the reset.
-double peakRssSinceResetMb() {
+/// A "Vm...:  123 kB" line of /proc/self/status, in MB; -1 if unknown.
+double procStatusMb(const std::string& field) {
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // "VmHWM:  123 kB"
+    if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1)) / 1024.0;
   }
   return -1;
 }
+
+/// The RSS high-water mark since the last reset (VmHWM), in MB; -1 if unknown. getrusage's
+/// ru_maxrss may also count what the process held before the reset.
+double peakRssSinceResetMb() { return procStatusMb("VmHWM"); }
 
 }  // namespace
 
@@ -145,6 +148,9 @@ Json benchTrain(const BenchTrainRequest& r) {
   double loss_value = 0;
   const double setup_peak_rss_mb = peakRssMb();
   const bool steps_peak_measured = resetPeakRss();
+  // What the steps start from (weights, runtime): the steps' peak less this is what a step adds,
+  // the part the dry run's activations, gradients and optimizer state estimate.
+  const double rss_before_steps_mb = procStatusMb("VmRSS");
   for (int64_t step = 0; step < r.warmup + r.steps; ++step) {
     auto x = torch::randint(0, r.vocab, {r.batch, r.ctx}, torch::kLong).to(device);
     auto y = torch::randint(0, r.vocab, {r.batch, r.ctx}, torch::kLong).to(device);
@@ -188,6 +194,7 @@ Json benchTrain(const BenchTrainRequest& r) {
               {"projection_weight_mb", static_cast<double>(projection_bytes) / (1024.0 * 1024.0)},
               {"peak_rss_mb", std::max(setup_peak_rss_mb, peakRssMb())},
               {"steps_peak_rss_mb", steps_peak_rss_mb >= 0 ? Json(steps_peak_rss_mb) : Json(nullptr)},
+              {"rss_before_steps_mb", rss_before_steps_mb},
               {"tokens_per_step", tokens},
               {"median_step_s", median},
               {"tokens_per_s", static_cast<double>(tokens) / median},
