@@ -18,22 +18,12 @@
 #include "core/torch_compat/torch_compat.h"
 #include "tests/core/model/llama_test_support.h"
 #include "tests/core/model/model_test_support.h"
+#include "tests/support/cpu_autocast.h"
 
 namespace temper {
 namespace {
 
-// CPU autocast on with bf16 for the scope of a test (what the trainer's AutocastScope does).
-class CpuAutocast {
- public:
-  CpuAutocast() {
-    compat::setAutocastDtype(at::kCPU, at::kBFloat16);
-    compat::setAutocastEnabled(at::kCPU, true);
-  }
-  ~CpuAutocast() {
-    compat::setAutocastEnabled(at::kCPU, false);
-    at::autocast::clear_cache();
-  }
-};
+using test_support::CpuAutocast;
 
 // One kernel of one input: under autocast on the bf16 tensor against the kernel on its exact fp32
 // widening outside autocast. The widening is exact, so both compute on the same numbers; the only

@@ -3,7 +3,6 @@
 // them cast must give the same loss and the same adapter gradients bit for bit, for every kind and
 // both families; outside autocast the stored weights act as the fp32 weights rounded to bf16. DoRA's
 // layers (which read the base weight at full precision) and weights that train are left as loaded.
-#include <ATen/autocast_mode.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -14,27 +13,12 @@
 #include "core/peft/bottleneck.h"
 #include "core/peft/lora.h"
 #include "core/peft/prompt_tuning.h"
-#include "core/torch_compat/torch_compat.h"
 #include "tests/core/model/llama_test_support.h"
 #include "tests/core/model/model_test_support.h"
+#include "tests/support/cpu_autocast.h"
 
 namespace temper {
 namespace {
-
-/// CPU bf16 autocast for a scope, as the trainer's AutocastScope sets it (its cast cache cleared
-/// at the end, so no cast outlives the pass).
-class CpuBf16Autocast {
- public:
-  CpuBf16Autocast() {
-    compat::setAutocastDtype(at::kCPU, torch::kBFloat16);
-    compat::setAutocastEnabled(at::kCPU, true);
-    at::autocast::increment_nesting();
-  }
-  ~CpuBf16Autocast() {
-    compat::setAutocastEnabled(at::kCPU, false);
-    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-  }
-};
 
 using MakeModel = std::function<CausalLm()>;
 using MakeAdapter = std::function<std::shared_ptr<Adapter>(CausalLm)>;
@@ -98,7 +82,7 @@ struct LossAndGrads {
 LossAndGrads autocastStep(Adapted& a, const torch::Tensor& ids, const torch::Tensor& targets) {
   torch::Tensor loss;
   {
-    CpuBf16Autocast autocast;
+    test_support::CpuAutocast autocast;
     loss = a.model->loss(ids, targets);
   }
   loss.backward();
