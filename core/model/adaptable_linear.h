@@ -114,12 +114,29 @@ inline torch::Tensor applyLinear(const AdaptableLinear& layer, const torch::Tens
   return layer->baseForward(x);
 }
 
-/// A projection of `in` -> `out` features whose weight and bias are allocated but not initialised:
-/// every family draws its own initial weights (initWeights) or loads them, so LibTorch's kaiming
-/// pass would only touch the memory first. Untouched, an allocation takes no resident pages until
-/// written, so a loader that quantises each projection as it reads it (quantize_base.h) never holds
-/// the full-precision projections: a 1.1B Llama's 3.7 GB were resident after construction alone.
+namespace detail {
+inline thread_local int projections_left_uninitialised = 0;
+}  // namespace detail
+
+/// While one lives on this thread, makeAdaptableLinear allocates a projection's weight and bias
+/// without initialising them. For a model built to be loaded (the families' `initialize` false):
+/// untouched, an allocation takes no resident pages until written, so a loader that quantises each
+/// projection as it reads it (quantize_base.h) never holds the full-precision projections; with
+/// LibTorch's kaiming pass a 1.1B Llama's 3.7 GB were resident after construction alone. A model
+/// built to train from its initial weights keeps that pass, so the random draws that follow (its
+/// own initWeights) are those it always made.
+class ProjectionsLeftUninitialised {
+ public:
+  ProjectionsLeftUninitialised() { ++detail::projections_left_uninitialised; }
+  ~ProjectionsLeftUninitialised() { --detail::projections_left_uninitialised; }
+  ProjectionsLeftUninitialised(const ProjectionsLeftUninitialised&) = delete;
+  ProjectionsLeftUninitialised& operator=(const ProjectionsLeftUninitialised&) = delete;
+};
+
+/// A projection of `in` -> `out` features (LibTorch's Linear initialisation, unless a
+/// ProjectionsLeftUninitialised lives on this thread).
 inline AdaptableLinear makeAdaptableLinear(int64_t in, int64_t out, bool bias) {
+  if (detail::projections_left_uninitialised == 0) return AdaptableLinear(torch::nn::LinearOptions(in, out).bias(bias));
   AdaptableLinear layer(torch::nn::LinearOptions(1, 1).bias(bias));  // LibTorch initialises one value
   layer->options = torch::nn::LinearOptions(in, out).bias(bias);
   torch::NoGradGuard no_grad;

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace temper {
 namespace {
@@ -94,6 +95,8 @@ torch::Tensor BlockImpl::forward(const torch::Tensor& x, KvCache* cache, int64_t
 
 GptImpl::GptImpl(const GptConfig& config, bool initialize) : config_(config) {
   config_.validate();
+  std::optional<ProjectionsLeftUninitialised> for_loading;  // a loader writes every value
+  if (!initialize) for_loading.emplace();
   wte = register_module("wte", torch::nn::Embedding(config.vocab_size, config.dim));
   wpe = register_module("wpe", torch::nn::Embedding(config.context, config.dim));
   h = register_module("h", torch::nn::ModuleList());

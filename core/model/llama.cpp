@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "core/model/block_checkpoint.h"
 #include "core/model/cpu_attention.h"
@@ -141,6 +142,8 @@ LlamaBackboneImpl::LlamaBackboneImpl(const LlamaConfig& c) {
 
 LlamaImpl::LlamaImpl(const LlamaConfig& config, bool initialize) : config_(config) {
   config_.validate();
+  std::optional<ProjectionsLeftUninitialised> for_loading;  // a loader writes every value
+  if (!initialize) for_loading.emplace();
   model = register_module("model", LlamaBackbone(config_));
   if (!config_.tie_word_embeddings) {
     lm_head = register_module("lm_head", makeLinear(config_.hidden_size, config_.vocab_size, false));

@@ -340,7 +340,7 @@ std::vector<int64_t> recomputeGreedy(LlamaImpl& model, std::vector<int64_t> sequ
 TEST(LlamaModel, GreedyGenerationWithCacheEqualsRecomputation) {
   LlamaConfig c = smallLlamaConfig();
   c.max_positions = 40;
-  auto model = randomLlama(c, 16);  // a draw whose greedy continuation is not degenerate (checked below)
+  auto model = randomLlama(c, 15);
   const std::vector<int64_t> prompt{3, 17, 9, 25};
   SamplingOptions options;
   options.max_new_tokens = 30;
