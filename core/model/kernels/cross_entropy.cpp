@@ -16,9 +16,19 @@ namespace {
 
 constexpr int64_t kIgnoreIndex = -100;
 
+// Sixteen running maxima, one per vector lane, then their maximum: GCC does not vectorise the one
+// running maximum (a float reduction), and a maximum does not depend on the order it is taken in.
 TEMPER_VECTOR_CLONES float rowMax(const float* x, int64_t n) {
+  constexpr int64_t kLanes = 16;
+  float lanes[kLanes];
+  for (float& lane : lanes) lane = -INFINITY;
+  int64_t j = 0;
+  for (; j + kLanes <= n; j += kLanes) {
+    for (int64_t l = 0; l < kLanes; ++l) lanes[l] = x[j + l] > lanes[l] ? x[j + l] : lanes[l];
+  }
   float m = -INFINITY;
-  for (int64_t j = 0; j < n; ++j) m = x[j] > m ? x[j] : m;
+  for (float lane : lanes) m = lane > m ? lane : m;
+  for (; j < n; ++j) m = x[j] > m ? x[j] : m;
   return m;
 }
 
