@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/common/error.h"
+#include "core/engine/allocator_tuning.h"
 #include "core/engine/bf16_probe.h"
 #include "core/engine/runtime.h"
 #include "core/model/gpt.h"
@@ -99,6 +100,8 @@ Json benchTrain(const BenchTrainRequest& r) {
                      "` quantises a frozen base: give a parameter-efficient method too (--lora-r, "
                      "--prompt-tokens or --adapter-reduction)");
   }
+  // As training does (train_command.cpp): a quantised base runs under the memory-first allocator.
+  const std::string allocator = base_quant != QuantKind::None ? tuneAllocatorForMemory() : "reuse-first";
   int64_t projection_bytes = 0;
   for (NamedLinear& linear : model->adaptableLinears()) {
     projection_bytes += linear.layer->weight.numel() * static_cast<int64_t>(linear.layer->weight.element_size());
@@ -191,6 +194,7 @@ Json benchTrain(const BenchTrainRequest& r) {
               {"params", params_count},
               {"trainable_params", optimizer.parameterCount()},
               {"base_quant", r.base_quant},
+              {"allocator", allocator},
               {"projection_weight_mb", static_cast<double>(projection_bytes) / (1024.0 * 1024.0)},
               {"peak_rss_mb", std::max(setup_peak_rss_mb, peakRssMb())},
               {"steps_peak_rss_mb", steps_peak_rss_mb >= 0 ? Json(steps_peak_rss_mb) : Json(nullptr)},

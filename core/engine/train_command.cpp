@@ -6,6 +6,7 @@
 #include "core/common/run_paths.h"
 #include "core/common/text_utils.h"
 #include "core/common/workspace_paths.h"
+#include "core/engine/allocator_tuning.h"
 #include "core/engine/bf16_probe.h"
 #include "core/engine/dry_run.h"
 #include "core/engine/run_outcome.h"
@@ -13,6 +14,7 @@
 #include "core/engine/runtime.h"
 #include "core/engine/stop_signal.h"
 #include "core/methods/method_setup.h"
+#include "core/methods/peft_keys.h"
 #include "core/methods/train_config.h"
 #include "core/model/quantize_base.h"
 #include "core/protocol/events.h"
@@ -236,6 +238,8 @@ TrainResult runTrain(const TrainRequest& request) {
 
   // 1. Plan: everything is validated and loaded before the workspace is touched.
   RunPlan plan = planRun(request);
+  // A quantised base is chosen to fit: the memory-first allocator, before the base is read.
+  if (peftChoice(plan.config).base_quant != "none") plan.runtime_json["allocator"] = tuneAllocatorForMemory();
   const MethodInputs inputs = methodInputs(plan.config, torchDevice(plan.runtime), plan.workspace,
                                            plan.resuming() ? plan.paths.dir : std::filesystem::path());
   MethodSetup setup = setUpMethod(inputs);

@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "core/common/error.h"
+#include "core/quant/dequantize_kernel.h"
 
 namespace temper {
 namespace {
@@ -159,11 +160,17 @@ QuantizedWeight QuantizedWeight::quantize(const torch::Tensor& weight, const Qua
   return q;
 }
 
-torch::Tensor QuantizedWeight::absmax() const {
-  if (absmax_.defined()) return absmax_;
-  const int64_t n = absmax_codes_.numel();
-  const torch::Tensor step = (absmax_scales_ / 127.0).repeat_interleave(kScaleBlock).narrow(0, 0, n);
-  return absmax_codes_.to(torch::kFloat32) * step + absmax_offset_;
+torch::Tensor QuantizedWeight::absmax() const { return absmaxOfBlocks(0, blocks()); }
+
+torch::Tensor QuantizedWeight::absmaxOfBlocks(int64_t first, int64_t count) const {
+  if (absmax_.defined()) return absmax_.narrow(0, first, count);
+  // Second-level groups g0 .. g1 - 1 cover the blocks; each group's step repeated over its blocks.
+  const int64_t g0 = first / kScaleBlock;
+  const int64_t g1 = (first + count + kScaleBlock - 1) / kScaleBlock;
+  const torch::Tensor step = (absmax_scales_.narrow(0, g0, g1 - g0) / 127.0)
+                                 .repeat_interleave(kScaleBlock)
+                                 .narrow(0, first - g0 * kScaleBlock, count);
+  return absmax_codes_.narrow(0, first, count).to(torch::kFloat32) * step + absmax_offset_;
 }
 
 int64_t QuantizedWeight::bytes() const {
@@ -175,30 +182,73 @@ int64_t QuantizedWeight::bytes() const {
 torch::Tensor QuantizedWeight::dequantize(torch::ScalarType dtype) const {
   TORCH_CHECK(codes_.defined(), "dequantize: an empty QuantizedWeight");
   dequantize_count.fetch_add(1);
+  return dequantizeBlocks(0, blocks(), dtype).narrow(0, 0, rows_ * cols_).view({rows_, cols_});
+}
+
+torch::Tensor QuantizedWeight::dequantizeRows(int64_t first_row, int64_t count, torch::ScalarType dtype,
+                                              torch::Tensor* scratch) const {
+  TORCH_CHECK(codes_.defined(), "dequantizeRows: an empty QuantizedWeight");
+  TORCH_CHECK(first_row >= 0 && count > 0 && first_row + count <= rows_, "dequantizeRows: rows ", first_row, " + ",
+              count, " of ", rows_);
+  dequantize_count.fetch_add(1);
+  const int64_t begin = first_row * cols_;
+  const int64_t end = begin + count * cols_;
+  const int64_t first_block = begin / kBlock;
+  const int64_t last_block = (end + kBlock - 1) / kBlock;
+  return dequantizeBlocks(first_block, last_block - first_block, dtype, scratch)
+      .narrow(0, begin - first_block * kBlock, count * cols_)
+      .view({count, cols_});
+}
+
+torch::Tensor QuantizedWeight::dequantizeBlocks(int64_t first_block, int64_t block_count, torch::ScalarType dtype,
+                                                torch::Tensor* scratch) const {
   torch::NoGradGuard no_grad;
-  const int64_t blocks = this->blocks();
   const auto device = codes_.device();
-  torch::Tensor out = torch::empty({blocks * kBlock}, torch::TensorOptions().dtype(dtype).device(device));
+  const int64_t values = block_count * kBlock;
+  torch::Tensor out;
+  if (scratch != nullptr) {
+    if (!scratch->defined() || scratch->numel() < values || scratch->scalar_type() != dtype ||
+        scratch->device() != device) {
+      *scratch = torch::empty({values}, torch::TensorOptions().dtype(dtype).device(device));
+    }
+    out = scratch->narrow(0, 0, values);
+  } else {
+    out = torch::empty({values}, torch::TensorOptions().dtype(dtype).device(device));
+  }
   const bool nf4 = kind_ == QuantKind::Nf4;
-  // nf4: one lookup per byte in a table of level pairs (high nibble's level, low nibble's): a
-  // quarter of the index traffic of unpacking the nibbles first.
+  if (device.is_cpu() && (dtype == torch::kFloat32 || dtype == torch::kBFloat16)) {
+    const torch::Tensor absmax = absmaxOfBlocks(first_block, block_count);
+    const torch::Tensor scale = (nf4 ? absmax : absmax / 127.0).contiguous();
+    const auto* codes = static_cast<const uint8_t*>(codes_.data_ptr()) + first_block * (nf4 ? kBlock / 2 : kBlock);
+    if (dtype == torch::kFloat32) {
+      dequantizeBlocksCpu(kind_, codes, scale.data_ptr<float>(), block_count, out.data_ptr<float>());
+    } else {
+      dequantizeBlocksCpu(kind_, codes, scale.data_ptr<float>(), block_count,
+                          reinterpret_cast<uint16_t*>(out.data_ptr<at::BFloat16>()));
+    }
+    return out;
+  }
+  // Elsewhere (CUDA, fp16, fp64) in LibTorch's ops. nf4: one lookup per byte in a table of level pairs (high nibble's
+  // level, low nibble's): a quarter of the index traffic of unpacking the nibbles first.
   const torch::Tensor pairs = nf4 ? nf4PairTable(device) : torch::Tensor();
   // int8 codes are in units of absmax / 127; nf4 levels in units of absmax.
-  const torch::Tensor scale = nf4 ? absmax() : absmax() / 127.0;
-  for (int64_t first = 0; first < blocks; first += kChunkBlocks) {
-    const int64_t count = std::min(kChunkBlocks, blocks - first);
+  const torch::Tensor absmax = absmaxOfBlocks(first_block, block_count);
+  const torch::Tensor scale = nf4 ? absmax : absmax / 127.0;
+  for (int64_t done = 0; done < block_count; done += kChunkBlocks) {
+    const int64_t count = std::min(kChunkBlocks, block_count - done);
+    const int64_t block = first_block + done;
     torch::Tensor levels;
     if (nf4) {
-      const torch::Tensor packed = codes_.narrow(0, first * kBlock / 2, count * kBlock / 2);
+      const torch::Tensor packed = codes_.narrow(0, block * kBlock / 2, count * kBlock / 2);
       levels = pairs.index_select(0, packed.to(torch::kInt));
     } else {
-      levels = codes_.narrow(0, first * kBlock, count * kBlock).to(torch::kFloat32);
+      levels = codes_.narrow(0, block * kBlock, count * kBlock).to(torch::kFloat32);
     }
-    torch::Tensor target = out.narrow(0, first * kBlock, count * kBlock).view({count, kBlock});
+    torch::Tensor target = out.narrow(0, done * kBlock, count * kBlock).view({count, kBlock});
     // fp32 products, rounded once into the output's dtype.
-    torch::mul_out(target, levels.view({count, kBlock}), scale.narrow(0, first, count).unsqueeze(1));
+    torch::mul_out(target, levels.view({count, kBlock}), scale.narrow(0, done, count).unsqueeze(1));
   }
-  return out.narrow(0, 0, rows_ * cols_).view({rows_, cols_});
+  return out;
 }
 
 }  // namespace temper

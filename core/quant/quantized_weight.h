@@ -47,6 +47,14 @@ class QuantizedWeight {
   /// The (rows, cols) weight in `dtype` (fp32, bf16, fp16 or fp64), on the codes' device: one
   /// allocation of that size plus temporaries of a few MiB, never a whole-layer index tensor.
   torch::Tensor dequantize(torch::ScalarType dtype = torch::kFloat32) const;
+  /// Rows [first_row, first_row + count) of the weight in `dtype`, (count, cols): the same values
+  /// as those rows of dequantize(), made from the blocks that hold them alone (a block may straddle
+  /// two rows when cols is not a multiple of 64).
+  /// With `scratch`, the values are written into it (grown when too small) and the result is a view
+  /// of it, valid until its next use: a caller that dequantises chunk after chunk reuses one buffer
+  /// instead of asking the allocator for a fresh one each time.
+  torch::Tensor dequantizeRows(int64_t first_row, int64_t count, torch::ScalarType dtype = torch::kFloat32,
+                               torch::Tensor* scratch = nullptr) const;
 
   QuantKind kind() const { return kind_; }
   bool doubleQuantized() const { return absmax_codes_.defined(); }
@@ -70,6 +78,13 @@ class QuantizedWeight {
   torch::Tensor absmax_codes_;   ///< int8 (blocks): (absmax − offset) in units of absmax_scales_ / 127
   torch::Tensor absmax_scales_;  ///< fp32 (blocks / 256 rounded up): each group's absmax of absmax − offset
   float absmax_offset_ = 0.0F;
+
+  /// Blocks [first, first + count) flattened, count · 64 values in `dtype`.
+  /// `scratch`: as dequantizeRows.
+  torch::Tensor dequantizeBlocks(int64_t first, int64_t count, torch::ScalarType dtype,
+                                 torch::Tensor* scratch = nullptr) const;
+  /// The fp32 absmax scales of blocks [first, first + count).
+  torch::Tensor absmaxOfBlocks(int64_t first, int64_t count) const;
 };
 
 /// How many times QuantizedWeight::dequantize ran in this process (a test hook: quantizedLinear's

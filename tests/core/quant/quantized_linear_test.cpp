@@ -20,29 +20,52 @@ std::shared_ptr<const QuantizedWeight> randomQuantized(int64_t rows, int64_t col
       QuantizedWeight::quantize(torch::randn({rows, cols}), {kind, kind == QuantKind::Nf4}));
 }
 
+// Chunks of rows: 0 (the whole 48-row layer at once), 1, 5 (the last chunk short) and 7; with 96
+// columns a 64-value block straddles two rows, so a chunk's first and last blocks are shared.
 TEST(QuantizedLinear, ForwardAndBackwardEqualLinearWithTheDequantisedWeightInFloat64) {
   for (QuantKind kind : {QuantKind::Int8, QuantKind::Nf4}) {
     for (bool bias_trains : {false, true}) {
-      const auto q = randomQuantized(48, 96, kind, 1);
-      const torch::Tensor w = q->dequantize(torch::kFloat64);
-      torch::Tensor x = torch::randn({3, 5, 96}, torch::kFloat64).requires_grad_(true);
-      torch::Tensor bias = torch::randn({48}, torch::kFloat64).requires_grad_(bias_trains);
-      torch::Tensor x_ref = x.detach().clone().requires_grad_(true);
-      torch::Tensor bias_ref = bias.detach().clone().requires_grad_(bias_trains);
-      const torch::Tensor y = quantizedLinear(x, q, bias);
-      const torch::Tensor y_ref = torch::linear(x_ref, w, bias_ref);
-      EXPECT_TRUE(torch::allclose(y, y_ref, 1e-12, 1e-12)) << quantKindName(kind);
-      const torch::Tensor g = torch::randn_like(y_ref);
-      y.backward(g);
-      y_ref.backward(g);
-      EXPECT_TRUE(torch::allclose(x.grad(), x_ref.grad(), 1e-12, 1e-12)) << quantKindName(kind);
-      if (bias_trains) {
-        EXPECT_TRUE(torch::allclose(bias.grad(), bias_ref.grad(), 1e-12, 1e-12));
-      } else {
-        EXPECT_FALSE(bias.grad().defined());
+      for (int64_t chunk_rows : {0, 1, 5, 7}) {
+        const auto q = randomQuantized(48, 96, kind, 1);
+        const torch::Tensor w = q->dequantize(torch::kFloat64);
+        torch::Tensor x = torch::randn({3, 5, 96}, torch::kFloat64).requires_grad_(true);
+        torch::Tensor bias = torch::randn({48}, torch::kFloat64).requires_grad_(bias_trains);
+        torch::Tensor x_ref = x.detach().clone().requires_grad_(true);
+        torch::Tensor bias_ref = bias.detach().clone().requires_grad_(bias_trains);
+        const torch::Tensor y = quantizedLinear(x, q, bias, chunk_rows);
+        const torch::Tensor y_ref = torch::linear(x_ref, w, bias_ref);
+        EXPECT_EQ(y.sizes(), y_ref.sizes());
+        EXPECT_TRUE(torch::allclose(y, y_ref, 1e-12, 1e-12)) << quantKindName(kind) << " chunk " << chunk_rows;
+        const torch::Tensor g = torch::randn_like(y_ref);
+        y.backward(g);
+        y_ref.backward(g);
+        EXPECT_TRUE(torch::allclose(x.grad(), x_ref.grad(), 1e-12, 1e-12))
+            << quantKindName(kind) << " chunk " << chunk_rows;
+        if (bias_trains) {
+          EXPECT_TRUE(torch::allclose(bias.grad(), bias_ref.grad(), 1e-12, 1e-12));
+        } else {
+          EXPECT_FALSE(bias.grad().defined());
+        }
       }
     }
   }
+}
+
+TEST(QuantizedLinear, AWideLayerIsDequantisedInChunksForwardAndBackward) {
+  // 1,024 × 8,192 values: two chunks of kRowChunkValues (4 Mi) values each way.
+  const auto q = randomQuantized(1024, 8192, QuantKind::Nf4, 5);
+  torch::Tensor x = torch::randn({2, 8192}, torch::requires_grad());
+  const int64_t before = quantDequantizeCount();
+  const torch::Tensor y = quantizedLinear(x, q, torch::Tensor());
+  EXPECT_EQ(quantDequantizeCount(), before + 2);
+  const torch::Tensor g = torch::randn_like(y);
+  y.backward(g);
+  EXPECT_EQ(quantDequantizeCount(), before + 4);
+  // Against the whole dequantised weight in float64; fp32 sums of 8,192 products of unit-scale
+  // values (|x·w| sums ~ 90·|w|max), so 1e-4 absolute covers their rounding.
+  const torch::Tensor w = q->dequantize(torch::kFloat64);
+  EXPECT_TRUE(torch::allclose(y.to(torch::kFloat64), torch::linear(x.detach().to(torch::kFloat64), w), 1e-5, 1e-4));
+  EXPECT_TRUE(torch::allclose(x.grad().to(torch::kFloat64), g.to(torch::kFloat64).matmul(w), 1e-5, 1e-4));
 }
 
 TEST(QuantizedLinear, TheBackwardDequantisesAgainAndKeepsNoCopy) {

@@ -146,6 +146,27 @@ TEST(RoundTrip, ErrorsStayWithinTheBoundsPerBlock) {
   }
 }
 
+TEST(RoundTrip, RowsDequantiseToTheWholeWeightsRows) {
+  // 600 × 70: rows straddle blocks (70 values a row); 656 blocks, so the double-quantised scales
+  // span three second-level groups and a range of rows crosses from one group into the next.
+  torch::manual_seed(11);
+  const torch::Tensor w = torch::randn({600, 70});
+  for (QuantKind kind : {QuantKind::Int8, QuantKind::Nf4}) {
+    for (bool double_quant : {false, true}) {
+      const QuantizedWeight q = QuantizedWeight::quantize(w, {kind, double_quant});
+      SCOPED_TRACE(std::string(quantKindName(kind)) + (double_quant ? " double" : ""));
+      const torch::Tensor whole = q.dequantize();
+      for (auto [first, count] : {std::pair<int64_t, int64_t>{0, 600}, {0, 1}, {1, 1}, {3, 17}, {200, 300}, {599, 1}}) {
+        EXPECT_TRUE(torch::equal(q.dequantizeRows(first, count), whole.narrow(0, first, count)))
+            << first << " + " << count;
+      }
+      EXPECT_TRUE(
+          torch::equal(q.dequantizeRows(250, 40, torch::kBFloat16), q.dequantize(torch::kBFloat16).narrow(0, 250, 40)));
+      EXPECT_THROW(q.dequantizeRows(590, 11), c10::Error);
+    }
+  }
+}
+
 TEST(RoundTrip, ALayerOfSeveralChunksIsTheSameAsItsPartsQuantisedAlone) {
   // 1030 × 1024: 16480 blocks, more than one chunk of work; the last 30 rows are whole blocks.
   torch::manual_seed(7);
