@@ -154,9 +154,87 @@ void addMetricSummariesV2(sqlite3* db) {
   execSql(db, kSchemaV2, "adding metric_summaries and filling it from metrics (version 2)");
 }
 
+// Version 3: preference data for RLHF (docs/preferences.md): sets, pairs and labels, replacing
+// version 1's single `preferences` placeholder table (which nothing wrote; any rows it has are moved
+// into a set named "preferences (schema 1)", a label for each row whose choice is a valid one).
+// - A label row is never updated or deleted: a new vote or an undo by the same labeller on the same
+//   pair is a new row whose `supersedes` names the row it replaces. A label is current when nothing
+//   supersedes it (labels_by_supersedes makes that test one seek); the store keeps at most one
+//   current row per (pair, labeller), in the transaction that writes the next.
+// - preference_pairs.dedup_key (SHA-256 of the prompt, messages and both completions) is unique in
+//   its set: a generation that resumes, or a file imported twice, adds only new pairs.
+// - Deleting a set deletes its pairs and their labels (ON DELETE CASCADE).
+// - Sources are JSON text (model folder, run, checkpoint, adapter, sampling settings, seed): what a
+//   source is will grow with the methods, and nothing queries inside it.
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE preference_sets (
+  id              INTEGER PRIMARY KEY,
+  name            TEXT NOT NULL UNIQUE,
+  description     TEXT NOT NULL DEFAULT '',
+  guidelines      TEXT NOT NULL DEFAULT '',
+  prompts_source  TEXT NOT NULL DEFAULT '',
+  generation_json TEXT NOT NULL DEFAULT '{}',
+  created_at      REAL NOT NULL
+);
+
+CREATE TABLE preference_pairs (
+  id             INTEGER PRIMARY KEY,
+  set_id         INTEGER NOT NULL REFERENCES preference_sets(id) ON DELETE CASCADE,
+  prompt         TEXT NOT NULL DEFAULT '',
+  messages_json  TEXT NOT NULL DEFAULT '',
+  completion_a   TEXT NOT NULL,
+  completion_b   TEXT NOT NULL,
+  source_a_json  TEXT NOT NULL DEFAULT '{}',
+  source_b_json  TEXT NOT NULL DEFAULT '{}',
+  seconds_a      REAL,
+  seconds_b      REAL,
+  tokens_per_s_a REAL,
+  tokens_per_s_b REAL,
+  origin         TEXT NOT NULL DEFAULT '',
+  dedup_key      TEXT NOT NULL,
+  created_at     REAL NOT NULL,
+  UNIQUE (set_id, dedup_key)
+);
+
+CREATE TABLE preference_labels (
+  id            INTEGER PRIMARY KEY,
+  pair_id       INTEGER NOT NULL REFERENCES preference_pairs(id) ON DELETE CASCADE,
+  labeller      TEXT NOT NULL,
+  choice        TEXT NOT NULL,
+  rewrite       TEXT NOT NULL DEFAULT '',
+  note          TEXT NOT NULL DEFAULT '',
+  shown_left    TEXT NOT NULL DEFAULT '',
+  seconds_spent REAL,
+  supersedes    INTEGER REFERENCES preference_labels(id) ON DELETE CASCADE,
+  created_at    REAL NOT NULL
+);
+CREATE INDEX labels_by_pair ON preference_labels(pair_id, labeller);
+CREATE INDEX labels_by_supersedes ON preference_labels(supersedes);
+
+INSERT INTO preference_sets (name, description, created_at)
+  SELECT 'preferences (schema 1)', 'The rows of the schema-1 preferences table, moved here by schema version 3.',
+         coalesce(min(created_at), 0)
+  FROM preferences HAVING count(*) > 0;
+INSERT INTO preference_pairs (set_id, prompt, completion_a, completion_b, source_a_json, source_b_json, origin,
+                              dedup_key, created_at)
+  SELECT s.id, p.prompt, p.completion_a, p.completion_b, json_object('name', p.source_a),
+         json_object('name', p.source_b), 'schema 1', 'schema-1 row ' || p.id, p.created_at
+  FROM preferences p JOIN preference_sets s ON s.name = 'preferences (schema 1)';
+INSERT INTO preference_labels (pair_id, labeller, choice, note, created_at)
+  SELECT pp.id, 'schema 1', p.choice, p.note, p.created_at
+  FROM preferences p JOIN preference_pairs pp ON pp.dedup_key = 'schema-1 row ' || p.id
+  WHERE p.choice IN ('a', 'b', 'tie', 'both-bad', 'skip');
+DROP TABLE preferences;
+)sql";
+
+void addPreferenceDataV3(sqlite3* db) {
+  execSql(db, kSchemaV3, "adding preference sets, pairs and labels (version 3)");
+}
+
 constexpr std::array kMigrations{
     Migration{1, "create runs, metrics, checkpoints, samples, datasets, models, preferences, prompts", &createSchemaV1},
     Migration{2, "add metric_summaries, filled from metrics", &addMetricSummariesV2},
+    Migration{3, "add preference sets, pairs and labels; move the schema-1 preferences rows", &addPreferenceDataV3},
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 #pragma once
-/// The experiment store: runs, their metrics, checkpoints and samples in one SQLite file
+/// The experiment store: runs, their metrics, checkpoints and samples, and the preference data
+/// (sets, pairs, labels) in one SQLite file
 /// (`<workspace>/temper.db`, WAL mode). The engine writes it in batched transactions while the studio
 /// and other processes read it.
 ///
@@ -17,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/store/preference_records.h"
 #include "core/store/records.h"
 
 struct sqlite3;
@@ -112,11 +114,43 @@ class Store {
   /// store (not a count), so each call reads only the samples added since the last one.
   std::vector<SampleRecord> samplesAddedSince(const std::string& run_id, int64_t& cursor) const;
 
+  // --- preference data (store_preferences.cpp; docs/preferences.md) --------------------------
+  /// Creates a set; returns its id. Throws InvalidConfig when the name is empty or taken.
+  int64_t createPreferenceSet(const NewPreferenceSet& set);
+  /// By name, oldest first, each with its counts.
+  std::vector<PreferenceSetRecord> listPreferenceSets() const;
+  /// nullopt when no set has that name.
+  std::optional<PreferenceSetRecord> findPreferenceSet(const std::string& name) const;
+  /// Adds the batch in ONE transaction (a bad pair leaves the set as it was). Throws InvalidConfig
+  /// for an unknown set or a pair with no prompt and no messages, or an empty completion (the
+  /// message gives the pair's index in the batch).
+  AddedPreferencePairs addPreferencePairs(int64_t set_id, const std::vector<NewPreferencePair>& pairs);
+  /// The set's pairs in the order they were added.
+  std::vector<PreferencePairRecord> preferencePairs(int64_t set_id) const;
+  std::optional<PreferencePairRecord> preferencePair(int64_t pair_id) const;
+  /// Records a vote, committed before it returns; it supersedes the labeller's current label of the
+  /// pair if there is one. Returns the new row's id. Throws InvalidConfig for an unknown pair, an
+  /// empty labeller, a choice other than a, b, tie, both-bad and skip, or shown_left other than
+  /// "a", "b" or "".
+  int64_t addPreferenceLabel(const NewPreferenceLabel& label);
+  /// Withdraws the labeller's current label of the pair: an undo row superseding it. Returns the
+  /// undo row's id. Throws InvalidConfig when the labeller has no current label there.
+  int64_t undoPreferenceLabel(int64_t pair_id, const std::string& labeller);
+  /// Every label row of the set, undo rows and superseded ones included, in the order written.
+  std::vector<PreferenceLabelRecord> preferenceLabelHistory(int64_t set_id) const;
+  /// The labels in force: for each (pair, labeller) the row nothing supersedes, unless it is an
+  /// undo. Ordered by pair, then labeller.
+  std::vector<PreferenceLabelRecord> currentPreferenceLabels(int64_t set_id) const;
+  /// Up to `limit` pairs of the set that `labeller` has no current label on, oldest first: what the
+  /// labelling page shows next.
+  std::vector<int64_t> pairsToLabel(int64_t set_id, const std::string& labeller, int64_t limit) const;
+
  private:
   Store(sqlite3* db, std::filesystem::path path, bool read_only);
   sqlite3* connection() const;  ///< throws Internal on a moved-from Store
   sqlite3* writableConnection(const char* operation) const;
   void requireRun(const std::string& id, const char* operation) const;
+  void requirePreferenceSet(int64_t set_id, const char* operation) const;
   void updateRunText(const std::string& id, const char* column, const std::string& value);
 
   sqlite3* db_ = nullptr;

@@ -19,29 +19,31 @@ TEST(StoreSchema, NewFileGetsLatestVersionAllTablesAndWal) {
   {
     Store store = Store::open(path);
     EXPECT_EQ(store.schemaVersion(), latestSchemaVersion());
-    EXPECT_EQ(store.schemaVersion(), 2);
+    EXPECT_EQ(store.schemaVersion(), 3);
     EXPECT_EQ(store.path(), path);
     EXPECT_FALSE(store.isReadOnly());
   }
   ASSERT_TRUE(std::filesystem::exists(path));
   RawDb raw(path);
   for (const char* table : {"runs", "metrics", "metric_summaries", "checkpoints", "samples", "datasets", "models",
-                            "preferences", "prompts"}) {
+                            "preference_sets", "preference_pairs", "preference_labels", "prompts"}) {
     EXPECT_EQ(
         raw.integer(std::string("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '") + table + "'"),
         1)
         << table;
   }
-  for (const char* column :
-       {"prompt", "completion_a", "completion_b", "source_a", "source_b", "choice", "note", "created_at"}) {
-    EXPECT_EQ(
-        raw.integer(std::string("SELECT count(*) FROM pragma_table_info('preferences') WHERE name = '") + column + "'"),
-        1)
+  // Version 1's placeholder table is gone (schema version 3 moved its rows, store_preferences_test).
+  EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE name = 'preferences'"), 0);
+  for (const char* column : {"set_id", "prompt", "messages_json", "completion_a", "completion_b", "source_a_json",
+                             "source_b_json", "origin", "dedup_key", "created_at"}) {
+    EXPECT_EQ(raw.integer(std::string("SELECT count(*) FROM pragma_table_info('preference_pairs') WHERE name = '") +
+                          column + "'"),
+              1)
         << column;
   }
   EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'samples'"), 1);
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");  // WAL is persistent in the file
-  EXPECT_EQ(raw.integer("PRAGMA user_version"), 2);
+  EXPECT_EQ(raw.integer("PRAGMA user_version"), 3);
 }
 
 TEST(StoreSchema, ReopeningIsIdempotent) {
