@@ -16,7 +16,7 @@ void tuneAllocatorForTraining();
 /// The memory-first policy of a run with a quantised base (QLoRA, `base-quant`), whose point is
 /// to fit: blocks from 1 MiB up are mapped and unmapped with each tensor, and the heap's free top
 /// is trimmed, so the resident size follows what is live instead of the largest step's layout. At
-/// 1.1B (LoRA on a nf4 base, fp32, ctx 128) the reuse-first policy above held ~330 MB of freed
+/// 1.1B (LoRA on a nf4 base, fp32, ctx 128) the reuse-first policy above held ~300 MB of freed
 /// heap at the step's peak (docs/peft.md). A wide quantised projection is dequantised into one
 /// reused buffer (core/quant/quantized_linear.cpp), so the pages mapped afresh each step are the
 /// activations', not the base's. Same environment overrides as tuneAllocatorForTraining; returns

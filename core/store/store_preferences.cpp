@@ -251,7 +251,9 @@ int64_t Store::addPreferenceLabel(const NewPreferenceLabel& label) {
     throw Error(ErrorKind::InvalidConfig, "a label's shown_left is `" + label.shown_left + "`; expected a, b or empty");
   }
   Transaction transaction(db);
-  if (!preferencePair(label.pair_id)) {
+  Statement exists(db, "SELECT 1 FROM preference_pairs WHERE id = ?1");
+  exists.bind(1, label.pair_id);
+  if (!exists.step()) {
     throw Error(ErrorKind::InvalidConfig, "addPreferenceLabel: no preference pair with id " +
                                               std::to_string(label.pair_id) + " in experiment store " + path_.string());
   }

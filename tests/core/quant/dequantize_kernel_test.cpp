@@ -53,7 +53,12 @@ TEST(DequantizeKernel, BothPathsEqualLibTorchsProductsInFp32AndBf16) {
       torch::Tensor fp32 = torch::empty({kBlocks * 64});
       dequantizeBlocksCpu(kind, codes.data_ptr<uint8_t>(), scales.data_ptr<float>(), kBlocks, fp32.data_ptr<float>(),
                           simd);
-      // equal_nan: the NaN scale's block (and inf times a zero level) stays NaN in both.
+      // Bit for bit, on purpose: each value is ONE fp32 multiply of two exactly representable
+      // operands (a table level or an int8 code, and the scale), which IEEE rounds the same way on
+      // every CPU and in every implementation (no sum, no FMA, nothing to reorder); the bf16 form is
+      // that product rounded to nearest-even, also exact. A tolerance would hide a wrong level or a
+      // missed rounding, which is what this test is for. equal_nan: the NaN scale's block (and inf
+      // times a zero level) is NaN in both.
       EXPECT_TRUE(torch::allclose(fp32, want, 0.0, 0.0, /*equal_nan=*/true));
       torch::Tensor bf16 = torch::empty({kBlocks * 64}, torch::kBFloat16);
       dequantizeBlocksCpu(kind, codes.data_ptr<uint8_t>(), scales.data_ptr<float>(), kBlocks,
