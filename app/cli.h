@@ -21,6 +21,8 @@ using Action = std::function<int()>;
 void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action);
 void addTrainCommand(CLI::App& app, GlobalOptions& global, Action& action);
 void addRunsCommands(CLI::App& app, GlobalOptions& global, Action& action);
+/// `prefs import|export|create|list|show|stats`.
+void addPrefsCommands(CLI::App& app, GlobalOptions& global, Action& action);
 void addEvalCommand(CLI::App& app, Action& action);
 /// `generate` and `chat`.
 void addGenerateCommand(CLI::App& app, Action& action);

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   temper::cli::addCorpusCommands(app, global, action);
   temper::cli::addTrainCommand(app, global, action);
   temper::cli::addRunsCommands(app, global, action);
+  temper::cli::addPrefsCommands(app, global, action);
   temper::cli::addEvalCommand(app, action);
   temper::cli::addGenerateCommand(app, action);
   temper::cli::addChatCommand(app, action);

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config make clang-format-14
   libtorch-dev libgloo-dev libopenblas0-pthread libopenblas0-openmp
-  libsentencepiece-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev libpcre2-dev
+  libsentencepiece-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libcli11-dev libpcre2-dev
   libgtest-dev libgmock-dev
   qt6-base-dev libqt6sql6-sqlite qt6-tools-dev qt6-l10n-tools qt6-tools-dev-tools linguist-qt6
   libqcustomplot-dev libqcustomplot2.1-qt6 qt6-svg-dev

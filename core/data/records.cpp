@@ -7,11 +7,13 @@
 
 #include "core/common/error.h"
 #include "core/data/example_sampler.h"
+#include "core/data/gzip_file.h"
 
 namespace temper {
 namespace {
 
 std::string readAll(const std::filesystem::path& path) {
+  if (isGzipPath(path)) return readGzipFile(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throwIoError(path.string() + ": cannot be read");
   std::ostringstream text;
@@ -24,8 +26,17 @@ std::string where(const std::filesystem::path& path, int64_t line) {
 }
 
 void readJsonLines(const std::filesystem::path& path, int64_t limit, std::vector<Record>& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throwIoError(path.string() + ": cannot be read");
+  // A plain file streams line by line; a gzip file is decompressed whole first (the records are
+  // all held in memory anyway).
+  std::ifstream file;
+  std::istringstream decompressed;
+  if (isGzipPath(path)) {
+    decompressed.str(readGzipFile(path));
+  } else {
+    file.open(path, std::ios::binary);
+    if (!file) throwIoError(path.string() + ": cannot be read");
+  }
+  std::istream& in = isGzipPath(path) ? static_cast<std::istream&>(decompressed) : file;
   std::string line;
   int64_t number = 0;
   while (std::getline(in, line)) {
@@ -135,7 +146,8 @@ std::vector<Record> readRecords(const std::filesystem::path& path, int64_t limit
   if (std::filesystem::is_directory(path))
     throwInputError(path.string() + ": a folder; give a .jsonl, .json or .csv file");
   std::vector<Record> out;
-  const std::string ext = path.extension().string();
+  // data.jsonl.gz is JSON Lines, compressed.
+  const std::string ext = (isGzipPath(path) ? path.stem() : path).extension().string();
   if (ext == ".jsonl" || ext == ".ndjson") {
     readJsonLines(path, limit, out);
   } else if (ext == ".json") {
@@ -143,7 +155,8 @@ std::vector<Record> readRecords(const std::filesystem::path& path, int64_t limit
   } else if (ext == ".csv") {
     readCsv(path, limit, out);
   } else {
-    throwInputError(path.string() + ": unknown record format `" + ext + "`; use .jsonl, .json or .csv");
+    throwInputError(path.string() + ": unknown record format `" + ext +
+                    "`; use .jsonl, .json or .csv (each may be .gz)");
   }
   if (out.empty()) throwInputError(path.string() + ": no records");
   return out;

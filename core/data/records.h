@@ -16,7 +16,8 @@ struct Record {
   std::string source;  ///< "path:line" of the record's first line
 };
 
-/// Reads every record of `path` (by extension: .jsonl, .json, .csv; anything else is refused).
+/// Reads every record of `path` (by extension: .jsonl, .json, .csv, each also gzip-compressed as
+/// .jsonl.gz etc.; anything else is refused).
 /// Blank JSONL lines are skipped. `limit` > 0 stops after that many records.
 /// Throws Error(Io) when the file cannot be read, Error(InvalidInput) naming file and line for a
 /// line that is not a JSON object, a CSV row whose cell count differs from the header, an

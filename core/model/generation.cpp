@@ -2,6 +2,8 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
+
 #include "core/common/error.h"
 
 namespace temper {
@@ -86,6 +88,63 @@ std::vector<int64_t> generate(CausalLmImpl& model, const std::vector<int64_t>& p
     sequence.push_back(next);
     if (on_token && !on_token(next)) break;
     if (o.eos_id >= 0 && next == o.eos_id) break;
+  }
+  if (was_training) model.train();
+  return generated;
+}
+
+std::vector<std::vector<int64_t>> generateBatch(CausalLmImpl& model, const std::vector<int64_t>& prompt,
+                                                const std::vector<SamplingOptions>& options,
+                                                const std::function<bool(size_t, int64_t)>& on_token) {
+  if (options.empty()) return {};
+  int64_t max_new = 0;
+  for (const auto& o : options) {
+    validateSampling(o);
+    max_new = std::max(max_new, o.max_new_tokens);
+  }
+  if (prompt.empty()) throwConfigError("the prompt is empty after tokenization; give at least one token");
+  const int64_t rows = static_cast<int64_t>(options.size());
+  const int64_t context = model.tokenContext();
+  const int64_t prompt_length = static_cast<int64_t>(prompt.size());
+  if (prompt_length >= context) {
+    throwInputError("the prompt has " + std::to_string(prompt_length) + " tokens; the model's context is " +
+                    std::to_string(context) + ", which leaves no room for an answer");
+  }
+  max_new = std::min(max_new, context - prompt_length);
+  torch::NoGradGuard no_grad;
+  const bool was_training = model.is_training();
+  model.eval();
+  const auto device = model.device();
+  std::vector<torch::Generator> generators;
+  for (const auto& o : options) generators.push_back(at::make_generator<at::CPUGeneratorImpl>(o.seed));
+
+  KvCache cache = model.makeCache(rows, model.virtualTokens() + prompt_length + max_new);
+  std::vector<std::vector<int64_t>> generated(options.size());
+  std::vector<char> running(options.size(), 0);
+  int64_t still_running = 0;
+  for (size_t r = 0; r < options.size(); ++r) {
+    running[r] = options[r].max_new_tokens > 0 ? 1 : 0;
+    still_running += running[r];
+  }
+  // The prompt once per row; afterwards each step feeds every row's last token.
+  torch::Tensor input = torch::tensor(prompt, torch::kLong).view({1, -1}).expand({rows, prompt_length}).contiguous();
+  std::vector<int64_t> last(options.size(), 0);
+  for (int64_t step = 0; step < max_new && still_running > 0; ++step) {
+    // Only the last position's logits are sampled from.
+    const torch::Tensor logits = model.headLogits(model.hidden(input.to(device), &cache).select(1, -1)).to(torch::kCPU);
+    for (size_t r = 0; r < options.size(); ++r) {
+      if (!running[r]) continue;  // its token is fed but never read
+      const int64_t next = sampleToken(logits[static_cast<int64_t>(r)], options[r], generators[r]);
+      last[r] = next;
+      generated[r].push_back(next);
+      const bool go_on = (!on_token || on_token(r, next)) && !(options[r].eos_id >= 0 && next == options[r].eos_id) &&
+                         static_cast<int64_t>(generated[r].size()) < options[r].max_new_tokens;
+      if (!go_on) {
+        running[r] = 0;
+        --still_running;
+      }
+    }
+    input = torch::tensor(last, torch::kLong).view({rows, 1});
   }
   if (was_training) model.train();
   return generated;

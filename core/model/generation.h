@@ -30,4 +30,15 @@ int64_t sampleToken(const torch::Tensor& logits, const SamplingOptions& options,
 std::vector<int64_t> generate(CausalLmImpl& model, const std::vector<int64_t>& prompt, const SamplingOptions& options,
                               const std::function<bool(int64_t)>& on_token = {});
 
+/// Several continuations of ONE prompt in one batch (preference pairs, best-of-n): row r samples
+/// with options[r] (its own seed, temperature, top-k/p, max_new_tokens). The rows share the prompt,
+/// so they stay the same length and need no padding: one forward pass of all rows per token, with
+/// a KV cache. A row ends when `on_token(row, id)` returns false, at its eos_id, or after its own
+/// max_new_tokens; it rides along until every row has ended, its outputs discarded. Generation
+/// also ends at the model's context (no sliding window: the rows would need separate refills).
+/// Returns each row's tokens (the prompt not included).
+std::vector<std::vector<int64_t>> generateBatch(CausalLmImpl& model, const std::vector<int64_t>& prompt,
+                                                const std::vector<SamplingOptions>& options,
+                                                const std::function<bool(size_t, int64_t)>& on_token = {});
+
 }  // namespace temper

@@ -71,6 +71,15 @@ struct AddedPreferencePairs {
   int64_t duplicates = 0;
 };
 
+/// What Store::importPreferences did.
+struct ImportedPreferences {
+  int64_t set_id = 0;
+  bool created_set = false;
+  AddedPreferencePairs pairs{};
+  int64_t labels_added = 0;
+  int64_t labels_already_there = 0;  ///< the labeller's current label already made that choice
+};
+
 struct NewPreferenceLabel {
   int64_t pair_id = 0;
   std::string labeller{};  ///< who voted; not empty

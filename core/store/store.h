@@ -125,6 +125,13 @@ class Store {
   /// for an unknown set or a pair with no prompt and no messages, or an empty completion (the
   /// message gives the pair's index in the batch).
   AddedPreferencePairs addPreferencePairs(int64_t set_id, const std::vector<NewPreferencePair>& pairs);
+  /// A file's worth of preference data in ONE transaction (`temper prefs import`): creates the set
+  /// when no set is named `set.name` (else adds to it; its other fields are then ignored), adds the
+  /// pairs as addPreferencePairs does, and each of `labels`, whose pair_id is the index of its pair
+  /// in `pairs`, unless that labeller's current label of the pair already makes the same choice (a
+  /// file imported twice adds nothing). Anything refused leaves the store as it was.
+  ImportedPreferences importPreferences(const NewPreferenceSet& set, const std::vector<NewPreferencePair>& pairs,
+                                        const std::vector<NewPreferenceLabel>& labels);
   /// The set's pairs in the order they were added.
   std::vector<PreferencePairRecord> preferencePairs(int64_t set_id) const;
   std::optional<PreferencePairRecord> preferencePair(int64_t pair_id) const;

@@ -133,54 +133,19 @@ int64_t insertLabel(sqlite3* db, const NewPreferenceLabel& label, int64_t supers
   return sqlite3_last_insert_rowid(db);
 }
 
-}  // namespace
-
-void Store::requirePreferenceSet(int64_t set_id, const char* operation) const {
-  Statement query(connection(), "SELECT 1 FROM preference_sets WHERE id = ?1");
-  query.bind(1, set_id);
-  if (!query.step()) {
-    throw Error(ErrorKind::InvalidConfig, std::string(operation) + ": no preference set with id " +
-                                              std::to_string(set_id) + " in experiment store " + path_.string());
-  }
-}
-
-int64_t Store::createPreferenceSet(const NewPreferenceSet& set) {
-  sqlite3* db = writableConnection("createPreferenceSet");
-  if (set.name.empty()) throw Error(ErrorKind::InvalidConfig, "a preference set needs a name");
-  Transaction transaction(db);
-  Statement taken(db, "SELECT 1 FROM preference_sets WHERE name = ?1");
-  taken.bind(1, set.name);
-  if (taken.step()) {
+void requireValidLabel(const NewPreferenceLabel& label) {
+  if (label.labeller.empty()) throw Error(ErrorKind::InvalidConfig, "a label needs the labeller's name");
+  if (!isPreferenceChoice(label.choice)) {
     throw Error(ErrorKind::InvalidConfig,
-                "a preference set named `" + set.name + "` already exists in experiment store " + path_.string());
+                "a label's choice is `" + label.choice + "`; expected a, b, tie, both-bad or skip");
   }
-  Statement insert(db,
-                   "INSERT INTO preference_sets (name, description, guidelines, prompts_source, generation_json, "
-                   "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  insert.bind(1, set.name).bind(2, set.description).bind(3, set.guidelines).bind(4, set.prompts_source);
-  insert.bind(5, jsonOrEmptyObject(set.generation_json)).bind(6, nowUnixSeconds());
-  insert.run();
-  const int64_t id = sqlite3_last_insert_rowid(db);
-  transaction.commit();
-  return id;
+  if (!label.shown_left.empty() && label.shown_left != "a" && label.shown_left != "b") {
+    throw Error(ErrorKind::InvalidConfig, "a label's shown_left is `" + label.shown_left + "`; expected a, b or empty");
+  }
 }
 
-std::vector<PreferenceSetRecord> Store::listPreferenceSets() const {
-  Statement query(connection(), selectSets() + "ORDER BY s.id");
-  std::vector<PreferenceSetRecord> sets;
-  while (query.step()) sets.push_back(readSet(query));
-  return sets;
-}
-
-std::optional<PreferenceSetRecord> Store::findPreferenceSet(const std::string& name) const {
-  Statement query(connection(), selectSets() + "WHERE s.name = ?1");
-  query.bind(1, name);
-  if (!query.step()) return std::nullopt;
-  return readSet(query);
-}
-
-AddedPreferencePairs Store::addPreferencePairs(int64_t set_id, const std::vector<NewPreferencePair>& pairs) {
-  sqlite3* db = writableConnection("addPreferencePairs");
+// Checked before a transaction starts, so that a bad pair anywhere refuses the whole batch.
+void requireCompletePairs(const std::vector<NewPreferencePair>& pairs, const char* operation) {
   for (size_t i = 0; i < pairs.size(); ++i) {
     const NewPreferencePair& pair = pairs[i];
     const char* missing = pair.prompt.empty() && pair.messages_json.empty() ? "a prompt (or messages)"
@@ -189,12 +154,25 @@ AddedPreferencePairs Store::addPreferencePairs(int64_t set_id, const std::vector
                                                                             : nullptr;
     if (missing != nullptr) {
       throw Error(ErrorKind::InvalidConfig,
-                  "addPreferencePairs: pair " + std::to_string(i) + " of the batch has no " + missing);
+                  std::string(operation) + ": pair " + std::to_string(i) + " of the batch has no " + missing);
     }
   }
+}
+
+// Inside the caller's transaction. The caller made sure the name is free.
+int64_t insertSet(sqlite3* db, const NewPreferenceSet& set) {
+  Statement insert(db,
+                   "INSERT INTO preference_sets (name, description, guidelines, prompts_source, generation_json, "
+                   "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  insert.bind(1, set.name).bind(2, set.description).bind(3, set.guidelines).bind(4, set.prompts_source);
+  insert.bind(5, jsonOrEmptyObject(set.generation_json)).bind(6, nowUnixSeconds());
+  insert.run();
+  return sqlite3_last_insert_rowid(db);
+}
+
+// Inside the caller's transaction; the pairs passed requireCompletePairs.
+AddedPreferencePairs insertPairs(sqlite3* db, int64_t set_id, const std::vector<NewPreferencePair>& pairs) {
   AddedPreferencePairs result;
-  Transaction transaction(db);
-  requirePreferenceSet(set_id, "addPreferencePairs");
   Statement existing(db, "SELECT id FROM preference_pairs WHERE set_id = ?1 AND dedup_key = ?2");
   Statement insert(db,
                    "INSERT INTO preference_pairs (set_id, prompt, messages_json, completion_a, completion_b, "
@@ -220,6 +198,92 @@ AddedPreferencePairs Store::addPreferencePairs(int64_t set_id, const std::vector
     result.ids.push_back(sqlite3_last_insert_rowid(db));
     ++result.added;
   }
+  return result;
+}
+
+}  // namespace
+
+void Store::requirePreferenceSet(int64_t set_id, const char* operation) const {
+  Statement query(connection(), "SELECT 1 FROM preference_sets WHERE id = ?1");
+  query.bind(1, set_id);
+  if (!query.step()) {
+    throw Error(ErrorKind::InvalidConfig, std::string(operation) + ": no preference set with id " +
+                                              std::to_string(set_id) + " in experiment store " + path_.string());
+  }
+}
+
+int64_t Store::createPreferenceSet(const NewPreferenceSet& set) {
+  sqlite3* db = writableConnection("createPreferenceSet");
+  if (set.name.empty()) throw Error(ErrorKind::InvalidConfig, "a preference set needs a name");
+  Transaction transaction(db);
+  Statement taken(db, "SELECT 1 FROM preference_sets WHERE name = ?1");
+  taken.bind(1, set.name);
+  if (taken.step()) {
+    throw Error(ErrorKind::InvalidConfig,
+                "a preference set named `" + set.name + "` already exists in experiment store " + path_.string());
+  }
+  const int64_t id = insertSet(db, set);
+  transaction.commit();
+  return id;
+}
+
+std::vector<PreferenceSetRecord> Store::listPreferenceSets() const {
+  Statement query(connection(), selectSets() + "ORDER BY s.id");
+  std::vector<PreferenceSetRecord> sets;
+  while (query.step()) sets.push_back(readSet(query));
+  return sets;
+}
+
+std::optional<PreferenceSetRecord> Store::findPreferenceSet(const std::string& name) const {
+  Statement query(connection(), selectSets() + "WHERE s.name = ?1");
+  query.bind(1, name);
+  if (!query.step()) return std::nullopt;
+  return readSet(query);
+}
+
+AddedPreferencePairs Store::addPreferencePairs(int64_t set_id, const std::vector<NewPreferencePair>& pairs) {
+  sqlite3* db = writableConnection("addPreferencePairs");
+  requireCompletePairs(pairs, "addPreferencePairs");
+  Transaction transaction(db);
+  requirePreferenceSet(set_id, "addPreferencePairs");
+  AddedPreferencePairs result = insertPairs(db, set_id, pairs);
+  transaction.commit();
+  return result;
+}
+
+ImportedPreferences Store::importPreferences(const NewPreferenceSet& set, const std::vector<NewPreferencePair>& pairs,
+                                             const std::vector<NewPreferenceLabel>& labels) {
+  sqlite3* db = writableConnection("importPreferences");
+  if (set.name.empty()) throw Error(ErrorKind::InvalidConfig, "a preference set needs a name");
+  requireCompletePairs(pairs, "importPreferences");
+  for (const NewPreferenceLabel& label : labels) {
+    requireValidLabel(label);
+    if (label.pair_id < 0 || label.pair_id >= static_cast<int64_t>(pairs.size())) {
+      throw Error(ErrorKind::InvalidConfig, "importPreferences: a label names pair " + std::to_string(label.pair_id) +
+                                                " of a batch of " + std::to_string(pairs.size()));
+    }
+  }
+  ImportedPreferences result;
+  Transaction transaction(db);
+  Statement find(db, "SELECT id FROM preference_sets WHERE name = ?1");
+  find.bind(1, set.name);
+  if (find.step()) {
+    result.set_id = find.columnInt64(0);
+  } else {
+    result.set_id = insertSet(db, set);
+    result.created_set = true;
+  }
+  result.pairs = insertPairs(db, result.set_id, pairs);
+  for (NewPreferenceLabel label : labels) {
+    label.pair_id = result.pairs.ids[static_cast<size_t>(label.pair_id)];
+    const auto [current, choice] = currentLabel(db, label.pair_id, label.labeller);
+    if (current != 0 && choice == label.choice) {
+      ++result.labels_already_there;
+      continue;
+    }
+    insertLabel(db, label, current);
+    ++result.labels_added;
+  }
   transaction.commit();
   return result;
 }
@@ -242,14 +306,7 @@ std::optional<PreferencePairRecord> Store::preferencePair(int64_t pair_id) const
 
 int64_t Store::addPreferenceLabel(const NewPreferenceLabel& label) {
   sqlite3* db = writableConnection("addPreferenceLabel");
-  if (label.labeller.empty()) throw Error(ErrorKind::InvalidConfig, "a label needs the labeller's name");
-  if (!isPreferenceChoice(label.choice)) {
-    throw Error(ErrorKind::InvalidConfig,
-                "a label's choice is `" + label.choice + "`; expected a, b, tie, both-bad or skip");
-  }
-  if (!label.shown_left.empty() && label.shown_left != "a" && label.shown_left != "b") {
-    throw Error(ErrorKind::InvalidConfig, "a label's shown_left is `" + label.shown_left + "`; expected a, b or empty");
-  }
+  requireValidLabel(label);
   Transaction transaction(db);
   Statement exists(db, "SELECT 1 FROM preference_pairs WHERE id = ?1");
   exists.bind(1, label.pair_id);

@@ -29,12 +29,12 @@
 #include "ui/client/run_manager.h"
 #include "ui/pages/compare/compare_page.h"
 #include "ui/pages/datasets/datasets_page.h"
+#include "ui/pages/label/label_page.h"
 #include "ui/pages/models/models_page.h"
 #include "ui/pages/playground/playground_adapters.h"
 #include "ui/pages/playground/playground_page.h"
 #include "ui/pages/run_view/run_view.h"
 #include "ui/pages/runs/runs_page.h"
-#include "ui/shell/notice_page.h"
 #include "ui/shell/settings_page.h"
 #include "ui/wizard/finetune_wizard.h"
 
@@ -85,8 +85,8 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
   stack_->addWidget(buildNewRunPage());
   compare_page_ = new ComparePage(model_, this);
   stack_->addWidget(compare_page_);
-  stack_->addWidget(new NoticePage(
-      tr("Label"), tr("Preference labelling needs `temper serve`, which is not in the engine yet."), this));
+  label_page_ = new LabelPage(QDir(workspace_).filePath(QStringLiteral("temper.db")), settings_.raw(), this);
+  stack_->addWidget(label_page_);
   datasets_page_ = new DatasetsPage(settings_.raw(), engine_, this);
   models_page_ = new ModelsPage(model_, settings_.raw(), engine_, this);
   // The Playground offers the Models page's list: added folders and the runs' final models.
@@ -232,6 +232,7 @@ void MainWindow::openWorkspace(const QString& workspace) {
   reloadHistory();
   datasets_page_->setWorkspace(workspace_);
   models_page_->setWorkspace(workspace_);
+  label_page_->setDatabase(QDir(workspace_).filePath(QStringLiteral("temper.db")));
 }
 
 void MainWindow::compareRuns(const QStringList& run_ids) {

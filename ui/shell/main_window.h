@@ -22,6 +22,7 @@ namespace temper::studio {
 class ComparePage;
 class DatasetsPage;
 class FinetuneWizard;
+class LabelPage;
 class ModelsPage;
 class PlaygroundPage;
 class RunChannel;
@@ -70,6 +71,7 @@ class MainWindow : public QMainWindow {
   DatasetsPage* datasetsPage() const { return datasets_page_; }
   ModelsPage* modelsPage() const { return models_page_; }
   PlaygroundPage* playgroundPage() const { return playground_page_; }
+  LabelPage* labelPage() const { return label_page_; }
   /// Shows the Playground with the model folder `dir` (a checkpoint, a run's final/) loading.
   void openInPlayground(const QString& dir);
   /// Opens the Compare page with these runs picked.
@@ -136,6 +138,7 @@ class MainWindow : public QMainWindow {
   DatasetsPage* datasets_page_;
   ModelsPage* models_page_;
   PlaygroundPage* playground_page_;
+  LabelPage* label_page_;
   QLabel* workspace_label_;
   QLabel* device_label_;
   QLabel* live_label_;

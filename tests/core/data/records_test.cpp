@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 
 #include "core/common/error.h"
 #include "core/data/data_format.h"
@@ -82,6 +84,51 @@ TEST(Records, ErrorsNameTheFileAndLine) {
   auto other = write(dir, "a.parquet", "x");
   EXPECT_NE(errorOf([&] { readRecords(other); }).find("unknown record format `.parquet`"), std::string::npos);
   EXPECT_NE(errorOf([&] { readRecords(dir.path() / "missing.jsonl"); }).find("no such file"), std::string::npos);
+}
+
+// Compressed by the gzip tool itself (an independent writer), as datasets are shipped.
+std::filesystem::path gzipped(const TempDir& dir, const std::string& name, const std::string& bytes) {
+  auto plain = write(dir, name, bytes);
+  const std::string command = "gzip -f -n '" + plain.string() + "'";
+  if (std::system(command.c_str()) != 0) ADD_FAILURE() << command << " failed";
+  return plain.string() + ".gz";
+}
+
+TEST(Records, GzipFilesReadAsTheirInnerFormat) {
+  TempDir dir("records");
+  // 4,000 lines: several 64 KiB zlib buffers, so records cross buffer boundaries.
+  std::string lines;
+  for (int i = 0; i < 4000; ++i) lines += "{\"text\": \"line " + std::to_string(i) + " of the compressed file\"}\n";
+  auto jsonl = gzipped(dir, "big.jsonl", lines);
+  auto records = readRecords(jsonl);
+  ASSERT_EQ(records.size(), 4000u);
+  EXPECT_EQ(records[3999].fields.at("text"), "line 3999 of the compressed file");
+  EXPECT_EQ(records[3999].source, jsonl.string() + ":4000");
+  auto csv = gzipped(dir, "table.csv", "text,label\nplain,pos\n");
+  EXPECT_EQ(readRecords(csv).at(0).fields.at("label"), "pos");
+
+  // Two members (cat a.gz b.gz) are one valid file.
+  auto first = gzipped(dir, "one.jsonl", "{\"text\": \"first\"}\n");
+  auto second = gzipped(dir, "two.jsonl", "{\"text\": \"second\"}\n");
+  const std::string both = (dir.path() / "both.jsonl.gz").string();
+  ASSERT_EQ(std::system(("cat '" + first.string() + "' '" + second.string() + "' > '" + both + "'").c_str()), 0);
+  auto joined = readRecords(std::filesystem::path(both));
+  ASSERT_EQ(joined.size(), 2u);
+  EXPECT_EQ(joined[1].fields.at("text"), "second");
+  EXPECT_EQ(joined[1].source, both + ":2");
+}
+
+TEST(Records, BadGzipIsNamed) {
+  TempDir dir("records");
+  auto not_gzip = write(dir, "plain.jsonl.gz", "{\"text\": \"not compressed\"}\n");
+  EXPECT_NE(errorOf([&] { readRecords(not_gzip); }).find("plain.jsonl.gz: not valid gzip data"), std::string::npos);
+  std::string lines;
+  for (int i = 0; i < 500; ++i) lines += "{\"text\": \"" + std::to_string(i * 7919) + "\"}\n";
+  auto whole = gzipped(dir, "cut.jsonl", lines);
+  std::ifstream in(whole, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto cut = write(dir, "cut2.jsonl.gz", bytes.substr(0, bytes.size() / 2));
+  EXPECT_NE(errorOf([&] { readRecords(cut); }).find("cut2.jsonl.gz: the gzip data is cut short"), std::string::npos);
 }
 
 TEST(DataFormat, DetectsEachFormatFromItsKeys) {

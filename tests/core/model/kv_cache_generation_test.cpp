@@ -9,6 +9,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "core/common/error.h"
 #include "core/model/generation.h"
 #include "core/model/gpt.h"
 #include "core/model/kv_cache.h"
@@ -304,6 +305,54 @@ TEST(Sampling, FrequenciesFollowTemperatureTopKAndTopP) {
 
   o.temperature = 0.0;
   EXPECT_EQ(sampleFrequencies(logits, o, 10).at(1), 1.0);
+}
+
+// generateBatch: each row of a batch is what generate() makes alone with the row's options (the
+// rows share the prompt, so batching changes only the GEMM shapes), rows end on their own terms,
+// and the batch stops at the context.
+TEST(GenerationBatch, EachRowEqualsGeneratingItAlone) {
+  auto model = test::decodingModel(longContextConfig(), 41);
+  const std::vector<int64_t> prompt{5, 11, 2, 30};
+  std::vector<SamplingOptions> rows(4);
+  rows[0].temperature = 0.0;
+  rows[0].max_new_tokens = 25;
+  rows[1].temperature = 1.2;
+  rows[1].seed = 7;
+  rows[1].max_new_tokens = 25;
+  rows[2] = rows[1];
+  rows[2].seed = 8;
+  rows[3].temperature = 0.9;
+  rows[3].top_p = 0.8;
+  rows[3].top_k = 10;
+  rows[3].seed = 9;
+  rows[3].max_new_tokens = 12;  // ends before the others
+  const auto batch = generateBatch(*model, prompt, rows);
+  ASSERT_EQ(batch.size(), 4u);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    EXPECT_EQ(batch[r], generate(*model, prompt, rows[r])) << "row " << r;
+  }
+  EXPECT_EQ(batch[3].size(), 12u);
+  EXPECT_NE(batch[1], batch[2]);
+}
+
+TEST(GenerationBatch, RowsEndAtEosAtTheCallbackAndAtTheContext) {
+  auto model = test::decodingModel(longContextConfig(), 42);  // context 48
+  const std::vector<int64_t> prompt{1, 2, 3};
+  std::vector<SamplingOptions> rows(3);
+  for (auto& o : rows) {
+    o.temperature = 0.0;
+    o.max_new_tokens = 100;
+  }
+  const auto free_run = generateBatch(*model, prompt, {rows[0]});
+  ASSERT_EQ(free_run[0].size(), 45u) << "48 positions less the 3-token prompt";
+  rows[0].eos_id = free_run[0][4];  // its 5th token ends row 0
+  const auto batch = generateBatch(*model, prompt, rows, [](size_t row, int64_t) { return row != 1; });
+  EXPECT_EQ(batch[0].size(), static_cast<size_t>(std::find(free_run[0].begin(), free_run[0].end(), free_run[0][4]) -
+                                                 free_run[0].begin() + 1));
+  EXPECT_EQ(batch[1].size(), 1u);  // the callback ended it after its first token
+  EXPECT_EQ(batch[2], free_run[0]);
+  std::vector<int64_t> too_long(48, 1);
+  EXPECT_THROW(generateBatch(*model, too_long, {rows[2]}), Error);
 }
 
 }  // namespace

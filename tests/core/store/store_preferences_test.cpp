@@ -178,6 +178,46 @@ TEST(StorePreferences, VotesAndUndosAreNewRowsThatSupersede) {
   EXPECT_EQ(store.findPreferenceSet("s")->labelled_pairs, 1);
 }
 
+TEST(StorePreferences, AnImportIsOneTransaction) {
+  TempDir dir;
+  Store store = Store::open(dir / "temper.db");
+  NewPreferenceSet set;
+  set.name = "imported";
+  set.prompts_source = "file.jsonl";
+  const std::vector<NewPreferencePair> pairs = {pair("p1", "a1", "b1"), pair("p2", "a2", "b2")};
+  const std::vector<NewPreferenceLabel> labels = {vote(0, "dataset", kPreferA), vote(1, "dataset", kPreferB)};
+  const ImportedPreferences first = store.importPreferences(set, pairs, labels);
+  EXPECT_TRUE(first.created_set);
+  EXPECT_EQ(first.pairs.added, 2);
+  EXPECT_EQ(first.labels_added, 2);
+  const auto current = store.currentPreferenceLabels(first.set_id);
+  ASSERT_EQ(current.size(), 2u);
+  EXPECT_EQ(current[1].pair_id, first.pairs.ids[1]);  // a label's index became its pair's id
+  EXPECT_EQ(current[1].choice, "b");
+
+  // Again, with one verdict changed: the same pairs, one new label superseding, one kept.
+  std::vector<NewPreferenceLabel> changed = labels;
+  changed[1].choice = std::string(kPreferTie);
+  const ImportedPreferences again = store.importPreferences(set, pairs, changed);
+  EXPECT_FALSE(again.created_set);
+  EXPECT_EQ(again.set_id, first.set_id);
+  EXPECT_EQ(again.pairs.duplicates, 2);
+  EXPECT_EQ(again.labels_added, 1);
+  EXPECT_EQ(again.labels_already_there, 1);
+  EXPECT_EQ(store.preferenceLabelHistory(first.set_id).size(), 3u);
+
+  // A bad label anywhere: no set, no pair, no label.
+  NewPreferenceSet other = set;
+  other.name = "never";
+  std::vector<NewPreferenceLabel> bad = labels;
+  bad[1].choice = "maybe";
+  EXPECT_THROW(store.importPreferences(other, pairs, bad), Error);
+  bad[1] = vote(7, "dataset", kPreferA);  // names no pair of the batch
+  EXPECT_THROW(store.importPreferences(other, pairs, bad), Error);
+  EXPECT_FALSE(store.findPreferenceSet("never"));
+  EXPECT_EQ(store.listPreferenceSets().size(), 1u);
+}
+
 TEST(StorePreferences, BadLabelsAreRefusedNamingTheField) {
   TempDir dir;
   Store store = Store::open(dir / "temper.db");

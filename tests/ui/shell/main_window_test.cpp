@@ -38,6 +38,7 @@
 #include "ui/pages/compare/compare_page.h"
 #include "ui/pages/compare/run_comparison_model.h"
 #include "ui/pages/datasets/datasets_page.h"
+#include "ui/pages/label/label_page.h"
 #include "ui/pages/models/models_page.h"
 #include "ui/pages/playground/playground_page.h"
 #include "ui/pages/run_view/run_view.h"
@@ -46,7 +47,6 @@
 #include "ui/plot/run_plot_canvas.h"
 #include "ui/shell/app_settings.h"
 #include "ui/shell/main_window.h"
-#include "ui/shell/notice_page.h"
 #include "ui/shell/settings_page.h"
 #include "ui/shell/theme.h"
 #include "ui/wizard/finetune_wizard.h"
@@ -206,16 +206,9 @@ class MainWindowTest : public QObject {
       window.showPage(static_cast<MainWindow::Page>(page));
       QCOMPARE(int(window.currentPage()), page);
     }
-    // Pages without an engine feature: a title and ONE line, no controls.
-    for (auto page : {MainWindow::kLabelPage}) {
-      window.showPage(page);
-      auto* stack = window.findChild<QStackedWidget*>();
-      QWidget* current = stack->currentWidget();
-      QVERIFY(qobject_cast<NoticePage*>(current));
-      QCOMPARE(current->findChildren<QLabel*>().size(), 2);
-      QVERIFY(current->findChildren<QAbstractButton*>().isEmpty());
-      QVERIFY(current->findChild<QLabel*>("noticeLine")->text().contains("not in the engine yet"));
-    }
+    // Label is a page of its own now (tested in ui_pages_label_test).
+    QCOMPARE(window.findChild<QStackedWidget*>()->widget(MainWindow::kLabelPage),
+             static_cast<QWidget*>(window.labelPage()));
     QCOMPARE(window.historyModel()->rowCount(), 5);
     // Compare, Datasets and Models are pages of their own now (tested in ui_pages_test).
     auto* stack = window.findChild<QStackedWidget*>();

@@ -1,0 +1,97 @@
+#pragma once
+/// The Label page (docs/studio.md, "Label"): preference pairs shown blind, side by side, voted on
+/// with one key each. Pick or create a set, say who is labelling, and go: the prompt on top, the
+/// two answers in equal panes that scroll together, the keys on screen. A vote is written to the
+/// store before the next pair appears (LabelSession); the progress line shows the count,
+/// labels per hour, agreement with the other labellers and which side wins how often.
+#include <QElapsedTimer>
+#include <QWidget>
+#include <memory>
+
+#include "ui/pages/label/label_session.h"
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSettings;
+class QStackedWidget;
+
+namespace temper::studio {
+
+class LabelPage : public QWidget {
+  Q_OBJECT
+
+ public:
+  /// `database`: the workspace's temper.db; `settings` (not owned) remembers the labeller's name
+  /// and the page's switches.
+  LabelPage(QString database, QSettings* settings, QWidget* parent = nullptr);
+  ~LabelPage() override;
+
+  /// Another workspace's store: its sets, no session open.
+  void setDatabase(const QString& database);
+  /// Re-reads the sets (the page shows again, or a set was made elsewhere) and restarts the
+  /// session, unless `keep_session` and the sets are the same and the session has pairs left.
+  void reloadSets(bool keep_session = false);
+  /// Starts labelling the set named `name` (false when there is no such set).
+  bool openSet(const QString& name);
+  /// The rewrite and note the next vote carries (what the E and N dialogs set; tests set them).
+  void setPendingNote(const QString& note);
+  /// Votes for the side shown left or right with `rewrite` as the better answer (the E dialog).
+  void voteWithRewrite(bool left, const QString& rewrite);
+
+  LabelSession* session() const { return session_.get(); }
+  QComboBox* setBox() const { return set_box_; }
+  QLineEdit* labellerEdit() const { return labeller_; }
+  QCheckBox* secondOpinionBox() const { return second_opinion_; }
+  QPlainTextEdit* promptView() const { return prompt_; }
+  QPlainTextEdit* leftView() const { return left_; }
+  QPlainTextEdit* rightView() const { return right_; }
+  QLabel* statsLabel() const { return stats_; }
+  QLabel* lastVoteLabel() const { return last_vote_; }
+  QProgressBar* progressBar() const { return progress_; }
+
+ protected:
+  void showEvent(QShowEvent* event) override;
+
+ private:
+  void buildKeys(QWidget* bar);
+  void startSession();
+  void showCurrent();
+  void vote(ShownChoice choice, const QString& rewrite = QString());
+  void undo();
+  void editBetterAnswer();
+  void writeNote();
+  void showGuidelines();
+  void createSet();
+  void updateProgress();
+  void setMonospace(bool on);
+  void focusAnswers();
+
+  QString database_;
+  QSettings* settings_;
+  std::unique_ptr<LabelSession> session_;
+  QElapsedTimer shown_;  ///< since the current pair appeared: the vote's seconds_spent
+  QString pending_note_;
+
+  QComboBox* set_box_;
+  QPushButton* new_set_;
+  QLineEdit* labeller_;
+  QCheckBox* second_opinion_;
+  QCheckBox* reveal_;
+  QCheckBox* monospace_;
+  QProgressBar* progress_;
+  QLabel* stats_;
+  QStackedWidget* body_;
+  QLabel* empty_;
+  QPlainTextEdit* prompt_;
+  QPlainTextEdit* left_;
+  QPlainTextEdit* right_;
+  QLabel* note_pending_;
+  QLabel* last_vote_;
+};
+
+}  // namespace temper::studio
