@@ -218,6 +218,7 @@ Json PrefsGenerateResult::toJson() const {
               {"duplicates", duplicates},
               {"identical", identical},
               {"empty", empty},
+              {"too_long", too_long},
               {"tokens", tokens},
               {"seconds", seconds},
               {"pairs_per_minute", pairsPerMinute()},
@@ -309,6 +310,13 @@ PrefsGenerateResult generatePreferencePairs(const PrefsGenerateRequest& request,
     };
     const std::vector<int64_t> ids_a = promptIds(a, prompt, request.system);
     const std::vector<int64_t> ids_b = promptIds(b, prompt, request.system);
+    // A prompt that fills a model's context leaves no room for an answer: counted, not fatal.
+    if (static_cast<int64_t>(ids_a.size()) >= a.loaded->model->tokenContext() ||
+        static_cast<int64_t>(ids_b.size()) >= b.loaded->model->tokenContext()) {
+      ++result.too_long;
+      console.say(prompt.source + ": the prompt fills the model's context; skipped");
+      continue;
+    }
     std::vector<const Side*> rows_a, rows_b;
     std::vector<SamplingOptions> options_a, options_b;
     std::vector<Answer*> slots_a, slots_b;

@@ -49,6 +49,7 @@ struct PrefsGenerateResult {
   int64_t duplicates = 0;      ///< made again but already stored
   int64_t identical = 0;       ///< A and B the same text: counted, not stored
   int64_t empty = 0;           ///< a side answered nothing at once: not stored
+  int64_t too_long = 0;        ///< prompts that fill a model's context: skipped
   int64_t tokens = 0;          ///< generated, both sides
   double seconds = 0;          ///< generating (loading excluded)
   bool stopped = false;        ///< ended early on SIGINT/SIGTERM

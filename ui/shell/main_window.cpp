@@ -86,12 +86,17 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
   compare_page_ = new ComparePage(model_, this);
   stack_->addWidget(compare_page_);
   label_page_ = new LabelPage(QDir(workspace_).filePath(QStringLiteral("temper.db")), settings_.raw(), this);
+  label_page_->setEngine(engine_);
+  // Pairs generated for labelling: their progress stays visible from every page.
+  connect(label_page_, &LabelPage::generationStatusChanged, this,
+          [this](const QString& text, bool running) { statusBar()->showMessage(text, running ? 0 : 15'000); });
   stack_->addWidget(label_page_);
   datasets_page_ = new DatasetsPage(settings_.raw(), engine_, this);
   models_page_ = new ModelsPage(model_, settings_.raw(), engine_, this);
   // The Playground offers the Models page's list: added folders and the runs' final models.
   playground_page_ = new PlaygroundPage(models_page_->libraryModel(), this);
   playground_page_->setEngine(engine_);
+  playground_page_->setPreferenceStore(QDir(workspace_).filePath(QStringLiteral("temper.db")), settings_.raw());
   stack_->addWidget(playground_page_);
   stack_->addWidget(datasets_page_);
   stack_->addWidget(models_page_);
@@ -233,6 +238,7 @@ void MainWindow::openWorkspace(const QString& workspace) {
   datasets_page_->setWorkspace(workspace_);
   models_page_->setWorkspace(workspace_);
   label_page_->setDatabase(QDir(workspace_).filePath(QStringLiteral("temper.db")));
+  playground_page_->setPreferenceStore(QDir(workspace_).filePath(QStringLiteral("temper.db")), settings_.raw());
 }
 
 void MainWindow::compareRuns(const QStringList& run_ids) {

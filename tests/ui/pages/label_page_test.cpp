@@ -12,6 +12,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -21,6 +22,7 @@
 #include <algorithm>
 
 #include "core/store/store.h"
+#include "ui/client/engine_session.h"
 #include "ui/pages/label/label_page.h"
 #include "ui/shell/theme.h"
 
@@ -251,6 +253,98 @@ class LabelPageTest : public QObject {
     for (double m : ms) total += m;
     // The wall time of one key press: the vote committed, the next pair shown, the figures updated.
     qInfo("50 keyboard votes: median %.2f ms, mean %.2f ms, max %.2f ms per vote", ms[25], total / 50, ms.back());
+  }
+
+  // "Generate pairs…": a real `temper prefs generate` child on a tiny model trained here; its pairs
+  // reach the page while it runs, votes go on meanwhile, and it ends "finished".
+  void generationInTheBackgroundFeedsTheQueue() {
+    QString engine = qEnvironmentVariable("TEMPER_ENGINE");
+    if (engine.isEmpty()) engine = QStringLiteral(TEMPER_BIN_DIR "/temper");
+    if (!QFileInfo(engine).isExecutable()) QSKIP("no temper engine (set TEMPER_ENGINE or build the `temper` target)");
+    auto tool = [&](const QStringList& args) {
+      QProcess p;
+      p.start(engine, args);
+      const bool ok = p.waitForFinished(240000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+      if (!ok) qWarning("temper %s: %s", qPrintable(args.join(' ')), p.readAllStandardError().constData());
+      return ok;
+    };
+    const QString root = dir_.filePath(QStringLiteral("generation"));
+    const QString workspace = root + "/ws";
+    QDir().mkpath(workspace);
+    QFile corpus(root + "/corpus.txt");
+    QVERIFY(corpus.open(QIODevice::WriteOnly));
+    for (int i = 0; i < 150; ++i) corpus.write("The boats came back to the harbour as the lights came on.\n");
+    corpus.close();
+    QVERIFY(tool({"tokenizer", "train", "--input", root + "/corpus.txt", "--vocab-size", "40", "--model-type", "char",
+                  "--out", root + "/tok.model"}));
+    QVERIFY(tool({"data", "prepare", "--tokenizer", root + "/tok.model", "--input", root + "/corpus.txt", "--out",
+                  root + "/data"}));
+    QVERIFY(tool({"train",
+                  "--workspace",
+                  workspace,
+                  "--data",
+                  root + "/data",
+                  "--layers",
+                  "1",
+                  "--dim",
+                  "32",
+                  "--heads",
+                  "2",
+                  "--ctx",
+                  "64",
+                  "--batch-size",
+                  "4",
+                  "--max-steps",
+                  "20",
+                  "--warmup-steps",
+                  "0",
+                  "--eval-batches",
+                  "1",
+                  "--threads",
+                  "1"}));
+    QString final_dir;
+    for (const QFileInfo& run : QDir(workspace + "/runs").entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+      final_dir = run.filePath() + "/final";
+    }
+    QVERIFY(QFileInfo(final_dir).isDir());
+    QFile prompts(root + "/prompts.txt");
+    QVERIFY(prompts.open(QIODevice::WriteOnly));
+    for (const char* p : {"The boats", "The harbour", "The lights", "As the", "Came back", "On the"}) {
+      prompts.write(p);
+      prompts.write("\n");
+    }
+    prompts.close();
+
+    const QString database = workspace + "/temper.db";
+    {
+      Store store = Store::open(database.toStdString());
+      NewPreferenceSet set;
+      set.name = "generated";
+      store.createPreferenceSet(set);
+    }
+    settings_->setValue("label/labeller", "ann");
+    LabelPage page(database, settings_.get());
+    EngineSession session(engine, workspace);
+    page.setEngine(&session);
+    page.resize(1280, 720);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QVERIFY(page.openSet("generated"));
+    QVERIFY(page.session()->current() == nullptr);
+    QVERIFY(page.startGeneration({"prefs", "generate", "--set", "generated", "--prompts", root + "/prompts.txt", "--a",
+                                  final_dir, "--b-temperature", "1.4", "--per-prompt", "2", "--max-new-tokens", "16",
+                                  "--raw", "--threads", "1"}));
+    QVERIFY(!page.startGeneration({"prefs", "generate"}));  // one at a time
+    QTRY_VERIFY_WITH_TIMEOUT(page.session() && page.session()->current() != nullptr, 60000);
+    backToPage(page);
+    QTest::keyClick(&page, Qt::Key_1);  // labelling goes on while pairs are made
+    QTRY_VERIFY_WITH_TIMEOUT(!page.generating(), 120000);
+    QVERIFY2(page.generationLabel()->text().contains("finished"), qPrintable(page.generationLabel()->text()));
+    Store store = Store::openReadOnly(database.toStdString());
+    const auto set = store.findPreferenceSet("generated");
+    QVERIFY(set->pairs >= 8);  // 12 made; a few may be identical or empty
+    QCOMPARE(store.currentPreferenceLabels(set->id).size(), size_t(1));
+    QVERIFY2(page.statsLabel()->text().contains("1 labelled by you"), qPrintable(page.statsLabel()->text()));
   }
 
   void screenshots() {

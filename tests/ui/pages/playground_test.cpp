@@ -25,7 +25,9 @@
 #include "ui/client/run_history_model.h"
 #include "ui/pages/library/library_model.h"
 #include "ui/pages/models/models_page.h"
+#include "ui/pages/playground/arena_panel.h"
 #include "ui/pages/playground/playground_page.h"
+#include "ui/pages/playground/playground_settings_panel.h"
 #include "ui/pages/run_view/checkpoint_eval.h"
 #include "ui/pages/run_view/run_view.h"
 #include "ui/plot/live_run_plot.h"
@@ -418,6 +420,66 @@ class PlaygroundTest : public QObject {
     QVERIFY(!shown.contains(QStringLiteral("The run being duplicated")));
     wizard->close();
     delete wizard;
+  }
+
+  // Compare answers: the final model against its step-30 checkpoint, blind; the vote is stored as
+  // a pair with both sources' provenance and a label with the side shown left.
+  void compareAnswersStoresTheVoteAsAPair() {
+    if (!haveEngine()) QSKIP("no temper engine (set TEMPER_ENGINE or build the `temper` target)");
+    const QString database = dir_.filePath("arena.db");
+    PlaygroundPage page;
+    page.setEngine(session_.get());
+    page.setPreferenceStore(database, settings_.get());
+    page.showCompareMode(true);
+    page.resize(1280, 800);
+    page.show();
+    ArenaPanel* arena = page.arena();
+    arena->settingsPanel()->temperatureBox()->setValue(0.9);
+    arena->settingsPanel()->maxNewTokensBox()->setValue(24);
+    arena->setBox()->setCurrentText("arena-test");
+    QSignalSpy ready(arena, &ArenaPanel::bothReady);
+    arena->openSources(final_dir_, checkpoint_dir_);
+    QVERIFY2(ready.wait(60000), qPrintable(arena->statusLabel()->text()));
+    arena->promptBox()->setPlainText("Hello there");
+    QSignalSpy answered(arena, &ArenaPanel::bothAnswered);
+    QVERIFY(arena->askBoth());
+    QVERIFY(answered.wait(60000));
+    const bool first_left = arena->firstShownLeft();
+    const QString first_text = (first_left ? arena->leftView() : arena->rightView())->toPlainText();
+    const QString second_text = (first_left ? arena->rightView() : arena->leftView())->toPlainText();
+    QVERIFY(!first_text.isEmpty() && !second_text.isEmpty());
+    if (first_text == second_text) QSKIP("both sources gave the same answer: nothing to vote on");
+    QVERIFY(!arena->statusLabel()->text().contains("step-30"));  // blind until the vote
+    QSignalSpy voted(arena, &ArenaPanel::voted);
+    QVERIFY(arena->vote(ShownChoice::Left));
+    QCOMPARE(voted.count(), 1);
+    // "A was <run>; B was <run> · step-30" (or the other way round): the checkpoint is the side that
+    // showed source B.
+    const QRegularExpression checkpoint_side(first_left ? "; B was [^;]*step-30" : "A was [^;]*step-30;");
+    QVERIFY2(arena->statusLabel()->text().contains(checkpoint_side), qPrintable(arena->statusLabel()->text()));
+    QVERIFY(!arena->vote(ShownChoice::Right));  // one vote per round
+
+    Store store = Store::openReadOnly(database.toStdString());
+    const auto set = store.findPreferenceSet("arena-test");
+    QVERIFY(set.has_value());
+    const auto pairs = store.preferencePairs(set->id);
+    QCOMPARE(pairs.size(), size_t(1));
+    QCOMPARE(QString::fromStdString(pairs[0].completion_a), first_text);
+    QCOMPARE(QString::fromStdString(pairs[0].completion_b), second_text);
+    QCOMPARE(pairs[0].origin, std::string("arena"));
+    const QJsonObject source_a = QJsonDocument::fromJson(QByteArray::fromStdString(pairs[0].source_a_json)).object();
+    const QJsonObject source_b = QJsonDocument::fromJson(QByteArray::fromStdString(pairs[0].source_b_json)).object();
+    QCOMPARE(source_a.value("model").toString(), QDir(final_dir_).absolutePath());
+    QCOMPARE(source_b.value("model").toString(), QDir(checkpoint_dir_).absolutePath());
+    QCOMPARE(source_a.value("sampling").toObject().value("temperature").toDouble(), 0.9);
+    QVERIFY(pairs[0].tokens_per_s_a > 0);
+    const auto labels = store.currentPreferenceLabels(set->id);
+    QCOMPARE(labels.size(), size_t(1));
+    QCOMPARE(labels[0].choice, std::string(first_left ? "a" : "b"));
+    QCOMPARE(labels[0].shown_left, std::string(first_left ? "a" : "b"));
+    QVERIFY(QJsonDocument::fromJson(QByteArray::fromStdString(pairs[0].messages_json)).isArray());
+    const QString path = screenshots_ + "/playground-compare.png";
+    QVERIFY2(page.grab().save(path), qPrintable(path));
   }
 
   void screenshots() {

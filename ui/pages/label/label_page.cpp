@@ -28,6 +28,10 @@
 
 #include "core/common/error.h"
 #include "core/prefs/preference_stats.h"
+#include "ui/client/engine_job.h"
+#include "ui/client/engine_session.h"
+#include "ui/pages/label/generate_pairs_dialog.h"
+#include "ui/pages/playground/playground_adapters.h"
 
 namespace temper::studio {
 namespace {
@@ -57,9 +61,9 @@ QString sourceSummary(const std::string& source_json) {
   if (source.contains("imported")) {
     return QObject::tr("imported %1 (%2)").arg(q(source.value("imported", "")), q(source.value("as", "")));
   }
-  QString text = QFileInfo(q(source.value("model", ""))).fileName();
+  QString text = folderLabel(q(source.value("model", "")));
   const std::string adapter = source.value("adapter", "");
-  if (!adapter.empty()) text += QStringLiteral(" + ") + QFileInfo(q(adapter)).fileName();
+  if (!adapter.empty()) text += QStringLiteral(" + ") + folderLabel(q(adapter));
   if (source.contains("sampling") && source["sampling"].is_object()) {
     text += QObject::tr(", temperature %1").arg(source["sampling"].value("temperature", 0.0));
   }
@@ -135,6 +139,21 @@ LabelPage::LabelPage(QString database, QSettings* settings, QWidget* parent)
   stats_->setWordWrap(true);
   layout->addWidget(progress_);
   layout->addWidget(stats_);
+  // Generation in the background: `temper prefs generate` into the chosen set.
+  generate_ = new QPushButton(tr("Generate pairs…"), this);
+  generate_->setAccessibleName(tr("Generate pairs into this set"));
+  generate_->setFocusPolicy(Qt::NoFocus);
+  stop_generation_ = new QPushButton(tr("Stop generating"), this);
+  stop_generation_->setFocusPolicy(Qt::NoFocus);
+  stop_generation_->setVisible(false);
+  generation_status_ = new QLabel(this);
+  generation_status_->setObjectName(QStringLiteral("generationStatus"));
+  generation_status_->setWordWrap(true);
+  auto* generation_row = new QHBoxLayout;
+  generation_row->addWidget(generate_);
+  generation_row->addWidget(stop_generation_);
+  generation_row->addWidget(generation_status_, 1);
+  layout->addLayout(generation_row);
 
   body_ = new QStackedWidget(this);
   empty_ = new QLabel(body_);
@@ -208,6 +227,8 @@ LabelPage::LabelPage(QString database, QSettings* settings, QWidget* parent)
     focusAnswers();
   });
   connect(new_set_, &QPushButton::clicked, this, [this] { createSet(); });
+  connect(generate_, &QPushButton::clicked, this, [this] { askGeneration(); });
+  connect(stop_generation_, &QPushButton::clicked, this, [this] { stopGeneration(); });
   connect(reveal_, &QCheckBox::toggled, this, [this](bool on) {
     if (settings_) settings_->setValue(kRevealKey, on);
   });
@@ -546,6 +567,73 @@ void LabelPage::setMonospace(bool on) {
   if (settings_) settings_->setValue(kMonospaceKey, on);
   const QFont font = on ? QFontDatabase::systemFont(QFontDatabase::FixedFont) : QFont();
   for (QPlainTextEdit* view : {prompt_, left_, right_}) view->setFont(font);
+}
+
+void LabelPage::askGeneration() {
+  if (set_box_->currentText().isEmpty()) createSet();
+  const QString set = set_box_->currentText();
+  if (set.isEmpty()) return;
+  GeneratePairsDialog dialog(this);
+  if (dialog.exec() == QDialog::Accepted) startGeneration(dialog.arguments(set));
+  focusAnswers();
+}
+
+bool LabelPage::startGeneration(const QStringList& args) {
+  if (generating() || engine_ == nullptr) return false;
+  const QString workspace = QFileInfo(database_).absolutePath();
+  auto* job = new EngineJob(engine_->engine(), workspace, this);
+  generation_ = job;
+  const int set_at = args.indexOf(QStringLiteral("--set"));
+  const QString set = set_at >= 0 && set_at + 1 < args.size() ? args[set_at + 1] : QString();
+  connect(job, &EngineJob::eventsReady, this, [this, set](const EventBatch& batch) {
+    for (const EngineEvent& event : batch.events) {
+      if (event.type != QLatin1String("prefs_progress")) continue;
+      generation_status_->setText(tr("Generating into “%1”: %2 of %3 prompts, %4 pairs")
+                                      .arg(set)
+                                      .arg(event.integer("prompts_done"))
+                                      .arg(event.integer("prompts"))
+                                      .arg(event.integer("pairs_added")));
+      Q_EMIT generationStatusChanged(generation_status_->text(), true);
+    }
+    // New pairs join what is offered: a session that ran out starts again; one with pairs
+    // left picks them up as its queue empties.
+    if (set_box_->findText(set) < 0) reloadSets(true);
+    if (!session_ || session_->current() == nullptr) {
+      if (set_box_->currentText() == set) startSession();
+    } else {
+      updateProgress();
+    }
+  });
+  connect(job, &EngineJob::ended, this, [this, job, set](const JobOutcome& outcome) {
+    if (outcome.status == QLatin1String("finished")) {
+      generation_status_->setText(tr("Generation into “%1” finished.").arg(set));
+    } else if (outcome.status == QLatin1String("cancelled")) {
+      generation_status_->setText(tr("Generation into “%1” stopped; what it made is kept, and running it again "
+                                     "goes on.")
+                                      .arg(set));
+    } else {
+      generation_status_->setText(tr("Generation failed: %1").arg(outcome.reason));
+    }
+    generate_->setVisible(true);
+    stop_generation_->setVisible(false);
+    Q_EMIT generationStatusChanged(generation_status_->text(), false);
+    job->deleteLater();
+    if (!session_ || session_->current() == nullptr) {
+      if (set_box_->currentText() == set) startSession();
+    } else {
+      updateProgress();
+    }
+  });
+  job->start(args);
+  generation_status_->setText(tr("Starting the generation into “%1”…").arg(set));
+  Q_EMIT generationStatusChanged(generation_status_->text(), true);
+  generate_->setVisible(false);
+  stop_generation_->setVisible(true);
+  return true;
+}
+
+void LabelPage::stopGeneration() {
+  if (generation_) generation_->cancel();
 }
 
 }  // namespace temper::studio

@@ -5,6 +5,7 @@
 /// store before the next pair appears (LabelSession); the progress line shows the count,
 /// labels per hour, agreement with the other labellers and which side wins how often.
 #include <QElapsedTimer>
+#include <QPointer>
 #include <QWidget>
 #include <memory>
 
@@ -22,6 +23,9 @@ class QStackedWidget;
 
 namespace temper::studio {
 
+class EngineJob;
+class EngineSession;
+
 class LabelPage : public QWidget {
   Q_OBJECT
 
@@ -30,6 +34,18 @@ class LabelPage : public QWidget {
   /// and the page's switches.
   LabelPage(QString database, QSettings* settings, QWidget* parent = nullptr);
   ~LabelPage() override;
+
+  /// The engine that generates pairs in the background (not owned; the main window's session: its
+  /// executable is read when a generation starts).
+  void setEngine(EngineSession* engine) { engine_ = engine; }
+  /// Starts `temper ARGS --workspace W --events` (what "Generate pairs…" builds: `prefs generate
+  /// --set …`) as a child; its progress shows under the set, and new pairs join the queue while
+  /// labelling goes on. false when one is already running or no engine is known.
+  bool startGeneration(const QStringList& args);
+  /// Stops the running generation between two prompts (what it made is kept).
+  void stopGeneration();
+  bool generating() const { return !generation_.isNull(); }
+  QLabel* generationLabel() const { return generation_status_; }
 
   /// Another workspace's store: its sets, no session open.
   void setDatabase(const QString& database);
@@ -54,6 +70,11 @@ class LabelPage : public QWidget {
   QLabel* lastVoteLabel() const { return last_vote_; }
   QProgressBar* progressBar() const { return progress_; }
 
+ Q_SIGNALS:
+  /// The background generation's line ("Generating into “set”: 3 of 10 prompts, 5 pairs"), for the
+  /// window's status bar; `running` false with the last line when it ended.
+  void generationStatusChanged(const QString& text, bool running);
+
  protected:
   void showEvent(QShowEvent* event) override;
 
@@ -70,9 +91,12 @@ class LabelPage : public QWidget {
   void updateProgress();
   void setMonospace(bool on);
   void focusAnswers();
+  void askGeneration();
 
   QString database_;
   QSettings* settings_;
+  EngineSession* engine_ = nullptr;
+  QPointer<EngineJob> generation_;
   std::unique_ptr<LabelSession> session_;
   QElapsedTimer shown_;  ///< since the current pair appeared: the vote's seconds_spent
   QString pending_note_;
@@ -85,6 +109,9 @@ class LabelPage : public QWidget {
   QCheckBox* monospace_;
   QProgressBar* progress_;
   QLabel* stats_;
+  QPushButton* generate_;
+  QPushButton* stop_generation_;
+  QLabel* generation_status_;
   QStackedWidget* body_;
   QLabel* empty_;
   QPlainTextEdit* prompt_;

@@ -14,11 +14,13 @@
 #include <QScrollBar>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QTabBar>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
 #include "ui/client/engine_session.h"
 #include "ui/pages/library/library_model.h"
+#include "ui/pages/playground/arena_panel.h"
 
 namespace temper::studio {
 namespace {
@@ -122,12 +124,35 @@ PlaygroundPage::PlaygroundPage(LibraryModel* models, QWidget* parent)
   status_->setObjectName(QStringLiteral("playgroundStatus"));
   status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
+  // Two modes: the chat with one model, and Compare answers (two sources, blind, a vote).
+  auto* chat_mode = new QWidget(this);
+  auto* chat_mode_layout = new QVBoxLayout(chat_mode);
+  chat_mode_layout->setContentsMargins(0, 0, 0, 0);
+  chat_mode_layout->addLayout(model_row);
+  chat_mode_layout->addWidget(model_status_);
+  chat_mode_layout->addLayout(middle, 1);
+  chat_mode_layout->addWidget(status_);
+  arena_ = new ArenaPanel(models_, this);
+  modes_ = new QStackedWidget(this);
+  modes_->addWidget(chat_mode);
+  modes_->addWidget(arena_);
+  mode_bar_ = new QTabBar(this);
+  mode_bar_->setObjectName(QStringLiteral("playgroundMode"));
+  mode_bar_->addTab(tr("Chat"));
+  mode_bar_->addTab(tr("Compare answers"));
+  mode_bar_->setToolTip(
+      tr("Compare answers: one prompt, two models, both answers blind, your vote stored as a "
+         "preference pair"));
+  connect(mode_bar_, &QTabBar::currentChanged, modes_, &QStackedWidget::setCurrentIndex);
+  auto* heading_row = new QHBoxLayout;
+  heading_row->addWidget(heading);
+  heading_row->addSpacing(24);
+  heading_row->addWidget(mode_bar_);
+  heading_row->addStretch(1);
+
   auto* layout = new QVBoxLayout(this);
-  layout->addWidget(heading);
-  layout->addLayout(model_row);
-  layout->addWidget(model_status_);
-  layout->addLayout(middle, 1);
-  layout->addWidget(status_);
+  layout->addLayout(heading_row);
+  layout->addWidget(modes_, 1);
 
   flush_timer_.setSingleShot(true);
   flush_timer_.setInterval(kFlushMs);
@@ -307,5 +332,20 @@ bool PlaygroundPage::showsClassifier() const { return classifier_shown_; }
 QString PlaygroundPage::modelStatusText() const { return model_status_->text(); }
 QString PlaygroundPage::statusText() const { return status_->text(); }
 QString PlaygroundPage::classifierText() const { return classifier_->text(); }
+
+}  // namespace temper::studio
+
+namespace temper::studio {
+
+void PlaygroundPage::setEngine(EngineSession* engine) {
+  engine_ = engine;
+  arena_->setEngine(engine);
+}
+
+void PlaygroundPage::setPreferenceStore(const QString& database, QSettings* settings) {
+  arena_->setPreferenceStore(database, settings);
+}
+
+void PlaygroundPage::showCompareMode(bool on) { mode_bar_->setCurrentIndex(on ? 1 : 0); }
 
 }  // namespace temper::studio

@@ -31,10 +31,13 @@ class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
 class QStackedWidget;
+class QSettings;
+class QTabBar;
 class QTextBrowser;
 
 namespace temper::studio {
 
+class ArenaPanel;
 class EngineSession;
 class LibraryModel;
 
@@ -47,7 +50,13 @@ class PlaygroundPage : public QWidget {
   ~PlaygroundPage() override;
 
   /// The engine that inspects models and chats (not owned; the main window's EngineSession).
-  void setEngine(EngineSession* engine) { engine_ = engine; }
+  void setEngine(EngineSession* engine);
+  /// Where Compare answers stores its votes (the workspace's temper.db) and the settings that
+  /// remember the labeller's name.
+  void setPreferenceStore(const QString& database, QSettings* settings);
+  /// Shows Compare answers (true) or the chat (false).
+  void showCompareMode(bool on);
+  ArenaPanel* arena() const { return arena_; }
   /// Selects `dir` (adding it to the box when it is not listed) and loads it.
   void openModel(const QString& dir);
   /// Loads the model selected in the box.
@@ -133,6 +142,9 @@ class PlaygroundPage : public QWidget {
   QPushButton* new_conversation_;
   PlaygroundSettingsPanel* settings_;
   QLabel* status_;
+  QTabBar* mode_bar_;
+  QStackedWidget* modes_;
+  ArenaPanel* arena_;
   QStringList extra_paths_;            ///< folders opened by hand or from the run view
   QString loaded_base_;                ///< the base folder being loaded or loaded
   PlaygroundAdapters adapters_;        ///< every adapter seen, and those added by hand for this base
