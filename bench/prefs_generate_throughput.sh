@@ -18,14 +18,16 @@ work=$(mktemp -d /tmp/temper-prefs-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 "$temper" tokenizer train --input "$shared_data/corpora/tinyshakespeare.txt" --vocab-size 8192 --model-type bpe \
-  --out "$work/tok.model" > /dev/null
+  --out "$work/tok.model" > /dev/null 2>&1
 "$temper" data prepare --tokenizer "$work/tok.model" --input "$shared_data/corpora/tinyshakespeare.txt" \
-  --out "$work/data" > /dev/null
+  --out "$work/data" > /dev/null 2>&1
 "$temper" train --workspace "$work/ws" --data "$work/data" --layers 12 --dim 768 --heads 12 --ctx 1024 \
-  --batch-size 1 --max-steps 1 --eval-batches 1 --threads 2 > /dev/null
+  --batch-size 1 --max-steps 1 --warmup-steps 0 --eval-batches 1 --threads 2 > /dev/null 2>&1
 model=$(ls -d "$work"/ws/runs/*/final)
 cp -r "$model" "$work/copy"
-head -c 2000000 "$shared_data/corpora/tinyshakespeare.txt" | awk 'length($0) > 20' | head -n "$prompts" > "$work/prompts.txt"
+# Lines of the play longer than 20 characters (awk stops itself: a `head` would break the pipe).
+awk -v n="$prompts" 'length($0) > 20 && count < n { print; count++ }' "$shared_data/corpora/tinyshakespeare.txt" \
+  > "$work/prompts.txt"
 
 run() {  # name, extra args...
   local name=$1
