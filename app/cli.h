@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 namespace temper::cli {
 
@@ -14,6 +15,9 @@ struct GlobalOptions {
   std::string workspace;
   bool events = false;
 };
+
+/// A unix time as local "YYYY-MM-DD HH:MM[:SS]" for tables; "-" for none (0 or less).
+std::string localTimeText(double unix_s, bool with_seconds = true);
 
 /// The action of the chosen subcommand; returns the exit code.
 using Action = std::function<int()>;

@@ -1,7 +1,6 @@
 // `temper prefs …`: preference sets for RLHF — import and export TRL's files, list, show, stats.
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <optional>
 
 #include "app/cli.h"
@@ -14,14 +13,6 @@
 
 namespace temper::cli {
 namespace {
-
-std::string timeText(double unix_s) {
-  if (unix_s <= 0) return "-";
-  std::time_t t = static_cast<std::time_t>(unix_s);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M", std::localtime(&t));
-  return buffer;
-}
 
 std::string figure(double value, const char* format = "%.3f") {
   if (!std::isfinite(value)) return "-";
@@ -96,7 +87,7 @@ void printList(const PrefsList& list) {
   std::printf("%-24s %8s %9s  %-16s %s\n", "SET", "PAIRS", "LABELLED", "CREATED", "DESCRIPTION");
   for (const auto& s : list.sets) {
     std::printf("%-24s %8lld %9lld  %-16s %s\n", s.name.c_str(), static_cast<long long>(s.pairs),
-                static_cast<long long>(s.labelled_pairs), timeText(s.created_at).c_str(),
+                static_cast<long long>(s.labelled_pairs), localTimeText(s.created_at, false).c_str(),
                 snippet(s.description, 50).c_str());
   }
 }
@@ -104,7 +95,7 @@ void printList(const PrefsList& list) {
 void printShow(const PrefsShow& show) {
   const auto& s = show.set;
   std::printf("set          %s\ndescription  %s\ncreated      %s\nprompts      %s\ngeneration   %s\n", s.name.c_str(),
-              s.description.c_str(), timeText(s.created_at).c_str(), s.prompts_source.c_str(),
+              s.description.c_str(), localTimeText(s.created_at, false).c_str(), s.prompts_source.c_str(),
               s.generation_json.c_str());
   std::printf("pairs        %lld (%lld labelled)\n", static_cast<long long>(s.pairs),
               static_cast<long long>(s.labelled_pairs));

@@ -1,20 +1,11 @@
 // `temper runs list` and `temper runs show`: the history as a table, a record, or JSON.
 #include <cstdio>
-#include <ctime>
 
 #include "app/cli.h"
 #include "core/engine/runs_commands.h"
 
 namespace temper::cli {
 namespace {
-
-std::string timeText(double unix_s) {
-  if (unix_s <= 0) return "-";
-  std::time_t t = static_cast<std::time_t>(unix_s);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S", std::localtime(&t));
-  return buffer;
-}
 
 std::string metricText(const std::map<std::string, MetricPoint>& last, const char* name) {
   auto it = last.find(name);
@@ -36,7 +27,7 @@ void printRunsTable(const RunsList& list) {
     auto step = loss != last.end() ? std::to_string(loss->second.step) : std::string("-");
     std::printf("%-22s %-10s %-10s %8s %10s %10s  %-19s %s\n", r.id.c_str(), r.method.c_str(), r.status.c_str(),
                 step.c_str(), metricText(last, "train_loss").c_str(), metricText(last, "val_loss").c_str(),
-                timeText(r.created_at).c_str(), r.name.c_str());
+                localTimeText(r.created_at).c_str(), r.name.c_str());
   }
 }
 
@@ -46,8 +37,8 @@ void printRunDetails(const RunDetails& details) {
               run.id.c_str(), run.name.c_str(), run.method.c_str(), run.status.c_str(),
               run.error_message.empty() ? "" : (": " + run.error_message).c_str(), run.dataset.c_str(),
               run.base_model.c_str(), run.device.c_str(), run.threads);
-  std::printf("created  %s\nstarted  %s\nfinished %s\nfolder   %s\n", timeText(run.created_at).c_str(),
-              timeText(run.started_at).c_str(), timeText(run.finished_at).c_str(), run.run_dir.c_str());
+  std::printf("created  %s\nstarted  %s\nfinished %s\nfolder   %s\n", localTimeText(run.created_at).c_str(),
+              localTimeText(run.started_at).c_str(), localTimeText(run.finished_at).c_str(), run.run_dir.c_str());
   for (const auto& [name, point] : details.listing.last_metrics) {
     std::printf("last %-12s %.6g at step %lld\n", name.c_str(), point.value, static_cast<long long>(point.step));
   }

@@ -253,6 +253,65 @@
     </message>
 </context>
 <context>
+    <name>QObject</name>
+    <message>
+        <source>…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model or adapter folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompts (*.txt *.jsonl *.json *.csv *.gz)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>imported %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, temperature %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A better</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B better</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tie</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>both bad</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Summary</name>
     <message>
         <source>engine info unavailable</source>
@@ -316,6 +375,129 @@
     </message>
     <message>
         <source>frozen</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::ArenaPanel</name>
+    <message>
+        <source>Source A</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source B</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load both</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preference set the votes go to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Votes into set:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompt for both</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>One prompt for both (Ctrl+Enter asks)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask both</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer A, shown left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer B, shown right</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The answers appear here side by side; which source is which is shown after the vote.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A is better (Ctrl+1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B is better (Ctrl+2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tie (Ctrl+3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Both bad (Ctrl+0)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source %1 failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model or adapter folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading both sources…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Both are answering…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Which answer is better? The sources are named after the vote.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No workspace store to vote into.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name the preference set the vote goes to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An empty answer, or the same answer twice: there is nothing to compare. Ask again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved in “%1”. A was %2; B was %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The vote was not saved: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -876,6 +1058,61 @@
     </message>
 </context>
 <context>
+    <name>temper::studio::GeneratePairsDialog</name>
+    <message>
+        <source>Generate pairs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a .txt file (a prompt per line) or records with prompt / messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompts file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a model folder, a run&apos;s final/ or checkpoint, or an adapter folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source A</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>empty: the same as A, sampled with B&apos;s temperature</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source B</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pairs per prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Longest answer (tokens)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Temperature A</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Temperature B</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>temper::studio::HyperparametersPage</name>
     <message>
         <source>CUDA: %1</source>
@@ -978,6 +1215,333 @@
     </message>
     <message>
         <source>Expected a number, %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::LabelPage</name>
+    <message>
+        <source>Preference set</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New set…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create a preference set</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labeller name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>your name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Second labeller</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only pairs someone else labelled, their votes hidden: agreement figures</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Second-labeller mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reveal sources after each vote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Monospace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labeller</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labelling progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%v of %m labelled by you</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generate pairs…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generate pairs into this set</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop generating</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A  (1 or ←)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B  (2 or →)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer A, shown left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer B, shown right</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 ← A better</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A is better</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>2 → B better</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B is better</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>3 Tie</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tie</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>0 Both bad</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Both bad</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>S Skip</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>U Undo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undo the last vote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>E Rewrite</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rewrite the better answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>N Note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>? Guidelines</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the guidelines</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The store cannot be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No preference sets yet. Create one with “New set…” and add pairs with `temper prefs import FILE --set NAME` or `temper prefs generate`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type your name as labeller to start.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This set cannot be opened: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing left to label: you have labelled every pair someone else labelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing left to label in this set. Add pairs with `temper prefs generate` or `temper prefs import`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Vote not saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Previous pair saved: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A was %1; B was %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing to undo in this session.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undo failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undone: the pair is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note for this pair: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A note saved with your vote on this pair:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A (left) is better</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>B (right) is better</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Which answer is better</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The better answer, rewritten</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save as my vote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Better</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rewritten</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This set has no guidelines. Prefer the answer that is more helpful, correct and harmless; a tie when neither is better.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Guidelines</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New preference set</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set description</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labelling guidelines</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set not created</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 labelled by you, %2 to go</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 labels/hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>agreement with %1: %2 of %3 pairs, κ %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the left answer won %1% of your A/B votes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> — more than chance (p = %1): check for a side bias</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generating into “%1”: %2 of %3 prompts, %4 pairs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generation into “%1” finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generation into “%1” stopped; what it made is kept, and running it again goes on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generation failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting the generation into “%1”…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1237,10 +1801,6 @@
     </message>
     <message>
         <source>History</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Preference labelling needs `temper serve`, which is not in the engine yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2346,6 +2906,18 @@ base %2</source>
     </message>
     <message>
         <source>%1 is a classifier&apos;s adapter (a classify run&apos;s): it scores labels and does not chat. The Models page evaluates it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare answers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare answers: one prompt, two models, both answers blind, your vote stored as a preference pair</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

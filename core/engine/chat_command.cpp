@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "core/common/error.h"
-#include "core/engine/model_inspect_command.h"
+#include "core/engine/chat_defaults.h"
 #include "core/engine/model_loading.h"
 #include "core/engine/runtime.h"
 #include "core/engine/text_stream.h"
@@ -24,20 +24,12 @@
 namespace temper {
 namespace {
 
-// The template: the override, else the folder's own, else plain (a model without one was not
-// trained on any chat format, and plain is the least surprising text to continue).
+// The template (chat_defaults.h), saying so when a folder without one falls back to plain.
 ChatTemplate chooseTemplate(const ChatRequest& request, const Tokenizer& tokenizer) {
-  if (!request.chat_template.empty() || folderHasChatTemplate(request.model_dir)) {
-    return loadChatTemplate(request.model_dir, request.chat_template);
-  }
-  // The eos text only helps when the tokenizer turns it back into the eos id.
-  std::string eos;
-  if (tokenizer.eosId() >= 0) {
-    std::string piece = tokenizer.pieceFor(tokenizer.eosId());
-    if (tokenizer.encode(piece) == std::vector<int>{tokenizer.eosId()}) eos = piece;
-  }
-  std::fprintf(stderr, "(%s has no chat template; using plain)\n", request.model_dir.string().c_str());
-  return chatTemplateByName("plain", "", eos);
+  bool plain = false;
+  ChatTemplate chosen = chatTemplateFor(request.model_dir, request.chat_template, tokenizer, &plain);
+  if (plain) std::fprintf(stderr, "(%s has no chat template; using plain)\n", request.model_dir.string().c_str());
+  return chosen;
 }
 
 /// How one answer went. `reason`: "eos" (an end id or the template's end-of-turn token),
@@ -66,12 +58,7 @@ class ChatSession {
         sampling_(request.sampling),
         system_(request.system),
         generator_(at::make_generator<at::CPUGeneratorImpl>(request.sampling.seed)) {
-    for (int id : tokenizer_.stopIds()) stop_ids_.push_back(id);
-    // The template's end-of-turn marker ends an answer too when it is one token.
-    for (const char* marker : {"<|im_end|>", "<|eot_id|>"}) {
-      int id = tokenizer_.tokenId(marker);
-      if (id >= 0) stop_ids_.push_back(id);
-    }
+    stop_ids_ = answerStopIds(tokenizer_);
     setStopStrings(request.stop);
     reset();
   }

@@ -12,8 +12,8 @@
 #include "core/common/workspace_paths.h"
 #include "core/data/records.h"
 #include "core/data/splitmix.h"
+#include "core/engine/chat_defaults.h"
 #include "core/engine/console.h"
-#include "core/engine/model_inspect_command.h"
 #include "core/engine/model_loading.h"
 #include "core/engine/runtime.h"
 #include "core/engine/stop_signal.h"
@@ -59,17 +59,6 @@ struct Side {
   }
 };
 
-// As `temper chat` does: the override, else the folder's own template, else plain.
-ChatTemplate templateFor(const std::filesystem::path& model_dir, const std::string& name, const Tokenizer& tokenizer) {
-  if (!name.empty() || folderHasChatTemplate(model_dir)) return loadChatTemplate(model_dir, name);
-  std::string eos;
-  if (tokenizer.eosId() >= 0) {
-    const std::string piece = tokenizer.pieceFor(tokenizer.eosId());
-    if (tokenizer.encode(piece) == std::vector<int>{tokenizer.eosId()}) eos = piece;
-  }
-  return chatTemplateByName("plain", "", eos);
-}
-
 Side prepareSide(const PairSource& source, const PrefsGenerateRequest& request, const std::string& device,
                  const std::string& precision, const Side* other) {
   Side side;
@@ -83,12 +72,9 @@ Side prepareSide(const PairSource& source, const PrefsGenerateRequest& request, 
         loadModelForInference(side.folders.model_dir, device, precision, side.folders.adapter_dir));
   }
   const Tokenizer& tokenizer = *side.loaded->tokenizer;
-  if (!request.raw) side.chat = templateFor(side.folders.model_dir, request.chat_template, tokenizer);
-  for (int id : tokenizer.stopIds()) side.stop_ids.push_back(id);
-  for (const char* marker : {"<|im_end|>", "<|eot_id|>"}) {  // a template's end of turn, when one token
-    const int id = tokenizer.tokenId(marker);
-    if (id >= 0) side.stop_ids.push_back(id);
-  }
+  // As `temper chat` does (chat_defaults.h).
+  if (!request.raw) side.chat = chatTemplateFor(side.folders.model_dir, request.chat_template, tokenizer);
+  side.stop_ids = answerStopIds(tokenizer);
   side.stop_strings = request.stop;
   if (side.chat && side.chat->family == ChatFamily::Plain) side.stop_strings.push_back("\nUser:");
   return side;

@@ -301,17 +301,16 @@ void LabelPage::reloadSets(bool keep_session) {
   } catch (const Error& e) {
     empty_->setText(tr("The store cannot be read: %1").arg(q(e.what())));
   }
-  QStringList shown;
-  for (int i = 0; i < set_box_->count(); ++i) shown << set_box_->itemText(i);
-  if (keep_session && names == shown && session_ && session_->current() != nullptr) {
-    updateProgress();
-    return;
-  }
   {
     const QSignalBlocker block(set_box_);
     set_box_->clear();
     set_box_->addItems(names);
     if (names.contains(previous)) set_box_->setCurrentText(previous);
+  }
+  // A session on a set that is still there, with pairs left, goes on (its undo with it).
+  if (keep_session && names.contains(previous) && session_ && session_->current() != nullptr) {
+    updateProgress();
+    return;
   }
   startSession();
 }

@@ -50,7 +50,7 @@ class LabelPage : public QWidget {
   /// Another workspace's store: its sets, no session open.
   void setDatabase(const QString& database);
   /// Re-reads the sets (the page shows again, or a set was made elsewhere) and restarts the
-  /// session, unless `keep_session` and the sets are the same and the session has pairs left.
+  /// session, unless `keep_session` and its set is still there with pairs left.
   void reloadSets(bool keep_session = false);
   /// Starts labelling the set named `name` (false when there is no such set).
   bool openSet(const QString& name);
