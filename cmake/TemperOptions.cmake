@@ -19,7 +19,7 @@ function(temper_configure_target target)
   target_include_directories(${target} PUBLIC "${PROJECT_SOURCE_DIR}")
 endfunction()
 
-# Torch targets: precompiled <torch/torch.h> (about 30 s per translation unit otherwise).
+# Torch targets: precompiled core/torch_api.h (about 30 s per translation unit otherwise).
 # LibTorch headers are noisy under our warnings; they come in as SYSTEM includes.
 function(temper_use_torch target)
   target_link_libraries(${target} PUBLIC ${TORCH_LIBRARIES})
@@ -28,7 +28,13 @@ function(temper_use_torch target)
     if(TARGET temper_torch_pch)
       target_precompile_headers(${target} REUSE_FROM temper_torch_pch)
     else()
-      target_precompile_headers(${target} PRIVATE <torch/torch.h>)
+      target_precompile_headers(${target} PRIVATE "${PROJECT_SOURCE_DIR}/core/torch_api.h")
     endif()
   endif()
+endfunction()
+
+# Sources of a torch target that include no LibTorch header: loading the precompiled header would
+# cost each of them about 6 s for nothing (docs/build.md). Call from the folder that lists them.
+function(temper_skip_torch_pch)
+  set_source_files_properties(${ARGN} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
 endfunction()

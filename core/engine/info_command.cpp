@@ -1,6 +1,6 @@
 #include "core/engine/info_command.h"
 
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,7 +1,7 @@
 #include "core/engine/runtime.h"
 
 #include <dlfcn.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <fstream>
 #include <thread>

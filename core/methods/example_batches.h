@@ -3,7 +3,7 @@
 /// inputs ids[:-1], targets ids[1:] where the loss mask is set and -100 elsewhere (padding
 /// included). With causal attention right padding never changes the real positions' outputs, so
 /// no attention mask is needed.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <vector>
 

@@ -4,7 +4,7 @@
 /// reads and tokenizes the data, and says what the run record should show. Everything here happens
 /// before the workspace is locked or a run is created, so a bad base folder or data file fails
 /// without leaving anything behind.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <filesystem>
 #include <memory>

@@ -8,7 +8,7 @@
 /// QLoRA's frozen base: quantize() replaces the weight by its int8 or NF4 form
 /// (core/quant/quantized_weight.h), which the base product dequantises one layer at a time. Under
 /// bf16 autocast a frozen weight is stored in bf16 instead (storeFrozenIn).
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <memory>
 #include <string>

@@ -4,7 +4,7 @@
 /// after the attention sublayer, after the MLP, or beside the MLP. Every family's block calls it
 /// at the same two points, on each sublayer's output before it joins the residual stream, so the
 /// method is written once against CausalLm and no family knows about it.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <cstdint>
 

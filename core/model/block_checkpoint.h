@@ -6,7 +6,7 @@
 /// plus one block's internals, instead of every block's, for about one more forward pass of compute
 /// (Chen et al. 2016; transformers' gradient_checkpointing_enable, PyTorch's reentrant
 /// torch.utils.checkpoint).
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <functional>
 

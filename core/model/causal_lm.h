@@ -3,7 +3,7 @@
 /// evaluation), whatever its family: GPT-2 (gpt.h) or the Llama family (llama.h). Methods and
 /// generation are written once against this interface; a family adds its own blocks, its
 /// Hugging Face loading and saving (hf_model.h), and nothing else.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <optional>
 #include <string>

@@ -6,7 +6,7 @@
 /// GEMMs each go through a multithreaded BLAS call: here every (batch, head) pair is one unit of
 /// at::parallel_for, its GEMMs run single-threaded and in cache, and the blocks of keys above the
 /// diagonal are skipped altogether.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 namespace temper {
 

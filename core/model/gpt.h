@@ -3,7 +3,7 @@
 /// GELU(tanh) MLP, final LayerNorm, head tied to the token embedding. Module and parameter names
 /// follow Hugging Face's GPT2LMHeadModel (wte, wpe, h.N.attn.c_attn, ...), so saving and loading is
 /// a rename-free mapping (plus the Conv1D transpose, see hf_gpt2.cpp).
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include "core/model/adaptable_linear.h"
 #include "core/model/causal_lm.h"

@@ -4,7 +4,7 @@
 /// grow (doubling, copying what is there) up to the model's context when more positions arrive:
 /// allocating the whole context up front would cost 32 GiB (8.6 billion fp32 keys and values) for
 /// one Llama-3-8B sequence of 131k positions when a chat turn needs a few hundred.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <vector>
 

@@ -7,7 +7,7 @@
 /// Any other shape, device or dtype goes through torch::linear unchanged: in bf16, LibTorch's
 /// matrix-vector product is a scalar loop (9.5 ms for 3072 × 768 on 2 cores) while linear reaches
 /// oneDNN's bf16 kernel (0.1 ms), so a bf16 row takes linear.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 namespace temper {
 

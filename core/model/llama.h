@@ -4,7 +4,7 @@
 /// MLP, final RMSNorm, head tied or not. Module and parameter names follow transformers'
 /// LlamaForCausalLM (model.embed_tokens, model.layers.N.self_attn.q_proj, ..., model.norm,
 /// lm_head), so the Hugging Face files map onto named_parameters() without renaming.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <memory>
 

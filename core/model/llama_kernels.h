@@ -5,7 +5,7 @@
 /// neg, cat, two muls, add), the kv-head repeat and the q|k|v concatenation costing more than all
 /// its matrix products. Each function here is one pass forward and one backward, and falls back to
 /// the eager composition (its test reference) off the CPU, in other dtypes or without gradients.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 namespace temper::llama_kernels {
 

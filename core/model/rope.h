@@ -4,7 +4,7 @@
 /// angles = position * inv_freq, cos/sin tables of cat(angles, angles), and
 /// x' = x * cos + rotate_half(x) * sin with rotate_half(x) = cat(-x[D/2:], x[:D/2]).
 /// Meta's original checkpoints pair interleaved channels instead; the HF conversion permuted q/k.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <mutex>
 #include <string>

@@ -3,7 +3,7 @@
 /// to and detaches from the loaded model, and how it is described on disk in PEFT's layout
 /// (adapter_folder.h). LoRA/DoRA is lora.h; the other kinds implement the same interface, so
 /// training, checkpoints, loading and chat see one thing.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <map>
 #include <string>

@@ -1,7 +1,7 @@
 #pragma once
 /// The check every adapter kind makes on the tensors read from its file (resume, `--adapter`):
 /// each tensor it holds is there with its shape, and nothing else is.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <map>
 #include <string>

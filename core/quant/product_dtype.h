@@ -2,7 +2,7 @@
 /// The dtype a product with x runs in: the autocast dtype where autocast is on for x's device (what
 /// the product would be cast to anyway), else x's own. Shared by the products that widen a frozen
 /// low-precision weight themselves (quantized_linear.h, row_chunked_linear.h).
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include "core/torch_compat/torch_compat.h"
 

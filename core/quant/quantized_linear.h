@@ -3,7 +3,7 @@
 /// chunk of a wide layer's rows) at full precision at a time: the forward pass dequantises W,
 /// multiplies and drops it; the backward pass dequantises it again for grad_x = grad_y W. W gets no gradient (it is
 /// frozen); autograd keeps nothing of this product but a reference to the quantised weight.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <memory>
 

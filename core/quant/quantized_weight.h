@@ -10,7 +10,7 @@
 /// With double quantisation (bitsandbytes' compress_statistics) the fp32 scales are stored as an
 /// fp32 offset (their mean) and the differences quantised to absmax int8 in blocks of 256 scales.
 /// Immutable once built; safe to read (dequantize) from several threads at once.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <array>
 #include <cstdint>

@@ -4,7 +4,7 @@
 /// a (vocabulary × hidden) head never exists at full precision, neither in the forward pass nor in
 /// the backward pass, which widens the chunks again for grad_x = grad_y W. W gets no gradient;
 /// autograd keeps nothing of the product but a reference to W.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 namespace temper {
 

@@ -1,6 +1,6 @@
 #include "core/tensor_io/torch_safetensors.h"
 
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -3,7 +3,7 @@
 /// (CPU) and the PyPI wheel's 2.x (CUDA + CPU, docs/gpu-engine.md) — and nothing else. No other file
 /// tests TORCH_VERSION: callers ask here and get the same meaning from either build.
 #include <torch/csrc/autograd/function.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <functional>
 #include <string>

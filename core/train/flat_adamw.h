@@ -6,7 +6,7 @@
 /// of large element-wise kernels that use every thread, instead of ~10 small kernels per parameter.
 /// Semantics are exactly torch.optim.AdamW (decoupled decay `p -= lr * wd * p`, bias-corrected
 /// moments, eps added after the square root).
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <functional>
 #include <string>

@@ -3,7 +3,7 @@
 /// accumulation, clipping, evaluation cadence, checkpoints, cancel and the NaN guard; a method
 /// (core/methods) says how a batch becomes a loss and how its model is saved. New methods plug in
 /// here without touching the loop.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <filesystem>
 #include <map>

@@ -8,7 +8,7 @@
 // batch 8, vocabulary 4096 (the shapes of docs/threads.md).
 #include <dlfcn.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <algorithm>
 #include <chrono>

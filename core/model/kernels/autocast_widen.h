@@ -5,7 +5,7 @@
 /// accumulates and writes in fp32 exactly as it is tested to, and autograd narrows the gradient
 /// back to bf16 on its way to the product. Outside autocast (a model whose weights are bf16)
 /// nothing is widened: the next product would refuse an fp32 input. docs/cpu-speed.md.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include "core/torch_compat/torch_compat.h"
 

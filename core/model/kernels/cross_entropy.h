@@ -5,7 +5,7 @@
 /// (log_softmax, the zero fill and scatter of nll's backward, log_softmax's backward reading two
 /// tensors); this kernel reads the logits once per row while the row is in cache and writes the
 /// finished gradient once. The backward is free when the upstream gradient is 1.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include "core/model/kernels/loss_chunk.h"
 

@@ -2,7 +2,7 @@
 /// GELU with the tanh approximation (GPT-2's `gelu_new`) that computes its derivative in the
 /// forward pass. Why: tanh dominates both of LibTorch's GELU kernels; computing it once and
 /// keeping dy/dx (instead of the input) turns the backward into one multiplication.
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 namespace temper::kernels {
 

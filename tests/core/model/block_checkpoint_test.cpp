@@ -4,7 +4,7 @@
 // without checkpointing (later draws do not shift). Under bf16 autocast the recomputation runs in
 // bf16 too.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <map>
 

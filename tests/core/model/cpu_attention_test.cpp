@@ -3,7 +3,7 @@
 //   model_test --gtest_filter='CpuAttention*Benchmark*' --gtest_also_run_disabled_tests
 // (BLAS chosen with LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp or openblas-pthread).
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,7 +1,7 @@
 // Autograd against central finite differences (fp64), attention against a textbook
 // implementation, causality, and dropout only in training mode.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <cmath>
 #include <limits>

@@ -1,6 +1,6 @@
 // Shapes, parameter counts, presets, config validation and the config.json mapping.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <cmath>
 

@@ -1,7 +1,7 @@
 // The Hugging Face GPT-2 layout: round trips, tensor names and shapes read from the raw file,
 // Conv1D semantics, files as transformers writes them, and errors naming the tensor.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <cstdint>
 #include <fstream>

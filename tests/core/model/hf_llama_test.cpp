@@ -2,7 +2,7 @@
 // saved file, config.json keeping its original keys, F16/BF16 files, sharded folders (Llama and
 // GPT-2) against single files, and every loading error naming the tensor, key or file.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <cstdint>
 #include <fstream>

@@ -1,6 +1,6 @@
 // The fused CPU kernels against LibTorch's own ops, which are the reference they replace.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include "core/common/fast_math.h"
 #include "core/model/kernels/cross_entropy.h"

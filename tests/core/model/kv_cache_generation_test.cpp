@@ -1,6 +1,6 @@
 // The KV cache against full forwards, and generation against a plain greedy loop written here.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <algorithm>
 #include <cmath>

@@ -2,7 +2,7 @@
 // float64 (the same functions take the eager path for float64): outputs and the gradients of every
 // input.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include "core/model/llama_kernels.h"
 #include "core/model/rope.h"

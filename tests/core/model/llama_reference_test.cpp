@@ -4,7 +4,7 @@
 // and linear rope scaling, Qwen2's q/k/v biases, Llama's attention and MLP biases, an explicit
 // head_dim. Skipped when /usr/bin/python3 has no torch.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <array>
 #include <cstdio>

@@ -2,7 +2,7 @@
 // parsing and its errors, module names and shapes, the KV cache (kv heads only) against full
 // forwards, generation against a recompute loop, and gradients against finite differences.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <cmath>
 #include <set>

@@ -2,7 +2,7 @@
 // Small Llama-family models for the tests: a config, seeded non-trivial weights, and the folder
 // helpers the Hugging Face tests share.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <filesystem>
 #include <string>

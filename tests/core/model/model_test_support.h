@@ -2,8 +2,8 @@
 // Helpers shared by the model tests: a small config, a scratch folder, and an error check that
 // asserts the typed kind and the words of the message.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
 #include <unistd.h>
+#include "core/torch_api.h"
 
 #include <algorithm>
 #include <atomic>

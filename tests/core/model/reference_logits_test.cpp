@@ -2,7 +2,7 @@
 // from the Hugging Face GPT-2 definition) reads the folder saveGptHf() writes and computes logits
 // in float64. Skipped when /usr/bin/python3 has no torch.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <array>
 #include <cstdio>

@@ -3,7 +3,7 @@
 // test: a score head whose rows are rows of the (already reference-checked) LM head must give the
 // causal model's own logits for those tokens at each row's last real position.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <fstream>
 

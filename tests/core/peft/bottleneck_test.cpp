@@ -3,7 +3,7 @@
 // learn, detaching restores the base, and `adapter-layers`/`adapter-reduction` are read and refused
 // as documented. tests/peers/peft_check.py checks whole models against transformers.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include "core/common/error.h"
 #include "core/peft/bottleneck.h"

@@ -2,7 +2,7 @@
 // bit, a step moves only the adapter, merged weights give the unmerged outputs, and the outputs
 // equal the formulas computed here in float64 from the adapter's tensors.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <cmath>
 

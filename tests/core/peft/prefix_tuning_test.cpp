@@ -4,7 +4,7 @@
 // projection MLP) learns, also under gradient checkpointing; a projection run saves its output
 // as PEFT does and resumes from its own tensors.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include "core/common/error.h"
 #include "core/model/generation.h"

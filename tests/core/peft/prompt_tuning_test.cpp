@@ -2,7 +2,7 @@
 // (the same as prepending its rows to the embeddings by hand), the KV cache and generation account
 // for it, gradients reach the prompt and nothing else, and training it moves the loss.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include "core/model/generation.h"
 #include "core/peft/prompt_tuning.h"

@@ -3,7 +3,7 @@
 // by LibTorch's own cast), for nf4 and int8, on random codes and on scales that are zero, huge,
 // subnormal, infinite or NaN.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include "core/quant/dequantize_kernel.h"
 

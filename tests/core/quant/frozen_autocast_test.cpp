@@ -4,7 +4,7 @@
 // both families; outside autocast the stored weights act as the fp32 weights rounded to bf16. DoRA's
 // layers (which read the base weight at full precision) and weights that train are left as loaded.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <functional>
 #include <memory>

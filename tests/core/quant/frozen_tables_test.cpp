@@ -3,7 +3,7 @@
 // and a model whose tables are stored in bf16 gives the logits, loss gradients and generation of the
 // same model with its tables rounded to bf16 and kept in fp32.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include "core/model/generation.h"
 #include "core/quant/row_chunked_linear.h"

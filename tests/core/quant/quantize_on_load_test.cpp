@@ -3,7 +3,7 @@
 // logits), for GPT-2 (Conv1D, stored transposed) and Llama, for nf4 and int8; the parameters of
 // the quantised projections are never filled; a tensor's released pages read back unchanged.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include "core/model/hf_gpt2.h"
 #include "core/model/hf_llama.h"

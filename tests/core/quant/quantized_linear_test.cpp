@@ -2,7 +2,7 @@
 // weight (float64), the backward dequantises again instead of keeping a copy, and a quantised
 // AdaptableLinear serves LoRA and DoRA like a plain one holding the dequantised weight.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include "core/common/error.h"
 #include "core/model/adaptable_linear.h"

@@ -2,7 +2,7 @@
 // either side of bitsandbytes' midpoints, a tie, an all-zero block), the packing order, the
 // round-trip error bounds, the stored size, and double quantisation of the scales.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <cmath>
 #include <vector>

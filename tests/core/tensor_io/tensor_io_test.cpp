@@ -2,7 +2,7 @@
 // path for misaligned data, and a golden file written by an independent implementation
 // (make_golden.py, standard-library Python).
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <cstdlib>
 #include <memory>

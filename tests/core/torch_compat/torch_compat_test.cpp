@@ -3,7 +3,7 @@
 // attention paths (Temper's fused kernel, the library's) giving one loss and one gradient, the fused
 // AdamW step against torch.optim.AdamW's formula, and the version facts the engine reports.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include <cmath>
 #include <limits>

@@ -4,7 +4,7 @@
 // previous state, nested or not, leaving the other device alone.
 #include <ATen/autocast_mode.h>
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include "core/common/cpu_features.h"
 #include "core/common/error.h"

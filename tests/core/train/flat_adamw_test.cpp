@@ -1,7 +1,7 @@
 // FlatAdamW against LibTorch's own torch::optim::AdamW and torch::nn::utils::clip_grad_norm_ on an
 // identical model, plus the flat-buffer plumbing (autograd writes into it) and state round trips.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include "core/torch_api.h"
 
 #include "core/train/flat_adamw.h"
 #include "train_test_support.h"

@@ -4,8 +4,8 @@
 /// counter-based position, so dataState()/restoreDataState() make its data stream resumable.
 #include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
-#include <torch/torch.h>
 #include <unistd.h>
+#include "core/torch_api.h"
 
 #include <atomic>
 #include <cmath>
