@@ -1,6 +1,7 @@
 #include "core/engine/allocator_tuning.h"
 
 #include <cstdlib>
+#include <initializer_list>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
