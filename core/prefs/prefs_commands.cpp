@@ -11,30 +11,10 @@
 namespace temper {
 namespace {
 
-Store openExisting(const std::string& workspace_arg) {
-  const WorkspacePaths workspace = resolveWorkspace(workspace_arg);
-  if (!std::filesystem::exists(workspace.database())) {
-    throwConfigError("no experiment store at " + workspace.database().string() +
-                     " (no preference sets yet; give --workspace or TEMPER_WORKSPACE to use another)");
-  }
-  return Store::openReadOnly(workspace.database());
-}
-
 Store openForWriting(const std::string& workspace_arg) {
   const WorkspacePaths workspace = resolveWorkspace(workspace_arg);
   ensureWorkspace(workspace);
   return Store::open(workspace.database());
-}
-
-PreferenceSetRecord requireSet(const Store& store, const std::string& name) {
-  auto set = store.findPreferenceSet(name);
-  if (!set) {
-    std::string known;
-    for (const auto& s : store.listPreferenceSets()) known += (known.empty() ? "" : ", ") + s.name;
-    throwConfigError("no preference set named `" + name + "`" +
-                     (known.empty() ? std::string(" (the store has none)") : " (sets: " + known + ")"));
-  }
-  return *set;
 }
 
 Json sourceJson(const std::string& text) {
@@ -45,6 +25,26 @@ Json sourceJson(const std::string& text) {
 Json optionalNumber(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 
 }  // namespace
+
+Store openPreferenceStore(const std::string& workspace_arg) {
+  const WorkspacePaths workspace = resolveWorkspace(workspace_arg);
+  if (!std::filesystem::exists(workspace.database())) {
+    throwConfigError("no experiment store at " + workspace.database().string() +
+                     " (no preference sets yet; give --workspace or TEMPER_WORKSPACE to use another)");
+  }
+  return Store::openReadOnly(workspace.database());
+}
+
+PreferenceSetRecord preferenceSetNamed(const Store& store, const std::string& name) {
+  auto set = store.findPreferenceSet(name);
+  if (!set) {
+    std::string known;
+    for (const auto& s : store.listPreferenceSets()) known += (known.empty() ? "" : ", ") + s.name;
+    throwConfigError("no preference set named `" + name + "`" +
+                     (known.empty() ? std::string(" (the store has none)") : " (sets: " + known + ")"));
+  }
+  return *set;
+}
 
 Json preferenceSetJson(const PreferenceSetRecord& set) {
   return Json{{"id", set.id},
@@ -119,8 +119,8 @@ PrefsExportResult exportPreferenceSet(const PrefsExportRequest& request) {
     throwConfigError("--min-agreement is " + std::to_string(options.min_agreement) + "; allowed: 0 to 1");
   }
   if (request.out.empty()) throwConfigError("give the file to write (--out FILE)");
-  Store store = openExisting(request.workspace);
-  const PreferenceSetRecord set = requireSet(store, request.set);
+  Store store = openPreferenceStore(request.workspace);
+  const PreferenceSetRecord set = preferenceSetNamed(store, request.set);
   PrefsExportResult result;
   result.out = request.out;
   result.set = set.name;
@@ -147,7 +147,7 @@ PrefsList listPreferenceSets(const std::string& workspace_arg) {
   PrefsList list;
   list.workspace = resolveWorkspace(workspace_arg).root;
   if (!std::filesystem::exists(resolveWorkspace(workspace_arg).database())) return list;
-  list.sets = openExisting(workspace_arg).listPreferenceSets();
+  list.sets = openPreferenceStore(workspace_arg).listPreferenceSets();
   return list;
 }
 
@@ -188,9 +188,9 @@ Json PrefsShow::toJson() const {
 }
 
 PrefsShow showPreferenceSet(const std::string& workspace, const std::string& name, int64_t limit) {
-  Store store = openExisting(workspace);
+  Store store = openPreferenceStore(workspace);
   PrefsShow show;
-  show.set = requireSet(store, name);
+  show.set = preferenceSetNamed(store, name);
   auto pairs = store.preferencePairs(show.set.id);
   if (limit >= 0 && static_cast<int64_t>(pairs.size()) > limit) pairs.resize(static_cast<size_t>(limit));
   std::map<int64_t, bool> shown;
@@ -203,8 +203,8 @@ PrefsShow showPreferenceSet(const std::string& workspace, const std::string& nam
 }
 
 PreferenceStats preferenceSetStats(const std::string& workspace, const std::string& name) {
-  Store store = openExisting(workspace);
-  const PreferenceSetRecord set = requireSet(store, name);
+  Store store = openPreferenceStore(workspace);
+  const PreferenceSetRecord set = preferenceSetNamed(store, name);
   return computePreferenceStats(set, store.preferenceLabelHistory(set.id), store.currentPreferenceLabels(set.id));
 }
 

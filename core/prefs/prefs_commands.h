@@ -12,6 +12,7 @@
 #include "core/prefs/preference_import.h"
 #include "core/prefs/preference_stats.h"
 #include "core/store/preference_records.h"
+#include "core/store/store.h"
 
 namespace temper {
 
@@ -79,5 +80,10 @@ PreferenceSetRecord createPreferenceSet(const std::string& workspace, const NewP
 
 /// A preference set's row as JSON (list, show, the studio).
 Json preferenceSetJson(const PreferenceSetRecord& set);
+
+/// The workspace's store, read-only. Throws Error(InvalidConfig) when the workspace has none.
+Store openPreferenceStore(const std::string& workspace);
+/// The set called `name`. Throws Error(InvalidConfig) listing the sets there are when none is.
+PreferenceSetRecord preferenceSetNamed(const Store& store, const std::string& name);
 
 }  // namespace temper
