@@ -5,31 +5,19 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "core/common/error.h"
 #include "core/common/workspace_paths.h"
 #include "core/prefs/prefs_commands.h"
 #include "core/store/store.h"
+#include "tests/core/prefs/prefs_files.h"
 #include "tests/support/temp_dir.h"
 
 namespace temper {
 namespace {
 
+using test_support::kExplicitPairs;
 using test_support::TempDir;
-
-std::filesystem::path writeLines(const TempDir& dir, const std::string& name, const std::vector<std::string>& lines) {
-  auto path = dir.path() / name;
-  std::ofstream out(path, std::ios::binary);
-  for (const auto& line : lines) out << line << "\n";
-  return path;
-}
-
-const std::vector<std::string> kPairs = {
-    R"({"prompt": "Name a colour.", "chosen": " Blue.", "rejected": " Seven."})",
-    R"({"prompt": "2+2?", "chosen": " 4", "rejected": " 22"})",
-    R"({"prompt": "Say hi.", "chosen": " Hi!", "rejected": " No."})",
-};
+using test_support::writeLines;
 
 class PreferenceTrainingData : public ::testing::Test {
  protected:
@@ -37,7 +25,7 @@ class PreferenceTrainingData : public ::testing::Test {
     workspace = (dir.path() / "ws").string();
     PrefsImportRequest request;
     request.workspace = workspace;
-    request.file = writeLines(dir, "prefs.jsonl", kPairs);
+    request.file = writeLines(dir, "prefs.jsonl", kExplicitPairs);
     request.set = "colours";
     importPreferenceFile(request);
   }

@@ -5,29 +5,17 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "core/common/error.h"
 #include "core/store/store.h"
+#include "tests/core/prefs/prefs_files.h"
 #include "tests/support/temp_dir.h"
 
 namespace temper {
 namespace {
 
+using test_support::kExplicitPairs;
 using test_support::TempDir;
-
-std::filesystem::path writeLines(const TempDir& dir, const std::string& name, const std::vector<std::string>& lines) {
-  auto path = dir.path() / name;
-  std::ofstream out(path, std::ios::binary);
-  for (const auto& line : lines) out << line << "\n";
-  return path;
-}
-
-const std::vector<std::string> kExplicit = {
-    R"({"prompt": "Name a colour.", "chosen": " Blue.", "rejected": " Seven."})",
-    R"({"prompt": "2+2?", "chosen": " 4", "rejected": " 22"})",
-    R"({"prompt": "Say hi.", "chosen": " Hi!", "rejected": " No."})",
-};
+using test_support::writeLines;
 
 PrefsImportRequest importRequest(const TempDir& dir, const std::filesystem::path& file, const std::string& set) {
   PrefsImportRequest request;
@@ -39,7 +27,7 @@ PrefsImportRequest importRequest(const TempDir& dir, const std::filesystem::path
 
 TEST(PrefsCommands, ImportIsOneTransactionAndASecondImportAddsNothing) {
   TempDir dir("prefs");
-  const auto file = writeLines(dir, "prefs.jsonl", kExplicit);
+  const auto file = writeLines(dir, "prefs.jsonl", kExplicitPairs);
   auto first = importPreferenceFile(importRequest(dir, file, "colours"));
   EXPECT_TRUE(first.imported.created_set);
   EXPECT_EQ(first.imported.pairs.added, 3);
@@ -60,7 +48,7 @@ TEST(PrefsCommands, ImportIsOneTransactionAndASecondImportAddsNothing) {
   EXPECT_EQ(list.sets[0].prompts_source, "imported " + file.string());
 
   // A bad third record: nothing of the file, and no new set.
-  auto bad_lines = kExplicit;
+  auto bad_lines = kExplicitPairs;
   bad_lines.insert(bad_lines.begin(), R"({"prompt": "New?", "chosen": " Yes", "rejected": " No"})");
   bad_lines[3] = R"({"prompt": "Say hi.", "chosen": ["Hi"], "rejected": " No."})";
   const auto bad = writeLines(dir, "bad.jsonl", bad_lines);
@@ -80,7 +68,7 @@ TEST(PrefsCommands, ImportIsOneTransactionAndASecondImportAddsNothing) {
 TEST(PrefsCommands, ExportThenImportGivesTheSamePairs) {
   TempDir dir("prefs");
   const std::string workspace = (dir.path() / "ws").string();
-  importPreferenceFile(importRequest(dir, writeLines(dir, "prefs.jsonl", kExplicit), "original"));
+  importPreferenceFile(importRequest(dir, writeLines(dir, "prefs.jsonl", kExplicitPairs), "original"));
   for (const char* format : {"trl", "trl-implicit", "kto"}) {
     PrefsExportRequest request;
     request.workspace = workspace;
@@ -118,7 +106,7 @@ TEST(PrefsCommands, ExportThenImportGivesTheSamePairs) {
 TEST(PrefsCommands, StatsFromTwoLabellers) {
   TempDir dir("prefs");
   const std::string workspace = (dir.path() / "ws").string();
-  auto request = importRequest(dir, writeLines(dir, "prefs.jsonl", kExplicit), "s");
+  auto request = importRequest(dir, writeLines(dir, "prefs.jsonl", kExplicitPairs), "s");
   request.labeller = "ann";
   const auto imported = importPreferenceFile(request);
   {
