@@ -19,8 +19,11 @@ CUDA_CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 run: build
 	./scripts/run-main.sh $(BUILD_DIR)
 
+# Tests run JOBS at a time (the studio's alone: RUN_SERIAL); most are single-threaded.
+TEST_JOBS ?= $(JOBS)
+
 test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j1
+	cd $(BUILD_DIR) && ctest --output-on-failure -j$(TEST_JOBS)
 
 deps:
 	./scripts/install-deps.sh
@@ -41,14 +44,14 @@ torch-wheel:
 	./scripts/setup-torch-wheel.sh $(TORCH_VENV)
 
 configure-cuda: deps torch-wheel
-	cmake -S . -B $(CUDA_BUILD_DIR) $(CUDA_CMAKE_FLAGS) -DTEMPER_BUILD_STUDIO=OFF \
+	cmake -S . -B $(CUDA_BUILD_DIR) $(CUDA_CMAKE_FLAGS) -DTEMPER_BUILD_STUDIO=OFF -DTEMPER_BUILD_TORCH_FREE_TESTS=OFF \
 	  -DCMAKE_PREFIX_PATH="$$(./scripts/setup-torch-wheel.sh $(TORCH_VENV) | tail -n 1)"
 
 cuda-engine: configure-cuda
 	cmake --build $(CUDA_BUILD_DIR) -j$(JOBS)
 
 test-cuda-engine: cuda-engine
-	cd $(CUDA_BUILD_DIR) && ctest --output-on-failure -j1
+	cd $(CUDA_BUILD_DIR) && ctest --output-on-failure -j$(TEST_JOBS)
 
 format-check: deps
 	./scripts/format-check.sh

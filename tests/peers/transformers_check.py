@@ -81,8 +81,11 @@ except Exception as error:  # ImportError, or a broken install failing while it 
 # (the hidden states' mean squares dwarf it), so those perturbations are reported, not required.
 # The sensitivity checks below measure the perturbations on the very models of this run and require
 # the bug-sized ones to exceed the tolerance, i.e. that the NLL comparison would fail had Temper
-# computed the perturbed network (seen: 11x to 4500x the tolerance over runs whose BLAS and ATen kernels differ,
-# so training takes slightly different paths; the weakest, GPT-2 positions shifted by one, 11x-47x).
+# computed the perturbed network (seen: 7x to 4500x the tolerance over runs whose BLAS and ATen kernels differ,
+# so training takes slightly different paths). GPT-2's positions shifted by one are reported only: the
+# tiny model's learned position embeddings change little from one position to the next, so the shift
+# moved the NLL by 11x-75x the tolerance with LibTorch 1.13 but by 0.66x with the 2.x wheel (same data,
+# same seed, 2026-12-07); shifted by four it is required (25x with 2.x).
 # --------------------------------------------------------------------------------------------------
 RELATIVE_TOLERANCE = 1e-4
 # Greedy tokens: Temper's float32 logits differ from float64 ones by ~1e-5; where transformers' top
@@ -400,7 +403,8 @@ def sensitivity(model_name, family, folder, ids, temper_short, work):
 
     if family == "gpt2":
         names = [n for n, _ in load_reference(folder)[0].named_parameters()]
-        measure("positions shifted by one", True, position_offset=1)
+        measure("positions shifted by one", False, position_offset=1)
+        measure("positions shifted by four", True, position_offset=4)
         measure("wpe not loaded (left at zero)", True, prepare=lambda m: zero_parameter(m, "transformer.wpe.weight"))
         measure("a square Conv1D weight not transposed", True,
                 prepare=lambda m: transpose_first_square(m, [n for n in names if n.endswith("attn.c_proj.weight")]))
