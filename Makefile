@@ -44,7 +44,7 @@ torch-wheel:
 	./scripts/setup-torch-wheel.sh $(TORCH_VENV)
 
 configure-cuda: deps torch-wheel
-	cmake -S . -B $(CUDA_BUILD_DIR) $(CUDA_CMAKE_FLAGS) -DTEMPER_BUILD_STUDIO=OFF -DTEMPER_BUILD_TORCH_FREE_TESTS=OFF \
+	cmake -S . -B $(CUDA_BUILD_DIR) $(CUDA_CMAKE_FLAGS) -DTEMPER_BUILD_STUDIO=OFF -DTEMPER_TEST_SET=engine \
 	  -DCMAKE_PREFIX_PATH="$$(./scripts/setup-torch-wheel.sh $(TORCH_VENV) | tail -n 1)"
 
 cuda-engine: configure-cuda

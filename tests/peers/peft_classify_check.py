@@ -190,7 +190,11 @@ def compare_with_peft(case, base_folder, adapter, labels, ids, targets, pad, res
     with torch.no_grad():
         alone.score.weight.copy_(head)
     alone = scores(forward_of(alone), ids, targets, len(labels))
-    report.must_differ(case, "NLL vs the head alone, no adapter (PEFT)", reference[0], alone[0])
+    # 30x, not the default 100x: the agreement checked above is within ~1e-7, so 30x the 1e-4
+    # tolerance still separates "the adapter is applied" from "only the head is" by four orders of
+    # magnitude; the 2.x wheel on an AVX2 EPYC trained the gpt2 prompt-tuning classifier to 68x
+    # (2026-12-07).
+    report.must_differ(case, "NLL vs the head alone, no adapter (PEFT)", reference[0], alone[0], factor=30)
 
 
 def check_temper_run(case, temper, work, base_folder, family, flags, records, val_file, pad, report):
