@@ -19,5 +19,7 @@ fi
 [ "$rc" -eq 0 ] || exit "$rc"
 echo "CI: torch wheel ready in $(($(date +%s) - start)) s"
 
-make test-cuda-engine TORCH_VENV="$venv"
+# The two `slow` tests (the Shakespeare recipe and the soft-prompt tasks, 3.6 min with 2.x) run in
+# the Debian build only: CI's 90 minutes (docs/build.md). `make test-cuda-engine` by hand runs them.
+make test-cuda-engine TORCH_VENV="$venv" CUDA_CTEST_FLAGS="-LE slow"
 echo "CI: CUDA engine build and its tests took $(($(date +%s) - start)) s"
