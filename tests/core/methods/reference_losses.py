@@ -32,18 +32,16 @@ def sequence_logps(c):
     token each position predicts, counted where the next token is a completion token."""
     logits, ids, mask = t(c["logits"]), c["ids"], c["mask"]
     logp = torch.log_softmax(logits, dim=-1)
-    sums, tokens, per_token = [], [], []
+    sums, tokens = [], []
     for b in range(len(ids)):
-        total, count, row = 0.0, 0, []
+        total, count = 0.0, 0
         for pos in range(1, len(ids[b])):
-            value = logp[b, pos - 1, ids[b][pos]].item() if mask[b][pos] else 0.0
-            row.append(value)
-            total += value
-            count += 1 if mask[b][pos] else 0
+            if mask[b][pos]:
+                total += logp[b, pos - 1, ids[b][pos]].item()
+                count += 1
         sums.append(total)
         tokens.append(count)
-        per_token.append(row)
-    return {"sum": sums, "tokens": tokens, "per_token": per_token}
+    return {"sum": sums, "tokens": tokens}
 
 
 def bradley_terry(c):
