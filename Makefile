@@ -29,8 +29,11 @@ test: build
 deps:
 	./scripts/install-deps.sh
 
+# Ninja for a new build folder (docs/build.md); an existing one keeps the generator it was made with.
+generator = $(if $(wildcard $(1)/CMakeCache.txt),,-G Ninja)
+
 configure: deps
-	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD_DIR) $(call generator,$(BUILD_DIR)) $(CMAKE_FLAGS)
 
 build: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
@@ -45,7 +48,7 @@ torch-wheel:
 	./scripts/setup-torch-wheel.sh $(TORCH_VENV)
 
 configure-cuda: deps torch-wheel
-	cmake -S . -B $(CUDA_BUILD_DIR) $(CUDA_CMAKE_FLAGS) -DTEMPER_BUILD_STUDIO=OFF -DTEMPER_TEST_SET=engine \
+	cmake -S . -B $(CUDA_BUILD_DIR) $(call generator,$(CUDA_BUILD_DIR)) $(CUDA_CMAKE_FLAGS) -DTEMPER_BUILD_STUDIO=OFF -DTEMPER_TEST_SET=engine \
 	  -DCMAKE_PREFIX_PATH="$$(./scripts/setup-torch-wheel.sh $(TORCH_VENV) | tail -n 1)"
 
 cuda-engine: configure-cuda

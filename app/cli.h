@@ -28,6 +28,7 @@ void addRunsCommands(CLI::App& app, GlobalOptions& global, Action& action);
 /// `prefs import|export|create|list|show|stats`.
 void addPrefsCommands(CLI::App& app, GlobalOptions& global, Action& action);
 void addEvalCommand(CLI::App& app, Action& action);
+void addRewardCommand(CLI::App& app, Action& action);
 /// `generate` and `chat`.
 void addGenerateCommand(CLI::App& app, Action& action);
 void addChatCommand(CLI::App& app, Action& action);

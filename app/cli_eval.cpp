@@ -1,4 +1,5 @@
-// `temper eval`: a language model on text, a classifier on labelled records (core/engine/eval_command.h).
+// `temper eval`: a language model on text, a classifier on labelled records, a reward model on preference
+// pairs (core/engine/eval_command.h); `temper reward`: one answer scored by a reward model (reward_eval.h).
 #include <cstdio>
 
 #include "app/cli.h"
@@ -59,7 +60,8 @@ void addEvalCommand(CLI::App& app, Action& action) {
   eval->add_option("--adapter", *adapter, "a PEFT adapter folder (a LoRA run's final/) applied to --model");
   eval->add_option("--data", *data,
                    "a text file; for a classifier (a classify run's final/), {\"text\",\"label\"} records in "
-                   "JSONL, JSON or CSV")
+                   "JSONL, JSON or CSV; for a reward model (a reward-model run's final/), preference pairs in a TRL "
+                   "format")
       ->required();
   eval->add_option("--ctx", request->ctx, "window length (default: the model's context)")
       ->check(CLI::Range(0, 1 << 20));
@@ -75,6 +77,10 @@ void addEvalCommand(CLI::App& app, Action& action) {
       const EvalOutcome outcome = evaluate(*request);
       if (*json) {
         std::printf("%s\n", outcome.toJson().dump().c_str());
+      } else if (outcome.reward_model) {
+        const RewardEvalResult& r = *outcome.reward_model;
+        std::printf("pairs %lld\naccuracy %.4f\nmean_margin %.4f\nchosen_reward %.4f\nrejected_reward %.4f\n",
+                    static_cast<long long>(r.pairs), r.accuracy, r.mean_margin, r.chosen_mean, r.rejected_mean);
       } else if (outcome.classifier) {
         std::fputs(formatClassifierEval(*outcome.classifier).c_str(), stdout);
       } else {
@@ -82,6 +88,39 @@ void addEvalCommand(CLI::App& app, Action& action) {
         std::printf("tokens %lld\npredicted tokens %lld\nmean_nll %.4f\nperplexity %.4f\n",
                     static_cast<long long>(result.tokens), static_cast<long long>(result.predicted_tokens),
                     result.mean_nll, result.perplexity);
+      }
+      return 0;
+    };
+  });
+}
+
+void addRewardCommand(CLI::App& app, Action& action) {
+  auto* reward =
+      app.add_subcommand("reward", "the reward a reward model (a reward-model run's final/) gives one answer");
+  auto request = std::make_shared<RewardRequest>();
+  auto model = std::make_shared<std::string>();
+  auto adapter = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  reward->add_option("--model", *model, "a reward model folder, or a SEQ_CLS adapter folder whose base is on disk")
+      ->required();
+  reward->add_option("--adapter", *adapter, "a SEQ_CLS adapter folder applied to --model");
+  reward->add_option("--prompt", request->prompt, "the prompt, as the pairs' prompts were written")->required();
+  reward->add_option("--completion", request->completion, "the answer to score")->required();
+  reward->add_option("--ctx", request->ctx, "longest prompt + answer (default: the model's context)")
+      ->check(CLI::Range(0, 1 << 20));
+  reward->add_option("--threads", request->threads, "CPU threads (0: chosen by the engine)");
+  reward->add_option("--device", request->device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  reward->add_flag("--json", *json, "print JSON");
+  reward->callback([&action, request, model, adapter, json] {
+    action = [request, model, adapter, json] {
+      const ModelAndAdapter folders = resolveModelAndAdapter(*model, *adapter);
+      request->model_dir = folders.model_dir;
+      request->adapter_dir = folders.adapter_dir;
+      const Json scored = scoreCompletion(*request);
+      if (*json) {
+        std::printf("%s\n", scored.dump().c_str());
+      } else {
+        std::printf("reward %.6f\n", scored.at("reward").get<double>());
       }
       return 0;
     };

@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   temper::cli::addRunsCommands(app, global, action);
   temper::cli::addPrefsCommands(app, global, action);
   temper::cli::addEvalCommand(app, action);
+  temper::cli::addRewardCommand(app, action);
   temper::cli::addGenerateCommand(app, action);
   temper::cli::addChatCommand(app, action);
   temper::cli::addModelInspectCommand(app, action);

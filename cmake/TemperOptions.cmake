@@ -2,6 +2,11 @@
 add_library(temper_warnings INTERFACE)
 target_compile_options(temper_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local
                        -Wnon-virtual-dtor -Wno-unused-parameter)
+# In a unity build every source is an included file, and GCC warns about a class of an anonymous
+# namespace used by a class "in a header" (every gtest fixture of a test file): not a problem here.
+if(TEMPER_UNITY_BUILD)
+  target_compile_options(temper_warnings INTERFACE -Wno-subobject-linkage)
+endif()
 if(TEMPER_WARNINGS_AS_ERRORS)
   target_compile_options(temper_warnings INTERFACE -Werror)
 endif()

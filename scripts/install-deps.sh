@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config make clang-format-14
+  build-essential cmake ninja-build pkg-config make clang-format-14
   libtorch-dev libgloo-dev libopenblas0-pthread libopenblas0-openmp
   libsentencepiece-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libcli11-dev libpcre2-dev
   libgtest-dev libgmock-dev

@@ -200,6 +200,30 @@
         <source>The base is a classifier, not a language model: only the classification head trains it further.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Kahneman-Tversky optimization (KTO)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Like DPO, but each answer counts on its own as good or bad: steadier when labels are noisy.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Simple preference optimization (SimPO)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Like DPO without the frozen copy of the model: half the memory, answers compared per token.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Odds-ratio preference optimization (ORPO)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finetune and align in one run: learns the chosen answers and to prefer them over the rejected.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>PeftCatalog</name>

@@ -172,20 +172,23 @@ std::vector<Record> readRecords(const std::vector<std::filesystem::path>& paths,
   return all;
 }
 
-void splitRecords(std::vector<Record> records, double val_fraction, uint64_t seed, std::vector<Record>& train,
-                  std::vector<Record>& val) {
+std::vector<char> heldOutMask(int64_t n, double val_fraction, uint64_t seed, const std::string& what) {
   if (!(val_fraction > 0.0 && val_fraction <= 0.5)) {
     throwConfigError("`val-fraction` is " + std::to_string(val_fraction) + "; allowed: above 0, up to 0.5");
   }
-  const int64_t n = static_cast<int64_t>(records.size());
-  if (n < 2) {
-    throwInputError((records.empty() ? std::string("the data") : records.front().source) +
-                    ": one record cannot be split into training and validation; give `val-data`");
-  }
+  if (n < 2) throwInputError(what + ": one record cannot be split into training and validation; give `val-data`");
   int64_t held = std::clamp<int64_t>(std::llround(static_cast<double>(n) * val_fraction), 1, n - 1);
   ExampleSampler order(n, held, seed ^ 0x7a1dULL);
   std::vector<char> is_val(static_cast<size_t>(n), 0);
   for (int64_t i : order.batchAt(0)) is_val[static_cast<size_t>(i)] = 1;
+  return is_val;
+}
+
+void splitRecords(std::vector<Record> records, double val_fraction, uint64_t seed, std::vector<Record>& train,
+                  std::vector<Record>& val) {
+  const int64_t n = static_cast<int64_t>(records.size());
+  const std::vector<char> is_val =
+      heldOutMask(n, val_fraction, seed, records.empty() ? std::string("the data") : records.front().source);
   for (int64_t i = 0; i < n; ++i) {
     (is_val[static_cast<size_t>(i)] ? val : train).push_back(std::move(records[static_cast<size_t>(i)]));
   }

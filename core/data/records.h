@@ -33,4 +33,8 @@ std::vector<Record> readRecords(const std::vector<std::filesystem::path>& paths,
 void splitRecords(std::vector<Record> records, double val_fraction, uint64_t seed, std::vector<Record>& train,
                   std::vector<Record>& val);
 
+/// The split splitRecords makes, for items other than records (preference pairs): 1 for each of
+/// the `n` items held out. `what` names the data in the error for fewer than 2 items.
+std::vector<char> heldOutMask(int64_t n, double val_fraction, uint64_t seed, const std::string& what);
+
 }  // namespace temper

@@ -17,7 +17,7 @@ namespace temper {
 namespace {
 
 // Tokens per forward pass: texts are sorted by length first, so a batch wastes little on padding.
-constexpr int64_t kTokensPerBatch = 8192;
+constexpr int64_t kClassifierTokensPerBatch = 8192;
 
 double ratio(int64_t num, int64_t den) { return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den); }
 
@@ -110,7 +110,8 @@ ClassifierEvalResult evaluateClassifier(const EvalRequest& request) {
   for (size_t start = 0; start < order.size();) {
     // The batch grows while its padded size (rows × longest, the longest being the last) fits.
     size_t end = start + 1;
-    while (end < order.size() && static_cast<int64_t>((end - start + 1) * ids[order[end]].size()) <= kTokensPerBatch) {
+    while (end < order.size() &&
+           static_cast<int64_t>((end - start + 1) * ids[order[end]].size()) <= kClassifierTokensPerBatch) {
       ++end;
     }
     const int64_t rows = static_cast<int64_t>(end - start);

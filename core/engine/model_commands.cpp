@@ -15,7 +15,7 @@ namespace {
 
 // Tokens per forward pass and logits per projection chunk: bounds eval's memory for any model
 // (a 128k vocabulary times a 2k window would otherwise be a 1 GB logits tensor per window).
-constexpr int64_t kTokensPerBatch = 8192;
+constexpr int64_t kEvalTokensPerBatch = 8192;
 constexpr int64_t kLogitsPerChunk = int64_t{1} << 23;
 
 }  // namespace
@@ -68,7 +68,7 @@ EvalResult evaluateModel(const EvalRequest& request) {
     result.predicted_tokens += count * (length - 1);
   };
   // Full windows go through in batches; the shorter tail window on its own.
-  const int64_t batch_windows = std::max<int64_t>(1, kTokensPerBatch / ctx);
+  const int64_t batch_windows = std::max<int64_t>(1, kEvalTokensPerBatch / ctx);
   const int64_t full_windows = result.tokens / ctx;
   for (int64_t w = 0; w < full_windows; w += batch_windows) {
     scoreWindows(w, std::min(batch_windows, full_windows - w), ctx);

@@ -135,7 +135,10 @@ Json storedTrainKeys(const TrainConfig& config) {
     std::string joined;
     for (const auto& part : splitString(train_json[key].get<std::string>(), ',')) {
       if (part.empty()) continue;
-      joined += (joined.empty() ? "" : ",") + std::filesystem::absolute(part).lexically_normal().string();
+      // A preference set in the workspace's store (set:NAME) is a name, not a path.
+      const bool store_set = part.starts_with("set:");
+      joined += (joined.empty() ? "" : ",") +
+                (store_set ? part : std::filesystem::absolute(part).lexically_normal().string());
     }
     train_json[key] = joined;
   }

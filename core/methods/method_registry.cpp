@@ -4,7 +4,9 @@
 
 #include "core/common/error.h"
 #include "core/methods/classify/classify_method.h"
+#include "core/methods/dpo/dpo_methods.h"
 #include "core/methods/pretrain/pretrain_methods.h"
+#include "core/methods/reward/reward_model_method.h"
 #include "core/methods/sft/sft_method.h"
 
 namespace temper {
@@ -33,13 +35,11 @@ MethodRegistry builtIn() {
                        "No training: examples in the prompt, scored on the same evaluation as trained runs, as the "
                        "baseline.",
                        {"prompt-completion", "alpaca", "messages", "text-label"}));
-  registry.add(planned("reward-model", "Reward model",
-                       "Learn which of two answers people prefer, from A/B labels: the judge that PPO trains against.",
-                       {"preference"}));
-  registry.add(planned("dpo", "DPO",
-                       "Align a model to preference pairs directly, without a reward model or sampling during "
-                       "training.",
-                       {"preference"}));
+  registry.add(rewardModelMethod());
+  registry.add(dpoMethod());
+  registry.add(ktoMethod());
+  registry.add(simpoMethod());
+  registry.add(orpoMethod());
   registry.add(planned("ppo", "PPO",
                        "Reinforcement learning against a reward model: the classic RLHF step after SFT and a reward "
                        "model.",

@@ -31,6 +31,8 @@ Setup recordSetup(const MethodInputs& in, bool accept_classifier) {
 }
 
 /// Builds `Task` from its setup (which reads and tokenizes the data) and fills the run's record.
+/// Any setup with a `source` and any task with dataSummary() and context() will do (the preference
+/// methods use it too).
 template <typename Task, typename Setup>
 MethodSetup startRecordTask(Setup s, const TrainConfig& c) {
   MethodSetup setup;

@@ -35,8 +35,16 @@ const std::vector<KeySpec>& sharedKeySpecs() {
        0,
        {},
        "pretrain: a prepared dataset folder; continued-pretrain: that or text files/folders; sft, classify: a "
-       ".jsonl, .json or .csv file (or a folder of them)"},
-      {"val-data", K::Text, "", 0, 0, {}, "validation records (sft, classify) or text (continued-pretrain)"},
+       ".jsonl, .json or .csv file (or a folder of them); reward-model, dpo, simpo, orpo: a preference set of the "
+       "workspace (set:NAME) or a TRL preference file (.jsonl, .json)"},
+      {"val-data",
+       K::Text,
+       "",
+       0,
+       0,
+       {},
+       "validation records (sft, classify), text (continued-pretrain) or preference pairs (reward-model, dpo, simpo, "
+       "orpo)"},
       {"val-fraction", K::Number, 0.1, 0.001, 0.5, {}, "share of the records held out when `val-data` is not given"},
       {"ext", K::Text, "", 0, 0, {}, "file extensions read from data folders, e.g. .ts,.tsx (continued-pretrain)"},
       {"response-template",
@@ -52,7 +60,7 @@ const std::vector<KeySpec>& sharedKeySpecs() {
        0,
        0,
        {"auto", "chatml", "llama2", "llama3", "zephyr", "plain"},
-       "sft on {messages}: the model's own template (auto) or one of these"},
+       "sft on {messages}, preference pairs with conversations: the model's own template (auto) or one of these"},
       {"packing", K::Boolean, false, 0, 0, {}, "sft: pack examples into full windows (fewer pad tokens)"},
       {"drop-long", K::Boolean, false, 0, 0, {}, "sft: drop examples longer than ctx instead of truncating them"},
       {"train-last-blocks",

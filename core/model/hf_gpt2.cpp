@@ -10,18 +10,10 @@
 namespace temper {
 namespace {
 
-constexpr const char* kWeightsFile = "model.safetensors";
-
 // Our Linear weights are (out, in); GPT-2's Conv1D stores (in, out).
 bool isConv1dWeight(const std::string& name) {
   return name.ends_with(".weight") &&
          (name.find(".attn.c_") != std::string::npos || name.find(".mlp.c_") != std::string::npos);
-}
-
-std::string shapeText(c10::IntArrayRef shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
 }
 
 bool isIgnoredName(const std::string& name) {
@@ -44,7 +36,7 @@ void saveGptHf(GptImpl& model, const Json& original_config, const std::filesyste
     if (isConv1dWeight(item.key())) t = t.t();
     tensors.emplace_back(item.key(), t.contiguous());
   }
-  saveTensors(dir / kWeightsFile, tensors, {{"format", "pt"}, {"producer", "temper"}});
+  saveTensors(dir / kModelWeightsFile, tensors, {{"format", "pt"}, {"producer", "temper"}});
   Json config = original_config.is_object() ? original_config : Json::object();
   const Json shape = toHfConfig(model.config());
   for (const auto& [key, value] : shape.items()) config[key] = value;

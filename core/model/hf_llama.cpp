@@ -11,14 +11,6 @@
 namespace temper {
 namespace {
 
-constexpr const char* kWeightsFile = "model.safetensors";
-
-std::string shapeText(c10::IntArrayRef shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
-}
-
 // Exporters of older transformers versions stored the rotary buffer; it is recomputed from the config.
 bool isIgnoredBuffer(const std::string& name) { return name.ends_with("rotary_emb.inv_freq"); }
 
@@ -96,7 +88,7 @@ void saveLlamaHf(CausalLmImpl& model, const Json& original_config, const std::fi
   for (const auto& item : llama->named_parameters()) {
     tensors.emplace_back(item.key(), item.value().detach().to(torch::kCPU, torch::kFloat32).contiguous());
   }
-  saveTensors(dir / kWeightsFile, tensors, {{"format", "pt"}, {"producer", "temper"}});
+  saveTensors(dir / kModelWeightsFile, tensors, {{"format", "pt"}, {"producer", "temper"}});
   Json config = original_config.is_object() ? original_config : Json::object();
   const Json shape = toHfLlamaConfig(llama->config());  // named: items() must not outlive it
   for (const auto& [key, value] : shape.items()) {

@@ -44,7 +44,6 @@ torch::Tensor classifierLogits(CausalLmImpl& backbone, const torch::Tensor& scor
 
 void saveSequenceClassifier(CausalLmImpl& backbone, const Json& causal_config, const torch::Tensor& score,
                             const std::vector<std::string>& labels, int pad_id, const std::filesystem::path& dir) {
-  constexpr const char* kWeightsFile = "model.safetensors";
   std::filesystem::create_directories(dir);
   torch::NoGradGuard no_grad;
   const std::string family = backbone.family();
@@ -52,12 +51,12 @@ void saveSequenceClassifier(CausalLmImpl& backbone, const Json& causal_config, c
   // names: no lm_head, a score head.
   saveHfModel(backbone, causal_config, dir);
   std::vector<std::pair<std::string, torch::Tensor>> tensors;
-  for (auto& [name, tensor] : loadAllTensors(dir / kWeightsFile)) {
+  for (auto& [name, tensor] : loadAllTensors(dir / kModelWeightsFile)) {
     if (name == "lm_head.weight") continue;
     tensors.emplace_back(classifierTensorName(family, name), tensor.clone());
   }
   tensors.emplace_back("score.weight", score.detach().to(torch::kCPU, torch::kFloat32).contiguous());
-  saveTensors(dir / kWeightsFile, tensors, {{"format", "pt"}, {"producer", "temper"}});
+  saveTensors(dir / kModelWeightsFile, tensors, {{"format", "pt"}, {"producer", "temper"}});
   Json config = readJsonFile(dir / "config.json");
   config["architectures"] =
       Json::array({classifierArchitecture(family, causal_config.is_null() ? config : causal_config)});

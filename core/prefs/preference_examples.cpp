@@ -88,7 +88,7 @@ PreferenceExamples buildPreferenceExamples(const std::vector<NewPreferencePair>&
         cut = true;
       }
     }
-    if (example.chosen == example.rejected) {
+    if (example.chosen == example.rejected && !options.keep_identical) {
       ++out.dropped_identical;
       continue;
     }

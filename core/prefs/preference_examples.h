@@ -30,6 +30,9 @@ struct PreferenceExample {
 struct PreferenceExampleOptions {
   int64_t max_tokens = 1024;         ///< longest prompt + answer (TRL's max_length)
   std::optional<ChatTemplate> chat;  ///< needed when a pair's prompt is a conversation
+  /// Keep a pair whose answers encode to the same tokens (`temper reward` scores one answer as a
+  /// pair with itself); training drops them, since they teach nothing.
+  bool keep_identical = false;
 };
 
 struct PreferenceExamples {

@@ -7,17 +7,17 @@
 namespace temper {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
 
 double mean(const std::vector<double>& values) {
-  if (values.empty()) return kNaN;
+  if (values.empty()) return kNoValue;
   double sum = 0;
   for (double v : values) sum += v;
   return sum / static_cast<double>(values.size());
 }
 
 double median(std::vector<double> values) {
-  if (values.empty()) return kNaN;
+  if (values.empty()) return kNoValue;
   std::sort(values.begin(), values.end());
   const size_t mid = values.size() / 2;
   return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2.0;
@@ -80,7 +80,7 @@ PreferenceStats computePreferenceStats(const PreferenceSetRecord& set,
     who.median_seconds = median(seconds);
     double total = 0;
     for (double s : seconds) total += s;
-    who.labels_per_hour = total > 0 ? static_cast<double>(seconds.size()) * 3600.0 / total : kNaN;
+    who.labels_per_hour = total > 0 ? static_cast<double>(seconds.size()) * 3600.0 / total : kNoValue;
     stats.labellers.push_back(who);
   }
   stats.mean_seconds = mean(all_seconds);
@@ -93,7 +93,8 @@ PreferenceStats computePreferenceStats(const PreferenceSetRecord& set,
   stats.alpha = krippendorffAlphaNominal(ratings);
 
   PositionBias& bias = stats.position;
-  bias.left_share = bias.decided > 0 ? static_cast<double>(bias.left_wins) / static_cast<double>(bias.decided) : kNaN;
+  bias.left_share =
+      bias.decided > 0 ? static_cast<double>(bias.left_wins) / static_cast<double>(bias.decided) : kNoValue;
   bias.p_value = binomialTwoSidedP(bias.left_wins, bias.decided);
   return stats;
 }

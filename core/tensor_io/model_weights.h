@@ -12,6 +12,9 @@
 
 namespace temper {
 
+/// The weights file of an unsharded Hugging Face model folder (what Temper writes).
+inline constexpr const char* kModelWeightsFile = "model.safetensors";
+
 class ModelWeights {
  public:
   struct Entry {

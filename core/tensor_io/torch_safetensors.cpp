@@ -128,4 +128,10 @@ void saveTensors(const std::filesystem::path& path, const std::vector<std::pair<
   writeSafetensors(path, toWrite, metadata);
 }
 
+std::string shapeText(c10::IntArrayRef shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
 }  // namespace temper

@@ -36,4 +36,7 @@ std::map<std::string, torch::Tensor> loadAllTensors(const std::filesystem::path&
 void saveTensors(const std::filesystem::path& path, const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
                  const std::map<std::string, std::string>& metadata);
 
+/// "[768, 2304]": a shape as error messages write it.
+std::string shapeText(c10::IntArrayRef shape);
+
 }  // namespace temper

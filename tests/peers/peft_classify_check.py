@@ -22,6 +22,11 @@ on all-linear, Llama LoRA on attention, a GPT-2 soft prompt, a Llama prefix) and
      AutoModelForSequenceClassification, non-zero lora_B, a random score head; GPT-2 c_attn, Llama q/v) are
      scored by `temper eval --model BASE --adapter DIR` on records labelled LABEL_0 / LABEL_1 (Temper's names
      for a PEFT folder's labels) as PEFT scores them, and the head alone scores far from that.
+  5. a reward model (`--method reward-model`, full weights, on the GPT-2 base; pairs whose chosen answer is on the
+     prompt's topic) loads in AutoModelForSequenceClassification with num_labels 1 and scores each validation
+     answer (prompt ids + answer ids + eos, as the method tokenizes a pair; read at the last non-pad position) to
+     the mean margin and accuracy of `temper eval --data PAIRS --json` and to `temper reward`; the other reading
+     position (the eos when pad = eos) scores far from it.
 
 The ids are those of `encodeClassifierText` (core/methods/classify/classify_task.h): the tokenizer's prefix
 ids, then the text's ids from `temper tokenizer encode`, no eos. The bases hold a bare tokenizer.model (no
@@ -302,6 +307,76 @@ def guarded(case, report, check, *args):
     log(f"  ({time.monotonic() - t0:.1f}s)")
 
 
+def write_pairs(work):
+    """(train.jsonl, val.jsonl, the validation pairs): TRL explicit pairs whose chosen answer is a sentence on
+    the prompt's topic and whose rejected answer is one on another topic; 36 to train on, 12 to validate."""
+    rng, names = random.Random(9), list(TOPICS)
+    sentences = {label: [f"{s} {p}." for s in subjects.split("|") for p in predicates.split("|")]
+                 for label, (subjects, predicates) in TOPICS.items()}
+    pairs = []
+    for i in range(48):
+        topic, other = names[i % 3], names[(i % 3 + 1 + (i // 3) % 2) % 3]  # one of the two other topics
+        pairs.append((f"Tell me about {topic}:", " " + rng.choice(sentences[topic]), " " + rng.choice(sentences[other])))
+    files = []
+    for name, chunk in (("pairs-train.jsonl", pairs[:36]), ("pairs-val.jsonl", pairs[36:])):
+        with open(work / name, "w", encoding="utf-8") as f:
+            for prompt, chosen, rejected in chunk:
+                f.write(json.dumps({"prompt": prompt, "chosen": chosen, "rejected": rejected}) + "\n")
+        files.append(work / name)
+    return files[0], files[1], pairs[36:]
+
+
+def check_reward_model(case, temper, work, base_folder, common, report):
+    """5. A reward model (`--method reward-model`, full weights) loads in transformers'
+    AutoModelForSequenceClassification (num_labels 1) and scores each validation answer, one sequence per
+    forward (prompt ids, answer ids, eos, as the method tokenizes them; transformers reads the last position
+    whose id is not config.pad_token_id), to `temper eval`'s mean margin and accuracy and `temper reward`'s
+    reward; reading the other position (the eos when pad = eos, else the answer's last token) is far from it."""
+    train_file, val_file, val_pairs = write_pairs(work)
+    run = temper.train_record(work / f"{case}-ws", dict(common, **{
+        "method": "reward-model", "base": base_folder, "data": train_file, "val-data": val_file, "name": case,
+        "warmup-steps": 0, "eval-batches": 2}, **schedule(40, 0.003)))
+    final = Path(run["run_dir"]) / "final"
+    config = json.loads((final / "config.json").read_text())
+    log(f"== {case}: {final}\n  architectures {config.get('architectures')}, id2label {config.get('id2label')}, "
+        f"pad_token_id {config.get('pad_token_id')}, eos_token_id {config.get('eos_token_id')}")
+    if config.get("id2label") != {"0": "LABEL_0"} or config.get("architectures") != ["GPT2ForSequenceClassification"]:
+        report.fail(f"{case}: config.json is not a one-label GPT2ForSequenceClassification")
+    pad, eos = config.get("pad_token_id"), config.get("eos_token_id")
+    if pad is None or eos is None:
+        raise CheckFailed(f"{final / 'config.json'} names no pad_token_id or eos_token_id")
+    prefix = classifier_prefix(base_folder)
+    rows = [[prefix + temper.encode_text(final, prompt) + temper.encode_text(final, answer) + [eos]
+             for answer in (chosen, rejected)] for prompt, chosen, rejected in val_pairs]
+    model = seq_cls_model(final, ["LABEL_0"], pad, report, case, expect_missing=())
+
+    def margins(forward, transform=lambda ids: ids):
+        with torch.no_grad():
+            scored = [[float(forward(torch.tensor([transform(ids)]))[0, 0]) for ids in row] for row in rows]
+        return scored, sum(c - r for c, r in scored) / len(scored), sum(c > r for c, r in scored) / len(scored)
+
+    scored, margin, accuracy = margins(forward_of(model))
+    result = temper.json(["eval", "--model", final, "--data", val_file, "--json", "--threads", temper.threads,
+                          "--device", "cpu"])
+    if result.get("task") != "reward-model" or result.get("pairs") != len(rows):
+        report.fail(f"{case}: temper eval says task {result.get('task')}, pairs {result.get('pairs')}")
+    report.compare(case, "mean margin, eval vs transformers", result["mean_margin"], margin, RELATIVE_TOLERANCE)
+    if result["accuracy"] != accuracy:
+        report.fail(f"{case}: temper eval accuracy {result['accuracy']} vs transformers' {accuracy}")
+    prompt, chosen, _ = val_pairs[0]
+    one = temper.json(["reward", "--model", final, "--prompt", prompt, "--completion", chosen, "--json",
+                       "--threads", temper.threads, "--device", "cpu"])
+    report.compare(case, "reward of one answer vs transformers", one["reward"], scored[0][0], RELATIVE_TOLERANCE)
+    if pad == eos:  # the head reads the answer's last token; a bug reading the eos instead:
+        used = {i for row in rows for ids in row for i in ids}
+        model.config.pad_token_id = next(i for i in range(1, 100000) if i not in used)
+        _, other, _ = margins(forward_of(model))
+        model.config.pad_token_id = pad
+    else:  # the head reads the eos; a bug reading the answer's last token instead:
+        _, other, _ = margins(forward_of(model), lambda ids: ids[:-1])
+    report.must_differ(case, "mean margin read at the other position", margin, other)
+
+
 def prepare_work_dir(work):
     if work.exists():
         if any(work.iterdir()) and not (work / MARKER).exists():
@@ -369,6 +444,7 @@ def main():
                                                       init_lora_weights=False, task_type="SEQ_CLS"))], start=400):
             guarded(case, report, check_peft_adapter, temper, work, bases[family], lora_config, seed, records, pad,
                     report)
+        guarded("gpt2-reward-model", report, check_reward_model, temper, work, bases["gpt2"], common, report)
     except (CheckFailed, CommandFailed) as error:
         log(f"error: {error}")
         return 2

@@ -15,8 +15,6 @@
 namespace temper::studio {
 namespace {
 
-QString q(const std::string& s) { return QString::fromStdString(s); }
-
 // The metric names the engine records per step (core/engine/run_recorder.cpp) and the step-event
 // keys they come from.
 const std::map<std::string, const char*>& stepMetricKeys() {
@@ -129,8 +127,8 @@ void RunFollower::appendNewSamples(EventBatch& batch) {
   for (const SampleRecord& sample : store_->samplesAddedSince(run_id_.toStdString(), samples_cursor_)) {
     EngineEvent event = makeEvent(QStringLiteral("sample"));
     event.fields.insert(QStringLiteral("step"), static_cast<qint64>(sample.step));
-    event.fields.insert(QStringLiteral("prompt"), q(sample.prompt));
-    event.fields.insert(QStringLiteral("text"), q(sample.text));
+    event.fields.insert(QStringLiteral("prompt"), QString::fromStdString(sample.prompt));
+    event.fields.insert(QStringLiteral("text"), QString::fromStdString(sample.text));
     batch.events.push_back(event);
   }
 }
@@ -140,7 +138,7 @@ void RunFollower::appendNewCheckpoints(EventBatch& batch) {
     if (checkpoint.step <= last_checkpoint_step_) continue;
     EngineEvent event = makeEvent(QStringLiteral("checkpoint_saved"));
     event.fields.insert(QStringLiteral("step"), static_cast<qint64>(checkpoint.step));
-    event.fields.insert(QStringLiteral("path"), q(checkpoint.path));
+    event.fields.insert(QStringLiteral("path"), QString::fromStdString(checkpoint.path));
     batch.events.push_back(event);
     last_checkpoint_step_ = checkpoint.step;
   }
@@ -169,11 +167,12 @@ std::optional<RunRecord> RunFollower::readInto(EventBatch& batch) {
     max_steps_ = train.value(QStringLiteral("max-steps")).toInteger();
     EngineEvent started = makeEvent(QStringLiteral("run_started"));
     started.fields.insert(QStringLiteral("config"), train);
-    started.fields.insert(QStringLiteral("run_dir"), q(run->run_dir));
+    started.fields.insert(QStringLiteral("run_dir"), QString::fromStdString(run->run_dir));
     started.fields.insert(QStringLiteral("resumed"), false);
     started.fields.insert(QStringLiteral("start_step"), 0);
     started.fields.insert(QStringLiteral("followed_from_store"), true);
-    started.fields.insert(QStringLiteral("name"), q(run->name));  // the store's name (renames included)
+    started.fields.insert(QStringLiteral("name"),
+                          QString::fromStdString(run->name));  // the store's name (renames included)
     batch.events.push_back(started);
     started_sent_ = true;
   }
@@ -217,7 +216,7 @@ void RunFollower::poll() {
       return;
     }
     if (isFinalRunStatus(run->status)) {
-      finish(*run, batch, q(run->status), q(run->error_message));
+      finish(*run, batch, QString::fromStdString(run->status), QString::fromStdString(run->error_message));
       return;
     }
     if (run->status == kRunRunning && !processAlive(run->pid) && !workspaceLockHeld(workspace_)) {

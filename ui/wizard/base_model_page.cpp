@@ -20,7 +20,7 @@ namespace temper::studio {
 namespace {
 
 enum Choice { kScratch = 0, kFolder = 1, kPrevious = 2 };
-constexpr int kInspectDelayMs = 300;  // inspect once typing pauses, not at every key
+constexpr int kBaseInspectDelayMs = 300;  // inspect once typing pauses, not at every key
 
 QString modelSummary(const ModelInspection& m) {
   return BaseModelPage::tr(
@@ -112,7 +112,7 @@ BaseModelPage::BaseModelPage(WizardContext* context, TemplateStore* templates, Q
   layout->addStretch(1);
 
   inspect_timer_.setSingleShot(true);
-  inspect_timer_.setInterval(kInspectDelayMs);
+  inspect_timer_.setInterval(kBaseInspectDelayMs);
   connect(&inspect_timer_, &QTimer::timeout, this, [this] { inspect(currentDir()); });
   connect(choice_, &QButtonGroup::idToggled, this, [this](int, bool checked) {
     if (checked) onChoiceChanged();

@@ -26,7 +26,7 @@ namespace temper::studio {
 
 namespace {
 
-constexpr int kInspectDelayMs = 300;
+constexpr int kDataInspectDelayMs = 300;
 const QString kValFraction = QStringLiteral("val-fraction");
 const QString kValData = QStringLiteral("val-data");
 const QString kTokenizer = QStringLiteral("tokenizer");
@@ -156,7 +156,7 @@ DataPage::DataPage(WizardContext* context, QWidget* parent) : ConfigPage(context
   fraction_radio_->setChecked(true);
 
   inspect_timer_.setSingleShot(true);
-  inspect_timer_.setInterval(kInspectDelayMs);
+  inspect_timer_.setInterval(kDataInspectDelayMs);
   connect(&inspect_timer_, &QTimer::timeout, this, &DataPage::inspect);
   connect(add_files, &QPushButton::clicked, this, [this] {
     const QStringList files = QFileDialog::getOpenFileNames(

@@ -6,18 +6,18 @@ namespace temper::studio {
 
 namespace {
 
-class Text {
+class MethodCatalogText {
   Q_DECLARE_TR_FUNCTIONS(MethodCatalog)
 };
 
-struct Words {
+struct MethodWords {
   const char* name;
   const char* title;
   const char* when;
 };
 
 // Translated when asked (not once at start-up), so that a language switched later applies.
-constexpr Words kWords[] = {
+constexpr MethodWords kMethodWords[] = {
     {"pretrain", QT_TRANSLATE_NOOP("MethodCatalog", "Pretrain from scratch"),
      QT_TRANSLATE_NOOP("MethodCatalog",
                        "A new model learns a language or a code base from nothing; needs a lot of text and time.")},
@@ -40,6 +40,16 @@ constexpr Words kWords[] = {
     {"dpo", QT_TRANSLATE_NOOP("MethodCatalog", "Direct preference optimization (DPO)"),
      QT_TRANSLATE_NOOP("MethodCatalog",
                        "Align a finetuned model with chosen/rejected pairs directly, without a reward model.")},
+    {"kto", QT_TRANSLATE_NOOP("MethodCatalog", "Kahneman-Tversky optimization (KTO)"),
+     QT_TRANSLATE_NOOP("MethodCatalog",
+                       "Like DPO, but each answer counts on its own as good or bad: steadier when labels are noisy.")},
+    {"simpo", QT_TRANSLATE_NOOP("MethodCatalog", "Simple preference optimization (SimPO)"),
+     QT_TRANSLATE_NOOP("MethodCatalog",
+                       "Like DPO without the frozen copy of the model: half the memory, answers compared per token.")},
+    {"orpo", QT_TRANSLATE_NOOP("MethodCatalog", "Odds-ratio preference optimization (ORPO)"),
+     QT_TRANSLATE_NOOP(
+         "MethodCatalog",
+         "Finetune and align in one run: learns the chosen answers and to prefer them over the rejected.")},
     {"ppo", QT_TRANSLATE_NOOP("MethodCatalog", "Reinforcement learning (PPO)"),
      QT_TRANSLATE_NOOP(
          "MethodCatalog",
@@ -49,24 +59,27 @@ constexpr Words kWords[] = {
 }  // namespace
 
 MethodText methodText(const MethodInfo& method) {
-  for (const Words& words : kWords) {
+  for (const MethodWords& words : kMethodWords) {
     if (method.name == QLatin1String(words.name)) {
-      return {Text::tr(words.title), Text::tr(words.when)};
+      return {MethodCatalogText::tr(words.title), MethodCatalogText::tr(words.when)};
     }
   }
   return {method.title.isEmpty() ? method.name : method.title, method.summary};
 }
 
 QString methodMismatch(const MethodInfo& method, bool from_scratch, const QString& format, bool base_is_classifier) {
-  if (method.needs_base && from_scratch) return Text::tr("Needs a base model: choose one on the first page.");
+  if (method.needs_base && from_scratch)
+    return MethodCatalogText::tr("Needs a base model: choose one on the first page.");
   if (base_is_classifier && !from_scratch && !method.takesClassifierBase()) {
-    return Text::tr("The base is a classifier, not a language model: only the classification head trains it further.");
+    return MethodCatalogText::tr(
+        "The base is a classifier, not a language model: only the classification head trains it further.");
   }
   if (!method.needs_base && !from_scratch) {
-    return Text::tr("Starts from nothing: choose \"Pretrain from scratch\" on the first page.");
+    return MethodCatalogText::tr("Starts from nothing: choose \"Pretrain from scratch\" on the first page.");
   }
   if (!format.isEmpty() && !method.formats.isEmpty() && !method.formats.contains(format)) {
-    return Text::tr("Needs %1 data; the chosen data is %2.").arg(method.formats.join(QStringLiteral(", ")), format);
+    return MethodCatalogText::tr("Needs %1 data; the chosen data is %2.")
+        .arg(method.formats.join(QStringLiteral(", ")), format);
   }
   return {};
 }

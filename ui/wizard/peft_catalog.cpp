@@ -6,18 +6,18 @@ namespace temper::studio {
 
 namespace {
 
-class Text {
+class PeftCatalogText {
   Q_DECLARE_TR_FUNCTIONS(PeftCatalog)
 };
 
-struct Words {
+struct PeftWords {
   const char* name;
   const char* title;
   const char* when;
 };
 
 // Translated when asked (not once at start-up), so that a language switched later applies.
-constexpr Words kWords[] = {
+constexpr PeftWords kPeftWords[] = {
     {"none", QT_TRANSLATE_NOOP("PeftCatalog", "Full finetuning"),
      QT_TRANSLATE_NOOP("PeftCatalog",
                        "Every weight trains: the most capacity, but the most memory and a full model per run.")},
@@ -39,8 +39,9 @@ constexpr Words kWords[] = {
 }  // namespace
 
 PeftText peftText(const PeftKindInfo& kind) {
-  for (const Words& words : kWords) {
-    if (kind.name == QLatin1String(words.name)) return {Text::tr(words.title), Text::tr(words.when)};
+  for (const PeftWords& words : kPeftWords) {
+    if (kind.name == QLatin1String(words.name))
+      return {PeftCatalogText::tr(words.title), PeftCatalogText::tr(words.when)};
   }
   return {kind.title.isEmpty() ? kind.name : kind.title, kind.summary};
 }
@@ -75,8 +76,8 @@ bool isPeftKey(const TrainKey& key) {
 }
 
 QString peftMismatch(const PeftKindInfo& kind, const MethodInfo& method) {
-  if (!kind.available) return kind.reason.isEmpty() ? Text::tr("Not in this engine yet.") : kind.reason;
-  if (!method.peft.contains(kind.name)) return Text::tr("Not available for this method.");
+  if (!kind.available) return kind.reason.isEmpty() ? PeftCatalogText::tr("Not in this engine yet.") : kind.reason;
+  if (!method.peft.contains(kind.name)) return PeftCatalogText::tr("Not available for this method.");
   return {};
 }
 

@@ -6,15 +6,12 @@
 
 #include "core/common/error.h"
 #include "core/data/data_format.h"
+#include "core/methods/classify/classifier_folder.h"
 #include "core/model/sequence_classifier.h"
-#include "core/peft/adapter_folder.h"
-#include "core/tensor_io/torch_safetensors.h"
 #include "core/tokenizer/tokenizer_open.h"
 
 namespace temper {
 namespace {
-
-constexpr const char* kWeightsFile = "model.safetensors";
 
 bool isFinalNorm(const std::string& name) { return name.starts_with("ln_f.") || name.starts_with("model.norm."); }
 bool isLmHead(const std::string& name) { return name.starts_with("lm_head."); }
@@ -160,18 +157,7 @@ Json ClassifyTask::dataSummary() const {
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> ClassifyTask::trainableParameters() {
-  std::vector<std::pair<std::string, torch::Tensor>> out;
-  if (const auto& adapter = setup_.source.adapter) {
-    // The adapter's tensors and the head (PEFT's modules_to_save for SEQ_CLS), as the folder names them.
-    out = adapter->tensors();
-    out.emplace_back(classifierHeadTensorName(adapter->kind()), score_->weight);
-    return out;
-  }
-  for (const auto& item : model_->named_parameters()) {
-    if (item.value().requires_grad()) out.emplace_back(item.key(), item.value());
-  }
-  out.emplace_back("score.weight", score_->weight);
-  return out;
+  return classifierTrainableParameters(setup_.source, *model_, score_->weight);
 }
 
 double ClassifyTask::learningRateScale(const std::string& name) const {
@@ -279,52 +265,11 @@ void ClassifyTask::restoreDataState(const Json& state) {
 }
 
 void ClassifyTask::saveModel(const std::filesystem::path& dir) {
-  std::filesystem::create_directories(dir);
-  torch::NoGradGuard no_grad;
-  if (setup_.source.adapter) {
-    const ClassifierHead head{score_->weight, labels_};
-    saveModelFolder(setup_.source, *model_, dir, &head);
-    return;
-  }
-  saveSequenceClassifier(*model_, setup_.source.hf_config, score_->weight, labels_, classifierPadId(*tokenizer_), dir);
-  copyTokenizerFiles(setup_.source, dir);
-}
-
-int classifierPadId(const Tokenizer& tokenizer) {
-  return tokenizer.padId() >= 0 ? tokenizer.padId() : tokenizer.eosId();
+  saveClassifierFolder(setup_.source, *model_, score_->weight, labels_, *tokenizer_, dir);
 }
 
 void ClassifyTask::loadModelWeights(const std::filesystem::path& dir) {
-  if (setup_.source.adapter) {
-    torch::Tensor score;
-    loadModelWeightsInto(setup_.source, *model_, dir, &score);
-    if (score.sizes() != score_->weight.sizes()) {
-      throwInputError((dir / kAdapterWeightsFile).string() + ": the label head is not (" +
-                      std::to_string(labels_.size()) + ", " + std::to_string(model_->hiddenSize()) + ")");
-    }
-    torch::NoGradGuard no_grad;
-    score_->weight.copy_(score);
-    return;
-  }
-  auto tensors = loadAllTensors(dir / kWeightsFile);
-  const std::string family = model_->family();
-  torch::NoGradGuard no_grad;
-  for (auto& item : model_->named_parameters()) {
-    const std::string& name = item.key();
-    if (isLmHead(name)) continue;
-    auto it = tensors.find(classifierTensorName(family, name));
-    if (it == tensors.end() || it->second.sizes() != item.value().sizes()) {
-      throwInputError((dir / kWeightsFile).string() + ": tensor `" + classifierTensorName(family, name) +
-                      "` is missing or has another shape than the classifier");
-    }
-    item.value().copy_(it->second);
-  }
-  auto score = tensors.find("score.weight");
-  if (score == tensors.end() || score->second.sizes() != score_->weight.sizes()) {
-    throwInputError((dir / kWeightsFile).string() + ": tensor `score.weight` is missing or is not (" +
-                    std::to_string(labels_.size()) + ", " + std::to_string(model_->hiddenSize()) + ")");
-  }
-  score_->weight.copy_(score->second);
+  loadClassifierFolderWeights(setup_.source, *model_, score_->weight, dir);
 }
 
 }  // namespace temper

@@ -13,6 +13,7 @@
 
 #include "core/data/example_sampler.h"
 #include "core/data/records.h"
+#include "core/methods/classify/classifier_folder.h"
 #include "core/methods/model_source.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/train/training_task.h"
@@ -89,10 +90,6 @@ struct ClassifierInput {
 /// transformers' *ForSequenceClassification reads the last non-pad token of exactly this, so a
 /// model trained here predicts the same there.
 ClassifierInput encodeClassifierText(const Tokenizer& tokenizer, const std::string& text, int64_t context);
-
-/// The pad id a saved classifier's config.json names: the tokenizer's pad, else its eos (-1: none).
-/// transformers needs one to find each row's last token in a batch.
-int classifierPadId(const Tokenizer& tokenizer);
 
 /// The block index of a parameter name ("h.3.attn.c_attn.weight" -> 3, "model.layers.10.mlp..." ->
 /// 10), or -1 for parameters outside the blocks (embeddings, final norm, head).

@@ -53,6 +53,12 @@ PairLogps pairLogps(const torch::Tensor& logits, const PairBatch& batch) {
   return {{all.sum.narrow(0, 0, b), all.tokens.narrow(0, 0, b)}, {all.sum.narrow(0, b, b), all.tokens.narrow(0, b, b)}};
 }
 
+torch::Tensor lastNonPadPositions(const torch::Tensor& ids, int64_t pad_id) {
+  // transformers: argmax over position * (id != pad), the last non-pad position (0 for a row of padding).
+  auto positions = torch::arange(ids.size(1), ids.options());
+  return (positions.unsqueeze(0) * ids.ne(pad_id).to(ids.scalar_type())).argmax(1);
+}
+
 torch::Tensor lastTokenValues(const torch::Tensor& per_position, const torch::Tensor& lengths) {
   auto values = per_position.dim() == 3 ? per_position.squeeze(-1) : per_position;
   if (values.dim() != 2 || lengths.dim() != 1 || lengths.size(0) != values.size(0)) {

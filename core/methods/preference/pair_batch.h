@@ -28,6 +28,10 @@ PairBatch collatePairs(const std::vector<const PreferenceExample*>& examples, in
 /// and rejected halves.
 PairLogps pairLogps(const torch::Tensor& logits, const PairBatch& batch);
 
+/// The position a transformers *ForSequenceClassification model reads in each row of `ids` [R, T]:
+/// the last one whose id is not `pad_id` (so with pad = eos, a trailing eos is not read). [R] int64.
+torch::Tensor lastNonPadPositions(const torch::Tensor& ids, int64_t pad_id);
+
 /// Each row's value at its last real token: [R, T] (or [R, T, 1]) → [R], `lengths` [R].
 torch::Tensor lastTokenValues(const torch::Tensor& per_position, const torch::Tensor& lengths);
 

@@ -15,7 +15,7 @@ namespace {
 
 [[maybe_unused]] auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new test::SharedTokenizerCleanup);
 
-bool contains(const Error& e, const std::string& part) { return std::string(e.what()).find(part) != std::string::npos; }
+using test::contains;
 
 std::vector<std::string> makeDocuments(int count) {
   std::vector<std::string> documents;

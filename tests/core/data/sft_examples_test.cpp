@@ -36,7 +36,7 @@ std::string promptText(const TokenizedExample& e) {
 }
 
 template <typename F>
-std::string errorOf(F&& f) {
+std::string errorText(F&& f) {
   try {
     f();
   } catch (const Error& e) {
@@ -147,23 +147,23 @@ TEST(SftExamples, PackingKeepsEveryTargetOnce) {
 }
 
 TEST(SftExamples, RefusesFormatsAndSettingsItCannotTrain) {
-  EXPECT_NE(errorOf([] {
+  EXPECT_NE(errorText([] {
               buildSftExamples(records({{{"text", "a"}, {"label", "x"}}}), kTokenizer, {});
             }).find("`classify` method"),
             std::string::npos);
-  EXPECT_NE(errorOf([] {
+  EXPECT_NE(errorText([] {
               buildSftExamples(records({{{"prompt", "p"}, {"chosen", "a"}, {"rejected", "b"}}}), kTokenizer, {});
             }).find("reward-model or dpo"),
             std::string::npos);
-  EXPECT_NE(errorOf([] {
+  EXPECT_NE(errorText([] {
               buildSftExamples(records({{{"text", "a"}}}), kTokenizer, {});
             }).find("response-template"),
             std::string::npos);
-  EXPECT_NE(errorOf([] {
+  EXPECT_NE(errorText([] {
               buildSftExamples(records({{{"messages", Json::array()}}}), kTokenizer, {});
             }).find("chat-template"),
             std::string::npos);
-  EXPECT_NE(errorOf([] {
+  EXPECT_NE(errorText([] {
               buildSftExamples(
                   records({{{"prompt", "a"}, {"completion", "b"}}, {{"prompt", "a"}, {"completion", 5.5}}}), kTokenizer,
                   {});

@@ -7,7 +7,7 @@
 using namespace temper;
 
 namespace {
-bool contains(const Error& e, const std::string& part) { return std::string(e.what()).find(part) != std::string::npos; }
+using test::contains;
 
 void writeTokens(const std::filesystem::path& path, const std::vector<int>& ids, int width) {
   TokenWriter writer(path, width);

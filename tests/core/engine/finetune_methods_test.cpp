@@ -24,14 +24,6 @@ Args finetuneArgs(const std::filesystem::path& workspace, const std::string& met
   return trainArgs(workspace, std::move(flags), extra);
 }
 
-std::vector<Json> eventsOf(const ProcessResult& result, const std::string& type) {
-  std::vector<Json> out;
-  for (const auto& e : result.events()) {
-    if (e.at("type") == type) out.push_back(e);
-  }
-  return out;
-}
-
 // Simple arithmetic facts in words: the prompt never contains the answer, so only SFT can teach it.
 void writePromptCompletion(const std::filesystem::path& path, int count) {
   static const char* const words[] = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
@@ -51,10 +43,9 @@ TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
   std::vector<std::string> names;
   for (const auto& m : info.at("methods")) names.push_back(m.at("name"));
   EXPECT_EQ(names, (std::vector<std::string>{"pretrain", "continued-pretrain", "sft", "classify", "few-shot",
-                                             "reward-model", "dpo", "ppo"}));
+                                             "reward-model", "dpo", "kto", "simpo", "orpo", "ppo"}));
   for (const auto& m : info.at("methods")) {
-    const bool runs_here = m.at("name") == "pretrain" || m.at("name") == "continued-pretrain" ||
-                           m.at("name") == "sft" || m.at("name") == "classify";
+    const bool runs_here = m.at("name") != "few-shot" && m.at("name") != "ppo";
     EXPECT_EQ(m.at("available").get<bool>(), runs_here) << m.dump();
     EXPECT_EQ(m.at("reason").get<std::string>().empty(), runs_here) << m.dump();
     EXPECT_FALSE(m.at("summary").get<std::string>().empty());
@@ -68,7 +59,8 @@ TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
     }
     if (key.at("key") == "base") {
       saw_base = true;
-      EXPECT_EQ(key.at("methods"), (Json{"continued-pretrain", "sft", "classify"}));
+      EXPECT_EQ(key.at("methods"),
+                (Json{"continued-pretrain", "sft", "classify", "reward-model", "dpo", "kto", "simpo", "orpo"}));
       EXPECT_FALSE(key.contains("peft"));
     }
     // Each kind's settings say whose they are; `peft` itself belongs to none.
@@ -89,7 +81,8 @@ TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
   std::vector<std::string> kinds;
   for (const auto& k : info.at("peft_kinds")) kinds.push_back(k.at("name"));
   EXPECT_EQ(kinds, (std::vector<std::string>{"none", "lora", "adapters", "prompt-tuning", "prefix-tuning"}));
-  EXPECT_EQ(info.at("peft_kinds").at(1).at("methods"), (Json{"continued-pretrain", "sft", "classify"}));
+  EXPECT_EQ(info.at("peft_kinds").at(1).at("methods"),
+            (Json{"continued-pretrain", "sft", "classify", "reward-model", "dpo", "kto", "simpo", "orpo"}));
   EXPECT_TRUE(info.at("peft_kinds").at(1).at("available").get<bool>());
   EXPECT_TRUE(info.at("peft_kinds").at(2).at("available").get<bool>()) << "bottleneck adapters";
   EXPECT_TRUE(info.at("peft_kinds").at(4).at("available").get<bool>()) << "prefix tuning";
@@ -104,7 +97,7 @@ TEST(ContinuedPretrain, TrainsFromTheBaseOnRawTextAndCachesTheTokenizedData) {
   auto args = finetuneArgs(dir / "ws", "continued-pretrain", dir / "more.txt", {{"max-steps", "10"}, {"ctx", "32"}});
   auto first = runTemper(args);
   ASSERT_EQ(first.exit_code, 0) << first.all();
-  auto started = eventsOf(first, "run_started");
+  auto started = first.events("run_started");
   ASSERT_EQ(started.size(), 1u);
   EXPECT_EQ(started[0].at("data").at("format"), "tokens");
   EXPECT_GT(started[0].at("data").at("train_tokens").get<int64_t>(), 0);
@@ -118,10 +111,10 @@ TEST(ContinuedPretrain, TrainsFromTheBaseOnRawTextAndCachesTheTokenizedData) {
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0].at("method"), "continued-pretrain");
   // The run starts where the base ended: its first loss is far below a fresh model's ln(vocab).
-  auto steps = eventsOf(first, "step");
+  auto steps = first.events("step");
   ASSERT_FALSE(steps.empty());
   auto scratch = runTemper(tinyTrainArgs(dir / "ws2", preparedCorpus().data, {{"max-steps", "1"}, {"ctx", "32"}}));
-  auto scratch_steps = eventsOf(scratch, "step");
+  auto scratch_steps = scratch.events("step");
   ASSERT_FALSE(scratch_steps.empty());
   EXPECT_LT(steps[0].at("loss").get<double>(), scratch_steps[0].at("loss").get<double>() - 0.3);
 }
@@ -133,13 +126,13 @@ TEST(Sft, LearnsTheCompletionsAndReportsFormatAndTokenAccuracy) {
   auto result = runTemper(finetuneArgs(dir / "ws", "sft", dir / "train.jsonl",
                                        {{"val-data", (dir / "val.jsonl").string()}, {"max-steps", "60"}}));
   ASSERT_EQ(result.exit_code, 0) << result.all();
-  auto started = eventsOf(result, "run_started");
+  auto started = result.events("run_started");
   ASSERT_EQ(started.size(), 1u);
   const Json& data = started[0].at("data");
   EXPECT_EQ(data.at("train").at("format"), "prompt-completion");
   EXPECT_EQ(data.at("train").at("records"), 50);
   EXPECT_EQ(data.at("validation").at("records"), 10);
-  auto evals = eventsOf(result, "eval");
+  auto evals = result.events("eval");
   ASSERT_GE(evals.size(), 2u);
   const double first = evals.front().at("val_loss"), last = evals.back().at("val_loss");
   EXPECT_LT(last, first * 0.7) << "validation loss on the completions should fall: " << first << " -> " << last;
@@ -147,7 +140,7 @@ TEST(Sft, LearnsTheCompletionsAndReportsFormatAndTokenAccuracy) {
   EXPECT_GT(evals.back().at("metrics").at("token_accuracy").get<double>(),
             evals.front().at("metrics").at("token_accuracy").get<double>());
   // Samples continue the validation prompts.
-  auto samples = eventsOf(result, "sample");
+  auto samples = result.events("sample");
   ASSERT_FALSE(samples.empty());
   EXPECT_EQ(samples[0].at("prompt").get<std::string>().rfind("what is ", 0), 0u) << samples[0].dump();
   // The model is saved where transformers and temper expect it.
@@ -209,11 +202,11 @@ TEST(Sft, LearnsWikiSqlFromAModelPretrainedHere) {
               "128"};
   auto result = runTemper(sft, 600s);
   ASSERT_EQ(result.exit_code, 0) << result.all();
-  const Json data = eventsOf(result, "run_started").at(0).at("data");
+  const Json data = result.events("run_started").at(0).at("data");
   EXPECT_EQ(data.at("train").at("format"), "text");
   EXPECT_EQ(data.at("train").at("records"), 1000);
   EXPECT_EQ(data.at("validation").at("records"), 100);
-  auto evals = eventsOf(result, "eval");
+  auto evals = result.events("eval");
   ASSERT_EQ(evals.size(), 2u);
   EXPECT_LT(evals.back().at("val_loss").get<double>(), evals.front().at("val_loss").get<double>()) << result.err;
 }
@@ -224,11 +217,11 @@ TEST(Classify, SeparatesTwoLabelsAndSavesAClassifier) {
   auto result = runTemper(finetuneArgs(dir / "ws", "classify", dir / "labels.csv",
                                        {{"val-fraction", "0.2"}, {"max-steps", "40"}, {"eval-every", "20"}}));
   ASSERT_EQ(result.exit_code, 0) << result.all();
-  const Json data = eventsOf(result, "run_started").at(0).at("data");
+  const Json data = result.events("run_started").at(0).at("data");
   EXPECT_EQ(data.at("labels"), (Json{"calm", "storm"}));
-  EXPECT_EQ(eventsOf(result, "run_started").at(0).at("environment").at("precision"), "fp32");
+  EXPECT_EQ(result.events("run_started").at(0).at("environment").at("precision"), "fp32");
   EXPECT_EQ(data.at("validation_examples"), 12);
-  auto evals = eventsOf(result, "eval");
+  auto evals = result.events("eval");
   ASSERT_FALSE(evals.empty());
   const Json& metrics = evals.back().at("metrics");
   EXPECT_GE(metrics.at("accuracy").get<double>(), 0.9) << metrics.dump();
@@ -252,7 +245,7 @@ TEST(Classify, EvalScoresTheSavedClassifierWhichTrainsFurther) {
                                         {"eval-every", "40"},
                                         {"eval-batches", "4"}}));  // 4 batches of 4 cover the 13 records
   ASSERT_EQ(result.exit_code, 0) << result.all();
-  const Json in_run = eventsOf(result, "eval").back();
+  const Json in_run = result.events("eval").back();
   const auto final_dir = std::filesystem::path(listRuns(dir / "ws").at(0).at("run_dir").get<std::string>()) / "final";
 
   auto scored = runTemper({"eval", "--model", final_dir.string(), "--data", (dir / "val.csv").string(), "--json"});
@@ -321,8 +314,8 @@ TEST(Classify, EvalScoresTheSavedClassifierWhichTrainsFurther) {
                                          {"eval-every", "1"},
                                          {"eval-batches", "4"}}));
   ASSERT_EQ(further.exit_code, 0) << further.all();
-  EXPECT_EQ(eventsOf(further, "run_started").at(0).at("data").at("labels"), (Json{"calm", "storm"}));
-  EXPECT_GE(eventsOf(further, "eval").back().at("metrics").at("accuracy").get<double>(), 0.9);
+  EXPECT_EQ(further.events("run_started").at(0).at("data").at("labels"), (Json{"calm", "storm"}));
+  EXPECT_GE(further.events("eval").back().at("metrics").at("accuracy").get<double>(), 0.9);
 }
 
 TEST(Classify, TrainLastBlocksFreezesTheRest) {

@@ -12,31 +12,12 @@
 #include <cstdlib>
 #include <cstring>
 
-extern char** environ;
+#include "tests/core/engine/piped_temper.h"
 
 namespace temper::engine_test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// The parent's environment with OMP_NUM_THREADS=1 (deterministic, and kind to a shared machine);
-// tests always pass --workspace as well.
-std::vector<std::string> childEnvironment() {
-  std::vector<std::string> env;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    if (std::strncmp(*entry, "OMP_NUM_THREADS=", 16) == 0) continue;
-    env.emplace_back(*entry);
-  }
-  env.emplace_back("OMP_NUM_THREADS=1");
-  return env;
-}
-
-std::vector<char*> pointers(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (auto& s : strings) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
 
 void closeFd(int& fd) {
   if (fd >= 0) ::close(fd);
@@ -63,6 +44,14 @@ std::vector<Json> ProcessResult::events() const {
     parsed_events.push_back(std::move(parsed));
   }
   return parsed_events;
+}
+
+std::vector<Json> ProcessResult::events(const std::string& type) const {
+  std::vector<Json> out;
+  for (const auto& e : events()) {
+    if (e.value("type", "") == type) out.push_back(e);
+  }
+  return out;
 }
 
 TemperProcess::TemperProcess(const Args& args) {
@@ -94,8 +83,8 @@ TemperProcess::TemperProcess(const Args& args) {
   std::vector<std::string> argv_strings{temperBinary().string()};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<std::string> env_strings = childEnvironment();
-  auto argv = pointers(argv_strings);
-  auto envp = pointers(env_strings);
+  auto argv = spawnPointers(argv_strings);
+  auto envp = spawnPointers(env_strings);
   int rc = ::posix_spawn(&pid_, argv[0], &actions, &attributes, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);

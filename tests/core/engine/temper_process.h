@@ -28,6 +28,8 @@ struct ProcessResult {
   std::string all() const { return out + err; }
   /// Every stdout line parsed as JSON; a line that is not JSON fails the test.
   std::vector<Json> events() const;
+  /// The events of one `type` ("eval", "run_started", ...), in order.
+  std::vector<Json> events(const std::string& type) const;
 };
 
 /// A `temper` child running in the background. The destructor kills it (SIGKILL) if it is still

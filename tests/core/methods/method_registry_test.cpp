@@ -90,14 +90,14 @@ TEST(MethodRegistry, BuiltInMethodsInTheMissionsOrder) {
   std::vector<std::string> all = names(methodRegistry().all());
   all.erase(std::remove(all.begin(), all.end(), "mean-fit"), all.end());
   EXPECT_EQ(all, (std::vector<std::string>{"pretrain", "continued-pretrain", "sft", "classify", "few-shot",
-                                           "reward-model", "dpo", "ppo"}));
+                                           "reward-model", "dpo", "kto", "simpo", "orpo", "ppo"}));
   for (const auto& m : methodRegistry().all()) {
     EXPECT_FALSE(m.title.empty()) << m.name;
     EXPECT_FALSE(m.summary.empty()) << m.name;
     EXPECT_FALSE(m.data_formats.empty()) << m.name;
     // What is trained is an axis (docs/peft.md): the methods that train from a base (a language
     // model, or classify's backbone) take the adapters; the others train every weight.
-    const bool adapts = m.name == "continued-pretrain" || m.name == "sft" || m.name == "classify";
+    const bool adapts = m.base != BaseUse::None && m.available;
     const std::vector<std::string> kinds =
         adapts ? std::vector<std::string>{"none", "lora", "adapters", "prompt-tuning", "prefix-tuning"}
                : std::vector<std::string>{"none"};
@@ -117,8 +117,8 @@ TEST(MethodRegistry, BuiltInMethodsInTheMissionsOrder) {
 }
 
 TEST(MethodRegistry, UnknownAndPlannedMethodsAreRefusedWithTheAvailableOnes) {
-  std::string planned = test::errorMessage(ErrorKind::InvalidConfig, [] { methodRegistry().require("dpo"); });
-  test::expectContains(planned, {"`dpo`", "not in the engine yet", "available: pretrain, continued-pretrain"});
+  std::string planned = test::errorMessage(ErrorKind::InvalidConfig, [] { methodRegistry().require("ppo"); });
+  test::expectContains(planned, {"`ppo`", "not in the engine yet", "available: pretrain, continued-pretrain"});
   std::string unknown = test::errorMessage(ErrorKind::InvalidConfig, [] { methodRegistry().require("nope"); });
   test::expectContains(unknown, {"`nope`", "available: pretrain"});
   EXPECT_EQ(methodRegistry().find("nope"), nullptr);
@@ -126,7 +126,8 @@ TEST(MethodRegistry, UnknownAndPlannedMethodsAreRefusedWithTheAvailableOnes) {
 
 TEST(MethodRegistry, KeyScopesAndDefaultsComeFromTheSpecs) {
   EXPECT_EQ(keyMethods("train-last-blocks"), std::vector<std::string>{"classify"});
-  EXPECT_EQ(keyMethods("base"), (std::vector<std::string>{"continued-pretrain", "sft", "classify"}));
+  EXPECT_EQ(keyMethods("base"), (std::vector<std::string>{"continued-pretrain", "sft", "classify", "reward-model",
+                                                          "dpo", "kto", "simpo", "orpo"}));
   EXPECT_EQ(keyMethods("preset"), std::vector<std::string>{"pretrain"});
   EXPECT_TRUE(keyMethods("lr").empty());  // a key no method lists applies to all
   EXPECT_EQ(methodDefaults("sft").at("lr"), Json(5e-5));

@@ -37,6 +37,14 @@ TEST(PairBatch, ChosenRowsComeFirstThenRejectedRightPadded) {
   EXPECT_EQ(batch.tokens, 13);
 }
 
+TEST(PairBatch, TheClassifierReadsTheLastNonPadPositionAsTransformersDoes) {
+  // pad = eos = 2: a trailing eos is padding to transformers, so the answer's last token is read.
+  auto ids = torch::tensor({5, 6, 2, 2, 5, 6, 7, 8, 5, 2, 7, 2, 2, 2, 2, 2}, torch::kLong).view({4, 4});
+  auto last = lastNonPadPositions(ids, 2);
+  EXPECT_EQ(std::vector<int64_t>(last.data_ptr<int64_t>(), last.data_ptr<int64_t>() + 4),
+            (std::vector<int64_t>{1, 3, 2, 0}));
+}
+
 TEST(PairBatch, PaddingChangesNoAnswersLogProbability) {
   auto model = test::randomModel(test::smallConfig(), 11);
   torch::NoGradGuard no_grad;

@@ -11,16 +11,16 @@
 #include "core/common/error.h"
 #include "core/methods/rl/policy_losses.h"
 #include "core/torch_api.h"
+#include "tests/core/methods/loss_test_support.h"
 #include "tests/support/python_reference.h"
 #include "tests/support/temp_dir.h"
 
 namespace temper {
 namespace {
 
-const std::string kScript = std::string(TEMPER_SOURCE_DIR) + "/tests/core/methods/reference_losses.py";
-constexpr double kTight = 1e-12;
-
-torch::Tensor doubles(std::vector<double> values) { return torch::tensor(values, torch::kDouble); }
+using test_support::doubles;
+using test_support::kLossReferenceScript;
+using test_support::kTight;
 torch::Tensor rows(std::vector<std::vector<double>> values) {
   std::vector<torch::Tensor> r;
   for (auto& row : values) r.push_back(doubles(row));
@@ -243,7 +243,7 @@ TEST_F(PolicyReference, PpoGaeWhiteningAndLossesMatchTheScript) {
                       {"lam", 0.95},      {"kl_coef", 0.05},  {"clip", 0.2},
                       {"vclip", 0.2},     {"estimator", "k3"}};
   test_support::TempDir dir("policy-losses");
-  auto out = test_support::runPythonReference(kScript, dir / "cases.json", {{"cases", {c}}});
+  auto out = test_support::runPythonReference(kLossReferenceScript, dir / "cases.json", {{"cases", {c}}});
   ASSERT_FALSE(out.is_null());
   const auto& r = out["results"][0];
   auto flatten = [](const nlohmann::json& m) {
@@ -298,7 +298,7 @@ TEST_F(PolicyReference, GroupAdvantagesAndGrpoLossesMatchTheScript) {
     }
   }
   test_support::TempDir dir("policy-losses");
-  auto out = test_support::runPythonReference(kScript, dir / "cases.json", {{"cases", cases}});
+  auto out = test_support::runPythonReference(kLossReferenceScript, dir / "cases.json", {{"cases", cases}});
   ASSERT_FALSE(out.is_null());
   const auto& results = out["results"];
   for (size_t i = 0; i < scales.size(); ++i) {

@@ -11,16 +11,16 @@
 #include "core/methods/preference/completion_logps.h"
 #include "core/methods/preference/preference_losses.h"
 #include "core/torch_api.h"
+#include "tests/core/methods/loss_test_support.h"
 #include "tests/support/python_reference.h"
 #include "tests/support/temp_dir.h"
 
 namespace temper {
 namespace {
 
-const std::string kScript = std::string(TEMPER_SOURCE_DIR) + "/tests/core/methods/reference_losses.py";
-constexpr double kTight = 1e-12;
-
-torch::Tensor doubles(std::vector<double> values) { return torch::tensor(values, torch::kDouble); }
+using test_support::doubles;
+using test_support::kLossReferenceScript;
+using test_support::kTight;
 
 double logSigmoid(double x) { return -std::log1p(std::exp(-x)); }
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
@@ -253,7 +253,7 @@ TEST_F(PreferenceReference, SequenceLogpsEqualTheFullLogSoftmaxOfTheReference) {
   c["ids"] = id;
   c["mask"] = m;
   test_support::TempDir dir("prefs-losses");
-  auto out = test_support::runPythonReference(kScript, dir / "cases.json", {{"cases", {c}}});
+  auto out = test_support::runPythonReference(kLossReferenceScript, dir / "cases.json", {{"cases", {c}}});
   ASSERT_FALSE(out.is_null());
   auto ours = sequenceLogps(logits, ids, mask);
   auto expected_sum = out["results"][0]["sum"].get<std::vector<double>>();
@@ -327,7 +327,7 @@ TEST_F(PreferenceReference, EveryLossMatchesTheFloat64ScriptOnRandomBatches) {
                    {"kl_reference", kl_reference}});
 
   test_support::TempDir dir("prefs-losses");
-  auto out = test_support::runPythonReference(kScript, dir / "cases.json", {{"cases", cases}});
+  auto out = test_support::runPythonReference(kLossReferenceScript, dir / "cases.json", {{"cases", cases}});
   ASSERT_FALSE(out.is_null());
   const auto& results = out["results"];
   auto pair = [](const Batch& b, bool reference) {

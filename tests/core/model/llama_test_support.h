@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/model/llama.h"
+#include "tests/core/model/model_test_support.h"
 
 namespace temper::test {
 
@@ -47,5 +48,14 @@ inline Llama randomLlama(const LlamaConfig& config, uint64_t seed) {
   model->eval();
   return model;
 }
+
+/// A model family as the parameterised adapter tests run over it: its name and a seeded maker.
+struct ModelFamily {
+  const char* name;
+  CausalLm (*make)(uint64_t);
+};
+inline CausalLm randomGptLm(uint64_t seed) { return randomModel(smallConfig(), seed).ptr(); }
+inline CausalLm decodingGptLm(uint64_t seed) { return decodingModel(smallConfig(), seed).ptr(); }
+inline CausalLm randomLlamaLm(uint64_t seed) { return randomLlama(smallLlamaConfig(), seed).ptr(); }
 
 }  // namespace temper::test

@@ -20,7 +20,7 @@ namespace temper {
 namespace {
 
 using test::expectError;
-using Tensors = std::vector<std::pair<std::string, torch::Tensor>>;
+using ClassifierTensors = std::vector<std::pair<std::string, torch::Tensor>>;
 
 const std::vector<int64_t> kPickedTokens = {7, 3, 11};  // the LM-head rows the score head copies
 
@@ -28,7 +28,7 @@ const std::vector<int64_t> kPickedTokens = {7, 3, 11};  // the LM-head rows the 
 // writes: backbone names (GPT-2's under `transformer.`), no lm_head, `score.weight`, label maps.
 void makeClassifierFolder(const std::filesystem::path& dir, const std::string& family, const torch::Tensor& score,
                           const std::vector<std::string>& labels) {
-  Tensors tensors;
+  ClassifierTensors tensors;
   for (auto& [name, tensor] : loadAllTensors(dir / "model.safetensors")) {
     if (name == "lm_head.weight") continue;
     tensors.emplace_back(classifierTensorName(family, name), tensor.clone());
@@ -148,7 +148,7 @@ TEST(SequenceClassifier, ErrorsNameTheTensorOrKey) {
   {
     test::TempDir dir("classifier-no-score");
     folder(dir, torch::zeros({2, 32}), {"a", "b"});
-    Tensors kept;
+    ClassifierTensors kept;
     for (auto& [name, t] : loadAllTensors(dir / "model.safetensors")) {
       if (name != "score.weight") kept.emplace_back(name, t.clone());
     }

@@ -14,8 +14,6 @@
 namespace temper {
 namespace {
 
-CausalLm gpt(uint64_t seed) { return test::randomModel(test::smallConfig(), seed).ptr(); }
-
 std::string errorOf(const std::function<void()>& run) {
   try {
     run();
@@ -27,7 +25,7 @@ std::string errorOf(const std::function<void()>& run) {
 
 TEST(AdapterFolder, WhatIsWrittenLoadsBackIntoTheSameOutputs) {
   test::TempDir dir("adapter-folder");
-  CausalLm trained = gpt(40);
+  CausalLm trained = test::randomGptLm(40);
   LoraOptions options;
   options.r = 3;
   options.alpha = 7;
@@ -68,7 +66,7 @@ TEST(AdapterFolder, WhatIsWrittenLoadsBackIntoTheSameOutputs) {
   EXPECT_EQ(tensors.size(), 2u * 2u * 4u);  // 2 blocks x 2 targets x (A, B, magnitude, bias)
 
   // The same base weights (seed 40), a fresh model: the folder's adapter gives the same logits.
-  CausalLm fresh = gpt(40);
+  CausalLm fresh = test::randomGptLm(40);
   auto info = inspectAdapterFolder(dir.path());
   EXPECT_EQ(info.kind, "lora");
   auto loaded = loadAdapter(info, fresh);
@@ -76,12 +74,12 @@ TEST(AdapterFolder, WhatIsWrittenLoadsBackIntoTheSameOutputs) {
   EXPECT_TRUE(torch::equal(fresh->forward(x), want));
   // Detached, the base's own biases are back.
   loaded->detach();
-  EXPECT_TRUE(torch::equal(fresh->forward(x), gpt(40)->forward(x)));
+  EXPECT_TRUE(torch::equal(fresh->forward(x), test::randomGptLm(40)->forward(x)));
 }
 
 TEST(AdapterFolder, RefusesUnknownKindsTargetsAndTensors) {
   test::TempDir dir("adapter-bad");
-  CausalLm model = gpt(41);
+  CausalLm model = test::randomGptLm(41);
   LoraOptions options;
   options.r = 2;
   LoraAdapter adapter(model, options);
@@ -100,20 +98,20 @@ TEST(AdapterFolder, RefusesUnknownKindsTargetsAndTensors) {
   bad = config;
   bad["target_modules"] = Json{"no_such_proj"};
   writeJsonFileAtomic(config_file, bad);
-  message = errorOf([&] { loadAdapter(inspectAdapterFolder(dir.path()), gpt(41)); });
+  message = errorOf([&] { loadAdapter(inspectAdapterFolder(dir.path()), test::randomGptLm(41)); });
   EXPECT_NE(message.find("no_such_proj"), std::string::npos) << message;
 
   bad = config;
   bad["r"] = 5;  // the tensors have rank 2
   writeJsonFileAtomic(config_file, bad);
-  message = errorOf([&] { loadAdapter(inspectAdapterFolder(dir.path()), gpt(41)); });
+  message = errorOf([&] { loadAdapter(inspectAdapterFolder(dir.path()), test::randomGptLm(41)); });
   EXPECT_NE(message.find("lora_A.weight"), std::string::npos) << message;
   EXPECT_NE(message.find("adapter_model.safetensors"), std::string::npos) << message;
 
   bad = config;
   bad["target_modules"] = Json{"c_attn", "c_fc"};  // the file lacks c_fc's tensors
   writeJsonFileAtomic(config_file, bad);
-  message = errorOf([&] { loadAdapter(inspectAdapterFolder(dir.path()), gpt(41)); });
+  message = errorOf([&] { loadAdapter(inspectAdapterFolder(dir.path()), test::randomGptLm(41)); });
   EXPECT_NE(message.find("c_fc.lora_A.weight` is missing"), std::string::npos) << message;
 }
 

@@ -13,9 +13,6 @@
 namespace temper {
 namespace {
 
-CausalLm gpt(uint64_t seed) { return test::decodingModel(test::smallConfig(), seed).ptr(); }
-CausalLm llama(uint64_t seed) { return test::randomLlama(test::smallLlamaConfig(), seed).ptr(); }
-
 struct Case {
   const char* family;
   CausalLm (*make)(uint64_t);
@@ -92,16 +89,17 @@ TEST_P(BottleneckOnFamily, NamesOneTensorSetPerAdapterInBlockOrder) {
   EXPECT_EQ(tensors[2].first, "adapters.0." + first_position + ".up.weight");
 }
 
-INSTANTIATE_TEST_SUITE_P(Placements, BottleneckOnFamily,
-                         ::testing::Values(Case{"gpt2", gpt, "after-attention"}, Case{"gpt2", gpt, "after-ffn"},
-                                           Case{"gpt2", gpt, "both"}, Case{"gpt2", gpt, "parallel"},
-                                           Case{"llama", llama, "after-ffn"}, Case{"llama", llama, "both"},
-                                           Case{"llama", llama, "parallel"}),
-                         [](const auto& instance) {
-                           std::string name = std::string(instance.param.family) + "_" + instance.param.placement;
-                           for (char& c : name) c = c == '-' ? '_' : c;
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Placements, BottleneckOnFamily,
+    ::testing::Values(Case{"gpt2", test::decodingGptLm, "after-attention"},
+                      Case{"gpt2", test::decodingGptLm, "after-ffn"}, Case{"gpt2", test::decodingGptLm, "both"},
+                      Case{"gpt2", test::decodingGptLm, "parallel"}, Case{"llama", test::randomLlamaLm, "after-ffn"},
+                      Case{"llama", test::randomLlamaLm, "both"}, Case{"llama", test::randomLlamaLm, "parallel"}),
+    [](const auto& instance) {
+      std::string name = std::string(instance.param.family) + "_" + instance.param.placement;
+      for (char& c : name) c = c == '-' ? '_' : c;
+      return name;
+    });
 
 // The hook's arithmetic against the formula in float64, for each activation and placement.
 TEST(BottleneckBlocks, ComputeOutPlusScaledUpOfActOfDown) {
@@ -163,7 +161,7 @@ TEST(BottleneckOptions, LayersReductionAndRefusals) {
   // GPT-2 124M shape, 6 blocks × 2 adapters × (768·48 + 48 + 48·768 + 768).
   EXPECT_EQ(bottleneckTrainableParameters(768, 12, options), 6 * 2 * (768 * 48 + 48 + 48 * 768 + 768));
 
-  CausalLm model = gpt(3);
+  CausalLm model = test::decodingGptLm(3);
   options.placement = "inside";
   EXPECT_THROW(BottleneckAdapter(model, options), Error);
   options.placement = "after-ffn";

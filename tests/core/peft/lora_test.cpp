@@ -14,9 +14,6 @@
 namespace temper {
 namespace {
 
-CausalLm gpt(uint64_t seed) { return test::randomModel(test::smallConfig(), seed).ptr(); }
-CausalLm llama(uint64_t seed) { return test::randomLlama(test::smallLlamaConfig(), seed).ptr(); }
-
 torch::Tensor ids(const CausalLm& model) { return test::randomIds(2, 12, model->vocabSize(), 7); }
 
 std::map<std::string, torch::Tensor> snapshot(CausalLm& model) {
@@ -35,11 +32,7 @@ void perturb(LoraAdapter& adapter, uint64_t seed) {
   }
 }
 
-struct Family {
-  const char* name;
-  CausalLm (*make)(uint64_t);
-};
-class LoraOnFamily : public ::testing::TestWithParam<Family> {};
+class LoraOnFamily : public ::testing::TestWithParam<test::ModelFamily> {};
 
 TEST_P(LoraOnFamily, AnUntrainedAdapterLeavesTheLogitsBitForBit) {
   for (const bool dora : {false, true}) {
@@ -165,7 +158,9 @@ TEST_P(LoraOnFamily, ShapeCountEqualsTheModelsTensors) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, LoraOnFamily, ::testing::Values(Family{"gpt2", gpt}, Family{"llama", llama}),
+INSTANTIATE_TEST_SUITE_P(Families, LoraOnFamily,
+                         ::testing::Values(test::ModelFamily{"gpt2", test::randomGptLm},
+                                           test::ModelFamily{"llama", test::randomLlamaLm}),
                          [](const auto& instance) { return std::string(instance.param.name); });
 
 // The layer's output against y = W x + b + s B A x in float64, s = alpha / r or alpha / sqrt(r),
@@ -173,7 +168,7 @@ INSTANTIATE_TEST_SUITE_P(Families, LoraOnFamily, ::testing::Values(Family{"gpt2"
 TEST(LoraFormula, PlainRsAndDoraMatchFloat64) {
   for (const bool rslora : {false, true}) {
     for (const bool dora : {false, true}) {
-      CausalLm model = llama(21);
+      CausalLm model = test::randomLlamaLm(21);
       LoraOptions options;
       options.r = 4;
       options.alpha = 6;
@@ -214,7 +209,7 @@ TEST(LoraFormula, PlainRsAndDoraMatchFloat64) {
 }
 
 TEST(LoraOptions, RefusesRankBelowOneAndUnknownModulesToSave) {
-  CausalLm model = gpt(30);
+  CausalLm model = test::randomGptLm(30);
   LoraOptions options;
   options.r = 0;
   EXPECT_THROW(LoraAdapter(model, options), Error);
@@ -229,7 +224,7 @@ TEST(LoraOptions, RefusesRankBelowOneAndUnknownModulesToSave) {
 }
 
 TEST(LoraOptions, ModulesToSaveTrainInPlaceUnderTheirOwnNames) {
-  CausalLm model = llama(31);
+  CausalLm model = test::randomLlamaLm(31);
   LoraOptions options;
   options.r = 2;
   options.modules_to_save = {"lm_head"};

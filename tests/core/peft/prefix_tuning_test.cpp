@@ -17,14 +17,7 @@
 namespace temper {
 namespace {
 
-CausalLm gpt(uint64_t seed) { return test::randomModel(test::smallConfig(), seed).ptr(); }
-CausalLm llama(uint64_t seed) { return test::randomLlama(test::smallLlamaConfig(), seed).ptr(); }
-
-struct Family {
-  const char* name;
-  CausalLm (*make)(uint64_t);
-};
-class PrefixTuningOnFamily : public ::testing::TestWithParam<Family> {};
+class PrefixTuningOnFamily : public ::testing::TestWithParam<test::ModelFamily> {};
 
 PrefixTuningOptions prefixOf(int64_t tokens, bool projection = false) {
   PrefixTuningOptions options;
@@ -158,7 +151,9 @@ TEST_P(PrefixTuningOnFamily, AProjectionRunSavesItsOutputAsPeftAndResumesFromIts
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, PrefixTuningOnFamily, ::testing::Values(Family{"gpt2", gpt}, Family{"llama", llama}),
+INSTANTIATE_TEST_SUITE_P(Families, PrefixTuningOnFamily,
+                         ::testing::Values(test::ModelFamily{"gpt2", test::randomGptLm},
+                                           test::ModelFamily{"llama", test::randomLlamaLm}),
                          [](const auto& instance) { return std::string(instance.param.name); });
 
 TEST(PrefixTuningLayout, RowsPairUpAsPeftGetPromptReadsThem) {
@@ -180,7 +175,7 @@ TEST(PrefixTuningLayout, RowsPairUpAsPeftGetPromptReadsThem) {
 }
 
 TEST(PrefixTuningRefusals, NamesTheKeyAndTheBase) {
-  CausalLm model = gpt(7);
+  CausalLm model = test::randomGptLm(7);
   EXPECT_THROW(PrefixTuningAdapter(model, prefixOf(0)), Error);
   EXPECT_THROW(PrefixTuningAdapter(model, prefixOf(model->contextLength())), Error);
   test::TempDir dir("prefix-other-base");

@@ -12,14 +12,7 @@
 namespace temper {
 namespace {
 
-CausalLm gpt(uint64_t seed) { return test::decodingModel(test::smallConfig(), seed).ptr(); }
-CausalLm llama(uint64_t seed) { return test::randomLlama(test::smallLlamaConfig(), seed).ptr(); }
-
-struct Family {
-  const char* name;
-  CausalLm (*make)(uint64_t);
-};
-class PromptTuningOnFamily : public ::testing::TestWithParam<Family> {};
+class PromptTuningOnFamily : public ::testing::TestWithParam<test::ModelFamily> {};
 
 TEST_P(PromptTuningOnFamily, TheSoftPromptComesFirstAndIsCutFromTheOutput) {
   CausalLm model = GetParam().make(1);
@@ -85,11 +78,13 @@ TEST_P(PromptTuningOnFamily, OnlyThePromptLearnsAndTheLossFalls) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, PromptTuningOnFamily, ::testing::Values(Family{"gpt2", gpt}, Family{"llama", llama}),
+INSTANTIATE_TEST_SUITE_P(Families, PromptTuningOnFamily,
+                         ::testing::Values(test::ModelFamily{"gpt2", test::decodingGptLm},
+                                           test::ModelFamily{"llama", test::randomLlamaLm}),
                          [](const auto& instance) { return std::string(instance.param.name); });
 
 TEST(PromptTuningInit, TextRepeatsOrCutsTheTokensAndVocabTakesEmbeddingRows) {
-  CausalLm model = gpt(6);
+  CausalLm model = test::decodingGptLm(6);
   PromptTuningOptions options;
   options.tokens = 5;
   options.init = "text";

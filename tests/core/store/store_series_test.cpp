@@ -13,7 +13,7 @@ using namespace temper::store_test;
 
 namespace {
 
-MetricPoint point(int64_t step, const std::string& name, double value) {
+MetricPoint seriesPoint(int64_t step, const std::string& name, double value) {
   return MetricPoint{step, step * 1024, static_cast<double>(step) * 0.5, name, value};
 }
 
@@ -28,8 +28,8 @@ class StoreSeries : public ::testing::Test {
 
 TEST_F(StoreSeries, MetricBatchReadsBackInStepOrder) {
   // Appended out of order across two batches.
-  store_.appendMetrics(run_, {point(3, "loss", 1.5), point(3, "lr", 3e-4), point(1, "loss", 2.5)});
-  store_.appendMetrics(run_, {point(2, "loss", 2.0), point(1, "lr", 1e-4), point(2, "lr", 2e-4)});
+  store_.appendMetrics(run_, {seriesPoint(3, "loss", 1.5), seriesPoint(3, "lr", 3e-4), seriesPoint(1, "loss", 2.5)});
+  store_.appendMetrics(run_, {seriesPoint(2, "loss", 2.0), seriesPoint(1, "lr", 1e-4), seriesPoint(2, "lr", 2e-4)});
 
   auto loss = store_.metrics(run_, "loss");
   ASSERT_EQ(loss.size(), 3u);
@@ -54,7 +54,8 @@ TEST_F(StoreSeries, MetricBatchReadsBackInStepOrder) {
 
 TEST_F(StoreSeries, NanAndInfinitySurvive) {
   double inf = std::numeric_limits<double>::infinity();
-  store_.appendMetrics(run_, {point(1, "loss", std::nan("")), point(2, "loss", inf), point(3, "loss", -inf)});
+  store_.appendMetrics(
+      run_, {seriesPoint(1, "loss", std::nan("")), seriesPoint(2, "loss", inf), seriesPoint(3, "loss", -inf)});
   auto loss = store_.metrics(run_, "loss");
   ASSERT_EQ(loss.size(), 3u);
   EXPECT_TRUE(std::isnan(loss[0].value));
@@ -64,8 +65,8 @@ TEST_F(StoreSeries, NanAndInfinitySurvive) {
 
 TEST_F(StoreSeries, ReloggedStepReplacesThePoint) {
   // A run resumed from the checkpoint at step 4 logs step 5 again.
-  store_.appendMetrics(run_, {point(4, "loss", 1.0), point(5, "loss", 0.9)});
-  store_.appendMetrics(run_, {point(5, "loss", 0.8), point(6, "loss", 0.7)});
+  store_.appendMetrics(run_, {seriesPoint(4, "loss", 1.0), seriesPoint(5, "loss", 0.9)});
+  store_.appendMetrics(run_, {seriesPoint(5, "loss", 0.8), seriesPoint(6, "loss", 0.7)});
   auto loss = store_.metrics(run_, "loss");
   ASSERT_EQ(loss.size(), 3u);
   EXPECT_DOUBLE_EQ(loss[1].value, 0.8);
@@ -73,9 +74,10 @@ TEST_F(StoreSeries, ReloggedStepReplacesThePoint) {
 
 TEST_F(StoreSeries, LastMetricsGivesTheHighestStepPerName) {
   std::vector<MetricPoint> batch;
-  for (int64_t step = 1; step <= 10; ++step) batch.push_back(point(step, "loss", 10.0 - static_cast<double>(step)));
-  batch.push_back(point(10, "eval_loss", 1.25));
-  batch.push_back(point(5, "eval_loss", 2.5));  // older, appended later
+  for (int64_t step = 1; step <= 10; ++step)
+    batch.push_back(seriesPoint(step, "loss", 10.0 - static_cast<double>(step)));
+  batch.push_back(seriesPoint(10, "eval_loss", 1.25));
+  batch.push_back(seriesPoint(5, "eval_loss", 2.5));  // older, appended later
   store_.appendMetrics(run_, batch);
 
   auto last = store_.lastMetrics(run_);
@@ -90,7 +92,7 @@ TEST_F(StoreSeries, LastMetricsGivesTheHighestStepPerName) {
 
 TEST_F(StoreSeries, InvalidBatchStoresNothing) {
   store_.appendMetrics(run_, {});  // an empty batch is fine and does nothing
-  Error error = expectError([&] { store_.appendMetrics(run_, {point(1, "loss", 1), point(2, "", 2)}); });
+  Error error = expectError([&] { store_.appendMetrics(run_, {seriesPoint(1, "loss", 1), seriesPoint(2, "", 2)}); });
   EXPECT_EQ(error.kind(), ErrorKind::InvalidConfig);
   EXPECT_TRUE(mentions(error, "step 2"));
   EXPECT_TRUE(mentions(error, "empty name"));

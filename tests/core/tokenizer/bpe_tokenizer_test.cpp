@@ -16,7 +16,7 @@ using namespace temper;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using test::contains;
 
 // Every byte, plus "Ġt" "he" "Ġthe" by two merges and an added special token: the smallest valid file.
 Json minimalSpec() {

@@ -12,7 +12,7 @@ using namespace temper;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using test::contains;
 
 // The templates as the model folders ship them (after JSON decoding: "\n" inside Jinja strings is
 // still the two characters backslash and n).

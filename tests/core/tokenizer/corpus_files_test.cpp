@@ -11,7 +11,7 @@ using namespace temper;
 
 namespace {
 
-bool contains(const Error& e, const std::string& part) { return std::string(e.what()).find(part) != std::string::npos; }
+using test::contains;
 
 // a.ts, b.md, nested/c.js (used); d.txt with a NUL, e.txt in Latin-1, f.py, g.txt empty (skipped);
 // node_modules/ and .git/ (not searched).

@@ -13,16 +13,14 @@ using namespace temper;
 
 namespace {
 
-const std::string kBotchan = test::sharedData("tokenizers/botchan-unigram-1000.model");
-
 std::unique_ptr<Tokenizer> loadBotchanOrSkip() {
-  if (!std::filesystem::exists(kBotchan)) return nullptr;
-  return loadTokenizer(kBotchan);
+  if (!std::filesystem::exists(test::botchanModel())) return nullptr;
+  return loadTokenizer(test::botchanModel());
 }
 
 #define SKIP_WITHOUT_BOTCHAN(tok) \
   auto tok = loadBotchanOrSkip(); \
-  if (!tok) GTEST_SKIP() << "shared test data absent: " << kBotchan
+  if (!tok) GTEST_SKIP() << "shared test data absent: " << test::botchanModel()
 
 }  // namespace
 

@@ -14,9 +14,8 @@
 using namespace temper;
 
 namespace {
-const std::string kBotchan = test::sharedData("tokenizers/botchan-unigram-1000.model");
 
-bool contains(const Error& e, const std::string& part) { return std::string(e.what()).find(part) != std::string::npos; }
+using test::contains;
 }  // namespace
 
 TEST(LoadTokenizer, RandomBytesAreInvalidInputNamingTheFile) {
@@ -33,9 +32,10 @@ TEST(LoadTokenizer, RandomBytesAreInvalidInputNamingTheFile) {
 }
 
 TEST(LoadTokenizer, TruncatedModelIsInvalidInputNamingTheFile) {
-  if (!std::filesystem::exists(kBotchan)) GTEST_SKIP() << "shared test data absent: " << kBotchan;
+  if (!std::filesystem::exists(test::botchanModel()))
+    GTEST_SKIP() << "shared test data absent: " << test::botchanModel();
   test::TempDir dir;
-  std::string bytes = test::readFile(kBotchan);
+  std::string bytes = test::readFile(test::botchanModel());
   auto path = dir / "half.model";
   test::writeFile(path, std::string_view(bytes).substr(0, bytes.size() / 2));
   Error e = test::catchError([&] { loadTokenizer(path); });
@@ -66,9 +66,10 @@ TEST(LoadTokenizer, FolderWithoutTokenizerModelIsIoError) {
 }
 
 TEST(LoadTokenizer, FolderWithTokenizerModelLoads) {
-  if (!std::filesystem::exists(kBotchan)) GTEST_SKIP() << "shared test data absent: " << kBotchan;
+  if (!std::filesystem::exists(test::botchanModel()))
+    GTEST_SKIP() << "shared test data absent: " << test::botchanModel();
   test::TempDir dir;
-  std::filesystem::copy_file(kBotchan, dir / "tokenizer.model");
+  std::filesystem::copy_file(test::botchanModel(), dir / "tokenizer.model");
   EXPECT_EQ(resolveTokenizerModelPath(dir.path()), dir / "tokenizer.model");
   EXPECT_EQ(loadTokenizer(dir.path())->vocabSize(), 1000);
 }

@@ -47,6 +47,12 @@ Error catchError(Fn&& fn) {
 
 inline std::string sharedData(const std::string& relative) { return std::string(TEMPER_SHARED_DATA) + "/" + relative; }
 
+/// The unigram SentencePiece model of ../shared/data that most tokenizer tests read.
+inline std::string botchanModel() { return sharedData("tokenizers/botchan-unigram-1000.model"); }
+
+inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+inline bool contains(const Error& e, const std::string& part) { return contains(std::string(e.what()), part); }
+
 /// A few KB of varied prose and code (indentation, unicode, digits, long lines) for training.
 inline std::string sampleCorpusText() {
   std::string text;

@@ -11,9 +11,7 @@ using namespace temper;
 
 namespace {
 
-const std::string kBotchan = test::sharedData("tokenizers/botchan-unigram-1000.model");
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using test::contains;
 
 // A model folder holding the Llama-3-style fixture (added tokens <|begin_of_text|> and friends).
 struct Llama3Folder {
@@ -126,9 +124,10 @@ TEST(OpenTokenizer, MissingFilesAndEmptyFoldersAreIoErrors) {
 }
 
 TEST(OpenTokenizer, AFolderWithBothPrefersTokenizerModel) {
-  if (!std::filesystem::exists(kBotchan)) GTEST_SKIP() << "shared test data absent: " << kBotchan;
+  if (!std::filesystem::exists(test::botchanModel()))
+    GTEST_SKIP() << "shared test data absent: " << test::botchanModel();
   Llama3Folder folder;
-  std::filesystem::copy_file(kBotchan, folder.dir / "tokenizer.model");
+  std::filesystem::copy_file(test::botchanModel(), folder.dir / "tokenizer.model");
   EXPECT_EQ(resolveTokenizerFile(folder.dir.path()), folder.dir / "tokenizer.model");
   auto tok = openTokenizer(folder.dir.path());
   EXPECT_EQ(tok->kind(), "sentencepiece");
@@ -136,9 +135,10 @@ TEST(OpenTokenizer, AFolderWithBothPrefersTokenizerModel) {
 }
 
 TEST(OpenTokenizer, ASentencePieceModelFileStillOpensAsBefore) {
-  if (!std::filesystem::exists(kBotchan)) GTEST_SKIP() << "shared test data absent: " << kBotchan;
-  auto tok = openTokenizer(kBotchan);
-  auto plain = loadTokenizer(kBotchan);
+  if (!std::filesystem::exists(test::botchanModel()))
+    GTEST_SKIP() << "shared test data absent: " << test::botchanModel();
+  auto tok = openTokenizer(test::botchanModel());
+  auto plain = loadTokenizer(test::botchanModel());
   const std::string text = "I was born a rash and reckless fellow.";
   EXPECT_EQ(tok->encode(text), plain->encode(text));
   EXPECT_EQ(tok->bosId(), plain->bosId());
@@ -146,10 +146,11 @@ TEST(OpenTokenizer, ASentencePieceModelFileStillOpensAsBefore) {
 }
 
 TEST(OpenTokenizer, SentencePieceFolderWithConfigAddsBosAndCutsSpecialTokens) {
-  if (!std::filesystem::exists(kBotchan)) GTEST_SKIP() << "shared test data absent: " << kBotchan;
+  if (!std::filesystem::exists(test::botchanModel()))
+    GTEST_SKIP() << "shared test data absent: " << test::botchanModel();
   test::TempDir dir;
-  std::filesystem::copy_file(kBotchan, dir / "tokenizer.model");
-  auto plain = loadTokenizer(kBotchan);
+  std::filesystem::copy_file(test::botchanModel(), dir / "tokenizer.model");
+  auto plain = loadTokenizer(test::botchanModel());
   const std::string bos = plain->pieceFor(plain->bosId()), eos = plain->pieceFor(plain->eosId());
   test::writeFile(dir / "tokenizer_config.json",
                   Json{{"bos_token", bos}, {"eos_token", eos}, {"add_bos_token", true}}.dump());
@@ -170,8 +171,9 @@ TEST(OpenTokenizer, SentencePieceFolderWithConfigAddsBosAndCutsSpecialTokens) {
 }
 
 TEST(OpenTokenizer, SentencePieceOffsetsPointAtTheText) {
-  if (!std::filesystem::exists(kBotchan)) GTEST_SKIP() << "shared test data absent: " << kBotchan;
-  auto tok = loadTokenizer(kBotchan);
+  if (!std::filesystem::exists(test::botchanModel()))
+    GTEST_SKIP() << "shared test data absent: " << test::botchanModel();
+  auto tok = loadTokenizer(test::botchanModel());
   const std::string text = "Hello world, this is Botchan.";
   EncodedText encoded = tok->encodeWithOffsets(text);
   EXPECT_EQ(encoded.ids, tok->encode(text));

@@ -11,7 +11,7 @@ using namespace temper;
 
 namespace {
 
-bool contains(const Error& e, const std::string& part) { return std::string(e.what()).find(part) != std::string::npos; }
+using test::contains;
 
 // Code with indentation and tabs, unicode, digits, and bytes the corpus never had (a control
 // character, an emoji, a CJK character outside the corpus).

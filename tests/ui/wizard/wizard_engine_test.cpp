@@ -90,12 +90,12 @@ void WizardEngineTest::realEngineInfo() {
   const QString error = parseEngineInfo(reply->json, info);
   QVERIFY2(error.isEmpty(), qPrintable(error));
 
-  // The contract: the eight methods in the mission's order; pretrain runs today. Each has the
+  // The contract: the eleven methods in the mission's order; pretrain runs today. Each has the
   // wizard's own words, and says what it starts from and which data formats it takes.
   QStringList names;
   for (const MethodInfo& m : info.methods) names << m.name;
   QCOMPARE(names, (QStringList{"pretrain", "continued-pretrain", "sft", "classify", "few-shot", "reward-model", "dpo",
-                               "ppo"}));
+                               "kto", "simpo", "orpo", "ppo"}));
   QVERIFY(info.method("pretrain")->available);
   const QStringList formats{"text", "prompt-completion", "alpaca", "messages", "text-label", "preference", "prepared"};
   for (const MethodInfo& m : info.methods) {

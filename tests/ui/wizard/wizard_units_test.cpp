@@ -290,11 +290,11 @@ void WizardUnitsTest::methodTextsAndFit() {
   QCOMPARE(methodText(*info.method("sft")).title, QStringLiteral("Supervised finetuning (SFT)"));
   // A method the wizard does not know is shown in the engine's words.
   MethodInfo newcomer;
-  newcomer.name = "orpo";
-  newcomer.title = "ORPO";
-  newcomer.summary = "Odds-ratio preference optimisation.";
-  QCOMPARE(methodText(newcomer).title, QStringLiteral("ORPO"));
-  QCOMPARE(methodText(newcomer).when, QStringLiteral("Odds-ratio preference optimisation."));
+  newcomer.name = "grpo";
+  newcomer.title = "GRPO";
+  newcomer.summary = "Group-relative policy optimisation.";
+  QCOMPARE(methodText(newcomer).title, QStringLiteral("GRPO"));
+  QCOMPARE(methodText(newcomer).when, QStringLiteral("Group-relative policy optimisation."));
 
   // The fit comes from the engine's needs_base, base and formats.
   QCOMPARE(methodMismatch(*info.method("dpo"), false, "preference"), QString());

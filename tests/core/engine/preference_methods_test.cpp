@@ -1,0 +1,220 @@
+// The pairwise preference methods end to end through the real `temper`: a reward model and the DPO
+// family (dpo, simpo, orpo) train from the tiny GPT-2 the test pretrains, on pairs that follow a rule
+// any model can see (the preferred answer ends with a marker word), read from a TRL file or from a
+// preference set of the workspace's store. Learning checks with held-out pairs, the saved folders,
+// exact resume, and the refusals of the new keys.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/common/json_io.h"
+#include "tests/core/engine/engine_test_support.h"
+
+namespace temper::engine_test {
+namespace {
+
+Args preferenceArgs(const std::filesystem::path& workspace, const std::string& method, const std::string& data,
+                    const std::map<std::string, std::string>& extra = {}) {
+  std::map<std::string, std::string> flags = {{"method", method},      {"base", pretrainedTinyBase().string()},
+                                              {"data", data},          {"batch-size", "4"},
+                                              {"max-steps", "40"},     {"warmup-steps", "0"},
+                                              {"lr", "0.003"},         {"min-lr", "0.003"},
+                                              {"eval-every", "20"},    {"eval-batches", "8"},
+                                              {"threads", "1"},        {"ctx", "64"},
+                                              {"val-fraction", "0.25"}};
+  if (method != "reward-model") flags["sample-tokens"] = "8";
+  return trainArgs(workspace, std::move(flags), extra);
+}
+
+// TRL explicit-prompt pairs in the corpus's words: the preferred answer ends with " gladly." and
+// the other with " never." (a rule any model can see in the answer's last word). Short enough that
+// prompt + answer fit the tiny base's 64 characters, so nothing is cut.
+void writeMarkerPairs(const std::filesystem::path& path, int count, int first = 0) {
+  static const char* const subjects[] = {"baker", "martha", "child", "sailor", "man"};
+  static const char* const things[] = {"bread", "boats", "nets", "maps", "tea", "coins"};
+  std::ofstream out(path);
+  for (int i = first; i < first + count; ++i) {
+    const std::string subject = subjects[i % 5];
+    const std::string a = things[i % 6], b = things[(i / 6 + i + 1) % 6];
+    Json record = {{"prompt", "will the " + subject + " take " + a + "?"},
+                   {"chosen", " the " + subject + " takes " + b + " gladly."},
+                   {"rejected", " the " + subject + " takes " + a + " never."}};
+    out << record.dump() << "\n";
+  }
+}
+
+std::filesystem::path finalDir(const std::filesystem::path& workspace) {
+  return std::filesystem::path(listRuns(workspace).at(0).at("run_dir").get<std::string>()) / "final";
+}
+
+TEST(RewardModel, LearnsTheMarkerRuleAndSavesAOneLabelClassifier) {
+  TempDir dir("reward-model");
+  writeMarkerPairs(dir / "pairs.jsonl", 80);
+  auto result = runTemper(preferenceArgs(dir / "ws", "reward-model", (dir / "pairs.jsonl").string()));
+  ASSERT_EQ(result.exit_code, 0) << result.all();
+  const Json data = result.events("run_started").at(0).at("data");
+  EXPECT_EQ(data.at("format"), "preference");
+  EXPECT_EQ(data.at("train").at("examples"), 60) << data.dump();
+  EXPECT_EQ(data.at("validation").at("examples"), 20) << data.dump();
+  EXPECT_EQ(data.at("train").at("truncated"), 0) << data.dump();
+  auto evals = result.events("eval");
+  ASSERT_EQ(evals.size(), 2u);
+  const Json& last = evals.back().at("metrics");
+  EXPECT_GE(last.at("accuracy").get<double>(), 0.95) << last.dump();
+  EXPECT_GT(last.at("margin").get<double>(), evals.front().at("metrics").at("margin").get<double>()) << last.dump();
+  EXPECT_GT(last.at("chosen_reward").get<double>(), last.at("rejected_reward").get<double>());
+  EXPECT_LT(evals.back().at("val_loss").get<double>(), std::log(2.0)) << "below chance: -log σ(0)";
+  const Json config = readJsonFile(finalDir(dir / "ws") / "config.json");
+  EXPECT_EQ(config.at("architectures"), (Json{"GPT2ForSequenceClassification"}));
+  EXPECT_EQ(config.at("id2label"), (Json{{"0", "LABEL_0"}}));
+  EXPECT_TRUE(config.contains("pad_token_id")) << config.dump();
+  EXPECT_TRUE(std::filesystem::exists(finalDir(dir / "ws") / "model.safetensors"));
+
+  // `temper eval` scores pairs it never saw; `temper reward` one answer at a time, the same way.
+  writeMarkerPairs(dir / "unseen.jsonl", 30, 500);
+  auto eval = runTemper({"eval", "--model", finalDir(dir / "ws").string(), "--data", (dir / "unseen.jsonl").string(),
+                         "--threads", "1", "--json"});
+  ASSERT_EQ(eval.exit_code, 0) << eval.all();
+  const Json scored = Json::parse(eval.out);
+  EXPECT_EQ(scored.at("task"), "reward-model");
+  EXPECT_EQ(scored.at("pairs"), 30);
+  EXPECT_GE(scored.at("accuracy").get<double>(), 0.95) << scored.dump();
+  EXPECT_GT(scored.at("mean_margin").get<double>(), 0.0);
+  auto reward = [&](const std::string& completion) {
+    auto r = runTemper({"reward", "--model", finalDir(dir / "ws").string(), "--prompt", "will the martha take tea?",
+                        "--completion", completion, "--threads", "1", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.all();
+    return Json::parse(r.out).at("reward").get<double>();
+  };
+  EXPECT_GT(reward(" the martha takes maps gladly."), reward(" the martha takes maps never."));
+}
+
+TEST(RewardModel, TrainsFromAStoreSetAndFurtherFromItself) {
+  TempDir dir("reward-model-set");
+  const auto ws = dir / "ws";
+  writeMarkerPairs(dir / "pairs.jsonl", 40);
+  auto imported =
+      runTemper({"prefs", "import", (dir / "pairs.jsonl").string(), "--set", "marker", "--workspace", ws.string()});
+  ASSERT_EQ(imported.exit_code, 0) << imported.all();
+  auto first = runTemper(preferenceArgs(ws, "reward-model", "set:marker", {{"max-steps", "10"}, {"eval-every", "10"}}));
+  ASSERT_EQ(first.exit_code, 0) << first.all();
+  const Json data = first.events("run_started").at(0).at("data");
+  EXPECT_EQ(data.at("source"), "set marker");
+  EXPECT_EQ(data.at("train").at("examples").get<int>() + data.at("validation").at("examples").get<int>(), 40);
+  // The run keeps set:marker as given (a name, not a path made absolute).
+  const Json run = showRun(ws, listRuns(ws).at(0).at("id").get<std::string>());
+  EXPECT_NE(run.dump().find("\"set:marker\""), std::string::npos) << run.dump();
+
+  // A reward model trains further from its own folder, head and all.
+  auto further =
+      runTemper(preferenceArgs(dir / "ws2", "reward-model", (dir / "pairs.jsonl").string(),
+                               {{"base", finalDir(ws).string()}, {"max-steps", "10"}, {"eval-every", "10"}}));
+  ASSERT_EQ(further.exit_code, 0) << further.all();
+
+  // min-agreement chooses among a set's labels; a file's verdicts are taken as written.
+  auto refused =
+      runTemper(preferenceArgs(ws, "reward-model", (dir / "pairs.jsonl").string(), {{"min-agreement", "0.8"}}));
+  EXPECT_EQ(refused.exit_code, 2) << refused.all();
+  EXPECT_NE(refused.err.find("min-agreement and labeller choose among a set's labels"), std::string::npos)
+      << refused.err;
+  auto unknown = runTemper(preferenceArgs(ws, "reward-model", "set:nothing"));
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("nothing"), std::string::npos) << unknown.err;
+}
+
+TEST(Dpo, RaisesHeldOutAccuracyAndMarginWithFullWeights) {
+  TempDir dir("dpo");
+  writeMarkerPairs(dir / "pairs.jsonl", 80);
+  auto result = runTemper(
+      preferenceArgs(dir / "ws", "dpo", (dir / "pairs.jsonl").string(), {{"lr", "0.001"}, {"min-lr", "0.001"}}));
+  ASSERT_EQ(result.exit_code, 0) << result.all();
+  auto evals = result.events("eval");
+  ASSERT_EQ(evals.size(), 2u);
+  const Json& first = evals.front().at("metrics");
+  const Json& last = evals.back().at("metrics");
+  for (const char* name : {"rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins",
+                           "logps/chosen", "logps/rejected"}) {
+    EXPECT_TRUE(last.contains(name)) << name << " " << last.dump();
+  }
+  EXPECT_GE(last.at("rewards/accuracies").get<double>(), 0.9) << last.dump();
+  EXPECT_GT(last.at("rewards/margins").get<double>(), first.at("rewards/margins").get<double>()) << last.dump();
+  EXPECT_LT(evals.back().at("val_loss").get<double>(), std::log(2.0));
+  EXPECT_FALSE(result.events("sample").empty());
+  const Json config = readJsonFile(finalDir(dir / "ws") / "config.json");
+  EXPECT_EQ(config.at("architectures"), (Json{"GPT2LMHeadModel"}));
+}
+
+TEST(Dpo, UnderLoraTheBaseWithoutTheAdapterIsTheReferenceAndResumeIsExact) {
+  TempDir dir("dpo-lora");
+  writeMarkerPairs(dir / "pairs.jsonl", 40);
+  const std::map<std::string, std::string> lora = {{"peft", "lora"},   {"lora-r", "4"},     {"lr", "0.01"},
+                                                   {"min-lr", "0.01"}, {"max-steps", "20"}, {"eval-every", "10"}};
+  auto whole = runTemper(preferenceArgs(dir / "whole", "dpo", (dir / "pairs.jsonl").string(), lora));
+  ASSERT_EQ(whole.exit_code, 0) << whole.all();
+  auto evals = whole.events("eval");
+  ASSERT_EQ(evals.size(), 2u);
+  // The margin grows from the first evaluation to the second (the adapter starts as the identity,
+  // lora_B = 0, where policy and reference agree and every margin is 0).
+  EXPECT_GT(evals.back().at("metrics").at("rewards/margins").get<double>(),
+            evals.front().at("metrics").at("rewards/margins").get<double>());
+  EXPECT_TRUE(std::filesystem::exists(finalDir(dir / "whole") / "adapter_config.json"));
+
+  // Stopped after 10 steps and resumed to 20: the same losses, step for step.
+  auto lora_half = lora;
+  lora_half["max-steps"] = "10";
+  auto half = runTemper(preferenceArgs(dir / "split", "dpo", (dir / "pairs.jsonl").string(), lora_half));
+  ASSERT_EQ(half.exit_code, 0) << half.all();
+  const std::string run_id = listRuns(dir / "split").at(0).at("id").get<std::string>();
+  auto resumed = runTemper({"train", "--workspace", (dir / "split").string(), "--resume", run_id, "--max-steps", "20"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.all();
+  std::map<int64_t, double> expected, got;
+  for (const auto& e : whole.events("step")) expected[e.at("step").get<int64_t>()] = e.at("loss").get<double>();
+  for (const auto* run : {&half, &resumed}) {
+    for (const auto& e : run->events("step")) got[e.at("step").get<int64_t>()] = e.at("loss").get<double>();
+  }
+  EXPECT_EQ(got, expected);
+}
+
+// KTO (each answer alone, against the reference, with the KL estimate), and the reference-free
+// SimPO and ORPO.
+TEST(KtoSimpoOrpo, LearnTheRule) {
+  TempDir dir("kto-simpo-orpo");
+  writeMarkerPairs(dir / "pairs.jsonl", 40);
+  for (const std::string method : {"kto", "simpo", "orpo"}) {
+    auto result = runTemper(preferenceArgs(dir / method, method, (dir / "pairs.jsonl").string(),
+                                           {{"max-steps", "20"}, {"eval-every", "10"}}));
+    ASSERT_EQ(result.exit_code, 0) << method << result.all();
+    auto evals = result.events("eval");
+    ASSERT_EQ(evals.size(), 2u) << method;
+    EXPECT_GT(evals.back().at("metrics").at("rewards/margins").get<double>(),
+              evals.front().at("metrics").at("rewards/margins").get<double>())
+        << method;
+    EXPECT_LT(evals.back().at("val_loss").get<double>(), evals.front().at("val_loss").get<double>()) << method;
+    if (method == "orpo") {
+      EXPECT_TRUE(evals.back().at("metrics").contains("log_odds_ratio"));
+    }
+    if (method == "kto") {
+      EXPECT_GE(evals.back().at("metrics").at("kl").get<double>(), 0.0);
+    }
+  }
+}
+
+TEST(PreferenceErrors, NameTheKey) {
+  TempDir dir("preference-errors");
+  writeMarkerPairs(dir / "pairs.jsonl", 8);
+  auto smoothing =
+      runTemper(preferenceArgs(dir / "ws", "dpo", (dir / "pairs.jsonl").string(), {{"label-smoothing", "0.1"}}));
+  EXPECT_EQ(smoothing.exit_code, 2) << smoothing.all();
+  EXPECT_NE(smoothing.err.find("`label-smoothing` (0.100000) applies to dpo-loss robust"), std::string::npos)
+      << smoothing.err;
+  auto single = runTemper(preferenceArgs(dir / "ws", "kto", (dir / "pairs.jsonl").string(), {{"batch-size", "1"}}));
+  EXPECT_EQ(single.exit_code, 2) << single.all();
+  EXPECT_NE(single.err.find("`batch-size` is 1, give 2 or more"), std::string::npos) << single.err;
+  auto foreign = runTemper(preferenceArgs(dir / "ws", "sft", (dir / "pairs.jsonl").string(), {{"beta", "0.2"}}));
+  EXPECT_EQ(foreign.exit_code, 2) << foreign.all();
+  EXPECT_NE(foreign.err.find("beta"), std::string::npos) << foreign.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "ws" / "runs") && !listRuns(dir / "ws").empty());
+}
+
+}  // namespace
+}  // namespace temper::engine_test
