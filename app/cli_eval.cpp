@@ -1,10 +1,14 @@
 // `temper eval`: a language model on text, a classifier on labelled records, a reward model on preference
 // pairs (core/engine/eval_command.h); `temper reward`: one answer scored by a reward model (reward_eval.h).
 #include <cstdio>
+#include <filesystem>
+#include <map>
 
 #include "app/cli.h"
+#include "core/common/error.h"
 #include "core/engine/eval_command.h"
 #include "core/engine/model_loading.h"
+#include "core/methods/rl/rule_rewards.h"
 
 namespace temper::cli {
 namespace {
@@ -94,25 +98,81 @@ void addEvalCommand(CLI::App& app, Action& action) {
   });
 }
 
+namespace {
+
+/// `--rules`: a JSON array, or a file holding one.
+std::vector<RewardRule> rulesFrom(const std::string& text) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(text, ec)) return parseRewardRules(readJsonFile(text), text);
+  return parseRewardRules(Json(text), "--rules");
+}
+
+Json ruleBreakdown(const RuleRewards& rules, const RuleScores& scores) {
+  Json out = Json::array();
+  for (size_t i = 0; i < rules.rules().size(); ++i) {
+    const RewardRule& rule = rules.rules()[i];
+    out.push_back(
+        Json{{"kind", rule.kind}, {"argument", rule.argument}, {"weight", rule.weight}, {"score", scores.scores[i]}});
+  }
+  return out;
+}
+
+}  // namespace
+
 void addRewardCommand(CLI::App& app, Action& action) {
-  auto* reward =
-      app.add_subcommand("reward", "the reward a reward model (a reward-model run's final/) gives one answer");
+  auto* reward = app.add_subcommand(
+      "reward",
+      "the reward of one answer: from a reward model (a reward-model run's final/), or from rule rewards (--rules)");
   auto request = std::make_shared<RewardRequest>();
   auto model = std::make_shared<std::string>();
   auto adapter = std::make_shared<std::string>();
+  auto rules = std::make_shared<std::string>();
+  auto fields = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
-  reward->add_option("--model", *model, "a reward model folder, or a SEQ_CLS adapter folder whose base is on disk")
-      ->required();
-  reward->add_option("--adapter", *adapter, "a SEQ_CLS adapter folder applied to --model");
-  reward->add_option("--prompt", request->prompt, "the prompt, as the pairs' prompts were written")->required();
+  auto* model_option =
+      reward->add_option("--model", *model, "a reward model folder, or a SEQ_CLS adapter folder whose base is on disk");
+  auto* rules_option = reward->add_option(
+      "--rules", *rules,
+      "rule rewards instead of a model: a JSON array of {\"kind\", \"argument\", \"weight\"} or a .json file "
+      "holding one (docs/preference-training.md)");
+  model_option->excludes(rules_option);
+  reward->add_option("--adapter", *adapter, "a SEQ_CLS adapter folder applied to --model")->needs(model_option);
+  reward->add_option("--prompt", request->prompt, "the prompt, as the pairs' prompts were written (--model)");
   reward->add_option("--completion", request->completion, "the answer to score")->required();
+  reward->add_option("--fields", *fields,
+                     "--rules: the example's fields as a JSON object, e.g. {\"answer\": \"42\"} (exact-match and "
+                     "numeric-match read them)");
   reward->add_option("--ctx", request->ctx, "longest prompt + answer (default: the model's context)")
       ->check(CLI::Range(0, 1 << 20));
   reward->add_option("--threads", request->threads, "CPU threads (0: chosen by the engine)");
   reward->add_option("--device", request->device, "auto, cpu or cuda")->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   reward->add_flag("--json", *json, "print JSON");
-  reward->callback([&action, request, model, adapter, json] {
-    action = [request, model, adapter, json] {
+  reward->callback([&action, request, model, adapter, rules, fields, json] {
+    action = [request, model, adapter, rules, fields, json] {
+      if (!rules->empty()) {
+        const RuleRewards checked(rulesFrom(*rules));
+        std::map<std::string, std::string> values;
+        if (!fields->empty()) {
+          const Json parsed = Json::parse(*fields, nullptr, false);
+          if (!parsed.is_object())
+            throwConfigError("--fields: give a JSON object of strings, e.g. {\"answer\": \"42\"}");
+          for (const auto& [key, value] : parsed.items())
+            values[key] = value.is_string() ? value.get<std::string>() : value.dump();
+        }
+        const RuleScores scores = checked.score(request->completion, values, "--fields");
+        if (*json) {
+          std::printf("%s\n", Json{{"reward", scores.total}, {"rules", ruleBreakdown(checked, scores)}}.dump().c_str());
+        } else {
+          std::printf("reward %.6f\n", scores.total);
+          for (size_t i = 0; i < scores.scores.size(); ++i) {
+            const RewardRule& rule = checked.rules()[i];
+            std::printf("  %g x %g  %s\n", rule.weight, scores.scores[i], rule.label().c_str());
+          }
+        }
+        return 0;
+      }
+      if (model->empty()) throwConfigError("give --model (a reward model) or --rules (rule rewards)");
+      if (request->prompt.empty()) throwConfigError("--model scores an answer to a prompt: give --prompt");
       const ModelAndAdapter folders = resolveModelAndAdapter(*model, *adapter);
       request->model_dir = folders.model_dir;
       request->adapter_dir = folders.adapter_dir;

@@ -199,6 +199,24 @@ TEST(KtoSimpoOrpo, LearnTheRule) {
   }
 }
 
+// Rule rewards previewed on one answer, no model: the total and each rule's score, and a bad rule named.
+TEST(RuleRewards, PreviewedByTemperReward) {
+  const std::string rules =
+      R"([{"kind": "format", "argument": "<answer>...</answer>"}, {"kind": "numeric-match", "argument": "answer",
+          "weight": 2}, {"kind": "length", "argument": "5-10", "weight": 0.5}])";
+  auto scored = runTemper(
+      {"reward", "--rules", rules, "--completion", "<answer>41</answer>", "--fields", R"({"answer": "42"})", "--json"});
+  ASSERT_EQ(scored.exit_code, 0) << scored.all();
+  const Json result = Json::parse(scored.out);
+  // format 1, numeric-match 0 (41 is not 42), length 19 characters: 9 over 10, so 1 - 9/10 = 0.1.
+  EXPECT_DOUBLE_EQ(result.at("reward").get<double>(), 1.0 + 0.5 * 0.1);
+  EXPECT_EQ(result.at("rules").at(1).at("score"), 0.0);
+  EXPECT_DOUBLE_EQ(result.at("rules").at(2).at("score").get<double>(), 0.1);
+  auto bad = runTemper({"reward", "--rules", R"([{"kind": "regex", "argument": "(x"}])", "--completion", "x"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.all();
+  EXPECT_NE(bad.err.find("reward rule 1 (regex): cannot compile /(x/"), std::string::npos) << bad.err;
+}
+
 TEST(PreferenceErrors, NameTheKey) {
   TempDir dir("preference-errors");
   writeMarkerPairs(dir / "pairs.jsonl", 8);
