@@ -11,15 +11,22 @@
 
 namespace temper {
 
+/// The base every method that starts from one loads: `in.base` with the run's `peft` choice (QLoRA's
+/// base quantised while it is read, quantizeWhileLoading).
+inline ModelSource methodBaseModel(const MethodInputs& in, bool accept_classifier) {
+  const PeftChoice peft = peftChoice(in.config);
+  ModelSource source = baseModel(*in.base, accept_classifier, quantizeWhileLoading(peft, in.device));
+  source.peft = peft;
+  return source;
+}
+
 /// `Setup` is a task's setup struct with the fields source, train_files, val_files, val_fraction,
 /// context, batch_size, seed and device.
 template <typename Setup>
 Setup recordSetup(const MethodInputs& in, bool accept_classifier) {
   const TrainConfig& c = in.config;
   Setup s;
-  const PeftChoice peft = peftChoice(c);
-  s.source = baseModel(*in.base, accept_classifier, quantizeWhileLoading(peft, in.device));
-  s.source.peft = peft;
+  s.source = methodBaseModel(in, accept_classifier);
   s.train_files = recordFiles(c.data);
   if (!c.val_data.empty()) s.val_files = recordFiles(c.val_data);
   s.val_fraction = c.val_fraction;

@@ -2,7 +2,6 @@
 
 #include "core/common/error.h"
 #include "core/methods/dpo/pair_preference_task.h"
-#include "core/methods/peft_keys.h"
 #include "core/methods/preference/preference_method_keys.h"
 #include "core/methods/record_method.h"
 
@@ -19,13 +18,10 @@ PairObjective objectiveOf(const std::string& method) {
 MethodSetup setUpPairPreference(const MethodInputs& in) {
   const TrainConfig& c = in.config;
   PairPreferenceSetup s;
-  const PeftChoice peft = peftChoice(c);
-  s.source = baseModel(*in.base, /*accept_classifier=*/false, quantizeWhileLoading(peft, in.device));
-  s.source.peft = peft;
+  s.source = methodBaseModel(in, /*accept_classifier=*/false);
   s.objective = objectiveOf(c.method);
   // Full-weight DPO and KTO keep the base as it was beside the policy: the same folder loaded again.
-  const bool referenced = s.objective == PairObjective::Dpo || s.objective == PairObjective::Kto;
-  if (referenced && !peft.adapter()) s.reference = baseModel(*in.base).model;
+  if (needsReference(s.objective) && !s.source.peft.adapter()) s.reference = baseModel(*in.base).model;
   s.data = preferenceDataSetup(in);
   s.context = c.ctx;
   s.batch_size = c.batch_size;
@@ -38,7 +34,6 @@ MethodSetup setUpPairPreference(const MethodInputs& in) {
   s.desirable_weight = c.values.value("desirable-weight", 1.0);
   s.undesirable_weight = c.values.value("undesirable-weight", 1.0);
   s.sample_tokens = c.sample_tokens;
-
   return startRecordTask<PairPreferenceTask>(std::move(s), c);
 }
 
@@ -69,7 +64,7 @@ KeySpec betaKey() {
           "temperature; SimPO: the reward scale; ORPO: the odds-ratio weight λ)"};
 }
 
-/// What the three share: the data, the base, the chat template, the adapters, the samples.
+/// What the four share: the data, the base, the chat template, the adapters, the samples.
 MethodSpec pairMethod(std::string name, std::string title, std::string summary) {
   MethodSpec m;
   m.name = std::move(name);

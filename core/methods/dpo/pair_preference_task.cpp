@@ -9,10 +9,6 @@ namespace {
 
 double meanOf(const torch::Tensor& t) { return t.numel() == 0 ? 0.0 : t.to(torch::kDouble).mean().item<double>(); }
 
-bool needsReference(PairObjective objective) {
-  return objective == PairObjective::Dpo || objective == PairObjective::Kto;
-}
-
 /// KTO's mismatched pairs: the batch's 2B answers in order (chosen 0..B-1, rejected 0..B-1), each
 /// moved to the next example's prompt (TRL cycles completions by one within the batch), cut to
 /// `max_tokens` with the prompt. Laid out as pairs so that collatePairs puts row k's KL answer in

@@ -29,6 +29,11 @@ namespace temper {
 
 enum class PairObjective { Dpo, Kto, Simpo, Orpo };
 
+/// DPO and KTO compare the policy with a frozen reference; SimPO and ORPO need none.
+inline bool needsReference(PairObjective objective) {
+  return objective == PairObjective::Dpo || objective == PairObjective::Kto;
+}
+
 struct PairPreferenceSetup {
   ModelSource source;
   /// DPO and KTO with full weights: the frozen reference (the base loaded a second time). Null under an

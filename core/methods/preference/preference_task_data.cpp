@@ -56,7 +56,9 @@ PreferenceTaskData loadPreferenceTaskData(const PreferenceTaskDataSetup& setup, 
   } else {
     const std::vector<char> held =
         heldOutMask(static_cast<int64_t>(read.pairs.size()), setup.val_fraction, setup.seed, read.name);
-    for (size_t i = 0; i < read.pairs.size(); ++i) (held[i] ? val_pairs : train_pairs).push_back(read.pairs[i]);
+    for (size_t i = 0; i < read.pairs.size(); ++i) {
+      (held[i] ? val_pairs : train_pairs).push_back(std::move(read.pairs[i]));
+    }
     out.val = tokenize(read, val_pairs, setup, tokenizer);
   }
   out.train = tokenize(read, train_pairs, setup, tokenizer);

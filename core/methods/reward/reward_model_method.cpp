@@ -1,6 +1,5 @@
 #include "core/methods/reward/reward_model_method.h"
 
-#include "core/methods/peft_keys.h"
 #include "core/methods/preference/preference_method_keys.h"
 #include "core/methods/record_method.h"
 #include "core/methods/reward/reward_model_task.h"
@@ -11,9 +10,7 @@ namespace {
 MethodSetup setUpRewardModel(const MethodInputs& in) {
   const TrainConfig& c = in.config;
   RewardModelSetup s;
-  const PeftChoice peft = peftChoice(c);
-  s.source = baseModel(*in.base, /*accept_classifier=*/true, quantizeWhileLoading(peft, in.device));
-  s.source.peft = peft;
+  s.source = methodBaseModel(in, /*accept_classifier=*/true);
   s.data = preferenceDataSetup(in);
   s.context = c.ctx;
   s.batch_size = c.batch_size;

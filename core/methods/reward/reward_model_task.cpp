@@ -17,7 +17,7 @@ std::string shortText(std::string text, size_t limit) {
   return text;
 }
 
-/// Mean and population spread of a 1-d tensor, in double.
+/// Mean and population spread of `values`.
 std::pair<double, double> meanAndSpread(const std::vector<double>& values) {
   if (values.empty()) return {0.0, 0.0};
   double sum = 0;
