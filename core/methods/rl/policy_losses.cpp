@@ -245,4 +245,32 @@ GrpoLoss grpoLoss(const torch::Tensor& logps, const torch::Tensor& old_logps, co
   return result;
 }
 
+GrpoLoss rlooLoss(const torch::Tensor& logps, const torch::Tensor& old_logps, const torch::Tensor& advantages,
+                  const torch::Tensor& mask, double epsilon_low, double epsilon_high) {
+  requireTokenShape(logps, mask, "RLOO loss (log-probs)");
+  requireTokenShape(old_logps, mask, "RLOO loss (old log-probs)");
+  if (advantages.dim() != 1 || advantages.size(0) != logps.size(0)) {
+    throw Error(ErrorKind::Internal, "RLOO loss: one advantage per completion");
+  }
+  auto m = asFloat(mask, logps);
+  auto ratio = ((logps - old_logps) * m).sum(1).exp();
+  auto a = advantages.to(logps.scalar_type());
+  auto clipped_ratio = ratio.clamp(1.0 - epsilon_low, 1.0 + epsilon_high);
+  GrpoLoss result;
+  result.loss = (-torch::min(ratio * a, clipped_ratio * a)).mean();
+  auto low = (ratio < 1.0 - epsilon_low).logical_and(a < 0).to(m.scalar_type());
+  auto high = (ratio > 1.0 + epsilon_high).logical_and(a > 0).to(m.scalar_type());
+  result.clip_low = low.mean().detach();
+  result.clip_high = high.mean().detach();
+  result.clip_region = low.logical_or(high).to(m.scalar_type()).mean().detach();
+  return result;
+}
+
+torch::Tensor rlooSequenceKl(const torch::Tensor& old_logps, const torch::Tensor& reference_logps,
+                             const torch::Tensor& mask) {
+  requireTokenShape(old_logps, mask, "RLOO KL (old log-probs)");
+  requireTokenShape(reference_logps, mask, "RLOO KL (reference log-probs)");
+  return ((old_logps - reference_logps) * asFloat(mask, old_logps)).sum(1);
+}
+
 }  // namespace temper

@@ -108,4 +108,17 @@ struct GrpoLoss {
 GrpoLoss grpoLoss(const torch::Tensor& logps, const torch::Tensor& old_logps, const torch::Tensor& reference_logps,
                   const torch::Tensor& advantages, const torch::Tensor& mask, const GrpoOptions& options);
 
+/// RLOO's loss (TRL's RLOOTrainer): one importance ratio per completion from its summed
+/// log-probabilities, ρ = exp(Σ logπ − Σ logπold), and −min(ρ·A, clip(ρ, 1 − ε_low, 1 + ε_high)·A)
+/// averaged over completions. The clip shares are of completions, not tokens; `kl` is undefined
+/// (RLOO puts its KL in the reward: rlooKlPenalty).
+GrpoLoss rlooLoss(const torch::Tensor& logps, const torch::Tensor& old_logps, const torch::Tensor& advantages,
+                  const torch::Tensor& mask, double epsilon_low, double epsilon_high);
+
+/// RLOO's KL per completion, taken off its reward times β: Σ_t (logπold − logπref) over the
+/// completion's tokens (the first-order estimate k1 summed, as the RLOO paper and TRL do; it may be
+/// negative). [B].
+torch::Tensor rlooSequenceKl(const torch::Tensor& old_logps, const torch::Tensor& reference_logps,
+                             const torch::Tensor& mask);
+
 }  // namespace temper

@@ -194,6 +194,26 @@ TEST(GrpoLoss, AddsTheK3KlToTheReferenceWithBeta) {
   EXPECT_NEAR(result.kl.item<double>(), kl, kTight);
 }
 
+// Two completions, ratios e^{0.5} ≈ 1.6487 (A = +1: clipped to 1.2) and e^{−0.5} ≈ 0.6065 (A = −1:
+// clipped to 0.8; −min(−0.6065, −0.8) = 0.8): loss (−1.2 + 0.8) / 2 = −0.2, both clipped.
+TEST(RlooLoss, OneRatioPerCompletionFromItsSummedLogProbs) {
+  auto logps = rows({{-1.0, -1.0, 0.0}, {-2.0, -1.0, 0.0}});
+  auto old = rows({{-1.25, -1.25, -5.0}, {-1.75, -0.75, -5.0}});
+  auto mask = rows({{1, 1, 0}, {1, 1, 0}});
+  auto loss = rlooLoss(logps, old, doubles({1.0, -1.0}), mask, 0.2, 0.2);
+  EXPECT_NEAR(loss.loss.item<double>(), -0.2, kTight);
+  EXPECT_NEAR(loss.clip_high.item<double>(), 0.5, kTight);
+  EXPECT_NEAR(loss.clip_low.item<double>(), 0.5, kTight);
+  EXPECT_NEAR(loss.clip_region.item<double>(), 1.0, kTight);
+  EXPECT_FALSE(loss.kl.defined());
+  // Inside the clip range the gradient is the advantage times the ratio, per completion.
+  auto unclipped = rlooLoss(logps, logps, doubles({2.0, -1.0}), mask, 0.2, 0.2);
+  EXPECT_NEAR(unclipped.loss.item<double>(), (-2.0 + 1.0) / 2, kTight);
+  // The KL in RLOO's reward: Σ (old − ref) over the completion, padding left out.
+  auto kl = rlooSequenceKl(old, logps, mask);
+  expectNear(kl, {-0.5, 0.5}, kTight);
+}
+
 TEST(PolicyLossNames, ParseWhatTheConfigSays) {
   EXPECT_EQ(parseGrpoLossKind("dr-grpo"), GrpoLossKind::DrGrpo);
   EXPECT_EQ(parseGrpoLossKind("dapo"), GrpoLossKind::Dapo);
@@ -323,6 +343,29 @@ TEST_F(PolicyReference, GroupAdvantagesAndGrpoLossesMatchTheScript) {
       ++index;
     }
   }
+}
+
+TEST_F(PolicyReference, RlooLossAndKlMatchTheScript) {
+  const int B = 12, T = 7;
+  // Small log-ratios (σ 0.1 per token) so that some completions fall inside the clip range and some outside.
+  auto logps = matrix(B, T, -1.5, 0.5), old = logps, ref = matrix(B, T, -1.5, 0.5);
+  std::normal_distribution<double> nudge(0.0, 0.1);
+  for (auto& row : old) {
+    for (auto& x : row) x += nudge(rng);
+  }
+  auto mask = leftAlignedMask(B, T);
+  std::vector<double> advantages = matrix(1, B, 0.0, 1.0)[0];
+  nlohmann::json c = {{"name", "rloo"},   {"logps", logps},           {"old_logps", old},     {"ref_logps", ref},
+                      {"mask", mask},     {"advantages", advantages}, {"epsilon_low", 0.2}, {"epsilon_high", 0.28}};
+  test_support::TempDir dir("policy-losses");
+  auto out = test_support::runPythonReference(kLossReferenceScript, dir / "cases.json", {{"cases", {c}}});
+  ASSERT_FALSE(out.is_null());
+  const auto& r = out["results"][0];
+  auto ours = rlooLoss(rows(logps), rows(old), doubles(advantages), rows(mask), 0.2, 0.28);
+  EXPECT_NEAR(ours.loss.item<double>(), r["loss"].get<double>(), 1e-11);
+  expectNear(rlooSequenceKl(rows(old), rows(ref), rows(mask)), r["kl"].get<std::vector<double>>(), 1e-11);
+  EXPECT_GT(ours.clip_region.item<double>(), 0.0) << "some completions should be clipped";
+  EXPECT_LT(ours.clip_region.item<double>(), 1.0) << "and some not";
 }
 
 }  // namespace

@@ -195,8 +195,19 @@ def grpo(c):
     return {"loss": loss.item()}
 
 
+def rloo(c):
+    logp, old, ref, mask = t(c["logps"]), t(c["old_logps"]), t(c["ref_logps"]), t(c["mask"])
+    adv = t(c["advantages"])
+    lo, hi = c["epsilon_low"], c["epsilon_high"]
+    ratio = torch.exp(((logp - old) * mask).sum(1))
+    loss = (-torch.minimum(ratio * adv, torch.clamp(ratio, 1 - lo, 1 + hi) * adv)).mean()
+    kl = ((old - ref) * mask).sum(1)
+    return {"loss": loss.item(), "kl": kl.tolist()}
+
+
 CASES = {"sequence_logps": sequence_logps, "bradley_terry": bradley_terry, "dpo": dpo, "simpo": simpo,
-         "orpo": orpo, "kto": kto, "ppo": ppo, "group_advantages": group_advantages, "grpo": grpo}
+         "orpo": orpo, "kto": kto, "ppo": ppo, "group_advantages": group_advantages, "grpo": grpo,
+         "rloo": rloo}
 
 
 def main():
