@@ -100,13 +100,6 @@ void addEvalCommand(CLI::App& app, Action& action) {
 
 namespace {
 
-/// `--rules`: a JSON array, or a file holding one.
-std::vector<RewardRule> rulesFrom(const std::string& text) {
-  std::error_code ec;
-  if (std::filesystem::is_regular_file(text, ec)) return parseRewardRules(readJsonFile(text), text);
-  return parseRewardRules(Json(text), "--rules");
-}
-
 Json ruleBreakdown(const RuleRewards& rules, const RuleScores& scores) {
   Json out = Json::array();
   for (size_t i = 0; i < rules.rules().size(); ++i) {
@@ -150,7 +143,7 @@ void addRewardCommand(CLI::App& app, Action& action) {
   reward->callback([&action, request, model, adapter, rules, fields, json] {
     action = [request, model, adapter, rules, fields, json] {
       if (!rules->empty()) {
-        const RuleRewards checked(rulesFrom(*rules));
+        const RuleRewards checked(rewardRulesFromText(*rules, "--rules"));
         std::map<std::string, std::string> values;
         if (!fields->empty()) {
           const Json parsed = Json::parse(*fields, nullptr, false);

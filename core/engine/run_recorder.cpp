@@ -38,12 +38,15 @@ void RunRecorder::emit(const Json& event) {
 }
 
 void RunRecorder::onStep(const StepReport& r) {
-  events::StepFields fields{r.step, max_steps_, r.tokens_seen, r.wall_time_s,
-                            r.loss, r.lr,       r.grad_norm,   r.tokens_per_s};
+  events::StepFields fields{r.step, max_steps_,  r.tokens_seen,  r.wall_time_s, r.loss,
+                            r.lr,   r.grad_norm, r.tokens_per_s, r.metrics};
   emit(events::step(run_id_, fields));
   for (auto [name, value] :
        {std::pair{"train_loss", r.loss}, {"lr", r.lr}, {"grad_norm", r.grad_norm}, {"tokens_per_s", r.tokens_per_s}}) {
     pending_.push_back({r.step, r.tokens_seen, r.wall_time_s, name, value});
+  }
+  for (const auto& [name, value] : r.metrics) {
+    pending_.push_back({r.step, r.tokens_seen, r.wall_time_s, "train_" + name, value});
   }
   if (start_step_ < 0) {
     // The ETA averages over the steps of this process (a resumed run starts late), evals included.
@@ -70,8 +73,9 @@ void RunRecorder::onEval(const EvalReport& r) {
   console_.say("step " + std::to_string(r.step) + ": validation loss " + fixed(r.val_loss, 4) + measures +
                " (elapsed " + formatDuration(r.wall_time_s) + ")");
   for (const auto& s : r.samples) {
-    emit(events::sample(run_id_, r.step, s.prompt, s.text));
+    emit(events::sample(run_id_, r.step, s.prompt, s.text, s.scores));
     Json line = {{"step", r.step}, {"prompt", s.prompt}, {"text", s.text}};
+    if (!s.scores.empty()) line["scores"] = s.scores;
     samples_file_ << line.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
     store_.addSample(run_id_, SampleRecord{r.step, s.prompt, s.text, 0});
     console_.say("  sample: " + s.text);

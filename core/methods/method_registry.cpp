@@ -7,6 +7,7 @@
 #include "core/methods/dpo/dpo_methods.h"
 #include "core/methods/pretrain/pretrain_methods.h"
 #include "core/methods/reward/reward_model_method.h"
+#include "core/methods/rl/rl_methods.h"
 #include "core/methods/sft/sft_method.h"
 
 namespace temper {
@@ -40,6 +41,8 @@ MethodRegistry builtIn() {
   registry.add(ktoMethod());
   registry.add(simpoMethod());
   registry.add(orpoMethod());
+  registry.add(grpoMethod());
+  registry.add(rlooMethod());
   registry.add(planned("ppo", "PPO",
                        "Reinforcement learning against a reward model: the classic RLHF step after SFT and a reward "
                        "model.",

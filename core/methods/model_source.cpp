@@ -145,6 +145,28 @@ void setTrainingMode(ModelSource& source, CausalLmImpl& model, bool training) {
   if (source.adapter) source.adapter->setTraining(training);
 }
 
+torch::Tensor underReference(const CausalLm& reference, ModelSource& source, CausalLmImpl& model,
+                             const std::function<torch::Tensor(CausalLmImpl&)>& forward) {
+  torch::NoGradGuard no_grad;
+  if (reference) return forward(*reference);
+  if (!source.adapter) throw Error(ErrorKind::Internal, "a reference needs a reference model or an adapter to detach");
+  Adapter& adapter = *source.adapter;
+  const bool training = model.is_training();
+  model.eval();
+  adapter.detach();
+  torch::Tensor out;
+  try {
+    out = forward(model);
+  } catch (...) {
+    adapter.attach();
+    model.train(training);
+    throw;
+  }
+  adapter.attach();
+  model.train(training);
+  return out;
+}
+
 void saveModelFolder(const ModelSource& source, CausalLmImpl& model, const std::filesystem::path& dir,
                      const ClassifierHead* head) {
   if (source.adapter) {

@@ -5,6 +5,7 @@
 /// own keys, the family's tensor names, the tokenizer files copied), so `transformers` and Temper
 /// both load what a run produced.
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,14 @@ double learningRateScaleOf(const ModelSource& source, const std::string& name);
 
 /// Train or eval mode for the model and its adapter (dropout).
 void setTrainingMode(ModelSource& source, CausalLmImpl& model, bool training);
+
+/// What a method that compares its policy with a frozen reference (DPO, KTO, GRPO and RLOO with a
+/// KL term) computes under the reference, without gradients: `forward` applied to `reference`
+/// when the method holds one (full weights: the base loaded a second time), else to `model` with
+/// the source's adapter detached for the call (under any PEFT kind the base is the reference, and
+/// no second copy is held, as TRL does with a PEFT model), in eval mode (no dropout).
+torch::Tensor underReference(const CausalLm& reference, ModelSource& source, CausalLmImpl& model,
+                             const std::function<torch::Tensor(CausalLmImpl&)>& forward);
 
 /// A classify run's label head: (labels, hidden) weights and the labels in id order.
 struct ClassifierHead {

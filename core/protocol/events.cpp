@@ -31,6 +31,7 @@ Json step(const std::string& run_id, const StepFields& f) {
   e["lr"] = f.lr;
   e["grad_norm"] = f.grad_norm;
   e["tokens_per_s"] = f.tokens_per_s;
+  if (!f.metrics.empty()) e["metrics"] = f.metrics;
   return e;
 }
 
@@ -51,11 +52,13 @@ Json checkpointSaved(const std::string& run_id, int64_t step, const std::string&
   return e;
 }
 
-Json sample(const std::string& run_id, int64_t step, const std::string& prompt, const std::string& text) {
+Json sample(const std::string& run_id, int64_t step, const std::string& prompt, const std::string& text,
+            const Json& scores) {
   Json e = make("sample", run_id);
   e["step"] = step;
   e["prompt"] = prompt;
   e["text"] = text;
+  if (scores.is_object() && !scores.empty()) e["scores"] = scores;
   return e;
 }
 

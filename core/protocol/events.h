@@ -22,6 +22,7 @@ struct StepFields {
   double lr = 0;
   double grad_norm = 0;
   double tokens_per_s = 0;
+  std::map<std::string, double> metrics;  ///< the method's own training measures; omitted when empty
 };
 
 /// `data`: what the method made of its data (format, example counts, truncated / dropped records).
@@ -32,7 +33,9 @@ Json step(const std::string& run_id, const StepFields& fields);
 Json eval(const std::string& run_id, int64_t step, int64_t tokens_seen, double val_loss,
           const std::map<std::string, double>& metrics = {});
 Json checkpointSaved(const std::string& run_id, int64_t step, const std::string& path);
-Json sample(const std::string& run_id, int64_t step, const std::string& prompt, const std::string& text);
+/// `scores`: what the method scored the text with (GRPO's reward and its parts); omitted when empty.
+Json sample(const std::string& run_id, int64_t step, const std::string& prompt, const std::string& text,
+            const Json& scores = Json::object());
 /// status: "finished", "failed" or "cancelled"; reason is a sentence for people.
 Json runEnded(const std::string& run_id, const std::string& status, const std::string& reason, int64_t step);
 Json log(const std::string& run_id, const std::string& level, const std::string& message);

@@ -108,8 +108,11 @@ LoopResult Trainer::run() {
                         loss,
                         lr,
                         grad_norm,
-                        static_cast<double>(tokens_per_step) / secondsSince(step_started)};
+                        static_cast<double>(tokens_per_step) / secondsSince(step_started),
+                        task_.takeStepMetrics()};
       callbacks_.on_step(report);
+    } else {
+      task_.takeStepMetrics();  // each step's measures are its own, reported or not
     }
     const bool last = state_.step == options_.max_steps;
     if (state_.step % options_.eval_every == 0 || last) {

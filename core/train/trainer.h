@@ -34,6 +34,7 @@ struct StepReport {
   double lr = 0;
   double grad_norm = 0;
   double tokens_per_s = 0;
+  std::map<std::string, double> metrics;  ///< the task's takeStepMetrics()
 };
 
 struct EvalReport {

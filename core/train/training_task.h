@@ -17,6 +17,9 @@ namespace temper {
 struct SampleText {
   std::string prompt;
   std::string text;
+  /// What the method scored the text with (GRPO: {"reward": 1.5, "rewards/format": 1, ...});
+  /// empty for methods that only generate.
+  Json scores = Json::object();
 };
 
 class TrainingTask {
@@ -38,6 +41,10 @@ class TrainingTask {
   /// The method's own measures from the last validationLoss() call (SFT: token accuracy;
   /// classify: accuracy and per-class counts), recorded next to val_loss. Names are snake_case.
   virtual std::map<std::string, double> validationMetrics() const { return {}; }
+  /// The method's own measures of the micro-batches since the last call (GRPO: the rollouts' mean
+  /// reward, KL, clip shares), taken by the loop after each optimizer step and recorded with it as
+  /// `train_<name>`. A method averages over its micro-batches and starts afresh after the call.
+  virtual std::map<std::string, double> takeStepMetrics() { return {}; }
   /// Generations for the method's fixed prompts (eval mode, no gradients).
   virtual std::vector<SampleText> samples() = 0;
 

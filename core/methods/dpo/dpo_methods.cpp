@@ -37,7 +37,15 @@ MethodSetup setUpPairPreference(const MethodInputs& in) {
   return startRecordTask<PairPreferenceTask>(std::move(s), c);
 }
 
+/// `beta` is shared with GRPO and RLOO, where 0 turns the KL term off; here it scales the loss itself.
+void validatePairBeta(const TrainConfig& c) {
+  if (c.values.value("beta", 0.1) <= 0.0) {
+    throwConfigError("`beta` is 0; " + c.method + " needs a positive beta (it scales the preference term)");
+  }
+}
+
 void validateDpo(const TrainConfig& c) {
+  validatePairBeta(c);
   const double smoothing = c.values.value("label-smoothing", 0.0);
   const std::string loss = c.values.value("dpo-loss", std::string("sigmoid"));
   if (smoothing > 0.0 && loss != "robust") {
@@ -47,21 +55,11 @@ void validateDpo(const TrainConfig& c) {
 }
 
 void validateKto(const TrainConfig& c) {
+  validatePairBeta(c);
   if (c.batch_size < 2) {
     throwConfigError("kto estimates its KL term from the other answers of a micro-batch; `batch-size` is " +
                      std::to_string(c.batch_size) + ", give 2 or more");
   }
-}
-
-KeySpec betaKey() {
-  return {"beta",
-          KeyKind::Number,
-          0.1,
-          1e-6,
-          1000,
-          {},
-          "dpo, kto, simpo, orpo: how strongly preferences move the policy (DPO, KTO: the KL penalty's inverse "
-          "temperature; SimPO: the reward scale; ORPO: the odds-ratio weight λ)"};
 }
 
 /// What the four share: the data, the base, the chat template, the adapters, the samples.
@@ -84,6 +82,7 @@ MethodSpec pairMethod(std::string name, std::string title, std::string summary) 
   m.peft = {"none", "lora", "adapters", "prompt-tuning", "prefix-tuning"};
   m.set_up = setUpPairPreference;
   m.dry_run_shape = baseModelShape;
+  m.validate = validatePairBeta;
   return m;
 }
 

@@ -71,24 +71,10 @@ double PairPreferenceTask::learningRateScale(const std::string& name) const {
 void PairPreferenceTask::setTraining(bool training) { setTrainingMode(setup_.source, *model_, training); }
 
 PairLogps PairPreferenceTask::referenceLogps(const PairBatch& batch) {
+  const torch::Tensor logits = underReference(setup_.reference, setup_.source, *model_,
+                                              [&](CausalLmImpl& reference) { return reference.forward(batch.ids); });
   torch::NoGradGuard no_grad;
-  if (setup_.reference) return pairLogps(setup_.reference->forward(batch.ids), batch);
-  // Under an adapter the reference is the base: the adapter leaves the forward pass for this one.
-  auto& adapter = *setup_.source.adapter;
-  const bool training = model_->is_training();
-  model_->eval();  // the reference has no dropout
-  adapter.detach();
-  PairLogps logps;
-  try {
-    logps = pairLogps(model_->forward(batch.ids), batch);
-  } catch (...) {
-    adapter.attach();
-    model_->train(training);
-    throw;
-  }
-  adapter.attach();
-  model_->train(training);
-  return logps;
+  return pairLogps(logits, batch);
 }
 
 PairPreferenceTask::BatchLoss PairPreferenceTask::batchLoss(const PreferenceExamples& examples,

@@ -15,6 +15,17 @@ std::vector<KeySpec> preferenceDataKeys() {
   };
 }
 
+KeySpec betaKey() {
+  return {"beta",
+          KeyKind::Number,
+          0.1,
+          0,
+          1000,
+          {},
+          "dpo, kto: the KL penalty's inverse temperature; simpo: the reward scale; orpo: the odds-ratio weight λ "
+          "(each needs beta > 0); grpo, rloo: the weight of the KL to the reference (0: none, no reference held)"};
+}
+
 PreferenceTaskDataSetup preferenceDataSetup(const MethodInputs& in) {
   const TrainConfig& c = in.config;
   PreferenceTaskDataSetup s;

@@ -11,6 +11,9 @@ namespace temper {
 /// `min-agreement` and `labeller` (own keys of each preference method; only for `data` set:NAME).
 std::vector<KeySpec> preferenceDataKeys();
 
+/// `beta`, which the DPO family, GRPO and RLOO read, each with its own default.
+KeySpec betaKey();
+
 /// The data half of a preference task's setup from the config: `data`, `val-data`,
 /// `val-fraction`, `seed`, `chat-template`, the two keys above, and the workspace of set:NAME.
 /// max_tokens and the tokenizer are the task's to fill (they depend on the loaded model).

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <optional>
 
 #include "core/common/error.h"
@@ -228,6 +229,12 @@ std::vector<RewardRule> parseRewardRules(const Json& json, const std::string& wh
   }
   if (rules.empty()) throwConfigError(where + ": no rule given");
   return rules;
+}
+
+std::vector<RewardRule> rewardRulesFromText(const std::string& text, const std::string& where) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(text, ec)) return parseRewardRules(readJsonFile(text), text);
+  return parseRewardRules(Json(text), where);
 }
 
 std::string extractedAnswer(const std::string& completion) {

@@ -69,6 +69,9 @@ class RuleRewards {
 /// Rules from JSON: an array of {"kind", "argument" (or "arg"), "weight" (default 1)}, or a string
 /// holding such an array (the `reward-rules` key's text). `where` names the source in errors.
 std::vector<RewardRule> parseRewardRules(const Json& json, const std::string& where);
+/// Rules from text as people give them (`--rules`, `reward-rules`): the path of a JSON file
+/// holding the array, else the array itself. `where` names the flag or key in errors.
+std::vector<RewardRule> rewardRulesFromText(const std::string& text, const std::string& where);
 
 /// The answer exact-match and numeric-match read: the text of the last <answer>...</answer>, else
 /// the whole completion, trimmed.

@@ -355,8 +355,8 @@ TEST_F(PolicyReference, RlooLossAndKlMatchTheScript) {
   }
   auto mask = leftAlignedMask(B, T);
   std::vector<double> advantages = matrix(1, B, 0.0, 1.0)[0];
-  nlohmann::json c = {{"name", "rloo"},   {"logps", logps},           {"old_logps", old},     {"ref_logps", ref},
-                      {"mask", mask},     {"advantages", advantages}, {"epsilon_low", 0.2}, {"epsilon_high", 0.28}};
+  nlohmann::json c = {{"name", "rloo"}, {"logps", logps},           {"old_logps", old},   {"ref_logps", ref},
+                      {"mask", mask},   {"advantages", advantages}, {"epsilon_low", 0.2}, {"epsilon_high", 0.28}};
   test_support::TempDir dir("policy-losses");
   auto out = test_support::runPythonReference(kLossReferenceScript, dir / "cases.json", {{"cases", {c}}});
   ASSERT_FALSE(out.is_null());

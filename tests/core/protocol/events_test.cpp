@@ -31,7 +31,7 @@ std::vector<Json> builtEvents() {
       events::runStarted(run, Json{{"method", "pretrain"}, {"max-steps", 2000}},
                          Json{{"device", "cpu"}, {"torch_threads", 2}}, "/w/runs/" + run, false, 0,
                          Json{{"format", "tokens"}, {"train_tokens", 4096}, {"val_tokens", 512}}),
-      events::step(run, events::StepFields{47, 2000, 36096, 3.18, 3.0168, 0.00047, 1.41, 11670.0}),
+      events::step(run, events::StepFields{47, 2000, 36096, 3.18, 3.0168, 0.00047, 1.41, 11670.0, {}}),
       events::eval(run, 50, 38400, 2.875, {{"token_accuracy", 0.4375}}),
       events::eval(run, 100, 76800, 2.5, {}),
       events::sample(run, 50, "The", "The café ☕ opens at nine"),
@@ -42,6 +42,15 @@ std::vector<Json> builtEvents() {
       events::runEnded(run, "failed", "loss is NaN at step 7", 7),
       events::result("data prepare", Json{{"train_tokens", 4096}, {"val_tokens", 512}}),
       events::error("", "invalid_config", "`lr` (flag --lr) is \"x\"; allowed: 1e-09 to 10"),
+      events::step(run, events::StepFields{48,
+                                           2000,
+                                           36096,
+                                           3.18,
+                                           3.0168,
+                                           0.00047,
+                                           1.41,
+                                           11670.0,
+                                           {{"reward", 0.5}, {"frac_reward_zero_std", 0.25}}}),
   };
 }
 

@@ -55,7 +55,7 @@ class EventParsingTest : public QObject {
       QVERIFY(e.time > 0);
     }
     QCOMPARE(types, (QStringList{"run_started", "step", "eval", "eval", "sample", "checkpoint_saved", "log",
-                                 "run_finished", "run_cancelled", "run_failed", "result", "error"}));
+                                 "run_finished", "run_cancelled", "run_failed", "result", "error", "step"}));
     const auto& events = batch.events;
     QCOMPARE(events[0].run_id, QStringLiteral("20261206-010203-ab12"));
     QCOMPARE(events[0].fields.value(QStringLiteral("config")).toObject().value(QStringLiteral("max-steps")).toInt(),
@@ -79,6 +79,8 @@ class EventParsingTest : public QObject {
     QCOMPARE(events[8].text("status"), QStringLiteral("cancelled"));
     QVERIFY(events[11].run_id.isEmpty());
     QCOMPARE(events[11].text("kind"), QStringLiteral("invalid_config"));
+    QCOMPARE(events[12].fields.value(QStringLiteral("metrics")).toObject().value(QStringLiteral("reward")).toDouble(),
+             0.5);
   }
 
   void splitAtEveryByteGivesTheSameEvents() {

@@ -1,0 +1,194 @@
+#include "core/methods/rl/rl_methods.h"
+
+#include "core/common/error.h"
+#include "core/methods/preference/preference_method_keys.h"
+#include "core/methods/record_method.h"
+#include "core/methods/rl/group_policy_task.h"
+
+namespace temper {
+namespace {
+
+GroupObjective groupObjectiveOf(const std::string& method) {
+  return method == "rloo" ? GroupObjective::Rloo : GroupObjective::Grpo;
+}
+
+MethodSetup setUpGroupPolicy(const MethodInputs& in) {
+  const TrainConfig& c = in.config;
+  const Json& v = c.values;
+  GroupPolicySetup s;
+  s.source = methodBaseModel(in, /*accept_classifier=*/false);
+  s.objective = groupObjectiveOf(c.method);
+  s.grpo.beta = v.value("beta", 0.0);
+  // With full weights a KL term needs the base as it was beside the policy: loaded a second time.
+  if (s.grpo.beta != 0.0 && !s.source.peft.adapter()) s.reference = baseModel(*in.base).model;
+  s.prompts.data = c.data;
+  s.prompts.val_data = c.val_data;
+  s.prompts.workspace = in.workspace.root.string();
+  s.prompts.val_fraction = c.val_fraction;
+  s.prompts.chat_template = c.chat_template == "auto" ? "" : c.chat_template;
+  const std::string rules = v.value("reward-rules", std::string());
+  if (!rules.empty()) s.rewards.rules = rewardRulesFromText(rules, "`reward-rules`");
+  s.rewards.reward_model = v.value("reward-model", std::string());
+  s.rewards.model_weight = v.value("reward-model-weight", 1.0);
+  s.rewards.device = in.device;
+  s.context = c.ctx;
+  s.batch_size = c.batch_size;
+  s.grad_accum = c.grad_accum;
+  s.group_size = v.value("num-generations", int64_t{8});
+  s.max_completion_length = v.value("max-completion-length", int64_t{256});
+  s.temperature = v.value("temperature", 1.0);
+  s.top_p = v.value("top-p", 1.0);
+  s.top_k = v.value("top-k", int64_t{0});
+  s.num_iterations = v.value("num-iterations", int64_t{1});
+  s.grpo.epsilon_low = v.value("epsilon", 0.2);
+  const Json& high = v.contains("epsilon-high") ? v.at("epsilon-high") : Json();
+  s.grpo.epsilon_high = high.is_number() ? high.get<double>() : s.grpo.epsilon_low;
+  s.grpo.kind = parseGrpoLossKind(v.value("grpo-loss", std::string("dapo"))).value_or(GrpoLossKind::Dapo);
+  s.grpo.level =
+      parseImportanceLevel(v.value("importance-level", std::string("token"))).value_or(ImportanceLevel::Token);
+  s.scale = parseAdvantageScale(v.value("scale-rewards", std::string("group"))).value_or(AdvantageScale::Group);
+  s.normalize_advantages = v.value("normalize-advantages", false);
+  s.mask_truncated = v.value("mask-truncated-completions", false);
+  s.seed = static_cast<uint64_t>(c.seed);
+  s.device = in.device;
+  return startRecordTask<GroupPolicyTask>(std::move(s), c);
+}
+
+void validateGroupPolicy(const TrainConfig& c) {
+  const Json& v = c.values;
+  if (v.value("reward-rules", std::string()).empty() && v.value("reward-model", std::string()).empty()) {
+    throwConfigError(c.method +
+                     " learns from rewards and none is given: set `reward-rules` (a JSON array of rules, or a file "
+                     "holding one) and/or `reward-model` (a reward model's folder)");
+  }
+  const std::string rules = v.value("reward-rules", std::string());
+  if (!rules.empty()) RuleRewards checked(rewardRulesFromText(rules, "`reward-rules`"));  // errors before any work
+  if (c.ctx > 0 && v.value("max-completion-length", int64_t{256}) >= c.ctx) {
+    throwConfigError("`max-completion-length` (" + std::to_string(v.value("max-completion-length", int64_t{256})) +
+                     ") leaves no room for a prompt in ctx " + std::to_string(c.ctx));
+  }
+}
+
+/// What GRPO and RLOO share: sampling, rewards, the clip range, the KL weight.
+MethodSpec groupMethod(std::string name, std::string title, std::string summary) {
+  MethodSpec m;
+  m.name = std::move(name);
+  m.title = std::move(title);
+  m.summary = std::move(summary);
+  m.base = BaseUse::LanguageModel;
+  m.data_formats = {"prompt-completion", "alpaca", "messages", "preference", "prompt-only"};
+  m.keys = {"base", "val-data", "val-fraction", "chat-template"};
+  using K = KeyKind;
+  m.own_keys = {
+      {"reward-rules",
+       K::Text,
+       "",
+       0,
+       0,
+       {},
+       "grpo, rloo: rule rewards, a JSON array of {\"kind\", \"argument\", \"weight\"} (kinds regex, format, "
+       "contains, not-contains, exact-match, numeric-match, length) or a file holding one"},
+      {"reward-model",
+       K::Text,
+       "",
+       0,
+       0,
+       {},
+       "grpo, rloo: a reward model's folder (a reward-model run's final/, or a transformers one-label classifier)"},
+      {"reward-model-weight", K::Number, 1.0, 0, 1000, {}, "grpo, rloo: the reward model's weight beside the rules'"},
+      {"num-generations", K::Integer, 8, 2, 256, {}, "grpo, rloo: completions sampled per prompt (the group)"},
+      {"max-completion-length", K::Integer, 256, 1, 1 << 20, {}, "grpo, rloo: most tokens sampled per completion"},
+      {"temperature", K::Number, 1.0, 0.01, 10, {}, "grpo, rloo: sampling temperature of the completions"},
+      {"top-p", K::Number, 1.0, 0.01, 1, {}, "grpo, rloo: nucleus sampling mass (1 keeps every token)"},
+      {"top-k", K::Integer, 0, 0, 1 << 24, {}, "grpo, rloo: sample among the k likeliest tokens (0: all)"},
+      {"num-iterations",
+       K::Integer,
+       1,
+       1,
+       64,
+       {},
+       "grpo, rloo: optimizer steps per batch of completions (μ); above 1 the ratio to the sampling policy is "
+       "clipped"},
+      {"epsilon", K::Number, 0.2, 0, 1, {}, "grpo, rloo: the clip range's lower side, ratio ≥ 1 − epsilon"},
+      {"epsilon-high",
+       K::Number,
+       nullptr,
+       0,
+       10,
+       {},
+       "grpo, rloo: the clip range's upper side, ratio ≤ 1 + epsilon-high (default: epsilon; DAPO uses 0.28)"},
+      {"mask-truncated-completions",
+       K::Boolean,
+       false,
+       0,
+       0,
+       {},
+       "grpo, rloo: completions cut by max-completion-length carry no loss (DAPO)"},
+      betaKey(),
+  };
+  m.defaults = finetuneDefaults();
+  // TRL's GRPO and RLOO configs: the policy moves slowly from where it starts.
+  m.defaults["lr"] = 1e-6;
+  m.defaults["min-lr"] = 1e-7;
+  m.defaults["batch-size"] = 4;    // prompts per micro-batch, each with num-generations completions
+  m.defaults["eval-batches"] = 2;  // validation samples every completion: keep it small
+  m.metrics = {"reward", "reward_std", "completions/mean_length", "completions/clipped_ratio"};
+  m.peft = {"none", "lora", "adapters", "prompt-tuning", "prefix-tuning"};
+  m.set_up = setUpGroupPolicy;
+  m.dry_run_shape = baseModelShape;
+  m.validate = validateGroupPolicy;
+  return m;
+}
+
+}  // namespace
+
+MethodSpec grpoMethod() {
+  MethodSpec m = groupMethod("grpo", "GRPO",
+                             "Learn from rewards you can check (a format, a right answer) or a reward model: the "
+                             "model samples groups of answers and moves towards the better ones of each group.");
+  m.own_keys.push_back({"grpo-loss",
+                        KeyKind::Choice,
+                        "dapo",
+                        0,
+                        0,
+                        {"grpo", "bnpo", "dr-grpo", "dapo"},
+                        "grpo: how token losses are averaged: dapo (over the batch's tokens), grpo (per completion, "
+                        "then over completions), bnpo, dr-grpo (no length normalisation)"});
+  m.own_keys.push_back({"importance-level",
+                        KeyKind::Choice,
+                        "token",
+                        0,
+                        0,
+                        {"token", "sequence"},
+                        "grpo: one importance ratio per token, or one per completion (GSPO)"});
+  m.own_keys.push_back({"scale-rewards",
+                        KeyKind::Choice,
+                        "group",
+                        0,
+                        0,
+                        {"group", "batch", "none"},
+                        "grpo: divide the group-centred rewards by the group's std, the batch's, or not at all "
+                        "(Dr. GRPO)"});
+  m.defaults["beta"] = 0.0;
+  m.metrics.insert(m.metrics.end(), {"kl", "clip_ratio/region_mean"});
+  return m;
+}
+
+MethodSpec rlooMethod() {
+  MethodSpec m = groupMethod("rloo", "RLOO",
+                             "REINFORCE with a leave-one-out baseline: each sampled answer is compared with the mean "
+                             "reward of the other answers to its prompt.");
+  m.own_keys.push_back({"normalize-advantages",
+                        KeyKind::Boolean,
+                        false,
+                        0,
+                        0,
+                        {},
+                        "rloo: scale the advantages of each batch to mean 0 and std 1"});
+  m.defaults["beta"] = 0.05;  // TRL's RLOOConfig: the KL to the reference is part of the reward
+  m.defaults["num-generations"] = 2;
+  m.metrics.insert(m.metrics.end(), {"kl"});
+  return m;
+}
+
+}  // namespace temper

@@ -1,0 +1,276 @@
+// GRPO and RLOO end to end through the real `temper`: from the tiny GPT-2 the tests pretrain,
+// finetuned here (sft) to answer "will the S take T" with " the S takes T gladly." about 30% of
+// the time and " ... never." otherwise, chosen at random per record so that every prompt's group
+// of samples mixes both. A `format` rule rewards the "gladly." ending; a reward model trained on
+// pairs that prefer it rewards the same thing in a model's own words. Learning checks on held-out
+// prompts, exact resume with kept rollouts (num-iterations 2), the step metrics and the scored
+// samples, and the refusals of the new keys.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+
+#include "core/common/json_io.h"
+#include "tests/core/engine/engine_test_support.h"
+
+namespace temper::engine_test {
+namespace {
+
+const char* const kSubjects[] = {"baker", "martha", "child", "sailor", "man"};
+const char* const kThings[] = {"bread", "boats", "nets", "maps", "tea", "coins"};
+const std::string kGladlyRule = R"([{"kind": "format", "argument": "... gladly."}])";
+
+// Prompt-completion records; `answer` is a field the exact-match rule can read. The tiny base's
+// character vocabulary has no '?', so the prompts go without one.
+void writeMarkerSft(const std::filesystem::path& path, int count) {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::ofstream out(path);
+  for (int i = 0; i < count; ++i) {
+    const std::string subject = kSubjects[i % 5], thing = kThings[(i / 5) % 6];
+    const std::string ending = u(rng) < 0.3 ? " gladly." : " never.";
+    out << Json{{"prompt", "will the " + subject + " take " + thing},
+                {"completion", " the " + subject + " takes " + thing + ending},
+                {"answer", thing}}
+               .dump()
+        << "\n";
+  }
+}
+
+struct MarkerBase {
+  std::filesystem::path sft_data;
+  std::filesystem::path model;
+};
+
+// The tiny base finetuned on the marker records, made once per test program (about 2 s).
+const MarkerBase& markerBase() {
+  static TempDir dir("marker-sft");
+  static const MarkerBase base = [] {
+    MarkerBase b{dir / "sft.jsonl", {}};
+    writeMarkerSft(b.sft_data, 120);
+    auto result = runTemper(trainArgs(dir / "ws",
+                                      {{"method", "sft"},
+                                       {"base", pretrainedTinyBase().string()},
+                                       {"data", b.sft_data.string()},
+                                       {"batch-size", "8"},
+                                       {"max-steps", "300"},
+                                       {"warmup-steps", "0"},
+                                       {"lr", "0.003"},
+                                       {"min-lr", "0.003"},
+                                       {"eval-every", "300"},
+                                       {"threads", "1"},
+                                       {"ctx", "64"},
+                                       {"sample-tokens", "0"}},
+                                      {}));
+    EXPECT_EQ(result.exit_code, 0) << result.all();
+    b.model = std::filesystem::path(listRuns(dir / "ws").at(0).at("run_dir").get<std::string>()) / "final";
+    return b;
+  }();
+  return base;
+}
+
+Args rlArgs(const std::filesystem::path& workspace, const std::string& method,
+            const std::map<std::string, std::string>& extra = {}) {
+  return trainArgs(workspace,
+                   {{"method", method},
+                    {"base", markerBase().model.string()},
+                    {"data", markerBase().sft_data.string()},
+                    {"reward-rules", kGladlyRule},
+                    {"batch-size", "4"},
+                    {"num-generations", "8"},
+                    {"max-completion-length", "36"},
+                    {"max-steps", "60"},
+                    {"warmup-steps", "0"},
+                    {"lr", "0.001"},
+                    {"min-lr", "0.001"},
+                    {"eval-every", "20"},
+                    {"eval-batches", "3"},
+                    {"threads", "1"},
+                    {"ctx", "64"}},
+                   extra);
+}
+
+std::filesystem::path finalDir(const std::filesystem::path& workspace) {
+  return std::filesystem::path(listRuns(workspace).at(0).at("run_dir").get<std::string>()) / "final";
+}
+
+TEST(Grpo, AFormatRuleTeachesTheFormatWithTheKlKeepingTheWords) {
+  TempDir dir("grpo-format");
+  auto result = runTemper(rlArgs(dir / "ws", "grpo", {{"beta", "0.04"}}));
+  ASSERT_EQ(result.exit_code, 0) << result.all();
+  const Json data = result.events("run_started").at(0).at("data");
+  EXPECT_EQ(data.at("format"), "prompts");
+  EXPECT_EQ(data.at("rewards"), (Json{"rewards/format"}));
+  EXPECT_EQ(data.at("train").at("examples").get<int>() + data.at("validation").at("examples").get<int>(), 120);
+
+  // Each step reports its rollouts: at the start about the finetuned 30% end with "gladly.".
+  auto steps = result.events("step");
+  ASSERT_EQ(steps.size(), 60u);
+  const Json& first = steps.front().at("metrics");
+  for (const char* name : {"reward", "reward_std", "rewards/format", "frac_reward_zero_std", "completions/mean_length",
+                           "completions/clipped_ratio", "kl", "clip_ratio/region_mean", "rollout_tokens_per_s"}) {
+    EXPECT_TRUE(first.contains(name)) << name << " " << first.dump();
+  }
+  EXPECT_LT(first.at("reward").get<double>(), 0.6) << first.dump();
+  EXPECT_EQ(first.at("reward"), first.at("rewards/format")) << "one rule of weight 1";
+  // μ = 1: the ratio is exactly 1, nothing is clipped.
+  EXPECT_EQ(first.at("clip_ratio/region_mean").get<double>(), 0.0);
+
+  // Held-out prompts: at least 80% of the samples end in the format after 60 steps.
+  auto evals = result.events("eval");
+  ASSERT_EQ(evals.size(), 3u);
+  const Json& last = evals.back().at("metrics");
+  EXPECT_GE(last.at("reward").get<double>(), 0.8) << last.dump();
+  EXPECT_GT(last.at("reward").get<double>(), first.at("reward").get<double>() + 0.3);
+  EXPECT_DOUBLE_EQ(evals.back().at("val_loss").get<double>(), -last.at("reward").get<double>());
+  // The KL to the reference stays small: the words of the finetuned model are kept.
+  for (const auto& step : steps) EXPECT_LT(step.at("metrics").at("kl").get<double>(), 0.5) << step.dump();
+
+  // The samples carry their scores; the metrics are in the store as train_* and val_*.
+  auto samples = result.events("sample");
+  ASSERT_FALSE(samples.empty());
+  EXPECT_TRUE(samples.front().at("scores").contains("rewards/format")) << samples.front().dump();
+  const Json run = showRun(dir / "ws", listRuns(dir / "ws").at(0).at("id").get<std::string>());
+  EXPECT_NE(run.dump().find("train_rewards/format"), std::string::npos);
+  EXPECT_NE(run.dump().find("val_reward"), std::string::npos);
+  const Json config = readJsonFile(finalDir(dir / "ws") / "config.json");
+  EXPECT_EQ(config.at("architectures"), (Json{"GPT2LMHeadModel"}));
+}
+
+TEST(Grpo, ResumesExactlyWithRolloutsKeptAcrossIterations) {
+  TempDir dir("grpo-resume");
+  // num-iterations 2 over grad-accum 2: each batch of rollouts serves two optimizer steps, so a
+  // stop after an odd step leaves kept rollouts (and their old log-probs) in the checkpoint.
+  const std::map<std::string, std::string> keys = {{"num-iterations", "2"}, {"grad-accum", "2"},     {"beta", "0.04"},
+                                                   {"max-steps", "6"},      {"eval-every", "3"},     {"lr", "0.003"},
+                                                   {"min-lr", "0.003"},     {"epsilon-high", "0.28"}};
+  auto whole = runTemper(rlArgs(dir / "whole", "grpo", keys));
+  ASSERT_EQ(whole.exit_code, 0) << whole.all();
+  auto half_keys = keys;
+  half_keys["max-steps"] = "3";
+  auto half = runTemper(rlArgs(dir / "split", "grpo", half_keys));
+  ASSERT_EQ(half.exit_code, 0) << half.all();
+  const std::string run_id = listRuns(dir / "split").at(0).at("id").get<std::string>();
+  auto resumed = runTemper({"train", "--workspace", (dir / "split").string(), "--resume", run_id, "--max-steps", "6"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.all();
+  std::map<int64_t, double> expected, got;
+  std::map<int64_t, Json> expected_metrics, got_metrics;
+  for (const auto& e : whole.events("step")) {
+    expected[e.at("step").get<int64_t>()] = e.at("loss").get<double>();
+    Json m = e.at("metrics");
+    m.erase("rollout_tokens_per_s");  // a speed, not a result
+    expected_metrics[e.at("step").get<int64_t>()] = m;
+  }
+  for (const auto* run : {&half, &resumed}) {
+    for (const auto& e : run->events("step")) {
+      got[e.at("step").get<int64_t>()] = e.at("loss").get<double>();
+      Json m = e.at("metrics");
+      m.erase("rollout_tokens_per_s");
+      got_metrics[e.at("step").get<int64_t>()] = m;
+    }
+  }
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(got_metrics, expected_metrics);
+  // Steps that reuse kept rollouts report no new rewards, and their ratio has moved from 1.
+  ASSERT_TRUE(expected_metrics.count(2));
+  EXPECT_FALSE(expected_metrics[2].contains("reward")) << expected_metrics[2].dump();
+  EXPECT_TRUE(expected_metrics[1].contains("reward"));
+}
+
+TEST(Rloo, UnderLoraLearnsTheFormatAgainstTheBaseWithoutTheAdapter) {
+  TempDir dir("rloo-lora");
+  // TRL's RLOO default beta 0.05: the KL to the base (the model with the adapter detached) is taken
+  // off each completion's reward.
+  auto result =
+      runTemper(rlArgs(dir / "ws", "rloo", {{"peft", "lora"}, {"lora-r", "8"}, {"lr", "0.02"}, {"min-lr", "0.02"}}));
+  ASSERT_EQ(result.exit_code, 0) << result.all();
+  auto steps = result.events("step");
+  ASSERT_EQ(steps.size(), 60u);
+  // LoRA starts as the identity (lora_B = 0): policy and reference agree, the KL is 0.
+  EXPECT_NEAR(steps.front().at("metrics").at("kl").get<double>(), 0.0, 1e-6) << steps.front().dump();
+  // The leave-one-out advantages of a group sum to 0, and at ratio 1 so does the loss (not its gradient).
+  EXPECT_NEAR(steps.front().at("loss").get<double>(), 0.0, 1e-6);
+  auto evals = result.events("eval");
+  ASSERT_EQ(evals.size(), 3u);
+  const double start = steps.front().at("metrics").at("reward").get<double>();
+  const double end = evals.back().at("metrics").at("reward").get<double>();
+  EXPECT_GT(end, start + 0.15) << "start " << start << " end " << end;
+  EXPECT_TRUE(std::filesystem::exists(finalDir(dir / "ws") / "adapter_config.json"));
+}
+
+TEST(Grpo, LearnsFromARewardModelTrainedOnTheSamePreference) {
+  TempDir dir("grpo-reward-model");
+  // Pairs in the finetuned model's words: the same answer ending " gladly." is preferred to " never.".
+  {
+    std::ofstream out(dir / "pairs.jsonl");
+    for (int i = 0; i < 60; ++i) {
+      const std::string subject = kSubjects[i % 5], thing = kThings[(i / 5) % 6];
+      out << Json{{"prompt", "will the " + subject + " take " + thing},
+                  {"chosen", " the " + subject + " takes " + thing + " gladly."},
+                  {"rejected", " the " + subject + " takes " + thing + " never."}}
+                 .dump()
+          << "\n";
+    }
+  }
+  auto rm = runTemper(trainArgs(dir / "rm",
+                                {{"method", "reward-model"},
+                                 {"base", pretrainedTinyBase().string()},
+                                 {"data", (dir / "pairs.jsonl").string()},
+                                 {"batch-size", "4"},
+                                 {"max-steps", "40"},
+                                 {"warmup-steps", "0"},
+                                 {"lr", "0.003"},
+                                 {"min-lr", "0.003"},
+                                 {"eval-every", "40"},
+                                 {"threads", "1"},
+                                 {"ctx", "64"}},
+                                {}));
+  ASSERT_EQ(rm.exit_code, 0) << rm.all();
+  auto result = runTemper(rlArgs(
+      dir / "ws", "grpo",
+      {{"reward-rules", ""}, {"reward-model", finalDir(dir / "rm").string()}, {"beta", "0.04"}, {"max-steps", "40"}}));
+  ASSERT_EQ(result.exit_code, 0) << result.all();
+  EXPECT_EQ(result.events("run_started").at(0).at("data").at("rewards"), (Json{"rewards/model"}));
+  auto steps = result.events("step");
+  auto evals = result.events("eval");
+  ASSERT_EQ(evals.size(), 2u);
+  // The reward model's score of the held-out samples rises above where the policy started.
+  const double start = steps.front().at("metrics").at("reward").get<double>();
+  EXPECT_GT(evals.back().at("metrics").at("reward").get<double>(), start) << evals.back().dump();
+}
+
+TEST(GroupPolicyConfig, RefusesWhatCannotWork) {
+  TempDir dir("grpo-refusals");
+  auto no_reward = runTemper(rlArgs(dir / "ws", "grpo", {{"reward-rules", ""}}));
+  EXPECT_EQ(no_reward.exit_code, 2) << no_reward.all();
+  EXPECT_NE(no_reward.err.find("learns from rewards and none is given"), std::string::npos) << no_reward.err;
+
+  auto bad_rule = runTemper(rlArgs(dir / "ws", "grpo", {{"reward-rules", R"([{"kind": "rhymes", "argument": "x"}])"}}));
+  EXPECT_EQ(bad_rule.exit_code, 2) << bad_rule.all();
+  EXPECT_NE(bad_rule.err.find("rhymes"), std::string::npos) << bad_rule.err;
+
+  auto too_long = runTemper(rlArgs(dir / "ws", "grpo", {{"max-completion-length", "64"}}));
+  EXPECT_EQ(too_long.exit_code, 2) << too_long.all();
+  EXPECT_NE(too_long.err.find("max-completion-length"), std::string::npos) << too_long.err;
+
+  // exact-match reads a field every record must have; the first record without it is named.
+  auto no_field =
+      runTemper(rlArgs(dir / "ws", "grpo", {{"reward-rules", R"([{"kind": "exact-match", "argument": "solution"}])"}}));
+  EXPECT_NE(no_field.exit_code, 0) << no_field.all();
+  EXPECT_NE(no_field.err.find("sft.jsonl:1: no field `solution`"), std::string::npos) << no_field.err;
+
+  // DPO's beta must stay positive now that the key also takes GRPO's 0.
+  auto dpo_zero = runTemper(trainArgs(dir / "ws",
+                                      {{"method", "dpo"},
+                                       {"base", markerBase().model.string()},
+                                       {"data", markerBase().sft_data.string()},
+                                       {"beta", "0"},
+                                       {"threads", "1"}},
+                                      {}));
+  EXPECT_EQ(dpo_zero.exit_code, 2) << dpo_zero.all();
+  EXPECT_NE(dpo_zero.err.find("needs a positive beta"), std::string::npos) << dpo_zero.err;
+  EXPECT_TRUE(listRuns(dir / "ws").empty()) << "nothing recorded for a refused config";
+}
+
+}  // namespace
+}  // namespace temper::engine_test
