@@ -27,6 +27,8 @@ bool formatOf(const Json& f, DataFormat& format) {
     format = DataFormat::TextLabel;
   } else if (has("text")) {
     format = DataFormat::Text;
+  } else if (has("prompt")) {
+    format = DataFormat::PromptOnly;
   } else {
     return false;
   }
@@ -49,6 +51,8 @@ const char* dataFormatName(DataFormat format) {
       return "text-label";
     case DataFormat::Preference:
       return "preference";
+    case DataFormat::PromptOnly:
+      return "prompt-only";
   }
   return "?";
 }
@@ -67,6 +71,8 @@ std::vector<std::string> dataFormatFields(DataFormat format) {
       return {"text", "label"};
     case DataFormat::Preference:
       return {"prompt", "chosen", "rejected"};
+    case DataFormat::PromptOnly:
+      return {"prompt"};
   }
   return {};
 }
@@ -90,7 +96,7 @@ DataFormat detectDataFormat(const std::vector<Record>& records) {
     if (!formatOf(records[i].fields, format)) {
       throwInputError(records[i].source + ": a record with " + keysOf(records[i].fields) +
                       " fits no known format; expected {text}, {prompt, completion}, {instruction, input, output}, "
-                      "{messages}, {text, label} or {prompt, chosen, rejected}");
+                      "{messages}, {text, label}, {prompt, chosen, rejected} or {prompt}");
     }
     if (i == 0) {
       first = format;

@@ -7,6 +7,8 @@
 ///   messages           {"messages": [{"role", "content"}, ...]}
 ///   text-label         {"text", "label"}
 ///   preference         {"prompt" (optional), "chosen", "rejected"}
+///   prompt-only        {"prompt"} and nothing a format above names: prompts for grpo and rloo
+///                      (TRL's prompt-only records; other fields are kept for reward rules)
 #include <string>
 #include <vector>
 
@@ -14,7 +16,7 @@
 
 namespace temper {
 
-enum class DataFormat { Text, PromptCompletion, Alpaca, Messages, TextLabel, Preference };
+enum class DataFormat { Text, PromptCompletion, Alpaca, Messages, TextLabel, Preference, PromptOnly };
 
 /// The format's name as reported ("prompt-completion", ...).
 const char* dataFormatName(DataFormat format);

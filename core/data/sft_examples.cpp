@@ -22,7 +22,9 @@ TokenizedExample promptCompletion(const Tokenizer& tokenizer, const std::string&
 }
 
 [[noreturn]] void wrongMethod(DataFormat format, const std::string& source) {
-  const std::string method = format == DataFormat::TextLabel ? "classify" : "reward-model or dpo";
+  const std::string method = format == DataFormat::TextLabel    ? "classify"
+                             : format == DataFormat::PromptOnly ? "grpo or rloo"
+                                                                : "reward-model or dpo";
   throwConfigError(
       source + ": " + dataFormatName(format) + " records are for the `" + method +
       "` method, not sft; sft takes prompt-completion, alpaca, messages, or text with a response template");
@@ -55,7 +57,8 @@ SftExamples buildSftExamples(const std::vector<Record>& records, const Tokenizer
                              const SftOptions& options) {
   SftExamples out;
   out.format = detectDataFormat(records);
-  if (out.format == DataFormat::TextLabel || out.format == DataFormat::Preference) {
+  if (out.format == DataFormat::TextLabel || out.format == DataFormat::Preference ||
+      out.format == DataFormat::PromptOnly) {
     wrongMethod(out.format, records.front().source);
   }
   if (out.format == DataFormat::Text && options.response_template.empty()) {
@@ -102,6 +105,7 @@ SftExamples buildSftExamples(const std::vector<Record>& records, const Tokenizer
       }
       case DataFormat::TextLabel:
       case DataFormat::Preference:
+      case DataFormat::PromptOnly:
         wrongMethod(out.format, record.source);
     }
     example.source = record.source;

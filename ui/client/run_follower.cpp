@@ -92,16 +92,26 @@ void RunFollower::appendNewMetrics(EventBatch& batch, const RunRecord& run) {
   for (const MetricPoint& point : fresh) {
     int64_t& read = read_up_to_[point.name];
     read = std::max(read, point.step);
-    if (point.name == "val_loss") {
-      EngineEvent event = makeEvent(QStringLiteral("eval"));
-      event.fields.insert(QStringLiteral("step"), static_cast<qint64>(point.step));
-      event.fields.insert(QStringLiteral("tokens_seen"), static_cast<qint64>(point.tokens_seen));
-      event.fields.insert(QStringLiteral("val_loss"), point.value);
-      evals[point.step] = event;
+    // An evaluation: val_loss, and the method's own measures (val_<name>) in its `metrics`.
+    if (point.name.rfind("val_", 0) == 0) {
+      auto [it, inserted] = evals.try_emplace(point.step, makeEvent(QStringLiteral("eval")));
+      QJsonObject& fields = it->second.fields;
+      if (inserted) {
+        fields.insert(QStringLiteral("step"), static_cast<qint64>(point.step));
+        fields.insert(QStringLiteral("tokens_seen"), static_cast<qint64>(point.tokens_seen));
+      }
+      if (point.name == "val_loss") {
+        fields.insert(QStringLiteral("val_loss"), point.value);
+      } else {
+        QJsonObject metrics = fields.value(QStringLiteral("metrics")).toObject();
+        metrics.insert(QString::fromStdString(point.name.substr(4)), point.value);
+        fields.insert(QStringLiteral("metrics"), metrics);
+      }
       continue;
     }
     auto key = stepMetricKeys().find(point.name);
-    if (key == stepMetricKeys().end()) continue;
+    const bool method_measure = key == stepMetricKeys().end() && point.name.rfind("train_", 0) == 0;
+    if (key == stepMetricKeys().end() && !method_measure) continue;
     auto [it, inserted] = steps.try_emplace(point.step, makeEvent(QStringLiteral("step")));
     QJsonObject& fields = it->second.fields;
     if (inserted) {
@@ -110,7 +120,13 @@ void RunFollower::appendNewMetrics(EventBatch& batch, const RunRecord& run) {
       fields.insert(QStringLiteral("tokens_seen"), static_cast<qint64>(point.tokens_seen));
       fields.insert(QStringLiteral("wall_time_s"), point.wall_time_s);
     }
-    fields.insert(QLatin1String(key->second), point.value);
+    if (method_measure) {  // a step's own measures (GRPO's rewards): train_<name> -> metrics.<name>
+      QJsonObject metrics = fields.value(QStringLiteral("metrics")).toObject();
+      metrics.insert(QString::fromStdString(point.name.substr(6)), point.value);
+      fields.insert(QStringLiteral("metrics"), metrics);
+    } else {
+      fields.insert(QLatin1String(key->second), point.value);
+    }
   }
   // Step events of step N before its eval, as the engine prints them.
   auto step_it = steps.begin();
@@ -129,7 +145,7 @@ void RunFollower::appendNewSamples(EventBatch& batch) {
     event.fields.insert(QStringLiteral("step"), static_cast<qint64>(sample.step));
     event.fields.insert(QStringLiteral("prompt"), QString::fromStdString(sample.prompt));
     event.fields.insert(QStringLiteral("text"), QString::fromStdString(sample.text));
-    batch.events.push_back(event);
+    batch.events.push_back(event);  // scores are not in the store: a followed run shows the text
   }
 }
 

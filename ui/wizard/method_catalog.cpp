@@ -50,6 +50,14 @@ constexpr MethodWords kMethodWords[] = {
      QT_TRANSLATE_NOOP(
          "MethodCatalog",
          "Finetune and align in one run: learns the chosen answers and to prefer them over the rejected.")},
+    {"grpo", QT_TRANSLATE_NOOP("MethodCatalog", "Group relative policy optimization (GRPO)"),
+     QT_TRANSLATE_NOOP("MethodCatalog",
+                       "Reward answers you can check (a format, the right number) or score with a reward model: the "
+                       "model samples several answers per prompt and learns from the better ones.")},
+    {"rloo", QT_TRANSLATE_NOOP("MethodCatalog", "REINFORCE leave-one-out (RLOO)"),
+     QT_TRANSLATE_NOOP("MethodCatalog",
+                       "Like GRPO, each answer compared with the other answers to its prompt; a simpler, steady "
+                       "baseline.")},
     {"ppo", QT_TRANSLATE_NOOP("MethodCatalog", "Reinforcement learning (PPO)"),
      QT_TRANSLATE_NOOP(
          "MethodCatalog",

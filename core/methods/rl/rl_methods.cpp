@@ -41,8 +41,8 @@ MethodSetup setUpGroupPolicy(const MethodInputs& in) {
   s.top_k = v.value("top-k", int64_t{0});
   s.num_iterations = v.value("num-iterations", int64_t{1});
   s.grpo.epsilon_low = v.value("epsilon", 0.2);
-  const Json& high = v.contains("epsilon-high") ? v.at("epsilon-high") : Json();
-  s.grpo.epsilon_high = high.is_number() ? high.get<double>() : s.grpo.epsilon_low;
+  const double high = v.value("epsilon-high", 0.0);
+  s.grpo.epsilon_high = high > 0.0 ? high : s.grpo.epsilon_low;
   s.grpo.kind = parseGrpoLossKind(v.value("grpo-loss", std::string("dapo"))).value_or(GrpoLossKind::Dapo);
   s.grpo.level =
       parseImportanceLevel(v.value("importance-level", std::string("token"))).value_or(ImportanceLevel::Token);
@@ -112,11 +112,12 @@ MethodSpec groupMethod(std::string name, std::string title, std::string summary)
       {"epsilon", K::Number, 0.2, 0, 1, {}, "grpo, rloo: the clip range's lower side, ratio ≥ 1 − epsilon"},
       {"epsilon-high",
        K::Number,
-       nullptr,
+       0.0,
        0,
        10,
        {},
-       "grpo, rloo: the clip range's upper side, ratio ≤ 1 + epsilon-high (default: epsilon; DAPO uses 0.28)"},
+       "grpo, rloo: the clip range's upper side, ratio ≤ 1 + epsilon-high (0: the same as epsilon; DAPO uses "
+       "0.28)"},
       {"mask-truncated-completions",
        K::Boolean,
        false,

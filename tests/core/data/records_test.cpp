@@ -141,6 +141,8 @@ TEST(DataFormat, DetectsEachFormatFromItsKeys) {
   EXPECT_STREQ(format({{"text", "a"}, {"label", 1}}), "text-label");
   EXPECT_STREQ(format({{"prompt", "p"}, {"chosen", "a"}, {"rejected", "b"}}), "preference");
   EXPECT_STREQ(format({{"chosen", "a"}, {"rejected", "b"}}), "preference");
+  EXPECT_STREQ(format({{"prompt", "a"}}), "prompt-only");
+  EXPECT_STREQ(format({{"prompt", "what is 2 + 2"}, {"answer", "4"}}), "prompt-only");  // fields for rules
 }
 
 TEST(DataFormat, RefusesUnknownAndMixedRecords) {

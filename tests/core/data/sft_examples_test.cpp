@@ -156,6 +156,10 @@ TEST(SftExamples, RefusesFormatsAndSettingsItCannotTrain) {
             }).find("reward-model or dpo"),
             std::string::npos);
   EXPECT_NE(errorText([] {
+              buildSftExamples(records({{{"prompt", "p"}, {"answer", "4"}}}), kTokenizer, {});
+            }).find("prompt-only records are for the `grpo or rloo` method"),
+            std::string::npos);
+  EXPECT_NE(errorText([] {
               buildSftExamples(records({{{"text", "a"}}}), kTokenizer, {});
             }).find("response-template"),
             std::string::npos);

@@ -90,7 +90,7 @@ TEST(MethodRegistry, BuiltInMethodsInTheMissionsOrder) {
   std::vector<std::string> all = names(methodRegistry().all());
   all.erase(std::remove(all.begin(), all.end(), "mean-fit"), all.end());
   EXPECT_EQ(all, (std::vector<std::string>{"pretrain", "continued-pretrain", "sft", "classify", "few-shot",
-                                           "reward-model", "dpo", "kto", "simpo", "orpo", "ppo"}));
+                                           "reward-model", "dpo", "kto", "simpo", "orpo", "grpo", "rloo", "ppo"}));
   for (const auto& m : methodRegistry().all()) {
     EXPECT_FALSE(m.title.empty()) << m.name;
     EXPECT_FALSE(m.summary.empty()) << m.name;
@@ -127,7 +127,7 @@ TEST(MethodRegistry, UnknownAndPlannedMethodsAreRefusedWithTheAvailableOnes) {
 TEST(MethodRegistry, KeyScopesAndDefaultsComeFromTheSpecs) {
   EXPECT_EQ(keyMethods("train-last-blocks"), std::vector<std::string>{"classify"});
   EXPECT_EQ(keyMethods("base"), (std::vector<std::string>{"continued-pretrain", "sft", "classify", "reward-model",
-                                                          "dpo", "kto", "simpo", "orpo"}));
+                                                          "dpo", "kto", "simpo", "orpo", "grpo", "rloo"}));
   EXPECT_EQ(keyMethods("preset"), std::vector<std::string>{"pretrain"});
   EXPECT_TRUE(keyMethods("lr").empty());  // a key no method lists applies to all
   EXPECT_EQ(methodDefaults("sft").at("lr"), Json(5e-5));

@@ -8,6 +8,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -44,6 +45,7 @@
 #include "ui/pages/run_view/run_view.h"
 #include "ui/pages/runs/runs_page.h"
 #include "ui/plot/live_run_plot.h"
+#include "ui/plot/method_metrics_view.h"
 #include "ui/plot/run_plot_canvas.h"
 #include "ui/shell/app_settings.h"
 #include "ui/shell/main_window.h"
@@ -126,6 +128,56 @@ EventBatch syntheticRun(const QString& run_id, int steps, int max_steps) {
     if (s % 250 == 0)
       event("checkpoint_saved",
             {{"step", s}, {"path", "/tmp/ws/runs/" + run_id + "/checkpoints/step-" + QString::number(s)}});
+  }
+  return batch;
+}
+
+// A GRPO run's events: each step with its rollouts' measures, each eval with the held-out reward,
+// each sample with its scores (docs/events.md).
+EventBatch grpoRun(const QString& run_id, int steps) {
+  EventBatch batch;
+  auto event = [&](const QString& type, QJsonObject fields) {
+    fields.insert("v", 1);
+    fields.insert("type", type);
+    fields.insert("run_id", run_id);
+    EngineEvent e;
+    e.type = type;
+    e.run_id = run_id;
+    e.fields = fields;
+    batch.events.push_back(e);
+  };
+  event("run_started", {{"config", QJsonObject{{"max-steps", steps}, {"name", "grpo-format"}, {"method", "grpo"}}},
+                        {"run_dir", "/tmp/ws/runs/" + run_id},
+                        {"resumed", false},
+                        {"start_step", 0}});
+  for (int s = 1; s <= steps; ++s) {
+    const double reward = 0.3 + 0.6 * (1 - std::exp(-s / 20.0)) + 0.06 * std::sin(s * 1.3);
+    event("step", {{"step", s},
+                   {"max_steps", steps},
+                   {"tokens_seen", s * 900},
+                   {"wall_time_s", s * 0.15},
+                   {"loss", -0.01 * std::sin(s * 0.4)},
+                   {"lr", 1e-3},
+                   {"grad_norm", 0.2},
+                   {"tokens_per_s", 6000.0},
+                   {"metrics", QJsonObject{{"reward", reward},
+                                           {"reward_std", 0.45 - 0.3 * (1 - std::exp(-s / 20.0))},
+                                           {"rewards/format", reward},
+                                           {"kl", 0.03 * (1 - std::exp(-s / 15.0))},
+                                           {"clip_ratio/region_mean", 0.0},
+                                           {"completions/mean_length", 29.0 + std::sin(s * 0.2)},
+                                           {"frac_reward_zero_std", 0.1}}}});
+    if (s % 20 == 0) {
+      const double val = 0.3 + 0.6 * (1 - std::exp(-s / 20.0));
+      event("eval", {{"step", s},
+                     {"tokens_seen", s * 900},
+                     {"val_loss", -val},
+                     {"metrics", QJsonObject{{"reward", val}, {"rewards/format", val}}}});
+      event("sample", {{"step", s},
+                       {"prompt", "will the man take boats"},
+                       {"text", "will the man take boats the man takes boats gladly."},
+                       {"scores", QJsonObject{{"reward", 1.0}, {"rewards/format", 1.0}}}});
+    }
   }
   return batch;
 }
@@ -373,6 +425,27 @@ class MainWindowTest : public QObject {
     QCOMPARE(plot->canvas()->curvePoints("20261127-120000-abcd", "lr").size(), 600);
     view.applyOutcome({"failed", "The engine process was killed or crashed.", "x", -1, true, {"Killed"}});
     QVERIFY(view.log()->toPlainText().contains("  | Killed"));
+  }
+
+  void runViewShowsAMethodsOwnMeasures() {
+    RunView pretraining(workspace_ + "/temper.db", workspace_);
+    pretraining.applyBatch(syntheticRun("20261127-120000-abcd", 10, 100));
+    QVERIFY2(pretraining.methodMetrics()->isEmpty(), "pretraining has no measures of its own");
+    RunView view(workspace_ + "/temper.db", workspace_);
+    view.resize(1400, 900);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.applyBatch(grpoRun("20261207-120000-grpo", 60));
+    QVERIFY(!view.methodMetrics()->isEmpty());
+    QCOMPARE(view.methodMetrics()->groupTitles().mid(0, 2), (QStringList{"Reward", "Reward by rule"}));
+    // reward, reward_std, val reward, format (train, val), kl, clip, length, zero-std share.
+    QCOMPARE(view.methodMetrics()->curveCount(), 9);
+    QVERIFY(view.samples()->toPlainText().contains("[reward 1, rewards/format 1]"));
+    QTRY_VERIFY(view.methodMetrics()->isVisible());
+    const QString dir = QStringLiteral(TEMPER_BUILD_DIR) + QStringLiteral("/screenshots");
+    QDir().mkpath(dir);
+    QTest::qWait(50);  // the labels' layout settles
+    QVERIFY(view.grab().save(dir + QStringLiteral("/run-view-grpo.png")));
   }
 
   void eventsReachThePlotQuickly() {

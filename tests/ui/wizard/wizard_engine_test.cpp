@@ -90,14 +90,15 @@ void WizardEngineTest::realEngineInfo() {
   const QString error = parseEngineInfo(reply->json, info);
   QVERIFY2(error.isEmpty(), qPrintable(error));
 
-  // The contract: the eleven methods in the mission's order; pretrain runs today. Each has the
+  // The contract: the thirteen methods in the mission's order; pretrain runs today. Each has the
   // wizard's own words, and says what it starts from and which data formats it takes.
   QStringList names;
   for (const MethodInfo& m : info.methods) names << m.name;
   QCOMPARE(names, (QStringList{"pretrain", "continued-pretrain", "sft", "classify", "few-shot", "reward-model", "dpo",
-                               "kto", "simpo", "orpo", "ppo"}));
+                               "kto", "simpo", "orpo", "grpo", "rloo", "ppo"}));
   QVERIFY(info.method("pretrain")->available);
-  const QStringList formats{"text", "prompt-completion", "alpaca", "messages", "text-label", "preference", "prepared"};
+  const QStringList formats{"text",       "prompt-completion", "alpaca",      "messages",
+                            "text-label", "preference",        "prompt-only", "prepared"};
   for (const MethodInfo& m : info.methods) {
     QVERIFY2(m.available || !m.reason.isEmpty(), qPrintable(m.name + " is unavailable without a reason"));
     QVERIFY2(methodText(m).when != m.summary, qPrintable(m.name + " has no sentence of the wizard's"));

@@ -290,11 +290,11 @@ void WizardUnitsTest::methodTextsAndFit() {
   QCOMPARE(methodText(*info.method("sft")).title, QStringLiteral("Supervised finetuning (SFT)"));
   // A method the wizard does not know is shown in the engine's words.
   MethodInfo newcomer;
-  newcomer.name = "grpo";
-  newcomer.title = "GRPO";
-  newcomer.summary = "Group-relative policy optimisation.";
-  QCOMPARE(methodText(newcomer).title, QStringLiteral("GRPO"));
-  QCOMPARE(methodText(newcomer).when, QStringLiteral("Group-relative policy optimisation."));
+  newcomer.name = "spin";
+  newcomer.title = "SPIN";
+  newcomer.summary = "Self-play finetuning.";
+  QCOMPARE(methodText(newcomer).title, QStringLiteral("SPIN"));
+  QCOMPARE(methodText(newcomer).when, QStringLiteral("Self-play finetuning."));
 
   // The fit comes from the engine's needs_base, base and formats.
   QCOMPARE(methodMismatch(*info.method("dpo"), false, "preference"), QString());

@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTableView>
 #include <QThread>
@@ -20,6 +21,8 @@
 #include "ui/pages/compare/run_comparison_model.h"
 #include "ui/pages/compare/run_pick_proxy.h"
 #include "ui/plot/live_run_plot.h"
+#include "ui/plot/method_metrics_view.h"
+#include "ui/plot/metric_groups.h"
 #include "ui/plot/metric_sample.h"
 #include "ui/plot/plot_data_set.h"
 #include "ui/plot/plot_theme.h"
@@ -33,7 +36,8 @@ struct ComparePage::LoadResult {
     QString id;
     QJsonObject train;
     QVector<MetricSample> samples;
-    QVector<qint64> checkpoints;  ///< steps
+    QVector<MetricSample> method_samples;  ///< the method's own measures, as the store names them
+    QVector<qint64> checkpoints;           ///< steps
   };
   QVector<Run> runs;
   QString error;
@@ -112,6 +116,22 @@ ComparePage::ComparePage(RunHistoryModel* history, QWidget* parent)
   plot->setPlaygroundAvailable(false, tr("Open the run (Runs page) to chat with its checkpoints"));
   plot_ = plot;
   right->addWidget(plot);
+  // The methods' own measures (DPO's margins and accuracies, GRPO's rewards) overlaid per group.
+  method_metrics_ = new MethodMetricsView(right);
+  method_metrics_->setObjectName(QStringLiteral("compareMethodMetrics"));
+  auto* method_scroll = new QScrollArea(right);
+  method_scroll->setWidget(method_metrics_);
+  method_scroll->setWidgetResizable(true);
+  method_scroll->setFrameShape(QFrame::NoFrame);
+  method_scroll->setVisible(false);
+  connect(method_metrics_, &MethodMetricsView::emptyChanged, method_scroll, [method_scroll, right](bool empty) {
+    method_scroll->setVisible(!empty);
+    if (!empty && right->height() > 0) {  // loss curves, the measures, the table: 4 : 4 : 2
+      const int h = right->height();
+      right->setSizes({h * 2 / 5, h * 2 / 5, h - 4 * h / 5});
+    }
+  });
+  right->addWidget(method_scroll);
   auto* table_box = new QWidget(right);
   state_ = new QLabel(table_box);
   state_->setObjectName(QStringLiteral("compareState"));
@@ -132,7 +152,8 @@ ComparePage::ComparePage(RunHistoryModel* history, QWidget* parent)
   right->addWidget(table_box);
   right->setStretchFactor(0, 3);
   right->setStretchFactor(1, 2);
-  right->setSizes({450, 300});  // the curves first; the table scrolls
+  right->setStretchFactor(2, 2);
+  right->setSizes({450, 340, 300});  // the curves first; the table scrolls
 
   auto* split = new QSplitter(Qt::Horizontal, this);
   split->addWidget(picker);
@@ -210,6 +231,7 @@ void ComparePage::applyLoad(const LoadResult& result) {
   QVector<ComparedRun> runs;
   auto* plot = static_cast<LiveRunPlot*>(plot_);
   plot->clear();
+  method_metrics_->clear();
   for (const LoadResult::Run& loaded : result.runs) {
     const int row = history_->rowOf(loaded.id);
     if (row < 0) continue;  // deleted meanwhile
@@ -221,6 +243,10 @@ void ComparePage::applyLoad(const LoadResult& result) {
                       QString::fromStdString(run.summary.run.name.empty() ? run.summary.run.id : run.summary.run.name));
     plot->appendSamples(loaded.samples);
     for (qint64 step : loaded.checkpoints) plot->addCheckpoint({loaded.id, step});
+    // Named in the same order as the loss plot's runs, so run i has the same colour in both.
+    method_metrics_->setRunLabel(
+        loaded.id, QString::fromStdString(run.summary.run.name.empty() ? run.summary.run.id : run.summary.run.name));
+    method_metrics_->appendSamples(loaded.method_samples);
   }
   comparison_->setRuns(runs);
   updateColors();
@@ -279,6 +305,11 @@ void readRuns(const QString& database, const QStringList& ids, ComparePage::Load
         for (const MetricPoint& p : store.metrics(run->id, name)) {
           loaded.samples.push_back({id, plot_name, p.step, p.tokens_seen, p.wall_time_s, p.value});
         }
+      }
+      for (const MetricPoint& p : store.metrics(run->id)) {
+        const QString name = QString::fromStdString(p.name);
+        if (parseMethodMetric(name).base.isEmpty()) continue;
+        loaded.method_samples.push_back({id, name, p.step, p.tokens_seen, p.wall_time_s, p.value});
       }
       for (const CheckpointRecord& c : store.checkpoints(run->id)) loaded.checkpoints.push_back(c.step);
       out->runs.push_back(std::move(loaded));

@@ -16,6 +16,7 @@ class QThread;
 
 namespace temper::studio {
 
+class MethodMetricsView;
 class RunComparisonModel;
 class RunFilterProxy;
 class RunHistoryModel;
@@ -48,6 +49,8 @@ class ComparePage : public QWidget {
   QLabel* stateLabel() const { return state_; }
   /// The LiveRunPlot.
   QWidget* plot() const { return plot_; }
+  /// The methods' own measures of the picked runs (hidden when none has any).
+  MethodMetricsView* methodMetrics() const { return method_metrics_; }
 
  Q_SIGNALS:
   /// The curves and table show the picked runs (after every load).
@@ -73,6 +76,7 @@ class ComparePage : public QWidget {
   QPushButton* clear_;
   QPushButton* reload_button_;
   QWidget* plot_ = nullptr;
+  MethodMetricsView* method_metrics_ = nullptr;
   QTimer debounce_;
   QThread* loader_ = nullptr;
   bool load_again_ = false;  // the picks changed while a load ran

@@ -10,6 +10,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QThread>
 #include <QVBoxLayout>
@@ -21,6 +22,7 @@
 #include "ui/client/run_history_model.h"
 #include "ui/pages/run_view/checkpoint_eval.h"
 #include "ui/plot/live_run_plot.h"
+#include "ui/plot/method_metrics_view.h"
 
 namespace temper::studio {
 
@@ -80,7 +82,25 @@ RunView::RunView(QString database_path, QString workspace, QWidget* parent)
   auto* body = new QSplitter(Qt::Horizontal, this);
   plot_ = new LiveRunPlot(this);
   plot_widget_ = plot_;
-  body->addWidget(plot_);
+  // The method's own measures (rewards, KL, margins, ...) beneath the loss, once there are any.
+  method_metrics_ = new MethodMetricsView(this);
+  method_metrics_->setObjectName(QStringLiteral("methodMetrics"));
+  auto* method_scroll = new QScrollArea(this);
+  method_scroll->setWidget(method_metrics_);
+  method_scroll->setWidgetResizable(true);
+  method_scroll->setFrameShape(QFrame::NoFrame);
+  method_scroll->setVisible(false);
+  auto* plots = new QSplitter(Qt::Vertical, this);
+  plots->addWidget(plot_);
+  plots->addWidget(method_scroll);
+  plots->setStretchFactor(0, 3);
+  plots->setStretchFactor(1, 2);
+  connect(method_metrics_, &MethodMetricsView::emptyChanged, method_scroll, [method_scroll, plots](bool empty) {
+    method_scroll->setVisible(!empty);
+    // Shown late, it would get only what the loss plot leaves: give it two fifths instead.
+    if (!empty) plots->setSizes({plots->height() * 3 / 5, plots->height() - plots->height() * 3 / 5});
+  });
+  body->addWidget(plots);
   body->addWidget(side);
   body->setStretchFactor(0, 3);
   body->setStretchFactor(1, 2);
@@ -164,6 +184,7 @@ void RunView::reset(const QString& run_id) {
   progress_->setValue(0);
   for (QLabel* l : {eta_, throughput_, elapsed_, loss_}) l->clear();
   plot_->clear();
+  method_metrics_->clear();
   title_->setText(run_id.isEmpty() ? tr("Starting run…") : run_id);
   Q_EMIT titleChanged(title_->text());
 }
@@ -313,11 +334,21 @@ void RunView::applyBatch(const EventBatch& batch) {
       last_wall_s_ = wall;
       tokens_per_s_ = e.number("tokens_per_s", -1);
     } else if (e.type == QLatin1String("eval")) {
-      appendLog(tr("step %1: validation loss %2").arg(e.integer("step")).arg(e.number("val_loss"), 0, 'f', 4));
+      if (e.fields.contains(QStringLiteral("val_loss"))) {
+        appendLog(tr("step %1: validation loss %2").arg(e.integer("step")).arg(e.number("val_loss"), 0, 'f', 4));
+      }
     } else if (e.type == QLatin1String("sample")) {
       // The text already starts with its prompt; surrounding newlines (a "\n" prompt) only add gaps.
       samples_->appendPlainText(tr("— step %1 —").arg(e.integer("step")));
-      samples_->appendPlainText(e.text("text").trimmed() + QLatin1Char('\n'));
+      samples_->appendPlainText(e.text("text").trimmed());
+      // What the method scored it with (GRPO: the reward and each rule's part).
+      const QJsonObject scores = e.fields.value(QStringLiteral("scores")).toObject();
+      QStringList parts;
+      for (auto it = scores.begin(); it != scores.end(); ++it) {
+        parts << QStringLiteral("%1 %2").arg(it.key()).arg(it.value().toDouble(), 0, 'g', 4);
+      }
+      if (!parts.isEmpty()) samples_->appendPlainText(QStringLiteral("  [") + parts.join(QStringLiteral(", ")) + "]");
+      samples_->appendPlainText(QString());
     } else if (e.type == QLatin1String("checkpoint_saved")) {
       appendLog(tr("checkpoint at step %1: %2").arg(e.integer("step")).arg(e.text("path")));
       checkpoint_paths_.insert(e.integer("step"), e.text("path"));
@@ -368,7 +399,15 @@ void RunView::applyBatch(const EventBatch& batch) {
 }
 
 void RunView::feedPlot(const EventBatch& batch) {
-  QVector<MetricSample> samples;
+  QVector<MetricSample> samples, method_samples;
+  // A step's or an evaluation's `metrics`, named as the store names them (train_x, val_x).
+  auto methodMeasures = [&](const EngineEvent& e, const QString& prefix, double wall) {
+    const QJsonObject metrics = e.fields.value(QStringLiteral("metrics")).toObject();
+    for (auto it = metrics.begin(); it != metrics.end(); ++it) {
+      method_samples.push_back(
+          {e.run_id, prefix + it.key(), e.integer("step"), e.integer("tokens_seen"), wall, it.value().toDouble()});
+    }
+  };
   for (const EngineEvent& e : batch.events) {
     if (e.type == QLatin1String("step")) {
       for (const char* key : {metric::kLoss, metric::kLr, metric::kGradNorm, metric::kTokensPerS}) {
@@ -376,7 +415,10 @@ void RunView::feedPlot(const EventBatch& batch) {
         samples.push_back({e.run_id, QLatin1String(key), e.integer("step"), e.integer("tokens_seen"),
                            e.number("wall_time_s"), e.number(key)});
       }
+      methodMeasures(e, QStringLiteral("train_"), e.number("wall_time_s"));
     } else if (e.type == QLatin1String("eval")) {
+      methodMeasures(e, QStringLiteral("val_"), last_wall_s_);
+      if (!e.fields.contains(QStringLiteral("val_loss"))) continue;
       samples.push_back({e.run_id, QLatin1String(metric::kValLoss), e.integer("step"), e.integer("tokens_seen"),
                          last_wall_s_, e.number("val_loss")});
     } else if (e.type == QLatin1String("checkpoint_saved")) {
@@ -387,6 +429,7 @@ void RunView::feedPlot(const EventBatch& batch) {
     }
   }
   if (!samples.isEmpty()) plot_->appendSamples(samples);
+  if (!method_samples.isEmpty()) method_metrics_->appendSamples(method_samples);
 }
 
 void RunView::applyOutcome(const JobOutcome& outcome) {

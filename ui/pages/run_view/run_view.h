@@ -26,6 +26,7 @@ namespace temper::studio {
 class CheckpointEvaluation;
 class EngineQueries;
 class LiveRunPlot;
+class MethodMetricsView;
 class RunChannel;
 class RunFollower;
 
@@ -61,6 +62,8 @@ class RunView : public QWidget {
   QPlainTextEdit* samples() const { return samples_; }
   /// The embedded plot (a LiveRunPlot).
   QWidget* plot() const { return plot_widget_; }
+  /// The method's own measures beneath the plot (hidden until the run reports any).
+  MethodMetricsView* methodMetrics() const { return method_metrics_; }
   int batchesApplied() const { return batches_applied_; }
 
   /// The engine that evaluates checkpoints (not owned; the main window's EngineSession).
@@ -118,6 +121,7 @@ class RunView : public QWidget {
   QPlainTextEdit* samples_;
   QPlainTextEdit* log_;
   LiveRunPlot* plot_ = nullptr;
+  MethodMetricsView* method_metrics_ = nullptr;
   QWidget* plot_widget_ = nullptr;  ///< the same object, for callers that need no LiveRunPlot header
 
   qint64 max_steps_ = 0;
