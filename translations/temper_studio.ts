@@ -224,6 +224,77 @@
         <source>Finetune and align in one run: learns the chosen answers and to prefer them over the rejected.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Group relative policy optimization (GRPO)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reward answers you can check (a format, the right number) or score with a reward model: the model samples several answers per prompt and learns from the better ones.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>REINFORCE leave-one-out (RLOO)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Like GRPO, each answer compared with the other answers to its prompt; a simpler, steady baseline.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MetricGroups</name>
+    <message>
+        <source>Rewards of chosen and rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Margin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log-probabilities</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Spread of the rewards</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reward</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reward by rule</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KL to the reference</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clipped share</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Completion length (tokens)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Truncated completions, flat groups</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sampling speed (tokens/s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per class</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>PeftCatalog</name>
@@ -2020,6 +2091,17 @@ BLAS: %5</source>
     </message>
     <message>
         <source>OpenBLAS kernels: %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::MethodMetricsView</name>
+    <message>
+        <source> (val)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (train)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -5,7 +5,8 @@
 namespace temper::studio {
 namespace {
 
-QString tr(const char* text) { return QCoreApplication::translate("MetricGroups", text); }
+// The titles are marked with QT_TRANSLATE_NOOP where they are written and translated here.
+QString translated(const char* text) { return QCoreApplication::translate("MetricGroups", text); }
 
 }  // namespace
 
@@ -27,36 +28,44 @@ MetricGroup metricGroupOf(const QString& base) {
   // `rewards/` with GRPO's per-rule rewards.
   if (base == QLatin1String("rewards/chosen") || base == QLatin1String("rewards/rejected") ||
       base == QLatin1String("chosen_reward") || base == QLatin1String("rejected_reward")) {
-    return {QStringLiteral("implicit-rewards"), tr("Rewards of chosen and rejected"), 10};
+    return {QStringLiteral("implicit-rewards"),
+            translated(QT_TRANSLATE_NOOP("MetricGroups", "Rewards of chosen and rejected")), 10};
   }
   if (base == QLatin1String("rewards/accuracies") || base == QLatin1String("accuracy") ||
       base == QLatin1String("token_accuracy")) {
-    return {QStringLiteral("accuracy"), tr("Accuracy"), 11};
+    return {QStringLiteral("accuracy"), translated(QT_TRANSLATE_NOOP("MetricGroups", "Accuracy")), 11};
   }
   if (base == QLatin1String("rewards/margins") || base == QLatin1String("margin")) {
-    return {QStringLiteral("margin"), tr("Margin"), 12};
+    return {QStringLiteral("margin"), translated(QT_TRANSLATE_NOOP("MetricGroups", "Margin")), 12};
   }
-  if (base.startsWith(QLatin1String("logps/"))) return {QStringLiteral("logps"), tr("Log-probabilities"), 13};
+  if (base.startsWith(QLatin1String("logps/")))
+    return {QStringLiteral("logps"), translated(QT_TRANSLATE_NOOP("MetricGroups", "Log-probabilities")), 13};
   if (base == QLatin1String("chosen_reward_std") || base == QLatin1String("rejected_reward_std")) {
-    return {QStringLiteral("reward-spread"), tr("Spread of the rewards"), 14};
+    return {QStringLiteral("reward-spread"), translated(QT_TRANSLATE_NOOP("MetricGroups", "Spread of the rewards")),
+            14};
   }
   if (base == QLatin1String("reward") || base == QLatin1String("reward_std")) {
-    return {QStringLiteral("reward"), tr("Reward"), 0};
+    return {QStringLiteral("reward"), translated(QT_TRANSLATE_NOOP("MetricGroups", "Reward")), 0};
   }
-  if (base.startsWith(QLatin1String("rewards/"))) return {QStringLiteral("reward-parts"), tr("Reward by rule"), 1};
-  if (base == QLatin1String("kl")) return {QStringLiteral("kl"), tr("KL to the reference"), 2};
-  if (base.startsWith(QLatin1String("clip_ratio/"))) return {QStringLiteral("clipping"), tr("Clipped share"), 3};
+  if (base.startsWith(QLatin1String("rewards/")))
+    return {QStringLiteral("reward-parts"), translated(QT_TRANSLATE_NOOP("MetricGroups", "Reward by rule")), 1};
+  if (base == QLatin1String("kl"))
+    return {QStringLiteral("kl"), translated(QT_TRANSLATE_NOOP("MetricGroups", "KL to the reference")), 2};
+  if (base.startsWith(QLatin1String("clip_ratio/")))
+    return {QStringLiteral("clipping"), translated(QT_TRANSLATE_NOOP("MetricGroups", "Clipped share")), 3};
   if (base == QLatin1String("completions/mean_length")) {
-    return {QStringLiteral("length"), tr("Completion length (tokens)"), 4};
+    return {QStringLiteral("length"), translated(QT_TRANSLATE_NOOP("MetricGroups", "Completion length (tokens)")), 4};
   }
   if (base == QLatin1String("completions/clipped_ratio") || base == QLatin1String("frac_reward_zero_std")) {
-    return {QStringLiteral("shares"), tr("Truncated completions, flat groups"), 5};
+    return {QStringLiteral("shares"),
+            translated(QT_TRANSLATE_NOOP("MetricGroups", "Truncated completions, flat groups")), 5};
   }
   if (base == QLatin1String("rollout_tokens_per_s")) {
-    return {QStringLiteral("rollout-speed"), tr("Sampling speed (tokens/s)"), 6};
+    return {QStringLiteral("rollout-speed"), translated(QT_TRANSLATE_NOOP("MetricGroups", "Sampling speed (tokens/s)")),
+            6};
   }
   if (base.startsWith(QLatin1String("correct/")) || base.startsWith(QLatin1String("total/"))) {
-    return {QStringLiteral("per-class"), tr("Per class"), 20};
+    return {QStringLiteral("per-class"), translated(QT_TRANSLATE_NOOP("MetricGroups", "Per class")), 20};
   }
   return {QStringLiteral("other:") + base, base, 50};
 }

@@ -59,8 +59,8 @@ TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
     }
     if (key.at("key") == "base") {
       saw_base = true;
-      EXPECT_EQ(key.at("methods"),
-                (Json{"continued-pretrain", "sft", "classify", "reward-model", "dpo", "kto", "simpo", "orpo", "grpo", "rloo"}));
+      EXPECT_EQ(key.at("methods"), (Json{"continued-pretrain", "sft", "classify", "reward-model", "dpo", "kto", "simpo",
+                                         "orpo", "grpo", "rloo"}));
       EXPECT_FALSE(key.contains("peft"));
     }
     // Each kind's settings say whose they are; `peft` itself belongs to none.
@@ -81,8 +81,8 @@ TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
   std::vector<std::string> kinds;
   for (const auto& k : info.at("peft_kinds")) kinds.push_back(k.at("name"));
   EXPECT_EQ(kinds, (std::vector<std::string>{"none", "lora", "adapters", "prompt-tuning", "prefix-tuning"}));
-  EXPECT_EQ(info.at("peft_kinds").at(1).at("methods"),
-            (Json{"continued-pretrain", "sft", "classify", "reward-model", "dpo", "kto", "simpo", "orpo", "grpo", "rloo"}));
+  EXPECT_EQ(info.at("peft_kinds").at(1).at("methods"), (Json{"continued-pretrain", "sft", "classify", "reward-model",
+                                                             "dpo", "kto", "simpo", "orpo", "grpo", "rloo"}));
   EXPECT_TRUE(info.at("peft_kinds").at(1).at("available").get<bool>());
   EXPECT_TRUE(info.at("peft_kinds").at(2).at("available").get<bool>()) << "bottleneck adapters";
   EXPECT_TRUE(info.at("peft_kinds").at(4).at("available").get<bool>()) << "prefix tuning";
