@@ -83,8 +83,10 @@ DataFormat detectDataFormat(const std::vector<Record>& records) {
   const size_t n = std::min<size_t>(records.size(), 5);
   for (size_t i = 0; i < n; ++i) {
     DataFormat format{};
-    if (!formatOf(records[i].fields, format) && i > 0) {
-      // Most likely a record of the first one's format with a field missing: say which.
+    const bool known = formatOf(records[i].fields, format);
+    // A record that fits no format, or only prompt-only (its prompt without the rest), is most
+    // likely a record of the first one's format with a field missing: say which.
+    if (i > 0 && (!known || (format == DataFormat::PromptOnly && first != DataFormat::PromptOnly))) {
       std::string missing;
       for (const auto& field : dataFormatFields(first)) {
         const bool optional = field == "input" || (first == DataFormat::Preference && field == "prompt");
@@ -93,7 +95,7 @@ DataFormat detectDataFormat(const std::vector<Record>& records) {
       throwInputError(records[i].source + ": field " + missing + " is missing (" + records[0].source + " is " +
                       dataFormatName(first) + ")");
     }
-    if (!formatOf(records[i].fields, format)) {
+    if (!known) {
       throwInputError(records[i].source + ": a record with " + keysOf(records[i].fields) +
                       " fits no known format; expected {text}, {prompt, completion}, {instruction, input, output}, "
                       "{messages}, {text, label}, {prompt, chosen, rejected} or {prompt}");

@@ -91,9 +91,13 @@ QJsonObject suggestedValues(const QString& method, const ModelSize& model, const
 }
 
 const QStringList& commonKeys() {
-  static const QStringList keys{QStringLiteral("max-steps"),  QStringLiteral("lr"),    QStringLiteral("batch-size"),
-                                QStringLiteral("grad-accum"), QStringLiteral("ctx"),   QStringLiteral("warmup-steps"),
-                                QStringLiteral("eval-every"), QStringLiteral("device")};
+  static const QStringList keys{QStringLiteral("max-steps"), QStringLiteral("lr"), QStringLiteral("batch-size"),
+                                QStringLiteral("grad-accum"), QStringLiteral("ctx"), QStringLiteral("warmup-steps"),
+                                QStringLiteral("eval-every"), QStringLiteral("device"),
+                                // What a preference or reward method cannot be set up without, or is
+                                // tuned by first (each shown only for the methods that take it).
+                                QStringLiteral("reward-rules"), QStringLiteral("reward-model"),
+                                QStringLiteral("num-generations"), QStringLiteral("beta")};
   return keys;
 }
 

@@ -154,6 +154,13 @@ TEST(DataFormat, RefusesUnknownAndMixedRecords) {
   });
   EXPECT_NE(mixed.find("f.jsonl:2: this record is prompt-completion but f.jsonl:1 is text"), std::string::npos)
       << mixed;
+  // A prompt-completion record without its completion looks prompt-only: the missing field is named.
+  std::string missing = errorOf([] {
+    detectDataFormat({{Json{{"prompt", "a"}, {"completion", "b"}}, "f.jsonl:1"}, {Json{{"prompt", "a"}}, "f.jsonl:2"}});
+  });
+  EXPECT_NE(missing.find("f.jsonl:2: field `completion` is missing (f.jsonl:1 is prompt-completion)"),
+            std::string::npos)
+      << missing;
 }
 
 TEST(DataFormat, StringFieldsNameRecordAndKey) {
