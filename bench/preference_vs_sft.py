@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """What learning from preferences costs over SFT on the same model: the step throughput of
 `temper train --method dpo` (policy forward + backward, and the frozen reference's forward) and of
 `--method simpo` (no reference) against `--method sft`, A/B alternating in one run, medians and
@@ -11,6 +11,8 @@ records are prompt + completion + eos; DPO / SimPO pairs have the same prompt an
 the same length, and a batch of B/2 pairs is B sequences, as a batch of B SFT records is. So the
 three move the same tokens per step and `tokens_per_s` (the engine's own, of each step event after
 the first two) compares their cost per token directly.
+
+Needs /usr/bin/python3 with torch (Debian's python3-torch) for the base's weights, as sft_vs_peer.py.
 
 Usage: bench/preference_vs_sft.py --temper build/bin/temper [--rounds 3] [--steps 6] [--batch 8]
        [--ctx 128] [--layers 6] [--dim 384] [--heads 6]
