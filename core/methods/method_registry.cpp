@@ -43,10 +43,7 @@ MethodRegistry builtIn() {
   registry.add(orpoMethod());
   registry.add(grpoMethod());
   registry.add(rlooMethod());
-  registry.add(planned("ppo", "PPO",
-                       "Reinforcement learning against a reward model: the classic RLHF step after SFT and a reward "
-                       "model.",
-                       {"prompt-completion", "alpaca", "messages"}));
+  registry.add(ppoMethod());
   return registry;
 }
 

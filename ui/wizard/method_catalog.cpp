@@ -61,7 +61,8 @@ constexpr MethodWords kMethodWords[] = {
     {"ppo", QT_TRANSLATE_NOOP("MethodCatalog", "Reinforcement learning (PPO)"),
      QT_TRANSLATE_NOOP(
          "MethodCatalog",
-         "Improve a finetuned model by sampling answers to prompts and rewarding them with a reward model.")},
+         "Improve a finetuned model by sampling answers to prompts and rewarding them with a reward model or "
+         "rules, a value head judging each step.")},
 };
 
 }  // namespace

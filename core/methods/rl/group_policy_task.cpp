@@ -8,71 +8,6 @@
 
 namespace temper {
 
-/// A micro-batch's completions as sampled and rewarded, before advantages.
-struct GroupPolicyTask::Scored {
-  std::vector<int64_t> prompts;
-  std::vector<std::vector<int>> completions;
-  std::vector<char> ended;
-  std::vector<std::string> texts;
-  ScoredCompletions rewards;
-  int64_t generated_tokens = 0;
-  double generation_s = 0;
-};
-
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double mean(const std::vector<double>& values) {
-  if (values.empty()) return 0.0;
-  double sum = 0;
-  for (double v : values) sum += v;
-  return sum / static_cast<double>(values.size());
-}
-
-/// The mean over groups of each group's standard deviation (Bessel), as TRL's reward_std.
-double meanGroupStd(const std::vector<double>& rewards, int64_t group_size) {
-  if (group_size < 2 || rewards.empty()) return 0.0;
-  const auto g = static_cast<size_t>(group_size);
-  double sum = 0;
-  size_t groups = 0;
-  for (size_t start = 0; start + g <= rewards.size(); start += g, ++groups) {
-    const std::vector<double> group(rewards.begin() + static_cast<std::ptrdiff_t>(start),
-                                    rewards.begin() + static_cast<std::ptrdiff_t>(start + g));
-    const double m = mean(group);
-    double squares = 0;
-    for (double v : group) squares += (v - m) * (v - m);
-    sum += std::sqrt(squares / static_cast<double>(g - 1));
-  }
-  return groups == 0 ? 0.0 : sum / static_cast<double>(groups);
-}
-
-int64_t flatGroups(const std::vector<double>& rewards, int64_t group_size) {
-  const auto g = static_cast<size_t>(group_size);
-  int64_t flat = 0;
-  for (size_t start = 0; start + g <= rewards.size(); start += g) {
-    bool equal = true;
-    for (size_t i = start + 1; i < start + g; ++i) equal = equal && rewards[i] == rewards[start];
-    flat += equal ? 1 : 0;
-  }
-  return flat;
-}
-
-Json tensorJson(const torch::Tensor& t) {
-  if (!t.defined()) return nullptr;
-  const auto c = t.to(torch::kCPU, torch::kFloat).contiguous();
-  return Json{{"shape", c.sizes().vec()},
-              {"values", std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel())}};
-}
-
-torch::Tensor tensorFromJson(const Json& j, const torch::Device& device) {
-  if (j.is_null()) return {};
-  auto values = j.at("values").get<std::vector<float>>();
-  return torch::tensor(values, torch::kFloat).view(j.at("shape").get<std::vector<int64_t>>()).to(device);
-}
-
-}  // namespace
-
 GroupPolicyTask::GroupPolicyTask(GroupPolicySetup setup) : setup_(std::move(setup)) {
   model_ = setup_.source.model;
   const bool with_kl = setup_.grpo.beta != 0.0;
@@ -104,6 +39,7 @@ GroupPolicyTask::GroupPolicyTask(GroupPolicySetup setup) : setup_(std::move(setu
   sampling_.top_k = setup_.top_k;
   sampling_.eos_id = tokenizer_->eosId();
   validateSampling(sampling_);
+  sampler_rollouts_ = RolloutSampler{model_.get(), tokenizer_.get(), rewards_.get(), setup_.seed};
   model_->to(setup_.device);
   if (setup_.reference) {
     setup_.reference->to(setup_.device);
@@ -124,35 +60,6 @@ double GroupPolicyTask::learningRateScale(const std::string& name) const {
 }
 
 void GroupPolicyTask::setTraining(bool training) { setTrainingMode(setup_.source, *model_, training); }
-
-GroupPolicyTask::Scored GroupPolicyTask::sampleAndScore(const RlPrompts& split,
-                                                        const std::vector<int64_t>& prompt_indices, uint64_t draw,
-                                                        const SamplingOptions& sampling) {
-  Scored s;
-  const auto started = Clock::now();
-  for (size_t slot = 0; slot < prompt_indices.size(); ++slot) {
-    const int64_t index = prompt_indices[slot];
-    const RlPrompt& prompt = split.prompts[static_cast<size_t>(index)];
-    CompletionGroup group =
-        sampleGroup(*model_, prompt.ids, setup_.group_size, sampling, rolloutSeed(setup_.seed, draw, slot));
-    for (size_t r = 0; r < group.completions.size(); ++r) {
-      s.generated_tokens += static_cast<int64_t>(group.completions[r].size());
-      s.prompts.push_back(index);
-      s.completions.push_back(std::move(group.completions[r]));
-      s.ended.push_back(group.ended[r]);
-    }
-  }
-  s.generation_s = std::chrono::duration<double>(Clock::now() - started).count();
-  std::vector<const RlPrompt*> prompts;
-  for (size_t i = 0; i < s.completions.size(); ++i) {
-    std::vector<int> text_ids = s.completions[i];
-    if (s.ended[i]) text_ids.pop_back();  // the eos is how it stopped, not what it said
-    s.texts.push_back(tokenizer_->decode(text_ids));
-    prompts.push_back(&split.prompts[static_cast<size_t>(s.prompts[i])]);
-  }
-  s.rewards = rewards_->score(prompts, s.texts);
-  return s;
-}
 
 RolloutBatch GroupPolicyTask::batchOf(const Rollout& rollout) const {
   std::vector<const std::vector<int>*> prompts, completions;
@@ -176,7 +83,7 @@ void GroupPolicyTask::addStepMetric(const std::string& name, double value) {
 
 GroupPolicyTask::Rollout GroupPolicyTask::newRollout() {
   const std::vector<int64_t> indices = sampler_->next();
-  Scored s = sampleAndScore(data_.train, indices, draws_++, sampling_);
+  ScoredRollouts s = sampler_rollouts_.sample(data_.train, indices, setup_.group_size, draws_++, sampling_);
   Rollout rollout;
   rollout.prompts = std::move(s.prompts);
   rollout.completions = std::move(s.completions);
@@ -212,23 +119,9 @@ GroupPolicyTask::Rollout GroupPolicyTask::newRollout() {
   rollout.advantages.assign(a.data_ptr<double>(), a.data_ptr<double>() + a.numel());
 
   // The rollouts' measures, as TRL names them (the score before any KL penalty).
-  const auto& total = s.rewards.total;
-  addStepMetric("reward", mean(total));
-  addStepMetric("reward_std", meanGroupStd(total, setup_.group_size));
-  for (const auto& [name, values] : s.rewards.parts) addStepMetric(name, mean(values));
-  addStepMetric("frac_reward_zero_std",
-                static_cast<double>(flatGroups(total, setup_.group_size)) / static_cast<double>(indices.size()));
-  double length = 0, clipped = 0;
-  for (size_t i = 0; i < rollout.completions.size(); ++i) {
-    length += static_cast<double>(rollout.completions[i].size());
-    clipped += rollout.ended[i] ? 0.0 : 1.0;
-  }
-  const auto n = static_cast<double>(rollout.completions.size());
-  addStepMetric("completions/mean_length", length / n);
-  addStepMetric("completions/clipped_ratio", clipped / n);
-  if (s.generation_s > 0) {
-    addStepMetric("rollout_tokens_per_s", static_cast<double>(s.generated_tokens) / s.generation_s);
-  }
+  for (const auto& [name, value] : rolloutMeasures(s, setup_.group_size)) addStepMetric(name, value);
+  addStepMetric("frac_reward_zero_std", static_cast<double>(flatGroups(s.rewards.total, setup_.group_size)) /
+                                            static_cast<double>(indices.size()));
   return rollout;
 }
 
@@ -282,46 +175,11 @@ std::map<std::string, double> GroupPolicyTask::takeStepMetrics() {
 
 double GroupPolicyTask::validationLoss(int64_t batches) {
   torch::NoGradGuard no_grad;
-  const auto count = static_cast<int64_t>(data_.val.prompts.size());
-  std::vector<double> total;
-  std::map<std::string, std::vector<double>> parts;
-  double length = 0, clipped = 0, reward_std = 0;
-  int64_t evaluated_batches = 0;
-  val_samples_.clear();
-  for (int64_t b = 0; b < batches && b * setup_.batch_size < count; ++b) {
-    std::vector<int64_t> indices;
-    for (int64_t i = b * setup_.batch_size; i < std::min(count, (b + 1) * setup_.batch_size); ++i) indices.push_back(i);
-    // Draw numbers from the top of the range: the same seeds at every evaluation, never a training draw's.
-    Scored s =
-        sampleAndScore(data_.val, indices, std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(b), sampling_);
-    total.insert(total.end(), s.rewards.total.begin(), s.rewards.total.end());
-    for (const auto& [name, values] : s.rewards.parts)
-      parts[name].insert(parts[name].end(), values.begin(), values.end());
-    for (size_t i = 0; i < s.completions.size(); ++i) {
-      length += static_cast<double>(s.completions[i].size());
-      clipped += s.ended[i] ? 0.0 : 1.0;
-    }
-    reward_std += meanGroupStd(s.rewards.total, setup_.group_size);
-    ++evaluated_batches;
-    // Each shown prompt's first completion, with its reward.
-    for (size_t i = 0; i < s.completions.size(); i += static_cast<size_t>(setup_.group_size)) {
-      if (static_cast<int64_t>(val_samples_.size()) >= setup_.sample_count) break;
-      const RlPrompt& prompt = data_.val.prompts[static_cast<size_t>(s.prompts[i])];
-      const std::string prompt_text = tokenizer_->decode(prompt.ids);
-      Json scores = {{"reward", s.rewards.total[i]}};
-      for (const auto& [name, values] : s.rewards.parts) scores[name] = values[i];
-      val_samples_.push_back({prompt_text, prompt_text + s.texts[i], std::move(scores)});
-    }
-  }
-  val_metrics_.clear();
-  if (total.empty()) return 0.0;
-  const auto n = static_cast<double>(total.size());
-  val_metrics_["reward"] = mean(total);
-  val_metrics_["reward_std"] = reward_std / static_cast<double>(evaluated_batches);
-  for (const auto& [name, values] : parts) val_metrics_[name] = mean(values);
-  val_metrics_["completions/mean_length"] = length / n;
-  val_metrics_["completions/clipped_ratio"] = clipped / n;
-  return -val_metrics_["reward"];
+  RolloutValidation v = validateRollouts(sampler_rollouts_, data_.val, batches, setup_.batch_size, setup_.group_size,
+                                         sampling_, setup_.sample_count);
+  val_metrics_ = std::move(v.metrics);
+  val_samples_ = std::move(v.samples);
+  return -v.mean_reward;
 }
 
 std::vector<SampleText> GroupPolicyTask::samples() { return val_samples_; }
@@ -335,8 +193,8 @@ Json GroupPolicyTask::dataState() const {
                         {"completions", r.completions},
                         {"ended", std::vector<int>(r.ended.begin(), r.ended.end())},
                         {"advantages", r.advantages},
-                        {"old_logps", tensorJson(r.old_logps)},
-                        {"reference_logps", tensorJson(r.reference_logps)}});
+                        {"old_logps", tensorToJson(r.old_logps)},
+                        {"reference_logps", tensorToJson(r.reference_logps)}});
   }
   state["kept"] = std::move(kept);
   return state;

@@ -34,6 +34,7 @@
 #include "core/methods/rl/group_rollouts.h"
 #include "core/methods/rl/policy_losses.h"
 #include "core/methods/rl/rl_prompts.h"
+#include "core/methods/rl/rollout_scoring.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/train/training_task.h"
 
@@ -100,10 +101,6 @@ class GroupPolicyTask : public TrainingTask {
   };
 
  private:
-  struct Scored;
-  /// Samples and rewards the groups of `split`'s `prompt_indices`, seeded by draw number `draw`.
-  Scored sampleAndScore(const RlPrompts& split, const std::vector<int64_t>& prompt_indices, uint64_t draw,
-                        const SamplingOptions& sampling);
   Rollout newRollout();
   RolloutBatch batchOf(const Rollout& rollout) const;
   void addStepMetric(const std::string& name, double value);
@@ -115,6 +112,7 @@ class GroupPolicyTask : public TrainingTask {
   RlPromptData data_;
   std::unique_ptr<CompletionRewards> rewards_;
   std::unique_ptr<ExampleSampler> sampler_;
+  RolloutSampler sampler_rollouts_;
   SamplingOptions sampling_;
   int64_t context_ = 0;
   int64_t last_tokens_ = 0;

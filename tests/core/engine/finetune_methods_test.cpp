@@ -45,7 +45,7 @@ TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
   EXPECT_EQ(names, (std::vector<std::string>{"pretrain", "continued-pretrain", "sft", "classify", "few-shot",
                                              "reward-model", "dpo", "kto", "simpo", "orpo", "grpo", "rloo", "ppo"}));
   for (const auto& m : info.at("methods")) {
-    const bool runs_here = m.at("name") != "few-shot" && m.at("name") != "ppo";
+    const bool runs_here = m.at("name") != "few-shot";
     EXPECT_EQ(m.at("available").get<bool>(), runs_here) << m.dump();
     EXPECT_EQ(m.at("reason").get<std::string>().empty(), runs_here) << m.dump();
     EXPECT_FALSE(m.at("summary").get<std::string>().empty());
@@ -60,7 +60,7 @@ TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
     if (key.at("key") == "base") {
       saw_base = true;
       EXPECT_EQ(key.at("methods"), (Json{"continued-pretrain", "sft", "classify", "reward-model", "dpo", "kto", "simpo",
-                                         "orpo", "grpo", "rloo"}));
+                                         "orpo", "grpo", "rloo", "ppo"}));
       EXPECT_FALSE(key.contains("peft"));
     }
     // Each kind's settings say whose they are; `peft` itself belongs to none.
@@ -82,7 +82,7 @@ TEST(EngineInfo, ListsEveryMethodWithItsAvailability) {
   for (const auto& k : info.at("peft_kinds")) kinds.push_back(k.at("name"));
   EXPECT_EQ(kinds, (std::vector<std::string>{"none", "lora", "adapters", "prompt-tuning", "prefix-tuning"}));
   EXPECT_EQ(info.at("peft_kinds").at(1).at("methods"), (Json{"continued-pretrain", "sft", "classify", "reward-model",
-                                                             "dpo", "kto", "simpo", "orpo", "grpo", "rloo"}));
+                                                             "dpo", "kto", "simpo", "orpo", "grpo", "rloo", "ppo"}));
   EXPECT_TRUE(info.at("peft_kinds").at(1).at("available").get<bool>());
   EXPECT_TRUE(info.at("peft_kinds").at(2).at("available").get<bool>()) << "bottleneck adapters";
   EXPECT_TRUE(info.at("peft_kinds").at(4).at("available").get<bool>()) << "prefix tuning";

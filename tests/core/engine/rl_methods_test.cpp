@@ -243,6 +243,78 @@ TEST(Grpo, LearnsFromARewardModelTrainedOnTheSamePreference) {
   EXPECT_GT(evals.back().at("metrics").at("reward").get<double>(), start) << evals.back().dump();
 }
 
+Args ppoArgs(const std::filesystem::path& workspace, const std::map<std::string, std::string>& extra = {}) {
+  // Seen by hand: lr 1e-4 lifts the held-out share from 0.25 to 0.92 by step 25 with a KL of 1.6
+  // per completion on average; 1e-3 gets there too but the words decay (KL 6-16).
+  std::map<std::string, std::string> keys = {{"num-generations", ""}, {"batch-size", "8"}, {"max-steps", "50"},
+                                             {"eval-every", "25"},    {"lr", "0.0001"},    {"min-lr", "0.0001"}};
+  for (const auto& [key, value] : extra) keys[key] = value;
+  return rlArgs(workspace, "ppo", keys);
+}
+
+TEST(Ppo, AFormatRuleRaisesTheScoreWithTheKlBounded) {
+  TempDir dir("ppo-format");
+  auto result = runTemper(ppoArgs(dir / "ws"));
+  ASSERT_EQ(result.exit_code, 0) << result.all();
+  auto steps = result.events("step");
+  ASSERT_EQ(steps.size(), 50u);
+  const Json& first = steps.front().at("metrics");
+  for (const char* name : {"objective/scores", "objective/kl", "objective/entropy", "objective/rlhf_reward",
+                           "policy/clipfrac_avg", "val/clipfrac_avg", "loss/value_avg", "kl_coef", "reward"}) {
+    EXPECT_TRUE(first.contains(name)) << name << " " << first.dump();
+  }
+  // The first rollouts come from the policy that scores them: KL 0, nothing clipped in epoch one.
+  EXPECT_NEAR(first.at("objective/kl").get<double>(), 0.0, 1e-6);
+  auto evals = result.events("eval");
+  ASSERT_EQ(evals.size(), 2u);
+  const double start = first.at("reward").get<double>();
+  const double end = evals.back().at("metrics").at("reward").get<double>();
+  EXPECT_GT(end, start + 0.2) << "start " << start << " end " << end;
+  // Each batch of rollouts serves ppo-epochs (4) steps; the steps that sampled report its KL.
+  double kl_sum = 0;
+  int batches = 0;
+  for (const auto& step : steps) {
+    if (!step.at("metrics").contains("objective/kl")) continue;
+    kl_sum += step.at("metrics").at("objective/kl").get<double>();
+    ++batches;
+  }
+  EXPECT_EQ(batches, 13);  // steps 1, 5, ..., 49
+  EXPECT_LT(kl_sum / batches, 10.0) << "the KL per completion stays bounded";
+  EXPECT_TRUE(std::filesystem::exists(finalDir(dir / "ws") / "value_head.safetensors"));
+}
+
+TEST(Ppo, ResumesExactlyMidwayThroughItsEpochs) {
+  TempDir dir("ppo-resume");
+  const std::map<std::string, std::string> keys = {
+      {"ppo-epochs", "2"}, {"max-steps", "6"}, {"eval-every", "3"}, {"target-kl", "0.5"}, {"kl-horizon", "100"}};
+  auto whole = runTemper(ppoArgs(dir / "whole", keys));
+  ASSERT_EQ(whole.exit_code, 0) << whole.all();
+  auto half_keys = keys;
+  half_keys["max-steps"] = "3";
+  auto half = runTemper(ppoArgs(dir / "split", half_keys));
+  ASSERT_EQ(half.exit_code, 0) << half.all();
+  const std::string run_id = listRuns(dir / "split").at(0).at("id").get<std::string>();
+  auto resumed = runTemper({"train", "--workspace", (dir / "split").string(), "--resume", run_id, "--max-steps", "6"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.all();
+  std::map<int64_t, Json> expected, got;
+  auto collect = [](const ProcessResult& run, std::map<int64_t, Json>& into) {
+    for (const auto& e : run.events("step")) {
+      Json m = e.at("metrics");
+      m.erase("rollout_tokens_per_s");  // a speed, not a result
+      m["loss"] = e.at("loss");
+      into[e.at("step").get<int64_t>()] = m;
+    }
+  };
+  collect(whole, expected);
+  collect(half, got);
+  collect(resumed, got);
+  EXPECT_EQ(got, expected);
+  // The adaptive coefficient moved, and moved the same way across the stop. Steps 1, 3, 5 sample
+  // new rollouts (and report the coefficient they used); 2, 4, 6 train on them a second time.
+  EXPECT_FALSE(expected.at(2).contains("kl_coef"));
+  EXPECT_NE(expected.at(5).at("kl_coef"), expected.at(1).at("kl_coef"));
+}
+
 TEST(GroupPolicyConfig, RefusesWhatCannotWork) {
   TempDir dir("grpo-refusals");
   auto no_reward = runTemper(rlArgs(dir / "ws", "grpo", {{"reward-rules", ""}}));

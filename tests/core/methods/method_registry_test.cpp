@@ -117,8 +117,8 @@ TEST(MethodRegistry, BuiltInMethodsInTheMissionsOrder) {
 }
 
 TEST(MethodRegistry, UnknownAndPlannedMethodsAreRefusedWithTheAvailableOnes) {
-  std::string planned = test::errorMessage(ErrorKind::InvalidConfig, [] { methodRegistry().require("ppo"); });
-  test::expectContains(planned, {"`ppo`", "not in the engine yet", "available: pretrain, continued-pretrain"});
+  std::string planned = test::errorMessage(ErrorKind::InvalidConfig, [] { methodRegistry().require("few-shot"); });
+  test::expectContains(planned, {"`few-shot`", "not in the engine yet", "available: pretrain, continued-pretrain"});
   std::string unknown = test::errorMessage(ErrorKind::InvalidConfig, [] { methodRegistry().require("nope"); });
   test::expectContains(unknown, {"`nope`", "available: pretrain"});
   EXPECT_EQ(methodRegistry().find("nope"), nullptr);
@@ -127,7 +127,7 @@ TEST(MethodRegistry, UnknownAndPlannedMethodsAreRefusedWithTheAvailableOnes) {
 TEST(MethodRegistry, KeyScopesAndDefaultsComeFromTheSpecs) {
   EXPECT_EQ(keyMethods("train-last-blocks"), std::vector<std::string>{"classify"});
   EXPECT_EQ(keyMethods("base"), (std::vector<std::string>{"continued-pretrain", "sft", "classify", "reward-model",
-                                                          "dpo", "kto", "simpo", "orpo", "grpo", "rloo"}));
+                                                          "dpo", "kto", "simpo", "orpo", "grpo", "rloo", "ppo"}));
   EXPECT_EQ(keyMethods("preset"), std::vector<std::string>{"pretrain"});
   EXPECT_TRUE(keyMethods("lr").empty());  // a key no method lists applies to all
   EXPECT_EQ(methodDefaults("sft").at("lr"), Json(5e-5));
