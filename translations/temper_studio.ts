@@ -181,10 +181,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Improve a finetuned model by sampling answers to prompts and rewarding them with a reward model.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Needs a base model: choose one on the first page.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -238,6 +234,10 @@
     </message>
     <message>
         <source>Like GRPO, each answer compared with the other answers to its prompt; a simpler, steady baseline.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Improve a finetuned model by sampling answers to prompts and rewarding them with a reward model or rules, a value head judging each step.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
