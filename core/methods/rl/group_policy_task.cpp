@@ -1,7 +1,6 @@
 #include "core/methods/rl/group_policy_task.h"
 
-#include <cmath>
-#include <limits>
+#include <algorithm>
 
 #include "core/common/error.h"
 #include "core/tokenizer/tokenizer_open.h"

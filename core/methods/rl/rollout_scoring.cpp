@@ -1,5 +1,6 @@
 #include "core/methods/rl/rollout_scoring.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
