@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <cmath>
 #include <random>
 
 #include "core/common/json_io.h"
@@ -180,25 +181,40 @@ TEST(Grpo, ResumesExactlyWithRolloutsKeptAcrossIterations) {
   EXPECT_TRUE(expected_metrics[1].contains("reward"));
 }
 
-TEST(Rloo, UnderLoraLearnsTheFormatAgainstTheBaseWithoutTheAdapter) {
-  TempDir dir("rloo-lora");
-  // TRL's RLOO default beta 0.05: the KL to the base (the model with the adapter detached) is taken
-  // off each completion's reward.
-  auto result =
-      runTemper(rlArgs(dir / "ws", "rloo", {{"peft", "lora"}, {"lora-r", "8"}, {"lr", "0.02"}, {"min-lr", "0.02"}}));
+TEST(Rloo, LearnsTheFormatWithTheKlInItsReward) {
+  TempDir dir("rloo");
+  // TRL's RLOO default beta 0.05: the summed KL to the base is taken off each completion's reward.
+  auto result = runTemper(rlArgs(dir / "ws", "rloo"));
   ASSERT_EQ(result.exit_code, 0) << result.all();
   auto steps = result.events("step");
   ASSERT_EQ(steps.size(), 60u);
-  // LoRA starts as the identity (lora_B = 0): policy and reference agree, the KL is 0.
+  // The policy starts as its reference: KL 0. A group's leave-one-out advantages sum to 0, and at
+  // ratio 1 so does the loss (not its gradient).
   EXPECT_NEAR(steps.front().at("metrics").at("kl").get<double>(), 0.0, 1e-6) << steps.front().dump();
-  // The leave-one-out advantages of a group sum to 0, and at ratio 1 so does the loss (not its gradient).
   EXPECT_NEAR(steps.front().at("loss").get<double>(), 0.0, 1e-6);
   auto evals = result.events("eval");
   ASSERT_EQ(evals.size(), 3u);
+  // Seen by hand over three seeds: from 0.34-0.44 at the first step to 0.82-0.95 held-out at 60.
   const double start = steps.front().at("metrics").at("reward").get<double>();
   const double end = evals.back().at("metrics").at("reward").get<double>();
-  // Seen here from 0.34-0.44 at the first step to 0.49-0.66 after 40 steps over three seeds.
-  EXPECT_GT(end, start + 0.1) << "start " << start << " end " << end;
+  EXPECT_GT(end, start + 0.25) << "start " << start << " end " << end;
+}
+
+TEST(Rloo, UnderLoraTheBaseWithoutTheAdapterIsTheReference) {
+  TempDir dir("rloo-lora");
+  auto result = runTemper(rlArgs(dir / "ws", "rloo",
+                                 {{"peft", "lora"},
+                                  {"lora-r", "8"},
+                                  {"lr", "0.02"},
+                                  {"min-lr", "0.02"},
+                                  {"max-steps", "6"},
+                                  {"eval-every", "6"}}));
+  ASSERT_EQ(result.exit_code, 0) << result.all();
+  auto steps = result.events("step");
+  ASSERT_EQ(steps.size(), 6u);
+  // LoRA starts as the identity (lora_B = 0): policy and reference agree; once it moves they do not.
+  EXPECT_NEAR(steps.front().at("metrics").at("kl").get<double>(), 0.0, 1e-6) << steps.front().dump();
+  EXPECT_GT(std::abs(steps.back().at("metrics").at("kl").get<double>()), 1e-6) << steps.back().dump();
   EXPECT_TRUE(std::filesystem::exists(finalDir(dir / "ws") / "adapter_config.json"));
 }
 
