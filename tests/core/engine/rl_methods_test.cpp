@@ -7,8 +7,8 @@
 // samples, and the refusals of the new keys.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <cmath>
+#include <fstream>
 #include <random>
 
 #include "core/common/json_io.h"
