@@ -74,12 +74,6 @@ RolloutBatch GroupPolicyTask::batchOf(const Rollout& rollout) const {
   return batch;
 }
 
-void GroupPolicyTask::addStepMetric(const std::string& name, double value) {
-  auto& [sum, count] = step_sums_[name];
-  sum += value;
-  ++count;
-}
-
 GroupPolicyTask::Rollout GroupPolicyTask::newRollout() {
   const std::vector<int64_t> indices = sampler_->next();
   ScoredRollouts s = sampler_rollouts_.sample(data_.train, indices, setup_.group_size, draws_++, sampling_);
@@ -106,7 +100,7 @@ GroupPolicyTask::Rollout GroupPolicyTask::newRollout() {
         rewards[i] -= setup_.grpo.beta * k;
         kl_sum += k;
       }
-      addStepMetric("kl", kl_sum / std::max(batch.loss_mask.sum().item<double>(), 1.0));
+      step_measures_.add("kl", kl_sum / std::max(batch.loss_mask.sum().item<double>(), 1.0));
     }
   }
   const auto reward_tensor = torch::tensor(rewards, torch::kDouble);
@@ -118,9 +112,9 @@ GroupPolicyTask::Rollout GroupPolicyTask::newRollout() {
   rollout.advantages.assign(a.data_ptr<double>(), a.data_ptr<double>() + a.numel());
 
   // The rollouts' measures, as TRL names them (the score before any KL penalty).
-  for (const auto& [name, value] : rolloutMeasures(s, setup_.group_size)) addStepMetric(name, value);
-  addStepMetric("frac_reward_zero_std", static_cast<double>(flatGroups(s.rewards.total, setup_.group_size)) /
-                                            static_cast<double>(indices.size()));
+  for (const auto& [name, value] : rolloutMeasures(s, setup_.group_size)) step_measures_.add(name, value);
+  step_measures_.add("frac_reward_zero_std", static_cast<double>(flatGroups(s.rewards.total, setup_.group_size)) /
+                                                 static_cast<double>(indices.size()));
   return rollout;
 }
 
@@ -146,14 +140,14 @@ torch::Tensor GroupPolicyTask::nextMicroBatchLoss() {
     GrpoOptions options = setup_.grpo;
     options.max_completion_length = setup_.max_completion_length;
     loss = grpoLoss(logps, rollout->old_logps, rollout->reference_logps, advantages, batch.loss_mask, options);
-    if (loss.kl.defined()) addStepMetric("kl", loss.kl.item<double>());
+    if (loss.kl.defined()) step_measures_.add("kl", loss.kl.item<double>());
   } else {
     loss = rlooLoss(logps, rollout->old_logps, advantages, batch.loss_mask, setup_.grpo.epsilon_low,
                     setup_.grpo.epsilon_high);
   }
-  addStepMetric("clip_ratio/low_mean", loss.clip_low.item<double>());
-  addStepMetric("clip_ratio/high_mean", loss.clip_high.item<double>());
-  addStepMetric("clip_ratio/region_mean", loss.clip_region.item<double>());
+  step_measures_.add("clip_ratio/low_mean", loss.clip_low.item<double>());
+  step_measures_.add("clip_ratio/high_mean", loss.clip_high.item<double>());
+  step_measures_.add("clip_ratio/region_mean", loss.clip_region.item<double>());
 
   if (++micro_ == setup_.grad_accum) {
     micro_ = 0;
@@ -165,12 +159,7 @@ torch::Tensor GroupPolicyTask::nextMicroBatchLoss() {
   return loss.loss;
 }
 
-std::map<std::string, double> GroupPolicyTask::takeStepMetrics() {
-  std::map<std::string, double> out;
-  for (const auto& [name, sum_count] : step_sums_) out[name] = sum_count.first / static_cast<double>(sum_count.second);
-  step_sums_.clear();
-  return out;
-}
+std::map<std::string, double> GroupPolicyTask::takeStepMetrics() { return step_measures_.take(); }
 
 double GroupPolicyTask::validationLoss(int64_t batches) {
   torch::NoGradGuard no_grad;

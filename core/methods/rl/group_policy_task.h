@@ -103,7 +103,6 @@ class GroupPolicyTask : public TrainingTask {
  private:
   Rollout newRollout();
   RolloutBatch batchOf(const Rollout& rollout) const;
-  void addStepMetric(const std::string& name, double value);
 
   GroupPolicySetup setup_;
   CausalLm model_;
@@ -120,7 +119,7 @@ class GroupPolicyTask : public TrainingTask {
   int64_t micro_ = 0;          ///< micro-batch within the optimizer step
   int64_t iteration_ = 0;      ///< of num_iterations over the kept rollouts
   std::vector<Rollout> kept_;  ///< this step's rollouts while μ > 1
-  std::map<std::string, std::pair<double, int64_t>> step_sums_;
+  StepMeasures step_measures_;
   std::map<std::string, double> val_metrics_;
   std::vector<SampleText> val_samples_;
 };

@@ -110,12 +110,6 @@ std::pair<torch::Tensor, torch::Tensor> PpoTask::logpsAndValues(const RolloutBat
   return {logps, values};
 }
 
-void PpoTask::addStepMetric(const std::string& name, double value) {
-  auto& [sum, count] = step_sums_[name];
-  sum += value;
-  ++count;
-}
-
 PpoTask::Rollout PpoTask::newRollout() {
   const std::vector<int64_t> indices = sampler_->next();
   ScoredRollouts s = rollout_sampler_.sample(data_.train, indices, 1, draws_++, sampling_);
@@ -150,16 +144,16 @@ PpoTask::Rollout PpoTask::newRollout() {
   r.returns = gae.returns;
 
   // The rollouts' measures, as TRL names them.
-  for (const auto& [name, value] : rolloutMeasures(s, 1)) addStepMetric(name, value);
+  for (const auto& [name, value] : rolloutMeasures(s, 1)) step_measures_.add(name, value);
   const double mean_kl = meanRowSum(token.kl, mask);
   const double non_score = -kl_coef_ * mean_kl;
   const double mean_score = meanOf(scores);
-  addStepMetric("objective/scores", mean_score);
-  addStepMetric("objective/kl", mean_kl);
-  addStepMetric("objective/non_score_reward", non_score);
-  addStepMetric("objective/rlhf_reward", mean_score + non_score);
-  addStepMetric("objective/entropy", entropy.item<double>());
-  addStepMetric("kl_coef", kl_coef_);
+  step_measures_.add("objective/scores", mean_score);
+  step_measures_.add("objective/kl", mean_kl);
+  step_measures_.add("objective/non_score_reward", non_score);
+  step_measures_.add("objective/rlhf_reward", mean_score + non_score);
+  step_measures_.add("objective/entropy", entropy.item<double>());
+  step_measures_.add("kl_coef", kl_coef_);
   if (setup_.target_kl > 0.0) {
     // Ziegler et al.'s proportional controller: the coefficient follows the KL towards the target.
     const double error = std::clamp(mean_kl / setup_.target_kl - 1.0, -0.2, 0.2);
@@ -180,11 +174,11 @@ torch::Tensor PpoTask::nextMicroBatchLoss() {
   {
     torch::NoGradGuard no_grad;
     const auto log_ratio = logps.detach() - r.old_logps;
-    addStepMetric("policy/approxkl_avg", 0.5 * maskedMean(log_ratio * log_ratio, batch.loss_mask).item<double>());
-    addStepMetric("policy/clipfrac_avg", policy.clip_fraction.item<double>());
-    addStepMetric("val/clipfrac_avg", value.clip_fraction.item<double>());
-    addStepMetric("loss/policy_avg", policy.loss.item<double>());
-    addStepMetric("loss/value_avg", value.loss.item<double>());
+    step_measures_.add("policy/approxkl_avg", 0.5 * maskedMean(log_ratio * log_ratio, batch.loss_mask).item<double>());
+    step_measures_.add("policy/clipfrac_avg", policy.clip_fraction.item<double>());
+    step_measures_.add("val/clipfrac_avg", value.clip_fraction.item<double>());
+    step_measures_.add("loss/policy_avg", policy.loss.item<double>());
+    step_measures_.add("loss/value_avg", value.loss.item<double>());
   }
   if (++micro_ == setup_.grad_accum) {
     micro_ = 0;
@@ -196,12 +190,7 @@ torch::Tensor PpoTask::nextMicroBatchLoss() {
   return loss;
 }
 
-std::map<std::string, double> PpoTask::takeStepMetrics() {
-  std::map<std::string, double> out;
-  for (const auto& [name, sum_count] : step_sums_) out[name] = sum_count.first / static_cast<double>(sum_count.second);
-  step_sums_.clear();
-  return out;
-}
+std::map<std::string, double> PpoTask::takeStepMetrics() { return step_measures_.take(); }
 
 double PpoTask::validationLoss(int64_t batches) {
   torch::NoGradGuard no_grad;

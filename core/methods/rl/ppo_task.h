@@ -102,7 +102,6 @@ class PpoTask : public TrainingTask {
   RolloutBatch batchOf(const Rollout& rollout) const;
   /// Log-probabilities and values of the batch's completion tokens in one pass over the trunk.
   std::pair<torch::Tensor, torch::Tensor> logpsAndValues(const RolloutBatch& batch, torch::Tensor* entropy = nullptr);
-  void addStepMetric(const std::string& name, double value);
 
   PpoSetup setup_;
   CausalLm model_;
@@ -121,7 +120,7 @@ class PpoTask : public TrainingTask {
   int64_t micro_ = 0;
   int64_t epoch_ = 0;
   std::vector<Rollout> kept_;
-  std::map<std::string, std::pair<double, int64_t>> step_sums_;
+  StepMeasures step_measures_;
   std::map<std::string, double> val_metrics_;
   std::vector<SampleText> val_samples_;
 };

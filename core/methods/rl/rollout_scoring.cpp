@@ -36,6 +36,19 @@ ScoredRollouts RolloutSampler::sample(const RlPrompts& split, const std::vector<
   return s;
 }
 
+void StepMeasures::add(const std::string& name, double value) {
+  auto& [sum, count] = sums_[name];
+  sum += value;
+  ++count;
+}
+
+std::map<std::string, double> StepMeasures::take() {
+  std::map<std::string, double> out;
+  for (const auto& [name, sum_count] : sums_) out[name] = sum_count.first / static_cast<double>(sum_count.second);
+  sums_.clear();
+  return out;
+}
+
 double meanOf(const std::vector<double>& values) {
   if (values.empty()) return 0.0;
   double sum = 0;

@@ -41,6 +41,18 @@ struct RolloutSampler {
                         uint64_t draw, const SamplingOptions& sampling) const;
 };
 
+/// A method's measures of the micro-batches since the last take(), each name averaged over the
+/// values added (what TrainingTask::takeStepMetrics reports after each optimizer step).
+class StepMeasures {
+ public:
+  void add(const std::string& name, double value);
+  /// The means, and a fresh start for the next step.
+  std::map<std::string, double> take();
+
+ private:
+  std::map<std::string, std::pair<double, int64_t>> sums_;
+};
+
 /// The mean of `values` (0 for none).
 double meanOf(const std::vector<double>& values);
 /// The mean over groups of each group's std (Bessel), as TRL's reward_std; 0 for groups of one.

@@ -93,18 +93,21 @@ QByteArray fakeEngineBody() {
 }
 
 // Events of a plausible run: loss falling from ~4.2 towards ~1.6 (a formula, not engine output).
+// One event as the engine prints it, appended to `batch`.
+void appendEvent(EventBatch& batch, const QString& run_id, const QString& type, QJsonObject fields) {
+  fields.insert("v", 1);
+  fields.insert("type", type);
+  fields.insert("run_id", run_id);
+  EngineEvent e;
+  e.type = type;
+  e.run_id = run_id;
+  e.fields = fields;
+  batch.events.push_back(e);
+}
+
 EventBatch syntheticRun(const QString& run_id, int steps, int max_steps) {
   EventBatch batch;
-  auto event = [&](const QString& type, QJsonObject fields) {
-    fields.insert("v", 1);
-    fields.insert("type", type);
-    fields.insert("run_id", run_id);
-    EngineEvent e;
-    e.type = type;
-    e.run_id = run_id;
-    e.fields = fields;
-    batch.events.push_back(e);
-  };
+  auto event = [&](const QString& type, const QJsonObject& fields) { appendEvent(batch, run_id, type, fields); };
   event("run_started", {{"config", QJsonObject{{"max-steps", max_steps}, {"name", "shakespeare-char"}}},
                         {"run_dir", "/tmp/ws/runs/" + run_id},
                         {"resumed", false},
@@ -136,16 +139,7 @@ EventBatch syntheticRun(const QString& run_id, int steps, int max_steps) {
 // each sample with its scores (docs/events.md).
 EventBatch grpoRun(const QString& run_id, int steps) {
   EventBatch batch;
-  auto event = [&](const QString& type, QJsonObject fields) {
-    fields.insert("v", 1);
-    fields.insert("type", type);
-    fields.insert("run_id", run_id);
-    EngineEvent e;
-    e.type = type;
-    e.run_id = run_id;
-    e.fields = fields;
-    batch.events.push_back(e);
-  };
+  auto event = [&](const QString& type, const QJsonObject& fields) { appendEvent(batch, run_id, type, fields); };
   event("run_started", {{"config", QJsonObject{{"max-steps", steps}, {"name", "grpo-format"}, {"method", "grpo"}}},
                         {"run_dir", "/tmp/ws/runs/" + run_id},
                         {"resumed", false},
