@@ -7,6 +7,7 @@
 #include "core/engine/console.h"
 #include "core/engine/corpus_commands.h"
 #include "core/engine/data_inspect_command.h"
+#include "core/prefs/preference_set_inspection.h"
 #include "core/protocol/events.h"
 
 namespace temper::cli {
@@ -147,20 +148,30 @@ void addCorpusCommands(CLI::App& app, GlobalOptions& global, Action& action) {
     auto tokenizer_path = std::make_shared<std::string>();
     auto extensions = std::make_shared<std::string>();
     auto json = std::make_shared<bool>(false);
-    inspect->add_option("inputs", *inputs, "record files (.jsonl, .json, .csv) or text files and folders")->required();
+    inspect
+        ->add_option("inputs", *inputs,
+                     "record files (.jsonl, .json, .csv) or text files and folders, or one preference set "
+                     "of the workspace as set:NAME")
+        ->required();
     inspect->add_option("--tokenizer", *tokenizer_path,
                         "count tokens with this tokenizer (.model, tokenizer.json or a model folder)");
     inspect->add_option("--ext", *extensions, "extensions to take from folders");
     inspect->add_option("--preview", request->preview, "records shown")->check(CLI::Range(0, 1000));
     inspect->add_flag("--json", *json, "as one JSON object");
-    inspect->callback([&action, request, inputs, tokenizer_path, extensions, json] {
-      action = [request, inputs, tokenizer_path, extensions, json] {
+    inspect->callback([&global, &action, request, inputs, tokenizer_path, extensions, json] {
+      action = [&global, request, inputs, tokenizer_path, extensions, json] {
+        auto print = [json](const Json& result) {
+          std::printf("%s\n", *json ? result.dump(-1, ' ', false, Json::error_handler_t::replace).c_str()
+                                    : result.dump(2, ' ', false, Json::error_handler_t::replace).c_str());
+        };
+        if (inputs->size() == 1 && inputs->front().rfind("set:", 0) == 0) {
+          print(inspectPreferenceSet(global.workspace, inputs->front().substr(4), request->preview));
+          return 0;
+        }
         for (const auto& input : *inputs) request->inputs.emplace_back(input);
         request->tokenizer = *tokenizer_path;
         if (!extensions->empty()) request->extensions = extensionList(*extensions);
-        Json result = inspectData(*request);
-        std::printf("%s\n", *json ? result.dump(-1, ' ', false, Json::error_handler_t::replace).c_str()
-                                  : result.dump(2, ' ', false, Json::error_handler_t::replace).c_str());
+        print(inspectData(*request));
         return 0;
       };
     });

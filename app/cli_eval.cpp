@@ -8,7 +8,7 @@
 #include "core/common/error.h"
 #include "core/engine/eval_command.h"
 #include "core/engine/model_loading.h"
-#include "core/methods/rl/rule_rewards.h"
+#include "core/rewards/rule_rewards.h"
 
 namespace temper::cli {
 namespace {

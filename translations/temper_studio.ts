@@ -407,6 +407,37 @@
     </message>
 </context>
 <context>
+    <name>RewardRules</name>
+    <message>
+        <source>The whole answer has this shape; each ... stands for any text, e.g. &lt;answer&gt;...&lt;/answer&gt;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The name of the example&apos;s field the answer must equal (the text of its last &lt;answer&gt;...&lt;/answer&gt;, else all of it).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The name of the example&apos;s field holding a number; the answer&apos;s last number must equal it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A PCRE2 pattern; the answer must contain a match, e.g. \d+.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text the answer must contain (case-sensitive).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text the answer must not contain (case-sensitive).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A length in characters, MIN-MAX or MIN-; the score falls to 0 at twice the distance outside the range.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Summary</name>
     <message>
         <source>engine info unavailable</source>
@@ -923,6 +954,46 @@
     </message>
     <message>
         <source>Validation comes from the prepared dataset here (temper data prepare --val-fraction or --val-input).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preference set &lt;b&gt;%1&lt;/b&gt;: %2 pairs, %3 labelled; &lt;b&gt;%4 to train on&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 unlabelled or skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 tie or both bad</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 without a majority</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> · %1 labellers, %2 pairs labelled twice or more: agreement %3, Krippendorff&apos;s α %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> · no pair has two labellers&apos; votes yet (no agreement figure)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preference set</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2 pairs, %3 labelled)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No preference set in this workspace yet: label pairs on the Label page.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Train on the pairs of a set labelled in the studio.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1639,6 +1710,30 @@
         <source>Starting the generation into “%1”…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Train a reward model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A new run that learns to score answers from this set&apos;s labelled pairs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Train with DPO…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A new run that aligns a model with this set&apos;s labelled pairs directly</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A reward model on set %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DPO on set %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>temper::studio::LibraryModel</name>
@@ -2091,6 +2186,10 @@ BLAS: %5</source>
     </message>
     <message>
         <source>OpenBLAS kernels: %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A policy rewarded by %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3071,6 +3170,186 @@ base %2</source>
     </message>
 </context>
 <context>
+    <name>temper::studio::RewardPage</name>
+    <message>
+        <source>Rewards</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What each sampled answer is rewarded with: rules checked in its text, a reward model&apos;s score, or both added up.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rule rewards</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add rule</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove rule</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reward model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A reward-model run&apos;s final/ folder, or a transformers one-label classifier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Earlier run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The reward model&apos;s score is multiplied by this before the rules&apos; rewards are added.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type answers the model might give; each is scored as training will score it (the rules at once, the reward model by the engine).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a rule or choose a reward model: nothing rewards the answers yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reward model folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a reward-model run…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the reward model&apos;s folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is a %2 language model, not a reward model (a one-label classifier).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 classifies into %2 labels; a reward model has one (a reward-model run&apos;s final/).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A reward model: %1, %2 parameters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No prompt to score the answer against.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine&apos;s answer has no `reward`.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::RewardPreviewModel</name>
+    <message>
+        <source>preview row %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type an answer the model might give; double-click to edit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, weight %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reward</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::RewardRulesModel</name>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Argument</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>temper::studio::RolloutTableModel</name>
+    <message>
+        <source>KL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sample&apos;s KL to the reference: the sum over its tokens of log π − log π_ref.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Completion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reward</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>temper::studio::RunComparisonModel</name>
     <message>
         <source>Method</source>
@@ -3417,6 +3696,10 @@ base %2</source>
     </message>
     <message>
         <source>Failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Train a policy with this reward model…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -77,7 +77,8 @@ void RunRecorder::onEval(const EvalReport& r) {
     Json line = {{"step", r.step}, {"prompt", s.prompt}, {"text", s.text}};
     if (!s.scores.empty()) line["scores"] = s.scores;
     samples_file_ << line.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
-    store_.addSample(run_id_, SampleRecord{r.step, s.prompt, s.text, 0});
+    store_.addSample(run_id_, SampleRecord{r.step, s.prompt, s.text, 0,
+                                           s.scores.dump(-1, ' ', false, Json::error_handler_t::replace)});
     console_.say("  sample: " + s.text);
   }
   samples_file_.flush();

@@ -231,10 +231,18 @@ void addPreferenceDataV3(sqlite3* db) {
   execSql(db, kSchemaV3, "adding preference sets, pairs and labels (version 3)");
 }
 
+// A sample's scores (what a rewarded method scored it with), so that a run read from the store
+// shows its rollouts table as the live run did.
+void addSampleScoresV4(sqlite3* db) {
+  execSql(db, "ALTER TABLE samples ADD COLUMN scores_json TEXT NOT NULL DEFAULT '{}'",
+          "adding samples.scores_json (version 4)");
+}
+
 constexpr std::array kMigrations{
     Migration{1, "create runs, metrics, checkpoints, samples, datasets, models, preferences, prompts", &createSchemaV1},
     Migration{2, "add metric_summaries, filled from metrics", &addMetricSummariesV2},
     Migration{3, "add preference sets, pairs and labels; move the schema-1 preferences rows", &addPreferenceDataV3},
+    Migration{4, "add samples.scores_json", &addSampleScoresV4},
 };
 
 }  // namespace

@@ -88,6 +88,9 @@ struct SampleRecord {
   int64_t step = 0;
   std::string prompt{}, text{};
   double created_at = 0;  ///< 0 on write means "now"
+  /// What the method scored the text with, a JSON object as the `sample` event's `scores`
+  /// (GRPO: {"reward": 1.5, "rewards/format": 1}); "{}" (or "" on write) for none.
+  std::string scores_json{};
 };
 
 }  // namespace temper

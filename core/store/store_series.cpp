@@ -59,9 +59,12 @@ void Store::addSample(const std::string& run_id, const SampleRecord& sample) {
   sqlite3* db = writableConnection("addSample");
   Transaction transaction(db);
   requireRun(run_id, "addSample");
-  Statement insert(db, "INSERT INTO samples (run_id, step, prompt, text, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  Statement insert(db,
+                   "INSERT INTO samples (run_id, step, prompt, text, created_at, scores_json) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   insert.bind(1, run_id).bind(2, sample.step).bind(3, sample.prompt).bind(4, sample.text);
   insert.bind(5, sample.created_at == 0 ? nowUnixSeconds() : sample.created_at);
+  insert.bind(6, sample.scores_json.empty() ? std::string("{}") : sample.scores_json);
   insert.run();
   transaction.commit();
 }
@@ -157,13 +160,14 @@ std::vector<CheckpointRecord> Store::checkpoints(const std::string& run_id) cons
 }
 
 std::vector<SampleRecord> Store::samples(const std::string& run_id) const {
-  Statement query(connection(),
-                  "SELECT step, prompt, text, created_at FROM samples WHERE run_id = ?1 ORDER BY step, id");
+  Statement query(
+      connection(),
+      "SELECT step, prompt, text, created_at, scores_json FROM samples WHERE run_id = ?1 ORDER BY step, id");
   query.bind(1, run_id);
   std::vector<SampleRecord> result;
   while (query.step()) {
-    result.push_back(
-        SampleRecord{query.columnInt64(0), query.columnText(1), query.columnText(2), query.columnDouble(3)});
+    result.push_back(SampleRecord{query.columnInt64(0), query.columnText(1), query.columnText(2), query.columnDouble(3),
+                                  query.columnText(4)});
   }
   return result;
 }
@@ -172,13 +176,14 @@ std::vector<SampleRecord> Store::samplesAddedSince(const std::string& run_id, in
   // The cursor is the rowid, which only grows: `+run_id` keeps SQLite on the rowid range (the new
   // rows) instead of the (run_id, step) index, which would visit every sample of the run.
   Statement query(connection(),
-                  "SELECT step, prompt, text, created_at, id FROM samples WHERE id > ?2 AND +run_id = ?1 ORDER BY id");
+                  "SELECT step, prompt, text, created_at, scores_json, id FROM samples WHERE id > ?2 AND +run_id = ?1 "
+                  "ORDER BY id");
   query.bind(1, run_id).bind(2, cursor);
   std::vector<SampleRecord> result;
   while (query.step()) {
-    result.push_back(
-        SampleRecord{query.columnInt64(0), query.columnText(1), query.columnText(2), query.columnDouble(3)});
-    cursor = query.columnInt64(4);
+    result.push_back(SampleRecord{query.columnInt64(0), query.columnText(1), query.columnText(2), query.columnDouble(3),
+                                  query.columnText(4)});
+    cursor = query.columnInt64(5);
   }
   return result;
 }

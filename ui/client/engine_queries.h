@@ -34,6 +34,10 @@ class EngineQueries {
   /// minutes). `merge`: a LoRA run's adapter folded into its base, a plain model folder.
   virtual void exportRun(const QString& run_id, const QString& out_dir, bool merge, QObject* context,
                          EngineCallback done) = 0;
+  /// `temper reward --model DIR --prompt P --completion C --json`: a reward model's score of one
+  /// answer (`reward`), for the wizard's reward preview.
+  virtual void scoreAnswer(const QString& model_dir, const QString& prompt, const QString& answer, QObject* context,
+                           EngineCallback done) = 0;
 };
 
 }  // namespace temper::studio

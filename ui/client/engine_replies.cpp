@@ -334,6 +334,7 @@ QString parseDataInspection(const QJsonObject& json, DataInspection& out) {
   out.bytes = integer(json, "bytes");
   if (json.contains(QLatin1String("tokens"))) out.tokens = integer(json, "tokens");
   for (const QJsonValue& record : json.value(QLatin1String("preview")).toArray()) out.preview << record.toObject();
+  out.preference_set = json.value(QLatin1String("preference_set")).toObject();
   const QJsonObject labels = json.value(QLatin1String("labels")).toObject();
   for (auto it = labels.begin(); it != labels.end(); ++it) {
     out.labels.append({it.key(), static_cast<qint64>(it.value().toDouble())});

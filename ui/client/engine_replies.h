@@ -166,6 +166,9 @@ struct DataInspection {
   std::optional<qint64> tokens;  ///< only when a tokenizer was given
   QVector<QJsonObject> preview;
   QVector<QPair<QString, qint64>> labels;  ///< text-label data only
+  /// A preference set (`set:NAME`): its pairs, what training leaves out, its agreement
+  /// (core/prefs/preference_set_inspection.h); empty for files.
+  QJsonObject preference_set;
 };
 
 struct MemoryEstimate {

@@ -116,4 +116,15 @@ void EngineSession::exportRun(const QString& run_id, const QString& out_dir, boo
   EngineQuery::start(command(args, QStringLiteral("export"), 0), context, std::move(done));
 }
 
+void EngineSession::scoreAnswer(const QString& model_dir, const QString& prompt, const QString& answer,
+                                QObject* context, EngineCallback done) {
+  // Loading the model takes the time here, not the one forward pass: no short timeout.
+  // `--flag=value`: an answer such as "-3" must not read as a flag.
+  EngineQuery::start(
+      command({QStringLiteral("reward"), QStringLiteral("--model"), model_dir, QStringLiteral("--prompt=") + prompt,
+               QStringLiteral("--completion=") + answer, QStringLiteral("--json")},
+              QStringLiteral("reward"), 0),
+      context, std::move(done));
+}
+
 }  // namespace temper::studio

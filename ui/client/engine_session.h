@@ -44,6 +44,8 @@ class EngineSession : public QObject, public EngineQueries {
   void evaluate(const QString& model_dir, const QString& data_file, QObject* context, EngineCallback done) override;
   void exportRun(const QString& run_id, const QString& out_dir, bool merge, QObject* context,
                  EngineCallback done) override;
+  void scoreAnswer(const QString& model_dir, const QString& prompt, const QString& answer, QObject* context,
+                   EngineCallback done) override;
 
  Q_SIGNALS:
   /// `temper info` answered, or failed to.

@@ -145,7 +145,9 @@ void RunFollower::appendNewSamples(EventBatch& batch) {
     event.fields.insert(QStringLiteral("step"), static_cast<qint64>(sample.step));
     event.fields.insert(QStringLiteral("prompt"), QString::fromStdString(sample.prompt));
     event.fields.insert(QStringLiteral("text"), QString::fromStdString(sample.text));
-    batch.events.push_back(event);  // scores are not in the store: a followed run shows the text
+    const QJsonObject scores = QJsonDocument::fromJson(QByteArray::fromStdString(sample.scores_json)).object();
+    if (!scores.isEmpty()) event.fields.insert(QStringLiteral("scores"), scores);
+    batch.events.push_back(event);
   }
 }
 

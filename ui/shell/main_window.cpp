@@ -139,6 +139,10 @@ MainWindow::MainWindow(QString workspace, AppSettings settings, QWidget* parent)
     showPage(kNewRunPage);
     openWizard(seed, label);
   });
+  connect(label_page_, &LabelPage::newRunRequested, this, [this](const QJsonObject& seed, const QString& label) {
+    showPage(kNewRunPage);
+    openWizard(seed, label);
+  });
   connect(model_, &RunHistoryModel::storeError, this,
           [this](const QString& message) { QMessageBox::warning(this, tr("Could not save"), message); });
   connect(model_, &RunHistoryModel::loaded, this, [this](bool ok, const QString& error) {
@@ -255,6 +259,12 @@ RunView* MainWindow::makeRunView() {
   auto* view = new RunView(model_->databasePath(), workspace_, this);
   view->setEngine(engine_);
   connect(view, &RunView::openInPlaygroundRequested, this, &MainWindow::openInPlayground);
+  connect(view, &RunView::trainWithRewardModelRequested, this, [this](const QString& final_dir) {
+    // PPO is the classic next step; the method page offers GRPO and RLOO with the same reward.
+    showPage(kNewRunPage);
+    openWizard(QJsonObject{{"method", "ppo"}, {"reward-model", final_dir}},
+               tr("A policy rewarded by %1").arg(QDir(final_dir).absolutePath()));
+  });
   return view;
 }
 
@@ -359,10 +369,20 @@ void MainWindow::openWizard(const QJsonObject& initial_config, const QString& la
     const RunRecord& run = model_->summaryAt(row).run;
     const QString final_dir = QDir(QString::fromStdString(run.run_dir)).filePath(QStringLiteral("final"));
     if (run.status == kRunFinished && QFileInfo::exists(final_dir)) {
-      previous.push_back({QString::fromStdString(run.id), QString::fromStdString(run.name), final_dir});
+      previous.push_back({QString::fromStdString(run.id), QString::fromStdString(run.name), final_dir,
+                          QString::fromStdString(run.method)});
     }
   }
   wizard->setPreviousRuns(previous);
+  QVector<PreferenceSetChoice> sets;
+  try {
+    for (const PreferenceSetRecord& set :
+         Store::openReadOnly(model_->databasePath().toStdString()).listPreferenceSets())
+      sets.push_back({QString::fromStdString(set.name), set.pairs, set.labelled_pairs});
+  } catch (const Error&) {
+    // A workspace without a store yet has no sets: the data page says how to make one.
+  }
+  wizard->setPreferenceSets(sets);
   if (!initial_config.isEmpty()) wizard->setInitialConfig(initial_config, label);
   connect(wizard, &FinetuneWizard::launchRequested, this, &MainWindow::launch);
   wizard->open();

@@ -227,6 +227,25 @@ void BaseModelPage::applySeed(const QJsonObject& seed) {
     inspect(base);
     return;
   }
+  // A seed that names a method which needs a base but not the base (the Label page's "Train with
+  // DPO", a reward model's "Train a policy"): a finetuned model of an earlier run is the usual
+  // start, else a folder to choose; never "from scratch", which that method cannot do.
+  const MethodInfo* method = context_->info().method(seed.value(QStringLiteral("method")).toString());
+  if (preset.isEmpty() && method && method->needs_base) {
+    int newest = -1;
+    for (int i = 0; i < context_->previous_runs.size() && newest < 0; ++i) {
+      if (context_->previous_runs[i].isLanguageModel()) newest = i;
+    }
+    if (newest >= 0) {
+      previous_combo_->setCurrentIndex(newest);
+      previous_radio_->setChecked(true);
+      inspect(context_->previous_runs[newest].model_dir);
+    } else {
+      dir_edit_->clear();
+      folder_radio_->setChecked(true);
+    }
+    return;
+  }
   scratch_radio_->setChecked(true);
   pending_preset_ = preset;
   if (!preset.isEmpty()) selectPreset(preset);

@@ -13,6 +13,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QLocale>
+#include <QMenu>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QTableView>
@@ -31,6 +32,35 @@ const QString kValFraction = QStringLiteral("val-fraction");
 const QString kValData = QStringLiteral("val-data");
 const QString kTokenizer = QStringLiteral("tokenizer");
 
+/// A preference set's line: what it holds, what training leaves out and why, how far its
+/// labellers agree.
+QString preferenceSetText(const DataInspection& d) {
+  const QJsonObject set = d.preference_set;
+  auto count = [&set](const char* key) { return static_cast<qint64>(set.value(QLatin1String(key)).toDouble()); };
+  QString text = DataPage::tr("Preference set <b>%1</b>: %2 pairs, %3 labelled; <b>%4 to train on</b>")
+                     .arg(set.value(QStringLiteral("name")).toString().toHtmlEscaped())
+                     .arg(count("pairs"))
+                     .arg(count("labelled_pairs"))
+                     .arg(count("usable"));
+  QStringList left_out;
+  if (count("unlabelled") > 0) left_out << DataPage::tr("%1 unlabelled or skipped").arg(count("unlabelled"));
+  if (count("no_preference") > 0) left_out << DataPage::tr("%1 tie or both bad").arg(count("no_preference"));
+  if (count("no_majority") > 0) left_out << DataPage::tr("%1 without a majority").arg(count("no_majority"));
+  if (!left_out.isEmpty()) text += QStringLiteral(" (") + left_out.join(QStringLiteral(", ")) + QStringLiteral(")");
+  const QJsonValue alpha = set.value(QStringLiteral("krippendorff_alpha"));
+  const QJsonValue raw = set.value(QStringLiteral("raw_agreement"));
+  if (alpha.isDouble() || raw.isDouble()) {
+    text += DataPage::tr(" · %1 labellers, %2 pairs labelled twice or more: agreement %3, Krippendorff's α %4")
+                .arg(count("labellers"))
+                .arg(count("multiply_labelled_pairs"))
+                .arg(raw.isDouble() ? QString::number(raw.toDouble(), 'f', 2) : QStringLiteral("—"))
+                .arg(alpha.isDouble() ? QString::number(alpha.toDouble(), 'f', 2) : QStringLiteral("—"));
+  } else {
+    text += DataPage::tr(" · no pair has two labellers' votes yet (no agreement figure)");
+  }
+  return text;
+}
+
 QString summaryText(const DataInspection& d) {
   const QLocale locale;
   QStringList parts;
@@ -38,14 +68,18 @@ QString summaryText(const DataInspection& d) {
   parts << DataPage::tr("fields used: <b>%1</b>")
                .arg(d.fields.isEmpty() ? DataPage::tr("(whole text)") : d.fields.join(QStringLiteral(", ")));
   parts << DataPage::tr("%1 records").arg(locale.toString(d.records));
-  parts << DataPage::tr("%1 documents").arg(locale.toString(d.documents));
-  parts << (d.tokens ? DataPage::tr("%1 tokens").arg(locale.toString(*d.tokens))
-                     : DataPage::tr("tokens: choose a tokenizer to count them"));
-  QString files = DataPage::tr("files: %1").arg(d.files);
-  if (d.skipped_files > 0) files += DataPage::tr(" (%1 skipped: binary or not UTF-8)").arg(d.skipped_files);
-  parts << files;
+  const bool from_set = !d.preference_set.isEmpty();  // records from the store: no files, no tokens counted
+  if (!from_set) {
+    parts << DataPage::tr("%1 documents").arg(locale.toString(d.documents));
+    parts << (d.tokens ? DataPage::tr("%1 tokens").arg(locale.toString(*d.tokens))
+                       : DataPage::tr("tokens: choose a tokenizer to count them"));
+    QString files = DataPage::tr("files: %1").arg(d.files);
+    if (d.skipped_files > 0) files += DataPage::tr(" (%1 skipped: binary or not UTF-8)").arg(d.skipped_files);
+    parts << files;
+  }
   parts << formatBytes(d.bytes);
   QString text = parts.join(QStringLiteral(" · "));
+  if (from_set) text = preferenceSetText(d) + QStringLiteral("<br>") + text;
   if (!d.labels.isEmpty()) {
     QStringList labels;
     for (const auto& [label, count] : d.labels)
@@ -65,14 +99,19 @@ DataPage::DataPage(WizardContext* context, QWidget* parent) : ConfigPage(context
   auto* paths_row = new QHBoxLayout();
   path_list_ = new QListWidget(this);
   path_list_->setObjectName(QStringLiteral("paths"));
-  path_list_->setMaximumHeight(72);
+  path_list_->setMaximumHeight(96);
   path_list_->setSelectionMode(QAbstractItemView::ExtendedSelection);
   auto* buttons = new QVBoxLayout();
   auto* add_files = new QPushButton(tr("Add files…"), this);
   auto* add_folder = new QPushButton(tr("Add folder…"), this);
   remove_button_ = new QPushButton(tr("Remove"), this);
+  // Pairs labelled in the studio train the preference methods straight from the store.
+  set_button_ = new QPushButton(tr("Preference set"), this);
+  set_button_->setObjectName(QStringLiteral("preferenceSet"));
+  set_button_->setMenu(new QMenu(set_button_));
   buttons->addWidget(add_files);
   buttons->addWidget(add_folder);
+  buttons->addWidget(set_button_);
   buttons->addWidget(remove_button_);
   buttons->addStretch(1);
   paths_row->addWidget(path_list_, 1);
@@ -172,6 +211,7 @@ DataPage::DataPage(WizardContext* context, QWidget* parent) : ConfigPage(context
     for (QListWidgetItem* item : path_list_->selectedItems()) paths.removeAll(item->text());
     setPaths(paths);
   });
+  refreshPreferenceSets();
   connect(tokenizer_edit_, &QLineEdit::textChanged, this, [this] { pathsChanged(); });
   connect(tokenizer_browse_, &QPushButton::clicked, this, [this] {
     const QString file = QFileDialog::getOpenFileName(this, tr("Tokenizer"), {},
@@ -190,6 +230,22 @@ DataPage::DataPage(WizardContext* context, QWidget* parent) : ConfigPage(context
     Q_EMIT completeChanged();
   });
   connect(val_edit_, &QLineEdit::textChanged, this, &DataPage::completeChanged);
+}
+
+void DataPage::refreshPreferenceSets() {
+  QMenu* menu = set_button_->menu();
+  menu->clear();
+  for (const PreferenceSetChoice& set : std::as_const(context_->preference_sets)) {
+    QAction* action =
+        menu->addAction(tr("%1 (%2 pairs, %3 labelled)").arg(set.name).arg(set.pairs).arg(set.labelled_pairs));
+    action->setObjectName(QStringLiteral("set:") + set.name);
+    // One path: a set replaces the files (the engine's `data` is one source).
+    connect(action, &QAction::triggered, this, [this, name = set.name] { setPaths({QStringLiteral("set:") + name}); });
+  }
+  set_button_->setEnabled(!context_->preference_sets.isEmpty());
+  set_button_->setToolTip(context_->preference_sets.isEmpty()
+                              ? tr("No preference set in this workspace yet: label pairs on the Label page.")
+                              : tr("Train on the pairs of a set labelled in the studio."));
 }
 
 void DataPage::initializePage() {

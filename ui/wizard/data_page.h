@@ -1,5 +1,6 @@
 #pragma once
-/// Page 2: the training data — files or folders, inspected by the engine (format, fields used,
+/// Page 2: the training data — files or folders, or a preference set of the workspace (`set:NAME`),
+/// inspected by the engine (format, fields used,
 /// records, documents, tokens, the first records as a table) — and the validation split.
 #include <QTimer>
 
@@ -32,6 +33,9 @@ class DataPage : public ConfigPage {
 
   /// The files and folders to train on (what "Add files…"/"Add folder…" do, for tests and seeds).
   void setPaths(const QStringList& paths);
+  /// Offers the context's preference sets under "Preference set" (a menu of `set:NAME`).
+  void refreshPreferenceSets();
+  QPushButton* preferenceSetButton() const { return set_button_; }
   DataPreviewModel* previewModel() const { return preview_; }
 
  protected:
@@ -46,6 +50,7 @@ class DataPage : public ConfigPage {
   QListWidget* path_list_;
   QLabel* data_hint_;
   QPushButton* remove_button_;
+  QPushButton* set_button_;
   QLabel* tokenizer_label_;
   QLineEdit* tokenizer_edit_;
   QPushButton* tokenizer_browse_;

@@ -6,6 +6,7 @@
 #include "ui/wizard/method_page.h"
 #include "ui/wizard/peft_page.h"
 #include "ui/wizard/review_page.h"
+#include "ui/wizard/reward_page.h"
 #include "ui/wizard/template_store.h"
 
 namespace temper::studio {
@@ -22,12 +23,14 @@ FinetuneWizard::FinetuneWizard(EngineQueries* engine, QSettings* settings, QWidg
   base_page_ = new BaseModelPage(context_, templates_.get(), this);
   data_page_ = new DataPage(context_, this);
   method_page_ = new MethodPage(context_, this);
+  reward_page_ = new RewardPage(context_, this);
   peft_page_ = new PeftPage(context_, this);
   hyper_page_ = new HyperparametersPage(context_, this);
   review_page_ = new ReviewPage(context_, templates_.get(), this);
   setPage(kBaseModelPage, base_page_);
   setPage(kDataPage, data_page_);
   setPage(kMethodPage, method_page_);
+  setPage(kRewardPage, reward_page_);
   setPage(kPeftPage, peft_page_);
   setPage(kHyperparametersPage, hyper_page_);
   setPage(kReviewPage, review_page_);
@@ -61,6 +64,11 @@ void FinetuneWizard::setPreviousRuns(const QVector<PreviousRunModel>& runs) {
   base_page_->refreshPreviousRuns();
 }
 
+void FinetuneWizard::setPreferenceSets(const QVector<PreferenceSetChoice>& sets) {
+  context_->preference_sets = sets;
+  data_page_->refreshPreferenceSets();
+}
+
 void FinetuneWizard::setInitialConfig(const QJsonObject& config, const QString& label) {
   restart();
   base_page_->offerDuplicate(config, label);
@@ -71,6 +79,7 @@ QJsonObject FinetuneWizard::config() const {
   base_page_->contribute(config);
   data_page_->contribute(config);
   method_page_->contribute(config);
+  reward_page_->contribute(config);
   peft_page_->contribute(config);
   hyper_page_->contribute(config);
   review_page_->contribute(config);
@@ -82,7 +91,9 @@ QStringList FinetuneWizard::tags() const { return review_page_->tags(); }
 bool FinetuneWizard::engineReady() const { return context_->infoReady(); }
 
 int FinetuneWizard::nextId() const {
-  if (currentId() == kMethodPage && !peft_page_->applies()) return kHyperparametersPage;
+  const int page = currentId();
+  if (page == kMethodPage && reward_page_->applies()) return kRewardPage;
+  if (page == kMethodPage || page == kRewardPage) return peft_page_->applies() ? kPeftPage : kHyperparametersPage;
   return QWizard::nextId();
 }
 

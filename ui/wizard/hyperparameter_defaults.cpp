@@ -94,9 +94,8 @@ const QStringList& commonKeys() {
   static const QStringList keys{QStringLiteral("max-steps"), QStringLiteral("lr"), QStringLiteral("batch-size"),
                                 QStringLiteral("grad-accum"), QStringLiteral("ctx"), QStringLiteral("warmup-steps"),
                                 QStringLiteral("eval-every"), QStringLiteral("device"),
-                                // What a preference or reward method cannot be set up without, or is
-                                // tuned by first (each shown only for the methods that take it).
-                                QStringLiteral("reward-rules"), QStringLiteral("reward-model"),
+                                // What a preference or reward method is tuned by first (each shown
+                                // only for the methods that take it).
                                 QStringLiteral("num-generations"), QStringLiteral("beta")};
   return keys;
 }
@@ -105,6 +104,12 @@ const QStringList& structuralKeys() {
   static const QStringList keys{QStringLiteral("method"),   QStringLiteral("data"),        QStringLiteral("name"),
                                 QStringLiteral("preset"),   QStringLiteral("base"),        QStringLiteral("tokenizer"),
                                 QStringLiteral("val-data"), QStringLiteral("val-fraction")};
+  return keys;
+}
+
+const QStringList& rewardKeys() {
+  static const QStringList keys{QStringLiteral("reward-rules"), QStringLiteral("reward-model"),
+                                QStringLiteral("reward-model-weight")};
   return keys;
 }
 

@@ -37,4 +37,8 @@ const QStringList& commonKeys();
 /// hyperparameters.
 const QStringList& structuralKeys();
 
+/// Keys the reward page sets (rule rewards, the reward model and its weight): never shown as
+/// hyperparameters.
+const QStringList& rewardKeys();
+
 }  // namespace temper::studio

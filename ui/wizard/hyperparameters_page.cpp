@@ -195,7 +195,7 @@ void HyperparametersPage::rebuild() {
   }
   for (const TrainKey& key : info.train_keys) {
     if (!key.appliesTo(method) || structuralKeys().contains(key.key) || commonKeys().contains(key.key) ||
-        isPeftKey(key))
+        rewardKeys().contains(key.key) || isPeftKey(key))
       continue;
     add(key, advanced_form);
   }

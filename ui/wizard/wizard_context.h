@@ -18,6 +18,19 @@ struct PreviousRunModel {
   QString run_id;
   QString name;
   QString model_dir;  ///< a Hugging Face folder (the run's final/ or a checkpoint)
+  QString method;     ///< the run's method, "" when unknown (a classifier's runs are no policy base)
+  /// Whether the run's model generates text (not a reward model's or a classifier's scores).
+  bool isLanguageModel() const {
+    return method != QLatin1String("reward-model") && method != QLatin1String("classify");
+  }
+};
+
+/// A preference set of the workspace, offered on the data page as `set:NAME` (the caller fills
+/// the list from the store).
+struct PreferenceSetChoice {
+  QString name;
+  qint64 pairs = 0;
+  qint64 labelled_pairs = 0;
 };
 
 class WizardContext : public QObject {
@@ -52,6 +65,7 @@ class WizardContext : public QObject {
   QVector<PreviousRunModel> previous_runs;
 
   // --- page 2
+  QVector<PreferenceSetChoice> preference_sets;
   QStringList data_paths;
   QString tokenizer;    ///< the tokenizer used to count tokens (scratch) — the base model's otherwise
   DataInspection data;  ///< valid when data_ok

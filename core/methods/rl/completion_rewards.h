@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "core/methods/rl/rl_prompts.h"
-#include "core/methods/rl/rule_rewards.h"
+#include "core/rewards/rule_rewards.h"
 #include "core/torch_api.h"
 
 namespace temper {

@@ -163,8 +163,12 @@ std::map<std::string, double> GroupPolicyTask::takeStepMetrics() { return step_m
 
 double GroupPolicyTask::validationLoss(int64_t batches) {
   torch::NoGradGuard no_grad;
+  // With a KL term the shown samples carry their KL to the reference (beta 0 has no reference).
+  const SampleKls kls = setup_.grpo.beta != 0.0
+                            ? referenceSampleKls(*model_, setup_.reference, setup_.source, pad_id_, setup_.device)
+                            : SampleKls{};
   RolloutValidation v = validateRollouts(sampler_rollouts_, data_.val, batches, setup_.batch_size, setup_.group_size,
-                                         sampling_, setup_.sample_count);
+                                         sampling_, setup_.sample_count, kls);
   val_metrics_ = std::move(v.metrics);
   val_samples_ = std::move(v.samples);
   return -v.mean_reward;

@@ -195,7 +195,8 @@ std::map<std::string, double> PpoTask::takeStepMetrics() { return step_measures_
 double PpoTask::validationLoss(int64_t batches) {
   torch::NoGradGuard no_grad;
   RolloutValidation v =
-      validateRollouts(rollout_sampler_, data_.val, batches, setup_.batch_size, 1, sampling_, setup_.sample_count);
+      validateRollouts(rollout_sampler_, data_.val, batches, setup_.batch_size, 1, sampling_, setup_.sample_count,
+                       referenceSampleKls(*model_, setup_.reference, setup_.source, pad_id_, setup_.device));
   val_metrics_ = std::move(v.metrics);
   val_samples_ = std::move(v.samples);
   return -v.mean_reward;

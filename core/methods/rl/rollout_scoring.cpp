@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "core/methods/rl/policy_losses.h"
+
 namespace temper {
 
 using Clock = std::chrono::steady_clock;
@@ -100,9 +102,24 @@ std::map<std::string, double> rolloutMeasures(const ScoredRollouts& s, int64_t g
   return m;
 }
 
+SampleKls referenceSampleKls(CausalLmImpl& policy, const CausalLm& reference, ModelSource& source, int64_t pad_id,
+                             const torch::Device& device) {
+  return [&policy, reference, &source, pad_id, device](const std::vector<const std::vector<int>*>& prompts,
+                                                       const std::vector<const std::vector<int>*>& completions) {
+    torch::NoGradGuard no_grad;
+    const RolloutBatch batch = collateRollouts(prompts, completions, pad_id, device);
+    const torch::Tensor logps = rolloutTokenLogps(policy, batch);
+    const torch::Tensor reference_logps =
+        underReference(reference, source, policy, [&](CausalLmImpl& m) { return rolloutTokenLogps(m, batch); });
+    const auto kl =
+        rlooSequenceKl(logps, reference_logps, batch.loss_mask).to(torch::kCPU, torch::kDouble).contiguous();
+    return std::vector<double>(kl.data_ptr<double>(), kl.data_ptr<double>() + kl.numel());
+  };
+}
+
 RolloutValidation validateRollouts(const RolloutSampler& sampler, const RlPrompts& val, int64_t batches,
                                    int64_t batch_size, int64_t group_size, const SamplingOptions& sampling,
-                                   int64_t sample_count) {
+                                   int64_t sample_count, const SampleKls& sample_kls) {
   RolloutValidation out;
   const auto count = static_cast<int64_t>(val.prompts.size());
   std::vector<double> total;
@@ -124,13 +141,28 @@ RolloutValidation validateRollouts(const RolloutSampler& sampler, const RlPrompt
     }
     reward_std += meanGroupStd(s.rewards.total, group_size);
     ++evaluated_batches;
-    // Each shown prompt's first completion, with its reward.
+    // Each shown prompt's first completion, with its reward (and its KL to the reference).
+    std::vector<size_t> shown;
     for (size_t i = 0; i < s.completions.size(); i += static_cast<size_t>(group_size)) {
-      if (static_cast<int64_t>(out.samples.size()) >= sample_count) break;
+      if (static_cast<int64_t>(out.samples.size() + shown.size()) >= sample_count) break;
+      shown.push_back(i);
+    }
+    std::vector<double> kls;
+    if (sample_kls && !shown.empty()) {
+      std::vector<const std::vector<int>*> prompts, completions;
+      for (size_t i : shown) {
+        prompts.push_back(&val.prompts[static_cast<size_t>(s.prompts[i])].ids);
+        completions.push_back(&s.completions[i]);
+      }
+      kls = sample_kls(prompts, completions);
+    }
+    for (size_t k = 0; k < shown.size(); ++k) {
+      const size_t i = shown[k];
       const RlPrompt& prompt = val.prompts[static_cast<size_t>(s.prompts[i])];
       const std::string prompt_text = sampler.tokenizer->decode(prompt.ids);
       Json scores = {{"reward", s.rewards.total[i]}};
       for (const auto& [name, values] : s.rewards.parts) scores[name] = values[i];
+      if (k < kls.size()) scores["kl"] = kls[k];
       out.samples.push_back({prompt_text, prompt_text + s.texts[i], std::move(scores)});
     }
   }

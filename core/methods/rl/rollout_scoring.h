@@ -4,11 +4,13 @@
 /// rollouts, validation on held-out prompts with seeds fixed for the run, and the tensors a
 /// checkpoint keeps mid-way through reused rollouts.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "core/common/json_io.h"
+#include "core/methods/model_source.h"
 #include "core/methods/rl/completion_rewards.h"
 #include "core/methods/rl/group_rollouts.h"
 #include "core/methods/rl/rl_prompts.h"
@@ -65,10 +67,22 @@ int64_t flatGroups(const std::vector<double>& rewards, int64_t group_size);
 /// completions/clipped_ratio, rollout_tokens_per_s.
 std::map<std::string, double> rolloutMeasures(const ScoredRollouts& rollouts, int64_t group_size);
 
+/// Each completion's KL to the reference, Σ over its tokens of log π − log π_ref (the k1 sum RLOO
+/// and PPO take off the reward), for the samples a validation shows; prompts and completions are
+/// token ids, one pair per completion.
+using SampleKls = std::function<std::vector<double>(const std::vector<const std::vector<int>*>& prompts,
+                                                    const std::vector<const std::vector<int>*>& completions)>;
+
+/// SampleKls of a policy against its reference as the online methods hold it (`reference` for full
+/// weights, else the policy with the source's adapter detached: underReference).
+SampleKls referenceSampleKls(CausalLmImpl& policy, const CausalLm& reference, ModelSource& source, int64_t pad_id,
+                             const torch::Device& device);
+
 /// Validation of an online method: `group_size` completions of each of the first `batches` ×
 /// `batch_size` held-out prompts, with seeds fixed for the run (the same at every evaluation,
 /// never a training draw's), and their measures; `samples` gets the first completion of the first
-/// `sample_count` prompts with its scores.
+/// `sample_count` prompts with its scores, and its `kl` when `sample_kls` is given (a method
+/// with a reference).
 struct RolloutValidation {
   std::map<std::string, double> metrics;  ///< reward, reward_std, the parts, the lengths
   std::vector<SampleText> samples;
@@ -76,7 +90,7 @@ struct RolloutValidation {
 };
 RolloutValidation validateRollouts(const RolloutSampler& sampler, const RlPrompts& val, int64_t batches,
                                    int64_t batch_size, int64_t group_size, const SamplingOptions& sampling,
-                                   int64_t sample_count);
+                                   int64_t sample_count, const SampleKls& sample_kls = {});
 
 /// A tensor kept in a checkpoint's data state (float32 values are exact in JSON's doubles);
 /// null for an undefined tensor.

@@ -68,6 +68,25 @@ TEST(Prefs, ImportExportAndStatsOnTheCommandLine) {
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list.at(0).at("pairs"), 2);
 
+  // The set as the wizard's data page reads it: the pairs as training takes them, first records,
+  // what is left out, agreement (none: one labeller).
+  const Json inspected = runJson(withWorkspace({"data", "inspect", "set:hh", "--json"}, ws));
+  EXPECT_EQ(inspected.at("format"), "preference");
+  EXPECT_EQ(inspected.at("records"), 2);
+  EXPECT_EQ(inspected.at("fields"), (Json{"prompt", "chosen", "rejected"}));
+  EXPECT_EQ(inspected.at("preview").at(0).at("chosen"), " Hello!");
+  EXPECT_EQ(inspected.at("preview").at(0).at("rejected"), " Go.");
+  const Json& set = inspected.at("preference_set");
+  EXPECT_EQ(set.at("name"), "hh");
+  EXPECT_EQ(set.at("pairs"), 2);
+  EXPECT_EQ(set.at("usable"), 2);
+  EXPECT_EQ(set.at("unlabelled"), 0);
+  EXPECT_EQ(set.at("labellers"), 1);
+  EXPECT_TRUE(set.at("krippendorff_alpha").is_null()) << set.dump();
+  const ProcessResult unknown = runTemper(withWorkspace({"data", "inspect", "set:nope", "--json"}, ws));
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.all();
+  EXPECT_NE(unknown.err.find("hh"), std::string::npos) << "names the sets there are: " << unknown.err;
+
   // A bad record on line 2: exit 3, file:line named, nothing imported.
   writeFile(dir / "bad.jsonl", "{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\"}\n{\"prompt\": \"a\"}\n");
   const ProcessResult bad =

@@ -134,6 +134,11 @@ TEST(Grpo, AFormatRuleTeachesTheFormatWithTheKlKeepingTheWords) {
   auto samples = result.events("sample");
   ASSERT_FALSE(samples.empty());
   EXPECT_TRUE(samples.front().at("scores").contains("rewards/format")) << samples.front().dump();
+  // With a KL term each shown sample carries its KL to the reference (Σ log π − log π_ref).
+  for (const auto& sample : samples) {
+    ASSERT_TRUE(sample.at("scores").contains("kl")) << sample.dump();
+    EXPECT_TRUE(std::isfinite(sample.at("scores").at("kl").get<double>())) << sample.dump();
+  }
   const Json run = showRun(dir / "ws", listRuns(dir / "ws").at(0).at("id").get<std::string>());
   EXPECT_NE(run.dump().find("train_rewards/format"), std::string::npos);
   EXPECT_NE(run.dump().find("val_reward"), std::string::npos);
@@ -297,6 +302,13 @@ TEST(Ppo, AFormatRuleRaisesTheScoreWithTheKlBounded) {
   EXPECT_EQ(batches, 13);  // steps 1, 5, ..., 49
   EXPECT_LT(kl_sum / batches, 10.0) << "the KL per completion stays bounded";
   EXPECT_TRUE(std::filesystem::exists(finalDir(dir / "ws") / "value_head.safetensors"));
+  // The shown samples carry their scores and their KL to the reference, as the studio's table shows.
+  auto samples = result.events("sample");
+  ASSERT_FALSE(samples.empty());
+  for (const auto& sample : samples) {
+    ASSERT_TRUE(sample.at("scores").contains("kl")) << sample.dump();
+    EXPECT_TRUE(std::isfinite(sample.at("scores").at("kl").get<double>())) << sample.dump();
+  }
 }
 
 TEST(Ppo, ResumesExactlyMidwayThroughItsEpochs) {

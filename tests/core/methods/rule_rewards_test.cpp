@@ -1,6 +1,6 @@
-// Rule rewards (core/methods/rl/rule_rewards.h): each kind on answers whose scores are worked out by
+// Rule rewards (core/rewards/rule_rewards.h): each kind on answers whose scores are worked out by
 // hand, the weighted total and its breakdown, the answer extraction, and the errors that name the rule.
-#include "core/methods/rl/rule_rewards.h"
+#include "core/rewards/rule_rewards.h"
 
 #include <gtest/gtest.h>
 

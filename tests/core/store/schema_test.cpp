@@ -19,7 +19,7 @@ TEST(StoreSchema, NewFileGetsLatestVersionAllTablesAndWal) {
   {
     Store store = Store::open(path);
     EXPECT_EQ(store.schemaVersion(), latestSchemaVersion());
-    EXPECT_EQ(store.schemaVersion(), 3);
+    EXPECT_EQ(store.schemaVersion(), 4);
     EXPECT_EQ(store.path(), path);
     EXPECT_FALSE(store.isReadOnly());
   }
@@ -43,7 +43,8 @@ TEST(StoreSchema, NewFileGetsLatestVersionAllTablesAndWal) {
   }
   EXPECT_EQ(raw.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'samples'"), 1);
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");  // WAL is persistent in the file
-  EXPECT_EQ(raw.integer("PRAGMA user_version"), 3);
+  EXPECT_EQ(raw.integer("PRAGMA user_version"), 4);
+  EXPECT_EQ(raw.integer("SELECT count(*) FROM pragma_table_info('samples') WHERE name = 'scores_json'"), 1);
 }
 
 TEST(StoreSchema, ReopeningIsIdempotent) {

@@ -158,3 +158,17 @@ TEST_F(StoreSeries, SamplesAddedSinceReadsOnlyNewOnesInInsertionOrder) {
   int64_t other_cursor = 0;
   EXPECT_EQ(store_.samplesAddedSince(other, other_cursor).size(), 2u);
 }
+
+TEST_F(StoreSeries, SampleScoresAreKeptAsWritten) {
+  // A rewarded method's sample keeps what it was scored with; a plain sample reads back "{}".
+  store_.addSample(run_, SampleRecord{10, "p", "p ok", 1.0, R"({"reward":1.5,"rewards/format":1.0})"});
+  store_.addSample(run_, SampleRecord{10, "q", "q ok", 1.0});
+  const auto all = store_.samples(run_);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].scores_json, R"({"reward":1.5,"rewards/format":1.0})");
+  EXPECT_EQ(all[1].scores_json, "{}");
+  int64_t cursor = 0;
+  const auto added = store_.samplesAddedSince(run_, cursor);
+  ASSERT_EQ(added.size(), 2u);
+  EXPECT_EQ(added[0].scores_json, all[0].scores_json);
+}

@@ -2,6 +2,7 @@
 // steps in order, evaluations too (also one committed after the steps that follow it), samples
 // once each, a poll with nothing new sends nothing, and the final status ends the follower.
 #include <QCoreApplication>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -81,7 +82,7 @@ class RunFollowerTest : public QObject {
     store.appendMetrics(id, {valPoint(30)});
     follower.poll();
     QCOMPARE(batch_sizes.last(), 1);  // only the late eval
-    store.addSample(id, SampleRecord{30, "Once upon", "Once upon a hill", 0});
+    store.addSample(id, SampleRecord{30, "Once upon", "Once upon a hill", 0, R"({"reward":0.5,"rewards/format":1})"});
     appendSteps(60, {50});
     store.finishRun(id, "finished", "reached max-steps");
     follower.poll();
@@ -119,6 +120,19 @@ class RunFollowerTest : public QObject {
     QCOMPARE(evals, (QVector<qint64>{10, 30, 50}));
     QCOMPARE(samples, (QStringList{QStringLiteral("10: Once upon a time"), QStringLiteral("10: def f(x):"),
                                    QStringLiteral("30: Once upon a hill")}));
+    // A scored sample carries its scores as the live event did; a plain one none.
+    QJsonObject scores;
+    bool plain_has_scores = false;
+    for (const EngineEvent& e : events) {
+      if (e.type != QLatin1String("sample")) continue;
+      if (e.fields.value(QStringLiteral("step")).toInteger() == 30) {
+        scores = e.fields.value(QStringLiteral("scores")).toObject();
+      } else {
+        plain_has_scores = plain_has_scores || e.fields.contains(QStringLiteral("scores"));
+      }
+    }
+    QCOMPARE(scores, (QJsonObject{{"reward", 0.5}, {"rewards/format", 1}}));
+    QVERIFY(!plain_has_scores);
     QCOMPARE(events.last().type, QStringLiteral("run_finished"));
     QCOMPARE(events.last().fields.value(QStringLiteral("step")).toInteger(), 60);
     QCOMPARE(ended.at(0).at(0).value<JobOutcome>().status, QStringLiteral("finished"));

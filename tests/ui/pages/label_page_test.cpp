@@ -188,6 +188,25 @@ class LabelPageTest : public QObject {
              qPrintable(page->lastVoteLabel()->text()));
   }
 
+  void theLabelledSetTrainsARewardModelOrDpo() {
+    makeSet("loop", 3);
+    auto page = openPage("loop", "ann");
+    QVERIFY(page);
+    // Nothing labelled: nothing to train on yet.
+    QVERIFY(!page->trainRewardModelButton()->isEnabled());
+    QVERIFY(!page->trainDpoButton()->isEnabled());
+    QTest::keyClick(page.get(), Qt::Key_1);
+    QTRY_VERIFY(page->trainRewardModelButton()->isEnabled());
+    QVERIFY(page->trainDpoButton()->isEnabled());
+    QSignalSpy requested(page.get(), &LabelPage::newRunRequested);
+    page->trainRewardModelButton()->click();
+    page->trainDpoButton()->click();
+    QCOMPARE(requested.size(), 2);
+    QCOMPARE(requested.at(0).at(0).toJsonObject(), (QJsonObject{{"method", "reward-model"}, {"data", "set:loop"}}));
+    QCOMPARE(requested.at(0).at(1).toString(), QString("A reward model on set loop"));
+    QCOMPARE(requested.at(1).at(0).toJsonObject(), (QJsonObject{{"method", "dpo"}, {"data", "set:loop"}}));
+  }
+
   void revealNamesTheSourcesAfterTheVoteOnly() {
     makeSet("reveal", 3);
     auto page = openPage("reveal", "ann");

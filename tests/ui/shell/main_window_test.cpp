@@ -42,6 +42,7 @@
 #include "ui/pages/label/label_page.h"
 #include "ui/pages/models/models_page.h"
 #include "ui/pages/playground/playground_page.h"
+#include "ui/pages/run_view/rollout_table_model.h"
 #include "ui/pages/run_view/run_view.h"
 #include "ui/pages/runs/runs_page.h"
 #include "ui/plot/live_run_plot.h"
@@ -167,10 +168,18 @@ EventBatch grpoRun(const QString& run_id, int steps) {
                      {"tokens_seen", s * 900},
                      {"val_loss", -val},
                      {"metrics", QJsonObject{{"reward", val}, {"rewards/format", val}}}});
+      // Two samples per evaluation, the second missing the format until late, with their KL.
       event("sample", {{"step", s},
                        {"prompt", "will the man take boats"},
-                       {"text", "will the man take boats the man takes boats gladly."},
-                       {"scores", QJsonObject{{"reward", 1.0}, {"rewards/format", 1.0}}}});
+                       {"text", "will the man take boats <answer>the man takes boats gladly.</answer>"},
+                       {"scores", QJsonObject{{"reward", 1.0}, {"rewards/format", 1.0}, {"kl", 0.001 * s}}}});
+      const double late = s >= 40 ? 1.0 : 0.0;
+      event("sample",
+            {{"step", s},
+             {"prompt", "who keeps the harbour"},
+             {"text",
+              QStringLiteral("who keeps the harbour %1").arg(late ? "<answer>the old man</answer>" : "the old man")},
+             {"scores", QJsonObject{{"reward", late}, {"rewards/format", late}, {"kl", 0.002 * s}}}});
     }
   }
   return batch;
@@ -434,12 +443,55 @@ class MainWindowTest : public QObject {
     QCOMPARE(view.methodMetrics()->groupTitles().mid(0, 2), (QStringList{"Reward", "Reward by rule"}));
     // reward, reward_std, val reward, format (train, val), kl, clip, length, zero-std share.
     QCOMPARE(view.methodMetrics()->curveCount(), 9);
-    QVERIFY(view.samples()->toPlainText().contains("[reward 1, rewards/format 1]"));
+    // The samples as a table of rollouts, the newest evaluation on top, its samples in order.
+    QVERIFY(view.rolloutView()->isVisibleTo(&view));
+    RolloutTableModel* rollouts = view.rollouts();
+    QCOMPARE(rollouts->rowCount(), 6);
+    QCOMPARE(rollouts->partColumns(), (QStringList{"rewards/format", "kl"}));
+    auto cell = [&](int row, int column) { return rollouts->data(rollouts->index(row, column)).toString(); };
+    QCOMPARE(cell(0, RolloutTableModel::kStep), QString("60"));
+    QCOMPARE(cell(0, RolloutTableModel::kCompletion), QString("<answer>the man takes boats gladly.</answer>"));
+    QCOMPARE(cell(1, RolloutTableModel::kPrompt), QString("who keeps the harbour"));
+    QCOMPARE(cell(1, RolloutTableModel::kReward), QString("1"));
+    QCOMPARE(cell(1, RolloutTableModel::kFirstPart + 1), QString("0.12"));
+    QCOMPARE(cell(5, RolloutTableModel::kStep), QString("20"));
+    QCOMPARE(cell(5, RolloutTableModel::kReward), QString("0"));
+    QCOMPARE(rollouts->headerData(RolloutTableModel::kFirstPart, Qt::Horizontal).toString(), QString("format"));
+    QCOMPARE(rollouts->headerData(RolloutTableModel::kFirstPart + 1, Qt::Horizontal).toString(), QString("KL"));
+    QVERIFY(view.samples()->toPlainText().isEmpty());
     QTRY_VERIFY(view.methodMetrics()->isVisible());
     const QString dir = QStringLiteral(TEMPER_BUILD_DIR) + QStringLiteral("/screenshots");
     QDir().mkpath(dir);
     QTest::qWait(50);  // the labels' layout settles
     QVERIFY(view.grab().save(dir + QStringLiteral("/run-view-grpo.png")));
+  }
+
+  void aFinishedRewardModelOffersToTrainAPolicy() {
+    RunView view(workspace_ + "/temper.db", workspace_);
+    EventBatch batch;
+    auto event = [&](const QString& type, const QJsonObject& fields) {
+      appendEvent(batch, "20261208-010000-rm", type, fields);
+    };
+    event("run_started", {{"config", QJsonObject{{"max-steps", 10}, {"method", "reward-model"}}},
+                          {"run_dir", "/tmp/ws/runs/20261208-010000-rm"},
+                          {"resumed", false},
+                          {"start_step", 0}});
+    view.applyBatch(batch);
+    QVERIFY(!view.trainPolicyButton()->isVisibleTo(&view));  // not before it has a final model
+    batch.events.clear();
+    event("run_finished", {{"step", 10}, {"status", "finished"}});
+    view.applyBatch(batch);
+    QVERIFY(view.trainPolicyButton()->isVisibleTo(&view));
+    QSignalSpy requested(&view, &RunView::trainWithRewardModelRequested);
+    view.trainPolicyButton()->click();
+    QCOMPARE(requested.size(), 1);
+    QCOMPARE(requested.at(0).at(0).toString(), QString("/tmp/ws/runs/20261208-010000-rm/final"));
+    // A pretraining run never offers it.
+    RunView other(workspace_ + "/temper.db", workspace_);
+    EventBatch pretraining = syntheticRun("20261127-120000-abcd", 10, 10);
+    appendEvent(pretraining, "20261127-120000-abcd", "run_finished", {{"step", 10}, {"status", "finished"}});
+    other.applyBatch(pretraining);
+    QVERIFY(!other.trainPolicyButton()->isVisibleTo(&other));
   }
 
   void eventsReachThePlotQuickly() {

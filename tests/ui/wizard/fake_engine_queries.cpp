@@ -168,6 +168,76 @@ void FakeEngineQueries::enableAdapters() {
   dry_run_by_peft.insert(QStringLiteral("adapters"), estimate(124439808, 894528, 910163968));
 }
 
+void FakeEngineQueries::enableOnlineMethods() {
+  QJsonObject json = info_reply.json;
+  const QStringList online{"grpo", "ppo"};
+  const QStringList prompts = kPrompted + QStringList{"preference", "prompt-only"};
+  QJsonArray methods = json["methods"].toArray();
+  for (int i = 0; i < methods.size(); ++i) {
+    if (methods[i].toObject()["name"] == "ppo") methods.removeAt(i--);
+  }
+  for (const QString& name : online) {
+    QJsonObject m = method(name == "grpo" ? "grpo" : "ppo", true, "", "language-model", prompts, {"reward"});
+    // As the real engine: the online methods take adapters (here LoRA, the kind the tests use).
+    m["peft"] = QJsonArray{"none", "lora"};
+    methods.append(m);
+  }
+  json["methods"] = methods;
+  QJsonArray kinds = json["peft_kinds"].toArray();
+  kinds[1] = peftKind("lora", "LoRA", true, "", kAdaptable + online);
+  json["peft_kinds"] = kinds;
+  QJsonArray keys = json["train_keys"].toArray();
+  for (int i = 0; i < keys.size(); ++i) {
+    QJsonObject k = keys[i].toObject();
+    const QStringList methods_of_key = k["methods"].toVariant().toStringList();
+    // The keys every method with a base takes, and LoRA's, apply to the online methods too.
+    if (methods_of_key == kAdaptable || methods_of_key == kFinetuning) {
+      k["methods"] = QJsonArray::fromStringList(methods_of_key + online);
+      keys[i] = k;
+    }
+  }
+  keys.append(key("reward-rules", "text", "", 0, 0, {}, online));
+  keys.append(key("reward-model", "text", "", 0, 0, {}, online));
+  keys.append(key("reward-model-weight", "number", 1.0, 0, 1000, {}, online));
+  keys.append(key("num-generations", "integer", 8, 2, 1024, {}, {"grpo"}));
+  keys.append(key("beta", "number", 0.0, 0, 1000, {}, online));
+  json["train_keys"] = keys;
+  info_reply = ok(json);
+
+  data.insert(
+      QStringLiteral("/data/prompts.jsonl"),
+      ok(QJsonObject{
+          {"files", 1},
+          {"skipped_files", 0},
+          {"format", "prompt-only"},
+          {"fields", QJsonArray{"prompt"}},
+          {"records", 200},
+          {"documents", 200},
+          {"bytes", 9000},
+          {"preview",
+           QJsonArray{QJsonObject{{"prompt", "What is 6 x 7?"}, {"answer", "42"}},
+                      QJsonObject{{"prompt", "What is 2 + 2?"}, {"answer", 4}},
+                      QJsonObject{{"prompt", "Name a prime above 10."}, {"answer", "11"}, {"topic", "primes"}}}}}));
+  models.insert(QStringLiteral("/runs/rm/final"), ok(QJsonObject{{"family", "gpt2"},
+                                                                 {"architecture", "GPT2ForSequenceClassification"},
+                                                                 {"model_type", "gpt2"},
+                                                                 {"parameters", 123520},
+                                                                 {"dtype", "F32"},
+                                                                 {"layers", 2},
+                                                                 {"hidden", 64},
+                                                                 {"heads", 2},
+                                                                 {"kv_heads", 2},
+                                                                 {"ctx", 64},
+                                                                 {"vocab", 512},
+                                                                 {"tokenizer", "sentencepiece"},
+                                                                 {"chat_template", "none"},
+                                                                 {"task", "sequence-classification"},
+                                                                 {"labels", QJsonArray{"LABEL_0"}},
+                                                                 {"files", QJsonArray{"model.safetensors"}},
+                                                                 {"bytes", 494080}}));
+  reward_models.insert(QStringLiteral("/runs/rm/final"), 0.5);
+}
+
 FakeEngineQueries::FakeEngineQueries() {
   const QJsonValue null(QJsonValue::Null);
   QJsonArray keys{
@@ -317,6 +387,30 @@ FakeEngineQueries::FakeEngineQueries() {
                              {"documents", 5},
                              {"bytes", 500},
                              {"preview", QJsonArray{}}}));
+
+  // A preference set of the workspace as `data inspect set:NAME` answers.
+  data.insert(QStringLiteral("set:helpful"),
+              ok(QJsonObject{
+                  {"files", 0},
+                  {"skipped_files", 0},
+                  {"format", "preference"},
+                  {"fields", QJsonArray{"prompt", "chosen", "rejected"}},
+                  {"records", 8},
+                  {"documents", 8},
+                  {"bytes", 2048},
+                  {"preview", QJsonArray{QJsonObject{
+                                  {"prompt", "Hi?"}, {"chosen", "Hello, how can I help?"}, {"rejected", "Go away."}}}},
+                  {"preference_set", QJsonObject{{"name", "helpful"},
+                                                 {"pairs", 12},
+                                                 {"labelled_pairs", 10},
+                                                 {"usable", 8},
+                                                 {"unlabelled", 2},
+                                                 {"no_preference", 1},
+                                                 {"no_majority", 1},
+                                                 {"labellers", 2},
+                                                 {"multiply_labelled_pairs", 5},
+                                                 {"raw_agreement", 0.8},
+                                                 {"krippendorff_alpha", 0.58}}}}));
 
   dry_run_reply = ok(QJsonObject{{"parameters", 124439808},
                                  {"trainable_parameters", 124439808},

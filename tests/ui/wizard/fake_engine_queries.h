@@ -20,6 +20,9 @@ class FakeEngineQueries : public EngineQueries {
   /// Bottleneck adapters as the engine will list them: the kind available for the finetuning
   /// methods, with its keys.
   void enableAdapters();
+  /// The online methods (grpo, ppo) available with their reward keys, a prompts file with an
+  /// `answer` field, and a reward model folder.
+  void enableOnlineMethods();
 
   EngineReply info_reply;
   QMap<QString, EngineReply> models;  ///< by folder; an unknown folder is an error
@@ -29,6 +32,10 @@ class FakeEngineQueries : public EngineQueries {
   /// ("lora/nf4") when the config quantises the base and such an entry exists; dry_run_reply otherwise.
   QMap<QString, EngineReply> dry_run_by_peft;
   bool deferred = false;
+
+  /// Reward models by folder: the score of an answer is this factor times its length.
+  QMap<QString, double> reward_models;
+  QStringList scored_answers;  ///< "prompt|answer" of every scoreAnswer, in order
 
   QStringList data_tokenizers;  ///< the tokenizer of every data inspection, in order
   QVector<QJsonObject> dry_run_configs;
@@ -67,6 +74,18 @@ class FakeEngineQueries : public EngineQueries {
   }
   void exportRun(const QString&, const QString&, bool, QObject* context, EngineCallback done) override {
     answer(context, std::move(done), failed(QStringLiteral("the fake engine does not export")));
+  }
+  /// A reward model's score: by folder, a fixed score per answer length (so that the preview's
+  /// sums are checkable); an unknown folder is an error.
+  void scoreAnswer(const QString& model_dir, const QString& prompt, const QString& answer_text, QObject* context,
+                   EngineCallback done) override {
+    scored_answers << prompt + QLatin1Char('|') + answer_text;
+    if (!reward_models.contains(model_dir)) {
+      answer(context, std::move(done), failed(QStringLiteral("%1: no config.json").arg(model_dir)));
+      return;
+    }
+    const double score = reward_models.value(model_dir) * static_cast<double>(answer_text.size());
+    answer(context, std::move(done), ok(QJsonObject{{"reward", score}}));
   }
 
  private:

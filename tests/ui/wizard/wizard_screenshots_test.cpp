@@ -2,7 +2,10 @@
 // fake engine's answers, for a look before calling the wizard done.
 #include <QDir>
 #include <QImage>
+#include <QLabel>
+#include <QMenu>
 #include <QPixmap>
+#include <QPushButton>
 #include <QTest>
 #include <QTreeWidget>
 
@@ -10,6 +13,9 @@
 #include "ui/wizard/lora_targets.h"
 #include "ui/wizard/module_picker_dialog.h"
 #include "ui/wizard/peft_kind_settings.h"
+#include "ui/wizard/reward_page.h"
+#include "ui/wizard/reward_preview_model.h"
+#include "ui/wizard/reward_rules_model.h"
 #include "ui/wizard/status_line.h"
 #include "wizard_test_support.h"
 
@@ -22,6 +28,7 @@ class WizardScreenshotsTest : public QObject {
  private Q_SLOTS:
   void eachPage();
   void adapterPlacementsAndModulePicker();
+  void rewardsPage();
 
  private:
   void shoot(QWidget& w, const QString& name);
@@ -110,6 +117,55 @@ void WizardScreenshotsTest::adapterPlacementsAndModulePicker() {
   picker.show();
   QVERIFY(QTest::qWaitForWindowExposed(&picker));
   shoot(picker, QStringLiteral("peft-module-picker"));
+}
+
+// GRPO's rewards: three rules, a reward model beside them, answers typed into the preview:
+// wizard-3a-rewards.png; a regex PCRE2 refuses: wizard-3a-rewards-invalid.png.
+void WizardScreenshotsTest::rewardsPage() {
+  QVERIFY(dir_.mkpath(QStringLiteral(".")));
+  TestSettings s;
+  FakeEngineQueries engine;
+  engine.enableOnlineMethods();
+  FinetuneWizard w(&engine, &s.settings);
+  w.resize(900, 700);
+  w.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&w));
+  chooseFolder(w, "/models/gpt2-small");
+  pressNext(w);
+  w.dataPage()->setPaths({"/data/prompts.jsonl"});
+  pressNext(w);
+  w.methodPage()->button("grpo")->click();
+  pressNext(w);
+  QCOMPARE(w.currentId(), int(FinetuneWizard::kRewardPage));
+  RewardPage* page = w.rewardPage();
+  shoot(w, "3a-rewards-empty");
+  // The same wizard with a preference set as data (what DPO or a reward model trains on).
+  w.back();
+  w.back();
+  w.setPreferenceSets({{"helpful", 12, 10}});
+  w.dataPage()->preferenceSetButton()->menu()->findChild<QAction*>("set:helpful")->trigger();
+  QTRY_VERIFY(w.dataPage()->findChild<QLabel*>("summary")->text().contains("helpful"));
+  shoot(w, "2-data-preference-set");
+  w.dataPage()->setPaths({"/data/prompts.jsonl"});
+  pressNext(w);
+  pressNext(w);
+  QCOMPARE(w.currentId(), int(FinetuneWizard::kRewardPage));
+  RewardRulesModel* rules = page->rulesModel();
+  rules->addRule({"format", "<think>...</think><answer>...</answer>", 1.0});
+  rules->addRule({"numeric-match", "answer", 2.0});
+  rules->addRule({"length", "20-400", 0.25});
+  page->setRewardModel("/runs/rm/final");
+  QTRY_COMPARE(page->modelStatus()->state(), StatusLine::State::Message);
+  RewardPreviewModel* preview = page->previewModel();
+  const QStringList answers{"<think>6 x 7 = 42</think><answer>42</answer>", "2 + 2 is 5",
+                            "<think>11 is prime</think><answer>13</answer>"};
+  for (int row = 0; row < answers.size(); ++row)
+    preview->setData(preview->index(row, RewardPreviewModel::kAnswer), answers[row]);
+  QTRY_VERIFY(preview->reward(2).has_value());
+  shoot(w, "3a-rewards");
+  rules->addRule({"regex", "(\\d+", 1.0});
+  QTRY_VERIFY(!page->rulesError().isEmpty());
+  shoot(w, "3a-rewards-invalid");
 }
 
 QTEST_MAIN(WizardScreenshotsTest)

@@ -24,6 +24,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 #include "core/common/error.h"
@@ -149,10 +150,32 @@ LabelPage::LabelPage(QString database, QSettings* settings, QWidget* parent)
   generation_status_ = new QLabel(this);
   generation_status_->setObjectName(QStringLiteral("generationStatus"));
   generation_status_->setWordWrap(true);
+  // The rest of the loop from here: the labelled pairs train a reward model, or a policy with DPO.
+  train_reward_model_ = new QPushButton(tr("Train a reward model…"), this);
+  train_reward_model_->setObjectName(QStringLiteral("trainRewardModel"));
+  train_reward_model_->setFocusPolicy(Qt::NoFocus);
+  train_reward_model_->setToolTip(tr("A new run that learns to score answers from this set's labelled pairs"));
+  train_dpo_ = new QPushButton(tr("Train with DPO…"), this);
+  train_dpo_->setObjectName(QStringLiteral("trainDpo"));
+  train_dpo_->setFocusPolicy(Qt::NoFocus);
+  train_dpo_->setToolTip(tr("A new run that aligns a model with this set's labelled pairs directly"));
+  auto request_run = [this](const QString& method, const QString& label) {
+    const QString set = set_box_->currentText();
+    if (set.isEmpty()) return;
+    Q_EMIT newRunRequested(QJsonObject{{"method", method}, {"data", QStringLiteral("set:") + set}}, label.arg(set));
+  };
+  connect(train_reward_model_, &QPushButton::clicked, this,
+          [request_run] { request_run(QStringLiteral("reward-model"), tr("A reward model on set %1")); });
+  connect(train_dpo_, &QPushButton::clicked, this,
+          [request_run] { request_run(QStringLiteral("dpo"), tr("DPO on set %1")); });
+  train_reward_model_->setEnabled(false);
+  train_dpo_->setEnabled(false);
   auto* generation_row = new QHBoxLayout;
   generation_row->addWidget(generate_);
   generation_row->addWidget(stop_generation_);
   generation_row->addWidget(generation_status_, 1);
+  generation_row->addWidget(train_reward_model_);
+  generation_row->addWidget(train_dpo_);
   layout->addLayout(generation_row);
 
   body_ = new QStackedWidget(this);
@@ -531,6 +554,12 @@ void LabelPage::updateProgress() {
   const auto history = store.preferenceLabelHistory(set.id);
   const auto current = store.currentPreferenceLabels(set.id);
   const PreferenceStats all = computePreferenceStats(set, history, current);
+  // A vote for one side is what the pairwise methods train on (ties, both-bad and skips are not).
+  const bool has_verdict = std::any_of(current.begin(), current.end(), [](const PreferenceLabelRecord& label) {
+    return label.choice == "a" || label.choice == "b";
+  });
+  train_reward_model_->setEnabled(has_verdict);
+  train_dpo_->setEnabled(has_verdict);
   std::vector<PreferenceLabelRecord> my_history, my_current;
   for (const auto& l : history) {
     if (l.labeller == session_->labeller()) my_history.push_back(l);

@@ -5,6 +5,7 @@
 /// store before the next pair appears (LabelSession); the progress line shows the count,
 /// labels per hour, agreement with the other labellers and which side wins how often.
 #include <QElapsedTimer>
+#include <QJsonObject>
 #include <QPointer>
 #include <QWidget>
 #include <memory>
@@ -67,6 +68,8 @@ class LabelPage : public QWidget {
   QPlainTextEdit* leftView() const { return left_; }
   QPlainTextEdit* rightView() const { return right_; }
   QLabel* statsLabel() const { return stats_; }
+  QPushButton* trainRewardModelButton() const { return train_reward_model_; }
+  QPushButton* trainDpoButton() const { return train_dpo_; }
   QLabel* lastVoteLabel() const { return last_vote_; }
   QProgressBar* progressBar() const { return progress_; }
 
@@ -74,6 +77,9 @@ class LabelPage : public QWidget {
   /// The background generation's line ("Generating into “set”: 3 of 10 prompts, 5 pairs"), for the
   /// window's status bar; `running` false with the last line when it ended.
   void generationStatusChanged(const QString& text, bool running);
+  /// "Train a reward model" / "Train with DPO": a new run on this set's pairs (`seed` holds the
+  /// method and `data` set:NAME; `label` names it in the wizard's "Start from" list).
+  void newRunRequested(const QJsonObject& seed, const QString& label);
 
  protected:
   void showEvent(QShowEvent* event) override;
@@ -111,6 +117,8 @@ class LabelPage : public QWidget {
   QLabel* stats_;
   QPushButton* generate_;
   QPushButton* stop_generation_;
+  QPushButton* train_reward_model_;
+  QPushButton* train_dpo_;
   QLabel* generation_status_;
   QStackedWidget* body_;
   QLabel* empty_;

@@ -1,17 +1,21 @@
 #include "ui/pages/run_view/run_view.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFont>
 #include <QFontDatabase>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSplitter>
+#include <QStackedWidget>
+#include <QTableView>
 #include <QThread>
 #include <QVBoxLayout>
 #include <memory>
@@ -21,6 +25,7 @@
 #include "ui/client/run_follower.h"
 #include "ui/client/run_history_model.h"
 #include "ui/pages/run_view/checkpoint_eval.h"
+#include "ui/pages/run_view/rollout_table_model.h"
 #include "ui/plot/live_run_plot.h"
 #include "ui/plot/method_metrics_view.h"
 
@@ -37,9 +42,16 @@ RunView::RunView(QString database_path, QString workspace, QWidget* parent)
   status_ = new QLabel(this);
   cancel_ = new QPushButton(tr("Stop (keeps a checkpoint)"), this);
   cancel_->setEnabled(false);
+  // The loop's next step from a reward model: a policy trained against it (PPO, GRPO, RLOO).
+  train_policy_ = new QPushButton(tr("Train a policy with this reward model…"), this);
+  train_policy_->setObjectName(QStringLiteral("trainPolicy"));
+  train_policy_->setVisible(false);
+  connect(train_policy_, &QPushButton::clicked, this,
+          [this] { Q_EMIT trainWithRewardModelRequested(QDir(run_dir_).filePath(QStringLiteral("final"))); });
   auto* header = new QHBoxLayout;
   header->addWidget(title_, 1);
   header->addWidget(status_);
+  header->addWidget(train_policy_);
   header->addWidget(cancel_);
 
   progress_ = new QProgressBar(this);
@@ -75,9 +87,29 @@ RunView::RunView(QString database_path, QString workspace, QWidget* parent)
   log_->setPlaceholderText(tr("The run's log."));
   log_->setLineWrapMode(QPlainTextEdit::NoWrap);
 
+  // A rewarded method's samples (scores with each) as a table, newest on top; other methods' as text.
+  rollouts_ = new RolloutTableModel(this);
+  rollout_view_ = new QTableView(this);
+  rollout_view_->setObjectName(QStringLiteral("rollouts"));
+  rollout_view_->setModel(rollouts_);
+  rollout_view_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  rollout_view_->setWordWrap(false);
+  rollout_view_->verticalHeader()->hide();
+  rollout_view_->verticalHeader()->setDefaultSectionSize(rollout_view_->fontMetrics().height() + 6);
+  rollout_view_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  rollout_view_->horizontalHeader()->setSectionResizeMode(RolloutTableModel::kPrompt, QHeaderView::Interactive);
+  rollout_view_->horizontalHeader()->setSectionResizeMode(RolloutTableModel::kCompletion, QHeaderView::Stretch);
+  connect(rollouts_, &QAbstractItemModel::modelReset, rollout_view_, [this] {
+    rollout_view_->horizontalHeader()->setSectionResizeMode(RolloutTableModel::kPrompt, QHeaderView::Interactive);
+    rollout_view_->horizontalHeader()->setSectionResizeMode(RolloutTableModel::kCompletion, QHeaderView::Stretch);
+    rollout_view_->setColumnWidth(RolloutTableModel::kPrompt, 120);
+  });
+  samples_stack_ = new QStackedWidget(this);
+  samples_stack_->addWidget(samples_);
+  samples_stack_->addWidget(rollout_view_);
   auto* side = new QSplitter(Qt::Vertical, this);
   side->setMinimumWidth(side_min_width_hint_);
-  side->addWidget(samples_);
+  side->addWidget(samples_stack_);
   side->addWidget(log_);
   auto* body = new QSplitter(Qt::Horizontal, this);
   plot_ = new LiveRunPlot(this);
@@ -179,6 +211,10 @@ void RunView::reset(const QString& run_id) {
   evaluation_->clear();
   evaluation_->setVisible(false);
   samples_->clear();
+  train_policy_->setVisible(false);
+  run_dir_.clear();
+  rollouts_->clear();
+  samples_stack_->setCurrentWidget(samples_);
   log_->clear();
   progress_->setRange(0, 1);
   progress_->setValue(0);
@@ -312,6 +348,7 @@ void RunView::applyBatch(const EventBatch& batch) {
       const bool classifier = method_ == QLatin1String("classify");
       plot_->setPlaygroundAvailable(!classifier, classifier ? tr("A classifier is not a chat model") : QString());
       if (!e.run_id.isEmpty()) run_id_ = e.run_id;
+      if (!e.text("run_dir").isEmpty()) run_dir_ = e.text("run_dir");
       QString name = e.text("name");  // the store's name, when followed from the store
       if (name.isEmpty()) name = config.value(QStringLiteral("name")).toString();
       title_->setText(name.isEmpty() ? run_id_ : QStringLiteral("%1  (%2)").arg(name, run_id_));
@@ -338,21 +375,23 @@ void RunView::applyBatch(const EventBatch& batch) {
         appendLog(tr("step %1: validation loss %2").arg(e.integer("step")).arg(e.number("val_loss"), 0, 'f', 4));
       }
     } else if (e.type == QLatin1String("sample")) {
-      // The text already starts with its prompt; surrounding newlines (a "\n" prompt) only add gaps.
-      samples_->appendPlainText(tr("— step %1 —").arg(e.integer("step")));
-      samples_->appendPlainText(e.text("text").trimmed());
-      // What the method scored it with (GRPO: the reward and each rule's part).
+      // What the method scored it with (GRPO: the reward and each rule's part): a rollouts table.
       const QJsonObject scores = e.fields.value(QStringLiteral("scores")).toObject();
-      QStringList parts;
-      for (auto it = scores.begin(); it != scores.end(); ++it) {
-        parts << QStringLiteral("%1 %2").arg(it.key()).arg(it.value().toDouble(), 0, 'g', 4);
+      if (!scores.isEmpty()) {
+        rollouts_->addSample(e.integer("step"), e.text("prompt"), e.text("text"), scores);
+        samples_stack_->setCurrentWidget(rollout_view_);
+      } else {
+        // The text already starts with its prompt; surrounding newlines (a "\n" prompt) only add gaps.
+        samples_->appendPlainText(tr("— step %1 —").arg(e.integer("step")));
+        samples_->appendPlainText(e.text("text").trimmed());
+        samples_->appendPlainText(QString());
       }
-      if (!parts.isEmpty()) samples_->appendPlainText(QStringLiteral("  [") + parts.join(QStringLiteral(", ")) + "]");
-      samples_->appendPlainText(QString());
     } else if (e.type == QLatin1String("checkpoint_saved")) {
       appendLog(tr("checkpoint at step %1: %2").arg(e.integer("step")).arg(e.text("path")));
       checkpoint_paths_.insert(e.integer("step"), e.text("path"));
     } else if (e.isRunEnd()) {
+      train_policy_->setVisible(method_ == QLatin1String("reward-model") &&
+                                e.text("status") == QLatin1String("finished") && !run_dir_.isEmpty());
       const QString reason = e.text("reason");
       appendLog(tr("Run %1 at step %2%3")
                     .arg(e.text("status"))

@@ -1,6 +1,7 @@
 #pragma once
 /// One run, live or past: progress with ETA, tokens/s and elapsed time, the loss plot
-/// (LiveRunPlot), the samples of each evaluation, and the run's log. It reads
+/// (LiveRunPlot), the samples of each evaluation (a table of rollouts with their rewards for the
+/// methods that score them), and the run's log. It reads
 /// a RunChannel: the engine job the studio started, a re-attached run, or (for a run opened from
 /// the history) its own RunFollower over the store. A run that was already training when its view
 /// opened shows its history from the store first, then the channel's events from there on. A
@@ -19,6 +20,8 @@ class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
+class QStackedWidget;
+class QTableView;
 class QThread;
 
 namespace temper::studio {
@@ -28,6 +31,7 @@ class EngineQueries;
 class LiveRunPlot;
 class MethodMetricsView;
 class RunChannel;
+class RolloutTableModel;
 class RunFollower;
 
 class RunView : public QWidget {
@@ -60,6 +64,11 @@ class RunView : public QWidget {
   QString elapsedText() const;
   QPlainTextEdit* log() const { return log_; }
   QPlainTextEdit* samples() const { return samples_; }
+  QPushButton* trainPolicyButton() const { return train_policy_; }
+  /// A rewarded method's samples with their scores, newest on top (shown instead of samples()
+  /// once the run has sent one).
+  RolloutTableModel* rollouts() const { return rollouts_; }
+  QTableView* rolloutView() const { return rollout_view_; }
   /// The embedded plot (a LiveRunPlot).
   QWidget* plot() const { return plot_widget_; }
   /// The method's own measures beneath the plot (hidden until the run reports any).
@@ -85,6 +94,9 @@ class RunView : public QWidget {
   void openInPlaygroundRequested(const QString& dir);
   /// The history attach() read from the store is shown (and the channel's events held meanwhile).
   void historyLoaded();
+  /// "Train a policy with this reward model" (a finished reward-model run): a new run rewarded by
+  /// the model in `final_dir`.
+  void trainWithRewardModelRequested(const QString& final_dir);
 
  private:
   void reset(const QString& run_id);
@@ -118,7 +130,12 @@ class RunView : public QWidget {
   QLabel* loss_;
   QLabel* evaluation_;
   CheckpointEvaluation* evaluator_;
+  QPushButton* train_policy_;  ///< shown for a finished reward-model run
+  QString run_dir_;
   QPlainTextEdit* samples_;
+  RolloutTableModel* rollouts_;
+  QTableView* rollout_view_;
+  QStackedWidget* samples_stack_;
   QPlainTextEdit* log_;
   LiveRunPlot* plot_ = nullptr;
   MethodMetricsView* method_metrics_ = nullptr;

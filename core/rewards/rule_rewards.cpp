@@ -1,4 +1,4 @@
-#include "core/methods/rl/rule_rewards.h"
+#include "core/rewards/rule_rewards.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
