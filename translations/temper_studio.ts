@@ -240,6 +240,22 @@
         <source>Improve a finetuned model by sampling answers to prompts and rewarding them with a reward model or rules, a value head judging each step.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>From raw text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From examples</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From preference pairs (chosen / rejected)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From rewards (the model samples, rewards judge)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>MetricGroups</name>

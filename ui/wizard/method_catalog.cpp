@@ -1,6 +1,7 @@
 #include "ui/wizard/method_catalog.h"
 
 #include <QCoreApplication>
+#include <initializer_list>
 
 namespace temper::studio {
 
@@ -65,7 +66,29 @@ constexpr MethodWords kMethodWords[] = {
          "rules, a value head judging each step.")},
 };
 
+struct GroupWords {
+  const char* title;
+  std::initializer_list<const char*> methods;
+};
+
+const GroupWords kGroups[] = {
+    {QT_TRANSLATE_NOOP("MethodCatalog", "From raw text"), {"pretrain", "continued-pretrain"}},
+    {QT_TRANSLATE_NOOP("MethodCatalog", "From examples"), {"sft", "classify", "few-shot"}},
+    {QT_TRANSLATE_NOOP("MethodCatalog", "From preference pairs (chosen / rejected)"),
+     {"reward-model", "dpo", "kto", "simpo", "orpo"}},
+    {QT_TRANSLATE_NOOP("MethodCatalog", "From rewards (the model samples, rewards judge)"), {"grpo", "rloo", "ppo"}},
+};
+
 }  // namespace
+
+QString methodGroup(const QString& method) {
+  for (const GroupWords& group : kGroups) {
+    for (const char* name : group.methods) {
+      if (method == QLatin1String(name)) return MethodCatalogText::tr(group.title);
+    }
+  }
+  return {};
+}
 
 MethodText methodText(const MethodInfo& method) {
   for (const MethodWords& words : kMethodWords) {

@@ -17,6 +17,10 @@ struct MethodText {
 /// summary.
 MethodText methodText(const MethodInfo& method);
 
+/// What a method learns from, as the method page groups them (translated): raw text, examples,
+/// preference pairs, rewards. Empty for a method the wizard does not know (listed last, ungrouped).
+QString methodGroup(const QString& method);
+
 /// Why `method` cannot be chosen with this start and data, or an empty string when it can, from
 /// what the engine says of it (needs_base, base, formats). `from_scratch`: page 1 chose a preset;
 /// `format`: the detected data format (empty: unknown, which never blocks — the dry run will

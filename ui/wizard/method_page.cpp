@@ -43,7 +43,20 @@ void MethodPage::buildRows() {
   grid->setColumnStretch(1, 1);
   grid->setHorizontalSpacing(12);
   int row = 0;
+  QString group;
   for (const MethodInfo& method : context_->info().methods) {
+    // A heading where what the methods learn from changes (in the engine's order).
+    const QString method_group = methodGroup(method.name);
+    if (method_group != group && !method_group.isEmpty()) {
+      auto* heading = new QLabel(method_group, inner);
+      heading->setObjectName(QStringLiteral("group-") + method.name);
+      heading->setStyleSheet(
+          QStringLiteral("color: palette(highlight); font-weight: 600;"));  // a section, not a disabled row
+      heading->setContentsMargins(0, row == 0 ? 0 : 6, 0, 2);
+      grid->addWidget(heading, row, 0, 1, 2);
+      ++row;
+    }
+    group = method_group;
     const MethodText text = methodText(method);
     auto* radio = new QRadioButton(text.title, inner);
     radio->setObjectName(method.name);
@@ -57,11 +70,12 @@ void MethodPage::buildRows() {
     reason->setObjectName(method.name + QStringLiteral("-reason"));
     reason->setWordWrap(true);
     reason->setStyleSheet(QStringLiteral("color: #a04000;"));
-    // The reason sits beside the title, so that eleven methods fit without scrolling.
+    // The reason sits beside the title, so that the thirteen methods and their group headings
+    // fit the wizard's height with little scrolling.
     grid->addWidget(radio, row, 0);
     grid->addWidget(reason, row, 1);
     grid->addWidget(when, row + 1, 0, 1, 2);
-    grid->setRowMinimumHeight(row + 2, 4);
+    grid->setRowMinimumHeight(row + 2, 2);
     row += 3;
     group_->addButton(radio);
     buttons_.insert(method.name, radio);

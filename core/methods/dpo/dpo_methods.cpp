@@ -34,6 +34,7 @@ MethodSetup setUpPairPreference(const MethodInputs& in) {
   s.desirable_weight = c.values.value("desirable-weight", 1.0);
   s.undesirable_weight = c.values.value("undesirable-weight", 1.0);
   s.sample_tokens = c.sample_tokens;
+  if (c.values.value("precompute-ref", false)) s.reference_cache_dir = in.workspace.root / "cache" / "reference-logps";
   return startRecordTask<PairPreferenceTask>(std::move(s), c);
 }
 
@@ -103,6 +104,15 @@ MethodSpec dpoMethod() {
                         "labels, with label-smoothing)"});
   m.own_keys.push_back(
       {"label-smoothing", KeyKind::Number, 0.0, 0, 0.49, {}, "dpo-loss robust: the share of labels believed flipped"});
+  m.own_keys.push_back({"precompute-ref",
+                        KeyKind::Boolean,
+                        false,
+                        0,
+                        0,
+                        {},
+                        "dpo: the reference's log-probabilities of every pair computed once before training and "
+                        "cached in the workspace (no reference pass per batch, its copy released); the next run on "
+                        "the same base and pairs reads them"});
   m.validate = validateDpo;
   return m;
 }

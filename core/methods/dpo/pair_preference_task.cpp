@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/model/generation.h"
+#include "core/peft/base_fingerprint.h"
 #include "core/tokenizer/tokenizer_open.h"
 
 namespace temper {
@@ -58,6 +59,32 @@ PairPreferenceTask::PairPreferenceTask(PairPreferenceSetup setup) : setup_(std::
     for (auto& p : setup_.reference->parameters()) p.set_requires_grad(false);
   }
   startTraining(setup_.source, setup_.seed);
+  if (!setup_.reference_cache_dir.empty()) precomputeReferenceLogps();
+}
+
+void PairPreferenceTask::precomputeReferenceLogps() {
+  // The reference is the base as it was, whatever trains on it: its weights and the pairs' ids
+  // say whether a cached file holds its numbers. (An adapter run has the fingerprint already.)
+  const Json fingerprint = setup_.source.base_fingerprint.is_object()
+                               ? setup_.source.base_fingerprint
+                               : baseFingerprint(setup_.source.base_weight_files);
+  const std::string key = referenceCacheKey(fingerprint, data_.train, data_.val);
+  precomputed_ = precomputeReference(setup_.reference_cache_dir, key, data_.train, data_.val, setup_.batch_size,
+                                     [this](const std::vector<const PreferenceExample*>& pairs) {
+                                       return referenceLogps(collatePairs(pairs, pad_id_, setup_.device));
+                                     });
+  setup_.reference = nullptr;  // never asked again: its memory goes back
+  data_.summary["reference"] = Json{{"precomputed", true},
+                                    {"cache", precomputed_->file.string()},
+                                    {"from_cache", precomputed_->from_cache},
+                                    {"seconds", precomputed_->seconds}};
+}
+
+PairLogps PairPreferenceTask::referenceLogpsOf(const PairBatch& batch, const PreferenceExamples& examples,
+                                               const std::vector<int64_t>& indices) {
+  if (!precomputed_) return referenceLogps(batch);
+  const SplitReferenceLogps& split = &examples == &data_.train ? precomputed_->train : precomputed_->val;
+  return split.rows(indices, setup_.device);
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> PairPreferenceTask::trainableParameters() {
@@ -88,7 +115,8 @@ PairPreferenceTask::BatchLoss PairPreferenceTask::batchLoss(const PreferenceExam
   out.policy = pairLogps(model_->forward(batch.ids), batch);
   switch (setup_.objective) {
     case PairObjective::Dpo:
-      out.rewards = dpoLoss(setup_.dpo_loss, out.policy, referenceLogps(batch), setup_.beta, setup_.label_smoothing);
+      out.rewards = dpoLoss(setup_.dpo_loss, out.policy, referenceLogpsOf(batch, examples, indices), setup_.beta,
+                            setup_.label_smoothing);
       break;
     case PairObjective::Kto:
       return ktoBatchLoss(pairs, batch, out.policy);

@@ -10,14 +10,17 @@
 /// The reference of DPO and KTO is the base as it was: with full weights a second, frozen copy loaded
 /// from the base folder; under a PEFT adapter the same model with the adapter taken out for the
 /// reference's forward pass (no second copy, as TRL does with a PEFT model), computed per batch
-/// under no-grad. Validation reports the loss and TRL's metrics: rewards/chosen,
+/// under no-grad, or (`precompute-ref`, dpo) once for every pair before the first step and cached in
+/// the workspace (reference_logps_cache.h). Validation reports the loss and TRL's metrics: rewards/chosen,
 /// rewards/rejected, rewards/accuracies, rewards/margins, logps/chosen, logps/rejected (means
 /// over the validation pairs), for ORPO nll_loss, log_odds_ratio and log_odds_chosen, for KTO kl. Samples
 /// continue the prompts of the first validation pairs, greedily, so each eval shows what the
 /// policy now answers. Saved like SFT: a model folder, or an adapter folder under `peft`.
 #include <memory>
+#include <optional>
 
 #include "core/data/example_sampler.h"
+#include "core/methods/dpo/reference_logps_cache.h"
 #include "core/methods/model_source.h"
 #include "core/methods/preference/pair_batch.h"
 #include "core/methods/preference/preference_losses.h"
@@ -53,6 +56,9 @@ struct PairPreferenceSetup {
   double undesirable_weight = 1.0;
   int64_t sample_count = 2;
   int64_t sample_tokens = 64;
+  /// `precompute-ref` (dpo): where the reference's log-probabilities of every pair are kept
+  /// (reference_logps_cache.h); empty: the reference scores each batch as it comes.
+  std::filesystem::path reference_cache_dir;
 };
 
 class PairPreferenceTask : public TrainingTask {
@@ -85,6 +91,13 @@ class PairPreferenceTask : public TrainingTask {
   BatchLoss batchLoss(const PreferenceExamples& examples, const std::vector<int64_t>& indices);
   /// The reference's log-probabilities of the batch (no gradient).
   PairLogps referenceLogps(const PairBatch& batch);
+  /// The same for the batch of `examples`' `indices`: precomputed when `precompute-ref`, else
+  /// referenceLogps(batch).
+  PairLogps referenceLogpsOf(const PairBatch& batch, const PreferenceExamples& examples,
+                             const std::vector<int64_t>& indices);
+  /// `precompute-ref`: every pair's reference log-probabilities, read from the workspace's cache
+  /// or computed now; the full-weight reference copy is released after.
+  void precomputeReferenceLogps();
   /// KTO on the batch's 2B answers (chosen desirable, rejected not), the KL term from `pairs`'
   /// answers cycled by one.
   BatchLoss ktoBatchLoss(const std::vector<const PreferenceExample*>& pairs, const PairBatch& batch,
@@ -99,6 +112,7 @@ class PairPreferenceTask : public TrainingTask {
   int64_t context_ = 0;
   int64_t last_tokens_ = 0;
   std::map<std::string, double> metrics_;
+  std::optional<PrecomputedReference> precomputed_;
 };
 
 }  // namespace temper

@@ -286,7 +286,10 @@ void WizardUnitsTest::methodTextsAndFit() {
     const MethodText text = methodText(m);
     QVERIFY2(!text.when.isEmpty() && text.when != m.summary, qPrintable(m.name));
     QVERIFY2(!text.title.startsWith("Title of"), qPrintable(m.name));
+    QVERIFY2(!methodGroup(m.name).isEmpty(), qPrintable(m.name));  // every known method has its group
   }
+  QCOMPARE(methodGroup("dpo"), methodGroup("orpo"));
+  QVERIFY(methodGroup("dpo") != methodGroup("grpo"));
   QCOMPARE(methodText(*info.method("sft")).title, QStringLiteral("Supervised finetuning (SFT)"));
   // A method the wizard does not know is shown in the engine's words.
   MethodInfo newcomer;
@@ -295,6 +298,7 @@ void WizardUnitsTest::methodTextsAndFit() {
   newcomer.summary = "Self-play finetuning.";
   QCOMPARE(methodText(newcomer).title, QStringLiteral("SPIN"));
   QCOMPARE(methodText(newcomer).when, QStringLiteral("Self-play finetuning."));
+  QCOMPARE(methodGroup(newcomer.name), QString());  // listed without a heading
 
   // The fit comes from the engine's needs_base, base and formats.
   QCOMPARE(methodMismatch(*info.method("dpo"), false, "preference"), QString());
