@@ -85,6 +85,37 @@ void addBenchCommand(CLI::App& app, Action& action) {
     };
   });
 
+  auto* rollouts = bench->add_subcommand(
+      "rollouts",
+      "sampling rollouts as GRPO/RLOO/PPO do (groups of completions per prompt), with and without the KV cache");
+  auto rollouts_request = std::make_shared<BenchRolloutsRequest>();
+  rollouts->add_option("--preset", rollouts_request->preset, "model shape (random weights)")
+      ->check(CLI::IsMember({"tiny", "small", "gpt2-124m"}))
+      ->capture_default_str();
+  rollouts->add_option("--vocab", rollouts_request->vocab)->check(CLI::Range(2, 1 << 22))->capture_default_str();
+  rollouts->add_option("--prompts", rollouts_request->prompts)->check(CLI::Range(1, 4096))->capture_default_str();
+  rollouts->add_option("--generations", rollouts_request->generations, "completions per prompt (num-generations)")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  rollouts->add_option("--prompt-tokens", rollouts_request->prompt_tokens)
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  rollouts->add_option("--new-tokens", rollouts_request->new_tokens, "tokens per completion (max-completion-length)")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  rollouts->add_option("--runs", rollouts_request->runs, "timed runs per mode (the median is reported)")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  rollouts->add_option("--threads", rollouts_request->threads, "CPU threads (0: chosen by the engine)");
+  rollouts->add_option("--device", rollouts_request->device)->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  rollouts->add_flag("--json", *json, "print JSON (the only output format)");
+  rollouts->callback([&action, rollouts_request] {
+    action = [rollouts_request] {
+      std::printf("%s\n", benchRollouts(*rollouts_request).dump().c_str());
+      return 0;
+    };
+  });
+
   auto* load = bench->add_subcommand("load", "time to inspect and to load a model folder (page cache warm)");
   auto load_request = std::make_shared<BenchLoadRequest>();
   auto load_model = std::make_shared<std::string>();

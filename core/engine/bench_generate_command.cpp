@@ -111,6 +111,73 @@ Json benchGenerate(const BenchGenerateRequest& r) {
   return result;
 }
 
+Json benchRollouts(const BenchRolloutsRequest& r) {
+  requireRange(r.runs, 1, 100, "runs");
+  requireRange(r.prompts, 1, 4096, "prompts");
+  requireRange(r.generations, 1, 1024, "generations");
+  requireRange(r.prompt_tokens, 1, 1 << 20, "prompt-tokens");
+  requireRange(r.new_tokens, 1, 1 << 20, "new-tokens");
+  RuntimeInfo runtime = configureRuntime(r.threads, r.device);
+  Gpt model = presetModel(r.preset, r.vocab, r.seed);
+  if (runtime.device == "cuda") model->to(torch::kCUDA);
+  model->eval();
+  if (r.prompt_tokens + r.new_tokens > model->contextLength()) {
+    throwConfigError("prompt-tokens + new-tokens = " + std::to_string(r.prompt_tokens + r.new_tokens) +
+                     " exceeds the context of " + std::to_string(model->contextLength()));
+  }
+  torch::manual_seed(r.seed + 1);
+  std::vector<std::vector<int64_t>> prompts;
+  for (int64_t p = 0; p < r.prompts; ++p) {
+    auto ids = torch::randint(0, r.vocab, {r.prompt_tokens}, torch::kLong);
+    prompts.emplace_back(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + r.prompt_tokens);
+  }
+  // As the online methods sample: temperature 1, every row its own seed.
+  std::vector<SamplingOptions> rows(static_cast<size_t>(r.generations));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    rows[i].temperature = 1.0;
+    rows[i].max_new_tokens = r.new_tokens;
+    rows[i].seed = r.seed + 100 + i;
+  }
+  const int64_t tokens = r.prompts * r.generations * r.new_tokens;
+  Json result = {{"impl", "temper-cpp"},
+                 {"preset", r.preset},
+                 {"parameters", model->parameterCount()},
+                 {"vocab", r.vocab},
+                 {"prompts", r.prompts},
+                 {"generations", r.generations},
+                 {"prompt_tokens", r.prompt_tokens},
+                 {"new_tokens", r.new_tokens},
+                 {"tokens_per_run", tokens},
+                 {"runs", r.runs},
+                 {"threads", runtime.torch_threads},
+                 {"device", runtime.device}};
+  std::vector<std::vector<int64_t>> sampled_by_mode[2];
+  for (bool use_cache : {true, false}) {
+    for (auto& row : rows) row.use_cache = use_cache;
+    std::vector<SamplingOptions> warmup = rows;
+    for (auto& row : warmup) row.max_new_tokens = std::min<int64_t>(4, r.new_tokens);
+    generateBatch(*model, prompts.front(), warmup);
+    std::vector<double> seconds;
+    for (int64_t run = 0; run < r.runs; ++run) {
+      auto started = std::chrono::steady_clock::now();
+      std::vector<std::vector<int64_t>> sampled;
+      for (const auto& prompt : prompts) {
+        auto group = generateBatch(*model, prompt, rows);
+        sampled.insert(sampled.end(), group.begin(), group.end());
+      }
+      seconds.push_back(secondsSince(started));
+      sampled_by_mode[use_cache ? 0 : 1] = std::move(sampled);
+    }
+    const double m = median(seconds);
+    result[use_cache ? "cache" : "no_cache"] = {
+        {"median_s", m}, {"tokens_per_s", static_cast<double>(tokens) / m}, {"runs_s", seconds}};
+  }
+  // The same seeds sample the same tokens both ways unless float rounding tips a draw.
+  result["same_tokens"] = sampled_by_mode[0] == sampled_by_mode[1];
+  result["speedup"] = result["cache"]["tokens_per_s"].get<double>() / result["no_cache"]["tokens_per_s"].get<double>();
+  return result;
+}
+
 Json benchLoad(const BenchLoadRequest& r) {
   requireRange(r.runs, 1, 100, "runs");
   RuntimeInfo runtime = configureRuntime(r.threads, "cpu");

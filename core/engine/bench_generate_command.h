@@ -1,5 +1,6 @@
 #pragma once
-/// `temper bench generate` and `temper bench load`: the two inference figures of issue 3.
+/// `temper bench generate` and `temper bench load`: the two inference figures of issue 3, and
+/// `temper bench rollouts`, issue 13's: sampling rollouts with and without the KV cache.
 ///   generate: tokens/s of greedy generation on a randomly initialised preset-shaped GPT-2 with
 ///             the KV cache and recomputing the whole prefix at every step (SamplingOptions::
 ///             use_cache = false), medians of a few runs, and their ratio.
@@ -26,6 +27,25 @@ struct BenchGenerateRequest {
 };
 
 Json benchGenerate(const BenchGenerateRequest& request);
+
+/// `temper bench rollouts`: what GRPO, RLOO and PPO spend their sampling on — `generations`
+/// completions of each of `prompts` random prompts sampled together (generateBatch, temperature 1,
+/// a seed per row, no eos so every row runs `new_tokens`), with the KV cache and recomputing the
+/// rows' whole sequences each step; tokens/s (every row's tokens) as medians, and their ratio.
+struct BenchRolloutsRequest {
+  std::string preset = "small";
+  int64_t vocab = 4096;
+  int64_t prompts = 2;
+  int64_t generations = 8;
+  int64_t prompt_tokens = 32;
+  int64_t new_tokens = 64;
+  int64_t runs = 3;
+  int64_t threads = 0;
+  uint64_t seed = 0;
+  std::string device = "cpu";
+};
+
+Json benchRollouts(const BenchRolloutsRequest& request);
 
 struct BenchLoadRequest {
   std::filesystem::path model_dir;  ///< empty: write a preset-shaped folder first

@@ -118,7 +118,10 @@ std::vector<std::vector<int64_t>> generateBatch(CausalLmImpl& model, const std::
   std::vector<torch::Generator> generators;
   for (const auto& o : options) generators.push_back(at::make_generator<at::CPUGeneratorImpl>(o.seed));
 
-  KvCache cache = model.makeCache(rows, model.virtualTokens() + prompt_length + max_new);
+  // use_cache false (benchmarks: the rollouts' KV cache against recomputing) feeds every row's whole
+  // sequence each step; the rows stay the same length either way.
+  const bool use_cache = options.front().use_cache;
+  KvCache cache = model.makeCache(rows, use_cache ? model.virtualTokens() + prompt_length + max_new : 1);
   std::vector<std::vector<int64_t>> generated(options.size());
   std::vector<char> running(options.size(), 0);
   int64_t still_running = 0;
@@ -128,10 +131,13 @@ std::vector<std::vector<int64_t>> generateBatch(CausalLmImpl& model, const std::
   }
   // The prompt once per row; afterwards each step feeds every row's last token.
   torch::Tensor input = torch::tensor(prompt, torch::kLong).view({1, -1}).expand({rows, prompt_length}).contiguous();
+  torch::Tensor sequence = input;  // use_cache false: everything so far
   std::vector<int64_t> last(options.size(), 0);
   for (int64_t step = 0; step < max_new && still_running > 0; ++step) {
     // Only the last position's logits are sampled from.
-    const torch::Tensor logits = model.headLogits(model.hidden(input.to(device), &cache).select(1, -1)).to(torch::kCPU);
+    const torch::Tensor hidden =
+        use_cache ? model.hidden(input.to(device), &cache) : model.hidden(sequence.to(device), nullptr);
+    const torch::Tensor logits = model.headLogits(hidden.select(1, -1)).to(torch::kCPU);
     for (size_t r = 0; r < options.size(); ++r) {
       if (!running[r]) continue;  // its token is fed but never read
       const int64_t next = sampleToken(logits[static_cast<int64_t>(r)], options[r], generators[r]);
@@ -145,6 +151,7 @@ std::vector<std::vector<int64_t>> generateBatch(CausalLmImpl& model, const std::
       }
     }
     input = torch::tensor(last, torch::kLong).view({rows, 1});
+    if (!use_cache) sequence = torch::cat({sequence, input}, 1);
   }
   if (was_training) model.train();
   return generated;

@@ -36,6 +36,8 @@ std::vector<int64_t> generate(CausalLmImpl& model, const std::vector<int64_t>& p
 /// a KV cache. A row ends when `on_token(row, id)` returns false, at its eos_id, or after its own
 /// max_new_tokens; it rides along until every row has ended, its outputs discarded. Generation
 /// also ends at the model's context (no sliding window: the rows would need separate refills).
+/// `use_cache` is the first row's for all (false: every step recomputes the rows' whole sequences,
+/// the baseline `temper bench rollouts` measures the cache against).
 /// Returns each row's tokens (the prompt not included).
 std::vector<std::vector<int64_t>> generateBatch(CausalLmImpl& model, const std::vector<int64_t>& prompt,
                                                 const std::vector<SamplingOptions>& options,

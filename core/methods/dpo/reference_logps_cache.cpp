@@ -25,7 +25,8 @@ SplitReferenceLogps computeSplit(const PreferenceExamples& split, int64_t batch_
   std::vector<torch::Tensor> chosen_sum, chosen_tokens, rejected_sum, rejected_tokens;
   for (int64_t start = 0; start < n; start += batch_size) {
     std::vector<const PreferenceExample*> batch;
-    for (int64_t i = start; i < std::min(n, start + batch_size); ++i) batch.push_back(&split.examples[static_cast<size_t>(i)]);
+    for (int64_t i = start; i < std::min(n, start + batch_size); ++i)
+      batch.push_back(&split.examples[static_cast<size_t>(i)]);
     const PairLogps logps = score(batch);
     chosen_sum.push_back(logps.chosen.sum.detach().to(torch::kCPU, torch::kFloat));
     chosen_tokens.push_back(logps.chosen.tokens.detach().to(torch::kCPU, torch::kFloat));
@@ -77,10 +78,10 @@ std::string referenceCacheKey(const Json& base_fingerprint, const PreferenceExam
   return sha256Hex(bytes);
 }
 
-PrecomputedReference precomputeReference(const std::filesystem::path& dir, const std::string& key,
-                                         const PreferenceExamples& train, const PreferenceExamples& val,
-                                         int64_t batch_size,
-                                         const std::function<PairLogps(const std::vector<const PreferenceExample*>&)>& score) {
+PrecomputedReference precomputeReference(
+    const std::filesystem::path& dir, const std::string& key, const PreferenceExamples& train,
+    const PreferenceExamples& val, int64_t batch_size,
+    const std::function<PairLogps(const std::vector<const PreferenceExample*>&)>& score) {
   const auto started = Clock::now();
   PrecomputedReference out;
   out.file = dir / (key + ".safetensors");

@@ -40,9 +40,9 @@ std::string referenceCacheKey(const Json& base_fingerprint, const PreferenceExam
 /// else computes every example's log-probabilities with `score` (a batch of at most `batch_size`
 /// examples → their reference PairLogps) and writes the file atomically. A file that cannot be
 /// read is computed again and replaced (a cache, never the only copy).
-PrecomputedReference precomputeReference(const std::filesystem::path& dir, const std::string& key,
-                                         const PreferenceExamples& train, const PreferenceExamples& val,
-                                         int64_t batch_size,
-                                         const std::function<PairLogps(const std::vector<const PreferenceExample*>&)>& score);
+PrecomputedReference precomputeReference(
+    const std::filesystem::path& dir, const std::string& key, const PreferenceExamples& train,
+    const PreferenceExamples& val, int64_t batch_size,
+    const std::function<PairLogps(const std::vector<const PreferenceExample*>&)>& score);
 
 }  // namespace temper

@@ -335,6 +335,26 @@ TEST(GenerationBatch, EachRowEqualsGeneratingItAlone) {
   EXPECT_NE(batch[1], batch[2]);
 }
 
+// Without the cache (what `temper bench rollouts` compares against) the rows recompute their whole
+// sequences each step and sample the same tokens: the decoding model's logits are far apart
+// (test::decodingModel), so float rounding between the two paths does not tip a draw.
+TEST(GenerationBatch, WithoutTheCacheTheRowsSampleTheSame) {
+  auto model = test::decodingModel(longContextConfig(), 43);
+  const std::vector<int64_t> prompt{5, 11, 2, 30};
+  std::vector<SamplingOptions> rows(3);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    rows[r].temperature = r == 0 ? 0.0 : 1.0;
+    rows[r].seed = 20 + r;
+    rows[r].max_new_tokens = 20;
+  }
+  rows[2].max_new_tokens = 9;
+  const auto cached = generateBatch(*model, prompt, rows);
+  for (auto& o : rows) o.use_cache = false;
+  const auto uncached = generateBatch(*model, prompt, rows);
+  EXPECT_EQ(uncached, cached);
+  EXPECT_EQ(uncached[2].size(), 9u);
+}
+
 TEST(GenerationBatch, RowsEndAtEosAtTheCallbackAndAtTheContext) {
   auto model = test::decodingModel(longContextConfig(), 42);  // context 48
   const std::vector<int64_t> prompt{1, 2, 3};
