@@ -3,7 +3,9 @@
 `temper train --method dpo` (policy forward + backward, and the frozen reference's forward) and of
 `--method simpo` (no reference) against `--method sft`, A/B alternating in one run, medians and
 ratios. Issue 13 expects DPO within about 1.4x of SFT: the reference adds one forward pass, about
-a third of a training step's work.
+a third of a training step's work. `dpo-precomputed` is DPO with `precompute-ref true`: the
+reference's log-probs computed once before the first step (its seconds reported apart), so the
+steps carry no reference pass.
 
 The base is bench/sft_vs_peer.py's (a GPT-2 config with random N(0, 0.02) weights, a byte-level
 tokenizer: one token per character). Every sequence is exactly `ctx` tokens, no padding: SFT
@@ -49,7 +51,9 @@ def make_data(folder, count, ctx, seed):
                                     "rejected": letters(rng, answer)}) + "\n")
 
 
-def run(args, method, base, folder):
+def run(args, variant, base, folder):
+    """The median step tokens/s of one run, and the seconds precompute-ref took before it (or None)."""
+    method = "dpo" if variant == "dpo-precomputed" else variant
     workspace = tempfile.mkdtemp(prefix="temper-bench-ws-")
     data = os.path.join(folder, "sft.jsonl" if method == "sft" else "pairs.jsonl")
     # Pairs count twice: B/2 pairs are B sequences.
@@ -58,10 +62,15 @@ def run(args, method, base, folder):
                "--data", data, "--val-fraction", "0.05", "--batch-size", str(batch), "--ctx", str(args.ctx),
                "--max-steps", str(args.steps), "--eval-every", str(10 ** 6), "--checkpoint-every", str(10 ** 6),
                "--eval-batches", "1", "--sample-tokens", "0", "--warmup-steps", "0", "--threads", args.threads]
+    if variant == "dpo-precomputed":
+        command += ["--precompute-ref", "true"]
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    rates = [e["tokens_per_s"] for e in map(json.loads, out.splitlines()) if e.get("type") == "step"]
+    events = [json.loads(line) for line in out.splitlines()]
+    rates = [e["tokens_per_s"] for e in events if e.get("type") == "step"]
+    started = [e for e in events if e.get("type") == "run_started"]
+    reference = started[0].get("data", {}).get("reference") if started else None
     shutil.rmtree(workspace, ignore_errors=True)
-    return statistics.median(rates[2:] if len(rates) > 3 else rates)
+    return statistics.median(rates[2:] if len(rates) > 3 else rates), (reference or {}).get("seconds")
 
 
 def main():
@@ -81,16 +90,22 @@ def main():
         base = os.path.join(folder, "base")
         make_base(base, args.layers, args.dim, args.heads, 257, args.ctx)
         make_data(folder, 40 * args.batch, args.ctx, seed=1)
-        methods = ["sft", "dpo", "simpo"]
+        methods = ["sft", "dpo", "dpo-precomputed", "simpo"]
         results = {m: [] for m in methods}
+        precompute_s = []
         for r in range(args.rounds):
-            order = methods if r % 2 == 0 else list(reversed(methods))  # A/B/C then C/B/A
+            order = methods if r % 2 == 0 else list(reversed(methods))  # A/B/C/D then D/C/B/A
             for m in order:
-                results[m].append(run(args, m, base, folder))
+                rate, seconds = run(args, m, base, folder)
+                results[m].append(rate)
+                if seconds is not None:
+                    precompute_s.append(seconds)
             print(json.dumps({"round": r + 1, **{m: round(results[m][-1], 1) for m in methods}}), flush=True)
         med = {m: statistics.median(v) for m, v in results.items()}
         print(json.dumps({"median_tokens_per_s": {m: round(v, 1) for m, v in med.items()},
                           "sft_over_dpo": round(med["sft"] / med["dpo"], 3),
+                          "sft_over_dpo_precomputed": round(med["sft"] / med["dpo-precomputed"], 3),
+                          "precompute_ref_s": round(statistics.median(precompute_s), 2) if precompute_s else None,
                           "sft_over_simpo": round(med["sft"] / med["simpo"], 3),
                           "shape": {"layers": args.layers, "dim": args.dim, "heads": args.heads, "ctx": args.ctx,
                                     "batch_sequences": args.batch}}))
