@@ -1360,6 +1360,10 @@
         <source>%1 with %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The total holds %1 of frozen models beside it (the reference, a reward model).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>temper::studio::KeyField</name>

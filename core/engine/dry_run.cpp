@@ -20,6 +20,7 @@ Json dryRun(const MethodInputs& inputs, const RuntimeInfo& runtime) {
   train.quantized_bytes_per_parameter = shape.quantized_bytes_per_parameter;
   train.half_parameters = shape.half_parameters;
   train.frozen_head = shape.frozen_head;
+  train.frozen_model_parameters = shape.frozen_model_parameters;
   MemoryEstimate estimate = estimateTrainingMemory(shape.model, train);
   const std::string base = inputs.base ? inputs.base->dir.string() : "scratch";
   return Json{{"method", config.method},

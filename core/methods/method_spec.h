@@ -40,6 +40,8 @@ struct MethodShape {
   int64_t half_parameters = 0;
   /// The language model's head does not train and the loss is the model's (TrainShape::frozen_head).
   bool frozen_head = false;
+  /// Models held frozen beside the trained one: a reference copy (full weights), a reward model.
+  int64_t frozen_model_parameters = 0;
 };
 
 struct MethodSpec {

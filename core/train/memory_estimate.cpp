@@ -150,20 +150,23 @@ MemoryEstimate estimateTrainingMemory(const ModelShape& shape, const TrainShape&
   }
   if (e.trainable_parameters == 0) e.activations = 0;
   if (e.trainable_parameters == 0) e.saved_activations = 0;
-  e.total = e.weights + e.gradients + e.optimizer + e.activations;
+  e.frozen_models = train.frozen_model_parameters * 4;
+  e.total = e.weights + e.gradients + e.optimizer + e.frozen_models + e.activations;
   return e;
 }
 
 Json MemoryEstimate::toJson() const {
-  return Json{{"parameters", parameters},
-              {"trainable_parameters", trainable_parameters},
-              {"bytes",
-               {{"weights", weights},
-                {"gradients", gradients},
-                {"optimizer", optimizer},
-                {"activations", activations},
-                {"total", total}}},
-              {"device", device}};
+  Json json{{"parameters", parameters},
+            {"trainable_parameters", trainable_parameters},
+            {"bytes",
+             {{"weights", weights},
+              {"gradients", gradients},
+              {"optimizer", optimizer},
+              {"activations", activations},
+              {"total", total}}},
+            {"device", device}};
+  if (frozen_models > 0) json["bytes"]["frozen_models"] = frozen_models;
+  return json;
 }
 
 }  // namespace temper

@@ -6,6 +6,8 @@
 ///   weights      every parameter once (a tied head once) × `weight_bytes`
 ///   gradients    trainable parameters × 4 (gradients are fp32, in FlatAdamW's flat buffers)
 ///   optimizer    trainable parameters × 8 (AdamW's exp_avg and exp_avg_sq in fp32)
+///   frozen_models  models held frozen beside the trained one (the preference and online methods'
+///                reference copy with full weights, a reward model), × 4 (fp32 as loaded)
 ///   activations  what autograd keeps from the forward pass for the backward pass, plus the
 ///                logits that exist beside the loss's gradient at the end of the forward (the peak);
 ///                the per-block terms are listed in the .cpp and docs/cli.md ("Memory estimate").
@@ -45,6 +47,8 @@ struct TrainShape {
   bool frozen_head = false;
   int64_t activation_bytes = 4;         ///< bytes per saved activation element (fp32 on the CPU)
   bool gradient_checkpointing = false;  ///< blocks keep their input only and are recomputed
+  /// Parameters of frozen models held beside the trained one (a reference copy, a reward model).
+  int64_t frozen_model_parameters = 0;
   std::string device = "cpu";
 };
 
@@ -54,13 +58,15 @@ struct MemoryEstimate {
   int64_t weights = 0;
   int64_t gradients = 0;
   int64_t optimizer = 0;
+  int64_t frozen_models = 0;      ///< TrainShape::frozen_model_parameters × 4
   int64_t activations = 0;        ///< saved_activations + the logits' transient peak
   int64_t saved_activations = 0;  ///< held by autograd between the end of the forward and the backward
   int64_t total = 0;
   std::string device = "cpu";
 
   /// {"parameters", "trainable_parameters", "bytes": {"weights", "gradients", "optimizer",
-  /// "activations", "total"}, "device"}: the contract of `temper train --dry-run --json`.
+  /// "frozen_models", "activations", "total"}, "device"}: the contract of `temper train --dry-run
+  /// --json` (`frozen_models` only when there are any).
   Json toJson() const;
 };
 

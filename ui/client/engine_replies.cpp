@@ -357,6 +357,7 @@ QString parseMemoryEstimate(const QJsonObject& reply, MemoryEstimate& out) {
   out.gradients = integer(bytes, "gradients");
   out.optimizer = integer(bytes, "optimizer");
   out.activations = integer(bytes, "activations");
+  out.frozen_models = integer(bytes, "frozen_models");  // absent (0) when none is held
   out.total = integer(bytes, "total");
   out.device = str(json, "device");
   return {};

@@ -174,6 +174,7 @@ struct DataInspection {
 struct MemoryEstimate {
   qint64 parameters = 0, trainable_parameters = 0;
   qint64 weights = 0, gradients = 0, optimizer = 0, activations = 0, total = 0;
+  qint64 frozen_models = 0;  ///< a reference copy or a reward model held beside (preference, online methods)
   QString device;
 };
 

@@ -257,11 +257,16 @@ void HyperparametersPage::runDryRun() {
       }
       return;
     }
-    memory_->showMessage(tr("Memory on %1: %2 in all — weights %3, gradients %4, optimizer %5, activations %6. "
-                            "%7 parameters, %8 trained.")
-                             .arg(m.device, formatBytes(m.total), formatBytes(m.weights), formatBytes(m.gradients),
-                                  formatBytes(m.optimizer), formatBytes(m.activations), formatCount(m.parameters),
-                                  formatCount(m.trainable_parameters)));
+    QString text = tr("Memory on %1: %2 in all — weights %3, gradients %4, optimizer %5, activations %6. "
+                      "%7 parameters, %8 trained.")
+                       .arg(m.device, formatBytes(m.total), formatBytes(m.weights), formatBytes(m.gradients),
+                            formatBytes(m.optimizer), formatBytes(m.activations), formatCount(m.parameters),
+                            formatCount(m.trainable_parameters));
+    if (m.frozen_models > 0) {
+      text += QLatin1Char(' ') + tr("The total holds %1 of frozen models beside it (the reference, a reward model).")
+                                     .arg(formatBytes(m.frozen_models));
+    }
+    memory_->showMessage(text);
   });
 }
 

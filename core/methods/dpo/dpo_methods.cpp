@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/methods/dpo/pair_preference_task.h"
+#include "core/methods/peft_keys.h"
 #include "core/methods/preference/preference_method_keys.h"
 #include "core/methods/record_method.h"
 
@@ -36,6 +37,16 @@ MethodSetup setUpPairPreference(const MethodInputs& in) {
   s.sample_tokens = c.sample_tokens;
   if (c.values.value("precompute-ref", false)) s.reference_cache_dir = in.workspace.root / "cache" / "reference-logps";
   return startRecordTask<PairPreferenceTask>(std::move(s), c);
+}
+
+/// DPO and KTO with full weights hold the base a second time as their reference (precomputed, it is
+/// released before the first step, when the training memory peaks).
+MethodShape pairShape(const MethodInputs& in) {
+  MethodShape shape = baseModelShape(in);
+  const TrainConfig& c = in.config;
+  if (needsReference(objectiveOf(c.method)) && !peftChoice(c).adapter() && !c.values.value("precompute-ref", false))
+    shape.frozen_model_parameters = in.base->parameters;
+  return shape;
 }
 
 /// `beta` is shared with GRPO and RLOO, where 0 turns the KL term off; here it scales the loss itself.
@@ -82,7 +93,7 @@ MethodSpec pairMethod(std::string name, std::string title, std::string summary) 
                "rewards/margins", "logps/chosen",     "logps/rejected"};
   m.peft = {"none", "lora", "adapters", "prompt-tuning", "prefix-tuning"};
   m.set_up = setUpPairPreference;
-  m.dry_run_shape = baseModelShape;
+  m.dry_run_shape = pairShape;
   m.validate = validatePairBeta;
   return m;
 }

@@ -1,10 +1,12 @@
 #include "core/methods/rl/rl_methods.h"
 
 #include "core/common/error.h"
+#include "core/methods/peft_keys.h"
 #include "core/methods/preference/preference_method_keys.h"
 #include "core/methods/record_method.h"
 #include "core/methods/rl/group_policy_task.h"
 #include "core/methods/rl/ppo_task.h"
+#include "core/model/hf_model.h"
 
 namespace temper {
 namespace {
@@ -102,6 +104,26 @@ void validateOnline(const TrainConfig& c) {
   }
 }
 
+/// The reference copy (full weights: PPO always, GRPO and RLOO with a KL term) and the reward
+/// model beside the policy. A reward-model folder that cannot be read is left to the run to name.
+MethodShape onlineShape(const MethodInputs& in) {
+  MethodShape shape = baseModelShape(in);
+  const TrainConfig& c = in.config;
+  // As the set-ups load it: PPO with a KL coefficient or target, GRPO and RLOO with beta.
+  const bool with_reference = c.method == "ppo"
+                                  ? c.values.value("kl-coef", 0.05) != 0.0 || c.values.value("target-kl", 0.0) != 0.0
+                                  : c.values.value("beta", 0.0) != 0.0;
+  if (with_reference && !peftChoice(c).adapter()) shape.frozen_model_parameters += in.base->parameters;
+  const std::string reward_model = c.values.value("reward-model", std::string());
+  if (!reward_model.empty()) {
+    try {
+      shape.frozen_model_parameters += inspectHfModel(reward_model).parameters;
+    } catch (const Error&) {
+    }
+  }
+  return shape;
+}
+
 /// What every online method shares: the prompts it learns on, what rewards it, how it samples.
 MethodSpec onlineMethod(std::string name, std::string title, std::string summary) {
   MethodSpec m;
@@ -145,7 +167,7 @@ MethodSpec onlineMethod(std::string name, std::string title, std::string summary
   m.defaults["eval-batches"] = 2;  // validation samples every completion: keep it small
   m.metrics = {"reward", "completions/mean_length", "completions/clipped_ratio"};
   m.peft = {"none", "lora", "adapters", "prompt-tuning", "prefix-tuning"};
-  m.dry_run_shape = baseModelShape;
+  m.dry_run_shape = onlineShape;
   m.validate = validateOnline;
   return m;
 }

@@ -91,6 +91,15 @@ TEST(MemoryEstimate, HandComputedBytesForATinyGpt2) {
   EXPECT_EQ(json["bytes"]["total"], e.total);
   EXPECT_EQ(json["bytes"]["activations"], 15264);
   EXPECT_EQ(json["device"], "cpu");
+  EXPECT_FALSE(json["bytes"].contains("frozen_models"));
+
+  // A reference copy of the same model beside it (full-weight DPO): its fp32 weights, nothing else.
+  TrainShape with_reference = t;
+  with_reference.frozen_model_parameters = 1872;
+  MemoryEstimate referenced = estimateTrainingMemory(s, with_reference);
+  EXPECT_EQ(referenced.frozen_models, 1872 * 4);
+  EXPECT_EQ(referenced.total, e.total + 1872 * 4);
+  EXPECT_EQ(referenced.toJson()["bytes"]["frozen_models"], 1872 * 4);
 
   // Only the last block trained: the first block records nothing; moments for the trainable part only.
   t.recorded_blocks = 1;

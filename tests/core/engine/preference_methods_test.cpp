@@ -215,6 +215,38 @@ TEST(Dpo, PrecomputedReferenceMatchesThePerBatchOneAndIsReused) {
   EXPECT_EQ(c, b) << "the cached numbers are the computed ones";
 }
 
+// The dry run counts the frozen reference copy that full-weight DPO holds beside the policy, and
+// nothing when there is none (LoRA detaches the adapter; precompute-ref releases it before training;
+// SimPO needs none).
+TEST(Dpo, DryRunCountsTheReferenceCopy) {
+  TempDir dir("dpo-dry");
+  writeMarkerPairs(dir / "pairs.jsonl", 8);
+  auto frozen = [&](const std::string& method, const std::map<std::string, std::string>& extra) -> Json {
+    Args args = preferenceArgs(dir / "ws", method, (dir / "pairs.jsonl").string(), extra);
+    args.insert(args.end(), {"--dry-run", "--json"});
+    const auto result = runTemper(args);
+    EXPECT_EQ(result.exit_code, 0) << result.all();
+    const Json estimate = Json::parse(result.out).at("estimate");
+    return estimate.at("bytes").value("frozen_models", Json(0));
+  };
+  const Json base = Json::parse(runTemper({"model", "inspect", pretrainedTinyBase().string(), "--json"}).out);
+  EXPECT_EQ(frozen("dpo", {}), base.at("parameters").get<int64_t>() * 4);
+  EXPECT_EQ(frozen("dpo", {{"peft", "lora"}}), 0);
+  EXPECT_EQ(frozen("dpo", {{"precompute-ref", "true"}}), 0);
+  EXPECT_EQ(frozen("simpo", {}), 0);
+  // The online methods: PPO's reference, GRPO's only with a KL term (β > 0).
+  const std::map<std::string, std::string> rules = {{"reward-rules", R"([{"kind":"contains","argument":"gladly"}])"},
+                                                    {"max-completion-length", "16"},
+                                                    {"sample-tokens", ""}};
+  auto with = [&rules](std::map<std::string, std::string> extra) {
+    extra.insert(rules.begin(), rules.end());
+    return extra;
+  };
+  EXPECT_EQ(frozen("ppo", with({})), base.at("parameters").get<int64_t>() * 4);
+  EXPECT_EQ(frozen("grpo", with({})), 0);
+  EXPECT_EQ(frozen("grpo", with({{"beta", "0.04"}})), base.at("parameters").get<int64_t>() * 4);
+}
+
 // KTO (each answer alone, against the reference, with the KL estimate), and the reference-free
 // SimPO and ORPO.
 TEST(KtoSimpoOrpo, LearnTheRule) {

@@ -348,6 +348,11 @@ void WizardUnitsTest::engineShapesBesideTheContract() {
   QCOMPARE(m.total, 100);
   QCOMPARE(m.trainable_parameters, 4);
   QCOMPARE(m.device, QStringLiteral("cpu"));
+  QCOMPARE(m.frozen_models, 0);  // none held: the engine leaves the field out
+  const QJsonObject with_reference{{"parameters", 10},
+                                   {"bytes", QJsonObject{{"weights", 40}, {"frozen_models", 40}, {"total", 140}}}};
+  QCOMPARE(parseMemoryEstimate(with_reference, m), QString());
+  QCOMPARE(m.frozen_models, 40);
   // CUDA devices as indices (the engine) or names.
   FakeEngineQueries fake;
   QJsonObject json = fake.info_reply.json;
