@@ -241,7 +241,7 @@ void RewardPage::fillPreviewRows() {
       if (!row.prompt.isEmpty()) rows.push_back(std::move(row));
     }
   }
-  // Without records to show (a preference set, data not inspected), answers still score.
+  // Without records to show (data not inspected, or none with a prompt), typed answers still score.
   while (rows.size() < 2) rows.push_back({});
   preview_->setRows(rows);
   showProblem();

@@ -1,6 +1,8 @@
 #include "core/methods/rl/ppo_task.h"
 
 #include <algorithm>
+#include <numeric>
+#include <random>
 
 #include "core/common/error.h"
 #include "core/methods/preference/completion_logps.h"
@@ -162,9 +164,28 @@ PpoTask::Rollout PpoTask::newRollout() {
   return r;
 }
 
+std::vector<size_t> PpoTask::epochOrder() const {
+  std::vector<size_t> order(kept_.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  if (setup_.num_mini_batches > 1) {
+    // A new order each epoch, as TRL shuffles its mini-batches; a function of the run's seed and
+    // where the run is, so a resumed run draws the same.
+    std::seed_seq seed{static_cast<uint32_t>(setup_.seed), static_cast<uint32_t>(setup_.seed >> 32),
+                       static_cast<uint32_t>(draws_), static_cast<uint32_t>(draws_ >> 32),
+                       static_cast<uint32_t>(epoch_)};
+    std::mt19937_64 generator(seed);
+    std::shuffle(order.begin(), order.end(), generator);
+  }
+  return order;
+}
+
 torch::Tensor PpoTask::nextMicroBatchLoss() {
-  if (epoch_ == 0) kept_.push_back(newRollout());
-  const Rollout& r = kept_.at(static_cast<size_t>(micro_));
+  if (kept_.empty()) {
+    // A new batch of rollouts, all from the policy as it is now.
+    for (int64_t i = 0; i < setup_.grad_accum * setup_.num_mini_batches; ++i) kept_.push_back(newRollout());
+    order_ = epochOrder();
+  }
+  const Rollout& r = kept_.at(order_.at(static_cast<size_t>(mini_ * setup_.grad_accum + micro_)));
   const RolloutBatch batch = batchOf(r);
   last_tokens_ = batch.tokens;
   auto [logps, values] = logpsAndValues(batch);
@@ -182,9 +203,14 @@ torch::Tensor PpoTask::nextMicroBatchLoss() {
   }
   if (++micro_ == setup_.grad_accum) {
     micro_ = 0;
-    if (++epoch_ == setup_.ppo_epochs) {
-      epoch_ = 0;
-      kept_.clear();
+    if (++mini_ == setup_.num_mini_batches) {
+      mini_ = 0;
+      if (++epoch_ == setup_.ppo_epochs) {
+        epoch_ = 0;
+        kept_.clear();
+      } else {
+        order_ = epochOrder();
+      }
     }
   }
   return loss;
@@ -218,6 +244,7 @@ Json PpoTask::dataState() const {
   return Json{{"train_batches_drawn", sampler_->position()},
               {"draws", draws_},
               {"micro", micro_},
+              {"mini_batch", mini_},
               {"epoch", epoch_},
               {"kl_coef", kl_coef_},
               {"kept", std::move(kept)}};
@@ -227,6 +254,7 @@ void PpoTask::restoreDataState(const Json& state) {
   sampler_->setPosition(state.at("train_batches_drawn").get<uint64_t>());
   draws_ = state.at("draws").get<uint64_t>();
   micro_ = state.at("micro").get<int64_t>();
+  mini_ = state.value("mini_batch", int64_t{0});  // a checkpoint from before mini-batches: one
   epoch_ = state.at("epoch").get<int64_t>();
   kl_coef_ = state.at("kl_coef").get<double>();
   kept_.clear();
@@ -241,6 +269,7 @@ void PpoTask::restoreDataState(const Json& state) {
     r.returns = tensorFromJson(j.at("returns"), setup_.device);
     kept_.push_back(std::move(r));
   }
+  order_ = kept_.empty() ? std::vector<size_t>{} : epochOrder();
 }
 
 void PpoTask::saveModel(const std::filesystem::path& dir) {

@@ -16,9 +16,13 @@
 /// head is saved beside the model as value_head.safetensors (a resumed run needs it; transformers
 /// ignores the file).
 ///
-/// The rollouts of one optimizer step (grad_accum micro-batches of batch_size prompts) are kept
-/// for ppo_epochs steps, as GRPO keeps them for num_iterations; the data state keeps them mid-way,
-/// with the adaptive KL coefficient, so a resumed run continues bit for bit.
+/// One batch of rollouts is grad_accum × num_mini_batches micro-batches of batch_size prompts,
+/// all sampled by the policy of the cycle's first step (TRL's batch of num_mini_batches
+/// mini-batches); it is kept for ppo_epochs × num_mini_batches optimizer steps, each over
+/// grad_accum of its micro-batches, every epoch visiting the mini-batches in a new order (seeded
+/// by the run's seed, the draw count and the epoch; with one mini-batch, in sampling order). The
+/// data state keeps the rollouts mid-way, with the adaptive KL coefficient, so a resumed run
+/// continues bit for bit.
 #include <memory>
 
 #include "core/data/example_sampler.h"
@@ -47,6 +51,7 @@ struct PpoSetup {
   double top_p = 1.0;
   int64_t top_k = 0;
   int64_t ppo_epochs = 4;
+  int64_t num_mini_batches = 1;  ///< optimizer steps per epoch over one batch of rollouts
   double kl_coef = 0.05;
   KlEstimator kl_estimator = KlEstimator::K1;
   double cliprange = 0.2;
@@ -103,6 +108,9 @@ class PpoTask : public TrainingTask {
   /// Log-probabilities and values of the batch's completion tokens in one pass over the trunk.
   std::pair<torch::Tensor, torch::Tensor> logpsAndValues(const RolloutBatch& batch, torch::Tensor* entropy = nullptr);
 
+  /// The order in which epoch `epoch_` visits the kept micro-batches.
+  std::vector<size_t> epochOrder() const;
+
   PpoSetup setup_;
   CausalLm model_;
   torch::nn::Linear value_head_{nullptr};
@@ -118,8 +126,10 @@ class PpoTask : public TrainingTask {
   double kl_coef_ = 0;
   uint64_t draws_ = 0;
   int64_t micro_ = 0;
+  int64_t mini_ = 0;  ///< the mini-batch of the epoch
   int64_t epoch_ = 0;
   std::vector<Rollout> kept_;
+  std::vector<size_t> order_;  ///< the epoch's order of kept_ (mini-batch m: grad_accum from m × grad_accum)
   StepMeasures step_measures_;
   std::map<std::string, double> val_metrics_;
   std::vector<SampleText> val_samples_;

@@ -77,6 +77,7 @@ MethodSetup setUpPpo(const MethodInputs& in) {
   }
   readOnlineKeys(in, s);
   s.ppo_epochs = v.value("ppo-epochs", int64_t{4});
+  s.num_mini_batches = v.value("num-mini-batches", int64_t{1});
   s.kl_estimator = parseKlEstimator(v.value("kl-estimator", std::string("k1"))).value_or(KlEstimator::K1);
   s.cliprange = v.value("cliprange", 0.2);
   s.cliprange_value = v.value("cliprange-value", 0.2);
@@ -274,7 +275,15 @@ MethodSpec ppoMethod() {
   m.own_keys.insert(
       m.own_keys.end(),
       {
-          {"ppo-epochs", K::Integer, 4, 1, 64, {}, "ppo: optimizer steps over each batch of rollouts"},
+          {"ppo-epochs", K::Integer, 4, 1, 64, {}, "ppo: passes over each batch of rollouts"},
+          {"num-mini-batches",
+           K::Integer,
+           1,
+           1,
+           1024,
+           {},
+           "ppo: optimizer steps per pass (TRL's num_mini_batches): a batch of rollouts is grad-accum × this many "
+           "micro-batches, sampled at once, each step taking grad-accum of them in a new order each pass"},
           {"kl-coef", K::Number, 0.05, 0, 100, {}, "ppo: the weight of the per-token KL penalty in the rewards"},
           {"kl-estimator",
            K::Choice,

@@ -343,6 +343,44 @@ TEST(Ppo, ResumesExactlyMidwayThroughItsEpochs) {
   EXPECT_NE(expected.at(5).at("kl_coef"), expected.at(1).at("kl_coef"));
 }
 
+// num-mini-batches 2 × ppo-epochs 2: one batch of rollouts (two micro-batches' worth, sampled at
+// once by the same policy) serves four optimizer steps, one mini-batch each; stopped in the
+// cycle's second epoch and resumed, the run repeats the uninterrupted one step for step.
+TEST(Ppo, MiniBatchesShareOneBatchOfRolloutsAndResumeExactly) {
+  TempDir dir("ppo-mini");
+  const std::map<std::string, std::string> keys = {
+      {"ppo-epochs", "2"}, {"num-mini-batches", "2"}, {"batch-size", "4"}, {"max-steps", "8"}, {"eval-every", "4"}};
+  auto whole = runTemper(ppoArgs(dir / "whole", keys));
+  ASSERT_EQ(whole.exit_code, 0) << whole.all();
+  auto half_keys = keys;
+  half_keys["max-steps"] = "3";
+  auto half = runTemper(ppoArgs(dir / "split", half_keys));
+  ASSERT_EQ(half.exit_code, 0) << half.all();
+  const std::string run_id = listRuns(dir / "split").at(0).at("id").get<std::string>();
+  auto resumed = runTemper({"train", "--workspace", (dir / "split").string(), "--resume", run_id, "--max-steps", "8"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.all();
+  std::map<int64_t, Json> expected, got;
+  auto collect = [](const ProcessResult& run, std::map<int64_t, Json>& into) {
+    for (const auto& e : run.events("step")) {
+      Json m = e.at("metrics");
+      m.erase("rollout_tokens_per_s");  // a speed, not a result
+      m["loss"] = e.at("loss");
+      into[e.at("step").get<int64_t>()] = m;
+    }
+  };
+  collect(whole, expected);
+  collect(half, got);
+  collect(resumed, got);
+  ASSERT_EQ(expected.size(), 8u);
+  EXPECT_EQ(got, expected);
+  // Steps 1 and 5 sample (and report the rollouts' measures); 2-4 and 6-8 train on what they sampled.
+  for (int64_t step = 1; step <= 8; ++step) {
+    EXPECT_EQ(expected.at(step).contains("objective/kl"), step == 1 || step == 5) << "step " << step;
+  }
+  // The first step's mini-batch comes from the policy that sampled it: nothing clipped yet.
+  EXPECT_EQ(expected.at(1).at("policy/clipfrac_avg").get<double>(), 0.0);
+}
+
 TEST(GroupPolicyConfig, RefusesWhatCannotWork) {
   TempDir dir("grpo-refusals");
   auto no_reward = runTemper(rlArgs(dir / "ws", "grpo", {{"reward-rules", ""}}));
