@@ -1,6 +1,7 @@
 #include "core/methods/classify/classifier_folder.h"
 
 #include "core/common/error.h"
+#include "core/model/hf_model.h"
 #include "core/model/sequence_classifier.h"
 #include "core/peft/adapter_folder.h"
 #include "core/tensor_io/model_weights.h"
@@ -55,19 +56,22 @@ void loadClassifierFolderWeights(ModelSource& source, CausalLmImpl& model, const
     score.copy_(saved);
     return;
   }
-  auto tensors = loadAllTensors(dir / kModelWeightsFile);
-  const std::string family = model.family();
+  // The backbone as the family's loader reads the folder: names mapped and GPT-2's Conv1D weights,
+  // stored (in, out), turned back (comparing the raw tensors with the parameters failed on them).
+  const CausalLm backbone = loadHfModel(dir);
+  auto loaded = backbone->named_parameters();
   torch::NoGradGuard no_grad;
   for (auto& item : model.named_parameters()) {
     const std::string& name = item.key();
     if (name.starts_with("lm_head.")) continue;  // a classifier has none
-    auto it = tensors.find(classifierTensorName(family, name));
-    if (it == tensors.end() || it->second.sizes() != item.value().sizes()) {
-      throwInputError((dir / kModelWeightsFile).string() + ": tensor `" + classifierTensorName(family, name) +
+    const torch::Tensor* value = loaded.find(name);
+    if (value == nullptr || value->sizes() != item.value().sizes()) {
+      throwInputError((dir / kModelWeightsFile).string() + ": tensor `" + classifierTensorName(model.family(), name) +
                       "` is missing or has another shape than the classifier");
     }
-    item.value().copy_(it->second);
+    item.value().copy_(*value);
   }
+  auto tensors = loadAllTensors(dir / kModelWeightsFile);
   auto saved = tensors.find("score.weight");
   if (saved == tensors.end() || saved->second.sizes() != score.sizes()) {
     throwInputError((dir / kModelWeightsFile).string() + ": tensor `score.weight` is missing or is not " +

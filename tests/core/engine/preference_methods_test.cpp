@@ -215,6 +215,38 @@ TEST(Dpo, PrecomputedReferenceMatchesThePerBatchOneAndIsReused) {
   EXPECT_EQ(c, b) << "the cached numbers are the computed ones";
 }
 
+// Every other pair method resumes exactly too: stopped at step 4 of 8 and resumed, each step's
+// loss and each evaluation's metrics equal an uninterrupted run's (the reward model's task and
+// the pair task's KTO, SimPO and ORPO objectives; DPO above, GRPO/RLOO/PPO in rl_methods_test).
+TEST(PairMethods, ResumeExactly) {
+  TempDir dir("pair-resume");
+  writeMarkerPairs(dir / "pairs.jsonl", 40);
+  for (const std::string method : {"reward-model", "kto", "simpo", "orpo"}) {
+    SCOPED_TRACE(method);
+    const std::map<std::string, std::string> keys = {{"max-steps", "8"}, {"eval-every", "4"}};
+    const auto whole_ws = dir / (method + "-whole"), split_ws = dir / (method + "-split");
+    auto whole = runTemper(preferenceArgs(whole_ws, method, (dir / "pairs.jsonl").string(), keys));
+    ASSERT_EQ(whole.exit_code, 0) << whole.all();
+    auto half_keys = keys;
+    half_keys["max-steps"] = "4";
+    auto half = runTemper(preferenceArgs(split_ws, method, (dir / "pairs.jsonl").string(), half_keys));
+    ASSERT_EQ(half.exit_code, 0) << half.all();
+    const std::string run_id = listRuns(split_ws).at(0).at("id").get<std::string>();
+    auto resumed = runTemper({"train", "--workspace", split_ws.string(), "--resume", run_id, "--max-steps", "8"});
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.all();
+    std::map<std::string, Json> expected, got;
+    auto collect = [](const ProcessResult& run, std::map<std::string, Json>& into) {
+      for (const auto& e : run.events("step")) into["step " + e.at("step").dump()] = e.at("loss");
+      for (const auto& e : run.events("eval")) into["eval " + e.at("step").dump()] = e.at("metrics");
+    };
+    collect(whole, expected);
+    collect(half, got);
+    collect(resumed, got);
+    ASSERT_EQ(expected.size(), 10u);  // 8 steps, 2 evaluations
+    EXPECT_EQ(got, expected);
+  }
+}
+
 // The dry run counts the frozen reference copy that full-weight DPO holds beside the policy, and
 // nothing when there is none (LoRA detaches the adapter; precompute-ref releases it before training;
 // SimPO needs none).
