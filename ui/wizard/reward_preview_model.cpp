@@ -120,6 +120,7 @@ RewardPreviewModel::Scored RewardPreviewModel::scoreRow(int row) const {
 
 std::optional<double> RewardPreviewModel::reward(int row) const {
   if (row < 0 || row >= rows_.size() || rules_invalid_) return std::nullopt;
+  if (!rules_ && !model_used_) return std::nullopt;  // nothing rewards yet: no 0 that looks like a score
   const Scored scored = scoreRow(row);
   if (!scored.error.isEmpty()) return std::nullopt;
   double total = scored.total;

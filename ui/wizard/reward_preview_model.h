@@ -52,7 +52,8 @@ class RewardPreviewModel : public QAbstractTableModel {
   void clearModelScores();
 
   /// The row's reward: the rules' weighted sum plus the model's weighted score; nullopt when a
-  /// part is not known (the model has not answered) or cannot be computed (a missing field).
+  /// part is not known (the model has not answered) or cannot be computed (a missing field), or
+  /// when nothing rewards the answers yet.
   std::optional<double> reward(int row) const;
   /// Why the row's rules cannot be scored (a field exact-match needs is not in the record).
   QString ruleError(int row) const;

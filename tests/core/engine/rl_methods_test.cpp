@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <random>
 
 #include "core/common/json_io.h"
@@ -95,6 +96,41 @@ std::filesystem::path finalDir(const std::filesystem::path& workspace) {
   return std::filesystem::path(listRuns(workspace).at(0).at("run_dir").get<std::string>()) / "final";
 }
 
+/// A run to `keys`' max-steps in one go, and the same stopped after `stop` steps and resumed (with
+/// `--resume`): each step's metrics, less the rollout speed, with its loss, by step.
+struct WholeAndResumed {
+  std::map<int64_t, Json> whole, resumed;
+};
+WholeAndResumed runWholeAndResumed(
+    const std::filesystem::path& dir,
+    const std::function<Args(const std::filesystem::path&, const std::map<std::string, std::string>&)>& args,
+    std::map<std::string, std::string> keys, int64_t stop) {
+  WholeAndResumed out;
+  auto collect = [](const ProcessResult& run, std::map<int64_t, Json>& into) {
+    for (const auto& e : run.events("step")) {
+      Json m = e.at("metrics");
+      m.erase("rollout_tokens_per_s");  // a speed, not a result
+      m["loss"] = e.at("loss");
+      into[e.at("step").get<int64_t>()] = m;
+    }
+  };
+  const std::string total = keys.at("max-steps");
+  const auto whole = runTemper(args(dir / "whole", keys));
+  EXPECT_EQ(whole.exit_code, 0) << whole.all();
+  keys["max-steps"] = std::to_string(stop);
+  const auto half = runTemper(args(dir / "split", keys));
+  EXPECT_EQ(half.exit_code, 0) << half.all();
+  if (half.exit_code != 0) return out;
+  const std::string run_id = listRuns(dir / "split").at(0).at("id").get<std::string>();
+  const auto resumed =
+      runTemper({"train", "--workspace", (dir / "split").string(), "--resume", run_id, "--max-steps", total});
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.all();
+  collect(whole, out.whole);
+  collect(half, out.resumed);
+  collect(resumed, out.resumed);
+  return out;
+}
+
 TEST(Grpo, AFormatRuleTeachesTheFormatWithTheKlKeepingTheWords) {
   TempDir dir("grpo-format");
   auto result = runTemper(rlArgs(dir / "ws", "grpo", {{"beta", "0.04"}}));
@@ -153,37 +189,16 @@ TEST(Grpo, ResumesExactlyWithRolloutsKeptAcrossIterations) {
   const std::map<std::string, std::string> keys = {{"num-iterations", "2"}, {"grad-accum", "2"},     {"beta", "0.04"},
                                                    {"max-steps", "6"},      {"eval-every", "3"},     {"lr", "0.003"},
                                                    {"min-lr", "0.003"},     {"epsilon-high", "0.28"}};
-  auto whole = runTemper(rlArgs(dir / "whole", "grpo", keys));
-  ASSERT_EQ(whole.exit_code, 0) << whole.all();
-  auto half_keys = keys;
-  half_keys["max-steps"] = "3";
-  auto half = runTemper(rlArgs(dir / "split", "grpo", half_keys));
-  ASSERT_EQ(half.exit_code, 0) << half.all();
-  const std::string run_id = listRuns(dir / "split").at(0).at("id").get<std::string>();
-  auto resumed = runTemper({"train", "--workspace", (dir / "split").string(), "--resume", run_id, "--max-steps", "6"});
-  ASSERT_EQ(resumed.exit_code, 0) << resumed.all();
-  std::map<int64_t, double> expected, got;
-  std::map<int64_t, Json> expected_metrics, got_metrics;
-  for (const auto& e : whole.events("step")) {
-    expected[e.at("step").get<int64_t>()] = e.at("loss").get<double>();
-    Json m = e.at("metrics");
-    m.erase("rollout_tokens_per_s");  // a speed, not a result
-    expected_metrics[e.at("step").get<int64_t>()] = m;
-  }
-  for (const auto* run : {&half, &resumed}) {
-    for (const auto& e : run->events("step")) {
-      got[e.at("step").get<int64_t>()] = e.at("loss").get<double>();
-      Json m = e.at("metrics");
-      m.erase("rollout_tokens_per_s");
-      got_metrics[e.at("step").get<int64_t>()] = m;
-    }
-  }
-  EXPECT_EQ(got, expected);
-  EXPECT_EQ(got_metrics, expected_metrics);
+  const auto grpo = [](const std::filesystem::path& ws, const std::map<std::string, std::string>& k) {
+    return rlArgs(ws, "grpo", k);
+  };
+  const WholeAndResumed runs = runWholeAndResumed(dir.path(), grpo, keys, 3);
+  ASSERT_EQ(runs.whole.size(), 6u);
+  EXPECT_EQ(runs.resumed, runs.whole);
+  const auto& expected_metrics = runs.whole;
   // Steps that reuse kept rollouts report no new rewards, and their ratio has moved from 1.
-  ASSERT_TRUE(expected_metrics.count(2));
-  EXPECT_FALSE(expected_metrics[2].contains("reward")) << expected_metrics[2].dump();
-  EXPECT_TRUE(expected_metrics[1].contains("reward"));
+  EXPECT_FALSE(expected_metrics.at(2).contains("reward")) << expected_metrics.at(2).dump();
+  EXPECT_TRUE(expected_metrics.at(1).contains("reward"));
 }
 
 TEST(Rloo, LearnsTheFormatWithTheKlInItsReward) {
@@ -315,28 +330,10 @@ TEST(Ppo, ResumesExactlyMidwayThroughItsEpochs) {
   TempDir dir("ppo-resume");
   const std::map<std::string, std::string> keys = {
       {"ppo-epochs", "2"}, {"max-steps", "6"}, {"eval-every", "3"}, {"target-kl", "0.5"}, {"kl-horizon", "100"}};
-  auto whole = runTemper(ppoArgs(dir / "whole", keys));
-  ASSERT_EQ(whole.exit_code, 0) << whole.all();
-  auto half_keys = keys;
-  half_keys["max-steps"] = "3";
-  auto half = runTemper(ppoArgs(dir / "split", half_keys));
-  ASSERT_EQ(half.exit_code, 0) << half.all();
-  const std::string run_id = listRuns(dir / "split").at(0).at("id").get<std::string>();
-  auto resumed = runTemper({"train", "--workspace", (dir / "split").string(), "--resume", run_id, "--max-steps", "6"});
-  ASSERT_EQ(resumed.exit_code, 0) << resumed.all();
-  std::map<int64_t, Json> expected, got;
-  auto collect = [](const ProcessResult& run, std::map<int64_t, Json>& into) {
-    for (const auto& e : run.events("step")) {
-      Json m = e.at("metrics");
-      m.erase("rollout_tokens_per_s");  // a speed, not a result
-      m["loss"] = e.at("loss");
-      into[e.at("step").get<int64_t>()] = m;
-    }
-  };
-  collect(whole, expected);
-  collect(half, got);
-  collect(resumed, got);
-  EXPECT_EQ(got, expected);
+  const WholeAndResumed runs = runWholeAndResumed(dir.path(), ppoArgs, keys, 3);
+  ASSERT_EQ(runs.whole.size(), 6u);
+  EXPECT_EQ(runs.resumed, runs.whole);
+  const auto& expected = runs.whole;
   // The adaptive coefficient moved, and moved the same way across the stop. Steps 1, 3, 5 sample
   // new rollouts (and report the coefficient they used); 2, 4, 6 train on them a second time.
   EXPECT_FALSE(expected.at(2).contains("kl_coef"));
@@ -350,29 +347,10 @@ TEST(Ppo, MiniBatchesShareOneBatchOfRolloutsAndResumeExactly) {
   TempDir dir("ppo-mini");
   const std::map<std::string, std::string> keys = {
       {"ppo-epochs", "2"}, {"num-mini-batches", "2"}, {"batch-size", "4"}, {"max-steps", "8"}, {"eval-every", "4"}};
-  auto whole = runTemper(ppoArgs(dir / "whole", keys));
-  ASSERT_EQ(whole.exit_code, 0) << whole.all();
-  auto half_keys = keys;
-  half_keys["max-steps"] = "3";
-  auto half = runTemper(ppoArgs(dir / "split", half_keys));
-  ASSERT_EQ(half.exit_code, 0) << half.all();
-  const std::string run_id = listRuns(dir / "split").at(0).at("id").get<std::string>();
-  auto resumed = runTemper({"train", "--workspace", (dir / "split").string(), "--resume", run_id, "--max-steps", "8"});
-  ASSERT_EQ(resumed.exit_code, 0) << resumed.all();
-  std::map<int64_t, Json> expected, got;
-  auto collect = [](const ProcessResult& run, std::map<int64_t, Json>& into) {
-    for (const auto& e : run.events("step")) {
-      Json m = e.at("metrics");
-      m.erase("rollout_tokens_per_s");  // a speed, not a result
-      m["loss"] = e.at("loss");
-      into[e.at("step").get<int64_t>()] = m;
-    }
-  };
-  collect(whole, expected);
-  collect(half, got);
-  collect(resumed, got);
+  const WholeAndResumed runs = runWholeAndResumed(dir.path(), ppoArgs, keys, 3);
+  const auto& expected = runs.whole;
   ASSERT_EQ(expected.size(), 8u);
-  EXPECT_EQ(got, expected);
+  EXPECT_EQ(runs.resumed, expected);
   // Steps 1 and 5 sample (and report the rollouts' measures); 2-4 and 6-8 train on what they sampled.
   for (int64_t step = 1; step <= 8; ++step) {
     EXPECT_EQ(expected.at(step).contains("objective/kl"), step == 1 || step == 5) << "step " << step;

@@ -482,6 +482,11 @@ class MainWindowTest : public QObject {
     event("run_finished", {{"step", 10}, {"status", "finished"}});
     view.applyBatch(batch);
     QVERIFY(view.trainPolicyButton()->isVisibleTo(&view));
+    view.resize(1200, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(
+        view.grab().save(QStringLiteral(TEMPER_BUILD_DIR) + QStringLiteral("/screenshots/run-view-reward-model.png")));
     QSignalSpy requested(&view, &RunView::trainWithRewardModelRequested);
     view.trainPolicyButton()->click();
     QCOMPARE(requested.size(), 1);

@@ -26,6 +26,19 @@ using namespace temper::studio::test;
 
 namespace {
 
+/// A wizard over the fake engine with the online methods (grpo, ppo) available, shown.
+struct OnlineWizard {
+  static FakeEngineQueries onlineEngine() {
+    FakeEngineQueries engine;
+    engine.enableOnlineMethods();
+    return engine;
+  }
+  OnlineWizard() { w.show(); }
+  TestSettings s;
+  FakeEngineQueries engine = onlineEngine();
+  FinetuneWizard w{&engine, &s.settings};
+};
+
 /// Base model, prompts and `method` chosen; the wizard on the page after the method page.
 void walkPastMethod(FinetuneWizard& w, const QString& method, const QString& data = "/data/prompts.jsonl") {
   w.restart();
@@ -112,11 +125,8 @@ void WizardRewardsTest::previewRowsFromRecords() {
 }
 
 void WizardRewardsTest::onlyTheOnlineMethodsShowIt() {
-  TestSettings s;
-  FakeEngineQueries engine;
-  engine.enableOnlineMethods();
-  FinetuneWizard w(&engine, &s.settings);
-  w.show();
+  OnlineWizard online;
+  FinetuneWizard& w = online.w;
   walkPastMethod(w, "grpo");
   QCOMPARE(w.currentId(), int(FinetuneWizard::kRewardPage));
   walkPastMethod(w, "ppo");
@@ -128,15 +138,13 @@ void WizardRewardsTest::onlyTheOnlineMethodsShowIt() {
 }
 
 void WizardRewardsTest::rulesScoreLiveAndLand() {
-  TestSettings s;
-  FakeEngineQueries engine;
-  engine.enableOnlineMethods();
-  FinetuneWizard w(&engine, &s.settings);
-  w.show();
+  OnlineWizard online;
+  FinetuneWizard& w = online.w;
   walkPastMethod(w, "grpo");
   RewardPage* page = w.rewardPage();
   QVERIFY(!nextEnabled(w));  // nothing rewards the answers yet
   QVERIFY(page->findChild<QLabel*>("nothingHint")->isVisibleTo(page));
+  QCOMPARE(page->previewModel()->reward(0), std::nullopt);  // shown as "—", not a score of 0
 
   // "Add rule" starts from a format rule with its example; the rest are typed into the table.
   page->findChild<QPushButton*>("addRule")->click();
@@ -190,11 +198,8 @@ void WizardRewardsTest::rulesScoreLiveAndLand() {
 }
 
 void WizardRewardsTest::refusals() {
-  TestSettings s;
-  FakeEngineQueries engine;
-  engine.enableOnlineMethods();
-  FinetuneWizard w(&engine, &s.settings);
-  w.show();
+  OnlineWizard online;
+  FinetuneWizard& w = online.w;
   walkPastMethod(w, "grpo");
   RewardPage* page = w.rewardPage();
   RewardRulesModel* rules = page->rulesModel();
@@ -233,11 +238,9 @@ void WizardRewardsTest::refusals() {
 }
 
 void WizardRewardsTest::rewardModelScoresThroughTheEngine() {
-  TestSettings s;
-  FakeEngineQueries engine;
-  engine.enableOnlineMethods();
-  FinetuneWizard w(&engine, &s.settings);
-  w.show();
+  OnlineWizard online;
+  FinetuneWizard& w = online.w;
+  FakeEngineQueries& engine = online.engine;
   walkPastMethod(w, "ppo");
   RewardPage* page = w.rewardPage();
   page->setRewardModel("/runs/rm/final");
@@ -264,11 +267,8 @@ void WizardRewardsTest::rewardModelScoresThroughTheEngine() {
 }
 
 void WizardRewardsTest::seedFillsThePage() {
-  TestSettings s;
-  FakeEngineQueries engine;
-  engine.enableOnlineMethods();
-  FinetuneWizard w(&engine, &s.settings);
-  w.show();
+  OnlineWizard online;
+  FinetuneWizard& w = online.w;
   QTRY_VERIFY(w.engineReady());
   const QJsonObject stored{{"method", "grpo"},
                            {"base", "/models/gpt2-small"},
@@ -294,12 +294,9 @@ void WizardRewardsTest::seedFillsThePage() {
 }
 
 void WizardRewardsTest::earlierRewardModelRunsAreOffered() {
-  TestSettings s;
-  FakeEngineQueries engine;
-  engine.enableOnlineMethods();
-  FinetuneWizard w(&engine, &s.settings);
+  OnlineWizard online;
+  FinetuneWizard& w = online.w;
   w.setPreviousRuns({{"r1", "sft run", "/runs/r1/final", "sft"}, {"rm", "rm run", "/runs/rm/final", "reward-model"}});
-  w.show();
   walkPastMethod(w, "grpo");
   auto* runs = w.rewardPage()->findChild<QComboBox*>("rewardModelRuns");
   QVERIFY(runs->isVisibleTo(w.rewardPage()));
@@ -313,12 +310,9 @@ void WizardRewardsTest::earlierRewardModelRunsAreOffered() {
 void WizardRewardsTest::aSeedWithoutBaseStartsFromAnEarlierPolicy() {
   // "Train a policy with this reward model": the seed names the method and the reward model; the
   // newest earlier run that generates text is the base (not the reward model, newer still).
-  TestSettings s;
-  FakeEngineQueries engine;
-  engine.enableOnlineMethods();
-  FinetuneWizard w(&engine, &s.settings);
+  OnlineWizard online;
+  FinetuneWizard& w = online.w;
   w.setPreviousRuns({{"rm", "rm run", "/runs/rm/final", "reward-model"}, {"r1", "sft run", "/runs/r1/final", "sft"}});
-  w.show();
   QTRY_VERIFY(w.engineReady());
   w.setInitialConfig({{"method", "ppo"}, {"reward-model", "/runs/rm/final"}}, "A policy rewarded by /runs/rm/final");
   pressNext(w);
